@@ -1,0 +1,57 @@
+# Minsheng 民生 — the two commands of the quick start are `make run` and `make test`.
+SHELL := /bin/bash
+# uv: on PATH, or installed with pip on first use and run as a module.
+UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PEOPLE ?= 20000
+DEMO_SEED ?= 1
+PYTEST_ARGS ?=
+
+.PHONY: run test sync uv migrate seed serve lint fmt pytest i18n-extract i18n-update bench clean
+
+run: sync migrate seed serve  ## start on SQLite with demo data at http://127.0.0.1:8000
+
+test: sync lint pytest  ## the whole suite: lint, types, tests (SQLite, and PostgreSQL when configured)
+
+uv:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+	  python3 -m pip install --quiet --user uv || \
+	  python3 -m pip install --quiet --user --break-system-packages uv || \
+	  python3 -m pip install --quiet uv
+
+sync: uv
+	$(UV) sync --frozen --quiet
+
+migrate:
+	$(UV) run minsheng db upgrade
+
+seed:
+	$(UV) run minsheng demo seed --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --if-empty
+
+serve:
+	$(UV) run minsheng serve --host $(HOST) --port $(PORT)
+
+lint:
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+fmt:
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+pytest:
+	$(UV) run pytest $(PYTEST_ARGS)
+
+i18n-extract:  ## refresh the message template from code and templates
+	$(UV) run pybabel extract -F babel.cfg -k N_ --no-location --omit-header -o src/minsheng/locale/messages.pot .
+
+i18n-update: i18n-extract  ## merge new messages into the zh_CN / bo / en catalogues
+	$(UV) run pybabel update -i src/minsheng/locale/messages.pot -d src/minsheng/locale -D messages --no-location --width 100
+
+bench:
+	$(UV) run python benchmarks/demo_seed.py
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache tests/artifacts

@@ -1,0 +1,159 @@
+"""The command line: ``minsheng serve | db | id | person | params | demo``.
+
+Entrypoints hold no business logic: each command parses its arguments, calls a package's
+service, prints JSON (or a table), and turns a :class:`MinshengError` into a message naming the
+field and the rule, and exit code 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import typer
+
+from minsheng.clikit import engine, friendly, print_json
+from minsheng.core.errors import MinshengError
+
+app = typer.Typer(help="Minsheng 民生 — people's-livelihood platform", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic migrations)", no_args_is_help=True)
+id_app = typer.Typer(
+    help="Identifiers: resident ID, credit code, facility code", no_args_is_help=True
+)
+params_app = typer.Typer(help="Policy parameters", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(id_app, name="id")
+app.add_typer(params_app, name="params")
+
+# ------------------------------------------------------------------------------ serve, db
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8000, help="port"),
+    workers: int = typer.Option(1, help="worker processes"),
+) -> None:
+    """Serve the platform (API, pages, /docs, /healthz). The schema must be up to date."""
+    import uvicorn
+    from alembic.script import ScriptDirectory
+
+    from minsheng.db import alembic_config, current_revision
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    current = current_revision(engine())
+    if current != head:
+        typer.echo(
+            f"数据库结构不是最新（当前 {current}，应为 {head}）：请先运行 `minsheng db upgrade`\n"
+            f"the database schema is at {current}, not {head}: run `minsheng db upgrade` first",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(f"Minsheng 民生 → http://{host}:{port}  (docs: /docs, health: /healthz)")
+    uvicorn.run("minsheng.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from minsheng.db import current_revision, upgrade
+
+    e = engine()
+    upgrade(e, revision)
+    typer.echo(f"schema at {current_revision(e)} ({e.dialect.name})")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (``base`` for none)."""
+    from minsheng.db import current_revision, downgrade
+
+    e = engine()
+    downgrade(e, revision)
+    typer.echo(f"schema at {current_revision(e)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision."""
+    from minsheng.db import current_revision
+
+    typer.echo(current_revision(engine()) or "(empty)")
+
+
+# ------------------------------------------------------------------------------ ids, params
+
+
+@id_app.command("check")
+def id_check(value: str) -> None:
+    """Parse VALUE (resident ID, credit code or facility code).
+
+    Prints the parsed fields as JSON and exits 0, or the failed rule and exits 1.
+    """
+    from minsheng.core import ids
+
+    try:
+        kind, fields = ids.check_any(value)
+    except MinshengError as err:
+        print_json(
+            {"valid": False, "field": err.field, "rule": err.rule, "zh": err.zh, "en": err.en}
+        )
+        raise typer.Exit(1) from None
+    print_json({"valid": True, "kind": kind, **fields})
+
+
+@params_app.command("show")
+@friendly
+def params_show(
+    path: str,
+    date: str = typer.Option(None, help="YYYY-MM-DD (default: today)"),
+    region: str = typer.Option(None, help="division code of the pooling region"),
+    overlay: str = typer.Option(None, "--params", help="a reform overlay YAML"),
+) -> None:
+    """Show the value of PATH in force on a date in a region, with its source."""
+    from minsheng.policy import load
+    from minsheng.policy.scale import MarginalRateScale
+
+    tree = load()
+    if overlay:
+        tree = tree.with_overlay(overlay)
+    day = dt.date.fromisoformat(date) if date else dt.date.today()
+    snap = tree.at(day, region)
+    if isinstance(tree.get(path), MarginalRateScale):
+        scale = snap.scale(path)
+        print_json({**scale.to_dict(), "parts": [i.to_dict() for i in scale.infos]})
+    else:
+        print_json(snap.info(path).to_dict())
+
+
+@params_app.command("list")
+def params_list(
+    assumed: bool = typer.Option(False, help="only leaves with an assumed value"),
+) -> None:
+    """List every parameter leaf with its unit and status."""
+    from minsheng.policy import load
+
+    for leaf in load().leaves():
+        statuses = sorted({e.status for e in leaf.entries})
+        if assumed and "assumed" not in statuses:
+            continue
+        typer.echo(f"{leaf.path}\t{leaf.unit}\t{'/'.join(statuses)}")
+
+
+def _register_packages() -> None:
+    from minsheng.demo.cli import app as demo_app
+    from minsheng.registry.cli import app as person_app
+
+    app.add_typer(person_app, name="person")
+    app.add_typer(demo_app, name="demo")
+
+
+_register_packages()
+
+
+def main() -> None:
+    try:
+        app()
+    except MinshengError as err:  # pragma: no cover - commands catch their own
+        typer.echo(str(err), err=True)
+        sys.exit(1)

@@ -1,0 +1,80 @@
+"""Errors that name the field and the rule that failed, in Chinese and English.
+
+Every error a user can cause is a :class:`MinshengError`. The web layer turns it into a
+4xx answer in the caller's language; the CLI prints it and exits non-zero. Nothing that
+raised it has written anything (callers validate before they write, or roll back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one field: which field, which rule, and why (zh / en)."""
+
+    field: str
+    rule: str
+    zh: str
+    en: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"field": self.field, "rule": self.rule, "zh": self.zh, "en": self.en}
+
+
+@dataclass
+class MinshengError(Exception):
+    """A user-caused error. ``status`` is the HTTP status the web layer answers with."""
+
+    field: str
+    rule: str
+    zh: str
+    en: str
+    status: int = 422
+    more: list[Problem] = dc_field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(f"{self.field}: {self.rule}: {self.zh} / {self.en}")
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [Problem(self.field, self.rule, self.zh, self.en), *self.more]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "error": {
+                "field": self.field,
+                "rule": self.rule,
+                "message": {"zh": self.zh, "en": self.en},
+                "problems": [p.to_dict() for p in self.problems],
+            }
+        }
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.zh} / {self.en} [{self.rule}]"
+
+
+class ValidationError(MinshengError):
+    """Bad input: the value of ``field`` breaks ``rule``."""
+
+
+class NotFoundError(MinshengError):
+    """The thing named does not exist."""
+
+    def __init__(self, field: str, zh: str, en: str) -> None:
+        super().__init__(field=field, rule="not_found", zh=zh, en=en, status=404)
+
+
+class ConflictError(MinshengError):
+    """The request clashes with what is stored (a duplicate, an overlap)."""
+
+    def __init__(self, field: str, rule: str, zh: str, en: str) -> None:
+        super().__init__(field=field, rule=rule, zh=zh, en=en, status=409)
+
+
+def invalid(field: str, rule: str, zh: str, en: str) -> ValidationError:
+    """Shorthand used by validators: ``raise invalid("id_number", "checksum", ..., ...)``."""
+    return ValidationError(field=field, rule=rule, zh=zh, en=en)

@@ -1,0 +1,1 @@
+"""Deterministic synthetic population for demonstrations and tests (no real person's data)."""

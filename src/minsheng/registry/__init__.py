@@ -1,0 +1,1 @@
+"""The registry: persons, households, employers, medical facilities, enrolment and statuses."""

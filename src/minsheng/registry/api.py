@@ -1,0 +1,219 @@
+"""Registry JSON API: create, get, search and update persons, households, employers, facilities."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, File, Query, Request, UploadFile, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from minsheng.core import divisions
+from minsheng.core.errors import invalid
+from minsheng.registry import importer, service
+from minsheng.registry.models import Employer, Facility
+from minsheng.registry.schemas import (
+    EmployerIn,
+    EmployerOut,
+    EnrolmentIn,
+    EnrolmentOut,
+    FacilityIn,
+    FacilityOut,
+    HouseholdIn,
+    HouseholdOut,
+    ImportReport,
+    LookupIn,
+    MemberIn,
+    PersonIn,
+    PersonOut,
+    PersonPage,
+    PersonPatch,
+    StatusIn,
+    StatusOut,
+)
+from minsheng.web.deps import lang, uow
+
+router = APIRouter(prefix="/api", tags=["registry 人员登记"])
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@router.post("/persons", response_model=PersonOut, status_code=status.HTTP_201_CREATED)
+def create_person(data: PersonIn, request: Request) -> PersonOut:
+    with uow(request) as s:
+        return service.person_out(service.create_person(s, data), lang=lang(request))
+
+
+@router.get("/persons", response_model=PersonPage)
+def search_persons(
+    request: Request,
+    q: str | None = Query(None, max_length=64, description="name (Chinese or Tibetan) contains"),
+    division: str | None = Query(None, description="county or prefecture code"),
+    household_id: int | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> PersonPage:
+    """Search persons. ID and phone numbers are masked in lists."""
+    with uow(request) as s:
+        total, rows = service.search_persons(s, q, division, household_id, limit, offset)
+        return PersonPage(
+            total=total,
+            items=[service.person_out(p, masked=True, lang=lang(request)) for p in rows],
+        )
+
+
+@router.post("/persons/lookup", response_model=PersonOut)
+def lookup_person(data: LookupIn, request: Request) -> PersonOut:
+    """Find a person by ID number (POST, so the number stays out of URLs and access logs)."""
+    with uow(request) as s:
+        return service.person_out(service.lookup(s, data.id_number), lang=lang(request))
+
+
+@router.get("/persons/{person_id}", response_model=PersonOut)
+def get_person(person_id: int, request: Request) -> PersonOut:
+    with uow(request) as s:
+        return service.person_out(service.get_person(s, person_id), lang=lang(request))
+
+
+@router.patch("/persons/{person_id}", response_model=PersonOut)
+def update_person(person_id: int, patch: PersonPatch, request: Request) -> PersonOut:
+    with uow(request) as s:
+        return service.person_out(service.update_person(s, person_id, patch), lang=lang(request))
+
+
+@router.post("/persons/import", response_model=ImportReport)
+async def import_persons(
+    request: Request, file: UploadFile = File(...), dry_run: bool = False
+) -> ImportReport:
+    """CSV bulk import: good rows in, bad rows listed with line, field and reason."""
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise invalid("file", "too_large", "文件超过20MB", "the file is larger than 20 MB")
+    with uow(request) as s:
+        return importer.import_persons(s, data, dry_run=dry_run)
+
+
+@router.get("/persons/{person_id}/enrolments", response_model=list[EnrolmentOut])
+def list_enrolments(person_id: int, request: Request) -> list[EnrolmentOut]:
+    with uow(request) as s:
+        person = service.get_person(s, person_id)
+        return [EnrolmentOut.model_validate(e, from_attributes=True) for e in person.enrolments]
+
+
+@router.post(
+    "/persons/{person_id}/enrolments",
+    response_model=EnrolmentOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_enrolment(person_id: int, data: EnrolmentIn, request: Request) -> EnrolmentOut:
+    with uow(request) as s:
+        e = service.add_enrolment(s, person_id, data)
+        return EnrolmentOut.model_validate(e, from_attributes=True)
+
+
+@router.get("/persons/{person_id}/statuses", response_model=list[StatusOut])
+def list_statuses(person_id: int, request: Request) -> list[StatusOut]:
+    with uow(request) as s:
+        person = service.get_person(s, person_id)
+        return [StatusOut.model_validate(x, from_attributes=True) for x in person.statuses]
+
+
+@router.post(
+    "/persons/{person_id}/statuses", response_model=StatusOut, status_code=status.HTTP_201_CREATED
+)
+def add_status(person_id: int, data: StatusIn, request: Request) -> StatusOut:
+    with uow(request) as s:
+        x = service.add_status(s, person_id, data)
+        return StatusOut.model_validate(x, from_attributes=True)
+
+
+def _household_out(s: Session, household_id: int, request: Request) -> HouseholdOut:
+    h = service.get_household(s, household_id)
+    code = lang(request)
+    return HouseholdOut(
+        id=h.id,
+        code=h.code,
+        division_code=h.division_code,
+        division_name=divisions.get(h.division_code).name(code),
+        area=h.area,
+        address=h.address,
+        members=[service.person_out(p, masked=True, lang=code) for p in h.members],
+    )
+
+
+@router.post("/households", response_model=HouseholdOut, status_code=status.HTTP_201_CREATED)
+def create_household(data: HouseholdIn, request: Request) -> HouseholdOut:
+    with uow(request) as s:
+        h = service.create_household(s, data)
+        return _household_out(s, h.id, request)
+
+
+@router.get("/households/{household_id}", response_model=HouseholdOut)
+def get_household(household_id: int, request: Request) -> HouseholdOut:
+    with uow(request) as s:
+        return _household_out(s, household_id, request)
+
+
+@router.post("/households/{household_id}/members", response_model=HouseholdOut)
+def add_member(household_id: int, data: MemberIn, request: Request) -> HouseholdOut:
+    with uow(request) as s:
+        service.add_member(s, household_id, data.person_id, data.relationship)
+        s.flush()
+        s.expire_all()
+        return _household_out(s, household_id, request)
+
+
+@router.post("/employers", response_model=EmployerOut, status_code=status.HTTP_201_CREATED)
+def create_employer(data: EmployerIn, request: Request) -> EmployerOut:
+    with uow(request) as s:
+        return EmployerOut.model_validate(service.create_employer(s, data), from_attributes=True)
+
+
+@router.get("/employers", response_model=list[EmployerOut])
+def list_employers(
+    request: Request,
+    q: str | None = Query(None, max_length=100),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> list[EmployerOut]:
+    with uow(request) as s:
+        stmt = select(Employer).order_by(Employer.id).limit(limit).offset(offset)
+        if q:
+            stmt = stmt.where(Employer.name.like(f"%{q}%"))
+        return [EmployerOut.model_validate(e, from_attributes=True) for e in s.scalars(stmt)]
+
+
+@router.get("/employers/{employer_id}", response_model=EmployerOut)
+def get_employer(employer_id: int, request: Request) -> EmployerOut:
+    with uow(request) as s:
+        return EmployerOut.model_validate(
+            service.get_employer(s, employer_id), from_attributes=True
+        )
+
+
+@router.post("/facilities", response_model=FacilityOut, status_code=status.HTTP_201_CREATED)
+def create_facility(data: FacilityIn, request: Request) -> FacilityOut:
+    with uow(request) as s:
+        return FacilityOut.model_validate(service.create_facility(s, data), from_attributes=True)
+
+
+@router.get("/facilities", response_model=list[FacilityOut])
+def list_facilities(
+    request: Request,
+    q: str | None = Query(None, max_length=100),
+    division: str | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> list[FacilityOut]:
+    with uow(request) as s:
+        stmt = select(Facility).order_by(Facility.id).limit(limit).offset(offset)
+        if q:
+            stmt = stmt.where(Facility.name.like(f"%{q}%"))
+        if division:
+            stmt = stmt.where(Facility.division_code == division)
+        return [FacilityOut.model_validate(f, from_attributes=True) for f in s.scalars(stmt)]
+
+
+@router.get("/facilities/{facility_id}", response_model=FacilityOut)
+def get_facility(facility_id: int, request: Request) -> FacilityOut:
+    with uow(request) as s:
+        return FacilityOut.model_validate(
+            service.get_facility(s, facility_id), from_attributes=True
+        )

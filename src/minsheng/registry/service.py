@@ -1,0 +1,463 @@
+"""Registry use cases. Each validates everything before it writes, so bad input changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from minsheng.core import divisions, ids
+from minsheng.core.errors import ConflictError, NotFoundError, invalid
+from minsheng.registry import vocab
+from minsheng.registry.models import (
+    Employer,
+    Enrolment,
+    Facility,
+    Household,
+    Person,
+    SpecialStatus,
+)
+from minsheng.registry.schemas import (
+    EmployerIn,
+    EnrolmentIn,
+    FacilityIn,
+    HouseholdIn,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    StatusIn,
+)
+
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+EXCLUSIVE_STATUSES = {"tekun", "dibao", "dibao_edge"}  # at most one of these at a time
+
+
+# ---------------------------------------------------------------------------- validators
+
+
+def county(code: str, field: str = "division_code") -> divisions.Division:
+    """A current county-level division (a retired code is accepted and mapped)."""
+    res = divisions.resolve(code, field)
+    if res.division.level != "county" or not res.exact:
+        raise invalid(
+            field,
+            "division_level",
+            f"{code}不是县级行政区划，请填写居住地所在县（区）",
+            f"{code} is not a county; give the county (district) of residence",
+        )
+    return res.division
+
+
+def phone(value: str | None, field: str = "phone") -> str | None:
+    if value is None or value.strip() == "":
+        return None
+    v = value.strip().replace(" ", "")
+    if not PHONE.match(v):
+        raise invalid(
+            field,
+            "phone_format",
+            f"电话号码格式不正确：{ids.mask_id(v)}",
+            "not a mobile (11 digits, 1[3-9]…) or landline (0xx-xxxxxxx) number",
+        )
+    return v
+
+
+def relationship(value: str | None, field: str = "relationship") -> str:
+    if value not in vocab.RELATIONSHIPS:
+        choices = "、".join(v[0] for v in vocab.RELATIONSHIPS.values())
+        raise invalid(
+            field,
+            "relationship_unknown",
+            f"与户主关系无效：{value!r}（可选：{choices}）",
+            f"unknown relationship {value!r} (one of: {', '.join(vocab.RELATIONSHIPS)})",
+        )
+    return value
+
+
+def _overlaps(
+    a_start: dt.date, a_end: dt.date | None, b_start: dt.date, b_end: dt.date | None
+) -> bool:
+    return a_start <= (b_end or dt.date.max) and b_start <= (a_end or dt.date.max)
+
+
+def _period(start: dt.date, end: dt.date | None) -> None:
+    if end is not None and end < start:
+        raise invalid(
+            "end_date",
+            "period_order",
+            "结束日期早于开始日期",
+            "the end date is before the start date",
+        )
+
+
+# ---------------------------------------------------------------------------- persons
+
+
+def normalise_person(session: Session, data: PersonIn, today: dt.date | None = None) -> Person:
+    """Validate a new person and return an unsaved :class:`Person` (household not yet linked)."""
+    parsed = ids.parse_resident_id(data.id_number, "id_number", today)
+    if data.sex is not None and data.sex != parsed.sex:
+        raise invalid(
+            "sex", "sex_mismatch", "性别与身份证号不符", "the sex does not match the ID number"
+        )
+    if data.birth_date is not None and data.birth_date != parsed.birth_date:
+        raise invalid(
+            "birth_date",
+            "birth_date_mismatch",
+            "出生日期与身份证号不符",
+            "the birth date does not match the ID number",
+        )
+    if data.division_code:
+        division = county(data.division_code)
+    elif parsed.current_division and divisions.get(parsed.current_division).level == "county":
+        division = divisions.get(parsed.current_division)
+    else:
+        raise invalid(
+            "division_code",
+            "division_required",
+            "请填写居住地所在县（区）行政区划代码",
+            "give the division code of the county of residence",
+        )
+    if find_by_id_number(session, parsed.number) is not None:
+        raise ConflictError(
+            "id_number", "duplicate", "该身份证号已登记", "a person with this ID number exists"
+        )
+    return Person(
+        id_number=parsed.number,
+        name_zh=data.name_zh.strip(),
+        name_bo=(data.name_bo or "").strip() or None,
+        sex=parsed.sex,
+        birth_date=parsed.birth_date,
+        division_code=division.code,
+        hukou=data.hukou,
+        phone=phone(data.phone),
+    )
+
+
+def create_person(session: Session, data: PersonIn) -> Person:
+    person = normalise_person(session, data)
+    household = None
+    if data.household_code:
+        household = household_by_code(session, data.household_code, "household_code")
+        rel = relationship(data.relationship)
+        _check_head(session, household, rel)
+        person.relationship_to_head = rel
+    elif data.relationship:
+        raise invalid(
+            "household_code",
+            "household_required",
+            "填写了与户主关系，但没有户号",
+            "a relationship needs a household code",
+        )
+    session.add(person)
+    if household is not None:
+        person.household = household
+    session.flush()
+    return person
+
+
+def find_by_id_number(session: Session, id_number: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.id_number == id_number.strip().upper()))
+
+
+def lookup(session: Session, id_number: str) -> Person:
+    parsed = ids.parse_resident_id(id_number)
+    person = find_by_id_number(session, parsed.number)
+    if person is None:
+        raise NotFoundError("id_number", "没有登记该身份证号", "no person with this ID number")
+    return person
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFoundError("person_id", f"人员{person_id}不存在", f"no person {person_id}")
+    return person
+
+
+def search_persons(
+    session: Session,
+    q: str | None = None,
+    division: str | None = None,
+    household_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, Sequence[Person]]:
+    stmt = select(Person)
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(Person.name_zh.like(like), Person.name_bo.like(like)))
+    if division:
+        d = divisions.get(division, "division")
+        if d.level == "county":
+            stmt = stmt.where(Person.division_code == d.code)
+        elif d.level == "prefecture":
+            stmt = stmt.where(
+                Person.division_code.in_([c.code for c in divisions.counties(d.code)])
+            )
+    if household_id is not None:
+        stmt = stmt.where(Person.household_id == household_id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.options(selectinload(Person.household))
+        .order_by(Person.id)
+        .limit(max(1, min(limit, 500)))
+        .offset(max(0, offset))
+    ).all()
+    return total, rows
+
+
+def update_person(session: Session, person_id: int, patch: PersonPatch) -> Person:
+    person = get_person(session, person_id)
+    changes = patch.model_dump(exclude_unset=True)
+    if "division_code" in changes and changes["division_code"] is not None:
+        changes["division_code"] = county(changes["division_code"]).code
+    if "phone" in changes:
+        changes["phone"] = phone(changes["phone"])
+    for key in ("name_zh", "hukou", "division_code"):
+        if key in changes and changes[key] is None:
+            raise invalid(key, "required", f"{key}不能为空", f"{key} cannot be empty")
+    for key, value in changes.items():
+        setattr(person, key, value)
+    session.flush()
+    return person
+
+
+def person_out(person: Person, masked: bool = False, lang: str = "zh") -> PersonOut:
+    return PersonOut(
+        id=person.id,
+        id_number=ids.mask_id(person.id_number) if masked else person.id_number,
+        name_zh=person.name_zh,
+        name_bo=person.name_bo,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        division_code=person.division_code,
+        division_name=divisions.get(person.division_code).name(lang),
+        hukou=person.hukou,
+        phone=(mask_phone(person.phone) if masked else person.phone),
+        household_id=person.household_id,
+        household_code=person.household.code if person.household else None,
+        relationship=person.relationship_to_head,
+    )
+
+
+def mask_phone(value: str | None) -> str | None:
+    if not value:
+        return value
+    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
+
+
+# ---------------------------------------------------------------------------- households
+
+
+def household_by_code(session: Session, code: str, field: str = "code") -> Household:
+    household = session.scalar(select(Household).where(Household.code == code.strip()))
+    if household is None:
+        raise NotFoundError(field, f"户号{code}不存在", f"no household with code {code}")
+    return household
+
+
+def get_household(session: Session, household_id: int) -> Household:
+    household = session.get(Household, household_id)
+    if household is None:
+        raise NotFoundError(
+            "household_id", f"家庭{household_id}不存在", f"no household {household_id}"
+        )
+    return household
+
+
+def create_household(session: Session, data: HouseholdIn) -> Household:
+    division = county(data.division_code)
+    if session.scalar(select(Household.id).where(Household.code == data.code.strip())):
+        raise ConflictError("code", "duplicate", "户号已存在", "a household with this code exists")
+    household = Household(
+        code=data.code.strip(), division_code=division.code, area=data.area, address=data.address
+    )
+    session.add(household)
+    session.flush()
+    return household
+
+
+def _check_head(session: Session, household: Household, rel: str) -> None:
+    if rel != "head":
+        return
+    exists = session.scalar(
+        select(Person.id).where(
+            Person.household_id == household.id, Person.relationship_to_head == "head"
+        )
+    )
+    if exists:
+        raise ConflictError(
+            "relationship", "one_head", "该户已有户主", "the household already has a head"
+        )
+
+
+def add_member(session: Session, household_id: int, person_id: int, rel: str) -> Person:
+    household = get_household(session, household_id)
+    person = get_person(session, person_id)
+    rel = relationship(rel)
+    if person.household_id is not None and person.household_id != household.id:
+        raise ConflictError(
+            "person_id",
+            "one_household",
+            "此人已属于另一户，请先迁出",
+            "this person belongs to another household; move them out first",
+        )
+    _check_head(session, household, rel)
+    person.household = household
+    person.relationship_to_head = rel
+    session.flush()
+    return person
+
+
+# ------------------------------------------------------------ employers and facilities
+
+
+def create_employer(session: Session, data: EmployerIn) -> Employer:
+    code = ids.parse_credit_code(data.credit_code).code
+    division = divisions.get(data.division_code)
+    if session.scalar(select(Employer.id).where(Employer.credit_code == code)):
+        raise ConflictError(
+            "credit_code", "duplicate", "该信用代码已登记", "this credit code exists"
+        )
+    employer = Employer(credit_code=code, name=data.name.strip(), division_code=division.code)
+    session.add(employer)
+    session.flush()
+    return employer
+
+
+def get_employer(session: Session, employer_id: int) -> Employer:
+    employer = session.get(Employer, employer_id)
+    if employer is None:
+        raise NotFoundError("employer_id", f"单位{employer_id}不存在", f"no employer {employer_id}")
+    return employer
+
+
+def create_facility(session: Session, data: FacilityIn) -> Facility:
+    parsed = ids.parse_facility_code(data.code)
+    if data.level not in vocab.FACILITY_LEVELS:
+        raise invalid(
+            "level", "facility_level", "医院等级应为1、2或3（一级/二级/三级）", "level is 1, 2 or 3"
+        )
+    code_division = parsed.current_division or parsed.division_code
+    division = divisions.get(data.division_code or code_division)
+    if session.scalar(select(Facility.id).where(Facility.code == parsed.code)):
+        raise ConflictError(
+            "code", "duplicate", "该医疗机构编码已登记", "this facility code exists"
+        )
+    facility = Facility(
+        code=parsed.code, name=data.name.strip(), level=data.level, division_code=division.code
+    )
+    session.add(facility)
+    session.flush()
+    return facility
+
+
+def get_facility(session: Session, facility_id: int) -> Facility:
+    facility = session.get(Facility, facility_id)
+    if facility is None:
+        raise NotFoundError(
+            "facility_id", f"医疗机构{facility_id}不存在", f"no facility {facility_id}"
+        )
+    return facility
+
+
+# ------------------------------------------------------------ enrolment and statuses
+
+
+def add_enrolment(session: Session, person_id: int, data: EnrolmentIn) -> Enrolment:
+    person = get_person(session, person_id)
+    if data.scheme not in vocab.SCHEMES:
+        raise invalid(
+            "scheme",
+            "scheme_unknown",
+            f"参保类别无效：{data.scheme}（职工在职 employee_active、职工退休 employee_retired、"
+            "城乡居民 resident）",
+            f"unknown scheme {data.scheme!r} (employee_active, employee_retired, resident)",
+        )
+    _period(data.start_date, data.end_date)
+    if data.start_date < person.birth_date:
+        raise invalid(
+            "start_date", "before_birth", "参保开始日期早于出生日期", "starts before birth"
+        )
+    if data.employer_id is not None:
+        get_employer(session, data.employer_id)
+    for e in person.enrolments:
+        if _overlaps(e.start_date, e.end_date, data.start_date, data.end_date):
+            raise ConflictError(
+                "start_date",
+                "enrolment_overlap",
+                f"与已有参保期间（{e.start_date}起）重叠：同一时间只能参加一种基本医保",
+                f"overlaps the enrolment from {e.start_date}: one basic scheme at a time",
+            )
+    enrolment = Enrolment(
+        person_id=person.id,
+        scheme=data.scheme,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        employer_id=data.employer_id,
+        pooling_region=divisions.pooling_region(person.division_code),
+    )
+    session.add(enrolment)
+    session.flush()
+    session.refresh(person)
+    return enrolment
+
+
+def add_status(session: Session, person_id: int, data: StatusIn) -> SpecialStatus:
+    person = get_person(session, person_id)
+    if data.kind not in vocab.STATUS_KINDS:
+        raise invalid(
+            "kind",
+            "status_unknown",
+            f"特殊身份类别无效：{data.kind}",
+            f"unknown status {data.kind!r} (one of: {', '.join(vocab.STATUS_KINDS)})",
+        )
+    _period(data.start_date, data.end_date)
+    if data.kind == "disability":
+        if data.disability_grade not in vocab.DISABILITY_GRADES:
+            raise invalid(
+                "disability_grade",
+                "grade_range",
+                "残疾等级应为1至4级",
+                "a disability grade is 1 to 4",
+            )
+    elif data.disability_grade is not None or data.certificate_expiry is not None:
+        raise invalid(
+            "disability_grade",
+            "grade_only_for_disability",
+            "只有残疾身份才有残疾等级和证件有效期",
+            "only a disability status has a grade and a certificate expiry",
+        )
+    for s in person.statuses:
+        same = s.kind == data.kind
+        exclusive = {s.kind, data.kind} <= EXCLUSIVE_STATUSES
+        if (same or exclusive) and _overlaps(
+            s.start_date, s.end_date, data.start_date, data.end_date
+        ):
+            raise ConflictError(
+                "kind",
+                "status_overlap",
+                f"与已有身份“{vocab.label(vocab.STATUS_KINDS, s.kind)}”"
+                f"（{s.start_date}起）期间重叠",
+                f"overlaps the status {s.kind!r} from {s.start_date}",
+            )
+    status = SpecialStatus(person_id=person.id, **data.model_dump())
+    session.add(status)
+    session.flush()
+    session.refresh(person)
+    return status
+
+
+def statuses_on(person: Person, day: dt.date) -> list[str]:
+    return [s.kind for s in person.statuses if s.start_date <= day <= (s.end_date or dt.date.max)]
+
+
+def enrolment_on(person: Person, day: dt.date) -> Enrolment | None:
+    for e in person.enrolments:
+        if e.start_date <= day <= (e.end_date or dt.date.max):
+            return e
+    return None

@@ -1,0 +1,88 @@
+"""The FastAPI app factory: JSON API, pages, static files, offline API docs, health."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import fastapi_offline
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+
+from minsheng import __version__
+from minsheng.config import Settings
+from minsheng.db import current_revision, make_engine, make_sessionmaker
+from minsheng.web import errors, i18n
+
+STATIC = Path(__file__).parent / "static"
+SWAGGER_STATIC = Path(fastapi_offline.__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    engine = engine or make_engine(settings.database_url)
+
+    app = FastAPI(
+        title="Minsheng 民生 API",
+        version=__version__,
+        description="People's-livelihood programmes of a region: registry, medical security, "
+        "social assistance, pensions, wage protection, employment. Errors name the field "
+        "and the rule, in Chinese and English.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+
+    app.mount("/static/docs", StaticFiles(directory=SWAGGER_STATIC), name="docs-static")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def language(request: Request, call_next: Any) -> Any:
+        request.state.lang = i18n.negotiate(
+            request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+        )
+        response = await call_next(request)
+        response.headers.setdefault("Content-Language", i18n.LANGUAGES[request.state.lang].html)
+        return response
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Minsheng 民生 API",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/docs/favicon.png",
+        )
+
+    @app.get("/healthz", tags=["operations 运维"])
+    def healthz() -> JSONResponse:
+        """Liveness and readiness: the database answers and its schema revision."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            revision = current_revision(engine)
+            db_ok = True
+        except Exception:  # the answer is the health report, not a crash
+            revision, db_ok = None, False
+        body = {
+            "status": "ok" if db_ok else "degraded",
+            "version": __version__,
+            "database": {"ok": db_ok, "dialect": engine.dialect.name, "revision": revision},
+        }
+        return JSONResponse(body, status_code=200 if db_ok else 503)
+
+    from minsheng.registry.api import router as registry_router
+    from minsheng.web.api_reference import router as reference_router
+    from minsheng.web.pages import router as pages_router
+
+    app.include_router(reference_router)
+    app.include_router(registry_router)
+    app.include_router(pages_router)
+    errors.install(app)
+    return app

@@ -1,0 +1,36 @@
+"""Request-scoped helpers shared by routers: the session factory and the language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from minsheng.db import unit_of_work
+from minsheng.web import i18n
+
+
+def factory(request: Request) -> sessionmaker[Session]:
+    return request.app.state.sessionmaker  # type: ignore[no-any-return]
+
+
+@contextmanager
+def uow(request: Request) -> Iterator[Session]:
+    """One unit of work for a request: commits when the block ends, rolls back on error.
+
+    Handlers open it themselves so that the commit happens before the response is built.
+    """
+    with unit_of_work(factory(request)) as session:
+        yield session
+
+
+def lang(request: Request) -> str:
+    code = getattr(request.state, "lang", None)
+    if code is None:
+        code = i18n.negotiate(
+            request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+        )
+        request.state.lang = code
+    return code

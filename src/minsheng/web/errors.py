@@ -1,0 +1,98 @@
+"""Error answers: JSON for the API, a page in the user's language for people."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from minsheng.core.errors import MinshengError
+
+log = logging.getLogger("minsheng.web")
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith("/api/") or path in ("/healthz", "/openapi.json"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _validation_problems(exc: RequestValidationError) -> list[dict[str, str]]:
+    out = []
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        field = ".".join(loc) or "body"
+        out.append(
+            {
+                "field": field,
+                "rule": str(e.get("type", "invalid")),
+                "zh": f"字段“{field}”的值无效：{e.get('msg', '')}",
+                "en": f"invalid value for '{field}': {e.get('msg', '')}",
+            }
+        )
+    return out
+
+
+def install(app: FastAPI) -> None:
+    from minsheng.web.pages import N_, render_error
+
+    @app.exception_handler(MinshengError)
+    async def _minsheng(request: Request, exc: MinshengError) -> Response:
+        if wants_json(request):
+            return JSONResponse(exc.to_dict(), status_code=exc.status)
+        return render_error(request, exc.status, exc.zh, exc.en)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        problems = _validation_problems(exc)
+        first = (
+            problems[0] if problems else {"field": "body", "rule": "invalid", "zh": "", "en": ""}
+        )
+        body: dict[str, Any] = {
+            "error": {
+                "field": first["field"],
+                "rule": first["rule"],
+                "message": {"zh": first["zh"], "en": first["en"]},
+                "problems": problems,
+            }
+        }
+        if wants_json(request):
+            return JSONResponse(body, status_code=422)
+        return render_error(request, 422, first["zh"], first["en"])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        zh, en = {
+            404: ("找不到这个页面", N_("Page not found")),
+            405: ("不支持此请求方法", N_("Method not allowed")),
+        }.get(exc.status_code, ("请求无法处理", str(exc.detail)))
+        if wants_json(request):
+            return JSONResponse(
+                {
+                    "error": {
+                        "field": "path" if exc.status_code == 404 else "request",
+                        "rule": f"http_{exc.status_code}",
+                        "message": {"zh": zh, "en": en},
+                    }
+                },
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
+        return render_error(request, exc.status_code, zh, en)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        zh, en = "系统内部错误，请稍后再试", N_("Internal error; please try again later")
+        if wants_json(request):
+            return JSONResponse(
+                {"error": {"field": "server", "rule": "internal", "message": {"zh": zh, "en": en}}},
+                status_code=500,
+            )
+        return render_error(request, 500, zh, en)

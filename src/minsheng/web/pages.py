@@ -1,0 +1,143 @@
+"""Server-rendered pages: they work without JavaScript and speak zh / bo / en."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import func, select
+
+from minsheng import __version__
+from minsheng.core import divisions, ids, money
+from minsheng.core.errors import MinshengError
+from minsheng.policy import load as load_params
+from minsheng.registry.models import Household, Person
+from minsheng.web import i18n
+from minsheng.web.deps import lang, uow
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.globals["fmt_money"] = money.fmt
+router = APIRouter(include_in_schema=False)
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+PROGRAMMES = [
+    (
+        "medical",
+        N_("Medical security"),
+        N_(
+            "One-stop, one-bill settlement of basic insurance, critical-illness insurance "
+            "and medical assistance"
+        ),
+    ),
+    (
+        "assistance",
+        N_("Social assistance"),
+        N_("Minimum living allowance, extreme-poverty support, edge families, early warning"),
+    ),
+    (
+        "pensions",
+        N_("Social insurance and pensions"),
+        N_("Enrolment, resident pensions, yearly eligibility certification"),
+    ),
+    (
+        "wages",
+        N_("Wage protection"),
+        N_("Real-name construction workers, payroll, warnings, arrears complaints"),
+    ),
+    (
+        "employment",
+        N_("Employment services"),
+        N_("Job seekers, employers, matching, job fairs, gig market, training"),
+    ),
+    ("analysis", N_("Policy analysis"), N_("What-if reforms costed over the whole population")),
+]
+
+
+def context(request: Request, **extra: Any) -> dict[str, Any]:
+    code = lang(request)
+    tr = i18n.gettext_for(code)
+    return {
+        "request": request,
+        "_": tr.gettext,
+        "lang": i18n.LANGUAGES[code],
+        "languages": list(i18n.LANGUAGES.values()),
+        "version": __version__,
+        "path": request.url.path,
+        **extra,
+    }
+
+
+def render(request: Request, name: str, status: int = 200, **extra: Any) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, name, context(request, **extra), status_code=status)
+
+
+def render_error(request: Request, status: int, zh: str, en: str) -> HTMLResponse:
+    return render(request, "error.html", status=status, status_code=status, zh=zh, en=en)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    code = lang(request)
+    with uow(request) as s:
+        people = s.scalar(select(func.count(Person.id))) or 0
+        households = s.scalar(select(func.count(Household.id))) or 0
+        by_county = dict(
+            s.execute(
+                select(Person.division_code, func.count()).group_by(Person.division_code)
+            ).all()
+        )
+    by_prefecture = []
+    for p in divisions.prefectures():
+        n = sum(by_county.get(c.code, 0) for c in divisions.counties(p.code))
+        by_prefecture.append((p.name(code), n))
+    leaves = list(load_params().leaves())
+    assumed = sum(1 for leaf in leaves if any(e.status == "assumed" for e in leaf.entries))
+    return render(
+        request,
+        "home.html",
+        programmes=PROGRAMMES,
+        people=people,
+        households=households,
+        by_prefecture=by_prefecture,
+        region_name=divisions.region().name(code),
+        parameter_count=len(leaves),
+        assumed_count=assumed,
+    )
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, request: Request, next: str = "/") -> Response:
+    """Set the language cookie and go back (works without JavaScript)."""
+    if code not in i18n.LANGUAGES:
+        return render_error(request, 404, "不支持的语言", "unsupported language")
+    target = urlsplit(next)
+    safe = next if not target.scheme and not target.netloc and next.startswith("/") else "/"
+    response = RedirectResponse(safe, status_code=303)
+    response.set_cookie(i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
+
+
+@router.get("/tools/id-check", response_class=HTMLResponse)
+def id_check_form(request: Request) -> HTMLResponse:
+    return render(request, "id_check.html", result=None, error=None, value="")
+
+
+@router.post("/tools/id-check", response_class=HTMLResponse)
+def id_check(request: Request, value: str = Form("")) -> HTMLResponse:
+    """Check an identifier. POST, so that the number never appears in a URL or an access log."""
+    try:
+        kind, fields = ids.check_any(value)
+    except MinshengError as err:
+        return render(
+            request, "id_check.html", status=422, result=None, error=err, value=value, kind=None
+        )
+    return render(request, "id_check.html", result=fields, kind=kind, error=None, value=value)
