@@ -122,8 +122,3 @@ def current_revision(engine: Engine) -> str | None:
 
 def table_names(engine: Engine) -> list[str]:
     return sorted(inspect(engine).get_table_names())
-
-
-def import_models() -> None:
-    """Import every package's models so that ``Base.metadata`` knows all tables."""
-    import minsheng.registry.models  # noqa: F401

@@ -6,9 +6,8 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from minsheng.config import Settings
-from minsheng.db import Base, import_models
+from minsheng.models import Base
 
-import_models()
 config = context.config
 target_metadata = Base.metadata
 

@@ -1,0 +1,9 @@
+"""Every package's tables, imported together so ``Base.metadata`` knows the whole schema.
+
+Used by the Alembic environment and the tests; a new programme adds its ``models`` here.
+"""
+
+from minsheng.db import Base
+from minsheng.registry import models as registry_models
+
+__all__ = ["Base", "registry_models"]

@@ -1,0 +1,113 @@
+"""Shared fixtures. Storage tests run on SQLite and, when configured, on PostgreSQL.
+
+PostgreSQL: set ``MINSHENG_TEST_POSTGRES_URL`` (``.ci/run`` does). With
+``MINSHENG_REQUIRE_POSTGRES=1`` a missing server fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from minsheng.config import normalise_url
+from minsheng.db import make_engine, make_sessionmaker, upgrade
+from minsheng.models import Base
+
+PG_URL = os.environ.get("MINSHENG_TEST_POSTGRES_URL")
+REQUIRE_PG = os.environ.get("MINSHENG_REQUIRE_POSTGRES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file; each test gets a copy (migrating once is the slow part)."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session (and xdist worker), migrated."""
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("MINSHENG_REQUIRE_POSTGRES=1 but MINSHENG_TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL not configured (set MINSHENG_TEST_POSTGRES_URL)")
+    admin_url = normalise_url(PG_URL)
+    name = f"minsheng_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception as exc:
+        if REQUIRE_PG:
+            raise
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.dispose()
+
+
+def _truncate_all(engine: Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database: SQLite (a copy of the template) or PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "minsheng.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        eng = make_engine(f"sqlite:///{path}")
+    else:
+        url = request.getfixturevalue("pg_database")
+        eng = make_engine(url)
+        _truncate_all(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    factory = make_sessionmaker(engine)
+    with factory() as s:
+        yield s
+        s.rollback()
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    from minsheng.config import Settings
+    from minsheng.web.app import create_app
+
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(Settings(database_url=url, data_dir=Path(".")), engine=engine)
+    with TestClient(app) as c:
+        yield c

@@ -1,0 +1,163 @@
+"""The pages in a real browser: headless Chromium (Debian's) driven by Playwright.
+
+Screenshots go to ``tests/artifacts/``. Set ``MINSHENG_REQUIRE_BROWSER=1`` (``.ci/run`` does)
+to fail rather than skip when Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("MINSHENG_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+TIBETAN_FONTS = ("Tibetan", "Jomolhari", "Himalaya", "Kailasa")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from minsheng.config import Settings
+    from minsheng.db import make_engine, upgrade
+    from minsheng.demo.population import seed
+    from minsheng.web.app import create_app
+
+    path = tmp_path_factory.mktemp("browser") / "minsheng.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    seed(engine, people=400, seed=2)
+    app = create_app(
+        Settings(database_url=f"sqlite:///{path}", data_dir=path.parent), engine=engine
+    )
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "server did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("MINSHENG_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield b
+        b.close()
+
+
+def _fonts_used(page: object, selector: str) -> dict[str, int]:
+    """The platform fonts Chromium really used to draw the text of ``selector``."""
+    cdp = page.context.new_cdp_session(page)  # type: ignore[attr-defined]
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")
+    node = cdp.send("DOM.querySelector", {"nodeId": root["root"]["nodeId"], "selector": selector})
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+    return {f["familyName"]: f["glyphCount"] for f in fonts}
+
+
+def test_home_in_three_languages_through_the_switch(server: str, browser: object) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)
+
+    page.goto(server + "/")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.locator("h1").inner_text() == "民生保障服务平台"
+    page.screenshot(path=str(ARTIFACTS / "home-zh.png"), full_page=True)
+
+    page.click("text=བོད་ཡིག")
+    assert page.locator("html").get_attribute("lang") == "bo"
+    assert page.locator("h1").inner_text() == "མི་དམངས་འཚོ་བའི་ཞབས་ཞུའི་སྟེགས་བུ།"
+    used = _fonts_used(page, "h1")
+    assert any(any(t in name for t in TIBETAN_FONTS) and n > 0 for name, n in used.items()), used
+    page.screenshot(path=str(ARTIFACTS / "home-bo.png"), full_page=True)
+
+    page.click("text=English")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "People's livelihood platform" in page.locator("h1").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "home-en.png"), full_page=True)
+
+    page.goto(server + "/")  # the choice is remembered
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert outside == [], f"requests left the machine: {outside}"
+    context.close()
+
+
+def test_chinese_text_renders_with_a_cjk_font(server: str, browser: object) -> None:
+    context = browser.new_context(locale="zh-CN")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + "/")
+    used = _fonts_used(page, "h1")
+    assert any("CJK" in name or "SC" in name for name, n in used.items() if n > 0), used
+    context.close()
+
+
+def test_phone_layout_has_no_sideways_scroll(server: str, browser: object) -> None:
+    context = browser.new_context(  # type: ignore[attr-defined]
+        locale="bo", viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto(server + "/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(ARTIFACTS / "home-bo-phone.png"), full_page=True)
+    context.close()
+
+
+def test_id_check_works_without_javascript(server: str, browser: object) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + "/tools/id-check")
+    page.fill("#value", "110105194912310021")
+    page.click("button[type=submit]")
+    assert "id_checksum" in page.locator(".error").inner_text()
+    page.fill("#value", "11010519491231002X")
+    page.click("button[type=submit]")
+    assert "1949-12-31" in page.locator(".ok").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "id-check-zh.png"), full_page=True)
+    context.close()
+
+
+def test_api_docs_render_offline(server: str, browser: object) -> None:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)
+    page.goto(server + "/docs")
+    page.locator(".opblock-summary-path").first.wait_for(timeout=15000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any(p.replace("\u200b", "") == "/api/persons" for p in paths), paths[:5]
+    assert outside == []
+    page.screenshot(path=str(ARTIFACTS / "docs.png"))
+    context.close()
