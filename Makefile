@@ -51,7 +51,7 @@ i18n-update: i18n-extract  ## merge new messages into the zh_CN / bo / en catalo
 	$(UV) run pybabel update -i src/minsheng/locale/messages.pot -d src/minsheng/locale -D messages --no-location --width 100
 
 bench:
-	$(UV) run python benchmarks/demo_seed.py
+	$(UV) run python benchmarks/foundation.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache tests/artifacts

@@ -530,13 +530,12 @@ class ParameterTree:
 
     def at(self, date: dt.date, region: str | None = None) -> Snapshot:
         """The values in force on ``date`` in ``region`` (any division code, or None)."""
-        code = divisions.get(region, "region").code if region is not None else None
-        key = (date, code)
-        snap = self._snapshots.get(key)
+        snap = self._snapshots.get((date, region))
         if snap is None:
+            code = divisions.get(region, "region").code if region is not None else None
             if len(self._snapshots) > 4096:
                 self._snapshots.clear()
-            snap = self._snapshots[key] = Snapshot(self, date, code)
+            snap = self._snapshots[(date, region)] = Snapshot(self, date, code)
         return snap
 
 
@@ -600,6 +599,9 @@ class Snapshot:
         return scale
 
     def __getitem__(self, path: str) -> Value | ScaleAt:
+        hit = self._infos.get(path)
+        if hit is not None:
+            return hit.value
         node = self.tree.get(path)
         if isinstance(node, MarginalRateScale):
             return self.scale(path)
