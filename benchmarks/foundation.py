@@ -88,7 +88,7 @@ def bench_params() -> None:
 
     def theirs() -> None:
         for _ in range(n):
-            root("2024-06-01").medical.employee_outpatient.ratio.retired.level_2
+            _ = root("2024-06-01").medical.employee_outpatient.ratio.retired.level_2
 
     a, b = timed(ours, 3), timed(theirs, 1)
     print(
@@ -104,9 +104,9 @@ def bench_scale() -> None:
     from minsheng.policy.parameters import PARAMETERS_DIR
 
     ours = load().at(dt.date(2024, 6, 1)).scale("medical.critical_illness.scale")
-    theirs = ParameterNode("root", directory_path=str(PARAMETERS_DIR)).medical.critical_illness.scale(
-        "2024-06-01"
-    )
+    theirs = ParameterNode(
+        "root", directory_path=str(PARAMETERS_DIR)
+    ).medical.critical_illness.scale("2024-06-01")
     amounts = np.random.default_rng(1).integers(0, 50_000_000, size=1_000_000, dtype=np.int64)
     yuan = amounts / 100
     a, b = timed(lambda: ours.calc(amounts), 5), timed(lambda: theirs.calc(yuan), 5)

@@ -137,3 +137,62 @@ def test_reference_endpoints(client: Any) -> None:
     )
     assert r.json()["error"]["rule"] == "not_in_force"
     assert client.post("/api/ids/check", json={"value": A}).json()["kind"] == "resident_id"
+
+
+def test_updates(client: Any) -> None:
+    h = client.post(
+        "/api/households", json={"code": "HH-8", "division_code": "540102", "area": "urban"}
+    ).json()
+    r = client.patch(
+        f"/api/households/{h['id']}", json={"address": "城关区八廓街1号", "area": "rural"}
+    )
+    assert r.status_code == 200 and (r.json()["address"], r.json()["area"]) == (
+        "城关区八廓街1号",
+        "rural",
+    )
+    r = client.patch(f"/api/households/{h['id']}", json={"division_code": "540100"})
+    assert r.status_code == 422 and r.json()["error"]["rule"] == "division_level"
+    e = client.post(
+        "/api/employers",
+        json={
+            "credit_code": ids.make_credit_code("540102", 9),
+            "name": "甲",
+            "division_code": "540102",
+        },
+    ).json()
+    assert client.patch(f"/api/employers/{e['id']}", json={"name": "乙"}).json()["name"] == "乙"
+    f = client.post(
+        "/api/facilities", json={"code": "H54010200009", "name": "丙", "level": 1}
+    ).json()
+    assert client.patch(f"/api/facilities/{f['id']}", json={"level": 2}).json()["level"] == 2
+    r = client.patch(f"/api/facilities/{f['id']}", json={"level": 9})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "level"
+    assert client.get(f"/api/facilities/{f['id']}").json()["level"] == 2  # unchanged
+    r = client.patch(f"/api/facilities/{f['id']}", json={"colour": "red"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "colour"
+
+
+def test_closing_periods(client: Any) -> None:
+    p = new_person(client)
+    e = client.post(
+        f"/api/persons/{p['id']}/enrolments",
+        json={"scheme": "resident", "start_date": "2024-01-01"},
+    ).json()
+    r = client.patch(f"/api/enrolments/{e['id']}", json={"end_date": "2023-12-31"})
+    assert r.status_code == 422 and r.json()["error"]["rule"] == "period_order"
+    r = client.patch(f"/api/enrolments/{e['id']}", json={"end_date": "2024-12-31"})
+    assert r.status_code == 200 and r.json()["end_date"] == "2024-12-31"
+    # after the close a new period may start
+    r = client.post(
+        f"/api/persons/{p['id']}/enrolments",
+        json={"scheme": "employee_active", "start_date": "2025-01-01"},
+    )
+    assert r.status_code == 201
+    s = client.post(
+        f"/api/persons/{p['id']}/statuses", json={"kind": "dibao", "start_date": "2024-01-01"}
+    ).json()
+    assert (
+        client.patch(f"/api/statuses/{s['id']}", json={"end_date": "2024-06-30"}).json()["end_date"]
+        == "2024-06-30"
+    )
+    assert client.patch("/api/statuses/999", json={"end_date": "2024-06-30"}).status_code == 404

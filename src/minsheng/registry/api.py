@@ -13,15 +13,19 @@ from minsheng.registry.models import Employer, Facility
 from minsheng.registry.schemas import (
     EmployerIn,
     EmployerOut,
+    EmployerPatch,
     EnrolmentIn,
     EnrolmentOut,
     FacilityIn,
     FacilityOut,
+    FacilityPatch,
     HouseholdIn,
     HouseholdOut,
+    HouseholdPatch,
     ImportReport,
     LookupIn,
     MemberIn,
+    PeriodEnd,
     PersonIn,
     PersonOut,
     PersonPage,
@@ -217,3 +221,40 @@ def get_facility(facility_id: int, request: Request) -> FacilityOut:
         return FacilityOut.model_validate(
             service.get_facility(s, facility_id), from_attributes=True
         )
+
+
+@router.patch("/households/{household_id}", response_model=HouseholdOut)
+def update_household(household_id: int, patch: HouseholdPatch, request: Request) -> HouseholdOut:
+    with uow(request) as s:
+        service.update_household(s, household_id, patch)
+        return _household_out(s, household_id, request)
+
+
+@router.patch("/employers/{employer_id}", response_model=EmployerOut)
+def update_employer(employer_id: int, patch: EmployerPatch, request: Request) -> EmployerOut:
+    with uow(request) as s:
+        e = service.update_employer(s, employer_id, patch)
+        return EmployerOut.model_validate(e, from_attributes=True)
+
+
+@router.patch("/facilities/{facility_id}", response_model=FacilityOut)
+def update_facility(facility_id: int, patch: FacilityPatch, request: Request) -> FacilityOut:
+    with uow(request) as s:
+        f = service.update_facility(s, facility_id, patch)
+        return FacilityOut.model_validate(f, from_attributes=True)
+
+
+@router.patch("/enrolments/{enrolment_id}", response_model=EnrolmentOut)
+def end_enrolment(enrolment_id: int, data: PeriodEnd, request: Request) -> EnrolmentOut:
+    """Close an enrolment period (the last day it applies)."""
+    with uow(request) as s:
+        e = service.end_enrolment(s, enrolment_id, data.end_date)
+        return EnrolmentOut.model_validate(e, from_attributes=True)
+
+
+@router.patch("/statuses/{status_id}", response_model=StatusOut)
+def end_status(status_id: int, data: PeriodEnd, request: Request) -> StatusOut:
+    """Close a special status (the last day it applies)."""
+    with uow(request) as s:
+        x = service.end_status(s, status_id, data.end_date)
+        return StatusOut.model_validate(x, from_attributes=True)

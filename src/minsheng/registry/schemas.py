@@ -33,6 +33,36 @@ class PersonPatch(BaseModel):
     phone: str | None = None
 
 
+class HouseholdPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    area: Literal["urban", "rural"] | None = None
+    address: str | None = Field(default=None, max_length=200)
+    division_code: str | None = None
+
+
+class EmployerPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    division_code: str | None = None
+
+
+class FacilityPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    level: int | None = None
+
+
+class PeriodEnd(BaseModel):
+    """Close an enrolment or a status: the last day it applies (inclusive)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    end_date: dt.date
+
+
 class PersonOut(BaseModel):
     id: int
     id_number: str

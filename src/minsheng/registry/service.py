@@ -22,9 +22,12 @@ from minsheng.registry.models import (
 )
 from minsheng.registry.schemas import (
     EmployerIn,
+    EmployerPatch,
     EnrolmentIn,
     FacilityIn,
+    FacilityPatch,
     HouseholdIn,
+    HouseholdPatch,
     PersonIn,
     PersonOut,
     PersonPatch,
@@ -461,3 +464,70 @@ def enrolment_on(person: Person, day: dt.date) -> Enrolment | None:
         if e.start_date <= day <= (e.end_date or dt.date.max):
             return e
     return None
+
+
+# ------------------------------------------------------------ updates
+
+
+def _apply(obj: object, changes: dict[str, object]) -> None:
+    for key, value in changes.items():
+        if value is None:
+            raise invalid(key, "required", f"{key}不能为空", f"{key} cannot be empty")
+        setattr(obj, key, value)
+
+
+def update_household(session: Session, household_id: int, patch: HouseholdPatch) -> Household:
+    household = get_household(session, household_id)
+    changes = patch.model_dump(exclude_unset=True)
+    if changes.get("division_code") is not None:
+        changes["division_code"] = county(str(changes["division_code"])).code
+    if "address" in changes and changes["address"] is None:
+        household.address = None
+        del changes["address"]
+    _apply(household, changes)
+    session.flush()
+    return household
+
+
+def update_employer(session: Session, employer_id: int, patch: EmployerPatch) -> Employer:
+    employer = get_employer(session, employer_id)
+    changes = patch.model_dump(exclude_unset=True)
+    if changes.get("division_code") is not None:
+        changes["division_code"] = divisions.get(str(changes["division_code"])).code
+    _apply(employer, changes)
+    session.flush()
+    return employer
+
+
+def update_facility(session: Session, facility_id: int, patch: FacilityPatch) -> Facility:
+    facility = get_facility(session, facility_id)
+    changes = patch.model_dump(exclude_unset=True)
+    if "level" in changes and changes["level"] not in vocab.FACILITY_LEVELS:
+        raise invalid(
+            "level", "facility_level", "医院等级应为1、2或3（一级/二级/三级）", "level is 1, 2 or 3"
+        )
+    _apply(facility, changes)
+    session.flush()
+    return facility
+
+
+def end_enrolment(session: Session, enrolment_id: int, end: dt.date) -> Enrolment:
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFoundError(
+            "enrolment_id", f"参保记录{enrolment_id}不存在", f"no enrolment {enrolment_id}"
+        )
+    _period(enrolment.start_date, end)
+    enrolment.end_date = end
+    session.flush()
+    return enrolment
+
+
+def end_status(session: Session, status_id: int, end: dt.date) -> SpecialStatus:
+    status = session.get(SpecialStatus, status_id)
+    if status is None:
+        raise NotFoundError("status_id", f"身份记录{status_id}不存在", f"no status {status_id}")
+    _period(status.start_date, end)
+    status.end_date = end
+    session.flush()
+    return status
