@@ -28,6 +28,7 @@ migrate:
 
 seed:
 	$(UV) run minsheng demo seed --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --if-empty
+	$(UV) run minsheng demo users --if-missing
 
 serve:
 	$(UV) run minsheng serve --host $(HOST) --port $(PORT)

@@ -16,6 +16,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
+# Test keys, set before anything reads the environment (no key file is written by tests).
+os.environ.setdefault("MINSHENG_DATA_KEYS", "test1:" + "A" * 43)
+os.environ.setdefault("MINSHENG_HMAC_KEY", "B" * 43)
+os.environ.setdefault("MINSHENG_OTP_SENDER", "memory")
+
+from minsheng.auth.permissions import Principal, system
 from minsheng.config import normalise_url
 from minsheng.db import make_engine, make_sessionmaker, upgrade
 from minsheng.models import Base
@@ -101,13 +107,58 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(engine: Engine) -> Iterator[object]:
-    from fastapi.testclient import TestClient
+def by() -> Principal:
+    """The platform itself, for service tests that are not about permissions."""
+    return system("test")
 
+
+def make_app(engine: Engine) -> object:
     from minsheng.config import Settings
     from minsheng.web.app import create_app
 
     url = engine.url.render_as_string(hide_password=False)
-    app = create_app(Settings(database_url=url, data_dir=Path(".")), engine=engine)
-    with TestClient(app) as c:
+    settings = Settings(
+        database_url=url, data_dir=Path("."), otp_sender="memory", keys=Settings.from_env().keys
+    )
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+def app(engine: Engine) -> object:
+    return make_app(engine)
+
+
+@pytest.fixture
+def anon(app: object) -> Iterator[object]:
+    """A client that has signed in as nobody."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:  # type: ignore[arg-type]
+        yield c
+
+
+def staff_client(
+    app: object, engine: Engine, role: str, region: str, username: str | None = None
+) -> object:
+    """A client acting as a staff user of ``role`` in ``region`` through a bearer token."""
+    from fastapi.testclient import TestClient
+
+    from minsheng.auth import service
+    from minsheng.auth.permissions import PERMISSIONS
+
+    name = username or f"{role}.{region}"
+    with make_sessionmaker(engine)() as s:
+        user = service.create_user(s, system("test"), name, "correct-horse-1", role, region)
+        raw, _ = service.create_token(s, system("test"), user.id, "test", sorted(PERMISSIONS[role]))
+        s.commit()
+    c = TestClient(app)  # type: ignore[arg-type]
+    c.headers["Authorization"] = f"Bearer {raw}"
+    return c
+
+
+@pytest.fixture
+def client(app: object, engine: Engine) -> Iterator[object]:
+    """A caseworker for the whole region (registry tests that are not about scopes)."""
+    c = staff_client(app, engine, "caseworker", "540000", "region.caseworker")
+    with c:  # type: ignore[attr-defined]
         yield c

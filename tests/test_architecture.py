@@ -5,7 +5,7 @@
 - every ``rules.py`` imports only ``core`` and ``policy`` (pure: columns in, columns out);
 - the foundation (``core``, ``policy``, ``db``, ``config``) never imports a programme or an
   entrypoint;
-- only entrypoints (``web/``, ``cli.py``, ``clikit.py``) and a package's own ``api.py``,
+- only entrypoints (``web/``, ``cli.py``, ``clikit.py``) and a package's own ``api.py``, ``web.py``,
   ``cli.py`` and ``pages.py`` import the web or CLI frameworks.
 """
 
@@ -32,7 +32,7 @@ IO_LIBS = {
     "rich",
 }
 WEB_LIBS = {"fastapi", "starlette", "uvicorn", "jinja2", "typer", "rich"}
-ENTRY_FILES = {"api.py", "cli.py", "pages.py", "__main__.py", "clikit.py"}
+ENTRY_FILES = {"api.py", "cli.py", "pages.py", "web.py", "__main__.py", "clikit.py"}
 
 
 def imports(path: Path) -> list[str]:

@@ -3,11 +3,15 @@ import json
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from minsheng.cli import app
 from minsheng.core import ids
+from minsheng.db import alembic_config
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 runner = CliRunner()
 A = ids.make_resident_id("540102", dt.date(1970, 3, 1), 11)
@@ -90,7 +94,7 @@ def test_show_unknown_person(db_env: Engine) -> None:
 
 def test_db_and_demo_commands(db_env: Engine) -> None:
     r = runner.invoke(app, ["db", "current"])
-    assert r.stdout.strip() == "0001"
+    assert r.stdout.strip() == HEAD
     r = runner.invoke(app, ["demo", "seed", "--people", "300", "--seed", "3"])
     assert r.exit_code == 0, r.output
     assert '"people": 300' in r.stdout

@@ -72,9 +72,17 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work commits together on success and rolls back whole on any error."""
+def unit_of_work(factory: sessionmaker[Session], immediate: bool = True) -> Iterator[Session]:
+    """A session whose work commits together on success and rolls back whole on any error.
+
+    On SQLite, ``immediate`` takes the write lock when the transaction begins (``BEGIN
+    IMMEDIATE``), so a transaction that reads and then writes (nearly all do: the audit log) can
+    never fail half-way because another writer committed in between. PostgreSQL needs no such
+    option: its writers lock the rows they change.
+    """
     session = factory()
+    if immediate and session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     try:
         yield session
         session.commit()

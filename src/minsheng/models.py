@@ -3,7 +3,8 @@
 Used by the Alembic environment and the tests; a new programme adds its ``models`` here.
 """
 
+from minsheng.auth import models as auth_models
 from minsheng.db import Base
 from minsheng.registry import models as registry_models
 
-__all__ = ["Base", "registry_models"]
+__all__ = ["Base", "auth_models", "registry_models"]

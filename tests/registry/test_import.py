@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from minsheng.auth.permissions import system
 from minsheng.core import ids
 from minsheng.core.errors import MinshengError
 from minsheng.registry.importer import import_persons
@@ -13,6 +14,7 @@ D = dt.date
 A = ids.make_resident_id("540102", D(1970, 3, 1), 11)
 B = ids.make_resident_id("540102", D(1972, 5, 9), 22)
 C = ids.make_resident_id("540102", D(2001, 8, 8), 33)
+BY = system("test")
 HEADER = "id_number,name_zh,name_bo,sex,birth_date,division_code,hukou,phone,household_code,relationship\n"
 
 
@@ -31,7 +33,7 @@ def test_good_rows_in_bad_rows_reported(session: Session) -> None:
         + f"{ids.make_resident_id('540102', D(1990, 1, 1), 44)},平措,,,,,suburban,,,\n"  # line 7: bad hukou
         + f"{ids.make_resident_id('540102', D(1991, 1, 1), 55)},尼玛,,,,,rural,,HH-1,head\n"  # line 8: 2nd head
     )
-    report = import_persons(session, csv.encode("utf-8-sig"))
+    report = import_persons(session, csv.encode("utf-8-sig"), BY)
     session.commit()
     assert (report.total, report.imported, report.rejected) == (7, 2, 5)
     by_line = {p.line: (p.field, p.rule) for p in report.problems}
@@ -50,7 +52,7 @@ def test_good_rows_in_bad_rows_reported(session: Session) -> None:
 
 
 def test_dry_run_writes_nothing(session: Session) -> None:
-    report = import_persons(session, HEADER + f"{A},次仁,,,,,rural,,HH-9,head\n", dry_run=True)
+    report = import_persons(session, HEADER + f"{A},次仁,,,,,rural,,HH-9,head\n", BY, dry_run=True)
     session.commit()
     assert report.imported == 1 and report.dry_run
     assert people(session) == 0
@@ -58,12 +60,13 @@ def test_dry_run_writes_nothing(session: Session) -> None:
 
 
 def test_rows_clashing_with_stored_data(session: Session) -> None:
-    import_persons(session, HEADER + f"{A},次仁,,,,,rural,,HH-1,head\n")
+    import_persons(session, HEADER + f"{A},次仁,,,,,rural,,HH-1,head\n", BY)
     session.commit()
     report = import_persons(
         session,
         HEADER
         + f"{A},又一次,,,,,rural,,,\n{B},卓玛,,,,,rural,,HH-1,head\n{C},达瓦,,,,,rural,,HH-1,child\n",
+        BY,
     )
     session.commit()
     assert {(p.line, p.rule) for p in report.problems} == {(2, "duplicate"), (3, "one_head")}
@@ -80,11 +83,11 @@ def test_rows_clashing_with_stored_data(session: Session) -> None:
 )
 def test_bad_header_rejects_whole_file(session: Session, text: str, rule: str) -> None:
     with pytest.raises(MinshengError) as err:
-        import_persons(session, text)
+        import_persons(session, text, BY)
     assert err.value.rule == rule and err.value.field == "header"
 
 
 def test_row_with_extra_fields(session: Session) -> None:
-    report = import_persons(session, "id_number,name_zh,hukou\n" + f"{A},次仁,rural,extra\n")
+    report = import_persons(session, "id_number,name_zh,hukou\n" + f"{A},次仁,rural,extra\n", BY)
     assert report.problems[0].rule == "too_many_fields"
     assert people(session) == 0

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from minsheng.auth.permissions import system
 from minsheng.core import ids
 from minsheng.core.errors import MinshengError
 from minsheng.registry import service
@@ -21,13 +22,16 @@ from minsheng.registry.schemas import (
 D = dt.date
 
 
+BY = system("test")
+
+
 def pid(code: str = "540102", born: dt.date = D(1985, 4, 12), seq: int = 11) -> str:
     return ids.make_resident_id(code, born, seq)
 
 
 def add(session: Session, **kw: object) -> Person:
     data = {"id_number": pid(), "name_zh": "扎西次仁", "hukou": "rural", **kw}
-    person = service.create_person(session, PersonIn(**data))  # type: ignore[arg-type]
+    person = service.create_person(session, PersonIn(**data), BY)  # type: ignore[arg-type]
     session.commit()
     return person
 
@@ -83,22 +87,22 @@ def test_duplicate_id(session: Session) -> None:
 
 def test_household_one_head_and_one_household(session: Session) -> None:
     h = service.create_household(
-        session, HouseholdIn(code="H1", division_code="540102", area="urban")
+        session, HouseholdIn(code="H1", division_code="540102", area="urban"), BY
     )
     other = service.create_household(
-        session, HouseholdIn(code="H2", division_code="540102", area="urban")
+        session, HouseholdIn(code="H2", division_code="540102", area="urban"), BY
     )
     session.commit()
     head = add(session, household_code="H1", relationship="head")
     spouse = add(session, id_number=pid(seq=12), name_zh="卓玛")
-    service.add_member(session, h.id, spouse.id, "spouse")
+    service.add_member(session, h.id, spouse.id, "spouse", BY)
     session.commit()
     with pytest.raises(MinshengError) as err:
         add(session, id_number=pid(seq=14), household_code="H1", relationship="head")
     session.rollback()
     assert err.value.rule == "one_head"
     with pytest.raises(MinshengError) as err:
-        service.add_member(session, other.id, spouse.id, "head")
+        service.add_member(session, other.id, spouse.id, "head", BY)
     session.rollback()
     assert err.value.rule == "one_household"
     members = {p.relationship_to_head for p in session.get(Household, h.id).members}  # type: ignore[union-attr]
@@ -110,21 +114,23 @@ def test_search_by_name_and_prefecture(session: Session) -> None:
     add(session)
     add(session, id_number=pid("540202", seq=21), name_zh="次仁卓玛")
     add(session, id_number=pid("540423", seq=31), name_zh="王伟")
-    total, rows = service.search_persons(session, q="次仁")
+    total, rows = service.search_persons(session, BY, q="次仁")
     assert total == 2
-    total, rows = service.search_persons(session, division="540200")
+    total, rows = service.search_persons(session, BY, division="540200")
     assert [p.division_code for p in rows] == ["540202"]
-    total, rows = service.search_persons(session, division="540423")
+    total, rows = service.search_persons(session, BY, division="540423")
     assert [p.name_zh for p in rows] == ["王伟"]
 
 
 def test_update_person(session: Session) -> None:
     p = add(session)
-    service.update_person(session, p.id, PersonPatch(phone="13800000000", division_code="540103"))
+    service.update_person(
+        session, p.id, PersonPatch(phone="13800000000", division_code="540103"), BY
+    )
     session.commit()
     assert (p.phone, p.division_code) == ("13800000000", "540103")
     with pytest.raises(MinshengError) as err:
-        service.update_person(session, p.id, PersonPatch(division_code="999999"))
+        service.update_person(session, p.id, PersonPatch(division_code="999999"), BY)
     session.rollback()
     assert err.value.field == "division_code"
     session.refresh(p)
@@ -140,22 +146,25 @@ def test_enrolment_periods_do_not_overlap(session: Session) -> None:
             name="拉萨示范公司",
             division_code="540102",
         ),
+        BY,
     )
     service.add_enrolment(
         session,
         p.id,
         EnrolmentIn(scheme="resident", start_date=D(2020, 1, 1), end_date=D(2023, 6, 30)),
+        BY,
     )
     e = service.add_enrolment(
         session,
         p.id,
         EnrolmentIn(scheme="employee_active", start_date=D(2023, 7, 1), employer_id=emp.id),
+        BY,
     )
     session.commit()
     assert e.pooling_region == "540100"
     with pytest.raises(MinshengError) as err:
         service.add_enrolment(
-            session, p.id, EnrolmentIn(scheme="resident", start_date=D(2024, 1, 1))
+            session, p.id, EnrolmentIn(scheme="resident", start_date=D(2024, 1, 1)), BY
         )
     session.rollback()
     assert err.value.rule == "enrolment_overlap"
@@ -171,7 +180,7 @@ def test_enrolment_periods_do_not_overlap(session: Session) -> None:
         ),
     ]:
         with pytest.raises(MinshengError) as err:
-            service.add_enrolment(session, p.id, bad)
+            service.add_enrolment(session, p.id, bad, BY)
         session.rollback()
         assert err.value.rule == rule
     assert session.scalar(select(func.count(Enrolment.id))) == 2
@@ -182,7 +191,10 @@ def test_enrolment_periods_do_not_overlap(session: Session) -> None:
 def test_statuses(session: Session) -> None:
     p = add(session)
     service.add_status(
-        session, p.id, StatusIn(kind="dibao", start_date=D(2022, 1, 1), end_date=D(2023, 12, 31))
+        session,
+        p.id,
+        StatusIn(kind="dibao", start_date=D(2022, 1, 1), end_date=D(2023, 12, 31)),
+        BY,
     )
     service.add_status(
         session,
@@ -193,8 +205,9 @@ def test_statuses(session: Session) -> None:
             disability_grade=2,
             certificate_expiry=D(2027, 1, 1),
         ),
+        BY,
     )
-    service.add_status(session, p.id, StatusIn(kind="tekun", start_date=D(2024, 1, 1)))
+    service.add_status(session, p.id, StatusIn(kind="tekun", start_date=D(2024, 1, 1)), BY)
     session.commit()
     assert set(service.statuses_on(p, D(2023, 1, 1))) == {"dibao", "disability"}
     assert set(service.statuses_on(p, D(2024, 6, 1))) == {"tekun", "disability"}
@@ -209,7 +222,7 @@ def test_statuses(session: Session) -> None:
     ]
     for bad, rule in cases:
         with pytest.raises(MinshengError) as err:
-            service.add_status(session, p.id, bad)
+            service.add_status(session, p.id, bad, BY)
         session.rollback()
         assert err.value.rule == rule
 
@@ -217,16 +230,18 @@ def test_statuses(session: Session) -> None:
 def test_employers_and_facilities(session: Session) -> None:
     with pytest.raises(MinshengError) as err:
         service.create_employer(
-            session, EmployerIn(credit_code="91350100M000100Y44", name="x", division_code="540102")
+            session,
+            EmployerIn(credit_code="91350100M000100Y44", name="x", division_code="540102"),
+            BY,
         )
     assert err.value.rule == "credit_checksum"
     f = service.create_facility(
-        session, FacilityIn(code="H54010200001", name="城关区人民医院", level=2)
+        session, FacilityIn(code="H54010200001", name="城关区人民医院", level=2), BY
     )
     assert f.division_code == "540102"
     with pytest.raises(MinshengError) as err:
-        service.create_facility(session, FacilityIn(code="H54010200002", name="x", level=4))
+        service.create_facility(session, FacilityIn(code="H54010200002", name="x", level=4), BY)
     assert err.value.field == "level"
     with pytest.raises(MinshengError) as err:
-        service.create_facility(session, FacilityIn(code="H54010200001", name="again", level=1))
+        service.create_facility(session, FacilityIn(code="H54010200001", name="again", level=1), BY)
     assert err.value.rule == "duplicate"

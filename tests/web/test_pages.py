@@ -1,8 +1,12 @@
 from typing import Any
 
 import pytest
+from alembic.script import ScriptDirectory
 
+from minsheng.db import alembic_config
 from minsheng.web import i18n
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @pytest.mark.parametrize(
@@ -119,4 +123,4 @@ def test_pages_reference_no_external_assets(client: Any) -> None:
 
 def test_healthz(client: Any) -> None:
     body = client.get("/healthz").json()
-    assert body["status"] == "ok" and body["database"]["revision"] == "0001"
+    assert body["status"] == "ok" and body["database"]["revision"] == HEAD

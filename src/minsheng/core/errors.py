@@ -78,3 +78,17 @@ class ConflictError(MinshengError):
 def invalid(field: str, rule: str, zh: str, en: str) -> ValidationError:
     """Shorthand used by validators: ``raise invalid("id_number", "checksum", ..., ...)``."""
     return ValidationError(field=field, rule=rule, zh=zh, en=en)
+
+
+class ForbiddenError(MinshengError):
+    """The caller may not do this (role or region)."""
+
+    def __init__(self, field: str, rule: str, zh: str, en: str) -> None:
+        super().__init__(field=field, rule=rule, zh=zh, en=en, status=403)
+
+
+class UnauthenticatedError(MinshengError):
+    """The caller must sign in first."""
+
+    def __init__(self, zh: str = "请先登录", en: str = "sign in first") -> None:
+        super().__init__(field="authorization", rule="unauthenticated", zh=zh, en=en, status=401)

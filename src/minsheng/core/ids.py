@@ -55,6 +55,15 @@ def mask_id(number: str) -> str:
     return n[:4] + "*" * (len(n) - 8) + n[-4:]
 
 
+def mask_phone(value: str | None) -> str | None:
+    """139****1234: the first 3 and last 4 digits, the rest hidden."""
+    if not value:
+        return value
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
 def _division_of(code: str, field: str) -> tuple[str | None, str | None, str | None, bool]:
     province = divisions.province_name(code)
     if province is None:

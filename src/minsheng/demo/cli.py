@@ -42,4 +42,46 @@ def seed_command(
             bar.update(task, description=f"writing {table}", completed=done, total=total)
 
         report = run_seed(e, people=people, seed=seed, progress=progress)
+    from minsheng.auth import audit
+    from minsheng.auth.permissions import system
+    from minsheng.clikit import session
+
+    with session() as s:
+        audit.record(s, system("demo"), "seed", "person", None, None, report.to_dict())
     print_json(report.to_dict())
+
+
+DEMO_USERS = [  # username, role, region, display name
+    ("admin", "admin", "540000", "系统管理员"),
+    ("supervisor", "supervisor", "540000", "自治区主管"),
+    ("analyst", "analyst", "540000", "政策分析员"),
+    ("auditor", "auditor", "540000", "审计员"),
+    ("lhasa.caseworker", "caseworker", "540100", "拉萨市经办人员"),
+    ("shigatse.caseworker", "caseworker", "540200", "日喀则市经办人员"),
+    ("chengguan.cashier", "cashier", "540102", "城关区医院收费员"),
+]
+DEMO_PASSWORD = "minsheng-demo"
+
+
+@app.command("users")
+@friendly
+def demo_users(
+    password: str = typer.Option(DEMO_PASSWORD, help="password for every demo account"),
+    if_missing: bool = typer.Option(False, help="skip accounts that exist"),
+) -> None:
+    """Create the demo staff accounts (one per role; README lists them)."""
+    from sqlalchemy import select
+
+    from minsheng.auth import service
+    from minsheng.auth.models import User
+    from minsheng.auth.permissions import system
+    from minsheng.clikit import session
+
+    made = []
+    with session() as s:
+        for username, role, region, name in DEMO_USERS:
+            if if_missing and s.scalar(select(User.id).where(User.username == username)):
+                continue
+            service.create_user(s, system("demo"), username, password, role, region, name)
+            made.append(username)
+    print_json({"created": made, "password": password if made else None})

@@ -19,6 +19,7 @@ import numpy as np
 import yaml
 from sqlalchemy import Engine, Table, func, insert, select
 
+from minsheng.auth.crypto import lookup_hash
 from minsheng.core import divisions, ids
 from minsheng.core.errors import ConflictError
 from minsheng.db import Base
@@ -258,16 +259,21 @@ def seed(
             a1, b1 = TIBETAN_NAMES[t1[i]]
             a2, b2 = TIBETAN_NAMES[t2[i]]
             name_zh, name_bo = a1 + a2, f"{b1}་{b2}"
+        phone = f"{phone_prefix[i]}{phone_digits[i]:08d}" if has_phone[i] else None
         return {
             "id": p0 + i,
-            "id_number": id_numbers[i],
+            "id_number": id_numbers[i],  # encrypted by the column type
+            "id_hash": lookup_hash(id_numbers[i]),
+            "id_masked": ids.mask_id(id_numbers[i]),
             "name_zh": name_zh,
             "name_bo": name_bo,
             "sex": "M" if male[i] else "F",
             "birth_date": birth[i],
             "division_code": county_of[i],
             "hukou": "urban" if urban_of[i] else "rural",
-            "phone": f"{phone_prefix[i]}{phone_digits[i]:08d}" if has_phone[i] else None,
+            "phone": phone,
+            "phone_hash": lookup_hash(phone) if phone else None,
+            "phone_masked": ids.mask_phone(phone),
             "household_id": h0 + int(hh_of[i]),
             "relationship_to_head": rel[i],
         }

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from minsheng.auth.permissions import system
 from minsheng.clikit import friendly, print_json, session
 from minsheng.core.errors import invalid
 from minsheng.registry import importer, service
@@ -42,7 +43,11 @@ def add(
         relationship=relationship,
     )
     with session() as s:
-        print_json(service.person_out(service.create_person(s, data)).model_dump(mode="json"))
+        print_json(
+            service.person_out(service.create_person(s, data, system("cli"))).model_dump(
+                mode="json"
+            )
+        )
 
 
 @app.command("show")
@@ -52,7 +57,7 @@ def show(id_number: str = typer.Argument(..., help="resident ID number")) -> Non
     from minsheng.registry.schemas import EnrolmentOut, StatusOut
 
     with session() as s:
-        p = service.lookup(s, id_number)
+        p = service.lookup(s, id_number, system("cli"))
         out = service.person_out(p).model_dump(mode="json")
         out["enrolments"] = [
             EnrolmentOut.model_validate(e, from_attributes=True).model_dump(mode="json")
@@ -73,7 +78,7 @@ def import_csv(
 ) -> None:
     """Import persons from a CSV file; print the per-row report. Exit 1 if any row was rejected."""
     with session() as s:
-        report = importer.import_persons(s, file.read_bytes(), dry_run=dry_run)
+        report = importer.import_persons(s, file.read_bytes(), system("cli"), dry_run=dry_run)
     print_json(report.model_dump())
     if report.rejected:
         raise typer.Exit(1)

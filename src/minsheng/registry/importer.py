@@ -21,6 +21,8 @@ from pydantic import ValidationError as PydanticError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minsheng.auth import audit
+from minsheng.auth.permissions import Principal
 from minsheng.core.errors import MinshengError, invalid
 from minsheng.registry import service
 from minsheng.registry.models import Household, Person
@@ -58,7 +60,9 @@ def _pydantic_problem(line: int, err: PydanticError) -> ImportProblem:
     )
 
 
-def import_persons(session: Session, data: bytes | str, dry_run: bool = False) -> ImportReport:
+def import_persons(
+    session: Session, data: bytes | str, by: Principal, dry_run: bool = False
+) -> ImportReport:
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -110,7 +114,7 @@ def import_persons(session: Session, data: bytes | str, dry_run: bool = False) -
             problems.append(_pydantic_problem(line_no, err))
             continue
         try:
-            person = service.normalise_person(session, data_in, today)
+            person = service.normalise_person(session, data_in, today, by)
             if person.id_number in seen_ids:
                 raise invalid(
                     "id_number",
@@ -123,6 +127,7 @@ def import_persons(session: Session, data: bytes | str, dry_run: bool = False) -
                 rel = service.relationship(rel)
                 existing = session.scalar(select(Household).where(Household.code == code))
                 if existing is not None:
+                    by.require_covers(existing.division_code, "household")
                     service._check_head(session, existing, rel)
                 elif code not in new_households:
                     new_households[code] = (person.division_code, person.hukou)
@@ -161,6 +166,19 @@ def import_persons(session: Session, data: bytes | str, dry_run: bool = False) -
                 person.relationship_to_head = rel
             session.add(person)
         session.flush()
+        for _, person, _, _ in good:
+            audit.record(
+                session, by, "create", "person", person.id, person.division_code, {"via": "import"}
+            )
+    audit.record(
+        session,
+        by,
+        "import",
+        "person",
+        None,
+        by.region,
+        {"total": total, "imported": 0 if dry_run else len(good), "dry_run": dry_run},
+    )
     return ImportReport(
         total=total,
         imported=len(good),

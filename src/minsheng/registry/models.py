@@ -14,8 +14,10 @@ from sqlalchemy import (
     String,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from minsheng.auth.crypto import Encrypted, lookup_hash
+from minsheng.core.ids import mask_id, mask_phone
 from minsheng.db import Base
 
 
@@ -46,18 +48,36 @@ class Person(Timestamps, Base):
     __tablename__ = "persons"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)  # 公民身份号码
+    # 公民身份号码: encrypted at rest; looked up by its keyed hash; shown masked in lists
+    id_number: Mapped[str] = mapped_column(Encrypted(), deferred=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_masked: Mapped[str] = mapped_column(String(18))
     name_zh: Mapped[str] = mapped_column(String(64), index=True)
     name_bo: Mapped[str | None] = mapped_column(String(128))
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     division_code: Mapped[str] = mapped_column(String(6), index=True)  # residence, current code
     hukou: Mapped[str] = mapped_column(String(8))  # urban | rural
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(Encrypted(), deferred=True)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_masked: Mapped[str | None] = mapped_column(String(20))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     relationship_to_head: Mapped[str | None] = mapped_column(String(16))
 
     household: Mapped[Household | None] = relationship(back_populates="members")
+
+    @validates("id_number")
+    def _derive_id_columns(self, _key: str, value: str) -> str:
+        self.id_hash = lookup_hash(value)
+        self.id_masked = mask_id(value)
+        return value
+
+    @validates("phone")
+    def _derive_phone_columns(self, _key: str, value: str | None) -> str | None:
+        self.phone_hash = lookup_hash(value) if value else None
+        self.phone_masked = mask_phone(value)
+        return value
+
     enrolments: Mapped[list[Enrolment]] = relationship(
         back_populates="person", order_by="Enrolment.start_date"
     )

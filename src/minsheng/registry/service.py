@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from minsheng.auth import audit
+from minsheng.auth.crypto import lookup_hash
+from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, ids
 from minsheng.core.errors import ConflictError, NotFoundError, invalid
 from minsheng.registry import vocab
@@ -99,7 +102,9 @@ def _period(start: dt.date, end: dt.date | None) -> None:
 # ---------------------------------------------------------------------------- persons
 
 
-def normalise_person(session: Session, data: PersonIn, today: dt.date | None = None) -> Person:
+def normalise_person(
+    session: Session, data: PersonIn, today: dt.date | None = None, by: Principal | None = None
+) -> Person:
     """Validate a new person and return an unsaved :class:`Person` (household not yet linked)."""
     parsed = ids.parse_resident_id(data.id_number, "id_number", today)
     if data.sex is not None and data.sex != parsed.sex:
@@ -124,6 +129,8 @@ def normalise_person(session: Session, data: PersonIn, today: dt.date | None = N
             "请填写居住地所在县（区）行政区划代码",
             "give the division code of the county of residence",
         )
+    if by is not None:  # the region first: no word on people elsewhere
+        by.require_covers(division.code, "person")
     if find_by_id_number(session, parsed.number) is not None:
         raise ConflictError(
             "id_number", "duplicate", "该身份证号已登记", "a person with this ID number exists"
@@ -140,8 +147,8 @@ def normalise_person(session: Session, data: PersonIn, today: dt.date | None = N
     )
 
 
-def create_person(session: Session, data: PersonIn) -> Person:
-    person = normalise_person(session, data)
+def create_person(session: Session, data: PersonIn, by: Principal) -> Person:
+    person = normalise_person(session, data, by=by)
     household = None
     if data.household_code:
         household = household_by_code(session, data.household_code, "household_code")
@@ -157,32 +164,48 @@ def create_person(session: Session, data: PersonIn) -> Person:
         )
     session.add(person)
     if household is not None:
+        by.require_covers(household.division_code, "household")
         person.household = household
     session.flush()
+    audit.record(session, by, "create", "person", person.id, person.division_code)
     return person
 
 
 def find_by_id_number(session: Session, id_number: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.id_number == id_number.strip().upper()))
+    return session.scalar(select(Person).where(Person.id_hash == lookup_hash(id_number)))
 
 
-def lookup(session: Session, id_number: str) -> Person:
+def lookup(session: Session, id_number: str, by: Principal) -> Person:
     parsed = ids.parse_resident_id(id_number)
     person = find_by_id_number(session, parsed.number)
-    if person is None:
+    if person is None or not by.covers(person.division_code):
+        # outside the caller's region looks the same as unknown: no word on people elsewhere
         raise NotFoundError("id_number", "没有登记该身份证号", "no person with this ID number")
+    audit.record(
+        session, by, "read", "person", person.id, person.division_code, {"via": "id_number"}
+    )
     return person
 
 
-def get_person(session: Session, person_id: int) -> Person:
+def load_person(session: Session, person_id: int, by: Principal) -> Person:
+    """A person inside ``by``'s region, without an audit entry (for writes that audit)."""
     person = session.get(Person, person_id)
     if person is None:
         raise NotFoundError("person_id", f"人员{person_id}不存在", f"no person {person_id}")
+    by.require_covers(person.division_code, "person")
+    return person
+
+
+def get_person(session: Session, person_id: int, by: Principal) -> Person:
+    """Read a person's record: region-checked and audited."""
+    person = load_person(session, person_id, by)
+    audit.record(session, by, "read", "person", person.id, person.division_code)
     return person
 
 
 def search_persons(
     session: Session,
+    by: Principal,
     q: str | None = None,
     division: str | None = None,
     household_id: int | None = None,
@@ -190,6 +213,9 @@ def search_persons(
     offset: int = 0,
 ) -> tuple[int, Sequence[Person]]:
     stmt = select(Person)
+    scope = by.covered_counties()
+    if scope is not None:
+        stmt = stmt.where(Person.division_code.in_(scope))
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(Person.name_zh.like(like), Person.name_bo.like(like)))
@@ -210,14 +236,29 @@ def search_persons(
         .limit(max(1, min(limit, 500)))
         .offset(max(0, offset))
     ).all()
+    audit.record(
+        session,
+        by,
+        "search",
+        "person",
+        None,
+        by.region,
+        {
+            "division": division,
+            "household_id": household_id,
+            "name_query": bool(q),
+            "results": len(rows),
+        },
+    )
     return total, rows
 
 
-def update_person(session: Session, person_id: int, patch: PersonPatch) -> Person:
-    person = get_person(session, person_id)
+def update_person(session: Session, person_id: int, patch: PersonPatch, by: Principal) -> Person:
+    person = load_person(session, person_id, by)
     changes = patch.model_dump(exclude_unset=True)
     if "division_code" in changes and changes["division_code"] is not None:
         changes["division_code"] = county(changes["division_code"]).code
+        by.require_covers(changes["division_code"], "person")
     if "phone" in changes:
         changes["phone"] = phone(changes["phone"])
     for key in ("name_zh", "hukou", "division_code"):
@@ -226,13 +267,22 @@ def update_person(session: Session, person_id: int, patch: PersonPatch) -> Perso
     for key, value in changes.items():
         setattr(person, key, value)
     session.flush()
+    audit.record(
+        session,
+        by,
+        "update",
+        "person",
+        person.id,
+        person.division_code,
+        {"fields": sorted(changes)},
+    )
     return person
 
 
 def person_out(person: Person, masked: bool = False, lang: str = "zh") -> PersonOut:
     return PersonOut(
         id=person.id,
-        id_number=ids.mask_id(person.id_number) if masked else person.id_number,
+        id_number=person.id_masked if masked else person.id_number,
         name_zh=person.name_zh,
         name_bo=person.name_bo,
         sex=person.sex,
@@ -240,17 +290,11 @@ def person_out(person: Person, masked: bool = False, lang: str = "zh") -> Person
         division_code=person.division_code,
         division_name=divisions.get(person.division_code).name(lang),
         hukou=person.hukou,
-        phone=(mask_phone(person.phone) if masked else person.phone),
+        phone=(person.phone_masked if masked else person.phone),
         household_id=person.household_id,
         household_code=person.household.code if person.household else None,
         relationship=person.relationship_to_head,
     )
-
-
-def mask_phone(value: str | None) -> str | None:
-    if not value:
-        return value
-    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
 
 
 # ---------------------------------------------------------------------------- households
@@ -263,17 +307,34 @@ def household_by_code(session: Session, code: str, field: str = "code") -> House
     return household
 
 
-def get_household(session: Session, household_id: int) -> Household:
+def get_household(session: Session, household_id: int, by: Principal) -> Household:
     household = session.get(Household, household_id)
     if household is None:
         raise NotFoundError(
             "household_id", f"家庭{household_id}不存在", f"no household {household_id}"
         )
+    by.require_covers(household.division_code, "household")
     return household
 
 
-def create_household(session: Session, data: HouseholdIn) -> Household:
+def read_household(session: Session, household_id: int, by: Principal) -> Household:
+    """Read a household with its members: region-checked and audited."""
+    household = get_household(session, household_id, by)
+    audit.record(
+        session,
+        by,
+        "read",
+        "household",
+        household.id,
+        household.division_code,
+        {"members": [p.id for p in household.members]},
+    )
+    return household
+
+
+def create_household(session: Session, data: HouseholdIn, by: Principal) -> Household:
     division = county(data.division_code)
+    by.require_covers(division.code, "household")
     if session.scalar(select(Household.id).where(Household.code == data.code.strip())):
         raise ConflictError("code", "duplicate", "户号已存在", "a household with this code exists")
     household = Household(
@@ -281,6 +342,7 @@ def create_household(session: Session, data: HouseholdIn) -> Household:
     )
     session.add(household)
     session.flush()
+    audit.record(session, by, "create", "household", household.id, household.division_code)
     return household
 
 
@@ -298,9 +360,11 @@ def _check_head(session: Session, household: Household, rel: str) -> None:
         )
 
 
-def add_member(session: Session, household_id: int, person_id: int, rel: str) -> Person:
-    household = get_household(session, household_id)
-    person = get_person(session, person_id)
+def add_member(
+    session: Session, household_id: int, person_id: int, rel: str, by: Principal
+) -> Person:
+    household = get_household(session, household_id, by)
+    person = load_person(session, person_id, by)
     rel = relationship(rel)
     if person.household_id is not None and person.household_id != household.id:
         raise ConflictError(
@@ -313,15 +377,25 @@ def add_member(session: Session, household_id: int, person_id: int, rel: str) ->
     person.household = household
     person.relationship_to_head = rel
     session.flush()
+    audit.record(
+        session,
+        by,
+        "add_member",
+        "household",
+        household.id,
+        household.division_code,
+        {"person_id": person.id, "relationship": rel},
+    )
     return person
 
 
 # ------------------------------------------------------------ employers and facilities
 
 
-def create_employer(session: Session, data: EmployerIn) -> Employer:
+def create_employer(session: Session, data: EmployerIn, by: Principal) -> Employer:
     code = ids.parse_credit_code(data.credit_code).code
     division = divisions.get(data.division_code)
+    by.require_covers(division.code, "employer")
     if session.scalar(select(Employer.id).where(Employer.credit_code == code)):
         raise ConflictError(
             "credit_code", "duplicate", "该信用代码已登记", "this credit code exists"
@@ -329,17 +403,19 @@ def create_employer(session: Session, data: EmployerIn) -> Employer:
     employer = Employer(credit_code=code, name=data.name.strip(), division_code=division.code)
     session.add(employer)
     session.flush()
+    audit.record(session, by, "create", "employer", employer.id, employer.division_code)
     return employer
 
 
-def get_employer(session: Session, employer_id: int) -> Employer:
+def get_employer(session: Session, employer_id: int, by: Principal) -> Employer:
     employer = session.get(Employer, employer_id)
     if employer is None:
         raise NotFoundError("employer_id", f"单位{employer_id}不存在", f"no employer {employer_id}")
+    by.require_covers(employer.division_code, "employer")
     return employer
 
 
-def create_facility(session: Session, data: FacilityIn) -> Facility:
+def create_facility(session: Session, data: FacilityIn, by: Principal) -> Facility:
     parsed = ids.parse_facility_code(data.code)
     if data.level not in vocab.FACILITY_LEVELS:
         raise invalid(
@@ -347,6 +423,7 @@ def create_facility(session: Session, data: FacilityIn) -> Facility:
         )
     code_division = parsed.current_division or parsed.division_code
     division = divisions.get(data.division_code or code_division)
+    by.require_covers(division.code, "facility")
     if session.scalar(select(Facility.id).where(Facility.code == parsed.code)):
         raise ConflictError(
             "code", "duplicate", "该医疗机构编码已登记", "this facility code exists"
@@ -356,23 +433,25 @@ def create_facility(session: Session, data: FacilityIn) -> Facility:
     )
     session.add(facility)
     session.flush()
+    audit.record(session, by, "create", "facility", facility.id, facility.division_code)
     return facility
 
 
-def get_facility(session: Session, facility_id: int) -> Facility:
+def get_facility(session: Session, facility_id: int, by: Principal) -> Facility:
     facility = session.get(Facility, facility_id)
     if facility is None:
         raise NotFoundError(
             "facility_id", f"医疗机构{facility_id}不存在", f"no facility {facility_id}"
         )
+    by.require_covers(facility.division_code, "facility")
     return facility
 
 
 # ------------------------------------------------------------ enrolment and statuses
 
 
-def add_enrolment(session: Session, person_id: int, data: EnrolmentIn) -> Enrolment:
-    person = get_person(session, person_id)
+def add_enrolment(session: Session, person_id: int, data: EnrolmentIn, by: Principal) -> Enrolment:
+    person = load_person(session, person_id, by)
     if data.scheme not in vocab.SCHEMES:
         raise invalid(
             "scheme",
@@ -386,8 +465,10 @@ def add_enrolment(session: Session, person_id: int, data: EnrolmentIn) -> Enrolm
         raise invalid(
             "start_date", "before_birth", "参保开始日期早于出生日期", "starts before birth"
         )
-    if data.employer_id is not None:
-        get_employer(session, data.employer_id)
+    if data.employer_id is not None and session.get(Employer, data.employer_id) is None:
+        raise NotFoundError(
+            "employer_id", f"单位{data.employer_id}不存在", f"no employer {data.employer_id}"
+        )
     for e in person.enrolments:
         if _overlaps(e.start_date, e.end_date, data.start_date, data.end_date):
             raise ConflictError(
@@ -407,11 +488,20 @@ def add_enrolment(session: Session, person_id: int, data: EnrolmentIn) -> Enrolm
     session.add(enrolment)
     session.flush()
     session.refresh(person)
+    audit.record(
+        session,
+        by,
+        "create",
+        "enrolment",
+        enrolment.id,
+        person.division_code,
+        {"person_id": person.id, "scheme": enrolment.scheme},
+    )
     return enrolment
 
 
-def add_status(session: Session, person_id: int, data: StatusIn) -> SpecialStatus:
-    person = get_person(session, person_id)
+def add_status(session: Session, person_id: int, data: StatusIn, by: Principal) -> SpecialStatus:
+    person = load_person(session, person_id, by)
     if data.kind not in vocab.STATUS_KINDS:
         raise invalid(
             "kind",
@@ -452,6 +542,15 @@ def add_status(session: Session, person_id: int, data: StatusIn) -> SpecialStatu
     session.add(status)
     session.flush()
     session.refresh(person)
+    audit.record(
+        session,
+        by,
+        "create",
+        "status",
+        status.id,
+        person.division_code,
+        {"person_id": person.id, "kind": status.kind},
+    )
     return status
 
 
@@ -476,31 +575,57 @@ def _apply(obj: object, changes: dict[str, object]) -> None:
         setattr(obj, key, value)
 
 
-def update_household(session: Session, household_id: int, patch: HouseholdPatch) -> Household:
-    household = get_household(session, household_id)
+def update_household(
+    session: Session, household_id: int, patch: HouseholdPatch, by: Principal
+) -> Household:
+    household = get_household(session, household_id, by)
     changes = patch.model_dump(exclude_unset=True)
     if changes.get("division_code") is not None:
         changes["division_code"] = county(str(changes["division_code"])).code
+        by.require_covers(changes["division_code"], "household")
     if "address" in changes and changes["address"] is None:
         household.address = None
         del changes["address"]
     _apply(household, changes)
     session.flush()
+    audit.record(
+        session,
+        by,
+        "update",
+        "household",
+        household.id,
+        household.division_code,
+        {"fields": sorted(patch.model_dump(exclude_unset=True))},
+    )
     return household
 
 
-def update_employer(session: Session, employer_id: int, patch: EmployerPatch) -> Employer:
-    employer = get_employer(session, employer_id)
+def update_employer(
+    session: Session, employer_id: int, patch: EmployerPatch, by: Principal
+) -> Employer:
+    employer = get_employer(session, employer_id, by)
     changes = patch.model_dump(exclude_unset=True)
     if changes.get("division_code") is not None:
         changes["division_code"] = divisions.get(str(changes["division_code"])).code
+        by.require_covers(changes["division_code"], "employer")
     _apply(employer, changes)
     session.flush()
+    audit.record(
+        session,
+        by,
+        "update",
+        "employer",
+        employer.id,
+        employer.division_code,
+        {"fields": sorted(changes)},
+    )
     return employer
 
 
-def update_facility(session: Session, facility_id: int, patch: FacilityPatch) -> Facility:
-    facility = get_facility(session, facility_id)
+def update_facility(
+    session: Session, facility_id: int, patch: FacilityPatch, by: Principal
+) -> Facility:
+    facility = get_facility(session, facility_id, by)
     changes = patch.model_dump(exclude_unset=True)
     if "level" in changes and changes["level"] not in vocab.FACILITY_LEVELS:
         raise invalid(
@@ -508,26 +633,43 @@ def update_facility(session: Session, facility_id: int, patch: FacilityPatch) ->
         )
     _apply(facility, changes)
     session.flush()
+    audit.record(
+        session,
+        by,
+        "update",
+        "facility",
+        facility.id,
+        facility.division_code,
+        {"fields": sorted(changes)},
+    )
     return facility
 
 
-def end_enrolment(session: Session, enrolment_id: int, end: dt.date) -> Enrolment:
+def end_enrolment(session: Session, enrolment_id: int, end: dt.date, by: Principal) -> Enrolment:
     enrolment = session.get(Enrolment, enrolment_id)
     if enrolment is None:
         raise NotFoundError(
             "enrolment_id", f"参保记录{enrolment_id}不存在", f"no enrolment {enrolment_id}"
         )
+    person = load_person(session, enrolment.person_id, by)
     _period(enrolment.start_date, end)
     enrolment.end_date = end
     session.flush()
+    audit.record(
+        session, by, "end", "enrolment", enrolment.id, person.division_code, {"end_date": str(end)}
+    )
     return enrolment
 
 
-def end_status(session: Session, status_id: int, end: dt.date) -> SpecialStatus:
+def end_status(session: Session, status_id: int, end: dt.date, by: Principal) -> SpecialStatus:
     status = session.get(SpecialStatus, status_id)
     if status is None:
         raise NotFoundError("status_id", f"身份记录{status_id}不存在", f"no status {status_id}")
+    person = load_person(session, status.person_id, by)
     _period(status.start_date, end)
     status.end_date = end
     session.flush()
+    audit.record(
+        session, by, "end", "status", status.id, person.division_code, {"end_date": str(end)}
+    )
     return status

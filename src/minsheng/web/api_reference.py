@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from minsheng.auth.permissions import Principal
+from minsheng.auth.web import public
 from minsheng.core import divisions, ids
 from minsheng.policy import load as load_params
 
 router = APIRouter(prefix="/api", tags=["reference 参考数据"])
+PUBLIC = Depends(public())  # reference data and pure checks are public
 
 
 class DivisionOut(BaseModel):
@@ -47,6 +50,7 @@ def _div(d: divisions.Division) -> DivisionOut:
 def list_divisions(
     name: str | None = Query(None, max_length=40, description="Chinese, Tibetan or English name"),
     parent: str | None = Query(None, description="list the children of this code"),
+    by: Principal = PUBLIC,
 ) -> list[DivisionOut]:
     if name:
         return [_div(d) for d in divisions.by_name(name)]
@@ -57,13 +61,13 @@ def list_divisions(
 
 
 @router.get("/divisions/{code}", response_model=DivisionOut)
-def get_division(code: str) -> DivisionOut:
+def get_division(code: str, by: Principal = PUBLIC) -> DivisionOut:
     """A current or retired code; a retired one answers with its current division."""
     return _div(divisions.get(code, "code"))
 
 
 @router.post("/ids/check", response_model=IdCheckOut)
-def check_id(data: IdCheckIn) -> IdCheckOut:
+def check_id(data: IdCheckIn, by: Principal = PUBLIC) -> IdCheckOut:
     kind, fields = ids.check_any(data.value)
     return IdCheckOut(kind=kind, fields=fields)
 
@@ -73,6 +77,7 @@ def get_parameter(
     path: str,
     date: dt.date | None = None,
     region: str | None = Query(None, description="division code of the pooling region"),
+    by: Principal = PUBLIC,
 ) -> dict[str, Any]:
     """A parameter's value in force on ``date`` in ``region``, with its unit, source and status."""
     snap = load_params().at(date or dt.date.today(), region)

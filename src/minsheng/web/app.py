@@ -6,23 +6,39 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_offline
-from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
-from minsheng import __version__
+from minsheng import __version__, logs
+from minsheng.auth import crypto
+from minsheng.auth import web as auth_web
+from minsheng.auth.otp import make_sender
+from minsheng.auth.permissions import Principal
+from minsheng.auth.web import BodyLimit, public
 from minsheng.config import Settings
 from minsheng.db import current_revision, make_engine, make_sessionmaker
 from minsheng.web import errors, i18n
 
 STATIC = Path(__file__).parent / "static"
+MAX_BODY = 1024 * 1024  # 1 MiB for ordinary requests
+MAX_UPLOAD = 20 * 1024 * 1024  # CSV imports
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Minsheng 民生 API</title>
+<link rel="stylesheet" href="/static/docs/swagger-ui.css">
+<link rel="icon" href="/static/docs/favicon.png"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/docs/swagger-ui-bundle.js"></script>
+<script src="/static/docs-init.js"></script></body></html>"""
 SWAGGER_STATIC = Path(fastapi_offline.__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    if settings.keys is not None:
+        crypto.configure(settings.keys)
+    logs.configure(json_logs=settings.environment == "production")
     engine = engine or make_engine(settings.database_url)
 
     app = FastAPI(
@@ -37,6 +53,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.limiter = auth_web.RateLimiter()
+    app.state.otp_sender = make_sender(settings.otp_sender)
 
     app.mount("/static/docs", StaticFiles(directory=SWAGGER_STATIC), name="docs-static")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -51,17 +69,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return response
 
     @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Minsheng 民生 API",
-            swagger_js_url="/static/docs/swagger-ui-bundle.js",
-            swagger_css_url="/static/docs/swagger-ui.css",
-            swagger_favicon_url="/static/docs/favicon.png",
-        )
+    def docs(by: Principal = Depends(public())) -> HTMLResponse:
+        return HTMLResponse(DOCS_PAGE)
 
     @app.get("/healthz", tags=["operations 运维"])
-    def healthz() -> JSONResponse:
+    def healthz(by: Principal = Depends(public())) -> JSONResponse:
         """Liveness and readiness: the database answers and its schema revision."""
         try:
             with engine.connect() as conn:
@@ -77,12 +89,23 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         }
         return JSONResponse(body, status_code=200 if db_ok else 503)
 
+    from minsheng.auth.api import router as auth_router
+    from minsheng.auth.pages import router as auth_pages
     from minsheng.registry.api import router as registry_router
     from minsheng.web.api_reference import router as reference_router
     from minsheng.web.pages import router as pages_router
 
+    app.include_router(auth_router)
     app.include_router(reference_router)
     app.include_router(registry_router)
     app.include_router(pages_router)
+    app.include_router(auth_pages)
     errors.install(app)
+    auth_web.install(app, settings.secure_cookies)
+    app.add_middleware(BodyLimit, default=MAX_BODY, larger={"/api/persons/import": MAX_UPLOAD})
+    open_routes = auth_web.unguarded_routes(app)
+    if open_routes:
+        raise RuntimeError(
+            f"routes without a permission check (deny unless allowed): {open_routes}"
+        )
     return app

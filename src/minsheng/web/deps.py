@@ -17,12 +17,12 @@ def factory(request: Request) -> sessionmaker[Session]:
 
 
 @contextmanager
-def uow(request: Request) -> Iterator[Session]:
+def uow(request: Request, immediate: bool = True) -> Iterator[Session]:
     """One unit of work for a request: commits when the block ends, rolls back on error.
 
     Handlers open it themselves so that the commit happens before the response is built.
     """
-    with unit_of_work(factory(request)) as session:
+    with unit_of_work(factory(request), immediate) as session:
         yield session
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from minsheng.core.errors import MinshengError
+from minsheng.core.errors import MinshengError, UnauthenticatedError
 
 log = logging.getLogger("minsheng.web")
 
@@ -45,7 +46,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(MinshengError)
     async def _minsheng(request: Request, exc: MinshengError) -> Response:
         if wants_json(request):
-            return JSONResponse(exc.to_dict(), status_code=exc.status)
+            headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+            return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
+        if isinstance(exc, UnauthenticatedError) and request.method == "GET":
+            target = "/citizen/login" if request.url.path.startswith("/me") else "/login"
+            return RedirectResponse(f"{target}?next={quote(request.url.path)}", status_code=303)
         return render_error(request, exc.status, exc.zh, exc.en)
 
     @app.exception_handler(RequestValidationError)
@@ -88,7 +93,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.error(
+            "unhandled error on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            exc_info=exc,
+        )
         zh, en = "系统内部错误，请稍后再试", N_("Internal error; please try again later")
         if wants_json(request):
             return JSONResponse(

@@ -6,12 +6,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 
 from minsheng import __version__
+from minsheng.auth.permissions import Principal
+from minsheng.auth.service import role_label
+from minsheng.auth.web import principal_of, public
 from minsheng.core import divisions, ids, money
 from minsheng.core.errors import MinshengError
 from minsheng.policy import load as load_params
@@ -72,6 +75,9 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
         "languages": list(i18n.LANGUAGES.values()),
         "version": __version__,
         "path": request.url.path,
+        "csrf": getattr(request.state, "csrf", ""),
+        "principal": principal_of(request),
+        "role_label": role_label,
         **extra,
     }
 
@@ -85,9 +91,9 @@ def render_error(request: Request, status: int, zh: str, en: str) -> HTMLRespons
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
+def home(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
     code = lang(request)
-    with uow(request) as s:
+    with uow(request, immediate=False) as s:
         people = s.scalar(select(func.count(Person.id))) or 0
         households = s.scalar(select(func.count(Household.id))) or 0
         by_county = dict(
@@ -115,7 +121,9 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/lang/{code}")
-def switch_language(code: str, request: Request, next: str = "/") -> Response:
+def switch_language(
+    code: str, request: Request, next: str = "/", by: Principal = Depends(public())
+) -> Response:
     """Set the language cookie and go back (works without JavaScript)."""
     if code not in i18n.LANGUAGES:
         return render_error(request, 404, "不支持的语言", "unsupported language")
@@ -127,12 +135,14 @@ def switch_language(code: str, request: Request, next: str = "/") -> Response:
 
 
 @router.get("/tools/id-check", response_class=HTMLResponse)
-def id_check_form(request: Request) -> HTMLResponse:
+def id_check_form(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
     return render(request, "id_check.html", result=None, error=None, value="")
 
 
 @router.post("/tools/id-check", response_class=HTMLResponse)
-def id_check(request: Request, value: str = Form("")) -> HTMLResponse:
+def id_check(
+    request: Request, value: str = Form("", max_length=40), by: Principal = Depends(public())
+) -> HTMLResponse:
     """Check an identifier. POST, so that the number never appears in a URL or an access log."""
     try:
         kind, fields = ids.check_any(value)

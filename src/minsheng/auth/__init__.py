@@ -1,0 +1,1 @@
+"""Security: users, sessions, tokens, roles by region, protected personal data, audit."""

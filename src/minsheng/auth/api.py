@@ -1,0 +1,307 @@
+"""Security API: sign-in (staff password, citizen one-time code), sign-out, who am I, staff
+users and API tokens (admin), the audit log (auditor), aggregates (analyst), my household
+(citizen)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlalchemy import func, select
+
+from minsheng.auth import audit, service
+from minsheng.auth.crypto import lookup_hash
+from minsheng.auth.models import AuditEntry, User
+from minsheng.auth.permissions import Principal
+from minsheng.auth.schemas import (
+    AuditOut,
+    AuditPage,
+    LoginIn,
+    OtpIn,
+    OtpVerifyIn,
+    TokenIn,
+    TokenOut,
+    UserIn,
+    UserOut,
+    WhoAmI,
+)
+from minsheng.auth.web import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    client_ip,
+    limit,
+    permit,
+    public,
+    set_csrf_cookie,
+)
+from minsheng.core import divisions, ids
+from minsheng.registry import service as registry
+from minsheng.registry.models import Household, Person, SpecialStatus
+from minsheng.registry.schemas import HouseholdOut, PersonOut
+from minsheng.web.deps import lang, uow
+
+router = APIRouter(prefix="/api", tags=["security 安全"])
+
+
+def whoami(p: Principal, csrf: str | None = None) -> WhoAmI:
+    return WhoAmI(
+        kind=p.kind,
+        name=p.name,
+        role=p.role,
+        region=p.region,
+        permissions=sorted(p.permissions),
+        csrf_token=csrf,
+    )
+
+
+def start_session(request: Request, response: Response, new: service.NewSession) -> str:
+    """Set the session cookie and a fresh CSRF cookie; return the CSRF token."""
+    settings = request.app.state.settings
+    response.set_cookie(
+        SESSION_COOKIE,
+        new.token,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+    csrf = service.sha256(new.token + "csrf")[:43]
+    set_csrf_cookie(response, csrf, settings.secure_cookies)
+    request.state.csrf_rotated = True
+    return csrf
+
+
+@router.get("/auth/csrf", response_model=WhoAmI)
+def csrf_token(request: Request, by: Principal = Depends(public())) -> WhoAmI:
+    """The CSRF token to echo in ``X-CSRF-Token`` on unsafe requests made with cookies."""
+    return whoami(by, request.state.csrf)
+
+
+@router.get("/auth/me", response_model=WhoAmI)
+def me(request: Request, by: Principal = Depends(public())) -> WhoAmI:
+    return whoami(by, request.state.csrf)
+
+
+@router.post("/auth/login", response_model=WhoAmI)
+def login(
+    data: LoginIn, request: Request, response: Response, by: Principal = Depends(public())
+) -> WhoAmI:
+    """Staff sign-in with a password. Rate-limited; the account locks after repeated failures."""
+    ip = client_ip(request) or "-"
+    limit(request, "login_ip", ip)
+    limit(request, "login_user", data.username.strip().lower())
+    with uow(request) as s:
+        user = service.authenticate(s, data.username, data.password, ip)
+        new = service.open_session(
+            s,
+            request.app.state.settings.session_hours,
+            user=user,
+            ip=ip,
+            user_agent=request.headers.get("user-agent"),
+        )
+        principal = service.staff_principal(user, ip)
+    return whoami(principal, start_session(request, response, new))
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(request: Request, response: Response, by: Principal = Depends(public())) -> None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with uow(request) as s:
+            service.close_session(s, token, by)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+
+
+@router.post("/auth/otp", status_code=status.HTTP_202_ACCEPTED)
+def send_otp(data: OtpIn, request: Request, by: Principal = Depends(public())) -> dict[str, bool]:
+    """Send a one-time code to a citizen's phone. The answer does not say whether the ID is
+    registered."""
+    parsed = ids.parse_resident_id(data.id_number)
+    limit(request, "otp_send_ip", client_ip(request) or "-")
+    limit(request, "otp_send_id", lookup_hash(parsed.number))
+    with uow(request) as s:
+        service.send_code(s, parsed.number, request.app.state.otp_sender)
+    return {"sent": True}
+
+
+@router.post("/auth/otp/verify", response_model=WhoAmI)
+def verify_otp(
+    data: OtpVerifyIn, request: Request, response: Response, by: Principal = Depends(public())
+) -> WhoAmI:
+    ip = client_ip(request) or "-"
+    limit(request, "otp_verify_ip", ip)
+    with uow(request) as s:
+        person = service.verify_code(s, data.id_number, data.code)
+        new = service.open_session(
+            s,
+            request.app.state.settings.session_hours,
+            person=person,
+            ip=ip,
+            user_agent=request.headers.get("user-agent"),
+        )
+        principal = service.citizen_principal(person, ip)
+    return whoami(principal, start_session(request, response, new))
+
+
+# ----------------------------------------------------------------------------- admin
+
+
+@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+def create_user(
+    data: UserIn, request: Request, by: Principal = Depends(permit("users:admin"))
+) -> UserOut:
+    with uow(request) as s:
+        user = service.create_user(
+            s, by, data.username, data.password, data.role, data.region_code, data.display_name
+        )
+        return UserOut.model_validate(user, from_attributes=True)
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(request: Request, by: Principal = Depends(permit("users:admin"))) -> list[UserOut]:
+    with uow(request) as s:
+        users = s.scalars(select(User).order_by(User.id)).all()
+        return [
+            UserOut.model_validate(u, from_attributes=True)
+            for u in users
+            if by.covers(u.region_code)
+        ]
+
+
+@router.post(
+    "/users/{user_id}/tokens", response_model=TokenOut, status_code=status.HTTP_201_CREATED
+)
+def create_token(
+    user_id: int, data: TokenIn, request: Request, by: Principal = Depends(permit("users:admin"))
+) -> TokenOut:
+    """A bearer token for a machine client; the raw token is in this answer only."""
+    with uow(request) as s:
+        raw, token = service.create_token(s, by, user_id, data.name, data.scopes, data.expires_at)
+        return TokenOut(
+            id=token.id,
+            name=token.name,
+            prefix=token.prefix,
+            scopes=token.scopes.split(),
+            token=raw,
+        )
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenOut)
+def revoke_token(
+    token_id: int, request: Request, by: Principal = Depends(permit("users:admin"))
+) -> TokenOut:
+    with uow(request) as s:
+        token = service.revoke_token(s, by, token_id)
+        return TokenOut(
+            id=token.id, name=token.name, prefix=token.prefix, scopes=token.scopes.split()
+        )
+
+
+# ----------------------------------------------------------------------------- audit
+
+
+@router.get("/audit", response_model=AuditPage)
+def read_audit(
+    request: Request,
+    limit_: int = Query(100, alias="limit", ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    by: Principal = Depends(permit("audit:read")),
+) -> AuditPage:
+    """The audit log, newest first. Read-only: no route changes it."""
+    with uow(request) as s:
+        stmt = select(AuditEntry)
+        scope = by.covered_counties()
+        if scope is not None:  # an auditor of a prefecture or county reads its entries only
+            stmt = stmt.where(AuditEntry.region.in_([*scope, by.region or ""]))
+        total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = s.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit_).offset(offset)).all()
+        items = [
+            AuditOut(
+                id=e.id,
+                at=e.at,
+                actor=e.actor,
+                role=e.role,
+                action=e.action,
+                resource=e.resource,
+                record_id=e.record_id,
+                region=e.region,
+                ip=e.ip,
+                detail=json.loads(e.detail),
+                hash=e.hash,
+            )
+            for e in rows
+        ]
+    return AuditPage(total=total, items=items)
+
+
+@router.get("/audit/verify")
+def verify_audit(
+    request: Request, by: Principal = Depends(permit("audit:read"))
+) -> dict[str, object]:
+    with uow(request) as s:
+        return audit.verify(s).to_dict()
+
+
+# ----------------------------------------------------------------------------- analyst, citizen
+
+
+@router.get("/stats/registry")
+def registry_stats(
+    request: Request, by: Principal = Depends(permit("aggregates:read"))
+) -> dict[str, object]:
+    """Counts only (people and households by prefecture, statuses) in the caller's region."""
+    code = lang(request)
+    with uow(request) as s:
+        scope = by.covered_counties()
+        people_q = select(Person.division_code, func.count()).group_by(Person.division_code)
+        hh_q = select(Household.division_code, func.count()).group_by(Household.division_code)
+        st_q = select(SpecialStatus.kind, func.count()).join(Person).group_by(SpecialStatus.kind)
+        if scope is not None:
+            people_q = people_q.where(Person.division_code.in_(scope))
+            hh_q = hh_q.where(Household.division_code.in_(scope))
+            st_q = st_q.where(Person.division_code.in_(scope))
+        people = dict(s.execute(people_q).all())
+        households = dict(s.execute(hh_q).all())
+        statuses = dict(s.execute(st_q).all())
+    by_pref = []
+    for p in divisions.prefectures():
+        codes = [c.code for c in divisions.counties(p.code)]
+        n = sum(people.get(c, 0) for c in codes)
+        if n or scope is None:
+            by_pref.append(
+                {
+                    "code": p.code,
+                    "name": p.name(code),
+                    "people": n,
+                    "households": sum(households.get(c, 0) for c in codes),
+                }
+            )
+    return {"region": by.region, "prefectures": by_pref, "statuses": statuses}
+
+
+@router.get("/me/household", response_model=HouseholdOut)
+def my_household(request: Request, by: Principal = Depends(permit("self:read"))) -> HouseholdOut:
+    """The signed-in citizen's own record and household (other members' numbers masked)."""
+    with uow(request) as s:
+        person = s.get(Person, by.person_id)
+        assert person is not None
+        code = lang(request)
+        members: list[PersonOut] = [registry.person_out(person, lang=code)]
+        if person.household is not None:
+            members += [
+                registry.person_out(m, masked=True, lang=code)
+                for m in person.household.members
+                if m.id != person.id
+            ]
+        h = person.household
+        return HouseholdOut(
+            id=h.id if h else 0,
+            code=h.code if h else "",
+            division_code=person.division_code,
+            division_name=divisions.get(person.division_code).name(code),
+            area=h.area if h else person.hukou,
+            address=h.address if h else None,
+            members=members,
+        )

@@ -1,0 +1,180 @@
+"""Sign-in pages: staff (password) and citizens (ID number and a one-time code), and the
+citizen's own page. Plain HTML forms with CSRF tokens; no JavaScript needed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from minsheng.auth import service
+from minsheng.auth.api import start_session
+from minsheng.auth.crypto import lookup_hash
+from minsheng.auth.permissions import Principal
+from minsheng.auth.web import CSRF_COOKIE, SESSION_COOKIE, client_ip, limit, permit, public
+from minsheng.core import divisions, ids
+from minsheng.core.errors import MinshengError
+from minsheng.registry import service as registry
+from minsheng.registry.models import Person
+from minsheng.web.deps import lang, uow
+from minsheng.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request, next: str = "/", by: Principal = Depends(public())
+) -> HTMLResponse:
+    return render(request, "login.html", next=safe_next(next), error=None, username="")
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    username: str = Form("", max_length=64),
+    password: str = Form("", max_length=256),
+    next: str = Form("/"),
+    by: Principal = Depends(public()),
+) -> Response:
+    ip = client_ip(request) or "-"
+    try:
+        limit(request, "login_ip", ip)
+        limit(request, "login_user", username.strip().lower())
+        with uow(request) as s:
+            user = service.authenticate(s, username, password, ip)
+            new = service.open_session(
+                s,
+                request.app.state.settings.session_hours,
+                user=user,
+                ip=ip,
+                user_agent=request.headers.get("user-agent"),
+            )
+    except MinshengError as err:
+        return render(
+            request,
+            "login.html",
+            status=err.status,
+            next=safe_next(next),
+            error=err,
+            username=username,
+        )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    start_session(request, response, new)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, by: Principal = Depends(public())) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with uow(request) as s:
+            service.close_session(s, token, by)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.get("/citizen/login", response_class=HTMLResponse)
+def citizen_form(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
+    return render(request, "citizen_login.html", step="id", error=None, id_number="")
+
+
+@router.post("/citizen/login", response_class=HTMLResponse)
+def citizen_send(
+    request: Request, id_number: str = Form("", max_length=20), by: Principal = Depends(public())
+) -> HTMLResponse:
+    """Send the code; the page answers the same whether or not the ID is registered."""
+    try:
+        parsed = ids.parse_resident_id(id_number)
+        limit(request, "otp_send_ip", client_ip(request) or "-")
+        limit(request, "otp_send_id", lookup_hash(parsed.number))
+        with uow(request) as s:
+            service.send_code(s, parsed.number, request.app.state.otp_sender)
+    except MinshengError as err:
+        return render(
+            request,
+            "citizen_login.html",
+            status=err.status,
+            step="id",
+            error=err,
+            id_number=id_number,
+        )
+    return render(request, "citizen_login.html", step="code", error=None, id_number=parsed.number)
+
+
+@router.post("/citizen/verify", response_class=HTMLResponse)
+def citizen_verify(
+    request: Request,
+    id_number: str = Form("", max_length=20),
+    code: str = Form("", max_length=12),
+    by: Principal = Depends(public()),
+) -> Response:
+    ip = client_ip(request) or "-"
+    try:
+        limit(request, "otp_verify_ip", ip)
+        with uow(request) as s:
+            person = service.verify_code(s, id_number, code)
+            new = service.open_session(
+                s,
+                request.app.state.settings.session_hours,
+                person=person,
+                ip=ip,
+                user_agent=request.headers.get("user-agent"),
+            )
+    except MinshengError as err:
+        return render(
+            request,
+            "citizen_login.html",
+            status=err.status,
+            step="code",
+            error=err,
+            id_number=id_number,
+        )
+    response = RedirectResponse("/me", status_code=303)
+    start_session(request, response, new)
+    return response
+
+
+@router.get("/me", response_class=HTMLResponse)
+def my_page(request: Request, by: Principal = Depends(permit("self:read"))) -> HTMLResponse:
+    """A citizen's own record and household."""
+    request.state.private = True
+    code = lang(request)
+    with uow(request) as s:
+        person = s.get(Person, by.person_id)
+        assert person is not None
+        me = registry.person_out(person, lang=code)
+        others = (
+            [
+                registry.person_out(m, masked=True, lang=code)
+                for m in person.household.members
+                if m.id != person.id
+            ]
+            if person.household
+            else []
+        )
+        statuses = registry.statuses_on(person, dt.date.today())
+        enrolment = registry.enrolment_on(person, dt.date.today())
+        scheme = enrolment.scheme if enrolment else None
+    return render(
+        request,
+        "me.html",
+        me=me,
+        others=others,
+        statuses=statuses,
+        scheme=scheme,
+        county=divisions.get(me.division_code).name(code),
+    )

@@ -1,0 +1,319 @@
+"""The one permission check every route and page goes through, and the protections around it:
+CSRF tokens, rate limits, request size limits and security headers.
+
+A route declares what it needs with a dependency: ``Depends(permit("registry:read"))`` or
+``Depends(public())``. :func:`unguarded_routes` lists routes that declare neither, and the app
+factory refuses to start while that list is not empty — deny unless allowed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from minsheng.auth import service
+from minsheng.auth.permissions import ANONYMOUS, Principal
+from minsheng.core.errors import ForbiddenError, MinshengError, UnauthenticatedError
+
+GUARD_ATTR = "__minsheng_guard__"
+SESSION_COOKIE = "ms_session"
+CSRF_COOKIE = "ms_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _resolve_sync(request: Request) -> Principal:
+    ip = client_ip(request)
+    header = request.headers.get("authorization", "")
+    with request.app.state.sessionmaker() as s:
+        if header.lower().startswith("bearer "):
+            request.state.auth_kind = "bearer"
+            p = service.principal_from_token(s, header[7:].strip(), ip)
+            if p is None:
+                raise UnauthenticatedError(
+                    "令牌无效、已撤销或已过期", "invalid, revoked or expired token"
+                )
+            return p
+        token = request.cookies.get(SESSION_COOKIE)
+        request.state.auth_kind = "cookie" if token else "none"
+        return service.principal_from_session(s, token, ip)
+
+
+async def resolve(request: Request) -> Principal:
+    """The caller of this request (cached on the request)."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    principal = await run_in_threadpool(_resolve_sync, request)
+    request.state.principal = principal
+    return principal
+
+
+def principal_of(request: Request) -> Principal:
+    """The principal a guard resolved (pages and handlers call this after their guard ran)."""
+    found: Principal = getattr(request.state, "principal", ANONYMOUS)
+    return found
+
+
+async def check_csrf(request: Request) -> None:
+    """Unsafe requests that ride on cookies must echo the CSRF cookie (double submit)."""
+    if request.method in SAFE_METHODS or getattr(request.state, "auth_kind", "none") == "bearer":
+        return
+    cookie = request.cookies.get(CSRF_COOKIE)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not cookie or not sent or not hmac.compare_digest(cookie, sent):
+        raise ForbiddenError(
+            CSRF_FIELD,
+            "csrf",
+            "请求缺少有效的CSRF令牌，请刷新页面后重试",
+            "the request lacks a valid CSRF token; reload the page and try again",
+        )
+
+
+Guard = Callable[[Request], Awaitable[Principal]]
+
+
+def permit(permission: str) -> Guard:
+    """A dependency that lets through only callers holding ``permission``."""
+
+    async def guard(request: Request) -> Principal:
+        principal = await resolve(request)
+        await check_csrf(request)
+        if not principal.authenticated:
+            raise UnauthenticatedError()
+        if not principal.can(permission):
+            raise ForbiddenError(
+                "permission",
+                "forbidden",
+                f"您的角色没有此权限（{permission}）",
+                f"your role lacks the permission {permission}",
+            )
+        return principal
+
+    setattr(guard, GUARD_ATTR, permission)
+    return guard
+
+
+def public() -> Guard:
+    """A dependency for routes anyone may call (CSRF still applies to unsafe methods)."""
+
+    async def guard(request: Request) -> Principal:
+        principal = await resolve(request)
+        await check_csrf(request)
+        return principal
+
+    setattr(guard, GUARD_ATTR, "public")
+    return guard
+
+
+def guard_of(route: APIRoute) -> str | None:
+    stack = [route.dependant]
+    while stack:
+        dep = stack.pop()
+        found = getattr(dep.call, GUARD_ATTR, None)
+        if found:
+            return str(found)
+        stack.extend(dep.dependencies)
+    return None
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every API route of the app, inside included routers too.
+
+    Newer FastAPI keeps an included router as one entry of ``app.routes``; its routes (with the
+    router's prefix already in their paths — we never add a prefix when including) are walked
+    here.
+    """
+    found: list[APIRoute] = []
+
+    def walk(routes: list[Any]) -> None:
+        for r in routes:
+            if isinstance(r, APIRoute):
+                found.append(r)
+            elif hasattr(r, "original_router"):
+                walk(list(r.original_router.routes))
+
+    walk(list(app.routes))
+    return found
+
+
+def unguarded_routes(app: FastAPI) -> list[str]:
+    return [
+        f"{','.join(sorted(r.methods or ()))} {r.path}"
+        for r in api_routes(app)
+        if guard_of(r) is None
+    ]
+
+
+# ----------------------------------------------------------------------------- rate limits
+
+
+class RateLimiter:
+    """Sliding-window counts per key, in memory (one process; see docs/security.md)."""
+
+    def __init__(self) -> None:
+        self.hits: dict[str, deque[float]] = defaultdict(deque)
+
+    def hit(self, key: str, limit: int, window: float) -> None:
+        t = time.monotonic()
+        q = self.hits[key]
+        while q and q[0] <= t - window:
+            q.popleft()
+        if len(q) >= limit:
+            retry = int(q[0] + window - t) + 1
+            err = MinshengError(
+                field="request",
+                rule="rate_limited",
+                zh=f"请求过于频繁，请{retry}秒后再试",
+                en=f"too many requests; try again in {retry} s",
+                status=429,
+            )
+            raise err
+        q.append(t)
+
+    def reset(self) -> None:
+        self.hits.clear()
+
+
+# (limit, window in seconds) — security settings, not policy figures
+LIMITS = {
+    "login_ip": (20, 60.0),
+    "login_user": (10, 60.0),
+    "otp_send_ip": (10, 600.0),
+    "otp_send_id": (3, 600.0),
+    "otp_verify_ip": (30, 600.0),
+}
+
+
+def limit(request: Request, bucket: str, key: str) -> None:
+    n, window = LIMITS[bucket]
+    request.app.state.limiter.hit(f"{bucket}:{key}", n, window)
+
+
+# ----------------------------------------------------------------------------- middleware
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI sets inline style attributes; scripts stay 'self' only.
+CSP_DOCS = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def install(app: FastAPI, secure_cookies: bool) -> None:
+    @app.middleware("http")
+    async def protect(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        token = request.cookies.get(CSRF_COOKIE)
+        fresh = token is None
+        request.state.csrf = token or secrets.token_urlsafe(32)
+        response = await call_next(request)
+        for k, v in HEADERS.items():
+            response.headers.setdefault(k, v)
+        docs = request.url.path == "/docs"
+        response.headers.setdefault("Content-Security-Policy", CSP_DOCS if docs else CSP)
+        if secure_cookies:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if fresh and not getattr(request.state, "csrf_rotated", False):
+            set_csrf_cookie(response, request.state.csrf, secure_cookies)
+        if request.url.path.startswith("/api/") or getattr(request.state, "private", False):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def set_csrf_cookie(response: Any, value: str, secure: bool) -> None:
+    response.set_cookie(
+        CSRF_COOKIE, value, httponly=True, samesite="strict", secure=secure, path="/"
+    )
+
+
+class BodyLimit:
+    """Refuse request bodies over a size (413), whether or not they announce their length."""
+
+    def __init__(self, app: ASGIApp, default: int, larger: dict[str, int]) -> None:
+        self.app, self.default, self.larger = app, default, larger
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cap = self.larger.get(scope["path"], self.default)
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > cap:
+                await _too_large(send, cap)
+                return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > cap:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await _too_large(send, cap)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, cap: int) -> None:
+    import json
+
+    body = json.dumps(
+        {
+            "error": {
+                "field": "body",
+                "rule": "too_large",
+                "message": {
+                    "zh": f"请求体超过{cap}字节",
+                    "en": f"the request body exceeds {cap} bytes",
+                },
+            }
+        },
+        ensure_ascii=False,
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

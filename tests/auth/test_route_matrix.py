@@ -1,0 +1,351 @@
+"""Every route, called as every role, inside and outside its region: allowed or denied.
+
+The route list is read from the app, so a new route without a sample here fails this test, and
+a route without a permission check stops the app from starting at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from minsheng.auth import service as auth
+from minsheng.auth.permissions import PERMISSIONS, STAFF_ROLES, system
+from minsheng.auth.web import CSRF_COOKIE, SESSION_COOKIE, api_routes, guard_of, unguarded_routes
+from minsheng.core import ids
+from minsheng.db import make_sessionmaker
+from minsheng.registry import service as registry
+from minsheng.registry.schemas import (
+    EmployerIn,
+    EnrolmentIn,
+    FacilityIn,
+    HouseholdIn,
+    PersonIn,
+    StatusIn,
+)
+from tests.conftest import make_app
+
+BY = system("test")
+INSIDE, OUTSIDE = "540100", "540200"  # Lhasa holds every record below; Shigatse does not
+P1_ID = ids.make_resident_id("540102", dt.date(1980, 5, 5), 11)
+P2_ID = ids.make_resident_id("540202", dt.date(1981, 6, 6), 12)
+
+
+@dataclass
+class World:
+    ids: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)  # "role@region" → bearer token
+    citizen_cookies: dict[str, str] = field(default_factory=dict)
+
+
+def build_world(engine: Engine) -> World:
+    w = World()
+    with make_sessionmaker(engine)() as s:
+        h = registry.create_household(
+            s, HouseholdIn(code="LS-1", division_code="540102", area="urban"), BY
+        )
+        p1 = registry.create_person(
+            s,
+            PersonIn(
+                id_number=P1_ID,
+                name_zh="测试拉萨人",
+                hukou="urban",
+                household_code="LS-1",
+                relationship="head",
+            ),
+            BY,
+        )
+        p2 = registry.create_person(
+            s, PersonIn(id_number=P2_ID, name_zh="测试日喀则人", hukou="rural"), BY
+        )
+        e = registry.create_employer(
+            s,
+            EmployerIn(
+                credit_code=ids.make_credit_code("540102", 77),
+                name="拉萨测试单位",
+                division_code="540102",
+            ),
+            BY,
+        )
+        f = registry.create_facility(
+            s, FacilityIn(code="H54010200077", name="拉萨测试医院", level=3), BY
+        )
+        en = registry.add_enrolment(
+            s, p1.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
+        )
+        st = registry.add_status(
+            s, p1.id, StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1)), BY
+        )
+        w.ids.update(
+            person=p1.id,
+            household=h.id,
+            employer=e.id,
+            facility=f.id,
+            enrolment=en.id,
+            status=st.id,
+        )
+        for role in STAFF_ROLES:
+            for region in (INSIDE, OUTSIDE):
+                user = auth.create_user(s, BY, f"{role}.{region}", "correct-horse-1", role, region)
+                raw, _ = auth.create_token(s, BY, user.id, "matrix", sorted(PERMISSIONS[role]))
+                w.tokens[f"{role}@{region}"] = raw
+        target = auth.create_user(s, BY, "lhasa.target", "correct-horse-1", "cashier", "540102")
+        _, spare = auth.create_token(s, BY, target.id, "spare", ["registry:read"])
+        w.ids.update(user=target.id, token=spare.id)
+        for where, person in (("inside", p1), ("outside", p2)):
+            w.citizen_cookies[where] = auth.open_session(s, 1, person=person).token
+        s.commit()
+    return w
+
+
+def samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
+    """One request per route. Bodies and path ids all point at Lhasa records."""
+    n = iter(range(100, 10_000))
+
+    def new_id() -> str:
+        return ids.make_resident_id("540102", dt.date(1990, 1, 1), next(n) % 1000)
+
+    person = {"person_id": w.ids["person"]}
+    return {
+        ("GET", "/"): {},
+        ("GET", "/lang/{code}"): {"path": {"code": "en"}},
+        ("GET", "/tools/id-check"): {},
+        ("POST", "/tools/id-check"): {"data": {"value": P1_ID}},
+        ("GET", "/login"): {},
+        ("POST", "/login"): {"data": {"username": "nobody", "password": "wrong-password"}},
+        ("POST", "/logout"): {},
+        ("GET", "/citizen/login"): {},
+        ("POST", "/citizen/login"): {"data": {"id_number": P1_ID}},
+        ("POST", "/citizen/verify"): {"data": {"id_number": P1_ID, "code": "000000"}},
+        ("GET", "/me"): {},
+        ("GET", "/docs"): {},
+        ("GET", "/healthz"): {},
+        ("GET", "/api/auth/csrf"): {},
+        ("GET", "/api/auth/me"): {},
+        ("POST", "/api/auth/login"): {"json": {"username": "nobody", "password": "wrong-password"}},
+        ("POST", "/api/auth/logout"): {},
+        ("POST", "/api/auth/otp"): {"json": {"id_number": P1_ID}},
+        ("POST", "/api/auth/otp/verify"): {"json": {"id_number": P1_ID, "code": "000000"}},
+        ("POST", "/api/users"): {
+            "json": lambda: {
+                "username": f"u{next(n)}",
+                "password": "correct-horse-1",
+                "role": "cashier",
+                "region_code": "540102",
+            }
+        },
+        ("GET", "/api/users"): {"marker": "540100"},
+        ("POST", "/api/users/{user_id}/tokens"): {
+            "path": {"user_id": w.ids["user"]},
+            "json": {"name": "t", "scopes": ["registry:read"]},
+        },
+        ("DELETE", "/api/tokens/{token_id}"): {"path": {"token_id": w.ids["token"]}},
+        ("GET", "/api/audit"): {"marker": '"region":"5401'},
+        ("GET", "/api/audit/verify"): {"marker": None},
+        ("GET", "/api/stats/registry"): {"marker": "540100"},
+        ("GET", "/api/me/household"): {},
+        ("GET", "/api/divisions"): {},
+        ("GET", "/api/divisions/{code}"): {"path": {"code": "540102"}},
+        ("POST", "/api/ids/check"): {"json": {"value": P1_ID}},
+        ("GET", "/api/parameters/{path}"): {
+            "path": {"path": "medical.assistance.annual_cap.ordinary"}
+        },
+        ("POST", "/api/persons"): {
+            "json": lambda: {
+                "id_number": new_id(),
+                "name_zh": "新",
+                "hukou": "urban",
+                "division_code": "540102",
+            }
+        },
+        ("GET", "/api/persons"): {"marker": "测试拉萨人"},
+        ("POST", "/api/persons/lookup"): {"json": {"id_number": P1_ID}},
+        ("GET", "/api/persons/{person_id}"): {"path": person},
+        ("PATCH", "/api/persons/{person_id}"): {"path": person, "json": {"name_bo": "ཚེ་རིང"}},
+        ("POST", "/api/persons/import"): {
+            "files": lambda: {
+                "file": (
+                    "p.csv",
+                    f"id_number,name_zh,hukou,division_code\n{new_id()},导入,urban,540102\n".encode(),
+                )
+            }
+        },
+        ("GET", "/api/persons/{person_id}/enrolments"): {"path": person},
+        ("POST", "/api/persons/{person_id}/enrolments"): {
+            "path": person,
+            "json": {"scheme": "resident", "start_date": "2020-01-01"},
+        },
+        ("GET", "/api/persons/{person_id}/statuses"): {"path": person},
+        ("POST", "/api/persons/{person_id}/statuses"): {
+            "path": person,
+            "json": {"kind": "border", "start_date": "2024-01-01"},
+        },
+        ("POST", "/api/households"): {
+            "json": lambda: {"code": f"LS-{next(n)}", "division_code": "540102", "area": "urban"}
+        },
+        ("GET", "/api/households/{household_id}"): {"path": {"household_id": w.ids["household"]}},
+        ("PATCH", "/api/households/{household_id}"): {
+            "path": {"household_id": w.ids["household"]},
+            "json": {"address": "八廓街"},
+        },
+        ("POST", "/api/households/{household_id}/members"): {
+            "path": {"household_id": w.ids["household"]},
+            "json": {"person_id": w.ids["person"], "relationship": "head"},
+        },
+        ("POST", "/api/employers"): {
+            "json": lambda: {
+                "credit_code": ids.make_credit_code("540102", next(n)),
+                "name": "新单位",
+                "division_code": "540102",
+            }
+        },
+        ("GET", "/api/employers"): {"marker": "拉萨测试单位"},
+        ("GET", "/api/employers/{employer_id}"): {"path": {"employer_id": w.ids["employer"]}},
+        ("PATCH", "/api/employers/{employer_id}"): {
+            "path": {"employer_id": w.ids["employer"]},
+            "json": {"name": "拉萨测试单位"},
+        },
+        ("POST", "/api/facilities"): {
+            "json": lambda: {"code": f"H540102{next(n):05d}", "name": "新医院", "level": 1}
+        },
+        ("GET", "/api/facilities"): {"marker": "拉萨测试医院"},
+        ("GET", "/api/facilities/{facility_id}"): {"path": {"facility_id": w.ids["facility"]}},
+        ("PATCH", "/api/facilities/{facility_id}"): {
+            "path": {"facility_id": w.ids["facility"]},
+            "json": {"level": 3},
+        },
+        ("PATCH", "/api/enrolments/{enrolment_id}"): {
+            "path": {"enrolment_id": w.ids["enrolment"]},
+            "json": {"end_date": "2031-01-01"},
+        },
+        ("PATCH", "/api/statuses/{status_id}"): {
+            "path": {"status_id": w.ids["status"]},
+            "json": {"end_date": "2031-01-01"},
+        },
+    }
+
+
+def call(c: TestClient, method: str, path: str, sample: dict[str, Any]) -> Any:
+    url = path.format(**sample.get("path", {}))
+    kw: dict[str, Any] = {}
+    for k in ("json", "data", "files"):
+        if k in sample:
+            v = sample[k]
+            kw[k] = v() if callable(v) else v
+    return c.request(method, url, follow_redirects=False, **kw)
+
+
+def clients(app: FastAPI, w: World) -> dict[str, tuple[str | None, str, TestClient]]:
+    """name → (role, where, client). Cookie-based callers carry a valid CSRF pair, so that
+    what is tested is the permission, not the CSRF check."""
+    out: dict[str, tuple[str | None, str, TestClient]] = {}
+    anon = TestClient(app)
+    anon.cookies.set(CSRF_COOKIE, "matrix-csrf")
+    anon.headers["X-CSRF-Token"] = "matrix-csrf"
+    out["anonymous"] = (None, "-", anon)
+    for where in ("inside", "outside"):
+        c = TestClient(app)
+        c.cookies.set(SESSION_COOKIE, w.citizen_cookies[where])
+        c.cookies.set(CSRF_COOKIE, "matrix-csrf")
+        c.headers["X-CSRF-Token"] = "matrix-csrf"
+        out[f"citizen@{where}"] = ("citizen", where, c)
+    for role in STAFF_ROLES:
+        for region, where in ((INSIDE, "inside"), (OUTSIDE, "outside")):
+            c = TestClient(app)
+            c.headers["Authorization"] = f"Bearer {w.tokens[f'{role}@{region}']}"
+            out[f"{role}@{where}"] = (role, where, c)
+    return out
+
+
+COLLECTIONS = {
+    ("GET", "/api/persons"),
+    ("GET", "/api/employers"),
+    ("GET", "/api/facilities"),
+    ("GET", "/api/users"),
+    ("GET", "/api/audit"),
+    ("GET", "/api/audit/verify"),
+    ("GET", "/api/stats/registry"),
+    ("GET", "/api/me/household"),
+    ("GET", "/me"),
+}
+
+
+def test_every_route_as_every_role(engine: Engine) -> None:
+    app = make_app(engine)
+    assert isinstance(app, FastAPI)
+    w = build_world(engine)
+    table = samples(w)
+    routes = [(m, r.path, r) for r in api_routes(app) for m in sorted(r.methods)]
+    assert len(routes) > 50
+    routes.sort(key=lambda x: "logout" in x[1])  # signing out last keeps the sessions alive
+    missing = [f"{m} {p}" for m, p, _ in routes if (m, p) not in table]
+    assert not missing, f"routes without a sample in this matrix: {missing}"
+    failures: list[str] = []
+    who = clients(app, w)
+    for method, path, route in routes:
+        permission = guard_of(route)
+        assert permission, f"{method} {path} has no permission check"
+        sample = table[(method, path)]
+        for name, (role, where, c) in who.items():
+            app.state.limiter.reset()
+            r = call(c, method, path, sample)
+            code = r.status_code
+            allowed = role is not None and permission in PERMISSIONS.get(role, frozenset())
+            if code >= 500:
+                failures.append(f"{name} {method} {path}: {code}")
+            elif permission == "public":
+                if code == 403:
+                    failures.append(f"{name} {method} {path}: public route answered 403")
+            elif not allowed:
+                if code not in (401, 403, 303):
+                    failures.append(f"{name} {method} {path}: expected denial, got {code}")
+            elif (method, path) in COLLECTIONS:
+                marker = sample.get("marker")
+                if code != 200:
+                    failures.append(f"{name} {method} {path}: expected 200, got {code}")
+                elif where == "outside" and marker and marker in r.text:
+                    failures.append(f"{name} {method} {path}: leaked a Lhasa record ({marker})")
+            elif where == "inside":
+                if code in (401, 403):
+                    failures.append(f"{name} {method} {path}: denied inside its region ({code})")
+            elif path == "/api/persons/import":  # a per-row report: the row is refused, not stored
+                rules = {p["rule"] for p in r.json()["problems"]} if code == 200 else set()
+                if code != 200 or r.json()["imported"] != 0 or rules != {"out_of_region"}:
+                    failures.append(
+                        f"{name} {method} {path}: outside its region, imported {r.text}"
+                    )
+            elif code not in (403, 404):
+                failures.append(f"{name} {method} {path}: outside its region, got {code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_an_unguarded_route_is_refused() -> None:
+    app = FastAPI()
+
+    @app.get("/open")
+    def open_route() -> dict[str, str]:
+        return {}
+
+    router = APIRouter(prefix="/api")
+
+    @router.post("/also-open")
+    def also_open() -> dict[str, str]:
+        return {}
+
+    app.include_router(router)
+    assert unguarded_routes(app) == ["GET /open", "POST /api/also-open"]
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_roles_hold_only_their_permissions(role: str) -> None:
+    perms = PERMISSIONS[role]
+    assert ("audit:read" in perms) == (role == "auditor")
+    assert ("users:admin" in perms) == (role == "admin")
+    if role in ("analyst", "auditor", "admin"):
+        assert "registry:read" not in perms
