@@ -49,7 +49,7 @@ i18n-extract:  ## refresh the message template from code and templates
 	$(UV) run pybabel extract -F babel.cfg -k N_ --no-location --omit-header -o src/minsheng/locale/messages.pot .
 
 i18n-update: i18n-extract  ## merge new messages into the zh_CN / bo / en catalogues
-	$(UV) run pybabel update -i src/minsheng/locale/messages.pot -d src/minsheng/locale -D messages --no-location --width 100
+	$(UV) run pybabel update -i src/minsheng/locale/messages.pot -d src/minsheng/locale -D messages --ignore-obsolete --no-fuzzy-matching --width 100
 
 bench:
 	$(UV) run python benchmarks/foundation.py

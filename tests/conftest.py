@@ -20,11 +20,14 @@ from sqlalchemy.orm import Session
 os.environ.setdefault("MINSHENG_DATA_KEYS", "test1:" + "A" * 43)
 os.environ.setdefault("MINSHENG_HMAC_KEY", "B" * 43)
 os.environ.setdefault("MINSHENG_OTP_SENDER", "memory")
+# Everything the run logs also goes to this file, which is scanned for ID numbers at the end.
+LOG_FILE = Path(os.environ.setdefault("MINSHENG_LOG_FILE", f"/tmp/minsheng-test-{os.getpid()}.log"))
+LOG_FILE.write_text("")
 
-from minsheng.auth.permissions import Principal, system
-from minsheng.config import normalise_url
-from minsheng.db import make_engine, make_sessionmaker, upgrade
-from minsheng.models import Base
+from minsheng.auth.permissions import Principal, system  # noqa: E402
+from minsheng.config import normalise_url  # noqa: E402
+from minsheng.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
+from minsheng.models import Base  # noqa: E402
 
 PG_URL = os.environ.get("MINSHENG_TEST_POSTGRES_URL")
 REQUIRE_PG = os.environ.get("MINSHENG_REQUIRE_POSTGRES") == "1"
@@ -162,3 +165,38 @@ def client(app: object, engine: Engine) -> Iterator[object]:
     c = staff_client(app, engine, "caseworker", "540000", "region.caseworker")
     with c:  # type: ignore[attr-defined]
         yield c
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    from minsheng import logs
+
+    logs.configure()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if anything it logged carries a full resident ID number."""
+    from minsheng.core import ids
+    from minsheng.logs import ID_LIKE
+
+    if not LOG_FILE.exists():
+        return
+    text = LOG_FILE.read_text(encoding="utf-8", errors="replace")
+    leaks = set()
+    for m in ID_LIKE.finditer(text):
+        try:
+            ids.parse_resident_id(m.group(1))
+            leaks.add(m.group(1)[:4] + "…")
+        except Exception:  # not a valid ID: a timestamp, a hash — fine
+            continue
+    lines = text.count("\n")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"log scan: {lines} log lines checked, {len(leaks)} full ID numbers found"
+        )
+    if leaks:
+        session.exitstatus = 1
+        if reporter is not None:
+            reporter.write_line(
+                f"log scan FAILED: full ID numbers were logged ({sorted(leaks)})", red=True
+            )

@@ -8,6 +8,7 @@ Every event — ours and the libraries' (uvicorn's access log included) — pass
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from typing import Any
@@ -74,11 +75,30 @@ def configure(json_logs: bool = False, level: int = logging.INFO) -> None:
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(formatter)
-    handler.addFilter(RedactingFilter())
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    log_file = os.environ.get("MINSHENG_LOG_FILE")
+    if log_file:  # also write every event, as JSON lines, to a file
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        file_handler.setFormatter(
+            structlog.stdlib.ProcessorFormatter(
+                foreign_pre_chain=shared,
+                processors=[
+                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.JSONRenderer(ensure_ascii=False),
+                ],
+            )
+        )
+        handlers.append(file_handler)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for old in [h for h in root.handlers if getattr(h, "minsheng", False)]:
+        root.removeHandler(old)
+        old.close()
+    for h in handlers:
+        if h.formatter is None:
+            h.setFormatter(formatter)
+        h.addFilter(RedactingFilter())
+        h.minsheng = True  # type: ignore[attr-defined]
+        root.addHandler(h)
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         lg = logging.getLogger(name)

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("MINSHENG_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 TIBETAN_FONTS = ("Tibetan", "Jomolhari", "Himalaya", "Kailasa")
+BROWSER_DB: list[str] = []  # the server's database URL, for tests that add records
+BROWSER_APP: list[object] = []
 
 
 def _free_port() -> int:
@@ -41,9 +43,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     seed(engine, people=400, seed=2)
-    app = create_app(
-        Settings(database_url=f"sqlite:///{path}", data_dir=path.parent), engine=engine
+    settings = Settings(
+        database_url=f"sqlite:///{path}",
+        data_dir=path.parent,
+        otp_sender="memory",
+        keys=Settings.from_env().keys,
     )
+    app = create_app(settings, engine=engine)
+    BROWSER_DB[:] = [f"sqlite:///{path}"]
+    BROWSER_APP[:] = [app]
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -160,4 +168,54 @@ def test_api_docs_render_offline(server: str, browser: object) -> None:
     assert any(p.replace("\u200b", "") == "/api/persons" for p in paths), paths[:5]
     assert outside == []
     page.screenshot(path=str(ARTIFACTS / "docs.png"))
+    context.close()
+
+
+def test_staff_and_citizen_sign_in(server: str, browser: object) -> None:
+    import datetime as dt
+
+    from minsheng.auth import service
+    from minsheng.auth.permissions import system
+    from minsheng.core import ids
+    from minsheng.db import make_engine, make_sessionmaker
+    from minsheng.registry import service as registry
+    from minsheng.registry.schemas import PersonIn
+
+    engine = make_engine(BROWSER_DB[0])
+    number = ids.make_resident_id("540102", dt.date(1988, 8, 8), 51)
+    with make_sessionmaker(engine)() as s:
+        service.create_user(
+            s, system("test"), "browser.cw", "correct-horse-1", "caseworker", "540100"
+        )
+        registry.create_person(
+            s,
+            PersonIn(id_number=number, name_zh="浏览器测试", hukou="urban", phone="13908901234"),
+            system("test"),
+        )
+        s.commit()
+    context = browser.new_context(locale="zh-CN")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + "/login")
+    page.fill("#username", "browser.cw")
+    page.fill("#password", "wrong-password")
+    page.click("button[type=submit]")
+    assert "用户名或密码不正确" in page.locator(".error").inner_text()
+    page.fill("#password", "correct-horse-1")
+    page.click("button[type=submit]")
+    assert "browser.cw" in page.locator(".who").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "signed-in-zh.png"), full_page=True)
+    page.click("text=退出")
+    assert "工作人员登录" in page.locator(".who").inner_text()
+
+    page.goto(server + "/citizen/login")
+    page.fill("#id_number", number)
+    page.click("button[type=submit]")
+    sender = BROWSER_APP[0].state.otp_sender
+    person_id = max(sender.sent)
+    page.fill("#code", sender.sent[person_id])
+    page.click("button[type=submit]")
+    assert page.url.endswith("/me")
+    assert "浏览器测试" in page.locator("h1").inner_text()
+    assert number in page.locator(".fields").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "citizen-me-zh.png"), full_page=True)
     context.close()

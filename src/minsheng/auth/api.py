@@ -37,8 +37,8 @@ from minsheng.auth.web import (
 from minsheng.core import divisions, ids
 from minsheng.registry import service as registry
 from minsheng.registry.models import Household, Person, SpecialStatus
-from minsheng.registry.schemas import HouseholdOut, PersonOut
-from minsheng.web.deps import lang, uow
+from minsheng.registry.schemas import MAX_ID, HouseholdOut, PersonOut
+from minsheng.web.deps import PathId, lang, uow
 
 router = APIRouter(prefix="/api", tags=["security 安全"])
 
@@ -174,7 +174,7 @@ def list_users(request: Request, by: Principal = Depends(permit("users:admin")))
     "/users/{user_id}/tokens", response_model=TokenOut, status_code=status.HTTP_201_CREATED
 )
 def create_token(
-    user_id: int, data: TokenIn, request: Request, by: Principal = Depends(permit("users:admin"))
+    user_id: PathId, data: TokenIn, request: Request, by: Principal = Depends(permit("users:admin"))
 ) -> TokenOut:
     """A bearer token for a machine client; the raw token is in this answer only."""
     with uow(request) as s:
@@ -190,7 +190,7 @@ def create_token(
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
 def revoke_token(
-    token_id: int, request: Request, by: Principal = Depends(permit("users:admin"))
+    token_id: PathId, request: Request, by: Principal = Depends(permit("users:admin"))
 ) -> TokenOut:
     with uow(request) as s:
         token = service.revoke_token(s, by, token_id)
@@ -206,7 +206,7 @@ def revoke_token(
 def read_audit(
     request: Request,
     limit_: int = Query(100, alias="limit", ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     by: Principal = Depends(permit("audit:read")),
 ) -> AuditPage:
     """The audit log, newest first. Read-only: no route changes it."""

@@ -17,6 +17,7 @@ from minsheng.auth.web import CSRF_COOKIE, SESSION_COOKIE, client_ip, limit, per
 from minsheng.core import divisions, ids
 from minsheng.core.errors import MinshengError
 from minsheng.registry import service as registry
+from minsheng.registry import vocab
 from minsheng.registry.models import Person
 from minsheng.web.deps import lang, uow
 from minsheng.web.pages import render
@@ -112,7 +113,15 @@ def citizen_send(
             error=err,
             id_number=id_number,
         )
-    return render(request, "citizen_login.html", step="code", error=None, id_number=parsed.number)
+    minutes = int(service.OTP_LIFETIME.total_seconds() // 60)
+    return render(
+        request,
+        "citizen_login.html",
+        step="code",
+        error=None,
+        id_number=parsed.number,
+        otp_minutes=minutes,
+    )
 
 
 @router.post("/citizen/verify", response_class=HTMLResponse)
@@ -166,9 +175,12 @@ def my_page(request: Request, by: Principal = Depends(permit("self:read"))) -> H
             if person.household
             else []
         )
-        statuses = registry.statuses_on(person, dt.date.today())
+        statuses = [
+            vocab.label(vocab.STATUS_KINDS, k, code)
+            for k in registry.statuses_on(person, dt.date.today())
+        ]
         enrolment = registry.enrolment_on(person, dt.date.today())
-        scheme = enrolment.scheme if enrolment else None
+        scheme = vocab.label(vocab.SCHEMES, enrolment.scheme, code) if enrolment else None
     return render(
         request,
         "me.html",
@@ -177,4 +189,5 @@ def my_page(request: Request, by: Principal = Depends(permit("self:read"))) -> H
         statuses=statuses,
         scheme=scheme,
         county=divisions.get(me.division_code).name(code),
+        relationship_label=lambda r: vocab.label(vocab.RELATIONSHIPS, r, code) if r else "",
     )

@@ -255,13 +255,17 @@ def set_csrf_cookie(response: Any, value: str, secure: bool) -> None:
 
 
 class BodyLimit:
-    """Refuse request bodies over a size (413), whether or not they announce their length."""
+    """Refuse request bodies over a size (413), whether or not they announce their length.
+
+    A body without a trustworthy length is read (up to the limit) before the app sees it, then
+    handed on unchanged; so the limit holds for chunked uploads too.
+    """
 
     def __init__(self, app: ASGIApp, default: int, larger: dict[str, int]) -> None:
         self.app, self.default, self.larger = app, default, larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
         cap = self.larger.get(scope["path"], self.default)
@@ -269,25 +273,30 @@ class BodyLimit:
             if name == b"content-length" and value.isdigit() and int(value) > cap:
                 await _too_large(send, cap)
                 return
+        chunks: list[bytes] = []
         seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > cap:
-                    raise _TooLarge()
-            return message
+            if message["type"] != "http.request":
+                break
+            body = message.get("body", b"")
+            seen += len(body)
+            if seen > cap:
+                await _too_large(send, cap)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await _too_large(send, cap)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
 
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _too_large(send: Send, cap: int) -> None:

@@ -13,6 +13,7 @@ from minsheng.core.errors import invalid
 from minsheng.registry import importer, service
 from minsheng.registry.models import Employer, Facility
 from minsheng.registry.schemas import (
+    MAX_ID,
     EmployerIn,
     EmployerOut,
     EmployerPatch,
@@ -35,7 +36,7 @@ from minsheng.registry.schemas import (
     StatusIn,
     StatusOut,
 )
-from minsheng.web.deps import lang, uow
+from minsheng.web.deps import PathId, lang, uow
 
 router = APIRouter(prefix="/api", tags=["registry 人员登记"])
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -54,9 +55,9 @@ def search_persons(
     request: Request,
     q: str | None = Query(None, max_length=64, description="name (Chinese or Tibetan) contains"),
     division: str | None = Query(None, description="county or prefecture code"),
-    household_id: int | None = None,
+    household_id: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     by: Principal = Depends(permit("registry:read")),
 ) -> PersonPage:
     """Search persons. ID and phone numbers are masked in lists."""
@@ -79,7 +80,7 @@ def lookup_person(
 
 @router.get("/persons/{person_id}", response_model=PersonOut)
 def get_person(
-    person_id: int, request: Request, by: Principal = Depends(permit("registry:read"))
+    person_id: PathId, request: Request, by: Principal = Depends(permit("registry:read"))
 ) -> PersonOut:
     with uow(request) as s:
         return service.person_out(service.get_person(s, person_id, by), lang=lang(request))
@@ -87,7 +88,7 @@ def get_person(
 
 @router.patch("/persons/{person_id}", response_model=PersonOut)
 def update_person(
-    person_id: int,
+    person_id: PathId,
     patch: PersonPatch,
     request: Request,
     by: Principal = Depends(permit("registry:write")),
@@ -115,7 +116,7 @@ async def import_persons(
 
 @router.get("/persons/{person_id}/enrolments", response_model=list[EnrolmentOut])
 def list_enrolments(
-    person_id: int, request: Request, by: Principal = Depends(permit("registry:read"))
+    person_id: PathId, request: Request, by: Principal = Depends(permit("registry:read"))
 ) -> list[EnrolmentOut]:
     with uow(request) as s:
         person = service.get_person(s, person_id, by)
@@ -128,7 +129,7 @@ def list_enrolments(
     status_code=status.HTTP_201_CREATED,
 )
 def add_enrolment(
-    person_id: int,
+    person_id: PathId,
     data: EnrolmentIn,
     request: Request,
     by: Principal = Depends(permit("registry:write")),
@@ -140,7 +141,7 @@ def add_enrolment(
 
 @router.get("/persons/{person_id}/statuses", response_model=list[StatusOut])
 def list_statuses(
-    person_id: int, request: Request, by: Principal = Depends(permit("registry:read"))
+    person_id: PathId, request: Request, by: Principal = Depends(permit("registry:read"))
 ) -> list[StatusOut]:
     with uow(request) as s:
         person = service.get_person(s, person_id, by)
@@ -151,7 +152,7 @@ def list_statuses(
     "/persons/{person_id}/statuses", response_model=StatusOut, status_code=status.HTTP_201_CREATED
 )
 def add_status(
-    person_id: int,
+    person_id: PathId,
     data: StatusIn,
     request: Request,
     by: Principal = Depends(permit("registry:write")),
@@ -192,7 +193,7 @@ def create_household(
 
 @router.get("/households/{household_id}", response_model=HouseholdOut)
 def get_household(
-    household_id: int, request: Request, by: Principal = Depends(permit("registry:read"))
+    household_id: PathId, request: Request, by: Principal = Depends(permit("registry:read"))
 ) -> HouseholdOut:
     with uow(request) as s:
         return _household_out(s, household_id, request, by, read=True)
@@ -200,7 +201,7 @@ def get_household(
 
 @router.post("/households/{household_id}/members", response_model=HouseholdOut)
 def add_member(
-    household_id: int,
+    household_id: PathId,
     data: MemberIn,
     request: Request,
     by: Principal = Depends(permit("registry:write")),
@@ -227,7 +228,7 @@ def list_employers(
     request: Request,
     q: str | None = Query(None, max_length=100),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     by: Principal = Depends(permit("registry:read")),
 ) -> list[EmployerOut]:
     with uow(request) as s:
@@ -242,7 +243,7 @@ def list_employers(
 
 @router.get("/employers/{employer_id}", response_model=EmployerOut)
 def get_employer(
-    employer_id: int, request: Request, by: Principal = Depends(permit("registry:read"))
+    employer_id: PathId, request: Request, by: Principal = Depends(permit("registry:read"))
 ) -> EmployerOut:
     with uow(request) as s:
         return EmployerOut.model_validate(
@@ -266,7 +267,7 @@ def list_facilities(
     q: str | None = Query(None, max_length=100),
     division: str | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     by: Principal = Depends(permit("registry:read")),
 ) -> list[FacilityOut]:
     with uow(request) as s:
@@ -283,7 +284,7 @@ def list_facilities(
 
 @router.get("/facilities/{facility_id}", response_model=FacilityOut)
 def get_facility(
-    facility_id: int, request: Request, by: Principal = Depends(permit("registry:read"))
+    facility_id: PathId, request: Request, by: Principal = Depends(permit("registry:read"))
 ) -> FacilityOut:
     with uow(request) as s:
         return FacilityOut.model_validate(
@@ -293,7 +294,7 @@ def get_facility(
 
 @router.patch("/households/{household_id}", response_model=HouseholdOut)
 def update_household(
-    household_id: int,
+    household_id: PathId,
     patch: HouseholdPatch,
     request: Request,
     by: Principal = Depends(permit("registry:write")),
@@ -305,7 +306,7 @@ def update_household(
 
 @router.patch("/employers/{employer_id}", response_model=EmployerOut)
 def update_employer(
-    employer_id: int,
+    employer_id: PathId,
     patch: EmployerPatch,
     request: Request,
     by: Principal = Depends(permit("registry:write")),
@@ -317,7 +318,7 @@ def update_employer(
 
 @router.patch("/facilities/{facility_id}", response_model=FacilityOut)
 def update_facility(
-    facility_id: int,
+    facility_id: PathId,
     patch: FacilityPatch,
     request: Request,
     by: Principal = Depends(permit("registry:write")),
@@ -329,7 +330,7 @@ def update_facility(
 
 @router.patch("/enrolments/{enrolment_id}", response_model=EnrolmentOut)
 def end_enrolment(
-    enrolment_id: int,
+    enrolment_id: PathId,
     data: PeriodEnd,
     request: Request,
     by: Principal = Depends(permit("registry:write")),
@@ -342,7 +343,7 @@ def end_enrolment(
 
 @router.patch("/statuses/{status_id}", response_model=StatusOut)
 def end_status(
-    status_id: int,
+    status_id: PathId,
     data: PeriodEnd,
     request: Request,
     by: Principal = Depends(permit("registry:write")),

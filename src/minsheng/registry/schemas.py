@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+MAX_ID = 2**31 - 1  # primary keys are 32-bit on PostgreSQL
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class PersonIn(BaseModel):
@@ -96,7 +99,7 @@ class HouseholdIn(BaseModel):
 
 
 class MemberIn(BaseModel):
-    person_id: int
+    person_id: RecordId
     relationship: str
 
 
@@ -142,7 +145,7 @@ class EnrolmentIn(BaseModel):
     scheme: str = Field(description="employee_active | employee_retired | resident")
     start_date: dt.date
     end_date: dt.date | None = None
-    employer_id: int | None = None
+    employer_id: RecordId | None = None
 
 
 class EnrolmentOut(BaseModel):

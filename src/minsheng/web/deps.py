@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from minsheng.db import unit_of_work
+from minsheng.registry.schemas import MAX_ID
 from minsheng.web import i18n
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="record id")]
 
 
 def factory(request: Request) -> sessionmaker[Session]:

@@ -1,0 +1,279 @@
+"""Sign-in, sessions, CSRF, lock-out, rate limits, tokens and one-time codes — over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from minsheng.auth import service
+from minsheng.auth.models import LoginSession
+from minsheng.auth.permissions import system
+from minsheng.auth.web import CSRF_COOKIE, SESSION_COOKIE
+from minsheng.core import ids
+from minsheng.db import make_sessionmaker
+from minsheng.registry import service as registry
+from minsheng.registry.schemas import PersonIn
+
+BY = system("test")
+PASSWORD = "correct-horse-1"
+P = ids.make_resident_id("540102", dt.date(1985, 3, 3), 21)
+
+
+def make_user(
+    engine: Engine, username: str = "lhasa.cw", role: str = "caseworker", region: str = "540100"
+) -> int:
+    with make_sessionmaker(engine)() as s:
+        u = service.create_user(s, BY, username, PASSWORD, role, region)
+        s.commit()
+        return u.id
+
+
+def csrf(c: TestClient) -> str:
+    token = c.get("/api/auth/csrf").json()["csrf_token"]
+    assert c.cookies.get(CSRF_COOKIE) == token
+    return str(token)
+
+
+def login(c: TestClient, username: str = "lhasa.cw", password: str = PASSWORD) -> Any:
+    return c.post(
+        "/api/auth/login",
+        json={"username": username, "password": password},
+        headers={"X-CSRF-Token": csrf(c)},
+    )
+
+
+def test_password_sign_in_sets_a_safe_session_cookie(anon: TestClient, engine: Engine) -> None:
+    make_user(engine)
+    r = login(anon)
+    assert r.status_code == 200 and r.json()["role"] == "caseworker"
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert anon.get("/api/auth/me").json()["kind"] == "staff"
+    assert anon.get("/api/persons").status_code == 200
+
+
+def test_wrong_password_and_unknown_user_look_the_same(anon: TestClient, engine: Engine) -> None:
+    make_user(engine)
+    a = login(anon, password="wrong-password")
+    b = login(anon, username="nobody")
+    assert a.status_code == b.status_code == 401
+    assert a.json()["error"]["message"] == b.json()["error"]["message"]
+
+
+def test_lock_out_after_repeated_failures(anon: TestClient, engine: Engine) -> None:
+    make_user(engine)
+    for _ in range(service.MAX_FAILED_LOGINS):
+        assert login(anon, password="wrong-password").status_code == 401
+    r = login(anon)  # the right password no longer helps
+    assert r.status_code == 423 and r.json()["error"]["rule"] == "locked"
+    with make_sessionmaker(engine)() as s:
+        actions = s.execute(sa.text("SELECT action FROM audit_log ORDER BY id")).scalars().all()
+    assert "lock" in actions and actions.count("login_failed") == service.MAX_FAILED_LOGINS - 1
+
+
+def test_sign_in_is_rate_limited(anon: TestClient, engine: Engine) -> None:
+    limit, _ = __import__("minsheng.auth.web", fromlist=["LIMITS"]).LIMITS["login_user"]
+    codes = [
+        login(anon, username="someone", password="x" * 12).status_code for _ in range(limit + 2)
+    ]
+    assert codes[:limit] == [401] * limit
+    assert codes[-1] == 429
+
+
+def test_csrf_is_required_for_cookie_requests(anon: TestClient, engine: Engine) -> None:
+    make_user(engine)
+    assert login(anon).status_code == 200
+    body = {"id_number": P, "name_zh": "次仁", "hukou": "rural"}
+    r = anon.post("/api/persons", json=body)  # no token
+    assert r.status_code == 403 and r.json()["error"]["rule"] == "csrf"
+    r = anon.post("/api/persons", json=body, headers={"X-CSRF-Token": "forged"})
+    assert r.status_code == 403
+    token = anon.cookies.get(CSRF_COOKIE)
+    r = anon.post("/api/persons", json=body, headers={"X-CSRF-Token": token})
+    assert r.status_code == 201
+
+
+def test_csrf_on_plain_forms(anon: TestClient) -> None:
+    page = anon.get("/tools/id-check").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert anon.post("/tools/id-check", data={"value": P}).status_code == 403
+    r = anon.post("/tools/id-check", data={"value": P, "csrf_token": token})
+    assert r.status_code == 200 and "540102" in r.text
+
+
+def test_expired_revoked_and_forged_sessions_are_nobody(anon: TestClient, engine: Engine) -> None:
+    make_user(engine)
+    assert login(anon).status_code == 200
+    good = anon.cookies.get(SESSION_COOKIE)
+    with make_sessionmaker(engine)() as s:
+        s.execute(
+            sa.update(LoginSession).values(
+                expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+            )
+        )
+        s.commit()
+    assert anon.get("/api/persons").status_code == 401
+    assert anon.get("/api/auth/me").json()["kind"] == "anonymous"
+    other = TestClient(anon.app)
+    other.cookies.set(SESSION_COOKIE, good[:-4] + "AAAA")  # forged
+    assert other.get("/api/persons").status_code == 401
+    # sign out revokes
+    fresh = TestClient(anon.app)
+    assert login(fresh).status_code == 200
+    token = fresh.cookies.get(CSRF_COOKIE)
+    cookie = fresh.cookies.get(SESSION_COOKIE)
+    assert fresh.post("/api/auth/logout", headers={"X-CSRF-Token": token}).status_code == 204
+    replay = TestClient(anon.app)
+    replay.cookies.set(SESSION_COOKIE, cookie)
+    assert replay.get("/api/persons").status_code == 401
+
+
+def test_pages_redirect_to_sign_in_and_back(anon: TestClient, engine: Engine) -> None:
+    make_user(engine)
+    r = anon.get("/me", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/citizen/login")
+    page = anon.get("/login?next=/tools/id-check").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = anon.post(
+        "/login",
+        data={
+            "username": "lhasa.cw",
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    home = anon.get("/").text
+    assert "lhasa.cw" in home and "经办人员" in home
+
+
+def test_tokens_scopes_and_revocation(engine: Engine, app: Any) -> None:
+    uid = make_user(engine)
+    with make_sessionmaker(engine)() as s:
+        raw, token = service.create_token(s, BY, uid, "HIS", ["registry:read"])
+        s.commit()
+    c = TestClient(app)
+    c.headers["Authorization"] = f"Bearer {raw}"
+    assert c.get("/api/persons").status_code == 200
+    r = c.post("/api/persons", json={"id_number": P, "name_zh": "x", "hukou": "rural"})
+    assert r.status_code == 403 and "registry:write" in r.json()["error"]["message"]["en"]
+    c.headers["Authorization"] = "Bearer msk_forged"
+    assert c.get("/api/persons").status_code == 401
+    with make_sessionmaker(engine)() as s:
+        service.revoke_token(s, BY, token.id)
+        s.commit()
+    c.headers["Authorization"] = f"Bearer {raw}"
+    assert c.get("/api/persons").status_code == 401
+
+
+def test_token_scopes_cannot_exceed_the_role(engine: Engine) -> None:
+    uid = make_user(engine, "cashier.1", "cashier", "540102")
+    with make_sessionmaker(engine)() as s:
+        try:
+            service.create_token(s, BY, uid, "x", ["registry:write"])
+            raise AssertionError("scope beyond role accepted")
+        except Exception as err:
+            assert getattr(err, "rule", None) == "scope_beyond_role"
+
+
+def test_citizen_one_time_code(anon: TestClient, engine: Engine, app: Any) -> None:
+    with make_sessionmaker(engine)() as s:
+        person = registry.create_person(
+            s, PersonIn(id_number=P, name_zh="次仁", hukou="rural", phone="13908901234"), BY
+        )
+        s.commit()
+        pid = person.id
+    token = csrf(anon)
+    h = {"X-CSRF-Token": token}
+    unknown = ids.make_resident_id("540102", dt.date(1999, 9, 9), 1)
+    assert (
+        anon.post("/api/auth/otp", json={"id_number": unknown}, headers=h).status_code == 202
+    )  # same answer
+    assert anon.post("/api/auth/otp", json={"id_number": P}, headers=h).status_code == 202
+    code = app.state.otp_sender.sent[pid]
+    wrong = "000000" if code != "000000" else "111111"
+    r = anon.post("/api/auth/otp/verify", json={"id_number": P, "code": wrong}, headers=h)
+    assert r.status_code == 401
+    r = anon.post("/api/auth/otp/verify", json={"id_number": P, "code": code}, headers=h)
+    assert r.status_code == 200 and r.json()["kind"] == "citizen"
+    mine = anon.get("/api/me/household").json()
+    assert mine["members"][0]["id_number"] == P
+    assert anon.get("/api/persons").status_code == 403  # a citizen sees only their own household
+    # the code works once
+    r = anon.post(
+        "/api/auth/otp/verify",
+        json={"id_number": P, "code": code},
+        headers={"X-CSRF-Token": anon.cookies.get(CSRF_COOKIE)},
+    )
+    assert r.status_code == 401
+
+
+def test_one_time_code_attempts_are_capped(anon: TestClient, engine: Engine, app: Any) -> None:
+    with make_sessionmaker(engine)() as s:
+        person = registry.create_person(s, PersonIn(id_number=P, name_zh="次仁", hukou="rural"), BY)
+        s.commit()
+        pid = person.id
+    h = {"X-CSRF-Token": csrf(anon)}
+    anon.post("/api/auth/otp", json={"id_number": P}, headers=h)
+    code = app.state.otp_sender.sent[pid]
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(service.OTP_MAX_ATTEMPTS):
+        anon.post("/api/auth/otp/verify", json={"id_number": P, "code": wrong}, headers=h)
+    r = anon.post("/api/auth/otp/verify", json={"id_number": P, "code": code}, headers=h)
+    assert r.status_code == 429 and r.json()["error"]["rule"] == "too_many_attempts"
+
+
+def test_sending_codes_is_rate_limited(anon: TestClient) -> None:
+    h = {"X-CSRF-Token": csrf(anon)}
+    codes = [
+        anon.post("/api/auth/otp", json={"id_number": P}, headers=h).status_code for _ in range(5)
+    ]
+    assert codes[:3] == [202, 202, 202] and codes[-1] == 429
+
+
+def test_admin_creates_staff_only_in_their_region(engine: Engine, app: Any) -> None:
+    from tests.conftest import staff_client
+
+    admin = staff_client(app, engine, "admin", "540100")
+    r = admin.post(
+        "/api/users",
+        json={
+            "username": "nyemo.cashier",
+            "password": PASSWORD,
+            "role": "cashier",
+            "region_code": "540123",
+        },
+    )  # type: ignore[attr-defined]
+    assert r.status_code == 201
+    r = admin.post(
+        "/api/users",
+        json={
+            "username": "x.cashier",
+            "password": PASSWORD,
+            "role": "cashier",
+            "region_code": "540202",
+        },
+    )  # type: ignore[attr-defined]
+    assert r.status_code == 403
+    r = admin.post(
+        "/api/users",
+        json={
+            "username": "short.pw",
+            "password": "short",
+            "role": "cashier",
+            "region_code": "540123",
+        },
+    )  # type: ignore[attr-defined]
+    assert r.status_code == 422 and r.json()["error"]["field"] == "password"
+    r = admin.post(
+        "/api/users",
+        json={"username": "root", "password": PASSWORD, "role": "citizen", "region_code": "540123"},
+    )  # type: ignore[attr-defined]
+    assert r.status_code == 422 and r.json()["error"]["rule"] == "role_unknown"
