@@ -30,6 +30,7 @@ from minsheng.auth.web import (
     SESSION_COOKIE,
     client_ip,
     limit,
+    open_session_for,
     permit,
     public,
     set_csrf_cookie,
@@ -93,13 +94,7 @@ def login(
     limit(request, "login_user", data.username.strip().lower())
     with uow(request) as s:
         user = service.authenticate(s, data.username, data.password, ip)
-        new = service.open_session(
-            s,
-            request.app.state.settings.session_hours,
-            user=user,
-            ip=ip,
-            user_agent=request.headers.get("user-agent"),
-        )
+        new = open_session_for(request, s, user=user)
         principal = service.staff_principal(user, ip)
     return whoami(principal, start_session(request, response, new))
 
@@ -134,13 +129,7 @@ def verify_otp(
     limit(request, "otp_verify_ip", ip)
     with uow(request) as s:
         person = service.verify_code(s, data.id_number, data.code)
-        new = service.open_session(
-            s,
-            request.app.state.settings.session_hours,
-            person=person,
-            ip=ip,
-            user_agent=request.headers.get("user-agent"),
-        )
+        new = open_session_for(request, s, person=person)
         principal = service.citizen_principal(person, ip)
     return whoami(principal, start_session(request, response, new))
 

@@ -13,7 +13,15 @@ from minsheng.auth import service
 from minsheng.auth.api import start_session
 from minsheng.auth.crypto import lookup_hash
 from minsheng.auth.permissions import Principal
-from minsheng.auth.web import CSRF_COOKIE, SESSION_COOKIE, client_ip, limit, permit, public
+from minsheng.auth.web import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    client_ip,
+    limit,
+    open_session_for,
+    permit,
+    public,
+)
 from minsheng.core import divisions, ids
 from minsheng.core.errors import MinshengError
 from minsheng.registry import service as registry
@@ -55,13 +63,7 @@ def login(
         limit(request, "login_user", username.strip().lower())
         with uow(request) as s:
             user = service.authenticate(s, username, password, ip)
-            new = service.open_session(
-                s,
-                request.app.state.settings.session_hours,
-                user=user,
-                ip=ip,
-                user_agent=request.headers.get("user-agent"),
-            )
+            new = open_session_for(request, s, user=user)
     except MinshengError as err:
         return render(
             request,
@@ -136,13 +138,7 @@ def citizen_verify(
         limit(request, "otp_verify_ip", ip)
         with uow(request) as s:
             person = service.verify_code(s, id_number, code)
-            new = service.open_session(
-                s,
-                request.app.state.settings.session_hours,
-                person=person,
-                ip=ip,
-                user_agent=request.headers.get("user-agent"),
-            )
+            new = open_session_for(request, s, person=person)
     except MinshengError as err:
         return render(
             request,

@@ -63,6 +63,20 @@ async def resolve(request: Request) -> Principal:
     return principal
 
 
+def open_session_for(
+    request: Request, session: Any, user: Any = None, person: Any = None
+) -> service.NewSession:
+    """Open a login session for a staff user or a citizen, from this request's address."""
+    return service.open_session(
+        session,
+        request.app.state.settings.session_hours,
+        user=user,
+        person=person,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
 def principal_of(request: Request) -> Principal:
     """The principal a guard resolved (pages and handlers call this after their guard ran)."""
     found: Principal = getattr(request.state, "principal", ANONYMOUS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -99,6 +100,23 @@ def _period(start: dt.date, end: dt.date | None) -> None:
         )
 
 
+Record = TypeVar("Record", Person, Household, Employer, Facility)
+NOUNS_ZH = {"person": "人员", "household": "家庭", "employer": "单位", "facility": "医疗机构"}
+
+
+def _load(
+    session: Session, model: type[Record], record_id: int, what: str, by: Principal
+) -> Record:
+    """The record with this id, if it lies in ``by``'s region (404 / 403 otherwise)."""
+    found = session.get(model, record_id)
+    if found is None:
+        raise NotFoundError(
+            f"{what}_id", f"{NOUNS_ZH[what]}{record_id}不存在", f"no {what} {record_id}"
+        )
+    by.require_covers(found.division_code, what)
+    return found
+
+
 # ---------------------------------------------------------------------------- persons
 
 
@@ -189,11 +207,7 @@ def lookup(session: Session, id_number: str, by: Principal) -> Person:
 
 def load_person(session: Session, person_id: int, by: Principal) -> Person:
     """A person inside ``by``'s region, without an audit entry (for writes that audit)."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFoundError("person_id", f"人员{person_id}不存在", f"no person {person_id}")
-    by.require_covers(person.division_code, "person")
-    return person
+    return _load(session, Person, person_id, "person", by)
 
 
 def get_person(session: Session, person_id: int, by: Principal) -> Person:
@@ -308,13 +322,7 @@ def household_by_code(session: Session, code: str, field: str = "code") -> House
 
 
 def get_household(session: Session, household_id: int, by: Principal) -> Household:
-    household = session.get(Household, household_id)
-    if household is None:
-        raise NotFoundError(
-            "household_id", f"家庭{household_id}不存在", f"no household {household_id}"
-        )
-    by.require_covers(household.division_code, "household")
-    return household
+    return _load(session, Household, household_id, "household", by)
 
 
 def read_household(session: Session, household_id: int, by: Principal) -> Household:
@@ -408,11 +416,7 @@ def create_employer(session: Session, data: EmployerIn, by: Principal) -> Employ
 
 
 def get_employer(session: Session, employer_id: int, by: Principal) -> Employer:
-    employer = session.get(Employer, employer_id)
-    if employer is None:
-        raise NotFoundError("employer_id", f"单位{employer_id}不存在", f"no employer {employer_id}")
-    by.require_covers(employer.division_code, "employer")
-    return employer
+    return _load(session, Employer, employer_id, "employer", by)
 
 
 def create_facility(session: Session, data: FacilityIn, by: Principal) -> Facility:
@@ -438,13 +442,7 @@ def create_facility(session: Session, data: FacilityIn, by: Principal) -> Facili
 
 
 def get_facility(session: Session, facility_id: int, by: Principal) -> Facility:
-    facility = session.get(Facility, facility_id)
-    if facility is None:
-        raise NotFoundError(
-            "facility_id", f"医疗机构{facility_id}不存在", f"no facility {facility_id}"
-        )
-    by.require_covers(facility.division_code, "facility")
-    return facility
+    return _load(session, Facility, facility_id, "facility", by)
 
 
 # ------------------------------------------------------------ enrolment and statuses
