@@ -5,7 +5,8 @@ Each figure is printed with a ratio against a baseline run in the same process:
 - demo seed (bulk inserts, numpy) vs. the same rows written through the ORM one object at a time;
 - parameter look-up (cached snapshot) vs. openfisca-core's ParameterNode on the same files;
 - marginal-rate scale on 1 M amounts (exact integer fen) vs. openfisca-core's float ``calc``;
-- resident-ID checks vs. a bare regular-expression match (a floor, not a competitor).
+- resident-ID checks vs. a bare regular-expression match (a floor, not a competitor);
+- AES-GCM encryption and the HMAC look-up hash of ID numbers vs. a bare SHA-256.
 
 Run: ``uv run python benchmarks/foundation.py [--people 100000]``. Figures go in
 docs/benchmarks.md by hand.
@@ -134,6 +135,26 @@ def bench_ids() -> None:
     )
 
 
+def bench_crypto() -> None:
+    import hashlib
+
+    from minsheng.auth import crypto
+    from minsheng.core import ids
+
+    numbers = [ids.make_resident_id("540102", dt.date(1980, 1, 1), i % 1000) for i in range(20_000)]
+    sealed = [crypto.encrypt(n) for n in numbers]
+    enc = timed(lambda: [crypto.encrypt(n) for n in numbers], 3)
+    dec = timed(lambda: [crypto.decrypt(t) for t in sealed], 3)
+    mac = timed(lambda: [crypto.lookup_hash(n) for n in numbers], 3)
+    base = timed(lambda: [hashlib.sha256(n.encode()).hexdigest() for n in numbers], 3)
+    each = len(numbers)
+    print(
+        f"personal data: encrypt {enc / each * 1e6:.1f} µs, decrypt {dec / each * 1e6:.1f} µs, "
+        f"look-up hash {mac / each * 1e6:.1f} µs per ID; bare SHA-256 {base / each * 1e6:.2f} µs; "
+        f"ratio {enc / base:.0f}x / {dec / base:.0f}x / {mac / base:.1f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=100_000)
@@ -142,6 +163,7 @@ def main() -> None:
     bench_params()
     bench_scale()
     bench_ids()
+    bench_crypto()
 
 
 if __name__ == "__main__":
