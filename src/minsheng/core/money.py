@@ -125,3 +125,30 @@ def ratio_of(value: str | Decimal | int) -> Decimal:
     if text.endswith("%"):
         return Decimal(text[:-1]) / 100
     return Decimal(text)
+
+
+IntArray = npt.NDArray[np.int64]
+
+
+def ratio_table(ratios: list[Decimal] | tuple[Decimal, ...]) -> tuple[list[int], int]:
+    """Exact integer numerators over one common denominator: [0.7, 0.85] → ([14, 17], 20)."""
+    fracs = [_fraction(r) for r in ratios]
+    den = 1
+    for f in fracs:
+        den = den * f.denominator // _gcd(den, f.denominator)
+    return [int(f * den) for f in fracs], den
+
+
+def _gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def apply_ratios(amounts: FenArray, numerators: IntArray, denominator: int) -> FenArray:
+    """Element-wise ``amount × numerator / denominator``, rounded half up (away from zero) —
+    the same rule as :func:`apply_ratio`, for a different ratio on every row."""
+    a = amounts.astype(np.int64, copy=False)
+    prod = np.abs(a) * numerators.astype(np.int64, copy=False)
+    rounded = (2 * prod + denominator) // (2 * denominator)
+    return np.where(a < 0, -rounded, rounded).astype(np.int64)
