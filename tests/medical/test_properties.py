@@ -109,7 +109,7 @@ def test_no_yearly_cap_is_exceeded_in_any_order(
     p = PARAMS[region]
     order = data.draw(st.permutations(range(len(rows))))
     bills = Bills.of([rows[i] for i in order])
-    r, totals = settle_in_order(bills, p)
+    _, totals = settle_in_order(bills, p)
     employee = rows[0]["scheme"] != "resident"
     c = caps(p, employee)
     assert int(totals.op_paid[0]) <= c["op"]
