@@ -143,12 +143,14 @@ def params_list(
 def _register_packages() -> None:
     from minsheng.auth.cli import audit_app, keys_app, user_app
     from minsheng.demo.cli import app as demo_app
+    from minsheng.medical.cli import app as medical_app
     from minsheng.registry.cli import app as person_app
 
     app.add_typer(person_app, name="person")
     app.add_typer(user_app, name="user")
     app.add_typer(audit_app, name="audit")
     app.add_typer(keys_app, name="keys")
+    app.add_typer(medical_app, name="medical")
     app.add_typer(demo_app, name="demo")
 
 

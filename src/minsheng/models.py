@@ -5,6 +5,7 @@ Used by the Alembic environment and the tests; a new programme adds its ``models
 
 from minsheng.auth import models as auth_models
 from minsheng.db import Base
+from minsheng.medical import models as medical_models
 from minsheng.registry import models as registry_models
 
-__all__ = ["Base", "auth_models", "registry_models"]
+__all__ = ["Base", "auth_models", "medical_models", "registry_models"]

@@ -20,6 +20,8 @@ from minsheng.auth.permissions import PERMISSIONS, STAFF_ROLES, system
 from minsheng.auth.web import CSRF_COOKIE, SESSION_COOKIE, api_routes, guard_of, unguarded_routes
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
+from minsheng.medical import service as medical
+from minsheng.medical.schemas import BillIn
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import (
     EmployerIn,
@@ -98,10 +100,22 @@ def build_world(engine: Engine) -> World:
         target = auth.create_user(s, BY, "lhasa.target", "correct-horse-1", "cashier", "540102")
         _, spare = auth.create_token(s, BY, target.id, "spare", ["registry:read"])
         w.ids.update(user=target.id, token=spare.id)
+        settled = medical.settle(s, BillIn.model_validate(lhasa_bill()), BY)
+        w.ids["settlement"] = settled.id or 0
         for where, person in (("inside", p1), ("outside", p2)):
             w.citizen_cookies[where] = auth.open_session(s, 1, person=person).token
         s.commit()
     return w
+
+
+def lhasa_bill() -> dict[str, Any]:
+    return {
+        "patient": {"id_number": P1_ID},
+        "facility_code": "H54010200077",
+        "visit": "outpatient",
+        "service_date": dt.date.today().isoformat(),
+        "lines": [{"code": "A1", "category": "甲", "unit_price": "100.00"}],
+    }
 
 
 def samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
@@ -224,6 +238,16 @@ def samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
             "path": {"enrolment_id": w.ids["enrolment"]},
             "json": {"end_date": "2031-01-01"},
         },
+        ("POST", "/api/medical/settlements/preview"): {"json": lhasa_bill()},
+        ("POST", "/api/medical/settlements"): {"json": lhasa_bill()},
+        ("POST", "/api/medical/settlements/{settlement_id}/reverse"): {
+            "path": {"settlement_id": w.ids["settlement"]}
+        },
+        ("GET", "/api/medical/settlements/{settlement_id}"): {
+            "path": {"settlement_id": w.ids["settlement"]}
+        },
+        ("GET", "/api/medical/persons/{person_id}/settlements"): {"path": person},
+        ("GET", "/api/me/settlements"): {},
         ("PATCH", "/api/statuses/{status_id}"): {
             "path": {"status_id": w.ids["status"]},
             "json": {"end_date": "2031-01-01"},
@@ -272,6 +296,7 @@ COLLECTIONS = {
     ("GET", "/api/audit/verify"),
     ("GET", "/api/stats/registry"),
     ("GET", "/api/me/household"),
+    ("GET", "/api/me/settlements"),
     ("GET", "/me"),
 }
 

@@ -26,10 +26,19 @@ STAFF_ROLES = tuple(r for r in ROLES if r != "citizen")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "citizen": frozenset({"self:read"}),
-    "cashier": frozenset({"registry:read"}),
-    "caseworker": frozenset({"registry:read", "registry:write", "registry:import"}),
+    "cashier": frozenset({"registry:read", "medical:settle", "medical:read"}),
+    "caseworker": frozenset(
+        {"registry:read", "registry:write", "registry:import", "medical:settle", "medical:read"}
+    ),
     "supervisor": frozenset(
-        {"registry:read", "registry:write", "registry:import", "aggregates:read"}
+        {
+            "registry:read",
+            "registry:write",
+            "registry:import",
+            "aggregates:read",
+            "medical:settle",
+            "medical:read",
+        }
     ),
     "analyst": frozenset({"aggregates:read"}),
     "auditor": frozenset({"audit:read"}),

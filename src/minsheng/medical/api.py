@@ -1,0 +1,98 @@
+"""Medical settlement API: pre-settle, settle (idempotent), reverse, get, list by person/year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, status
+
+from minsheng.auth.permissions import Principal
+from minsheng.auth.web import permit
+from minsheng.medical import service
+from minsheng.medical.schemas import BillIn, SettlementOut
+from minsheng.web.deps import PathId, uow
+
+router = APIRouter(prefix="/api", tags=["medical 医疗保障"])
+YEAR = Query(default_factory=lambda: dt.date.today().year, ge=2000, le=2100)
+
+
+@router.post("/medical/settlements/preview", response_model=SettlementOut)
+def preview(
+    bill: BillIn, request: Request, by: Principal = Depends(permit("medical:settle"))
+) -> SettlementOut:
+    """预结算: compute the split without posting anything."""
+    with uow(request) as s:
+        return service.settle(s, bill, by, preview=True)
+
+
+@router.post(
+    "/medical/settlements", response_model=SettlementOut, status_code=status.HTTP_201_CREATED
+)
+def settle(
+    bill: BillIn,
+    request: Request,
+    idempotency_key: str | None = Header(default=None, max_length=80),
+    by: Principal = Depends(permit("medical:settle")),
+) -> SettlementOut:
+    """Settle a bill in one step. A retry with the same ``Idempotency-Key`` returns the first
+    answer and posts nothing."""
+    with uow(request) as s:
+        return service.settle(s, bill, by, idempotency_key=idempotency_key)
+
+
+@router.post("/medical/settlements/{settlement_id}/reverse", response_model=SettlementOut)
+def reverse(
+    settlement_id: PathId, request: Request, by: Principal = Depends(permit("medical:settle"))
+) -> SettlementOut:
+    """冲销: a new record with the opposite amounts."""
+    with uow(request) as s:
+        return service.reverse(s, settlement_id, by)
+
+
+@router.get("/medical/settlements/{settlement_id}", response_model=SettlementOut)
+def get_settlement(
+    settlement_id: PathId, request: Request, by: Principal = Depends(permit("medical:read"))
+) -> SettlementOut:
+    with uow(request) as s:
+        return service.get(s, settlement_id, by)
+
+
+@router.get("/medical/persons/{person_id}/settlements")
+def person_year(
+    person_id: PathId,
+    request: Request,
+    year: int = YEAR,
+    by: Principal = Depends(permit("medical:read")),
+) -> dict[str, Any]:
+    """A person's settlements in a year and the running totals of each fund."""
+    with uow(request) as s:
+        items = service.list_for(s, person_id, year, by)
+        return {
+            "year": year,
+            "totals": service.totals(s, person_id, year),
+            "items": [i.model_dump(mode="json") for i in items],
+        }
+
+
+@router.get("/me/settlements")
+def my_settlements(
+    request: Request, year: int = YEAR, by: Principal = Depends(permit("self:read"))
+) -> dict[str, Any]:
+    """The signed-in citizen's settlements this year and the running totals."""
+    assert by.person_id is not None
+    with uow(request) as s:
+        from sqlalchemy import select
+
+        from minsheng.medical.models import Settlement
+
+        rows = s.scalars(
+            select(Settlement)
+            .where(Settlement.person_id == by.person_id, Settlement.year == year)
+            .order_by(Settlement.id)
+        ).all()
+        return {
+            "year": year,
+            "totals": service.totals(s, by.person_id, year),
+            "items": [service.out(r).model_dump(mode="json") for r in rows],
+        }

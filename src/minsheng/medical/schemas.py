@@ -1,0 +1,91 @@
+"""The bill format (docs/medical.md) and the settlement answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from minsheng.registry.schemas import RecordId
+
+Money = str  # a decimal string of yuan, e.g. "123.45" (never a float)
+
+
+class Patient(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: str | None = Field(default=None, description="公民身份号码 (or person_id)")
+    person_id: RecordId | None = None
+
+
+class Line(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(max_length=40, description="医保目录编码")
+    name: str = Field(default="", max_length=100)
+    category: Literal["甲", "乙", "丙"] = Field(description="甲类 / 乙类 / 丙类 (out of catalogue)")
+    quantity: str = Field(default="1", max_length=12, description="decimal, e.g. '0.5'")
+    unit_price: Money
+    price_limit: Money | None = Field(default=None, description="最高限价 per unit")
+    self_pay_first: str = Field(
+        default="0", max_length=8, description="乙类先行自付比例, e.g. '0.1'"
+    )
+
+
+class BillIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    patient: Patient
+    facility_code: str = Field(description="定点医疗机构编码 H + 11 digits")
+    visit: Literal["outpatient", "inpatient"]
+    service_date: dt.date = Field(description="outpatient visit or inpatient discharge date")
+    admission_no: str | None = Field(default=None, max_length=40)
+    diagnosis: str | None = Field(default=None, max_length=20, description="ICD-10 医保版")
+    out_of_area_filed: bool = Field(
+        default=False, description="异地就医已备案 (for care outside the pooling region)"
+    )
+    major_disease: bool = Field(default=False, description="重特大疾病 (assistance cap)")
+    account_balance: Money = Field(
+        default="0", description="personal account available, with family mutual aid"
+    )
+    lines: list[Line] = Field(min_length=1, max_length=5000)
+
+
+class FundStep(BaseModel):
+    fund: str
+    base: int
+    deductible: int
+    ratio: str
+    cap_left: int | None
+    cap_reached: bool
+    amount: int
+    parameters: list[dict[str, Any]]
+
+
+class SettlementOut(BaseModel):
+    id: int | None
+    kind: str
+    person_id: int
+    year: int
+    facility_id: int
+    service_date: dt.date
+    visit: str
+    scheme: str
+    level: int
+    area: str
+    total: int
+    full_self: int
+    over_limit: int
+    self_first: int
+    policy: int
+    basic: int
+    ci: int
+    assistance: int
+    patient: int
+    account: int
+    cash: int
+    reverses_id: int | None = None
+    reversed_by_id: int | None = None
+    explanation: list[FundStep]
+    preview: bool = False

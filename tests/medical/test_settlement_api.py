@@ -1,0 +1,224 @@
+"""Settling over HTTP: idempotency, pre-settlement, reversal, explanation, bad input, scopes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from minsheng.auth.permissions import system
+from minsheng.core import ids
+from minsheng.db import make_sessionmaker
+from minsheng.medical.models import LedgerYear, Settlement
+from minsheng.registry import service as registry
+from minsheng.registry.schemas import EnrolmentIn, FacilityIn, PersonIn, StatusIn
+from tests.conftest import staff_client
+
+BY = system("test")
+YEAR = dt.date.today().year
+DAY = dt.date(YEAR, 1, 2) if dt.date.today() >= dt.date(YEAR, 1, 2) else dt.date(YEAR, 1, 1)
+P = ids.make_resident_id("540102", dt.date(1970, 7, 7), 31)
+
+
+@pytest.fixture
+def world(engine: Engine) -> dict[str, int]:
+    with make_sessionmaker(engine)() as s:
+        f = registry.create_facility(
+            s, FacilityIn(code="H54010200001", name="城关区人民医院", level=2), BY
+        )
+        registry.create_facility(
+            s, FacilityIn(code="H54020200001", name="桑珠孜区人民医院", level=2), BY
+        )
+        p = registry.create_person(s, PersonIn(id_number=P, name_zh="次仁", hukou="urban"), BY)
+        registry.add_enrolment(
+            s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
+        )
+        registry.add_status(s, p.id, StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1)), BY)
+        s.commit()
+        return {"person": p.id, "facility": f.id}
+
+
+def bill(amount: str = "10000.00", visit: str = "inpatient", **kw: Any) -> dict[str, Any]:
+    return {
+        "patient": {"id_number": P},
+        "facility_code": "H54010200001",
+        "visit": visit,
+        "service_date": DAY.isoformat(),
+        "diagnosis": "J18.900",
+        "lines": [{"code": "A1", "category": "甲", "quantity": "1", "unit_price": amount}],
+        **kw,
+    }
+
+
+def ledger(engine: Engine, person: int) -> LedgerYear | None:
+    with make_sessionmaker(engine)() as s:
+        return s.get(LedgerYear, (person, YEAR))
+
+
+def test_settle_explains_every_fund(client: Any, world: dict[str, int]) -> None:
+    r = client.post("/api/medical/settlements", json=bill())
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (
+        body["basic"] + body["ci"] + body["assistance"] + body["patient"]
+        == body["total"]
+        == 1_000_000
+    )
+    funds = {step["fund"]: step for step in body["explanation"]}
+    assert set(funds) == {"basic", "critical_illness", "assistance"}
+    basic = funds["basic"]
+    assert basic["deductible"] == 20_000 and basic["ratio"] == "0.85"  # resident, level 2
+    paths = {p["path"] for p in basic["parameters"]}
+    assert "medical.resident.inpatient.deductible.level_2" in paths
+    assert all(
+        p["reference"] and p["start"] and p["status"] in ("official", "assumed")
+        for p in basic["parameters"]
+    )
+    assert funds["assistance"]["parameters"][-1]["value"] == 10_000_000  # Lhasa's assistance cap
+    got = client.get(f"/api/medical/settlements/{body['id']}").json()
+    assert got["explanation"] == body["explanation"]
+
+
+def test_retry_with_the_same_key_posts_once(
+    client: Any, world: dict[str, int], engine: Engine
+) -> None:
+    h = {"Idempotency-Key": "HIS-42"}
+    first = client.post("/api/medical/settlements", json=bill(), headers=h).json()
+    second = client.post("/api/medical/settlements", json=bill(), headers=h).json()
+    assert first["id"] == second["id"] and first == second
+    lg = ledger(engine, world["person"])
+    assert lg is not None and lg.settlements == 1 and lg.admissions == 1
+
+
+def test_preview_posts_nothing(client: Any, world: dict[str, int], engine: Engine) -> None:
+    r = client.post("/api/medical/settlements/preview", json=bill())
+    assert r.status_code == 200 and r.json()["preview"] and r.json()["id"] is None
+    assert ledger(engine, world["person"]) is None
+    real = client.post("/api/medical/settlements", json=bill()).json()
+    assert {k: v for k, v in real.items() if k not in ("id", "preview")} == {
+        k: v for k, v in r.json().items() if k not in ("id", "preview")
+    }
+
+
+def test_reverse_restores_the_totals_exactly(
+    client: Any, world: dict[str, int], engine: Engine
+) -> None:
+    a = client.post("/api/medical/settlements", json=bill("3000.00")).json()
+    snap = ledger(engine, world["person"]).__dict__.copy()  # type: ignore[union-attr]
+    b = client.post("/api/medical/settlements", json=bill("250000.00")).json()
+    assert b["explanation"][0]["parameters"][-1]["path"].endswith(
+        "later_admission_deductible_factor"
+    )
+    rev = client.post(f"/api/medical/settlements/{b['id']}/reverse")
+    assert (
+        rev.status_code == 200
+        and rev.json()["kind"] == "reverse"
+        and rev.json()["basic"] == -b["basic"]
+    )
+    after = ledger(engine, world["person"]).__dict__  # type: ignore[union-attr]
+    for k in (
+        "op_deductible",
+        "op_paid",
+        "ip_paid",
+        "ci_base",
+        "ci_paid",
+        "as_deductible",
+        "as_paid",
+        "admissions",
+        "settlements",
+    ):
+        assert after[k] == snap[k], k
+    again = client.post("/api/medical/settlements", json=bill("250000.00")).json()
+    assert {k: again[k] for k in ("basic", "ci", "assistance", "patient")} == {
+        k: b[k] for k in ("basic", "ci", "assistance", "patient")
+    }
+    r = client.post(f"/api/medical/settlements/{b['id']}/reverse")
+    assert r.status_code == 409 and r.json()["error"]["rule"] == "already_reversed"
+    listing = client.get(
+        f"/api/medical/persons/{world['person']}/settlements", params={"year": YEAR}
+    ).json()
+    assert [i["kind"] for i in listing["items"]] == ["settle", "settle", "reverse", "settle"]
+    assert listing["totals"]["ip_paid"] == a["basic"] + again["basic"]
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"facility_code": "H54019900001"}, 422, "facility_code"),
+        ({"facility_code": "H54010200099"}, 404, "facility_code"),
+        (
+            {"patient": {"id_number": ids.make_resident_id("540102", dt.date(1999, 1, 1), 1)}},
+            404,
+            "patient",
+        ),
+        (
+            {"lines": [{"code": "x", "category": "甲", "unit_price": "1.001"}]},
+            422,
+            "lines[0].unit_price",
+        ),
+        (
+            {"lines": [{"code": "x", "category": "甲", "unit_price": 12.5}]},
+            422,
+            "lines.0.unit_price",
+        ),
+        (
+            {"lines": [{"code": "x", "category": "甲", "unit_price": "-5"}]},
+            422,
+            "lines[0].unit_price",
+        ),
+        (
+            {
+                "lines": [
+                    {"code": "x", "category": "甲", "unit_price": "5", "self_pay_first": "0.2"}
+                ]
+            },
+            422,
+            "lines[0].self_pay_first",
+        ),
+        ({"lines": [{"code": "x", "category": "丁", "unit_price": "5"}]}, 422, "lines.0.category"),
+        ({"service_date": "2099-01-01"}, 422, "service_date"),
+        ({"lines": []}, 422, "lines"),
+    ],
+)
+def test_bad_bills_change_nothing(
+    client: Any,
+    world: dict[str, int],
+    engine: Engine,
+    change: dict[str, Any],
+    status: int,
+    field: str,
+) -> None:
+    r = client.post("/api/medical/settlements", json={**bill(), **change})
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["field"] == field
+    with make_sessionmaker(engine)() as s:
+        assert s.scalar(select(func.count(Settlement.id))) == 0
+
+
+def test_not_enrolled(client: Any, world: dict[str, int], engine: Engine) -> None:
+    other = ids.make_resident_id("540102", dt.date(1980, 2, 2), 41)
+    with make_sessionmaker(engine)() as s:
+        registry.create_person(s, PersonIn(id_number=other, name_zh="未参保", hukou="urban"), BY)
+        s.commit()
+    r = client.post("/api/medical/settlements", json={**bill(), "patient": {"id_number": other}})
+    assert r.status_code == 422 and r.json()["error"]["rule"] == "not_enrolled"
+
+
+def test_a_cashier_settles_only_at_hospitals_of_their_region(
+    app: Any, engine: Engine, world: dict[str, int]
+) -> None:
+    lhasa = staff_client(app, engine, "cashier", "540102", "cg.cashier")
+    shigatse = staff_client(app, engine, "cashier", "540202", "sz.cashier")
+    assert lhasa.post("/api/medical/settlements", json=bill()).status_code == 201  # type: ignore[attr-defined]
+    r = shigatse.post("/api/medical/settlements", json=bill())  # type: ignore[attr-defined]
+    assert r.status_code == 403
+    # a Lhasa patient treated in Shigatse is settled by the Shigatse cashier, out of area
+    r = shigatse.post("/api/medical/settlements", json={**bill(), "facility_code": "H54020200001"})  # type: ignore[attr-defined]
+    assert r.status_code == 201 and r.json()["area"] == "unfiled"
+    r = shigatse.post(
+        "/api/medical/settlements",
+        json={**bill(), "facility_code": "H54020200001", "out_of_area_filed": True},
+    )  # type: ignore[attr-defined]
+    assert r.json()["area"] == "filed"
