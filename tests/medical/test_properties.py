@@ -192,3 +192,33 @@ def test_line_split_adds_up(
         assert int(s.policy[0]) == 0
     if limit < 0 or price <= limit:
         assert int(s.over_limit[0]) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    people=st.lists(person_year(), min_size=1, max_size=6), region=st.sampled_from(sorted(PARAMS))
+)
+def test_replay_equals_one_by_one(people: list[list[dict[str, Any]]], region: str) -> None:
+    """The vectorised replay of a whole population agrees with settling each bill in turn."""
+    from minsheng.medical.rules import replay
+
+    p = PARAMS[region]
+    rows = [bill for person in people for bill in person]
+    keys = np.array([i for i, person in enumerate(people) for _ in person], dtype=np.int64)
+    together = replay(keys, Bills.of(rows), p)
+    offset = 0
+    for person in people:
+        alone, _ = settle_in_order(Bills.of(person), p)
+        for k in (
+            "basic",
+            "ci",
+            "assistance",
+            "patient",
+            "account",
+            "cash",
+            "basic_deductible",
+            "as_deductible",
+        ):
+            got = getattr(together, k)[offset : offset + len(person)].tolist()
+            assert got == getattr(alone, k).tolist(), k
+        offset += len(person)
