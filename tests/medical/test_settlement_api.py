@@ -222,3 +222,76 @@ def test_a_cashier_settles_only_at_hospitals_of_their_region(
         json={**bill(), "facility_code": "H54020200001", "out_of_area_filed": True},
     )  # type: ignore[attr-defined]
     assert r.json()["area"] == "filed"
+
+
+def test_replay_of_the_year_matches_what_was_paid(
+    client: Any, world: dict[str, int], engine: Engine
+) -> None:
+    from minsheng.medical import service
+    from minsheng.policy import load
+    from minsheng.policy.parameters import parse_overlay
+
+    for amount in ("3000.00", "250000.00", "400000.00"):
+        assert client.post("/api/medical/settlements", json=bill(amount)).status_code == 201
+    outpatient = bill("800.00", visit="outpatient")
+    assert client.post("/api/medical/settlements", json=outpatient).status_code == 201
+    b = client.post("/api/medical/settlements", json=bill("90000.00")).json()
+    client.post(f"/api/medical/settlements/{b['id']}/reverse")  # reversed bills are left out
+    with make_sessionmaker(engine)() as s:
+        report = service.replay_year(s, YEAR, DAY)
+        assert report["bills"] == 4 and report["bills_changed"] == 0
+        assert report["totals"]["basic_replayed"] == report["totals"]["basic_paid"]
+        richer = load().with_overlay(
+            parse_overlay(
+                {
+                    "changes": {
+                        "medical.resident.inpatient.annual_cap": {
+                            "values": {dt.date(2022, 1, 1): {"value": "1000000"}}
+                        }
+                    }
+                },
+                "more",
+            )
+        )
+        what_if = service.replay_year(s, YEAR, DAY, richer)
+        assert what_if["bills_changed"] > 0
+        assert what_if["totals"]["basic_replayed"] > report["totals"]["basic_paid"]
+
+
+def test_cli_settle_preview_and_replay(
+    world: dict[str, int], engine: Engine, tmp_path: Any, monkeypatch: Any
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from minsheng.cli import app as cli
+
+    monkeypatch.setenv("MINSHENG_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    f = tmp_path / "bill.json"
+    f.write_text(json.dumps(bill("12000.00")), encoding="utf-8")
+    r = runner.invoke(cli, ["medical", "settle", str(f), "--preview"])
+    assert r.exit_code == 0, r.output
+    preview = json.loads(r.stdout)
+    assert preview["preview"] and preview["total"] == 1_200_000
+    r = runner.invoke(cli, ["medical", "settle", str(f), "--key", "cli-1"])
+    settled = json.loads(r.stdout)
+    assert settled["basic"] == preview["basic"] and settled["id"]
+    r = runner.invoke(cli, ["medical", "settle", str(f), "--key", "cli-1"])
+    assert json.loads(r.stdout)["id"] == settled["id"]
+    overlay = tmp_path / "reform.yaml"
+    overlay.write_text(
+        "changes:\n  medical.resident.inpatient.ratio.level_2:\n    values:\n      2022-01-01: {value: 0.95}\n"
+    )
+    r = runner.invoke(cli, ["medical", "settle", str(f), "--params", str(overlay)])
+    assert json.loads(r.stdout)["basic"] > settled["basic"] and json.loads(r.stdout)["preview"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({**bill(), "lines": [{"code": "x", "category": "甲", "unit_price": "1.234"}]})
+    )
+    r = runner.invoke(cli, ["medical", "settle", str(bad)])
+    assert r.exit_code == 1 and "lines[0].unit_price" in r.stderr
+    r = runner.invoke(cli, ["medical", "replay", "--year", str(YEAR), "--as-of", DAY.isoformat()])
+    assert r.exit_code == 0, r.output
+    assert '"bills_changed": 0' in r.stdout

@@ -52,6 +52,7 @@ class Settlement(Base):
     as_deductible: Mapped[int] = mapped_column(FEN)
     explanation: Mapped[str] = mapped_column(Text)  # JSON
     bill: Mapped[str] = mapped_column(Text)  # JSON of the bill as received
+    inputs: Mapped[str] = mapped_column(Text)  # JSON: the rules' view of the bill (for replay)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

@@ -130,6 +130,12 @@ def _to_date(raw: Any, where: str) -> dt.date:
 
 def convert_value(raw: Any, unit: str, where: str) -> Value:
     """A YAML value in its published unit → Minsheng's: yuan → integer fen, ratios exact."""
+    numeric = unit.startswith("currency") or unit == "/1"
+    if isinstance(raw, str) and numeric:  # "0.95" from a form or JSON: an exact decimal
+        try:
+            raw = Decimal(raw.strip())
+        except ArithmeticError:
+            return str(raw)  # refused by the caller as value_type
     if raw is None or isinstance(raw, bool | str):
         return raw
     if isinstance(raw, float):

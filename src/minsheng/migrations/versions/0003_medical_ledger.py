@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.Column("as_deductible", sa.BigInteger(), nullable=False),
         sa.Column("explanation", sa.Text(), nullable=False),
         sa.Column("bill", sa.Text(), nullable=False),
+        sa.Column("inputs", sa.Text(), nullable=False),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
