@@ -8,13 +8,14 @@ SQLite counterpart of a row lock.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -81,9 +82,16 @@ def unit_of_work(factory: sessionmaker[Session], immediate: bool = True) -> Iter
     option: its writers lock the rows they change.
     """
     session = factory()
-    if immediate and session.get_bind().dialect.name == "sqlite":
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    bind = session.get_bind()
+    lock = None
+    if immediate and bind.dialect.name == "sqlite":
+        # Writers of one process queue here, in order, instead of in SQLite's busy handler,
+        # which sleeps and retries (up to 100 ms a time) and so makes latency explode under load.
+        lock = _sqlite_writer_lock(bind)
+        lock.acquire()
     try:
+        if lock is not None:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         yield session
         session.commit()
     except BaseException:
@@ -91,6 +99,19 @@ def unit_of_work(factory: sessionmaker[Session], immediate: bool = True) -> Iter
         raise
     finally:
         session.close()
+        if lock is not None:
+            lock.release()
+
+
+_writer_locks: dict[str, threading.Lock] = {}
+
+
+def _sqlite_writer_lock(engine: Engine | Connection) -> threading.Lock:
+    key = str(engine.engine.url)
+    lock = _writer_locks.get(key)
+    if lock is None:
+        lock = _writer_locks.setdefault(key, threading.Lock())
+    return lock
 
 
 def alembic_config(engine: Engine | None = None) -> Any:

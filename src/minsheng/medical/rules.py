@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,16 @@ class MedicalParams:
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot) -> MedicalParams:
+        """The medical figures of a snapshot (built once per snapshot, then reused)."""
+        cached = snap.__dict__.get("_medical_params")
+        if isinstance(cached, MedicalParams):
+            return cached
+        made = cls._build(snap)
+        snap.__dict__["_medical_params"] = made
+        return made
+
+    @classmethod
+    def _build(cls, snap: Snapshot) -> MedicalParams:
         paths = [
             "medical.employee_outpatient.deductible.active",
             "medical.employee_outpatient.deductible.retired",
@@ -100,6 +111,11 @@ class MedicalParams:
             paths += [f"medical.assistance.deductible.{g}", f"medical.assistance.ratio.{g}"]
         return cls({p: snap.info(p) for p in paths}, snap.scale("medical.critical_illness.scale"))
 
+    @cached_property
+    def t(self) -> Tables:
+        """Everything :func:`settle` needs, as numpy tables, computed once per snapshot."""
+        return Tables.build(self)
+
     def fen(self, path: str) -> int:
         value = self.infos[path].value
         assert isinstance(value, int) and not isinstance(value, bool), path
@@ -112,6 +128,106 @@ class MedicalParams:
 
     def flag(self, path: str) -> bool:
         return bool(self.infos[path].value)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The figures of a :class:`MedicalParams` arranged for vectorised look-up."""
+
+    rate_num: I64  # basic ratio numerators, index level*6 + kind
+    red_num: I64  # out-of-area reductions, index by area
+    den: int
+    op_ded: I64  # outpatient yearly deductible by scheme
+    ip_ded: I64  # inpatient deductible, index scheme_kind*3 + level (0 employee, 1 resident)
+    ip_ded_later: I64
+    op_cap: I64  # by scheme
+    ip_cap: I64
+    ci_ded: int
+    ci_ded_special: int
+    normal_scale: ScaleAt
+    special_scale: ScaleAt
+    sup_ded: int
+    sup_ratio: Decimal
+    ci_cap: I64  # by scheme (supplementary for employees)
+    ci_uncapped_special: bool
+    g_ded: I64  # assistance deductible by group
+    g_num: I64  # assistance ratio numerators by group
+    border_num: int
+    g_den: int
+    as_cap_ordinary: int
+    as_cap_major: int
+
+    @classmethod
+    def build(cls, p: MedicalParams) -> Tables:
+        ratio_paths: list[str] = []
+        for lvl in LEVELS:
+            ratio_paths += [
+                f"medical.employee_outpatient.ratio.active.{_p(lvl)}",
+                f"medical.employee_outpatient.ratio.retired.{_p(lvl)}",
+                "medical.resident.outpatient.ratio",
+                f"medical.employee_inpatient.ratio.active.{_p(lvl)}",
+                f"medical.employee_inpatient.ratio.retired.{_p(lvl)}",
+                f"medical.resident.inpatient.ratio.{_p(lvl)}",
+            ]
+        reductions = [
+            Decimal(0),
+            p.ratio("medical.out_of_area.filed_ratio_reduction"),
+            p.ratio("medical.out_of_area.unfiled_ratio_reduction"),
+        ]
+        rates = [p.ratio(x) for x in ratio_paths]
+        nums, den = _table(rates + reductions)
+        emp = [p.fen(f"medical.employee_inpatient.deductible.{_p(x)}") for x in LEVELS]
+        res = [p.fen(f"medical.resident.inpatient.deductible.{_p(x)}") for x in LEVELS]
+        f_emp = p.ratio("medical.employee_inpatient.later_admission_deductible_factor")
+        f_res = p.ratio("medical.resident.inpatient.later_admission_deductible_factor")
+        ci_ded = p.fen("medical.critical_illness.deductible")
+        inc = p.ratio("medical.critical_illness.special_groups.ratio_increase")
+        g_rates = [Decimal(0)] + [p.ratio(f"medical.assistance.ratio.{g}") for g in GROUPS[1:]]
+        g_nums, g_den = _table([*g_rates, p.ratio("medical.assistance.border_resident_ratio")])
+        op_emp_cap = p.fen("medical.employee_outpatient.annual_cap")
+        ip_emp_cap = p.fen("medical.employee_inpatient.annual_cap")
+        sup_cap = p.fen("medical.employee_supplementary.annual_cap")
+
+        def a(values: list[int]) -> I64:
+            return np.array(values, dtype=np.int64)
+
+        return cls(
+            rate_num=nums[: len(rates)],
+            red_num=nums[len(rates) :],
+            den=den,
+            op_ded=a(
+                [
+                    p.fen("medical.employee_outpatient.deductible.active"),
+                    p.fen("medical.employee_outpatient.deductible.retired"),
+                    p.fen("medical.resident.outpatient.deductible"),
+                ]
+            ),
+            ip_ded=a(emp + res),
+            ip_ded_later=a(
+                [apply_ratio(x, f_emp) for x in emp] + [apply_ratio(x, f_res) for x in res]
+            ),
+            op_cap=a([op_emp_cap, op_emp_cap, p.fen("medical.resident.outpatient.annual_cap")]),
+            ip_cap=a([ip_emp_cap, ip_emp_cap, p.fen("medical.resident.inpatient.annual_cap")]),
+            ci_ded=ci_ded,
+            ci_ded_special=ci_ded
+            - apply_ratio(
+                ci_ded, p.ratio("medical.critical_illness.special_groups.deductible_reduction")
+            ),
+            normal_scale=p.ci_scale,
+            special_scale=replace(
+                p.ci_scale, rates=tuple(min(r + inc, Decimal(1)) for r in p.ci_scale.rates)
+            ),
+            sup_ded=p.fen("medical.employee_supplementary.deductible"),
+            sup_ratio=p.ratio("medical.employee_supplementary.ratio"),
+            ci_cap=a([sup_cap, sup_cap, p.fen("medical.critical_illness.annual_cap")]),
+            ci_uncapped_special=p.flag("medical.critical_illness.special_groups.cap_removed"),
+            g_ded=a([0] + [p.fen(f"medical.assistance.deductible.{g}") for g in GROUPS[1:]]),
+            g_num=g_nums[:-1],
+            border_num=int(g_nums[-1]),
+            g_den=g_den,
+            as_cap_ordinary=p.fen("medical.assistance.annual_cap.ordinary"),
+            as_cap_major=p.fen("medical.assistance.annual_cap.major_disease"),
+        )
 
 
 @dataclass
@@ -244,154 +360,63 @@ def _table(values: list[Decimal]) -> tuple[I64, int]:
     return np.array(nums, dtype=np.int64), den
 
 
-def _pick(index: I64, values: list[int]) -> I64:
-    return np.array(values, dtype=np.int64)[index]
-
-
 def settle(bills: Bills, before: Totals, p: MedicalParams) -> Result:
     """Settle N bills against the running totals before each. Pure; vectorised."""
-    n = len(bills)
+    t = p.t
     inpatient = bills.visit == 1
     employee = bills.scheme < 2
-    retired = bills.scheme == 1
+    resident = ~employee
     lv = np.clip(bills.level, 1, 3) - 1
-    zero = np.zeros(n, dtype=np.int64)
 
     # ---- 1. basic insurance
-    ratio_paths: list[str] = []
-    for lvl in LEVELS:
-        ratio_paths += [
-            f"medical.employee_outpatient.ratio.active.{_p(lvl)}",
-            f"medical.employee_outpatient.ratio.retired.{_p(lvl)}",
-            "medical.resident.outpatient.ratio",
-            f"medical.employee_inpatient.ratio.active.{_p(lvl)}",
-            f"medical.employee_inpatient.ratio.retired.{_p(lvl)}",
-            f"medical.resident.inpatient.ratio.{_p(lvl)}",
-        ]
-    reductions = [
-        Decimal(0),
-        p.ratio("medical.out_of_area.filed_ratio_reduction"),
-        p.ratio("medical.out_of_area.unfiled_ratio_reduction"),
-    ]
-    rates = [p.ratio(x) for x in ratio_paths]
-    nums, den = _table(rates + reductions)
-    rate_nums, red_nums = nums[: len(rates)], nums[len(rates) :]
-    kind = np.where(inpatient, 3, 0) + np.where(bills.scheme == 2, 2, np.where(retired, 1, 0))
-    ratio_num = np.clip(rate_nums[lv * 6 + kind] - red_nums[bills.area], 0, None)
-
-    op_ded = np.where(
-        employee,
-        np.where(
-            retired,
-            p.fen("medical.employee_outpatient.deductible.retired"),
-            p.fen("medical.employee_outpatient.deductible.active"),
-        ),
-        p.fen("medical.resident.outpatient.deductible"),
+    kind = np.where(inpatient, 3, 0) + bills.scheme  # 0/1/2 outpatient, 3/4/5 inpatient
+    ratio_num = np.maximum(t.rate_num[lv * 6 + kind] - t.red_num[bills.area], 0)
+    ip_index = np.where(employee, 0, 3) + lv
+    ip_ded = np.where(bills.later_admission, t.ip_ded_later[ip_index], t.ip_ded[ip_index])
+    ded_left = np.where(
+        inpatient, ip_ded, np.maximum(t.op_ded[bills.scheme] - before.op_deductible, 0)
     )
-    ip_ded_emp = _pick(
-        lv, [p.fen(f"medical.employee_inpatient.deductible.{_p(x)}") for x in LEVELS]
-    )
-    ip_ded_res = _pick(
-        lv, [p.fen(f"medical.resident.inpatient.deductible.{_p(x)}") for x in LEVELS]
-    )
-    later_emp = apply_ratio(
-        ip_ded_emp, p.ratio("medical.employee_inpatient.later_admission_deductible_factor")
-    )
-    later_res = apply_ratio(
-        ip_ded_res, p.ratio("medical.resident.inpatient.later_admission_deductible_factor")
-    )
-    ip_ded = np.where(
-        employee,
-        np.where(bills.later_admission, later_emp, ip_ded_emp),
-        np.where(bills.later_admission, later_res, ip_ded_res),
-    )
-    ded_left = np.where(inpatient, ip_ded, np.clip(op_ded - before.op_deductible, 0, None))
     basic_ded = np.minimum(bills.policy, ded_left)
-    op_cap = np.where(
-        employee,
-        p.fen("medical.employee_outpatient.annual_cap"),
-        p.fen("medical.resident.outpatient.annual_cap"),
-    )
-    ip_cap = np.where(
-        employee,
-        p.fen("medical.employee_inpatient.annual_cap"),
-        p.fen("medical.resident.inpatient.annual_cap"),
-    )
     cap_left = np.where(
         inpatient,
-        np.clip(ip_cap - before.ip_paid, 0, None),
-        np.clip(op_cap - before.op_paid, 0, None),
+        np.maximum(t.ip_cap[bills.scheme] - before.ip_paid, 0),
+        np.maximum(t.op_cap[bills.scheme] - before.op_paid, 0),
     )
-    basic = np.minimum(apply_ratios(bills.policy - basic_ded, ratio_num, den), cap_left)
+    basic = np.minimum(apply_ratios(bills.policy - basic_ded, ratio_num, t.den), cap_left)
     compliant = bills.policy - basic
 
     # ---- 2. critical illness (residents) / supplementary (employees), inpatient bills
-    ci_add = np.where(inpatient, compliant, zero)
-    b0, b1 = before.ci_base, before.ci_base + ci_add
-    ci_ded = p.fen("medical.critical_illness.deductible")
-    ci_ded_special = ci_ded - apply_ratio(
-        ci_ded, p.ratio("medical.critical_illness.special_groups.deductible_reduction")
-    )
-    inc = p.ratio("medical.critical_illness.special_groups.ratio_increase")
-    normal_scale = p.ci_scale
-    special_scale = replace(
-        p.ci_scale, rates=tuple(min(r + inc, Decimal(1)) for r in p.ci_scale.rates)
-    )
-    res_normal = normal_scale.calc(np.clip(b1 - ci_ded, 0, None)) - normal_scale.calc(
-        np.clip(b0 - ci_ded, 0, None)
-    )
-    res_special = special_scale.calc(np.clip(b1 - ci_ded_special, 0, None)) - special_scale.calc(
-        np.clip(b0 - ci_ded_special, 0, None)
-    )
-    sup_ded = p.fen("medical.employee_supplementary.deductible")
-    sup_ratio = p.ratio("medical.employee_supplementary.ratio")
-    emp_pay = apply_ratio(np.clip(b1 - sup_ded, 0, None), sup_ratio) - apply_ratio(
-        np.clip(b0 - sup_ded, 0, None), sup_ratio
-    )
-    raw_ci = np.where(employee, emp_pay, np.where(bills.special, res_special, res_normal))
-    uncapped = (
-        (~employee) & bills.special & p.flag("medical.critical_illness.special_groups.cap_removed")
-    )
-    ci_cap = np.where(
-        employee,
-        p.fen("medical.employee_supplementary.annual_cap"),
-        p.fen("medical.critical_illness.annual_cap"),
-    )
-    ci_cap_left = np.where(uncapped, -1, np.clip(ci_cap - before.ci_paid, 0, None))
-    ci = np.where(uncapped, raw_ci, np.minimum(raw_ci, np.clip(ci_cap_left, 0, None)))
-    ci = np.clip(np.minimum(ci, ci_add), 0, None)
+    ci_add = np.where(inpatient, compliant, 0)
+    uncapped = resident & bills.special & t.ci_uncapped_special
+    ci_cap_left = np.where(uncapped, -1, np.maximum(t.ci_cap[bills.scheme] - before.ci_paid, 0))
+    if inpatient.any():
+        ci = _critical_illness(bills, before, t, ci_add, employee, uncapped, ci_cap_left)
+    else:  # outpatient bills only: the layer does not apply
+        ci = np.zeros_like(ci_add)
 
     # ---- 3. medical assistance
     as_base = compliant - ci
-    g_ded = [0] + [p.fen(f"medical.assistance.deductible.{g}") for g in GROUPS[1:]]
-    g_rates = [Decimal(0)] + [p.ratio(f"medical.assistance.ratio.{g}") for g in GROUPS[1:]]
-    g_nums, g_den = _table([*g_rates, p.ratio("medical.assistance.border_resident_ratio")])
-    group_num, border_num = g_nums[:-1][bills.group], g_nums[-1]
-    as_ratio = np.maximum(group_num, np.where(bills.border, border_num, 0))
+    as_ratio = np.maximum(t.g_num[bills.group], np.where(bills.border, t.border_num, 0))
     eligible = (bills.group > 0) | bills.border
-    as_ded_total = np.where(bills.border, 0, _pick(bills.group, g_ded))
+    as_ded_total = np.where(bills.border, 0, t.g_ded[bills.group])
     as_ded = np.where(
-        eligible, np.minimum(as_base, np.clip(as_ded_total - before.as_deductible, 0, None)), 0
+        eligible, np.minimum(as_base, np.maximum(as_ded_total - before.as_deductible, 0)), 0
     )
-    as_cap = np.where(
-        bills.major_disease,
-        p.fen("medical.assistance.annual_cap.major_disease"),
-        p.fen("medical.assistance.annual_cap.ordinary"),
-    )
-    as_cap_left = np.clip(as_cap - before.as_paid, 0, None)
+    as_cap = np.where(bills.major_disease, t.as_cap_major, t.as_cap_ordinary)
+    as_cap_left = np.maximum(as_cap - before.as_paid, 0)
     assistance = np.where(
-        eligible, np.minimum(apply_ratios(as_base - as_ded, as_ratio, g_den), as_cap_left), 0
+        eligible, np.minimum(apply_ratios(as_base - as_ded, as_ratio, t.g_den), as_cap_left), 0
     )
 
     # ---- 4. the patient's share: personal account first (employees), then cash
     patient = bills.total - basic - ci - assistance
-    account = np.where(employee, np.clip(np.minimum(patient, bills.account_balance), 0, None), 0)
+    account = np.where(employee, np.maximum(np.minimum(patient, bills.account_balance), 0), 0)
     return Result(
         inpatient=inpatient,
-        basic_base=bills.policy.copy(),
+        basic_base=bills.policy,
         basic_deductible=basic_ded,
         basic_ratio_num=ratio_num,
-        ratio_den=den,
+        ratio_den=t.den,
         basic_cap_left=cap_left,
         basic=basic,
         op_deductible=np.where(inpatient, 0, basic_ded),
@@ -408,14 +433,45 @@ def settle(bills: Bills, before: Totals, p: MedicalParams) -> Result:
         account=account,
         cash=patient - account,
         extra={
-            "as_ratio_den": g_den,
-            "op_cap": op_cap,
-            "ip_cap": ip_cap,
-            "ci_cap": ci_cap,
+            "as_ratio_den": t.g_den,
+            "op_cap": t.op_cap[bills.scheme],
+            "ip_cap": t.ip_cap[bills.scheme],
+            "ci_cap": t.ci_cap[bills.scheme],
             "as_cap": as_cap,
             "as_ded_total": as_ded_total,
         },
     )
+
+
+def _critical_illness(
+    bills: Bills,
+    before: Totals,
+    t: Tables,
+    ci_add: I64,
+    employee: Bools,
+    uncapped: Bools,
+    ci_cap_left: I64,
+) -> I64:
+    """大病保险 / 大额医疗补助: F(running total after) − F(running total before), capped."""
+    b0 = before.ci_base
+    b1 = b0 + ci_add
+    res_pay = t.normal_scale.calc(np.maximum(b1 - t.ci_ded, 0)) - t.normal_scale.calc(
+        np.maximum(b0 - t.ci_ded, 0)
+    )
+    if bills.special.any():
+        res_special = t.special_scale.calc(
+            np.maximum(b1 - t.ci_ded_special, 0)
+        ) - t.special_scale.calc(np.maximum(b0 - t.ci_ded_special, 0))
+        res_pay = np.where(bills.special, res_special, res_pay)
+    raw_ci = res_pay
+    if employee.any():
+        emp_pay = apply_ratio(np.maximum(b1 - t.sup_ded, 0), t.sup_ratio) - apply_ratio(
+            np.maximum(b0 - t.sup_ded, 0), t.sup_ratio
+        )
+        raw_ci = np.where(employee, emp_pay, res_pay)
+    ci = np.where(uncapped, raw_ci, np.minimum(raw_ci, np.maximum(ci_cap_left, 0)))
+    result: I64 = np.maximum(np.minimum(ci, ci_add), 0)
+    return result
 
 
 # ----------------------------------------------------------------------------- bill lines
@@ -527,15 +583,13 @@ def replay(keys: I64, bills: Bills, p: MedicalParams) -> Result:
 
     # 1. the yearly outpatient deductible
     op_policy = np.where(inpatient, 0, bills.policy)
-    probe = settle(bills, Totals(zero, zero, zero, zero, zero, zero, zero), p)
-    # the deductible a bill could use alone is min(policy, D); D is what remains with nothing used
-    op_ded_total = np.where(inpatient, 0, _deductible_total(bills, p))
+    op_ded_total = np.where(inpatient, 0, p.t.op_ded[bills.scheme])
     op_ded_before = np.minimum(_excl_cumsum(op_policy, start), op_ded_total)
 
     # 2. basic insurance: raw amounts with the deductible known, then the cumulative cap
     t = Totals(op_ded_before, zero, zero, zero, zero, zero, zero)
     first = settle(bills, t, p)
-    op_cap, ip_cap = probe.extra["op_cap"], probe.extra["ip_cap"]
+    op_cap, ip_cap = first.extra["op_cap"], first.extra["ip_cap"]
     op_paid_before = np.minimum(_excl_cumsum(np.where(inpatient, 0, first.basic), start), op_cap)
     ip_paid_before = np.minimum(_excl_cumsum(np.where(inpatient, first.basic, 0), start), ip_cap)
     t = Totals(op_ded_before, op_paid_before, ip_paid_before, zero, zero, zero, zero)
@@ -545,7 +599,7 @@ def replay(keys: I64, bills: Bills, p: MedicalParams) -> Result:
     ci_base_before = _excl_cumsum(second.ci_base, start)
     t = Totals(op_ded_before, op_paid_before, ip_paid_before, ci_base_before, zero, zero, zero)
     third = settle(bills, t, p)
-    ci_cap = np.where(third.ci_cap_left < 0, big, probe.extra["ci_cap"])
+    ci_cap = np.where(third.ci_cap_left < 0, big, first.extra["ci_cap"])
     ci_paid_before = np.minimum(_excl_cumsum(third.ci, start), ci_cap)
 
     # 4. assistance: its deductible, then its cumulative cap
@@ -554,7 +608,7 @@ def replay(keys: I64, bills: Bills, p: MedicalParams) -> Result:
     )
     fourth = settle(bills, t, p)
     eligible = (bills.group > 0) | bills.border
-    as_ded_total = np.where(eligible, probe.extra["as_ded_total"], 0)
+    as_ded_total = np.where(eligible, first.extra["as_ded_total"], 0)
     as_ded_before = np.minimum(
         _excl_cumsum(np.where(eligible, fourth.as_base, 0), start), as_ded_total
     )
@@ -568,7 +622,7 @@ def replay(keys: I64, bills: Bills, p: MedicalParams) -> Result:
         zero,
     )
     fifth = settle(bills, t, p)
-    as_paid_before = np.minimum(_excl_cumsum(fifth.assistance, start), probe.extra["as_cap"])
+    as_paid_before = np.minimum(_excl_cumsum(fifth.assistance, start), first.extra["as_cap"])
     final = Totals(
         op_ded_before,
         op_paid_before,
@@ -579,16 +633,3 @@ def replay(keys: I64, bills: Bills, p: MedicalParams) -> Result:
         as_paid_before,
     )
     return settle(bills, final, p)
-
-
-def _deductible_total(bills: Bills, p: MedicalParams) -> I64:
-    employee = bills.scheme < 2
-    return np.where(
-        employee,
-        np.where(
-            bills.scheme == 1,
-            p.fen("medical.employee_outpatient.deductible.retired"),
-            p.fen("medical.employee_outpatient.deductible.active"),
-        ),
-        p.fen("medical.resident.outpatient.deductible"),
-    ).astype(np.int64)

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
@@ -50,6 +51,7 @@ class ScaleAt:
         if len(self.thresholds) != len(self.rates):
             raise ValueError(f"{self.path}: one rate per threshold")
 
+    @cached_property
     def _integer_rates(self) -> tuple[list[int], int]:
         fracs = [Fraction(r) for r in self.rates]
         den = math.lcm(*(f.denominator for f in fracs)) if fracs else 1
@@ -61,13 +63,15 @@ class ScaleAt:
     def calc(self, amount: FenArray) -> FenArray: ...
     def calc(self, amount: int | FenArray) -> int | FenArray:
         """Payout on ``amount`` fen (int or int64 array), rounded half up to the fen once."""
-        nums, den = self._integer_rates()
+        nums, den = self._integer_rates
         uppers = [*self.thresholds[1:], None]
         if isinstance(amount, np.ndarray):
             x = amount.astype(np.int64, copy=False)
             total = np.zeros_like(x)
             for lo, hi, num in zip(self.thresholds, uppers, nums, strict=True):
-                part = np.clip(x - lo, 0, None if hi is None else hi - lo)
+                part = np.maximum(x - lo, 0)
+                if hi is not None:
+                    part = np.minimum(part, hi - lo)
                 total += part * num
             return ((2 * total + den) // (2 * den)).astype(np.int64)
         value = int(amount)

@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.limiter = auth_web.RateLimiter()
+    app.state.health = {}
     app.state.otp_sender = make_sender(settings.otp_sender)
 
     app.mount("/static/docs", StaticFiles(directory=SWAGGER_STATIC), name="docs-static")
@@ -78,7 +79,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         try:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-            revision = current_revision(engine)
+            if "revision" not in app.state.health:  # read once: migrations need a restart
+                app.state.health["revision"] = current_revision(engine)
+            revision = app.state.health["revision"]
             db_ok = True
         except Exception:  # the answer is the health report, not a crash
             revision, db_ok = None, False
