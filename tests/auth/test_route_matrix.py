@@ -248,6 +248,21 @@ def samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("GET", "/api/medical/persons/{person_id}/settlements"): {"path": person},
         ("GET", "/api/me/settlements"): {},
+        ("GET", "/medical/cashier"): {},
+        ("POST", "/medical/cashier"): {
+            "data": {
+                "id_number": P1_ID,
+                "facility_code": "H54010200077",
+                "visit": "outpatient",
+                "service_date": dt.date.today().isoformat(),
+                "price_0": "100.00",
+                "action": "preview",
+            }
+        },
+        ("GET", "/medical/receipt/{settlement_id}"): {
+            "path": {"settlement_id": w.ids["settlement"]}
+        },
+        ("GET", "/me/medical"): {},
         ("PATCH", "/api/statuses/{status_id}"): {
             "path": {"status_id": w.ids["status"]},
             "json": {"end_date": "2031-01-01"},
@@ -297,6 +312,8 @@ COLLECTIONS = {
     ("GET", "/api/stats/registry"),
     ("GET", "/api/me/household"),
     ("GET", "/api/me/settlements"),
+    ("GET", "/me/medical"),
+    ("GET", "/medical/cashier"),
     ("GET", "/me"),
 }
 

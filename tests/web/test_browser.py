@@ -219,3 +219,59 @@ def test_staff_and_citizen_sign_in(server: str, browser: object) -> None:
     assert number in page.locator(".fields").inner_text()
     page.screenshot(path=str(ARTIFACTS / "citizen-me-zh.png"), full_page=True)
     context.close()
+
+
+def test_cashier_settles_and_prints_a_receipt(server: str, browser: object) -> None:
+    import datetime as dt
+
+    from minsheng.auth import service
+    from minsheng.auth.permissions import system
+    from minsheng.core import ids
+    from minsheng.db import make_engine, make_sessionmaker
+    from minsheng.registry import service as registry
+    from minsheng.registry.schemas import EnrolmentIn, PersonIn, StatusIn
+
+    engine = make_engine(BROWSER_DB[0])
+    number = ids.make_resident_id("540102", dt.date(1975, 5, 15), 71)
+    with make_sessionmaker(engine)() as s:
+        service.create_user(
+            s, system("test"), "browser.cashier", "correct-horse-1", "cashier", "540102"
+        )
+        p = registry.create_person(
+            s, PersonIn(id_number=number, name_zh="收费测试", hukou="urban"), system("test")
+        )
+        registry.add_enrolment(
+            s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), system("test")
+        )
+        registry.add_status(
+            s, p.id, StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1)), system("test")
+        )
+        s.commit()
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + "/login?next=/medical/cashier")
+    page.fill("#username", "browser.cashier")
+    page.fill("#password", "correct-horse-1")
+    page.click("button[type=submit]")
+    assert page.url.endswith("/medical/cashier")
+    page.fill("#id_number", number)
+    page.select_option("#facility_code", "H54010200001")
+    page.select_option("#visit", "inpatient")
+    page.fill("input[name=price_0]", "50000.00")
+    page.select_option("select[name=category_1]", "乙")
+    page.fill("input[name=price_1]", "3000.00")
+    page.fill("input[name=limit_1]", "2500.00")
+    page.fill("input[name=share_1]", "0.1")
+    page.click("button[value=preview]")
+    split = page.locator(".split").inner_text()
+    assert "尚未结算" in split and "医疗救助" in split
+    page.screenshot(path=str(ARTIFACTS / "cashier-preview-zh.png"), full_page=True)
+    page.click("button[value=confirm]")
+    assert "/medical/receipt/" in page.url
+    receipt = page.locator(".receipt").inner_text()
+    assert "结算单" in receipt and "收费测试" in receipt and number not in receipt  # masked
+    assert "¥" in receipt
+    page.screenshot(path=str(ARTIFACTS / "receipt-zh.png"), full_page=True)
+    page.click("text=བོད་ཡིག")
+    page.screenshot(path=str(ARTIFACTS / "receipt-bo.png"), full_page=True)
+    context.close()

@@ -227,13 +227,19 @@ def explain(row: dict[str, Any], r: rules.Result, p: rules.MedicalParams) -> lis
                     "medical.critical_illness.special_groups.cap_removed",
                 ]
             scale = [i.to_dict() for i in p.ci_scale.infos]
-            ratio_text = "scale"
+            ratio_text = " / ".join(
+                str(r) for r in (p.t.special_scale if row["special"] else p.t.normal_scale).rates
+            )
         cap_left = int(r.ci_cap_left[0])
         steps.append(
             FundStep(
                 fund="critical_illness" if not employee else "supplementary",
                 base=int(r.ci_base[0]),
-                deductible=0,
+                deductible=(
+                    p.t.sup_ded
+                    if employee
+                    else (p.t.ci_ded_special if row["special"] else p.t.ci_ded)
+                ),
                 ratio=ratio_text,
                 cap_left=None if cap_left < 0 else cap_left,
                 cap_reached=cap_left >= 0 and int(r.ci[0]) == cap_left and cap_left > 0,

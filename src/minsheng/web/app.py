@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     from minsheng.auth.api import router as auth_router
     from minsheng.auth.pages import router as auth_pages
     from minsheng.medical.api import router as medical_router
+    from minsheng.medical.pages import router as medical_pages
     from minsheng.registry.api import router as registry_router
     from minsheng.web.api_reference import router as reference_router
     from minsheng.web.pages import router as pages_router
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(medical_router)
     app.include_router(pages_router)
     app.include_router(auth_pages)
+    app.include_router(medical_pages)
     errors.install(app)
     auth_web.install(app, settings.secure_cookies)
     app.add_middleware(BodyLimit, default=MAX_BODY, larger={"/api/persons/import": MAX_UPLOAD})

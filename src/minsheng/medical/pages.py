@@ -1,0 +1,228 @@
+"""Medical pages: the cashier's window (find the patient, enter the bill, see the split, confirm,
+print the receipt) and the citizen's own settlements with what is left of each cap. Plain HTML
+forms with CSRF tokens; no JavaScript needed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from minsheng.auth.permissions import Principal
+from minsheng.auth.web import permit
+from minsheng.core import divisions, money
+from minsheng.core.errors import MinshengError
+from minsheng.medical import service
+from minsheng.medical.models import Settlement
+from minsheng.medical.schemas import BillIn
+from minsheng.policy import load
+from minsheng.registry import vocab
+from minsheng.registry.models import Facility, Person
+from minsheng.web.deps import lang, uow
+from minsheng.web.pages import N_, render
+
+router = APIRouter(include_in_schema=False)
+# fund names shown on receipts, marked for the catalogues
+FUND_NAMES = [
+    N_("basic"),
+    N_("critical_illness"),
+    N_("supplementary"),
+    N_("assistance"),
+    N_("outpatient"),
+    N_("inpatient"),
+]
+LINE_ROWS = 6  # line-item rows on the cashier's form
+FUNDS = ("basic", "ci", "assistance")
+
+
+def _form_bill(form: Any) -> BillIn:
+    lines = []
+    for i in range(LINE_ROWS):
+        price = (form.get(f"price_{i}") or "").strip()
+        if not price:
+            continue
+        line: dict[str, Any] = {
+            "code": (form.get(f"code_{i}") or f"L{i + 1}").strip(),
+            "name": (form.get(f"name_{i}") or "").strip(),
+            "category": form.get(f"category_{i}") or "甲",
+            "quantity": (form.get(f"qty_{i}") or "1").strip(),
+            "unit_price": price,
+            "self_pay_first": (form.get(f"share_{i}") or "0").strip(),
+        }
+        limit = (form.get(f"limit_{i}") or "").strip()
+        if limit:
+            line["price_limit"] = limit
+        lines.append(line)
+    return BillIn.model_validate(
+        {
+            "patient": {"id_number": (form.get("id_number") or "").strip()},
+            "facility_code": (form.get("facility_code") or "").strip(),
+            "visit": form.get("visit") or "outpatient",
+            "service_date": form.get("service_date") or dt.date.today().isoformat(),
+            "diagnosis": (form.get("diagnosis") or "").strip() or None,
+            "out_of_area_filed": form.get("out_of_area_filed") == "on",
+            "major_disease": form.get("major_disease") == "on",
+            "account_balance": (form.get("account_balance") or "0").strip() or "0",
+            "lines": lines,
+        }
+    )
+
+
+def _facilities(request: Request, by: Principal) -> list[Facility]:
+    from sqlalchemy import select
+
+    with uow(request, immediate=False) as s:
+        rows = s.scalars(select(Facility).order_by(Facility.code)).all()
+        return [f for f in rows if by.covers(f.division_code)][:200]
+
+
+@router.get("/medical/cashier", response_class=HTMLResponse)
+def cashier(request: Request, by: Principal = Depends(permit("medical:settle"))) -> HTMLResponse:
+    return render(
+        request,
+        "medical/cashier.html",
+        form={},
+        rows=range(LINE_ROWS),
+        result=None,
+        error=None,
+        facilities=_facilities(request, by),
+        today=dt.date.today().isoformat(),
+    )
+
+
+@router.post("/medical/cashier", response_class=HTMLResponse)
+async def cashier_submit(
+    request: Request, by: Principal = Depends(permit("medical:settle"))
+) -> Response:
+    form = await request.form()
+    confirm = form.get("action") == "confirm"
+    try:
+        bill = _form_bill(form)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        error = MinshengError(
+            field=field, rule=str(first["type"]), zh=f"字段“{field}”无效", en=str(first["msg"])
+        )
+        return render(
+            request,
+            "medical/cashier.html",
+            status=422,
+            form=form,
+            rows=range(LINE_ROWS),
+            result=None,
+            error=error,
+            facilities=_facilities(request, by),
+            today=dt.date.today().isoformat(),
+        )
+    from starlette.concurrency import run_in_threadpool
+
+    def work() -> Any:
+        with uow(request) as s:
+            key = form.get("idempotency_key") if confirm else None
+            return service.settle(
+                s, bill, by, idempotency_key=str(key) if key else None, preview=not confirm
+            )
+
+    try:
+        result = await run_in_threadpool(work)
+    except MinshengError as err:
+        return render(
+            request,
+            "medical/cashier.html",
+            status=err.status,
+            form=form,
+            rows=range(LINE_ROWS),
+            result=None,
+            error=err,
+            facilities=_facilities(request, by),
+            today=dt.date.today().isoformat(),
+        )
+    if confirm:
+        return Response(status_code=303, headers={"Location": f"/medical/receipt/{result.id}"})
+    return render(
+        request,
+        "medical/cashier.html",
+        form=form,
+        rows=range(LINE_ROWS),
+        result=result,
+        error=None,
+        facilities=_facilities(request, by),
+        today=dt.date.today().isoformat(),
+        key=f"form-{dt.datetime.now().timestamp():.6f}",
+    )
+
+
+@router.get("/medical/receipt/{settlement_id}", response_class=HTMLResponse)
+def receipt(
+    settlement_id: int, request: Request, by: Principal = Depends(permit("medical:read"))
+) -> HTMLResponse:
+    """The receipt: the split, and why, in the reader's language (Chinese beside it)."""
+    request.state.private = True
+    with uow(request) as s:
+        out = service.get(s, settlement_id, by)
+        person = s.get(Person, out.person_id)
+        facility = s.get(Facility, out.facility_id)
+        assert person is not None and facility is not None
+        name = person.name_zh
+        masked = person.id_masked
+    return render(
+        request,
+        "medical/receipt.html",
+        s=out,
+        patient_name=name,
+        masked=masked,
+        facility=facility,
+        scheme=vocab.label(vocab.SCHEMES, out.scheme, lang(request)),
+        fmt=money.fmt,
+    )
+
+
+@router.get("/me/medical", response_class=HTMLResponse)
+def my_medical(request: Request, by: Principal = Depends(permit("self:read"))) -> HTMLResponse:
+    """A citizen's settlements this year and what is left of each yearly cap."""
+    from sqlalchemy import select
+
+    from minsheng.medical import rules
+    from minsheng.registry import service as registry
+
+    request.state.private = True
+    year = dt.date.today().year
+    with uow(request) as s:
+        person = s.get(Person, by.person_id)
+        assert person is not None
+        rows = s.scalars(
+            select(Settlement)
+            .where(Settlement.person_id == person.id, Settlement.year == year)
+            .order_by(Settlement.id)
+        ).all()
+        items = [service.out(r) for r in rows]
+        totals = service.totals(s, person.id, year)
+        enrolment = registry.enrolment_on(person, dt.date.today())
+        statuses = set(registry.statuses_on(person, dt.date.today()))
+    caps: list[tuple[str, int, int | None]] = []
+    if enrolment is not None:
+        p = rules.MedicalParams.from_snapshot(load().at(dt.date.today(), enrolment.pooling_region))
+        employee = enrolment.scheme != "resident"
+        scheme = 0 if enrolment.scheme == "employee_active" else 1 if employee else 2
+        special = (not employee) and bool(statuses & service.SPECIAL) and p.t.ci_uncapped_special
+        caps = [
+            ("outpatient", totals["op_paid"], int(p.t.op_cap[scheme])),
+            ("inpatient", totals["ip_paid"], int(p.t.ip_cap[scheme])),
+            ("critical_illness", totals["ci_paid"], None if special else int(p.t.ci_cap[scheme])),
+        ]
+        if statuses & {"tekun", "dibao", "dibao_edge", "poverty_return", "border"}:
+            caps.append(("assistance", totals["as_paid"], p.t.as_cap_ordinary))
+    return render(
+        request,
+        "medical/mine.html",
+        items=items,
+        caps=caps,
+        year=year,
+        fmt=money.fmt,
+        scheme=vocab.label(vocab.SCHEMES, enrolment.scheme, lang(request)) if enrolment else None,
+        county=divisions.get(person.division_code).name(lang(request)),
+    )
