@@ -248,6 +248,9 @@ def samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("GET", "/api/medical/persons/{person_id}/settlements"): {"path": person},
         ("GET", "/api/me/settlements"): {},
+        ("GET", "/api/medical/settlements/{settlement_id}/fhir"): {
+            "path": {"settlement_id": w.ids["settlement"]}
+        },
         ("GET", "/medical/cashier"): {},
         ("POST", "/medical/cashier"): {
             "data": {

@@ -295,3 +295,28 @@ def test_cli_settle_preview_and_replay(
     r = runner.invoke(cli, ["medical", "replay", "--year", str(YEAR), "--as-of", DAY.isoformat()])
     assert r.exit_code == 0, r.output
     assert '"bills_changed": 0' in r.stdout
+
+
+def test_fhir_explanation_of_benefit(client: Any, world: dict[str, int]) -> None:
+    from decimal import Decimal
+
+    from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
+
+    body = client.post("/api/medical/settlements", json=bill("25000.00")).json()
+    r = client.get(f"/api/medical/settlements/{body['id']}/fhir")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/fhir+json")
+    eob = ExplanationOfBenefit.model_validate_json(r.text)  # validates against the FHIR model
+    totals = {t.category.coding[0].code: Decimal(str(t.amount.value)) for t in eob.total}
+    assert totals["submitted"] == Decimal("25000.00")
+    assert (
+        totals["basic"] + totals["ci"] + totals["assistance"] + totals["patient"]
+        == totals["submitted"]
+    )
+    assert totals["benefit"] == Decimal(body["basic"] + body["ci"] + body["assistance"]) / 100
+    assert len(eob.processNote) == len(body["explanation"])
+    assert "medical.resident.inpatient.deductible.level_2" in eob.processNote[0].text
+    client.post(f"/api/medical/settlements/{body['id']}/reverse")
+    again = ExplanationOfBenefit.model_validate_json(
+        client.get(f"/api/medical/settlements/{body['id']}/fhir").text
+    )
+    assert again.status == "cancelled"

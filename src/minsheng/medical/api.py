@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
@@ -96,3 +96,19 @@ def my_settlements(
             "totals": service.totals(s, by.person_id, year),
             "items": [service.out(r).model_dump(mode="json") for r in rows],
         }
+
+
+@router.get("/medical/settlements/{settlement_id}/fhir")
+def settlement_fhir(
+    settlement_id: PathId, request: Request, by: Principal = Depends(permit("medical:read"))
+) -> Response:
+    """The settlement as a FHIR ``ExplanationOfBenefit`` (JSON)."""
+    from minsheng.medical.fhir import explanation_of_benefit
+    from minsheng.registry.models import Facility
+
+    with uow(request) as s:
+        out = service.get(s, settlement_id, by)
+        facility = s.get(Facility, out.facility_id)
+        assert facility is not None
+        eob = explanation_of_benefit(out, f"Patient/{out.person_id}", facility.code, facility.name)
+    return Response(eob.model_dump_json(), media_type="application/fhir+json")
