@@ -320,3 +320,34 @@ def test_fhir_explanation_of_benefit(client: Any, world: dict[str, int]) -> None
         client.get(f"/api/medical/settlements/{body['id']}/fhir").text
     )
     assert again.status == "cancelled"
+
+
+def test_registration_fee_waived_on_a_follow_up_within_three_days_in_lhasa(
+    client: Any, world: dict[str, int]
+) -> None:
+    """ "挂一次号管3天" (Lhasa public hospitals, 2025): the same disease within 3 days pays no
+    registration fee; a different disease, or the 4th day, pays it."""
+
+    def visit(day: dt.date, diagnosis: str) -> dict[str, Any]:
+        return {
+            **bill("0", visit="outpatient"),
+            "service_date": day.isoformat(),
+            "diagnosis": diagnosis,
+            "lines": [
+                {"code": "REG", "category": "甲", "unit_price": "10.00", "registration": True},
+                {"code": "A1", "category": "甲", "unit_price": "40.00"},
+            ],
+        }
+
+    first_day = dt.date.today() - dt.timedelta(days=10)
+    a = client.post("/api/medical/settlements", json=visit(first_day, "J18.900")).json()
+    b = client.post(
+        "/api/medical/settlements", json=visit(first_day + dt.timedelta(days=3), "J18.900")
+    ).json()
+    c = client.post(
+        "/api/medical/settlements", json=visit(first_day + dt.timedelta(days=4), "K29.700")
+    ).json()
+    d = client.post(
+        "/api/medical/settlements", json=visit(first_day + dt.timedelta(days=8), "J18.900")
+    ).json()
+    assert [x["total"] for x in (a, b, c, d)] == [5000, 4000, 5000, 5000]

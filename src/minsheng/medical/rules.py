@@ -633,3 +633,10 @@ def replay(keys: I64, bills: Bills, p: MedicalParams) -> Result:
         as_paid_before,
     )
     return settle(bills, final, p)
+
+
+def registration_waived(days_since_same_disease: I64, window_days: int) -> Bools:
+    """ "挂一次号管3天": a follow-up visit for the same disease within ``window_days`` of the
+    last one pays no registration fee. ``days_since_same_disease`` is −1 when there was none."""
+    waived: Bools = (days_since_same_disease >= 0) & (days_since_same_disease <= window_days)
+    return waived & (window_days > 0)

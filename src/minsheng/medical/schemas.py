@@ -31,6 +31,7 @@ class Line(BaseModel):
     self_pay_first: str = Field(
         default="0", max_length=8, description="乙类先行自付比例, e.g. '0.1'"
     )
+    registration: bool = Field(default=False, description="挂号费 (waived on a follow-up visit)")
 
 
 class BillIn(BaseModel):

@@ -134,7 +134,13 @@ def bill_row(
     home = enrolment.pooling_region
     there = divisions.pooling_region(facility.division_code)
     area = "local" if home == there else ("filed" if bill.out_of_area_filed else "unfiled")
-    split = rules.split_lines(parse_lines(bill.lines))
+    lines = list(bill.lines)
+    waived = _registration_waiver(session, bill, person, home)
+    if waived:
+        lines = [
+            ln.model_copy(update={"unit_price": "0"}) if ln.registration else ln for ln in lines
+        ]
+    split = rules.split_lines(parse_lines(lines))
     return {
         "scheme": enrolment.scheme,
         "visit": bill.visit,
@@ -153,7 +159,36 @@ def bill_row(
         if enrolment.scheme != "resident"
         else 0,
         "pooling_region": home,
+        "registration_waived": waived,
     }
+
+
+def _registration_waiver(session: Session, bill: BillIn, person: Person, region: str) -> bool:
+    """Whether this outpatient visit's registration fee is waived ("挂一次号管3天")."""
+    if (
+        bill.visit != "outpatient"
+        or not bill.diagnosis
+        or not any(ln.registration for ln in bill.lines)
+    ):
+        return False
+    window = load().at(bill.service_date, region)["medical.registration_fee_waiver_days"]
+    if not isinstance(window, int) or window <= 0:
+        return False
+    last = session.scalar(
+        select(Settlement.service_date)
+        .where(
+            Settlement.person_id == person.id,
+            Settlement.kind == "settle",
+            Settlement.reversed_by_id.is_(None),
+            Settlement.visit == "outpatient",
+            Settlement.diagnosis == bill.diagnosis,
+            Settlement.service_date <= bill.service_date,
+        )
+        .order_by(Settlement.service_date.desc())
+        .limit(1)
+    )
+    days = np.array([(bill.service_date - last).days if last else -1], dtype=np.int64)
+    return bool(rules.registration_waived(days, window)[0])
 
 
 # ----------------------------------------------------------------------------- explanation
