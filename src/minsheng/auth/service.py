@@ -166,6 +166,37 @@ def _spend_like_a_check(password: str) -> None:
         _hasher.verify(_dummy_hash(), password)
 
 
+# ----------------------------------------------------------------------------- caller cache
+
+# Who a credential belongs to, remembered for a few seconds so that most requests resolve their
+# caller without a database round trip. Revoking a token or closing a session forgets it at once
+# in this process; other processes forget it within CALLER_TTL.
+CALLER_TTL = 10.0
+_callers: dict[str, tuple[float, Principal]] = {}
+
+
+def remembered(kind: str, raw: str, ip: str | None) -> Principal | None:
+    import time
+    from dataclasses import replace
+
+    hit = _callers.get(f"{kind}:{sha256(raw)}")
+    if hit is None or hit[0] < time.monotonic():
+        return None
+    return replace(hit[1], ip=ip)
+
+
+def remember(kind: str, raw: str, principal: Principal) -> None:
+    import time
+
+    if len(_callers) > 50_000:
+        _callers.clear()
+    _callers[f"{kind}:{sha256(raw)}"] = (time.monotonic() + CALLER_TTL, principal)
+
+
+def forget_all() -> None:
+    _callers.clear()
+
+
 # ----------------------------------------------------------------------------- sessions
 
 
@@ -202,6 +233,7 @@ def open_session(
 
 def close_session(session: Session, token: str, by: Principal) -> None:
     rec = session.scalar(select(LoginSession).where(LoginSession.token_hash == sha256(token)))
+    forget_all()
     if rec is not None and rec.revoked_at is None:
         rec.revoked_at = now()
         audit.record(session, by, "logout", "session", rec.id, by.region)
@@ -300,6 +332,7 @@ def revoke_token(session: Session, by: Principal, token_id: int) -> ApiToken:
     owner = session.get(User, token.user_id)
     by.require_covers(owner.region_code if owner else None, "user")
     token.revoked_at = now()
+    forget_all()
     audit.record(session, by, "revoke", "api_token", token.id, owner.region_code if owner else None)
     return token
 

@@ -42,15 +42,34 @@ def _resolve_sync(request: Request) -> Principal:
     with request.app.state.sessionmaker() as s:
         if header.lower().startswith("bearer "):
             request.state.auth_kind = "bearer"
-            p = service.principal_from_token(s, header[7:].strip(), ip)
+            raw = header[7:].strip()
+            p = service.principal_from_token(s, raw, ip)
             if p is None:
                 raise UnauthenticatedError(
                     "令牌无效、已撤销或已过期", "invalid, revoked or expired token"
                 )
+            service.remember("token", raw, p)
             return p
         token = request.cookies.get(SESSION_COOKIE)
         request.state.auth_kind = "cookie" if token else "none"
-        return service.principal_from_session(s, token, ip)
+        principal = service.principal_from_session(s, token, ip)
+        if token and principal.authenticated:
+            service.remember("session", token, principal)
+        return principal
+
+
+def _remembered(request: Request) -> Principal | None:
+    """The caller from the short-lived memory, without touching the database."""
+    header = request.headers.get("authorization", "")
+    ip = client_ip(request)
+    if header.lower().startswith("bearer "):
+        request.state.auth_kind = "bearer"
+        return service.remembered("token", header[7:].strip(), ip)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        request.state.auth_kind = "cookie"
+        return service.remembered("session", token, ip)
+    return None
 
 
 async def resolve(request: Request) -> Principal:
@@ -58,7 +77,9 @@ async def resolve(request: Request) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    principal = await run_in_threadpool(_resolve_sync, request)
+    principal = _remembered(request)
+    if principal is None:
+        principal = await run_in_threadpool(_resolve_sync, request)
     request.state.principal = principal
     return principal
 
@@ -242,24 +263,56 @@ HEADERS = {
 }
 
 
-def install(app: FastAPI, secure_cookies: bool) -> None:
-    @app.middleware("http")
-    async def protect(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
-        token = request.cookies.get(CSRF_COOKIE)
-        fresh = token is None
-        request.state.csrf = token or secrets.token_urlsafe(32)
-        response = await call_next(request)
-        for k, v in HEADERS.items():
-            response.headers.setdefault(k, v)
-        docs = request.url.path == "/docs"
-        response.headers.setdefault("Content-Security-Policy", CSP_DOCS if docs else CSP)
-        if secure_cookies:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if fresh and not getattr(request.state, "csrf_rotated", False):
-            set_csrf_cookie(response, request.state.csrf, secure_cookies)
-        if request.url.path.startswith("/api/") or getattr(request.state, "private", False):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+class Protect:
+    """Per-request set-up and security headers, as plain ASGI (no extra task or thread hop).
+
+    Before the app: the language (cookie, then Accept-Language) and the CSRF token (the cookie's,
+    or a new one) go into ``request.state``. On the response: security headers, the language,
+    ``Cache-Control: no-store`` for the API and private pages, and the CSRF cookie when new.
+    """
+
+    def __init__(self, app: ASGIApp, secure_cookies: bool) -> None:
+        self.app, self.secure = app, secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.datastructures import MutableHeaders
+        from starlette.requests import cookie_parser
+
+        from minsheng.web import i18n
+
+        raw = dict(scope.get("headers", []))
+        cookies = cookie_parser(raw.get(b"cookie", b"").decode("latin-1"))
+        state = scope.setdefault("state", {})
+        token = cookies.get(CSRF_COOKIE)
+        state["csrf"] = token or secrets.token_urlsafe(32)
+        state["lang"] = i18n.negotiate(
+            cookies.get(i18n.COOKIE), raw.get(b"accept-language", b"").decode("latin-1") or None
+        )
+        path = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in HEADERS.items():
+                    headers.setdefault(k, v)
+                headers.setdefault("Content-Security-Policy", CSP_DOCS if path == "/docs" else CSP)
+                headers.setdefault("Content-Language", i18n.LANGUAGES[state["lang"]].html)
+                if self.secure:
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if path.startswith("/api/") or state.get("private"):
+                    headers.setdefault("Cache-Control", "no-store")
+                if token is None and not state.get("csrf_rotated"):
+                    secure = "; Secure" if self.secure else ""
+                    headers.append(
+                        "Set-Cookie",
+                        f"{CSRF_COOKIE}={state['csrf']}; HttpOnly; Path=/; SameSite=strict{secure}",
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def set_csrf_cookie(response: Any, value: str, secure: bool) -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import fastapi_offline
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
@@ -19,7 +18,7 @@ from minsheng.auth.permissions import Principal
 from minsheng.auth.web import BodyLimit, public
 from minsheng.config import Settings
 from minsheng.db import current_revision, make_engine, make_sessionmaker
-from minsheng.web import errors, i18n
+from minsheng.web import errors
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 1024 * 1024  # 1 MiB for ordinary requests
@@ -60,15 +59,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static/docs", StaticFiles(directory=SWAGGER_STATIC), name="docs-static")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.middleware("http")
-    async def language(request: Request, call_next: Any) -> Any:
-        request.state.lang = i18n.negotiate(
-            request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
-        )
-        response = await call_next(request)
-        response.headers.setdefault("Content-Language", i18n.LANGUAGES[request.state.lang].html)
-        return response
-
     @app.get("/docs", include_in_schema=False)
     def docs(by: Principal = Depends(public())) -> HTMLResponse:
         return HTMLResponse(DOCS_PAGE)
@@ -108,7 +98,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(auth_pages)
     app.include_router(medical_pages)
     errors.install(app)
-    auth_web.install(app, settings.secure_cookies)
+    app.add_middleware(auth_web.Protect, secure_cookies=settings.secure_cookies)
     app.add_middleware(BodyLimit, default=MAX_BODY, larger={"/api/persons/import": MAX_UPLOAD})
     open_routes = auth_web.unguarded_routes(app)
     if open_routes:
