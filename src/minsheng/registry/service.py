@@ -566,11 +566,21 @@ def enrolment_on(person: Person, day: dt.date) -> Enrolment | None:
 # ------------------------------------------------------------ updates
 
 
-def _apply(obj: object, changes: dict[str, object]) -> None:
+def _update(
+    session: Session,
+    by: Principal,
+    what: str,
+    record: Household | Employer | Facility,
+    changes: dict[str, object],
+    fields: list[str],
+) -> None:
+    """Apply validated changes (no field may become empty), then audit which fields changed."""
     for key, value in changes.items():
         if value is None:
             raise invalid(key, "required", f"{key}不能为空", f"{key} cannot be empty")
-        setattr(obj, key, value)
+        setattr(record, key, value)
+    session.flush()
+    audit.record(session, by, "update", what, record.id, record.division_code, {"fields": fields})
 
 
 def update_household(
@@ -584,16 +594,8 @@ def update_household(
     if "address" in changes and changes["address"] is None:
         household.address = None
         del changes["address"]
-    _apply(household, changes)
-    session.flush()
-    audit.record(
-        session,
-        by,
-        "update",
-        "household",
-        household.id,
-        household.division_code,
-        {"fields": sorted(patch.model_dump(exclude_unset=True))},
+    _update(
+        session, by, "household", household, changes, sorted(patch.model_dump(exclude_unset=True))
     )
     return household
 
@@ -606,17 +608,7 @@ def update_employer(
     if changes.get("division_code") is not None:
         changes["division_code"] = divisions.get(str(changes["division_code"])).code
         by.require_covers(changes["division_code"], "employer")
-    _apply(employer, changes)
-    session.flush()
-    audit.record(
-        session,
-        by,
-        "update",
-        "employer",
-        employer.id,
-        employer.division_code,
-        {"fields": sorted(changes)},
-    )
+    _update(session, by, "employer", employer, changes, sorted(changes))
     return employer
 
 
@@ -629,17 +621,7 @@ def update_facility(
         raise invalid(
             "level", "facility_level", "医院等级应为1、2或3（一级/二级/三级）", "level is 1, 2 or 3"
         )
-    _apply(facility, changes)
-    session.flush()
-    audit.record(
-        session,
-        by,
-        "update",
-        "facility",
-        facility.id,
-        facility.division_code,
-        {"fields": sorted(changes)},
-    )
+    _update(session, by, "facility", facility, changes, sorted(changes))
     return facility
 
 
