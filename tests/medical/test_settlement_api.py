@@ -351,3 +351,33 @@ def test_registration_fee_waived_on_a_follow_up_within_three_days_in_lhasa(
         "/api/medical/settlements", json=visit(first_day + dt.timedelta(days=8), "J18.900")
     ).json()
     assert [x["total"] for x in (a, b, c, d)] == [5000, 4000, 5000, 5000]
+
+
+def test_cashier_page_takes_an_uploaded_bill(
+    app: Any, engine: Engine, world: dict[str, int]
+) -> None:
+    import json
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from minsheng.auth import service as auth
+
+    with make_sessionmaker(engine)() as s:
+        auth.create_user(s, BY, "upload.cashier", "correct-horse-1", "cashier", "540102")
+        s.commit()
+    c = TestClient(app)
+    page = c.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    c.post(
+        "/login",
+        data={"username": "upload.cashier", "password": "correct-horse-1", "csrf_token": token},
+    )
+    page = c.get("/medical/cashier").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    files = {"bill_file": ("bill.json", json.dumps(bill("1234.00")).encode(), "application/json")}
+    r = c.post("/medical/cashier", data={"csrf_token": token, "action": "preview"}, files=files)
+    assert r.status_code == 200 and "¥1,234.00" in r.text
+    bad = {"bill_file": ("bill.json", b'{"patient": {}}', "application/json")}
+    r = c.post("/medical/cashier", data={"csrf_token": token, "action": "preview"}, files=bad)
+    assert r.status_code == 422

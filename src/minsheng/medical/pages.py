@@ -99,8 +99,13 @@ async def cashier_submit(
 ) -> Response:
     form = await request.form()
     confirm = form.get("action") == "confirm"
+    upload = form.get("bill_file")
     try:
-        bill = _form_bill(form)
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            data = await upload.read(1024 * 1024)
+            bill = BillIn.model_validate_json(data)  # an uploaded bill (docs/medical.md format)
+        else:
+            bill = _form_bill(form)
     except ValidationError as err:
         first = err.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
