@@ -251,6 +251,10 @@ def samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
         ("GET", "/api/medical/settlements/{settlement_id}/fhir"): {
             "path": {"settlement_id": w.ids["settlement"]}
         },
+        ("PUT", "/api/medical/persons/{person_id}/account"): {
+            "path": person,
+            "json": {"balance": "100.00"},
+        },
         ("GET", "/medical/cashier"): {},
         ("POST", "/medical/cashier"): {
             "data": {

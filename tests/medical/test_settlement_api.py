@@ -381,3 +381,73 @@ def test_cashier_page_takes_an_uploaded_bill(
     bad = {"bill_file": ("bill.json", b'{"patient": {}}', "application/json")}
     r = c.post("/medical/cashier", data={"csrf_token": token, "action": "preview"}, files=bad)
     assert r.status_code == 422
+
+
+def test_family_mutual_aid_pays_from_a_relatives_account(
+    client: Any, world: dict[str, int], engine: Engine
+) -> None:
+    """家庭共济: a working parent's personal account pays the resident child's share; a reversal
+    puts the money back; an account not shared pays nothing."""
+    from minsheng.medical.models import PersonalAccount
+    from minsheng.registry.schemas import HouseholdIn
+
+    parent_id = ids.make_resident_id("540102", dt.date(1975, 3, 3), 81)
+    child_id = ids.make_resident_id("540102", dt.date(2012, 4, 4), 82)
+    with make_sessionmaker(engine)() as s:
+        registry.create_household(
+            s, HouseholdIn(code="FAM-1", division_code="540102", area="urban"), BY
+        )
+        parent = registry.create_person(
+            s,
+            PersonIn(
+                id_number=parent_id,
+                name_zh="父",
+                hukou="urban",
+                household_code="FAM-1",
+                relationship="head",
+            ),
+            BY,
+        )
+        child = registry.create_person(
+            s,
+            PersonIn(
+                id_number=child_id,
+                name_zh="子",
+                hukou="urban",
+                household_code="FAM-1",
+                relationship="child",
+            ),
+            BY,
+        )
+        registry.add_enrolment(
+            s, parent.id, EnrolmentIn(scheme="employee_active", start_date=dt.date(2020, 1, 1)), BY
+        )
+        registry.add_enrolment(
+            s, child.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
+        )
+        s.commit()
+        parent_pk = parent.id
+    r = client.put(f"/api/medical/persons/{parent_pk}/account", json={"balance": "150.00"})
+    assert r.status_code == 200 and r.json()["balance"] == 15_000
+    child_bill = {**bill("100.00", visit="outpatient"), "patient": {"id_number": child_id}}
+    # resident outpatient: 50% of 100 = 50 from basic insurance; the child's 50 from the parent's account
+    first = client.post("/api/medical/settlements", json=child_bill).json()
+    assert (first["basic"], first["account"], first["cash"]) == (5_000, 5_000, 0)
+    second = client.post(
+        "/api/medical/settlements", json={**child_bill, "service_date": (DAY).isoformat()}
+    ).json()
+    third = client.post("/api/medical/settlements", json=child_bill).json()
+    assert second["account"] + third["account"] == 10_000  # 150 in all, then the account is empty
+    with make_sessionmaker(engine)() as s:
+        assert s.get(PersonalAccount, parent_pk).balance == 0  # type: ignore[union-attr]
+    assert client.post(f"/api/medical/settlements/{third['id']}/reverse").status_code == 200
+    with make_sessionmaker(engine)() as s:
+        assert s.get(PersonalAccount, parent_pk).balance == third["account"]  # type: ignore[union-attr]
+    client.put(
+        f"/api/medical/persons/{parent_pk}/account",
+        json={"balance": "500.00", "family_sharing": False},
+    )
+    fourth = client.post("/api/medical/settlements", json=child_bill).json()
+    assert fourth["account"] == 0 and fourth["cash"] == fourth["patient"]
+    r = client.put(f"/api/medical/persons/{parent_pk}/account", json={"balance": "-1"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "balance"

@@ -6,10 +6,13 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
 from minsheng.medical import service
+from minsheng.medical.models import Settlement
 from minsheng.medical.schemas import BillIn, SettlementOut
 from minsheng.web.deps import PathId, uow
 
@@ -82,10 +85,6 @@ def my_settlements(
     """The signed-in citizen's settlements this year and the running totals."""
     assert by.person_id is not None
     with uow(request) as s:
-        from sqlalchemy import select
-
-        from minsheng.medical.models import Settlement
-
         rows = s.scalars(
             select(Settlement)
             .where(Settlement.person_id == by.person_id, Settlement.year == year)
@@ -112,3 +111,41 @@ def settlement_fhir(
         assert facility is not None
         eob = explanation_of_benefit(out, f"Patient/{out.person_id}", facility.code, facility.name)
     return Response(eob.model_dump_json(), media_type="application/fhir+json")
+
+
+class AccountIn(BaseModel):
+    balance: str = Field(description="yuan, decimal string")
+    family_sharing: bool = Field(default=True, description="家庭共济: may pay for relatives")
+
+
+@router.put("/medical/persons/{person_id}/account")
+def set_account(
+    person_id: PathId,
+    data: AccountIn,
+    request: Request,
+    by: Principal = Depends(permit("registry:write")),
+) -> dict[str, Any]:
+    """Set a person's personal medical account (个人账户) balance and family sharing."""
+    from minsheng.auth import audit
+    from minsheng.core import money
+    from minsheng.medical.models import PersonalAccount
+    from minsheng.registry import service as registry
+
+    with uow(request) as s:
+        person = registry.load_person(s, person_id, by)
+        fen = money.parse(data.balance, "balance")
+        if fen < 0:
+            from minsheng.core.errors import invalid
+
+            raise invalid("balance", "negative", "余额不能为负", "a balance cannot be negative")
+        acct = s.get(PersonalAccount, person.id) or PersonalAccount(person_id=person.id)
+        acct.balance, acct.family_sharing = fen, data.family_sharing
+        s.add(acct)
+        s.flush()
+        fields = {"fields": ["balance", "family_sharing"]}
+        audit.record(s, by, "update", "med_account", person.id, person.division_code, fields)
+        return {
+            "person_id": person.id,
+            "balance": acct.balance,
+            "family_sharing": acct.family_sharing,
+        }

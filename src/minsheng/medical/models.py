@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from minsheng.db import Base
@@ -53,6 +63,7 @@ class Settlement(Base):
     explanation: Mapped[str] = mapped_column(Text)  # JSON
     bill: Mapped[str] = mapped_column(Text)  # JSON of the bill as received
     inputs: Mapped[str] = mapped_column(Text)  # JSON: the rules' view of the bill (for replay)
+    account_debits: Mapped[str] = mapped_column(Text, default="[]")  # JSON [[person_id, fen], …]
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -75,3 +86,14 @@ class LedgerYear(Base):
     as_paid: Mapped[int] = mapped_column(FEN, default=0)
     admissions: Mapped[int] = mapped_column(Integer, default=0)  # inpatient settlements this year
     settlements: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PersonalAccount(Base):
+    """An employee's personal medical account (个人账户); with ``family_sharing`` it may also pay
+    for relatives in the same household (家庭共济)."""
+
+    __tablename__ = "med_accounts"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    balance: Mapped[int] = mapped_column(FEN, default=0)
+    family_sharing: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -248,7 +248,7 @@ class Bills:
     group: I64  # index into GROUPS (assistance group)
     border: Bools  # 边境一线
     major_disease: Bools  # 重特大疾病 (assistance cap)
-    account_balance: I64  # personal account available (own + family mutual aid), employees
+    account_balance: I64  # personal accounts that may pay: own (employees) + family (家庭共济)
 
     def __len__(self) -> int:
         return len(self.total)
@@ -410,7 +410,9 @@ def settle(bills: Bills, before: Totals, p: MedicalParams) -> Result:
 
     # ---- 4. the patient's share: personal account first (employees), then cash
     patient = bills.total - basic - ci - assistance
-    account = np.where(employee, np.maximum(np.minimum(patient, bills.account_balance), 0), 0)
+    # the balance offered is already only what may pay: the patient's own employee account and
+    # relatives' accounts shared with the family (家庭共济)
+    account = np.maximum(np.minimum(patient, bills.account_balance), 0)
     return Result(
         inpatient=inpatient,
         basic_base=bills.policy,

@@ -19,7 +19,7 @@ from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, ids, money
 from minsheng.core.errors import ConflictError, NotFoundError, invalid
 from minsheng.medical import rules
-from minsheng.medical.models import LedgerYear, Settlement
+from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
 from minsheng.medical.schemas import BillIn, FundStep, Line, SettlementOut
 from minsheng.policy import ParameterTree, load
 from minsheng.registry import service as registry
@@ -155,12 +155,73 @@ def bill_row(
         "group": group,
         "border": "border" in statuses,
         "major_disease": bill.major_disease,
-        "account_balance": money.parse(bill.account_balance, "account_balance")
-        if enrolment.scheme != "resident"
-        else 0,
+        **_accounts(session, bill, person, enrolment.scheme, day),
         "pooling_region": home,
         "registration_waived": waived,
     }
+
+
+def _accounts(
+    session: Session, bill: BillIn, person: Person, scheme: str, day: dt.date
+) -> dict[str, Any]:
+    """What personal accounts may pay, in order: the patient's own (employees), then relatives'
+    in the same household who share theirs (家庭共济). A balance stated on the bill by the
+    hospital's system is used instead when the patient has no account here."""
+    stated = money.parse(bill.account_balance, "account_balance")
+    if stated < 0:
+        raise invalid(
+            "account_balance", "negative", "个人账户余额不能为负", "a balance cannot be negative"
+        )
+    order: list[int] = []
+    balance = 0
+    own = session.get(PersonalAccount, person.id)
+    if own is not None and scheme != "resident":
+        order.append(person.id)
+        balance += own.balance
+    if person.household_id is not None:
+        relatives = session.execute(
+            select(PersonalAccount)
+            .join(Person, Person.id == PersonalAccount.person_id)
+            .where(
+                Person.household_id == person.household_id,
+                Person.id != person.id,
+                PersonalAccount.family_sharing.is_(True),
+                PersonalAccount.balance > 0,
+            )
+            .order_by(PersonalAccount.person_id)
+        ).scalars()
+        for acct in relatives:
+            order.append(acct.person_id)
+            balance += acct.balance
+    if not order:
+        return {"account_balance": stated if scheme != "resident" else 0, "accounts": []}
+    return {"account_balance": balance, "accounts": order}
+
+
+def _debit(session: Session, order: list[int], amount: int) -> list[list[int]]:
+    """Take ``amount`` from the accounts in order (locked: row locks on PostgreSQL)."""
+    debits: list[list[int]] = []
+    left = amount
+    for person_id in order:
+        if left <= 0:
+            break
+        acct = session.scalar(
+            select(PersonalAccount).where(PersonalAccount.person_id == person_id).with_for_update()
+        )
+        if acct is None:
+            continue
+        take = min(acct.balance, left)
+        acct.balance -= take
+        left -= take
+        debits.append([person_id, take])
+    if left > 0:
+        raise ConflictError(
+            "account",
+            "balance_changed",
+            "个人账户余额已变化，请重新结算",
+            "an account balance changed; settle again",
+        )
+    return debits
 
 
 def _registration_waiver(session: Session, bill: BillIn, person: Person, region: str) -> bool:
@@ -443,6 +504,8 @@ def settle(
     if preview:
         return out(s, preview=True)
     assert ledger is not None
+    if row["accounts"] and s.account:
+        s.account_debits = json.dumps(_debit(session, row["accounts"], s.account))
     _post(ledger, s, +1)
     session.add(s)
     session.flush()
@@ -526,10 +589,15 @@ def reverse(session: Session, settlement_id: int, by: Principal) -> SettlementOu
         explanation=original.explanation,
         bill=original.bill,
         inputs=original.inputs,
+        account_debits="[]",
         created_by=by.actor,
         **neg,
     )
     _post(ledger, original, -1)
+    for person_id, fen in json.loads(original.account_debits or "[]"):
+        acct = session.get(PersonalAccount, person_id)
+        if acct is not None:
+            acct.balance += fen  # the money goes back where it came from
     session.add(rev)
     session.flush()
     original.reversed_by_id = rev.id
