@@ -137,6 +137,10 @@ def test_pages_redirect_to_sign_in_and_back(anon: TestClient, engine: Engine) ->
     make_user(engine)
     r = anon.get("/me", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/citizen/login")
+    r = anon.get("/me/medical", follow_redirects=False)
+    assert r.headers["location"].startswith("/citizen/login")
+    r = anon.get("/medical/cashier", follow_redirects=False)  # staff pages: the staff sign-in
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/medical/cashier"
     page = anon.get("/login?next=/tools/id-check").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     r = anon.post(

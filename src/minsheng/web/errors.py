@@ -49,7 +49,8 @@ def install(app: FastAPI) -> None:
             headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
             return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
         if isinstance(exc, UnauthenticatedError) and request.method == "GET":
-            target = "/citizen/login" if request.url.path.startswith("/me") else "/login"
+            path = request.url.path
+            target = "/citizen/login" if path == "/me" or path.startswith("/me/") else "/login"
             return RedirectResponse(f"{target}?next={quote(request.url.path)}", status_code=303)
         return render_error(request, exc.status, exc.zh, exc.en)
 
