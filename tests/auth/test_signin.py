@@ -178,13 +178,14 @@ def test_tokens_scopes_and_revocation(engine: Engine, app: Any) -> None:
 
 
 def test_token_scopes_cannot_exceed_the_role(engine: Engine) -> None:
+    import pytest
+
+    from minsheng.core.errors import ForbiddenError
+
     uid = make_user(engine, "cashier.1", "cashier", "540102")
-    with make_sessionmaker(engine)() as s:
-        try:
-            service.create_token(s, BY, uid, "x", ["registry:write"])
-            raise AssertionError("scope beyond role accepted")
-        except Exception as err:
-            assert getattr(err, "rule", None) == "scope_beyond_role"
+    with make_sessionmaker(engine)() as s, pytest.raises(ForbiddenError) as err:
+        service.create_token(s, BY, uid, "x", ["registry:write"])
+    assert err.value.rule == "scope_beyond_role"
 
 
 def test_citizen_one_time_code(anon: TestClient, engine: Engine, app: Any) -> None:

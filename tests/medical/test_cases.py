@@ -47,7 +47,33 @@ def test_worked_example(path: Path) -> None:
 
 
 def test_every_rule_has_an_example() -> None:
-    assert len(CASES) >= 5
+    """The worked examples, together, exercise every branch of the rules."""
+    bills = [
+        b["bill"]
+        for path in CASES
+        for b in yaml.safe_load(path.read_text(encoding="utf-8"))["bills"]
+    ]
+    seen = {(k, str(v)) for b in bills for k, v in b.items() if k not in MONEY_KEYS}
+    wanted = {
+        ("scheme", "resident"),
+        ("scheme", "employee_active"),
+        ("scheme", "employee_retired"),
+        ("visit", "inpatient"),
+        ("visit", "outpatient"),
+        ("level", "1"),
+        ("level", "2"),
+        ("level", "3"),
+        ("area", "filed"),
+        ("area", "unfiled"),
+        ("later_admission", "True"),
+        ("special", "True"),
+        ("border", "True"),
+        ("major_disease", "True"),
+        ("group", "dibao"),
+        ("group", "dibao_edge"),
+    }
+    assert wanted <= seen, sorted(wanted - seen)
+    assert any("account_balance" in b for b in bills)
 
 
 def test_line_items_split_by_hand() -> None:

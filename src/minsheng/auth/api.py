@@ -201,9 +201,9 @@ def read_audit(
     """The audit log, newest first. Read-only: no route changes it."""
     with uow(request) as s:
         stmt = select(AuditEntry)
-        scope = by.covered_counties()
+        scope = by.covered_codes()
         if scope is not None:  # an auditor of a prefecture or county reads its entries only
-            stmt = stmt.where(AuditEntry.region.in_([*scope, by.region or ""]))
+            stmt = stmt.where(AuditEntry.region.in_(scope))
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = s.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit_).offset(offset)).all()
         items = [

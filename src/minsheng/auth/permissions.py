@@ -103,6 +103,14 @@ class Principal:
                 f"this {what} lies outside your region",
             )
 
+    def covered_codes(self) -> list[str] | None:
+        """Division codes a record may carry and still be inside the region (its counties and
+        the region's own code, for records filed at prefecture level), or None for all."""
+        counties = self.covered_counties()
+        if counties is None:
+            return None
+        return [*counties, self.region] if self.region else counties
+
     def covered_counties(self) -> list[str] | None:
         """County codes inside the region, or None for the whole region (no filter needed)."""
         if self.kind == "system" or self.region == divisions.REGION_CODE:

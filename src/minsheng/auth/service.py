@@ -7,8 +7,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import time
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -176,9 +177,6 @@ _callers: dict[str, tuple[float, Principal]] = {}
 
 
 def remembered(kind: str, raw: str, ip: str | None) -> Principal | None:
-    import time
-    from dataclasses import replace
-
     hit = _callers.get(f"{kind}:{sha256(raw)}")
     if hit is None or hit[0] < time.monotonic():
         return None
@@ -186,8 +184,6 @@ def remembered(kind: str, raw: str, ip: str | None) -> Principal | None:
 
 
 def remember(kind: str, raw: str, principal: Principal) -> None:
-    import time
-
     if len(_callers) > 50_000:
         _callers.clear()
     _callers[f"{kind}:{sha256(raw)}"] = (time.monotonic() + CALLER_TTL, principal)

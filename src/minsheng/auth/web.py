@@ -18,11 +18,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from minsheng.auth import service
 from minsheng.auth.permissions import ANONYMOUS, Principal
 from minsheng.core.errors import ForbiddenError, MinshengError, UnauthenticatedError
+from minsheng.web import i18n
 
 GUARD_ATTR = "__minsheng_guard__"
 SESSION_COOKIE = "ms_session"
@@ -278,11 +281,6 @@ class Protect:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from starlette.datastructures import MutableHeaders
-        from starlette.requests import cookie_parser
-
-        from minsheng.web import i18n
-
         raw = dict(scope.get("headers", []))
         cookies = cookie_parser(raw.get(b"cookie", b"").decode("latin-1"))
         state = scope.setdefault("state", {})

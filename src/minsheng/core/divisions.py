@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from minsheng.core.errors import MinshengError, invalid
+from minsheng.core.errors import invalid
 
 Level = Literal["region", "prefecture", "county"]
 REGION_CODE = "540000"
@@ -148,14 +148,6 @@ def resolve(code: str, field: str = "division_code") -> Resolution:
         f"未知的西藏行政区划代码：{code}",
         f"unknown Tibetan division code: {code}",
     )
-
-
-def is_known(code: str) -> bool:
-    try:
-        resolve(code)
-    except MinshengError:
-        return False
-    return True
 
 
 def province_name(code: str) -> str | None:

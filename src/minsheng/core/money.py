@@ -117,16 +117,6 @@ def apply_ratio(amount: Fen | FenArray, ratio: Ratio) -> Fen | FenArray:
     return -rounded_int if a_int < 0 else rounded_int
 
 
-def ratio_of(value: str | Decimal | int) -> Decimal:
-    """A ratio from its text ("0.7", "70%"), exact."""
-    if isinstance(value, float):
-        raise TypeError("ratios must not be floats")
-    text = str(value).strip()
-    if text.endswith("%"):
-        return Decimal(text[:-1]) / 100
-    return Decimal(text)
-
-
 IntArray = npt.NDArray[np.int64]
 
 

@@ -9,11 +9,17 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from minsheng.auth import audit
 from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
+from minsheng.core import money
+from minsheng.core.errors import invalid
 from minsheng.medical import service
-from minsheng.medical.models import Settlement
+from minsheng.medical.fhir import explanation_of_benefit
+from minsheng.medical.models import PersonalAccount, Settlement
 from minsheng.medical.schemas import BillIn, SettlementOut
+from minsheng.registry import service as registry
+from minsheng.registry.models import Facility
 from minsheng.web.deps import PathId, uow
 
 router = APIRouter(prefix="/api", tags=["medical 医疗保障"])
@@ -102,9 +108,6 @@ def settlement_fhir(
     settlement_id: PathId, request: Request, by: Principal = Depends(permit("medical:read"))
 ) -> Response:
     """The settlement as a FHIR ``ExplanationOfBenefit`` (JSON)."""
-    from minsheng.medical.fhir import explanation_of_benefit
-    from minsheng.registry.models import Facility
-
     with uow(request) as s:
         out = service.get(s, settlement_id, by)
         facility = s.get(Facility, out.facility_id)
@@ -126,17 +129,10 @@ def set_account(
     by: Principal = Depends(permit("registry:write")),
 ) -> dict[str, Any]:
     """Set a person's personal medical account (个人账户) balance and family sharing."""
-    from minsheng.auth import audit
-    from minsheng.core import money
-    from minsheng.medical.models import PersonalAccount
-    from minsheng.registry import service as registry
-
     with uow(request) as s:
         person = registry.load_person(s, person_id, by)
         fen = money.parse(data.balance, "balance")
         if fen < 0:
-            from minsheng.core.errors import invalid
-
             raise invalid("balance", "negative", "余额不能为负", "a balance cannot be negative")
         acct = s.get(PersonalAccount, person.id) or PersonalAccount(person_id=person.id)
         acct.balance, acct.family_sharing = fen, data.family_sharing

@@ -10,15 +10,18 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
 from minsheng.core import divisions, money
 from minsheng.core.errors import MinshengError
-from minsheng.medical import service
+from minsheng.medical import rules, service
 from minsheng.medical.models import Settlement
 from minsheng.medical.schemas import BillIn
 from minsheng.policy import load
+from minsheng.registry import service as registry
 from minsheng.registry import vocab
 from minsheng.registry.models import Facility, Person
 from minsheng.web.deps import lang, uow
@@ -72,8 +75,6 @@ def _form_bill(form: Any) -> BillIn:
 
 
 def _facilities(request: Request, by: Principal) -> list[Facility]:
-    from sqlalchemy import select
-
     with uow(request, immediate=False) as s:
         rows = s.scalars(select(Facility).order_by(Facility.code)).all()
         return [f for f in rows if by.covers(f.division_code)][:200]
@@ -123,7 +124,6 @@ async def cashier_submit(
             facilities=_facilities(request, by),
             today=dt.date.today().isoformat(),
         )
-    from starlette.concurrency import run_in_threadpool
 
     def work() -> Any:
         with uow(request) as s:
@@ -189,11 +189,6 @@ def receipt(
 @router.get("/me/medical", response_class=HTMLResponse)
 def my_medical(request: Request, by: Principal = Depends(permit("self:read"))) -> HTMLResponse:
     """A citizen's settlements this year and what is left of each yearly cap."""
-    from sqlalchemy import select
-
-    from minsheng.medical import rules
-    from minsheng.registry import service as registry
-
     request.state.private = True
     year = dt.date.today().year
     with uow(request) as s:

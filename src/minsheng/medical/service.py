@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from minsheng.auth import audit
 from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, ids, money
-from minsheng.core.errors import ConflictError, NotFoundError, invalid
+from minsheng.core.errors import ConflictError, ForbiddenError, NotFoundError, invalid
 from minsheng.medical import rules
 from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
 from minsheng.medical.schemas import BillIn, FundStep, Line, SettlementOut
@@ -614,6 +614,7 @@ def reverse(session: Session, settlement_id: int, by: Principal) -> SettlementOu
 
 
 def get(session: Session, settlement_id: int, by: Principal) -> SettlementOut:
+    """A settlement, for staff of the hospital's region or of the patient's."""
     s = session.get(Settlement, settlement_id)
     if s is None:
         raise NotFoundError(
@@ -621,14 +622,15 @@ def get(session: Session, settlement_id: int, by: Principal) -> SettlementOut:
         )
     facility = session.get(Facility, s.facility_id)
     person = session.get(Person, s.person_id)
-    if not (
-        by.covers(facility.division_code if facility else None)
-        or by.covers(person.division_code if person else None)
-    ):
-        by.require_covers(None, "record")
-    audit.record(
-        session, by, "read", "med_settlement", s.id, facility.division_code if facility else None
-    )
+    assert facility is not None and person is not None  # foreign keys
+    if not (by.covers(facility.division_code) or by.covers(person.division_code)):
+        raise ForbiddenError(
+            "region",
+            "out_of_region",
+            "该结算单的医院和参保人都不在您的管辖区域内",
+            "neither the hospital nor the patient of this settlement is in your region",
+        )
+    audit.record(session, by, "read", "med_settlement", s.id, facility.division_code)
     return out(s)
 
 

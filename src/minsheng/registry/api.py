@@ -233,9 +233,9 @@ def list_employers(
 ) -> list[EmployerOut]:
     with uow(request) as s:
         stmt = select(Employer).order_by(Employer.id).limit(limit).offset(offset)
-        scope = by.covered_counties()
+        scope = by.covered_codes()
         if scope is not None:
-            stmt = stmt.where(Employer.division_code.in_([*scope, *(by.region or "",)]))
+            stmt = stmt.where(Employer.division_code.in_(scope))
         if q:
             stmt = stmt.where(Employer.name.like(f"%{q}%"))
         return [EmployerOut.model_validate(e, from_attributes=True) for e in s.scalars(stmt)]

@@ -625,31 +625,34 @@ def update_facility(
     return facility
 
 
-def end_enrolment(session: Session, enrolment_id: int, end: dt.date, by: Principal) -> Enrolment:
-    enrolment = session.get(Enrolment, enrolment_id)
-    if enrolment is None:
-        raise NotFoundError(
-            "enrolment_id", f"参保记录{enrolment_id}不存在", f"no enrolment {enrolment_id}"
-        )
-    person = load_person(session, enrolment.person_id, by)
-    _period(enrolment.start_date, end)
-    enrolment.end_date = end
+Period = TypeVar("Period", Enrolment, SpecialStatus)
+
+
+def _end_period(
+    session: Session,
+    model: type[Period],
+    record_id: int,
+    end: dt.date,
+    by: Principal,
+    what: str,
+    label_zh: str,
+) -> Period:
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFoundError(f"{what}_id", f"{label_zh}{record_id}不存在", f"no {what} {record_id}")
+    person = load_person(session, record.person_id, by)
+    _period(record.start_date, end)
+    record.end_date = end
     session.flush()
-    audit.record(
-        session, by, "end", "enrolment", enrolment.id, person.division_code, {"end_date": str(end)}
-    )
-    return enrolment
+    audit.record(session, by, "end", what, record.id, person.division_code, {"end_date": str(end)})
+    return record
+
+
+def end_enrolment(session: Session, enrolment_id: int, end: dt.date, by: Principal) -> Enrolment:
+    """Close an enrolment period (the last day it applies)."""
+    return _end_period(session, Enrolment, enrolment_id, end, by, "enrolment", "参保记录")
 
 
 def end_status(session: Session, status_id: int, end: dt.date, by: Principal) -> SpecialStatus:
-    status = session.get(SpecialStatus, status_id)
-    if status is None:
-        raise NotFoundError("status_id", f"身份记录{status_id}不存在", f"no status {status_id}")
-    person = load_person(session, status.person_id, by)
-    _period(status.start_date, end)
-    status.end_date = end
-    session.flush()
-    audit.record(
-        session, by, "end", "status", status.id, person.division_code, {"end_date": str(end)}
-    )
-    return status
+    """Close a special status (the last day it applies)."""
+    return _end_period(session, SpecialStatus, status_id, end, by, "status", "身份记录")

@@ -12,6 +12,7 @@ from minsheng.auth.permissions import Principal
 from minsheng.auth.web import public
 from minsheng.core import divisions, ids
 from minsheng.policy import load as load_params
+from minsheng.policy.scale import MarginalRateScale
 
 router = APIRouter(prefix="/api", tags=["reference 参考数据"])
 PUBLIC = Depends(public())  # reference data and pure checks are public
@@ -82,8 +83,6 @@ def get_parameter(
     """A parameter's value in force on ``date`` in ``region``, with its unit, source and status."""
     snap = load_params().at(date or dt.date.today(), region)
     node = load_params().get(path)
-    from minsheng.policy.scale import MarginalRateScale
-
     if isinstance(node, MarginalRateScale):
         scale = snap.scale(path)
         return {**scale.to_dict(), "parts": [i.to_dict() for i in scale.infos]}
