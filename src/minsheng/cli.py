@@ -141,6 +141,7 @@ def params_list(
 
 
 def _register_packages() -> None:
+    from minsheng.assistance.cli import app as assistance_app
     from minsheng.auth.cli import audit_app, keys_app, user_app
     from minsheng.demo.cli import app as demo_app
     from minsheng.medical.cli import app as medical_app
@@ -151,6 +152,7 @@ def _register_packages() -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(keys_app, name="keys")
     app.add_typer(medical_app, name="medical")
+    app.add_typer(assistance_app, name="assistance")
     app.add_typer(demo_app, name="demo")
 
 

@@ -28,7 +28,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "citizen": frozenset({"self:read"}),
     "cashier": frozenset({"registry:read", "medical:settle", "medical:read"}),
     "caseworker": frozenset(
-        {"registry:read", "registry:write", "registry:import", "medical:settle", "medical:read"}
+        {
+            "registry:read",
+            "registry:write",
+            "registry:import",
+            "medical:settle",
+            "medical:read",
+            "assistance:read",
+            "assistance:write",
+        }
     ),
     "supervisor": frozenset(
         {
@@ -38,6 +46,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "aggregates:read",
             "medical:settle",
             "medical:read",
+            "assistance:read",
+            "assistance:write",
+            "assistance:run",
         }
     ),
     "analyst": frozenset({"aggregates:read"}),

@@ -14,6 +14,7 @@ from minsheng.policy.parameters import (
     ValueInfo,
     load,
     load_overlay,
+    parse_overlay,
 )
 from minsheng.policy.scale import MarginalRateScale, Scale, ScaleAt
 
@@ -29,4 +30,5 @@ __all__ = [
     "ValueInfo",
     "load",
     "load_overlay",
+    "parse_overlay",
 ]

@@ -63,6 +63,7 @@ class Person(Timestamps, Base):
     phone_masked: Mapped[str | None] = mapped_column(String(20))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     relationship_to_head: Mapped[str | None] = mapped_column(String(16))
+    death_date: Mapped[dt.date | None] = mapped_column(Date)  # 死亡日期 (civil registration)
 
     household: Mapped[Household | None] = relationship(back_populates="members")
 
@@ -145,7 +146,7 @@ class Enrolment(Timestamps, Base):
 
 
 class SpecialStatus(Timestamps, Base):
-    """A special status over a period: 特困, 低保, 低保边缘, 返贫致贫, 边境一线, 残疾."""
+    """A status over a period: 特困, 低保, 低保边缘, 返贫致贫, 边境一线, 残疾, 失业, 孤儿."""
 
     __tablename__ = "special_statuses"
 
@@ -162,7 +163,8 @@ class SpecialStatus(Timestamps, Base):
 
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('tekun', 'dibao', 'dibao_edge', 'poverty_return', 'border', 'disability')",
+            "kind IN ('tekun', 'dibao', 'dibao_edge', 'poverty_return', 'border', 'disability',"
+            " 'unemployed', 'orphan')",
             name="kind",
         ),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),

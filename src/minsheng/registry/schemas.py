@@ -34,6 +34,7 @@ class PersonPatch(BaseModel):
     division_code: str | None = None
     hukou: Literal["urban", "rural"] | None = None
     phone: str | None = None
+    death_date: dt.date | None = Field(default=None, description="死亡日期 date of death")
 
 
 class HouseholdPatch(BaseModel):
@@ -80,6 +81,7 @@ class PersonOut(BaseModel):
     household_id: int | None
     household_code: str | None
     relationship: str | None
+    death_date: dt.date | None = None
 
 
 class PersonPage(BaseModel):

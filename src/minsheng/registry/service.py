@@ -275,6 +275,14 @@ def update_person(session: Session, person_id: int, patch: PersonPatch, by: Prin
         by.require_covers(changes["division_code"], "person")
     if "phone" in changes:
         changes["phone"] = phone(changes["phone"])
+    death = changes.get("death_date")
+    if death is not None and not (person.birth_date <= death <= dt.date.today()):
+        raise invalid(
+            "death_date",
+            "date_range",
+            "死亡日期应在出生日期与今天之间",
+            "a date of death lies between the birth date and today",
+        )
     for key in ("name_zh", "hukou", "division_code"):
         if key in changes and changes[key] is None:
             raise invalid(key, "required", f"{key}不能为空", f"{key} cannot be empty")
@@ -308,6 +316,7 @@ def person_out(person: Person, masked: bool = False, lang: str = "zh") -> Person
         household_id=person.household_id,
         household_code=person.household.code if person.household else None,
         relationship=person.relationship_to_head,
+        death_date=person.death_date,
     )
 
 

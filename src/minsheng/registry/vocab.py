@@ -54,6 +54,8 @@ STATUS_KINDS: Final[dict[str, Label]] = {  # 特殊身份
     "poverty_return": ("返贫致贫人口", "ཡང་བསྐྱར་དབུལ་པོར་གྱུར་པ།", "returned to poverty (返贫致贫)"),
     "border": ("边境一线群众", "མཐའ་མཚམས་ཀྱི་མང་ཚོགས།", "border resident (边境一线)"),
     "disability": ("残疾人", "དབང་པོ་སྐྱོན་ཅན།", "person with disability (残疾)"),
+    "unemployed": ("失业人员", "ལས་མེད་མི་སྣ།", "unemployed (失业)"),
+    "orphan": ("孤儿", "ཕ་མ་མེད་པའི་ཕྲུ་གུ", "orphan (孤儿)"),
 }
 
 FACILITY_LEVELS: Final[dict[int, Label]] = {

@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         }
         return JSONResponse(body, status_code=200 if db_ok else 503)
 
+    from minsheng.assistance.api import router as assistance_router
+    from minsheng.assistance.pages import router as assistance_pages
     from minsheng.auth.api import router as auth_router
     from minsheng.auth.pages import router as auth_pages
     from minsheng.medical.api import router as medical_router
@@ -94,9 +96,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(reference_router)
     app.include_router(registry_router)
     app.include_router(medical_router)
+    app.include_router(assistance_router)
     app.include_router(pages_router)
     app.include_router(auth_pages)
     app.include_router(medical_pages)
+    app.include_router(assistance_pages)
     errors.install(app)
     app.add_middleware(auth_web.Protect, secure_cookies=settings.secure_cookies)
     app.add_middleware(BodyLimit, default=MAX_BODY, larger={"/api/persons/import": MAX_UPLOAD})

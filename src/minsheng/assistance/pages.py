@@ -1,0 +1,233 @@
+"""Assistance pages: the caseworker's queue (applications and warnings of their counties), the
+household page (members, incomes, decisions, warnings, payments, and the forms that move a case
+along), and the citizen's own benefits. Plain HTML forms with CSRF tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from minsheng.assistance import monitoring, payroll, service, vocab
+from minsheng.assistance.schemas import CaseIn, IncomeIn, IncomesIn
+from minsheng.auth.permissions import Principal
+from minsheng.auth.web import permit
+from minsheng.core import money
+from minsheng.core.errors import MinshengError
+from minsheng.registry import service as registry
+from minsheng.registry.models import Person
+from minsheng.web.deps import PathId, lang, uow
+from minsheng.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _labels(request: Request) -> dict[str, Any]:
+    code = lang(request)
+
+    def lab(table: dict[str, vocab.Label]) -> dict[str, str]:
+        return {k: {"zh": v[0], "bo": v[1], "en": v[2]}.get(code, v[0]) for k, v in table.items()}
+
+    return {
+        "programmes": lab(vocab.PROGRAMMES),
+        "states": lab(vocab.STATES),
+        "actions": lab(vocab.ACTIONS),
+        "causes": lab(vocab.CAUSES),
+        "wstates": lab(vocab.WARNING_STATES),
+        "income_kinds": lab(vocab.INCOME_KINDS),
+        "payment_kinds": lab(vocab.PAYMENT_KINDS),
+        "care_levels": lab(vocab.CARE_LEVELS),
+        "fmt": money.fmt,
+    }
+
+
+@router.get("/assistance", response_class=HTMLResponse)
+def queue(request: Request, by: Principal = Depends(permit("assistance:read"))) -> HTMLResponse:
+    today = dt.date.today()
+    with uow(request) as s:
+        cases = [service.case_out(s, c, today, events=False) for c in service.queue(s, by)]
+        warnings = [monitoring.warning_out(w, today) for w in monitoring.open_warnings(s, by)]
+    return render(
+        request, "assistance/queue.html", cases=cases, warnings=warnings, **_labels(request)
+    )
+
+
+def _household_page(
+    request: Request, household_id: int, by: Principal, error: MinshengError | None = None
+) -> HTMLResponse:
+    request.state.private = True
+    today = dt.date.today()
+    with uow(request) as s:
+        h = registry.read_household(s, household_id, by)
+        members = [
+            {
+                "id": p.id,
+                "name": p.name_zh,
+                "masked": p.id_masked,
+                "age": service.age_on(p, today),
+                "relationship": p.relationship_to_head,
+                "statuses": [x.kind for x in service.statuses_on(p, today)],
+                "died": p.death_date,
+            }
+            for p in h.members
+        ]
+        names = {m["id"]: m["name"] for m in members}
+        data = {
+            "h": {"id": h.id, "code": h.code, "area": h.area, "division_code": h.division_code},
+            "members": members,
+            "names": names,
+            "incomes": service.incomes_table(s, h.id, today),
+            "assets": service.assets_of(s, h.id),
+            "cases": [service.case_out(s, c, today) for c in service.household_cases(s, h.id)],
+            "warnings": [
+                monitoring.warning_out(w, today) for w in monitoring.household_warnings(s, h.id)
+            ],
+            "payments": payroll.household_payments(s, h.id),
+        }
+    return render(
+        request,
+        "assistance/household.html",
+        status=error.status if error else 200,
+        error=error,
+        this_month=f"{today:%Y-%m}",
+        **data,
+        **_labels(request),
+    )
+
+
+@router.get("/assistance/households/{household_id}", response_class=HTMLResponse)
+def household(
+    household_id: PathId, request: Request, by: Principal = Depends(permit("assistance:read"))
+) -> HTMLResponse:
+    return _household_page(request, household_id, by)
+
+
+def _field_error(err: ValidationError) -> MinshengError:
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    return MinshengError(
+        field=field, rule=str(first["type"]), zh=f"字段“{field}”无效", en=str(first["msg"])
+    )
+
+
+async def _do(request: Request, household_id: int, by: Principal, work: Any) -> Response:
+    """Run a form's work in one transaction; back to the household page, or the page again
+    with the error (nothing changed)."""
+    try:
+        await run_in_threadpool(work)
+    except ValidationError as err:
+        return _household_page(request, household_id, by, _field_error(err))
+    except MinshengError as err:
+        return _household_page(request, household_id, by, err)
+    return Response(status_code=303, headers={"Location": f"/assistance/households/{household_id}"})
+
+
+@router.post("/assistance/households/{household_id}/incomes", response_class=HTMLResponse)
+async def record_income(
+    household_id: PathId, request: Request, by: Principal = Depends(permit("assistance:write"))
+) -> Response:
+    form = await request.form()
+
+    def work() -> None:
+        item = IncomeIn(
+            person_id=int(str(form.get("person_id") or 0) or 0),
+            month=str(form.get("month") or ""),
+            kind=str(form.get("kind") or ""),
+            amount=str(form.get("amount") or ""),
+        )
+        with uow(request) as s:
+            service.record_incomes(s, household_id, IncomesIn(items=[item]), by)
+
+    return await _do(request, household_id, by, work)
+
+
+@router.post("/assistance/households/{household_id}/cases", response_class=HTMLResponse)
+async def apply(
+    household_id: PathId, request: Request, by: Principal = Depends(permit("assistance:write"))
+) -> Response:
+    form = await request.form()
+
+    def work() -> None:
+        person = str(form.get("person_id") or "").strip()
+        data = CaseIn(
+            household_id=household_id,
+            programme=str(form.get("programme") or ""),
+            person_id=int(person) if person.isdigit() else None,
+            single=form.get("single") == "on",
+            care_level=str(form.get("care_level") or "") or None,
+            has_supporter=form.get("has_supporter") == "on",
+            requested=str(form.get("requested") or "").strip() or None,
+        )
+        with uow(request) as s:
+            service.open_case(s, data, by)
+
+    return await _do(request, household_id, by, work)
+
+
+@router.post("/assistance/cases/{case_id}/action", response_class=HTMLResponse)
+async def case_action(
+    case_id: PathId, request: Request, by: Principal = Depends(permit("assistance:write"))
+) -> Response:
+    form = await request.form()
+
+    def household_of() -> int:
+        with uow(request, immediate=False) as s:
+            return service.get_case(s, case_id, by).household_id
+
+    household_id = await run_in_threadpool(household_of)
+
+    def work() -> None:
+        with uow(request) as s:
+            reason = str(form.get("reason") or "").strip() or None
+            service.act(s, case_id, str(form.get("action") or ""), by, reason)
+
+    return await _do(request, household_id, by, work)
+
+
+@router.post("/assistance/warnings/{warning_id}", response_class=HTMLResponse)
+async def handle_warning(
+    warning_id: PathId, request: Request, by: Principal = Depends(permit("assistance:write"))
+) -> Response:
+    form = await request.form()
+
+    def work() -> None:
+        with uow(request) as s:
+            reason = str(form.get("reason") or "").strip() or None
+            monitoring.handle(s, warning_id, str(form.get("state") or ""), by, reason)
+
+    try:
+        await run_in_threadpool(work)
+    except MinshengError as err:
+        return render(
+            request, "error.html", status=err.status, status_code=err.status, zh=err.zh, en=err.en
+        )
+    return Response(status_code=303, headers={"Location": "/assistance"})
+
+
+@router.get("/me/assistance", response_class=HTMLResponse)
+def mine(request: Request, by: Principal = Depends(permit("self:read"))) -> HTMLResponse:
+    """The citizen's own benefits: decisions of their household and the payments."""
+    request.state.private = True
+    with uow(request) as s:
+        person = s.get(Person, by.person_id)
+        assert person is not None
+        cases = service.citizen_cases(s, person)
+        pays = payroll.household_payments(s, person.household_id) if person.household_id else []
+        rows = [
+            {
+                "programme": c.programme,
+                "state": c.state,
+                "amount": c.monthly_amount,
+                "decided_on": c.decided_on,
+                "review_due": c.review_due,
+            }
+            for c in cases
+        ]
+        payments = [{"month": p.month, "kind": p.kind, "amount": p.amount} for p in pays]
+    return render(
+        request, "assistance/mine.html", cases=rows, payments=payments, **_labels(request)
+    )

@@ -1,0 +1,141 @@
+"""Request and response shapes of the assistance API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from minsheng.registry.schemas import RecordId
+
+Month = str  # "YYYY-MM"
+
+
+class IncomeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: RecordId
+    month: str = Field(max_length=7, description="YYYY-MM")
+    kind: str = Field(max_length=16, description="wage | business | property | transfer | …")
+    amount: str = Field(max_length=20, description="yuan, e.g. '1200.50'")
+
+
+class IncomesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[IncomeIn] = Field(min_length=1, max_length=2000)
+
+
+class AssetsIn(BaseModel):
+    """Financial assets by kind (deposits, securities, other_financial), in yuan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    values: dict[str, str]
+    as_of: dt.date | None = None
+
+
+class ExpenseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    month: str = Field(max_length=7)
+    kind: str = Field(max_length=16, description="medical | education | rehabilitation | accident")
+    amount: str = Field(max_length=20)
+    note: str | None = Field(default=None, max_length=200)
+
+
+class CaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    household_id: RecordId
+    programme: str = Field(max_length=16, description="dibao | tekun | dibao_edge | …")
+    person_id: RecordId | None = Field(
+        default=None, description="特困: the person; 低保 单人户: the member assessed alone"
+    )
+    single: bool = Field(default=False, description="单人户 (a severely disabled member alone)")
+    care_level: str | None = Field(default=None, max_length=12)
+    has_supporter: bool = False
+    requested: str | None = Field(default=None, max_length=20, description="临时救助, yuan")
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(
+        max_length=16, description="check | notice | approve | reject | review | stop"
+    )
+    reason: str | None = Field(default=None, max_length=400)
+
+
+class WarningActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: str = Field(max_length=12, description="checking | assisted | no_action")
+    reason: str | None = Field(default=None, max_length=400)
+
+
+class Step(BaseModel):
+    step: str
+    zh: str
+    en: str
+    value: Any
+    parameters: list[dict[str, Any]] = []
+
+
+class EventOut(BaseModel):
+    day: dt.date
+    action: str
+    from_state: str | None
+    to_state: str
+    amount: int
+    note: str | None
+    by: str
+
+
+class CaseOut(BaseModel):
+    id: int
+    household_id: int
+    person_id: int | None
+    programme: str
+    division_code: str
+    state: str
+    single: bool
+    care_level: str | None
+    applied_on: dt.date
+    due_on: dt.date | None
+    notice_start: dt.date | None
+    notice_end: dt.date | None
+    decided_on: dt.date | None
+    review_due: dt.date | None
+    valid_until: dt.date | None
+    stopped_on: dt.date | None
+    reason: str | None
+    eligible: bool | None
+    monthly_amount: int
+    overdue: bool
+    explanation: list[Step]
+    events: list[EventOut] = []
+
+
+class WarningOut(BaseModel):
+    id: int
+    household_id: int
+    division_code: str
+    cause: str
+    detail: dict[str, Any]
+    state: str
+    raised_on: dt.date
+    deadline: dt.date
+    overdue: bool
+    handled_by: str | None
+    resolution: str | None
+    closed_on: dt.date | None
+
+
+class PaymentOut(BaseModel):
+    month: str
+    kind: str
+    amount: int
+    person_id: int
+    case_id: int | None
