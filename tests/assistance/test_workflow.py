@@ -23,7 +23,9 @@ from tests.assistance.conftest import BY, TODAY, monthly_income
 
 def _approved_dibao(s, world):  # type: ignore[no-untyped-def]
     monthly_income(s, world["household"], world["head"], "300")
-    case = service.open_case(s, CaseIn(household_id=world["household"], programme="dibao"), BY, TODAY)
+    case = service.open_case(
+        s, CaseIn(household_id=world["household"], programme="dibao"), BY, TODAY
+    )
     service.act(s, case.id, "check", BY, today=TODAY)
     service.act(s, case.id, "notice", BY, today=TODAY)
     assert case.notice_end is not None
@@ -76,9 +78,7 @@ def test_dibao_from_application_to_stop(engine: Engine, world: dict[str, int]) -
         assert payroll.run(s, f"{later:%Y-%m}", "540100", BY, today=later).new == []
         events = s.scalars(select(CaseEvent.action).where(CaseEvent.case_id == case.id)).all()
         assert events == ["apply", "check", "notice", "approve", "stop"]
-        audited = s.scalar(
-            select(func.count()).where(AuditEntry.resource == "assistance_case")
-        )
+        audited = s.scalar(select(func.count()).where(AuditEntry.resource == "assistance_case"))
         assert audited == 5
 
 
@@ -164,7 +164,9 @@ def test_bad_cases_are_refused(engine: Engine, world: dict[str, int]) -> None:
             (CaseIn(household_id=world["household"], programme="basic_income"), "programme"),
             (CaseIn(household_id=world["household"], programme="tekun"), "person_id"),
             (
-                CaseIn(household_id=world["household"], programme="tekun", person_id=world["other"]),
+                CaseIn(
+                    household_id=world["household"], programme="tekun", person_id=world["other"]
+                ),
                 "person_id",
             ),
             (CaseIn(household_id=world["household"], programme="temporary"), "requested"),

@@ -1,0 +1,190 @@
+"""Worked examples (cases/*.yaml, computed by hand) and property tests of the assistance rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from minsheng.assistance import rules
+from minsheng.policy import load
+
+CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+
+
+def params(day: dt.date, region: str | None) -> rules.AssistanceParams:
+    return rules.AssistanceParams.from_snapshot(load().at(day, region))
+
+
+def run(case: dict[str, Any]) -> dict[str, Any]:
+    p = params(case["date"], case["region"])
+    x = case["inputs"]
+    arr = lambda v: np.array([v], dtype=np.int64)  # noqa: E731
+    if case["rule"] == "determine":
+        d = rules.determine(
+            p,
+            rules.Households.of(
+                [x["area"]], [x["members"]], [x["income"]], [x["assets"]], [x["rigid"]]
+            ),
+        )
+        return {k: getattr(d, k)[0].item() for k in d.__dataclass_fields__}
+    if case["rule"] == "tekun":
+        t = rules.tekun(
+            p,
+            arr(rules.AREAS.index(x["area"])),
+            arr(x["age"]),
+            arr(x["grade"]),
+            arr(x["income"]),
+            np.array([x["supporter"]]),
+            arr(rules.CARE_LEVELS.index(x["care"])),
+        )
+        return {k: getattr(t, k)[0].item() for k in t.__dataclass_fields__}
+    if case["rule"] == "person_benefits":
+        out = rules.person_benefits(
+            p, arr(x["age"]), arr(x["grade"]), np.array([x["poor"]]), np.array([x["orphan"]])
+        )
+        return {k: v[0].item() for k, v in out.items()}
+    if case["rule"] == "temporary":
+        return {"amount": rules.temporary_amount(p, x["requested"], x["members"], x["area"])}
+    if case["rule"] == "single":
+        family = rules.determine(
+            p, rules.Households.of([x["area"]], [x["members"]], [x["income"]], [0], [0])
+        )
+        ok = bool(rules.single_household_ok(p, family, arr(x["grade"]))[0])
+        alone = rules.determine(
+            p, rules.Households.of([x["area"]], [1], [x["own_income"]], [0], [0])
+        )
+        return {"ok": ok, "amount": int(alone.dibao_amount[0]) if ok else 0}
+    assert case["rule"] == "proposed"
+    return dict(rules.proposed_standards(p))
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_worked_example(path: Path) -> None:
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    got = run(case)
+    assert {k: got[k] for k in case["expected"]} == case["expected"]
+
+
+def test_the_examples_cover_every_rule() -> None:
+    seen = {yaml.safe_load(p.read_text(encoding="utf-8"))["rule"] for p in CASES}
+    assert seen == {"determine", "tekun", "person_benefits", "temporary", "single", "proposed"}
+
+
+households = st.lists(
+    st.tuples(
+        st.sampled_from(rules.AREAS),
+        st.integers(1, 12),
+        st.integers(0, 5_000_000),
+        st.integers(0, 100_000_000),
+        st.integers(0, 10_000_000),
+    ),
+    min_size=1,
+    max_size=50,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(households, st.sampled_from([None, "540100", "540200"]))
+def test_benefit_never_negative_and_reaches_the_standard(
+    rows: list[Any], region: str | None
+) -> None:
+    p = params(dt.date(2026, 6, 1), region)
+    h = rules.Households.of(*[list(c) for c in zip(*rows, strict=True)])
+    d = rules.determine(p, h)
+    assert (d.dibao_amount >= 0).all()
+    paid = d.dibao
+    # household income plus the benefit reaches the standard for every member
+    assert (h.income[paid] + d.dibao_amount[paid] >= d.standard[paid] * h.members[paid]).all()
+    # and by less than one fen per member beyond it (the per-capita income is rounded down)
+    assert (
+        h.income[paid] + d.dibao_amount[paid] < d.standard[paid] * h.members[paid] + h.members[paid]
+    ).all()
+    assert not (d.dibao & d.edge).any() and not (d.rigid & (d.dibao | d.edge)).any()
+    assert (d.dibao_amount[~d.dibao] == 0).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(rules.INCOME_KINDS), st.integers(0, 10**7)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.randoms(),
+)
+def test_a_decision_does_not_depend_on_the_order_of_members_or_records(
+    items: list[Any], rnd: Any
+) -> None:
+    p = params(dt.date(2026, 6, 1), None)
+    kinds = np.array([rules.INCOME_KINDS.index(k) for k, _ in items], dtype=np.int64)
+    amounts = np.array([a for _, a in items], dtype=np.int64)
+    order = list(range(len(items)))
+    rnd.shuffle(order)
+    a = int(rules.counted_income(p, kinds, amounts).sum())
+    b = int(rules.counted_income(p, kinds[order], amounts[order]).sum())
+    assert a == b
+    d1 = rules.determine(p, rules.Households.of(["urban"], [len(items)], [a // 12], [0], [0]))
+    d2 = rules.determine(p, rules.Households.of(["urban"], [len(items)], [b // 12], [0], [0]))
+    assert d1.dibao_amount[0] == d2.dibao_amount[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(0, 120),
+    st.integers(0, 4),
+    st.integers(0, 200_000),
+    st.booleans(),
+    st.sampled_from(rules.CARE_LEVELS),
+)
+def test_tekun_pays_standard_plus_care_or_nothing(
+    age: int, grade: int, income: int, supporter: bool, care: str
+) -> None:
+    p = params(dt.date(2026, 6, 1), "540100")
+    t = rules.tekun(
+        p,
+        np.array([1]),
+        np.array([age]),
+        np.array([grade]),
+        np.array([income]),
+        np.array([supporter]),
+        np.array([rules.CARE_LEVELS.index(care)]),
+    )
+    if t.eligible[0]:
+        assert t.amount[0] == p.tekun_standard("rural") + int(
+            p.care_allowances()[rules.CARE_LEVELS.index(care)]
+        )
+        assert t.basic[0] >= -(-p.standard("rural") * 13 // 10)
+    else:
+        assert t.amount[0] == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5_000_000), st.integers(1, 8), st.integers(0, 10**7)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_scan_flags_only_households_below_the_lines(rows: list[Any]) -> None:
+    p = params(dt.date(2026, 6, 1), None)
+    n = len(rows)
+    none = np.full(n, rules.NO_DATE, dtype=np.int64)
+    income = np.array([r[0] for r in rows], dtype=np.int64)
+    members = np.array([r[1] for r in rows], dtype=np.int64)
+    x = rules.ScanInput(
+        np.zeros(n, dtype=np.int64), members, income, np.zeros(n, bool), np.zeros(n, bool),
+        np.array([r[2] for r in rows], dtype=np.int64), none, none, none, none, none,
+    )  # fmt: skip
+    out = rules.scan(p, x)
+    below = income // members < 70000
+    assert (out["income_below_standard"] == below).all()
+    assert not (out["income_below_standard"] & out["income_below_edge"]).any()
+    assert not out["review_due"].any() and not out["certificate_expiring"].any()
