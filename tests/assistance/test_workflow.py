@@ -18,6 +18,7 @@ from minsheng.core.errors import ConflictError, MinshengError
 from minsheng.db import make_sessionmaker
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person
+from minsheng.registry.schemas import StatusIn
 from tests.assistance.conftest import BY, TODAY, monthly_income
 
 
@@ -60,10 +61,23 @@ def test_dibao_from_application_to_stop(engine: Engine, world: dict[str, int]) -
         assert head is not None and "dibao" in registry.statuses_on(head, decided)
         s.commit()
 
+        # the child has a grade-1 disability: nursing subsidy, and the living subsidy in a 低保
+        # household (person benefits, paid with the roll)
+        registry.add_status(
+            s,
+            world["child"],
+            StatusIn(kind="disability", start_date=dt.date(2020, 1, 1), disability_grade=1),
+            BY,
+        )
         month = f"{decided:%Y-%m}"
         first = payroll.run(s, month, "540100", BY, today=decided)
-        dibao = [p for p in first.new if p.kind == "dibao"]
-        assert [p.amount for p in dibao] == [102000] and dibao[0].person_id == world["head"]
+        paid = sorted((p.kind, p.person_id, p.amount) for p in first.new)
+        assert paid == [
+            ("dibao", world["head"], 102000),
+            ("disability_living", world["child"], 10000),
+            ("disability_nursing", world["child"], 15000),
+        ]
+        assert first.new_total == 127000
         again = payroll.run(s, month, "540000", BY, today=decided)  # a wider region, same month
         assert again.new == [] and again.already_paid == len(first.new)
         s.commit()
@@ -73,9 +87,15 @@ def test_dibao_from_application_to_stop(engine: Engine, world: dict[str, int]) -
         after_stop = stop_day + dt.timedelta(days=1)
         assert head is not None and "dibao" not in registry.statuses_on(head, after_stop)
         stop_month = payroll.run(s, f"{stop_day:%Y-%m}", "540100", BY, today=stop_day)
-        assert [p.kind for p in stop_month.new] == ["dibao"]  # stop month paid in full
+        # stop month paid in full; the living subsidy goes with the 低保
+        assert sorted(p.kind for p in stop_month.new) == [
+            "dibao",
+            "disability_living",
+            "disability_nursing",
+        ]
         later = service.add_months(stop_day, 1)
-        assert payroll.run(s, f"{later:%Y-%m}", "540100", BY, today=later).new == []
+        after = payroll.run(s, f"{later:%Y-%m}", "540100", BY, today=later).new
+        assert [p.kind for p in after] == ["disability_nursing"]
         events = s.scalars(select(CaseEvent.action).where(CaseEvent.case_id == case.id)).all()
         assert events == ["apply", "check", "notice", "approve", "stop"]
         audited = s.scalar(select(func.count()).where(AuditEntry.resource == "assistance_case"))

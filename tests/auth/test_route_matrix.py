@@ -20,6 +20,9 @@ from minsheng.auth.permissions import PERMISSIONS, STAFF_ROLES, system
 from minsheng.auth.web import CSRF_COOKIE, SESSION_COOKIE, api_routes, guard_of, unguarded_routes
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
+from minsheng.assistance import service as assistance
+from minsheng.assistance.models import Warning
+from minsheng.assistance.schemas import CaseIn
 from minsheng.medical import service as medical
 from minsheng.medical.schemas import BillIn
 from minsheng.registry import service as registry
@@ -102,6 +105,20 @@ def build_world(engine: Engine) -> World:
         w.ids.update(user=target.id, token=spare.id)
         settled = medical.settle(s, BillIn.model_validate(lhasa_bill()), BY)
         w.ids["settlement"] = settled.id or 0
+        case = assistance.open_case(s, CaseIn(household_id=h.id, programme="dibao"), BY)
+        warning = Warning(
+            household_id=h.id,
+            division_code="540102",
+            cause="review_due",
+            cause_key="matrix",
+            open_key="matrix",
+            state="new",
+            raised_on=dt.date.today(),
+            deadline=dt.date.today(),
+        )
+        s.add(warning)
+        s.flush()
+        w.ids.update(case=case.id, warning=warning.id)
         for where, person in (("inside", p1), ("outside", p2)):
             w.citizen_cookies[where] = auth.open_session(s, 1, person=person).token
         s.commit()
@@ -270,10 +287,65 @@ def samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
             "path": {"settlement_id": w.ids["settlement"]}
         },
         ("GET", "/me/medical"): {},
+        **assistance_samples(w),
         ("PATCH", "/api/statuses/{status_id}"): {
             "path": {"status_id": w.ids["status"]},
             "json": {"end_date": "2031-01-01"},
         },
+    }
+
+
+def assistance_samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
+    household = {"household_id": w.ids["household"]}
+    case = {"case_id": w.ids["case"]}
+    warning = {"warning_id": w.ids["warning"]}
+    month = f"{dt.date.today():%Y-%m}"
+    income = {"person_id": w.ids["person"], "month": month, "kind": "wage", "amount": "100"}
+    A = "/api/assistance"
+    return {
+        ("POST", A + "/households/{household_id}/incomes"): {
+            "path": household,
+            "json": {"items": [income]},
+        },
+        ("PUT", A + "/households/{household_id}/assets"): {
+            "path": household,
+            "json": {"values": {"deposits": "1000"}},
+        },
+        ("POST", A + "/households/{household_id}/expenses"): {
+            "path": household,
+            "json": {"month": month, "kind": "medical", "amount": "500"},
+        },
+        ("GET", A + "/households/{household_id}"): {"path": household},
+        ("POST", A + "/cases"): {
+            "json": {
+                "household_id": w.ids["household"],
+                "programme": "temporary",
+                "requested": "500",
+            }
+        },
+        ("GET", A + "/cases/{case_id}"): {"path": case},
+        ("POST", A + "/cases/{case_id}/actions"): {"path": case, "json": {"action": "check"}},
+        ("GET", A + "/queue"): {"marker": "540102"},
+        ("POST", A + "/warnings/{warning_id}"): {"path": warning, "json": {"state": "checking"}},
+        ("POST", A + "/scan"): {"json": {"region": INSIDE}},
+        ("POST", A + "/payroll"): {"json": {"region": INSIDE, "month": month}},
+        ("GET", "/api/me/assistance"): {},
+        ("GET", "/assistance"): {"marker": "/assistance/households/"},
+        ("GET", "/assistance/households/{household_id}"): {"path": household},
+        ("POST", "/assistance/households/{household_id}/incomes"): {
+            "path": household,
+            "data": income,
+        },
+        ("POST", "/assistance/households/{household_id}/cases"): {
+            "path": household,
+            "data": {"programme": "temporary", "requested": "300"},
+        },
+        ("POST", "/assistance/cases/{case_id}/action"): {"path": case, "data": {"action": "check"}},
+        ("POST", "/assistance/warnings/{warning_id}"): {
+            "path": warning,
+            "data": {"state": "checking"},
+        },
+        ("GET", "/me/assistance"): {},
     }
 
 
@@ -320,6 +392,10 @@ COLLECTIONS = {
     ("GET", "/api/me/household"),
     ("GET", "/api/me/settlements"),
     ("GET", "/me/medical"),
+    ("GET", "/api/assistance/queue"),
+    ("GET", "/api/me/assistance"),
+    ("GET", "/assistance"),
+    ("GET", "/me/assistance"),
     ("GET", "/medical/cashier"),
     ("GET", "/me"),
 }

@@ -179,7 +179,7 @@ def _person_benefits(session: Session, month: dt.date, prefix: str, poor: set[in
                         x.household_id,
                         x.id,
                         x.division_code,
-                        int(col[i]),
+                        int(col[j]),
                     )
                 )
     return out

@@ -42,13 +42,16 @@ def seed_command(
             bar.update(task, description=f"writing {table}", completed=done, total=total)
 
         report = run_seed(e, people=people, seed=seed, progress=progress)
+    from minsheng.demo.assistance import seed_assistance
+
+    assistance = seed_assistance(e, seed=seed)
     from minsheng.auth import audit
     from minsheng.auth.permissions import system
     from minsheng.clikit import session
 
     with session() as s:
         audit.record(s, system("demo"), "seed", "person", None, None, report.to_dict())
-    print_json(report.to_dict())
+    print_json({**report.to_dict(), "assistance": assistance})
 
 
 DEMO_USERS = [  # username, role, region, display name
