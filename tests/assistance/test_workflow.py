@@ -225,3 +225,23 @@ def test_payments_are_unique_per_key(engine: Engine, world: dict[str, int]) -> N
         for region in ("540102", "540100", "540000"):
             payroll.run(s, month, region, BY, today=case.decided_on)
         assert s.scalar(select(func.count()).select_from(Payment)) == n
+
+
+def test_propose_standard_costs_the_change(engine: Engine, world: dict[str, int]) -> None:
+    from minsheng.assistance import standards
+
+    with make_sessionmaker(engine)() as s:
+        monthly_income(s, world["household"], world["head"], "300")
+        monthly_income(s, world["household2"], world["other"], "100")  # Shigatse: not counted
+        out = standards.propose(s, 2026, "540100", data_as_of=TODAY)
+    # 28,500 × 0.35 / 12 = 831.25 → 832 a month; Lhasa's standard in force is 440
+    assert out["current"]["urban_monthly"] == 44000
+    assert out["proposed"]["urban_monthly"] == 83200
+    assert out["assessed_households"] == 1
+    assert out["baseline"] == {
+        "yearly_cost": (44000 - 10000) * 3 * 12,
+        "households": 1,
+        "people": 3,
+    }
+    assert out["proposal"]["yearly_cost"] == (83200 - 10000) * 3 * 12
+    assert out["change"]["yearly_cost"] == (83200 - 44000) * 3 * 12

@@ -275,3 +275,152 @@ def test_cashier_settles_and_prints_a_receipt(server: str, browser: object) -> N
     page.click("text=བོད་ཡིག")
     page.screenshot(path=str(ARTIFACTS / "receipt-bo.png"), full_page=True)
     context.close()
+
+
+def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
+    server: str, browser: object
+) -> None:
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from minsheng.assistance import monitoring
+    from minsheng.assistance import service as assistance
+    from minsheng.assistance.models import Case
+    from minsheng.assistance.schemas import IncomeIn, IncomesIn
+    from minsheng.auth import service
+    from minsheng.auth.permissions import system
+    from minsheng.core import ids
+    from minsheng.db import make_engine, make_sessionmaker
+    from minsheng.registry import service as registry
+    from minsheng.registry.schemas import HouseholdIn, PersonIn
+
+    by = system("test")
+    engine = make_engine(BROWSER_DB[0])
+    today = dt.date.today()
+    head_id = ids.make_resident_id("540102", dt.date(1979, 9, 9), 81)
+    with make_sessionmaker(engine)() as s:
+        service.create_user(s, by, "browser.as", "correct-horse-1", "caseworker", "540100")
+        h = registry.create_household(
+            s, HouseholdIn(code="BR-AS-1", division_code="540102", area="urban"), by
+        )
+        head = registry.create_person(
+            s,
+            PersonIn(
+                id_number=head_id,
+                name_zh="低保测试",
+                hukou="urban",
+                household_code="BR-AS-1",
+                relationship="head",
+            ),
+            by,
+        )
+        registry.create_person(
+            s,
+            PersonIn(
+                id_number=ids.make_resident_id("540102", dt.date(2012, 2, 2), 82),
+                name_zh="低保测试子",
+                hukou="urban",
+                household_code="BR-AS-1",
+                relationship="child",
+            ),
+            by,
+        )
+        start, _ = assistance.months_back(today)
+        items = [
+            IncomeIn(
+                person_id=head.id,
+                month=f"{assistance.add_months(start, i):%Y-%m}",
+                kind="wage",
+                amount="200",
+            )
+            for i in range(11)  # the 12th month is entered on the page
+        ]
+        assistance.record_incomes(s, h.id, IncomesIn(items=items), by)
+        s.commit()
+        household_id, head_pk = h.id, head.id
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + f"/login?next=/assistance/households/{household_id}")
+    page.fill("#username", "browser.as")
+    page.fill("#password", "correct-horse-1")
+    page.click("button[type=submit]")
+    assert page.url.endswith(f"/assistance/households/{household_id}")
+    assert "低保测试" in page.locator("#members").inner_text()
+    assert head_id not in page.content()  # masked
+
+    # the last month's income, on the page; a negative amount is refused and changes nothing
+    last = assistance.add_months(start, 11)
+    page.fill("#income-form input[name=month]", f"{last:%Y-%m}")
+    page.fill("#income-form input[name=amount]", "-5")
+    page.click("#income-form button")
+    assert "金额不能为负" in page.locator(".error").inner_text()
+    page.fill("#income-form input[name=month]", f"{last:%Y-%m}")
+    page.fill("#income-form input[name=amount]", "200")
+    page.click("#income-form button")
+    assert "2,400.00" in page.locator("#incomes").inner_text()  # 12 × 200
+
+    page.select_option("#apply-form select[name=programme]", "dibao")
+    page.click("#apply-form button")
+    case = page.locator("section.case").first
+    assert "已受理" in case.inner_text()
+    for action in ("check", "notice"):
+        page.select_option("section.case select[name=action]", action)
+        page.click("section.case button")
+    case = page.locator("section.case").first
+    # urban Lhasa standard 440; 200 a month for two → 100 a head → (440 − 100) × 2 = 680
+    assert "公示中" in case.inner_text() and "¥680.00" in case.inner_text()
+    page.select_option("section.case select[name=action]", "approve")
+    page.click("section.case button")
+    assert "公示期至" in page.locator(".error").inner_text()  # the notice is still running
+    with make_sessionmaker(engine)() as s:  # … the seven working days pass
+        c = s.scalars(select(Case).where(Case.household_id == household_id)).one()
+        c.notice_end = today - dt.timedelta(days=1)
+        s.commit()
+    page.goto(server + f"/assistance/households/{household_id}")
+    page.select_option("section.case select[name=action]", "approve")
+    page.click("section.case button")
+    assert "已确认" in page.locator("section.case").first.inner_text()
+    page.locator("section.case details").first.click()
+    assert (
+        "assistance.dibao.standard.urban_monthly" in page.locator("section.case").first.inner_text()
+    )
+    page.screenshot(path=str(ARTIFACTS / "assistance-household-zh.png"), full_page=True)
+
+    # the queue: a warning from the scan, handled with an outcome
+    with make_sessionmaker(engine)() as s:
+        monitoring.scan(s, by, "540100")
+        s.commit()
+    page.goto(server + "/assistance")
+    assert page.locator("#warnings").count() == 1
+    first = page.locator("#warnings tbody tr").first
+    text = first.inner_text()
+    first.locator("select[name=state]").select_option("no_action")
+    first.locator("input[name=reason]").fill("已入户核实")
+    first.locator("button").click()
+    assert page.url.endswith("/assistance")
+    assert text not in (
+        page.locator("#warnings").inner_text() if page.locator("#warnings").count() else ""
+    )
+    page.screenshot(path=str(ARTIFACTS / "assistance-queue-zh.png"), full_page=True)
+    context.close()
+
+    # the citizen sees the decision, on a phone
+    phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800})  # type: ignore[attr-defined]
+    page = phone.new_page()
+    page.goto(server + "/citizen/login")
+    page.fill("#id_number", head_id)
+    page.click("button[type=submit]")
+    page.fill("#code", BROWSER_APP[0].state.otp_sender.sent[head_pk])
+    page.click("button[type=submit]")
+    page.goto(server + "/me/assistance")
+    mine = page.locator("#my-cases").inner_text()
+    assert "最低生活保障" in mine and "¥680.00" in mine and "已确认" in mine
+    page.screenshot(path=str(ARTIFACTS / "assistance-citizen-phone.png"), full_page=True)
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 376).map(e => e.tagName + '.' + e.className + ':' + e.textContent.slice(0, 30))"
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, wide
+    phone.close()

@@ -19,6 +19,7 @@ from minsheng.auth.web import permit
 from minsheng.core import money
 from minsheng.core.errors import MinshengError
 from minsheng.registry import service as registry
+from minsheng.registry import vocab as registry_vocab
 from minsheng.registry.models import Person
 from minsheng.web.deps import PathId, lang, uow
 from minsheng.web.pages import render
@@ -41,6 +42,7 @@ def _labels(request: Request) -> dict[str, Any]:
         "income_kinds": lab(vocab.INCOME_KINDS),
         "payment_kinds": lab(vocab.PAYMENT_KINDS),
         "care_levels": lab(vocab.CARE_LEVELS),
+        "status_labels": lab(registry_vocab.STATUS_KINDS),
         "fmt": money.fmt,
     }
 

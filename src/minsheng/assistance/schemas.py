@@ -80,6 +80,7 @@ class Step(BaseModel):
     zh: str
     en: str
     value: Any
+    unit: str = ""  # "fen" for amounts
     parameters: list[dict[str, Any]] = []
 
 

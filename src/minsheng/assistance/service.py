@@ -298,10 +298,12 @@ def assessment(
         ),
         Step(
             step="income",
-            zh=f"{start:%Y-%m}至{add_months(end, -1):%Y-%m}家庭收入（计入部分的月平均）",
-            en=f"household income {start:%Y-%m}..{add_months(end, -1):%Y-%m}"
-            " (counted, monthly average)",
-            value={"gross_12_months": gross, "counted_monthly": counted},
+            zh=f"{start:%Y-%m}至{add_months(end, -1):%Y-%m}家庭收入{money.fmt(gross)}，"
+            "计入部分的月平均",
+            en=f"household income {start:%Y-%m}..{add_months(end, -1):%Y-%m} "
+            f"{money.fmt(gross)}, counted monthly average",
+            unit="fen",
+            value=counted,
             parameters=info(*share_paths),
         ),
     ]
@@ -313,6 +315,7 @@ def assessment(
                 step="temporary",
                 zh="临时救助：申请金额，不超过单次上限和低保标准×月数×人数",
                 en="temporary assistance: as asked, up to the cap and N months of the standard",
+                unit="fen",
                 value=amount,
                 parameters=info(
                     "assistance.temporary.per_case_cap",
@@ -359,6 +362,7 @@ def assessment(
                 step="tekun_standard",
                 zh="基本生活标准 = max(⌈倍数×低保标准⌉, 地方下限)",
                 en="basic standard = max(⌈factor × 低保 standard⌉, local minimum)",
+                unit="fen",
                 value=int(t.basic[0]) if ok else p.tekun_standard(area),
                 parameters=info(
                     "assistance.tekun.standard_factor",
@@ -370,6 +374,7 @@ def assessment(
                 step="care_allowance",
                 zh="照料护理补贴（按护理等级）",
                 en="care allowance (by care level)",
+                unit="fen",
                 value=int(t.care[0]),
                 parameters=info(
                     f"assistance.tekun.care_allowance.{case.care_level or 'self_care'}"
@@ -386,12 +391,14 @@ def assessment(
             step="per_capita",
             zh="人均收入（向下取整到分）",
             en="per-capita income (rounded down to the fen)",
+            unit="fen",
             value=int(family.per_capita[0]),
         ),
         Step(
             step="standard",
             zh="低保标准（元/人/月）",
             en="低保 standard (per person per month)",
+            unit="fen",
             value=int(family.standard[0]),
             parameters=info(_standard_path(area)),
         ),
@@ -438,6 +445,7 @@ def assessment(
                 step="dibao",
                 zh="低保金 = (低保标准 − 人均收入) × 人数",
                 en="低保 benefit = (standard − per-capita income) × members",
+                unit="fen",
                 value=amount,
             )
         )

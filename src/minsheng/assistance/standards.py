@@ -107,8 +107,12 @@ def _cost(tree: ParameterTree, day: dt.date, data: dict[str, Any]) -> dict[str, 
     return {"yearly_cost": total, "households": households, "people": people}
 
 
-def propose(session: Session, year: int, region: str = "540000") -> dict[str, Any]:
-    """Next year's standards and what they would cost over the registered population."""
+def propose(
+    session: Session, year: int, region: str = "540000", data_as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """Next year's standards and what they would cost over the registered population: the
+    figures in force on 1 January of ``year``, the households' latest 12 months of incomes
+    (before ``data_as_of``, default today)."""
     day = dt.date(year, 1, 1)
     code = divisions.get(region, "region").code
     tree = load()
@@ -132,7 +136,7 @@ def propose(session: Session, year: int, region: str = "540000") -> dict[str, An
         f"proposal-{year}",
     )
     reform = tree.with_overlay(overlay)
-    data = _households(session, region_prefix(code), day)
+    data = _households(session, region_prefix(code), data_as_of or dt.date.today())
     current = {
         "urban_monthly": p.fen("assistance.dibao.standard.urban_monthly"),
         "rural_yearly": p.fen("assistance.dibao.standard.rural_yearly"),

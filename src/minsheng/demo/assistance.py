@@ -28,11 +28,14 @@ def seed_assistance(engine: Engine, seed: int = 1, today: dt.date | None = None)
     start, _ = service.months_back(today)
     months = [service.add_months(start, i) for i in range(12)]
     with engine.connect() as conn:
-        people = conn.execute(
-            select(Person.id, Person.household_id, Person.birth_date).where(
-                Person.household_id.is_not(None)
+        people = [
+            (int(pid), int(hid or 0), birth)
+            for pid, hid, birth in conn.execute(
+                select(Person.id, Person.household_id, Person.birth_date).where(
+                    Person.household_id.is_not(None)
+                )
             )
-        ).all()
+        ]
     ages = {pid: (today - birth).days // 365 for pid, _, birth in people}
     earners = [(pid, hid) for pid, hid, _ in people if ages[pid] >= 18]
     kinds = ["pension" if ages[pid] >= 60 else "wage" for pid, _ in earners]
