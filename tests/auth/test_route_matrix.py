@@ -336,6 +336,14 @@ def assistance_samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
             "path": household,
             "data": income,
         },
+        ("POST", "/assistance/households/{household_id}/assets"): {
+            "path": household,
+            "data": {"deposits": "100"},
+        },
+        ("POST", "/assistance/households/{household_id}/expenses"): {
+            "path": household,
+            "data": {"month": month, "kind": "education", "amount": "100"},
+        },
         ("POST", "/assistance/households/{household_id}/cases"): {
             "path": household,
             "data": {"programme": "temporary", "requested": "300"},

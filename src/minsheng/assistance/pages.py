@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from minsheng.assistance import monitoring, payroll, service, vocab
-from minsheng.assistance.schemas import CaseIn, IncomeIn, IncomesIn
+from minsheng.assistance.schemas import AssetsIn, CaseIn, ExpenseIn, IncomeIn, IncomesIn
 from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
 from minsheng.core import money
@@ -43,6 +43,8 @@ def _labels(request: Request) -> dict[str, Any]:
         "payment_kinds": lab(vocab.PAYMENT_KINDS),
         "care_levels": lab(vocab.CARE_LEVELS),
         "status_labels": lab(registry_vocab.STATUS_KINDS),
+        "asset_kinds": lab(vocab.ASSET_KINDS),
+        "expense_kinds": lab(vocab.EXPENSE_KINDS),
         "fmt": money.fmt,
     }
 
@@ -84,6 +86,7 @@ def _household_page(
             "names": names,
             "incomes": service.incomes_table(s, h.id, today),
             "assets": service.assets_of(s, h.id),
+            "expenses": service.expenses_of(s, h.id)[:24],
             "cases": [service.case_out(s, c, today) for c in service.household_cases(s, h.id)],
             "warnings": [
                 monitoring.warning_out(w, today) for w in monitoring.household_warnings(s, h.id)
@@ -143,6 +146,38 @@ async def record_income(
         )
         with uow(request) as s:
             service.record_incomes(s, household_id, IncomesIn(items=[item]), by)
+
+    return await _do(request, household_id, by, work)
+
+
+@router.post("/assistance/households/{household_id}/assets", response_class=HTMLResponse)
+async def set_assets(
+    household_id: PathId, request: Request, by: Principal = Depends(permit("assistance:write"))
+) -> Response:
+    form = await request.form()
+
+    def work() -> None:
+        values = {k: str(form.get(k) or "0").strip() or "0" for k in vocab.ASSET_KINDS}
+        with uow(request) as s:
+            service.set_assets(s, household_id, AssetsIn(values=values), by)
+
+    return await _do(request, household_id, by, work)
+
+
+@router.post("/assistance/households/{household_id}/expenses", response_class=HTMLResponse)
+async def record_expense(
+    household_id: PathId, request: Request, by: Principal = Depends(permit("assistance:write"))
+) -> Response:
+    form = await request.form()
+
+    def work() -> None:
+        data = ExpenseIn(
+            month=str(form.get("month") or ""),
+            kind=str(form.get("kind") or ""),
+            amount=str(form.get("amount") or ""),
+        )
+        with uow(request) as s:
+            service.record_expense(s, household_id, data, by)
 
     return await _do(request, household_id, by, work)
 

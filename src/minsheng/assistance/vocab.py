@@ -96,3 +96,14 @@ CARE_LEVELS: Final[dict[str, Label]] = {
     "partial": ("半护理", "ཕྱེད་ཀ་བདག་སྐྱོང་།", "partial care"),
     "full": ("全护理", "ཡོངས་རྫོགས་བདག་སྐྱོང་།", "full care"),
 }
+ASSET_KINDS: Final[dict[str, Label]] = {
+    "deposits": ("存款", "གཏམ་ཉར་དངུལ།", "deposits"),
+    "securities": ("有价证券", "རིན་ཐང་ལྡན་པའི་ཡིག་ཆ།", "securities"),
+    "other_financial": ("其他金融资产", "དངུལ་རྩའི་རྒྱུ་ནོར་གཞན།", "other financial assets"),
+}
+EXPENSE_KINDS: Final[dict[str, Label]] = {
+    "medical": ("医疗", "སྨན་བཅོས།", "medical"),
+    "education": ("教育", "སློབ་གསོ།", "education"),
+    "rehabilitation": ("康复", "སླར་གསོ།", "rehabilitation"),
+    "accident": ("意外事故", "གློ་བུར་དོན་རྐྱེན།", "accident"),
+}
