@@ -15,14 +15,14 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from minsheng.assistance import service as assistance
+from minsheng.assistance.models import Warning
+from minsheng.assistance.schemas import CaseIn
 from minsheng.auth import service as auth
 from minsheng.auth.permissions import PERMISSIONS, STAFF_ROLES, system
 from minsheng.auth.web import CSRF_COOKIE, SESSION_COOKIE, api_routes, guard_of, unguarded_routes
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
-from minsheng.assistance import service as assistance
-from minsheng.assistance.models import Warning
-from minsheng.assistance.schemas import CaseIn
 from minsheng.medical import service as medical
 from minsheng.medical.schemas import BillIn
 from minsheng.registry import service as registry
