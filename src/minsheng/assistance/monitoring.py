@@ -24,11 +24,11 @@ from minsheng.assistance import rules
 from minsheng.assistance.models import WARNING_STATES, Case, Income, Warning
 from minsheng.assistance.payroll import region_prefix
 from minsheng.assistance.schemas import WarningOut
-from minsheng.assistance.service import months_back, params
+from minsheng.assistance.service import load_in_region, months_back, params
 from minsheng.auth import audit
 from minsheng.auth.permissions import Principal
 from minsheng.core import calendar, divisions
-from minsheng.core.errors import ConflictError, NotFoundError, invalid
+from minsheng.core.errors import ConflictError, invalid
 from minsheng.medical.models import Settlement
 from minsheng.registry.models import Household, Person, SpecialStatus
 
@@ -312,11 +312,7 @@ def scan(
 
 
 def get_warning(session: Session, warning_id: int, by: Principal) -> Warning:
-    w = session.get(Warning, warning_id)
-    if w is None:
-        raise NotFoundError("warning_id", f"预警{warning_id}不存在", f"no warning {warning_id}")
-    by.require_covers(w.division_code, "household")
-    return w
+    return load_in_region(session, Warning, warning_id, "warning_id", "预警", "warning", by)
 
 
 NEXT = {"new": ("checking", "assisted", "no_action"), "checking": ("assisted", "no_action")}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import delete, func, select
@@ -23,6 +23,7 @@ from minsheng.assistance.models import (
     CaseEvent,
     Expense,
     Income,
+    Warning,
 )
 from minsheng.assistance.schemas import (
     AssetsIn,
@@ -603,12 +604,22 @@ def open_case(session: Session, data: CaseIn, by: Principal, today: dt.date | No
     return case
 
 
+Row = TypeVar("Row", Case, Warning)
+
+
+def load_in_region(
+    session: Session, model: type[Row], record_id: int, field: str, zh: str, en: str, by: Principal
+) -> Row:
+    """A case or warning by id, if it lies in ``by``'s region (404 / 403 otherwise)."""
+    found = session.get(model, record_id)
+    if found is None:
+        raise NotFoundError(field, f"{zh}{record_id}不存在", f"no {en} {record_id}")
+    by.require_covers(found.division_code, "household")
+    return found
+
+
 def get_case(session: Session, case_id: int, by: Principal) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFoundError("case_id", f"救助申请{case_id}不存在", f"no case {case_id}")
-    by.require_covers(case.division_code, "household")
-    return case
+    return load_in_region(session, Case, case_id, "case_id", "救助申请", "case", by)
 
 
 def _require(case: Case, states: tuple[str, ...], action: str) -> None:
