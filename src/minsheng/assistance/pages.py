@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from minsheng.assistance import monitoring, payroll, service, vocab
@@ -20,7 +21,7 @@ from minsheng.core import money
 from minsheng.core.errors import MinshengError
 from minsheng.registry import service as registry
 from minsheng.registry import vocab as registry_vocab
-from minsheng.registry.models import Person
+from minsheng.registry.models import Household, Person
 from minsheng.web.deps import PathId, lang, uow
 from minsheng.web.pages import render
 
@@ -55,8 +56,17 @@ def queue(request: Request, by: Principal = Depends(permit("assistance:read"))) 
     with uow(request) as s:
         cases = [service.case_out(s, c, today, events=False) for c in service.queue(s, by)]
         warnings = [monitoring.warning_out(w, today) for w in monitoring.open_warnings(s, by)]
+        ids = {c.household_id for c in cases} | {w.household_id for w in warnings}
+        codes = dict(
+            s.execute(select(Household.id, Household.code).where(Household.id.in_(ids))).all()
+        )
     return render(
-        request, "assistance/queue.html", cases=cases, warnings=warnings, **_labels(request)
+        request,
+        "assistance/queue.html",
+        cases=cases,
+        warnings=warnings,
+        codes=codes,
+        **_labels(request),
     )
 
 

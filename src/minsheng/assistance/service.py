@@ -879,21 +879,22 @@ def statuses_on(person: Person, day: dt.date) -> list[SpecialStatus]:
     return [s for s in person.statuses if s.start_date <= day <= (s.end_date or dt.date.max)]
 
 
-def queue(session: Session, by: Principal, limit: int = 200) -> list[Case]:
+def queue(
+    session: Session, by: Principal, limit: int = 200, today: dt.date | None = None
+) -> list[Case]:
     """Cases needing a caseworker in ``by``'s counties: open applications, and decisions whose
-    review is due — earliest deadline first."""
+    review is due within the reminder period (or overdue) — earliest deadline first."""
+    today = today or dt.date.today()
+    notice = params(today, divisions.REGION_CODE).count("assistance.monitoring.review_notice_days")
+    soon = today + dt.timedelta(days=notice)
     q = select(Case).where(
-        Case.state.in_(OPEN_STATES) | ((Case.state == "approved") & Case.review_due.is_not(None))
+        Case.state.in_(OPEN_STATES) | ((Case.state == "approved") & (Case.review_due <= soon))
     )
     codes = by.covered_codes()
     if codes is not None:
         q = q.where(Case.division_code.in_(codes))
-    cases = list(
-        session.scalars(
-            q.order_by(func.coalesce(Case.due_on, Case.review_due), Case.id).limit(limit)
-        )
-    )
-    return cases
+    order = func.coalesce(Case.due_on, Case.review_due)
+    return list(session.scalars(q.order_by(order, Case.id).limit(limit)))
 
 
 def citizen_cases(session: Session, person: Person) -> list[Case]:
