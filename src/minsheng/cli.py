@@ -146,6 +146,7 @@ def _register_packages() -> None:
     from minsheng.demo.cli import app as demo_app
     from minsheng.medical.cli import app as medical_app
     from minsheng.registry.cli import app as person_app
+    from minsheng.sim.cli import app as sim_app
 
     app.add_typer(person_app, name="person")
     app.add_typer(user_app, name="user")
@@ -154,6 +155,7 @@ def _register_packages() -> None:
     app.add_typer(medical_app, name="medical")
     app.add_typer(assistance_app, name="assistance")
     app.add_typer(demo_app, name="demo")
+    app.add_typer(sim_app, name="sim")
 
 
 _register_packages()

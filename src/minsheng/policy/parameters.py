@@ -128,6 +128,9 @@ def _to_date(raw: Any, where: str) -> dt.date:
         ) from None
 
 
+RATIO_DECIMALS = 6  # exact integer arithmetic on fen stays far from int64 overflow
+
+
 def convert_value(raw: Any, unit: str, where: str) -> Value:
     """A YAML value in its published unit → Minsheng's: yuan → integer fen, ratios exact."""
     numeric = unit.startswith("currency") or unit == "/1"
@@ -150,7 +153,15 @@ def convert_value(raw: Any, unit: str, where: str) -> Value:
             )
         return int(fen)
     if unit == "/1":
-        return Decimal(raw)
+        ratio = Decimal(raw)
+        if ratio.is_finite() and ratio.as_tuple().exponent < -RATIO_DECIMALS:  # type: ignore[operator]
+            raise _file_error(
+                where,
+                "ratio_precision",
+                f"比例最多{RATIO_DECIMALS}位小数：{raw}",
+                f"a ratio has at most {RATIO_DECIMALS} decimals: {raw}",
+            )
+        return ratio
     if isinstance(raw, Decimal) and raw == raw.to_integral_value():
         return int(raw)
     return raw
