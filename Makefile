@@ -8,11 +8,11 @@ DEMO_PEOPLE ?= 20000
 DEMO_SEED ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: run test sync uv migrate seed serve lint fmt pytest i18n-extract i18n-update bench clean
+.PHONY: run test sync uv assets migrate seed serve lint fmt pytest i18n-extract i18n-update bench clean
 
-run: sync migrate seed serve  ## start on SQLite with demo data at http://127.0.0.1:8000
+run: sync assets migrate seed serve  ## start on SQLite with demo data at http://127.0.0.1:8000
 
-test: sync lint pytest  ## the whole suite: lint, types, tests (SQLite, and PostgreSQL when configured)
+test: sync assets lint pytest  ## the whole suite: lint, types, tests (SQLite, and PostgreSQL when configured)
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -22,6 +22,16 @@ uv:
 
 sync: uv
 	$(UV) sync --frozen --quiet
+
+VENDOR = src/minsheng/web/static/vendor
+assets: $(VENDOR)/echarts.min.js  ## front-end libraries from npm (build time; never committed)
+
+$(VENDOR)/echarts.min.js: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for the charts: apt-get install npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	cp node_modules/echarts/LICENSE $(VENDOR)/echarts.LICENSE
 
 migrate:
 	$(UV) run minsheng db upgrade

@@ -354,6 +354,8 @@ def assistance_samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
             "data": {"state": "checking"},
         },
         ("GET", "/me/assistance"): {},
+        ("GET", "/analysis"): {},
+        ("POST", "/analysis"): {"data": {"start": "not-a-date"}},  # refused before any run
     }
 
 
@@ -404,6 +406,7 @@ COLLECTIONS = {
     ("GET", "/api/me/assistance"),
     ("GET", "/assistance"),
     ("GET", "/me/assistance"),
+    ("GET", "/analysis"),
     ("GET", "/medical/cashier"),
     ("GET", "/me"),
 }

@@ -93,12 +93,12 @@ def run(
         from distributed import Client, LocalCluster
 
         if scheduler:
-            client = Client(scheduler)
+            client = Client(scheduler)  # type: ignore[no-untyped-call]
         else:
-            cluster = LocalCluster(
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
             )
-            client = Client(cluster)
+            client = Client(cluster)  # type: ignore[no-untyped-call]
     try:
         with _bar() as bar:
             task = bar.add_task("partitions", total=1)

@@ -119,7 +119,8 @@ def assistance(part: Partition, tree: ParameterTree, as_of: dt.date) -> dict[str
             p, ps["age"][members], ps["grade"][members], poor[owner] | is_tekun,
             np.zeros(len(members), dtype=np.bool_),
         )  # fmt: skip
-        out["person_benefits"] += _sum(owner, sum(benefits.values()) * 12, n_h)
+        monthly: I64 = np.sum(np.stack(list(benefits.values())), axis=0)
+        out["person_benefits"] += _sum(owner, monthly * 12, n_h)
     return out
 
 
@@ -169,9 +170,9 @@ def aggregate(
             col = values[prog]
             agg.cost[f"{scenario}:{prog}"] = _sum(pref, col, n_p)
             agg.beneficiaries[f"{scenario}:{prog}"] = _sum(pref, (col > 0).astype(np.int64), n_p)
-    total_b = sum(base[p] for p in PROGRAMMES)
-    total_r = sum(reform[p] for p in PROGRAMMES)
-    delta = total_r - total_b
+    total_b: I64 = np.sum(np.stack([base[p] for p in PROGRAMMES]), axis=0)
+    total_r: I64 = np.sum(np.stack([reform[p] for p in PROGRAMMES]), axis=0)
+    delta: I64 = total_r - total_b
     agg.winners = np.array([(delta > 0).sum(), delta[delta > 0].sum()], dtype=np.int64)
     agg.losers = np.array([(delta < 0).sum(), -delta[delta < 0].sum()], dtype=np.int64)
     per_capita = h["income"] / np.maximum(h["members"], 1)

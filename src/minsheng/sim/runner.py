@@ -68,7 +68,8 @@ def decile_edges(directory: Path) -> np.ndarray:
         inc, mem = t.column("income").to_numpy(), t.column("members").to_numpy()
         per_capita.append(inc / np.maximum(mem, 1))
     allpc = np.concatenate(per_capita)
-    return np.quantile(allpc, np.linspace(0.1, 0.9, 9))
+    edges: np.ndarray = np.quantile(allpc, np.linspace(0.1, 0.9, 9))
+    return edges
 
 
 def run_partition(
@@ -138,7 +139,7 @@ def run(
         futures = client.map(run_partition, *columns, pure=False)
         from distributed import as_completed
 
-        for done, fut in enumerate(as_completed(futures), 1):
+        for done, fut in enumerate(as_completed(futures), 1):  # type: ignore[no-untyped-call]
             agg = fut.result()
             total = agg if total is None else total.add(agg)
             if progress:

@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     from minsheng.medical.api import router as medical_router
     from minsheng.medical.pages import router as medical_pages
     from minsheng.registry.api import router as registry_router
+    from minsheng.sim.pages import router as sim_pages
     from minsheng.web.api_reference import router as reference_router
     from minsheng.web.pages import router as pages_router
 
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(auth_pages)
     app.include_router(medical_pages)
     app.include_router(assistance_pages)
+    app.include_router(sim_pages)
     errors.install(app)
     app.add_middleware(auth_web.Protect, secure_cookies=settings.secure_cookies)
     app.add_middleware(BodyLimit, default=MAX_BODY, larger={"/api/persons/import": MAX_UPLOAD})
