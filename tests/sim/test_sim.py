@@ -170,16 +170,13 @@ def test_bad_reforms_are_refused_before_computing(
 
 
 def test_dask_gives_the_same_fen(pop: Path) -> None:
-    from distributed import Client, LocalCluster
-
     local = runner.run(pop, RURAL_10, "rural10")
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    cluster, client = runner.local_cluster(2)
+    try:
         remote = runner.run(pop, RURAL_10, "rural10", client=client)
+    finally:
+        client.close()
+        cluster.close()
     assert remote["workers"] == 2
     for key in ("programmes", "total", "winners", "losers", "deciles", "population"):
         assert remote[key] == local[key], key

@@ -89,16 +89,12 @@ def run(
     day = dt.date.fromisoformat(as_of) if as_of else None
     client: Any = None
     cluster: Any = None
-    if scheduler or workers:
-        from distributed import Client, LocalCluster
+    if scheduler:
+        from distributed import Client
 
-        if scheduler:
-            client = Client(scheduler)  # type: ignore[no-untyped-call]
-        else:
-            cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            client = Client(cluster)  # type: ignore[no-untyped-call]
+        client = Client(scheduler)  # type: ignore[no-untyped-call]
+    elif workers:
+        cluster, client = runner.local_cluster(workers)
     try:
         with _bar() as bar:
             task = bar.add_task("partitions", total=1)
