@@ -95,9 +95,13 @@ def _rows(form: Any = None) -> list[dict[str, Any]]:
 def _page(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
     d = _directory(request)
     meta = population.meta(d) if (d / "meta.json").exists() else None
+    charts_ready = (
+        Path(__file__).parents[1] / "web" / "static" / "vendor" / "echarts.min.js"
+    ).exists()
     return render(
         request,
         "sim/analysis.html",
+        charts_ready=charts_ready,
         status=status,
         meta=meta,
         default_people=DEFAULT_PEOPLE,
