@@ -111,9 +111,9 @@ def run(
 ) -> dict[str, Any]:
     """Baseline and reform over the population in ``directory``; a report (amounts in fen)."""
     t0 = time.perf_counter()
-    m = meta(directory)
     overlay = parse_overlay(reform_data, reform_name) if reform_data is not None else None
     new_tree = reform_tree(reform_data, reform_name)  # checks the reform before any computing
+    m = meta(directory)
     day = as_of or as_of_date(overlay, dt.date(m["year"], 6, 30))
     base_tree = load()
     same_medical = model.medical_inputs(base_tree, day, PREFECTURES) == model.medical_inputs(
@@ -215,19 +215,34 @@ def report(
     }
 
 
-def local_cluster(workers: int) -> tuple[Any, Any]:
-    """A Dask LocalCluster of ``workers`` processes (one thread each) and its client.
+def worker_settings() -> dict[str, Any]:
+    """Dask settings for numpy-heavy partitions, measured on this machine.
 
-    Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_=65536`` in its workers, so glibc hands every large
-    numpy buffer back to the system and maps it again on the next partition; measured here that
-    made a partition 2–3× slower than in process. The workers get a threshold of 1 GiB instead.
+    Dask's nanny gives workers ``MALLOC_TRIM_THRESHOLD_=65536``, and a worker computes in a
+    thread of its own, whose glibc arena is trimmed and re-mapped around every large numpy
+    buffer: a partition took 2–3× as long in a worker as in a plain process. One malloc arena
+    (``MALLOC_ARENA_MAX=1``) with glibc's own thresholds brings it back to the in-process time.
+    The statistical profiler and the frequent monitors are turned down too.
     """
+    import dask
+    import distributed  # noqa: F401  (loads its configuration defaults)
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    environ["MALLOC_ARENA_MAX"] = "1"
+    return {
+        "distributed.nanny.pre-spawn-environ": environ,
+        "distributed.worker.profile.enabled": False,
+        "distributed.admin.system-monitor.interval": "5s",
+    }
+
+
+def local_cluster(workers: int) -> tuple[Any, Any]:
+    """A Dask LocalCluster of ``workers`` processes (one thread each) and its client."""
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set(
-        {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(2**30)}
-    ):
+    with dask.config.set(worker_settings()):
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         )
