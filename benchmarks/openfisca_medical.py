@@ -10,6 +10,8 @@ floats, as OpenFisca does — and is run on the same bills so the two can be tim
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from openfisca_core import periods
 from openfisca_core.entities import build_entity
@@ -192,6 +194,22 @@ class patient(Variable):
             - bill("critical_illness", period)
             - bill("assistance", period)
         )
+
+
+def columns(bills: Any) -> dict[str, np.ndarray]:
+    """OpenFisca's inputs from Minsheng's ``medical.rules.Bills`` (yuan as floats)."""
+    return {
+        "policy": bills.policy / 100,
+        "total": bills.total / 100,
+        "scheme": bills.scheme,
+        "inpatient": bills.visit == 1,
+        "level": bills.level,
+        "area": bills.area,
+        "later_admission": bills.later_admission,
+        "special": bills.special,
+        "group": bills.group,
+        "border": bills.border,
+    }
 
 
 def system() -> TaxBenefitSystem:

@@ -139,18 +139,7 @@ def bench_openfisca(directory: Path) -> None:
     ours()
     our_s = time.perf_counter() - t0
     tbs_m, tbs_a = ofm.system(), ofa.system()
-    cols = {
-        "policy": bills.policy / 100,
-        "total": bills.total / 100,
-        "scheme": bills.scheme,
-        "inpatient": bills.visit == 1,
-        "level": bills.level,
-        "area": bills.area,
-        "later_admission": bills.later_admission,
-        "special": bills.special,
-        "group": bills.group,
-        "border": bills.border,
-    }
+    cols = ofm.columns(bills)
     t0 = time.perf_counter()
     ofm.run(tbs_m, cols, "2026")
     ofa.run(
