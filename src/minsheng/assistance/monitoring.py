@@ -104,7 +104,12 @@ def columns(session: Session, prefix: str, today: dt.date) -> Columns:
             SpecialStatus.start_date,
             SpecialStatus.end_date,
             SpecialStatus.certificate_expiry,
-        ).where(SpecialStatus.kind.in_(("disability", "unemployed")))
+        )
+        .join(Person, Person.id == SpecialStatus.person_id)
+        .where(
+            SpecialStatus.kind.in_(("disability", "unemployed")),
+            Person.division_code.like(prefix + "%"),
+        )
     ).all()
     st = [r for r in st if r[0] in person_hh]
 
@@ -115,7 +120,8 @@ def columns(session: Session, prefix: str, today: dt.date) -> Columns:
     ).all()
     selfpay = session.execute(
         select(Settlement.person_id, func.sum(Settlement.patient))
-        .where(Settlement.year == today.year)
+        .join(Person, Person.id == Settlement.person_id)
+        .where(Settlement.year == today.year, Person.division_code.like(prefix + "%"))
         .group_by(Settlement.person_id)
     ).all()
     selfpay = [r for r in selfpay if r[0] in person_hh]
