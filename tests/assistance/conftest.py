@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine
 
-from minsheng.assistance import service
+from minsheng.assistance import household
 from minsheng.assistance.schemas import IncomeIn, IncomesIn
 from minsheng.auth.permissions import system
 from minsheng.core import ids
@@ -34,17 +34,17 @@ def person(s, code, birth, seq, name, household, rel):  # type: ignore[no-untype
 
 
 def monthly_income(s, household_id, person_id, yuan, kind="wage", months=12, today=TODAY):  # type: ignore[no-untyped-def]
-    start = service.add_months(today.replace(day=1), -months)
+    start = household.add_months(today.replace(day=1), -months)
     items = [
         IncomeIn(
             person_id=person_id,
-            month=f"{service.add_months(start, i):%Y-%m}",
+            month=f"{household.add_months(start, i):%Y-%m}",
             kind=kind,
             amount=yuan,
         )
         for i in range(months)
     ]
-    service.record_incomes(s, household_id, IncomesIn(items=items), BY, today)
+    household.record_incomes(s, household_id, IncomesIn(items=items), BY, today)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import Engine, select
 
-from minsheng.assistance import monitoring, service
+from minsheng.assistance import household, monitoring, service
 from minsheng.assistance.models import Warning
 from minsheng.assistance.schemas import CaseIn
 from minsheng.core import calendar
@@ -80,7 +80,7 @@ def test_each_cause_is_raised_once_with_its_reasons(engine: Engine, world: dict[
         assert err.value.field == "state"
         assert monitoring.scan(s, BY, today=TODAY).raised == {}
         # next month the household is still below the standard: a new period, a new warning
-        nxt = service.add_months(TODAY, 1)
+        nxt = household.add_months(TODAY, 1)
         assert monitoring.scan(s, BY, today=nxt).raised.get("income_below_standard") == 1
 
 

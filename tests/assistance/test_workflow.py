@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, func, select
 
-from minsheng.assistance import payroll, service
+from minsheng.assistance import household, payroll, service
 from minsheng.assistance.models import Case, CaseEvent, Income, Payment
 from minsheng.assistance.schemas import CaseIn, IncomeIn, IncomesIn
 from minsheng.auth.models import AuditEntry
@@ -56,7 +56,7 @@ def test_dibao_from_application_to_stop(engine: Engine, world: dict[str, int]) -
         assert err.value.rule == "notice_running"
         decided = case.notice_end + dt.timedelta(days=1)
         service.act(s, case.id, "approve", BY, today=decided)
-        assert case.state == "approved" and case.review_due == service.add_months(decided, 12)
+        assert case.state == "approved" and case.review_due == household.add_months(decided, 12)
         head = s.get(Person, world["head"])
         assert head is not None and "dibao" in registry.statuses_on(head, decided)
         s.commit()
@@ -82,7 +82,7 @@ def test_dibao_from_application_to_stop(engine: Engine, world: dict[str, int]) -
         assert again.new == [] and again.already_paid == len(first.new)
         s.commit()
 
-        stop_day = service.add_months(decided, 1).replace(day=20)
+        stop_day = household.add_months(decided, 1).replace(day=20)
         service.act(s, case.id, "stop", BY, reason="收入增加", today=stop_day)
         after_stop = stop_day + dt.timedelta(days=1)
         assert head is not None and "dibao" not in registry.statuses_on(head, after_stop)
@@ -93,7 +93,7 @@ def test_dibao_from_application_to_stop(engine: Engine, world: dict[str, int]) -
             "disability_living",
             "disability_nursing",
         ]
-        later = service.add_months(stop_day, 1)
+        later = household.add_months(stop_day, 1)
         after = payroll.run(s, f"{later:%Y-%m}", "540100", BY, today=later).new
         assert [p.kind for p in after] == ["disability_nursing"]
         events = s.scalars(select(CaseEvent.action).where(CaseEvent.case_id == case.id)).all()
@@ -171,7 +171,7 @@ def test_bad_income_changes_nothing(
     )
     with make_sessionmaker(engine)() as s:
         with pytest.raises(MinshengError) as err:
-            service.record_incomes(s, world["household"], IncomesIn(items=[good, bad]), BY, TODAY)
+            household.record_incomes(s, world["household"], IncomesIn(items=[good, bad]), BY, TODAY)
         s.rollback()
         assert (err.value.field, err.value.rule) == (field, rule)
         assert err.value.zh and err.value.en

@@ -284,8 +284,8 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
 
     from sqlalchemy import select
 
+    from minsheng.assistance import household as as_household
     from minsheng.assistance import monitoring
-    from minsheng.assistance import service as assistance
     from minsheng.assistance.models import Case
     from minsheng.assistance.schemas import IncomeIn, IncomesIn
     from minsheng.auth import service
@@ -326,17 +326,17 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
             ),
             by,
         )
-        start, _ = assistance.months_back(today)
+        start, _ = as_household.months_back(today)
         items = [
             IncomeIn(
                 person_id=head.id,
-                month=f"{assistance.add_months(start, i):%Y-%m}",
+                month=f"{as_household.add_months(start, i):%Y-%m}",
                 kind="wage",
                 amount="200",
             )
             for i in range(11)  # the 12th month is entered on the page
         ]
-        assistance.record_incomes(s, h.id, IncomesIn(items=items), by)
+        as_household.record_incomes(s, h.id, IncomesIn(items=items), by)
         s.commit()
         household_id, head_pk = h.id, head.id
 
@@ -351,7 +351,7 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
     assert head_id not in page.content()  # masked
 
     # the last month's income, on the page; a negative amount is refused and changes nothing
-    last = assistance.add_months(start, 11)
+    last = as_household.add_months(start, 11)
     page.fill("#income-form input[name=month]", f"{last:%Y-%m}")
     page.fill("#income-form input[name=amount]", "-5")
     page.click("#income-form button")

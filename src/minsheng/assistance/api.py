@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel, Field
 
-from minsheng.assistance import monitoring, payroll, service
+from minsheng.assistance import household, monitoring, payroll, service
 from minsheng.assistance.schemas import (
     ActionIn,
     AssetsIn,
@@ -46,7 +46,7 @@ def record_incomes(
 ) -> dict[str, int]:
     """Record members' incomes by month and kind (replaces the same person, month and kind)."""
     with uow(request) as s:
-        return {"recorded": service.record_incomes(s, household_id, data, by)}
+        return {"recorded": household.record_incomes(s, household_id, data, by)}
 
 
 @router.put("/assistance/households/{household_id}/assets")
@@ -57,7 +57,7 @@ def set_assets(
     by: Principal = Depends(permit("assistance:write")),
 ) -> dict[str, int]:
     with uow(request) as s:
-        return service.set_assets(s, household_id, data, by)
+        return household.set_assets(s, household_id, data, by)
 
 
 @router.post("/assistance/households/{household_id}/expenses", status_code=status.HTTP_201_CREATED)
@@ -68,11 +68,11 @@ def record_expense(
     by: Principal = Depends(permit("assistance:write")),
 ) -> dict[str, int]:
     with uow(request) as s:
-        return {"id": service.record_expense(s, household_id, data, by)}
+        return {"id": household.record_expense(s, household_id, data, by)}
 
 
 @router.get("/assistance/households/{household_id}")
-def household(
+def household_summary(
     household_id: PathId, request: Request, by: Principal = Depends(permit("assistance:read"))
 ) -> dict[str, Any]:
     """A household's members, incomes of the last 12 months, assets, expenses, cases, warnings
@@ -88,11 +88,11 @@ def household(
             "members": [
                 registry.person_out(p, masked=True).model_dump(mode="json") for p in h.members
             ],
-            "incomes": service.incomes_table(s, h.id, today),
-            "assets": service.assets_of(s, h.id),
+            "incomes": household.incomes_table(s, h.id, today),
+            "assets": household.assets_of(s, h.id),
             "expenses": [
                 {"month": f"{e.month:%Y-%m}", "kind": e.kind, "amount": e.amount, "note": e.note}
-                for e in service.expenses_of(s, h.id)
+                for e in household.expenses_of(s, h.id)
             ],
             "cases": [
                 service.case_out(s, c, today).model_dump(mode="json")

@@ -21,10 +21,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.assistance import rules
+from minsheng.assistance.household import months_back, params
 from minsheng.assistance.models import WARNING_STATES, Case, Income, Warning
 from minsheng.assistance.payroll import region_prefix
 from minsheng.assistance.schemas import WarningOut
-from minsheng.assistance.service import load_in_region, months_back, params
+from minsheng.assistance.service import load_in_region
 from minsheng.auth import audit
 from minsheng.auth.permissions import Principal
 from minsheng.core import calendar, divisions

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from minsheng.assistance import monitoring, payroll, service, vocab
+from minsheng.assistance import household, monitoring, payroll, service, vocab
 from minsheng.assistance.schemas import AssetsIn, CaseIn, ExpenseIn, IncomeIn, IncomesIn
 from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
@@ -82,9 +82,9 @@ def _household_page(
                 "id": p.id,
                 "name": p.name_zh,
                 "masked": p.id_masked,
-                "age": service.age_on(p, today),
+                "age": household.age_on(p, today),
                 "relationship": p.relationship_to_head,
-                "statuses": [x.kind for x in service.statuses_on(p, today)],
+                "statuses": [x.kind for x in household.statuses_on(p, today)],
                 "died": p.death_date,
             }
             for p in h.members
@@ -94,9 +94,9 @@ def _household_page(
             "h": {"id": h.id, "code": h.code, "area": h.area, "division_code": h.division_code},
             "members": members,
             "names": names,
-            "incomes": service.incomes_table(s, h.id, today),
-            "assets": service.assets_of(s, h.id),
-            "expenses": service.expenses_of(s, h.id)[:24],
+            "incomes": household.incomes_table(s, h.id, today),
+            "assets": household.assets_of(s, h.id),
+            "expenses": household.expenses_of(s, h.id)[:24],
             "cases": [service.case_out(s, c, today) for c in service.household_cases(s, h.id)],
             "warnings": [
                 monitoring.warning_out(w, today) for w in monitoring.household_warnings(s, h.id)
@@ -115,7 +115,7 @@ def _household_page(
 
 
 @router.get("/assistance/households/{household_id}", response_class=HTMLResponse)
-def household(
+def household_view(
     household_id: PathId, request: Request, by: Principal = Depends(permit("assistance:read"))
 ) -> HTMLResponse:
     return _household_page(request, household_id, by)
@@ -155,7 +155,7 @@ async def record_income(
             amount=str(form.get("amount") or ""),
         )
         with uow(request) as s:
-            service.record_incomes(s, household_id, IncomesIn(items=[item]), by)
+            household.record_incomes(s, household_id, IncomesIn(items=[item]), by)
 
     return await _do(request, household_id, by, work)
 
@@ -169,7 +169,7 @@ async def set_assets(
     def work() -> None:
         values = {k: str(form.get(k) or "0").strip() or "0" for k in vocab.ASSET_KINDS}
         with uow(request) as s:
-            service.set_assets(s, household_id, AssetsIn(values=values), by)
+            household.set_assets(s, household_id, AssetsIn(values=values), by)
 
     return await _do(request, household_id, by, work)
 
@@ -187,7 +187,7 @@ async def record_expense(
             amount=str(form.get("amount") or ""),
         )
         with uow(request) as s:
-            service.record_expense(s, household_id, data, by)
+            household.record_expense(s, household_id, data, by)
 
     return await _do(request, household_id, by, work)
 

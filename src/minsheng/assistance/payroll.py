@@ -21,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from minsheng.assistance import rules
+from minsheng.assistance.household import add_months, age_on, params, parse_month
 from minsheng.assistance.models import Case, Payment, PayrollRun
-from minsheng.assistance.service import PAID_PROGRAMMES, add_months, age_on, params, parse_month
+from minsheng.assistance.service import PAID_PROGRAMMES
 from minsheng.auth import audit
 from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, money

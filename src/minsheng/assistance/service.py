@@ -1,504 +1,41 @@
-"""What a caseworker does: record a household's incomes, assets and rigid expenses; open a case;
-take it through check → public notice (公示) → approval or rejection → periodic review (复核) →
-stop. Every step is audited, every deadline counted in working days, and every decision carries
-its explanation with the parameters it used."""
+"""What a caseworker does with a case: open it, take it through check → public notice (公示) →
+approval or rejection → periodic review (复核) → stop. Every step is audited, every deadline
+counted in working days, and every decision carries its explanation (``assessment.py``).
+Recording a household's circumstances is ``household.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.assistance import rules
-from minsheng.assistance.models import (
-    ASSET_KINDS,
-    EXPENSE_KINDS,
-    PROGRAMMES,
-    Asset,
-    Case,
-    CaseEvent,
-    Expense,
-    Income,
-    Warning,
+from minsheng.assistance.assessment import assessment
+from minsheng.assistance.household import (
+    add_months,
+    alive_members,
+    choice,
+    member,
+    money_in,
+    params,
 )
-from minsheng.assistance.schemas import (
-    AssetsIn,
-    CaseIn,
-    CaseOut,
-    EventOut,
-    ExpenseIn,
-    IncomesIn,
-    Step,
-)
+from minsheng.assistance.models import PROGRAMMES, Case, CaseEvent, Warning
+from minsheng.assistance.schemas import CaseIn, CaseOut, EventOut, Step
 from minsheng.auth import audit
 from minsheng.auth.permissions import Principal
 from minsheng.core import calendar, divisions, money
 from minsheng.core.errors import ConflictError, NotFoundError, invalid
-from minsheng.policy import ParameterTree, load
+from minsheng.policy import ParameterTree
 from minsheng.registry import service as registry
-from minsheng.registry.models import Household, Person, SpecialStatus
+from minsheng.registry.models import Household, Person
 from minsheng.registry.schemas import StatusIn
 
 OPEN_STATES = ("applied", "checking", "notice")
 PAID_PROGRAMMES = ("dibao", "tekun")  # paid monthly
 STATUS_OF = {"dibao": "dibao", "tekun": "tekun", "dibao_edge": "dibao_edge"}  # registry status
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def params(
-    day: dt.date, division_code: str, tree: ParameterTree | None = None
-) -> rules.AssistanceParams:
-    """The assistance figures in force on ``day`` where the household lives."""
-    snap = (tree or load()).at(day, divisions.pooling_region(division_code))
-    return rules.AssistanceParams.from_snapshot(snap)
-
-
-def parse_month(text: str, field: str = "month") -> dt.date:
-    try:
-        year, month = (int(x) for x in str(text).split("-"))
-        return dt.date(year, month, 1)
-    except ValueError:
-        raise invalid(
-            field, "month", f"月份格式应为YYYY-MM：{text!r}", f"a month is YYYY-MM: {text!r}"
-        ) from None
-
-
-def add_months(day: dt.date, n: int) -> dt.date:
-    m = day.year * 12 + day.month - 1 + n
-    year, month = divmod(m, 12)
-    last = [31, 29 if calendar_leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month]
-    return dt.date(year, month + 1, min(day.day, last))
-
-
-def calendar_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def months_back(day: dt.date, n: int = 12) -> tuple[dt.date, dt.date]:
-    """The ``n`` full months before ``day``'s month: [first day, first day of ``day``'s month)."""
-    this = day.replace(day=1)
-    return add_months(this, -n), this
-
-
-def _amount(text: str, field: str) -> int:
-    value = money.parse(text, field)
-    if value < 0:
-        raise invalid(field, "negative", "金额不能为负", "an amount cannot be negative")
-    return value
-
-
-def _choice(value: str | None, allowed: tuple[str, ...], field: str, what_zh: str) -> str:
-    if value not in allowed:
-        raise invalid(
-            field,
-            "unknown_value",
-            f"{what_zh}无效：{value!r}（可选：{'、'.join(allowed)}）",
-            f"unknown {field} {value!r} (one of: {', '.join(allowed)})",
-        )
-    return value
-
-
-def alive_members(household: Household, day: dt.date) -> list[Person]:
-    return [p for p in household.members if p.death_date is None or p.death_date > day]
-
-
-def _member(household: Household, person_id: int, field: str) -> Person:
-    for p in household.members:
-        if p.id == person_id:
-            return p
-    raise invalid(
-        field,
-        "not_a_member",
-        f"人员{person_id}不是该家庭成员（一个人只能属于一个家庭）",
-        f"person {person_id} is not a member of this household (a person belongs to one)",
-    )
-
-
-def age_on(person: Person, day: dt.date) -> int:
-    b = person.birth_date
-    return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
-
-
-# ------------------------------------------------------------------------- recording
-
-
-def record_incomes(
-    session: Session,
-    household_id: int,
-    data: IncomesIn,
-    by: Principal,
-    today: dt.date | None = None,
-) -> int:
-    """Record (or correct) members' incomes by month and kind. All rows or none."""
-    today = today or dt.date.today()
-    household = registry.get_household(session, household_id, by)
-    rows = []
-    for i, item in enumerate(data.items):
-        where = f"items[{i}]"
-        person = _member(household, item.person_id, f"{where}.person_id")
-        month = parse_month(item.month, f"{where}.month")
-        if month > today:
-            raise invalid(
-                f"{where}.month", "future", "不能登记未来月份的收入", "a month in the future"
-            )
-        kind = _choice(item.kind, rules.INCOME_KINDS, f"{where}.kind", "收入类别")
-        rows.append((person.id, month, kind, _amount(item.amount, f"{where}.amount")))
-    for person_id, month, kind, amount in rows:
-        session.execute(
-            delete(Income).where(
-                Income.person_id == person_id, Income.month == month, Income.kind == kind
-            )
-        )
-        session.add(
-            Income(
-                household_id=household.id,
-                person_id=person_id,
-                month=month,
-                kind=kind,
-                amount=amount,
-                recorded_by=by.actor,
-            )
-        )
-    session.flush()
-    audit.record(
-        session, by, "record", "incomes", household.id, household.division_code, {"rows": len(rows)}
-    )
-    return len(rows)
-
-
-def set_assets(
-    session: Session, household_id: int, data: AssetsIn, by: Principal, today: dt.date | None = None
-) -> dict[str, int]:
-    household = registry.get_household(session, household_id, by)
-    values = {
-        _choice(k, ASSET_KINDS, f"values.{k}", "财产类别"): _amount(v, f"values.{k}")
-        for k, v in data.values.items()
-    }
-    as_of = data.as_of or today or dt.date.today()
-    for kind, value in values.items():
-        session.execute(delete(Asset).where(Asset.household_id == household.id, Asset.kind == kind))
-        session.add(Asset(household_id=household.id, kind=kind, value=value, as_of=as_of))
-    session.flush()
-    audit.record(
-        session,
-        by,
-        "record",
-        "assets",
-        household.id,
-        household.division_code,
-        {"kinds": sorted(values)},
-    )
-    return values
-
-
-def record_expense(
-    session: Session,
-    household_id: int,
-    data: ExpenseIn,
-    by: Principal,
-    today: dt.date | None = None,
-) -> int:
-    household = registry.get_household(session, household_id, by)
-    month = parse_month(data.month)
-    if month > (today or dt.date.today()):
-        raise invalid("month", "future", "不能登记未来月份的支出", "a month in the future")
-    expense = Expense(
-        household_id=household.id,
-        month=month,
-        kind=_choice(data.kind, EXPENSE_KINDS, "kind", "支出类别"),
-        amount=_amount(data.amount, "amount"),
-        note=data.note,
-    )
-    session.add(expense)
-    session.flush()
-    audit.record(
-        session,
-        by,
-        "record",
-        "expense",
-        expense.id,
-        household.division_code,
-        {"kind": expense.kind},
-    )
-    return expense.id
-
-
-# -------------------------------------------------------------------------- assessment
-
-
-def _income_by_person(
-    session: Session, household: Household, day: dt.date
-) -> dict[int, list[tuple[str, int]]]:
-    start, end = months_back(day)
-    out: dict[int, list[tuple[str, int]]] = {}
-    rows = session.execute(
-        select(Income.person_id, Income.kind, func.sum(Income.amount))
-        .where(Income.household_id == household.id, Income.month >= start, Income.month < end)
-        .group_by(Income.person_id, Income.kind)
-    ).all()
-    for person_id, kind, amount in rows:
-        out.setdefault(person_id, []).append((kind, int(amount)))
-    return out
-
-
-def _counted_monthly(p: rules.AssistanceParams, items: list[tuple[str, int]]) -> tuple[int, int]:
-    """(12 months' gross, counted monthly average rounded down)."""
-    if not items:
-        return 0, 0
-    kinds = np.array([rules.INCOME_KINDS.index(k) for k, _ in items], dtype=np.int64)
-    amounts = np.array([a for _, a in items], dtype=np.int64)
-    counted = int(rules.counted_income(p, kinds, amounts).sum())
-    return int(amounts.sum()), counted // 12
-
-
-def assessment(
-    session: Session, case: Case, day: dt.date, tree: ParameterTree | None = None
-) -> tuple[bool, int, list[Step]]:
-    """The rules' finding for a case on ``day``: eligible, monthly amount, and the steps."""
-    household = session.get(Household, case.household_id)
-    assert household is not None
-    p = params(day, household.division_code, tree)
-
-    def info(*paths: str) -> list[dict[str, Any]]:
-        return [p.infos[x].to_dict() for x in paths]
-
-    members = alive_members(household, day)
-    by_person = _income_by_person(session, household, day)
-    share_paths = [f"assistance.income.counted_share.{k}" for k in rules.INCOME_KINDS]
-    start, end = months_back(day)
-    assets = int(
-        session.scalar(
-            select(func.coalesce(func.sum(Asset.value), 0)).where(
-                Asset.household_id == household.id
-            )
-        )
-        or 0
-    )
-    rigid = int(
-        session.scalar(
-            select(func.coalesce(func.sum(Expense.amount), 0)).where(
-                Expense.household_id == household.id, Expense.month >= start, Expense.month < end
-            )
-        )
-        or 0
-    )
-    all_items = [x for items in by_person.values() for x in items]
-    gross, counted = _counted_monthly(p, all_items)
-    steps = [
-        Step(
-            step="members",
-            zh="共同生活的家庭成员人数",
-            en="members living together",
-            value=len(members),
-        ),
-        Step(
-            step="income",
-            zh=f"{start:%Y-%m}至{add_months(end, -1):%Y-%m}家庭收入{money.fmt(gross)}，"
-            "计入部分的月平均",
-            en=f"household income {start:%Y-%m}..{add_months(end, -1):%Y-%m} "
-            f"{money.fmt(gross)}, counted monthly average",
-            unit="fen",
-            value=counted,
-            parameters=info(*share_paths),
-        ),
-    ]
-    area = household.area
-    if case.programme == "temporary":
-        amount = rules.temporary_amount(p, case.requested or 0, len(members), area)
-        steps.append(
-            Step(
-                step="temporary",
-                zh="临时救助：申请金额，不超过单次上限和低保标准×月数×人数",
-                en="temporary assistance: as asked, up to the cap and N months of the standard",
-                unit="fen",
-                value=amount,
-                parameters=info(
-                    "assistance.temporary.per_case_cap",
-                    "assistance.temporary.standard_months",
-                    _standard_path(area),
-                ),
-            )
-        )
-        return amount > 0, amount, steps
-    if case.programme == "tekun":
-        person = _member(household, case.person_id or 0, "person_id")
-        _, own = _counted_monthly(p, by_person.get(person.id, []))
-        grade = _grade(person, day)
-        t = rules.tekun(
-            p,
-            np.array([rules.AREAS.index(area)]),
-            np.array([age_on(person, day)]),
-            np.array([grade]),
-            np.array([own]),
-            np.array([case.has_supporter]),
-            np.array([rules.CARE_LEVELS.index(case.care_level or "self_care")]),
-        )
-        ok = bool(t.eligible[0])
-        steps += [
-            Step(
-                step="tekun_person",
-                zh="特困认定：无法定赡养抚养扶养能力人；老年、未成年或重度残疾；本人收入低于特困标准",
-                en="特困: no one able to support them; aged, minor or severely disabled; "
-                "own income below the standard",
-                value={
-                    "age": age_on(person, day),
-                    "disability_grade": grade,
-                    "has_supporter": case.has_supporter,
-                    "own_income": own,
-                    "eligible": ok,
-                },
-                parameters=info(
-                    "assistance.tekun.age.elderly",
-                    "assistance.tekun.age.minor",
-                    "assistance.tekun.max_disability_grade",
-                ),
-            ),
-            Step(
-                step="tekun_standard",
-                zh="基本生活标准 = max(⌈倍数×低保标准⌉, 地方下限)",
-                en="basic standard = max(⌈factor × 低保 standard⌉, local minimum)",
-                unit="fen",
-                value=int(t.basic[0]) if ok else p.tekun_standard(area),
-                parameters=info(
-                    "assistance.tekun.standard_factor",
-                    "assistance.tekun.minimum_yearly",
-                    _standard_path(area),
-                ),
-            ),
-            Step(
-                step="care_allowance",
-                zh="照料护理补贴（按护理等级）",
-                en="care allowance (by care level)",
-                unit="fen",
-                value=int(t.care[0]),
-                parameters=info(
-                    f"assistance.tekun.care_allowance.{case.care_level or 'self_care'}"
-                ),
-            ),
-        ]
-        return ok, int(t.amount[0]), steps
-
-    family = rules.determine(
-        p, rules.Households.of([area], [len(members)], [counted], [assets], [rigid])
-    )
-    steps += [
-        Step(
-            step="per_capita",
-            zh="人均收入（向下取整到分）",
-            en="per-capita income (rounded down to the fen)",
-            unit="fen",
-            value=int(family.per_capita[0]),
-        ),
-        Step(
-            step="standard",
-            zh="低保标准（元/人/月）",
-            en="低保 standard (per person per month)",
-            unit="fen",
-            value=int(family.standard[0]),
-            parameters=info(_standard_path(area)),
-        ),
-        Step(
-            step="assets",
-            zh=f"金融资产{money.fmt(assets)}，上限{money.fmt(int(family.asset_limit[0]))}",
-            en=f"financial assets {money.fmt(assets)}, "
-            f"limit {money.fmt(int(family.asset_limit[0]))}",
-            value=bool(family.assets_ok[0]),
-            parameters=info("assistance.dibao.asset_limit_months"),
-        ),
-    ]
-    if case.programme == "dibao" and case.single:
-        person = _member(household, case.person_id or 0, "person_id")
-        grade = _grade(person, day)
-        ok_single = bool(rules.single_household_ok(p, family, np.array([grade]))[0])
-        _, own = _counted_monthly(p, by_person.get(person.id, []))
-        alone = rules.determine(p, rules.Households.of([area], [1], [own], [0], [0]))
-        eligible = ok_single and bool(family.assets_ok[0]) and bool(alone.dibao[0])
-        amount = int(alone.dibao_amount[0]) if eligible else 0
-        steps.append(
-            Step(
-                step="single_household",
-                zh="单人户：家庭人均收入低于低保边缘线，本人重度残疾，按本人收入单独计算",
-                en="单人户: family below the edge line, member severely disabled, assessed alone",
-                value={
-                    "disability_grade": grade,
-                    "own_income": own,
-                    "eligible": eligible,
-                    "amount": amount,
-                },
-                parameters=info(
-                    "assistance.dibao_edge.income_factor",
-                    "assistance.dibao.single_household_max_disability_grade",
-                ),
-            )
-        )
-        return eligible, amount, steps
-    if case.programme == "dibao":
-        eligible = bool(family.dibao[0])
-        amount = int(family.dibao_amount[0])
-        steps.append(
-            Step(
-                step="dibao",
-                zh="低保金 = (低保标准 − 人均收入) × 人数",
-                en="低保 benefit = (standard − per-capita income) × members",
-                unit="fen",
-                value=amount,
-            )
-        )
-        return eligible, amount, steps
-    if case.programme == "dibao_edge":
-        eligible = bool(family.edge[0])
-        steps.append(
-            Step(
-                step="edge",
-                zh=f"低保边缘线 {money.fmt(int(family.edge_line[0]))}/人/月："
-                "人均收入不低于低保标准且低于此线",
-                en=f"edge line {money.fmt(int(family.edge_line[0]))} per person per month",
-                value=eligible,
-                parameters=info("assistance.dibao_edge.income_factor"),
-            )
-        )
-        return eligible, 0, steps
-    # rigid_expense
-    eligible = bool(family.rigid[0])
-    steps.append(
-        Step(
-            step="rigid",
-            zh=f"近12个月刚性支出{money.fmt(rigid)}，需超过{money.fmt(int(family.rigid_line[0]))}；"
-            "年人均收入低于上年居民人均可支配收入",
-            en=f"rigid expenses of 12 months {money.fmt(rigid)} must exceed "
-            f"{money.fmt(int(family.rigid_line[0]))}; yearly per-capita income below last year's "
-            "per-capita disposable income",
-            value=eligible,
-            parameters=info(
-                "assistance.rigid_expense.share_of_income", "economy.per_capita_disposable_income"
-            ),
-        )
-    )
-    return eligible, 0, steps
-
-
-def _standard_path(area: str) -> str:
-    return (
-        "assistance.dibao.standard.urban_monthly"
-        if area == "urban"
-        else "assistance.dibao.standard.rural_yearly"
-    )
-
-
-def _grade(person: Person, day: dt.date) -> int:
-    grades = [
-        s.disability_grade or 0
-        for s in person.statuses
-        if s.kind == "disability" and s.start_date <= day <= (s.end_date or dt.date.max)
-    ]
-    return min(grades) if grades else 0
-
 
 # ----------------------------------------------------------------------------- cases
 
@@ -545,7 +82,7 @@ def open_case(session: Session, data: CaseIn, by: Principal, today: dt.date | No
     """申请: a household (or one member) applies; the check is due in N working days."""
     today = today or dt.date.today()
     household = registry.get_household(session, data.household_id, by)
-    programme = _choice(data.programme, PROGRAMMES, "programme", "救助类别")
+    programme = choice(data.programme, PROGRAMMES, "programme", "救助类别")
     person_id = None
     if programme == "tekun" or data.single:
         if data.person_id is None:
@@ -555,19 +92,19 @@ def open_case(session: Session, data: CaseIn, by: Principal, today: dt.date | No
                 "特困或单人户申请需指定人员",
                 "特困 and 单人户 name the person",
             )
-        person_id = _member(household, data.person_id, "person_id").id
+        person_id = member(household, data.person_id, "person_id").id
     if data.single and programme != "dibao":
         raise invalid("single", "only_dibao", "只有低保可按单人户申请", "only 低保 has 单人户")
     care = None
     if programme == "tekun":
-        care = _choice(data.care_level or "self_care", rules.CARE_LEVELS, "care_level", "护理等级")
+        care = choice(data.care_level or "self_care", rules.CARE_LEVELS, "care_level", "护理等级")
     requested = None
     if programme == "temporary":
         if data.requested is None:
             raise invalid(
                 "requested", "required", "临时救助需填写申请金额", "give the amount asked for"
             )
-        requested = _amount(data.requested, "requested")
+        requested = money_in(data.requested, "requested")
     duplicate = session.scalar(
         select(Case.id).where(
             Case.household_id == household.id,
@@ -653,7 +190,7 @@ def act(
     """One workflow step. Refused (and nothing changes) when the case is not in a state that
     allows it."""
     today = today or dt.date.today()
-    action = _choice(action, ACTIONS, "action", "操作")
+    action = choice(action, ACTIONS, "action", "操作")
     case = get_case(session, case_id, by)
     before = case.state
     p = params(today, case.division_code, tree)
@@ -842,41 +379,6 @@ def household_cases(session: Session, household_id: int) -> list[Case]:
             select(Case).where(Case.household_id == household_id).order_by(Case.id.desc())
         )
     )
-
-
-def incomes_table(session: Session, household_id: int, day: dt.date) -> list[dict[str, Any]]:
-    start, end = months_back(day)
-    rows = session.execute(
-        select(Income.person_id, Income.kind, func.sum(Income.amount), func.count())
-        .where(Income.household_id == household_id, Income.month >= start, Income.month < end)
-        .group_by(Income.person_id, Income.kind)
-        .order_by(Income.person_id, Income.kind)
-    ).all()
-    return [
-        {"person_id": r[0], "kind": r[1], "total_12_months": int(r[2]), "months": int(r[3])}
-        for r in rows
-    ]
-
-
-def assets_of(session: Session, household_id: int) -> dict[str, int]:
-    return {
-        a.kind: a.value
-        for a in session.scalars(select(Asset).where(Asset.household_id == household_id))
-    }
-
-
-def expenses_of(session: Session, household_id: int) -> list[Expense]:
-    return list(
-        session.scalars(
-            select(Expense)
-            .where(Expense.household_id == household_id)
-            .order_by(Expense.month.desc())
-        )
-    )
-
-
-def statuses_on(person: Person, day: dt.date) -> list[SpecialStatus]:
-    return [s for s in person.statuses if s.start_date <= day <= (s.end_date or dt.date.max)]
 
 
 def queue(

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.assistance import rules
+from minsheng.assistance.household import months_back
 from minsheng.assistance.models import Asset, Expense, Income
 from minsheng.assistance.payroll import region_prefix
-from minsheng.assistance.service import months_back
 from minsheng.core import divisions
 from minsheng.policy import ParameterTree, load, parse_overlay
 from minsheng.registry.models import Household, Person

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, insert, select
 
-from minsheng.assistance import monitoring, service
+from minsheng.assistance import household, monitoring, service
 from minsheng.assistance.models import Income
 from minsheng.assistance.schemas import CaseIn
 from minsheng.auth.permissions import system
@@ -25,8 +25,8 @@ BY = system("demo")
 def seed_assistance(engine: Engine, seed: int = 1, today: dt.date | None = None) -> dict[str, Any]:
     today = today or dt.date.today()
     rng = np.random.default_rng(seed + 1000)
-    start, _ = service.months_back(today)
-    months = [service.add_months(start, i) for i in range(12)]
+    start, _ = household.months_back(today)
+    months = [household.add_months(start, i) for i in range(12)]
     with engine.connect() as conn:
         people = [
             (int(pid), int(hid or 0), birth)
