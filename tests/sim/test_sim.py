@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from minsheng.assistance import rules as arules
 from minsheng.core.errors import MinshengError
@@ -180,3 +182,42 @@ def test_dask_gives_the_same_fen(pop: Path) -> None:
     assert remote["workers"] == 2
     for key in ("programmes", "total", "winners", "losers", "deciles", "population"):
         assert remote[key] == local[key], key
+
+
+@pytest.fixture(scope="module")
+def partials() -> list[model.Aggregates]:
+    tree, day = load(), dt.date(2026, 1, 1)
+    reform = runner.reform_tree(RURAL_10, "rural10")
+    edges = np.linspace(20_000, 200_000, 9)
+    out = []
+    for k in range(5):
+        part = population.generate(
+            3_000, seed=9, index=k, year=2026, first_household=0, first_person=0
+        )
+        base = {**model.medical(part, tree, day), **model.assistance(part, tree, day)}
+        new = {**model.medical(part, reform, day), **model.assistance(part, reform, day)}
+        out.append(model.aggregate(part, base, new, runner.PREFECTURES, edges))
+    return out
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.permutations(range(5)))
+def test_partitions_add_up_the_same_in_any_order(
+    partials: list[model.Aggregates], order: list[int]
+) -> None:
+    def total(seq: list[int]) -> model.Aggregates:
+        acc = partials[seq[0]]
+        for i in seq[1:]:
+            acc = acc.add(partials[i])
+        return acc
+
+    a, b = total(list(range(5))), total(order)
+    assert a.households == b.households and a.people == b.people
+    assert np.array_equal(a.by_decile, b.by_decile)
+    assert np.array_equal(a.winners, b.winners) and np.array_equal(a.losers, b.losers)
+    for key in a.cost:
+        assert np.array_equal(a.cost[key], b.cost[key]) and np.array_equal(
+            a.beneficiaries[key], b.beneficiaries[key]
+        )

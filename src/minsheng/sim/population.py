@@ -15,6 +15,7 @@ Layout of a population directory::
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,7 +29,6 @@ import pyarrow.parquet as pq
 
 from minsheng.assistance import rules as arules
 from minsheng.demo.population import assumptions
-from minsheng.medical import rules as mrules
 from minsheng.policy import load
 
 I64 = npt.NDArray[np.int64]
@@ -113,7 +113,7 @@ def generate(
     income = ((wage + pension) * 100).astype(np.int64)
     # calibrate the share on 低保 and on the edge (POLICY.md §2; demo/assumptions.yaml)
     s = a["special_statuses"]
-    params = arules.AssistanceParams.from_snapshot(load().at(dt_of(year), None))
+    params = arules.AssistanceParams.from_snapshot(load().at(dt.date(year, 6, 30), None))
     std = params.standards()[area]
     u = rng.random(n_h)
     p_dibao = np.where(
@@ -204,12 +204,6 @@ def generate(
     )
 
 
-def dt_of(year: int) -> Any:
-    import datetime as dt
-
-    return dt.date(year, 6, 30)
-
-
 def write(
     out: Path,
     people: int,
@@ -277,6 +271,3 @@ def meta(directory: Path) -> dict[str, Any]:
 def iter_partitions(directory: Path) -> Iterator[Partition]:
     for k in range(meta(directory)["partitions"]):
         yield read(directory, k)
-
-
-__all__ = ["Partition", "generate", "iter_partitions", "meta", "mrules", "read", "write"]
