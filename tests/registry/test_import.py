@@ -91,3 +91,15 @@ def test_row_with_extra_fields(session: Session) -> None:
     report = import_persons(session, "id_number,name_zh,hukou\n" + f"{A},次仁,rural,extra\n", BY)
     assert report.problems[0].rule == "too_many_fields"
     assert people(session) == 0
+
+
+def test_a_file_that_is_not_csv_is_refused_whole(session: Session) -> None:
+    # found by schemathesis: a bare carriage return inside a field made the parser raise (500);
+    # it is now read as a line break, and what the parser still refuses is a clear error
+    with pytest.raises(MinshengError) as err:
+        import_persons(session, b"\r0", BY)
+    assert (err.value.field, err.value.rule) == ("header", "columns_missing")
+    with pytest.raises(MinshengError) as err:
+        import_persons(session, b"a" * 200_000, BY)  # a field past the csv module's limit
+    assert (err.value.field, err.value.rule) == ("file", "csv_format")
+    assert people(session) == 0

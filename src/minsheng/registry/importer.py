@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 
 from pydantic import ValidationError as PydanticError
 from sqlalchemy import select
@@ -64,8 +65,14 @@ def import_persons(
     session: Session, data: bytes | str, by: Principal, dry_run: bool = False
 ) -> ImportReport:
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        rows = list(itertools.islice(reader, MAX_ROWS + 1))
+    except csv.Error as err:  # e.g. a bare carriage return inside a field
+        raise invalid(
+            "file", "csv_format", f"CSV格式不正确：{err}", f"not a valid CSV file: {err}"
+        ) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise invalid(
@@ -90,7 +97,7 @@ def import_persons(
     new_households: dict[str, tuple[str, str]] = {}
     today = dt.date.today()
     total = 0
-    for line_no, raw in enumerate(reader, start=2):
+    for line_no, raw in enumerate(rows, start=2):
         total += 1
         if total > MAX_ROWS:
             raise invalid(
