@@ -4,6 +4,7 @@ assistance package shares (months, ages, disability grades, the figures in force
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -19,7 +20,7 @@ from minsheng.core import divisions, money
 from minsheng.core.errors import invalid
 from minsheng.policy import ParameterTree, load
 from minsheng.registry import service as registry
-from minsheng.registry.models import Household, Person, SpecialStatus
+from minsheng.registry.models import Household, Person
 
 # --------------------------------------------------------------------------- helpers
 
@@ -43,14 +44,10 @@ def parse_month(text: str, field: str = "month") -> dt.date:
 
 
 def add_months(day: dt.date, n: int) -> dt.date:
-    m = day.year * 12 + day.month - 1 + n
-    year, month = divmod(m, 12)
-    last = [31, 29 if calendar_leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month]
-    return dt.date(year, month + 1, min(day.day, last))
-
-
-def calendar_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    """``day`` moved by ``n`` months, kept within the month (31 Jan + 1 → 28/29 Feb)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 + n, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return dt.date(year, month0 + 1, min(day.day, last))
 
 
 def months_back(day: dt.date, n: int = 12) -> tuple[dt.date, dt.date]:
@@ -93,9 +90,13 @@ def member(household: Household, person_id: int, field: str) -> Person:
     )
 
 
+def age_between(birth: dt.date, day: dt.date) -> int:
+    """Completed years of age on ``day`` (周岁)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 def age_on(person: Person, day: dt.date) -> int:
-    b = person.birth_date
-    return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+    return age_between(person.birth_date, day)
 
 
 # ------------------------------------------------------------------------- recording
@@ -231,10 +232,6 @@ def expenses_of(session: Session, household_id: int) -> list[Expense]:
             .order_by(Expense.month.desc())
         )
     )
-
-
-def statuses_on(person: Person, day: dt.date) -> list[SpecialStatus]:
-    return [s for s in person.statuses if s.start_date <= day <= (s.end_date or dt.date.max)]
 
 
 def grade_on(person: Person, day: dt.date) -> int:

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from minsheng.assistance import rules
 from minsheng.assistance.household import months_back, params
 from minsheng.assistance.models import WARNING_STATES, Case, Income, Warning
-from minsheng.assistance.payroll import region_prefix
 from minsheng.assistance.schemas import WarningOut
 from minsheng.assistance.service import load_in_region
 from minsheng.auth import audit
@@ -33,26 +32,7 @@ from minsheng.core.errors import ConflictError, invalid
 from minsheng.medical.models import Settlement
 from minsheng.registry.models import Household, Person, SpecialStatus
 
-CAUSES_ZH = {
-    "income_below_standard": "家庭人均收入低于低保标准",
-    "income_below_edge": "家庭人均收入低于低保边缘线",
-    "medical_burden": "本年医疗个人负担超过家庭年收入的规定比例",
-    "member_disabled": "家庭成员新近残疾",
-    "member_deceased": "家庭成员死亡",
-    "member_unemployed": "家庭成员失业",
-    "review_due": "救助决定复核到期",
-    "certificate_expiring": "残疾人证即将到期",
-}
 OPEN = ("new", "checking")
-
-
-def _days(col: np.ndarray[Any, Any], today: dt.date) -> np.ndarray[Any, np.dtype[np.int64]]:
-    """ISO-date objects (None for none) → days from today."""
-    out = np.full(len(col), rules.NO_DATE, dtype=np.int64)
-    for i, d in enumerate(col):
-        if d is not None:
-            out[i] = (d - today).days
-    return out
 
 
 @dataclass(frozen=True)
@@ -259,7 +239,7 @@ def scan(
     today = today or dt.date.today()
     code = divisions.get(region or divisions.REGION_CODE, "region").code
     by.require_covers(code, "household")
-    cols = columns(session, region_prefix(code), today)
+    cols = columns(session, divisions.code_prefix(code), today)
     n = len(cols.household_ids)
     found: list[tuple[int, str]] = []
     by_region: dict[str, list[int]] = {}

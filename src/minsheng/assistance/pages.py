@@ -84,7 +84,7 @@ def _household_page(
                 "masked": p.id_masked,
                 "age": household.age_on(p, today),
                 "relationship": p.relationship_to_head,
-                "statuses": [x.kind for x in household.statuses_on(p, today)],
+                "statuses": registry.statuses_on(p, today),
                 "died": p.death_date,
             }
             for p in h.members

@@ -20,35 +20,16 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from minsheng.assistance import rules
-from minsheng.assistance.household import add_months, age_on, params, parse_month
+from minsheng.assistance import rules, vocab
+from minsheng.assistance.household import add_months, age_on, grade_on, params, parse_month
 from minsheng.assistance.models import Case, Payment, PayrollRun
 from minsheng.assistance.service import PAID_PROGRAMMES
 from minsheng.auth import audit
 from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, money
 from minsheng.core.errors import invalid
+from minsheng.registry import service as registry
 from minsheng.registry.models import Person
-
-KINDS_ZH = {
-    "dibao": "低保金",
-    "tekun": "特困供养金",
-    "temporary": "临时救助金",
-    "disability_living": "困难残疾人生活补贴",
-    "disability_nursing": "重度残疾人护理补贴",
-    "elderly": "高龄老人补贴",
-    "orphan": "孤儿基本生活费",
-}
-
-
-def region_prefix(code: str) -> str:
-    """Division codes under ``code`` start with this: 540000 → 54, 540100 → 5401."""
-    d = divisions.get(code, "region")
-    if d.level == "region":
-        return d.code[:2]
-    if d.level == "prefecture":
-        return d.code[:4]
-    return d.code
 
 
 @dataclass(frozen=True)
@@ -153,19 +134,10 @@ def _person_benefits(session: Session, month: dt.date, prefix: str, poor: set[in
     for region_people in by_region.values():
         p = params(month, region_people[0].division_code)
         age = np.array([age_on(x, month) for x in region_people], dtype=np.int64)
-        grade = np.zeros(len(region_people), dtype=np.int64)
-        orphan = np.zeros(len(region_people), dtype=np.bool_)
-        for i, x in enumerate(region_people):
-            for s in x.statuses:
-                if s.start_date <= month <= (s.end_date or dt.date.max):
-                    if s.kind == "disability" and s.disability_grade:
-                        grade[i] = (
-                            s.disability_grade
-                            if not grade[i]
-                            else min(grade[i], s.disability_grade)
-                        )
-                    elif s.kind == "orphan":
-                        orphan[i] = True
+        grade = np.array([grade_on(x, month) for x in region_people], dtype=np.int64)
+        orphan = np.array(
+            ["orphan" in registry.statuses_on(x, month) for x in region_people], dtype=np.bool_
+        )
         in_poor = np.array([x.household_id in poor for x in region_people], dtype=np.bool_)
         amounts = rules.person_benefits(p, age, grade, in_poor, orphan)
         for kind, col in amounts.items():
@@ -214,7 +186,7 @@ def run(
         raise invalid("month", "future", "不能发放未来月份", "a month in the future cannot be paid")
     code = divisions.get(region, "region").code
     by.require_covers(code, "household")
-    prefix = region_prefix(code)
+    prefix = divisions.code_prefix(code)
     key = f"{month:%Y-%m}"
     items = due(session, month, prefix)
     keys = [d.key for d in items]
@@ -294,7 +266,7 @@ def roll_csv(session: Session, payments: list[Payment]) -> str:
             [
                 p.month,
                 p.kind,
-                KINDS_ZH[p.kind],
+                vocab.label(vocab.PAYMENT_KINDS, p.kind),
                 p.case_id or "",
                 p.household_id,
                 p.person_id,
@@ -318,7 +290,7 @@ def bank_file(session: Session, payments: list[Payment], month: str, region: str
         person = people[p.person_id]
         lines.append(
             f"D|{i}|{person.name_zh}|{person.id_number}|{money.to_str(p.amount)}"
-            f"|{month} {KINDS_ZH[p.kind]}"
+            f"|{month} {vocab.label(vocab.PAYMENT_KINDS, p.kind)}"
         )
     return "\n".join(lines) + "\n"
 

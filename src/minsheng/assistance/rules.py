@@ -187,12 +187,6 @@ def group_min(group: I64, values: I64, n: int, empty: int = int(NO_DATE)) -> I64
     return out
 
 
-def group_any(group: I64, flags: Bools, n: int) -> Bools:
-    out = np.zeros(n, dtype=np.int64)
-    np.add.at(out, group, flags.astype(np.int64))
-    return out > 0
-
-
 # --------------------------------------------------------------------------- households
 
 
@@ -342,12 +336,8 @@ def person_benefits(
         p.fen("assistance.orphan.basic_living_monthly"),
         0,
     )
-    return {
-        "disability_living": living.astype(np.int64),
-        "disability_nursing": nursing.astype(np.int64),
-        "elderly": elderly.astype(np.int64),
-        "orphan": orphan_amount.astype(np.int64),
-    }
+    columns = (living, nursing, elderly, orphan_amount)
+    return {k: c.astype(np.int64) for k, c in zip(PERSON_BENEFITS, columns, strict=True)}
 
 
 # ---------------------------------------------------------------------------- 临时救助

@@ -9,8 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from minsheng.registry.schemas import RecordId
 
-Month = str  # "YYYY-MM"
-
 
 class IncomeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")

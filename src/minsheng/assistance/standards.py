@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from minsheng.assistance import rules
 from minsheng.assistance.household import months_back
 from minsheng.assistance.models import Asset, Expense, Income
-from minsheng.assistance.payroll import region_prefix
 from minsheng.core import divisions
 from minsheng.policy import ParameterTree, load, parse_overlay
 from minsheng.registry.models import Household, Person
@@ -136,7 +135,7 @@ def propose(
         f"proposal-{year}",
     )
     reform = tree.with_overlay(overlay)
-    data = _households(session, region_prefix(code), data_as_of or dt.date.today())
+    data = _households(session, divisions.code_prefix(code), data_as_of or dt.date.today())
     current = {
         "urban_monthly": p.fen("assistance.dibao.standard.urban_monthly"),
         "rural_yearly": p.fen("assistance.dibao.standard.rural_yearly"),

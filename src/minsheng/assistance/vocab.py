@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
-Label = tuple[str, str, str]  # (zh, bo, en)
+from minsheng.registry.vocab import Label, label
+
+__all__ = ["Label", "label"]  # shared with the registry's vocabularies
 
 PROGRAMMES: Final[dict[str, Label]] = {
     "dibao": ("最低生活保障（低保）", "འཚོ་བའི་མཐིལ་འགན་ལེན།", "minimum living allowance (低保)"),

@@ -181,6 +181,13 @@ def pooling_region(code: str) -> str:
     return d.prefecture_code or d.code
 
 
+def code_prefix(code: str) -> str:
+    """What the codes of every division inside ``code`` start with (for a SQL ``LIKE``):
+    540000 → 54, 540100 → 5401, a county → itself."""
+    d = get(code, "region")
+    return {"region": d.code[:2], "prefecture": d.code[:4]}.get(d.level, d.code)
+
+
 def ancestors(code: str) -> list[str]:
     """Codes from the division itself up to the region: county → prefecture → region."""
     d = get(code)

@@ -36,7 +36,7 @@ def seed_assistance(engine: Engine, seed: int = 1, today: dt.date | None = None)
                 )
             )
         ]
-    ages = {pid: (today - birth).days // 365 for pid, _, birth in people}
+    ages = {pid: household.age_between(birth, today) for pid, _, birth in people}
     earners = [(pid, hid) for pid, hid, _ in people if ages[pid] >= 18]
     kinds = ["pension" if ages[pid] >= 60 else "wage" for pid, _ in earners]
     # monthly income per adult: wages log-normal around 2,500 yuan, pensions around 1,500;

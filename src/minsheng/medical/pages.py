@@ -38,7 +38,6 @@ FUND_NAMES = [
     N_("inpatient"),
 ]
 LINE_ROWS = 6  # line-item rows on the cashier's form
-FUNDS = ("basic", "ci", "assistance")
 
 
 def _form_bill(form: Any) -> BillIn:

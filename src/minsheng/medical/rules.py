@@ -351,9 +351,6 @@ class Result:
     cash: I64
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def funds_total(self) -> I64:
-        return self.basic + self.ci + self.assistance
-
 
 def _table(values: list[Decimal]) -> tuple[I64, int]:
     nums, den = ratio_table(values)
