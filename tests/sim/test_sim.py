@@ -59,6 +59,26 @@ def test_population_is_deterministic_and_calibrated(tmp_path: Path, pop: Path) -
     group = np.concatenate([p.persons["group"] for p in parts])
     dibao_share = float((group == 2).mean())
     assert 0.03 < dibao_share < 0.09  # POLICY.md §2: 4% urban / 7% rural households
+    # the rules themselves find the published shares below each prefecture's own standard
+    eligible = {0: [0, 0], 1: [0, 0]}
+    for part in parts:
+        h = part.households
+        for region in np.unique(h["prefecture"]):
+            sel = h["prefecture"] == region
+            p = arules.AssistanceParams.from_snapshot(load().at(dt.date(2026, 6, 30), str(region)))
+            d = arules.determine(
+                p,
+                arules.Households(
+                    h["area"][sel], h["members"][sel], h["income"][sel], h["assets"][sel],
+                    np.zeros(int(sel.sum()), dtype=np.int64),
+                ),
+            )  # fmt: skip
+            for area in (0, 1):
+                m = h["area"][sel] == area
+                eligible[area][0] += int(d.dibao[m].sum())
+                eligible[area][1] += int(m.sum())
+    assert abs(eligible[0][0] / eligible[0][1] - 0.04) < 0.015
+    assert abs(eligible[1][0] / eligible[1][1] - 0.07) < 0.015
     insured = np.concatenate([p.persons["scheme"] for p in parts]) >= 0
     assert 0.95 < insured.mean() < 0.98  # insured rate ≈ 96.5%
 
@@ -115,6 +135,7 @@ def test_reform_costs_and_winners(pop: Path) -> None:
         v["reform"] - v["baseline"] for p in r["programmes"] for v in p["by_prefecture"].values()
     )
     assert by_pref == r["total"]["change"]
+    assert sum(v["reform"] - v["baseline"] for v in r["by_prefecture"].values()) == by_pref
     ci = runner.run(pop, CI_5, "ci5")
     assert ci["recomputed"] == {"medical": True, "assistance": False}
     progs = {p["programme"]: p for p in ci["programmes"]}
@@ -188,7 +209,7 @@ def test_dask_gives_the_same_fen(pop: Path) -> None:
 def partials() -> list[model.Aggregates]:
     tree, day = load(), dt.date(2026, 1, 1)
     reform = runner.reform_tree(RURAL_10, "rural10")
-    edges = np.linspace(20_000, 200_000, 9)
+    edges = np.arange(20_000, 200_001, 22_500, dtype=np.int64)  # 9 integer edges (fen)
     out = []
     for k in range(5):
         part = population.generate(

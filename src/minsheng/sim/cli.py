@@ -147,12 +147,8 @@ def show(r: dict[str, Any]) -> None:
     t = Table(title="Change by prefecture 按地市")
     t.add_column("prefecture")
     t.add_column("change", justify="right")
-    for code in runner.PREFECTURES:
-        change = sum(
-            p["by_prefecture"][code]["reform"] - p["by_prefecture"][code]["baseline"]
-            for p in r["programmes"]
-        )
-        t.add_row(divisions.get(code).name("zh"), money.fmt(change))
+    for code, v in r["by_prefecture"].items():
+        t.add_row(divisions.get(code).name("zh"), money.fmt(v["reform"] - v["baseline"]))
     c.print(t)
     w, lo = r["winners"], r["losers"]
     gain, loss = money.fmt(w["gain"]), money.fmt(lo["loss"])

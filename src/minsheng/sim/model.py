@@ -154,12 +154,17 @@ class Aggregates:
         return out
 
 
+def per_capita(income: I64, members: I64) -> I64:
+    """Per-capita household income in fen, rounded down as the rules do."""
+    return income // np.maximum(members, 1)
+
+
 def aggregate(
     part: Partition,
     base: dict[str, I64],
     reform: dict[str, I64],
     prefectures: list[str],
-    decile_edges: npt.NDArray[np.float64],
+    decile_edges: I64,
 ) -> Aggregates:
     h = part.households
     pref = np.searchsorted(np.array(prefectures), h["prefecture"]).astype(np.int64)
@@ -175,8 +180,8 @@ def aggregate(
     delta: I64 = total_r - total_b
     agg.winners = np.array([(delta > 0).sum(), delta[delta > 0].sum()], dtype=np.int64)
     agg.losers = np.array([(delta < 0).sum(), -delta[delta < 0].sum()], dtype=np.int64)
-    per_capita = h["income"] / np.maximum(h["members"], 1)
-    dec = np.clip(np.searchsorted(decile_edges, per_capita, side="right"), 0, 9).astype(np.int64)
+    pc = per_capita(h["income"], h["members"])
+    dec = np.clip(np.searchsorted(decile_edges, pc, side="right"), 0, 9).astype(np.int64)
     agg.by_decile = np.stack(
         [
             _sum(dec, np.ones(len(dec), dtype=np.int64), 10),

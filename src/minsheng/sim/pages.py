@@ -63,6 +63,11 @@ def ensure_population(directory: Path, people: int = DEFAULT_PEOPLE) -> dict[str
         return population.meta(directory)
 
 
+def yuan(fen: int) -> int:
+    """Whole yuan for the charts (the tables beside them carry the exact fen)."""
+    return money.apply_ratio(fen, Decimal("0.01"))
+
+
 def _shown(value: Any, unit: str) -> str:
     if unit.startswith("currency") and isinstance(value, int):
         return str(Decimal(value) / 100)
@@ -147,19 +152,14 @@ async def run_analysis(
     tr = i18n.gettext_for(code).gettext
     charts = {
         "programmes": [tr(PROGRAMME_NAMES[p["programme"]]) for p in result["programmes"]],
-        "baseline": [p["baseline"] / 100 for p in result["programmes"]],
-        "reform": [p["reform"] / 100 for p in result["programmes"]],
+        "baseline": [yuan(p["baseline"]) for p in result["programmes"]],
+        "reform": [yuan(p["reform"]) for p in result["programmes"]],
         "prefectures": [divisions.get(c).name(code) for c in runner.PREFECTURES],
         "prefecture_change": [
-            sum(
-                p["by_prefecture"][c]["reform"] - p["by_prefecture"][c]["baseline"]
-                for p in result["programmes"]
-            )
-            / 100
-            for c in runner.PREFECTURES
+            yuan(v["reform"] - v["baseline"]) for v in result["by_prefecture"].values()
         ],
         "deciles": [d["decile"] for d in result["deciles"]],
-        "decile_change": [d["change_per_household"] / 100 for d in result["deciles"]],
+        "decile_change": [yuan(d["change_per_household"]) for d in result["deciles"]],
         "labels": {
             "baseline": tr("Baseline"),
             "reform": tr("Reform"),

@@ -9,9 +9,9 @@ not touch is computed once and reused for the reform.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +25,16 @@ from minsheng.sim.population import meta, read
 PREFECTURES = [p.code for p in divisions.prefectures()]
 
 
-@lru_cache(maxsize=8)
-def _tree(reform_key: str | None, reform_data: Any = None) -> ParameterTree:
-    tree = load()
-    if reform_key is None:
-        return tree
-    return tree.with_overlay(parse_overlay(reform_data, reform_key))
+_trees: dict[str, ParameterTree] = {}  # per process: a worker builds each reform's tree once
 
 
-class _Frozen(dict):  # type: ignore[type-arg]
-    """A mapping usable as a cache key (the reform travels to workers as plain data)."""
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(repr(sorted(self.items(), key=str)))
+def _plain(obj: Any) -> Any:
+    """A reform as JSON-able data with its keys in order (dates as text): a cache key."""
+    if isinstance(obj, dict):
+        return sorted((str(k), _plain(v)) for k, v in obj.items())
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    return str(obj)
 
 
 def reform_tree(data: dict[str, Any] | None, name: str = "reform") -> ParameterTree:
@@ -45,7 +42,13 @@ def reform_tree(data: dict[str, Any] | None, name: str = "reform") -> ParameterT
     before the parameter's first value, out of range: a clear error)."""
     if data is None:
         return load()
-    return _tree(name, _Frozen(data))
+    key = name + json.dumps(_plain(data), ensure_ascii=False)
+    tree = _trees.get(key)
+    if tree is None:
+        if len(_trees) >= 8:
+            _trees.clear()
+        tree = _trees[key] = load().with_overlay(parse_overlay(data, name))
+    return tree
 
 
 def as_of_date(overlay: Overlay | None, default: dt.date) -> dt.date:
@@ -57,6 +60,7 @@ def as_of_date(overlay: Overlay | None, default: dt.date) -> dt.date:
 
 
 def decile_edges(directory: Path) -> np.ndarray:
+    """Deciles of per-capita household income over the whole population (integer fen)."""
     import pyarrow.parquet as pq
 
     m = meta(directory)
@@ -66,10 +70,12 @@ def decile_edges(directory: Path) -> np.ndarray:
             directory / f"part-{k:05d}.households.parquet", columns=["income", "members"]
         )
         inc, mem = t.column("income").to_numpy(), t.column("members").to_numpy()
-        per_capita.append(inc / np.maximum(mem, 1))
-    allpc = np.concatenate(per_capita)
-    edges: np.ndarray = np.quantile(allpc, np.linspace(0.1, 0.9, 9))
-    return edges
+        per_capita.append(model.per_capita(inc, mem))
+    # the edges are households' own per-capita incomes (integer fen), not interpolations
+    edges: np.ndarray = np.percentile(
+        np.concatenate(per_capita), np.arange(10, 100, 10), method="lower"
+    )
+    return edges.astype(np.int64)
 
 
 def run_partition(
@@ -202,6 +208,13 @@ def report(
         },
         "recomputed": {"medical": not same_medical, "assistance": not same_assistance},
         "programmes": progs,
+        "by_prefecture": {
+            code: {
+                scenario: int(sum(agg.cost[f"{scenario}:{p}"][i] for p in model.PROGRAMMES))
+                for scenario in ("baseline", "reform")
+            }
+            for i, code in enumerate(agg.prefectures)
+        },
         "total": {
             "baseline": sum(x["baseline"] for x in progs),
             "reform": sum(x["reform"] for x in progs),
