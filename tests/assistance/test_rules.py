@@ -188,3 +188,51 @@ def test_scan_flags_only_households_below_the_lines(rows: list[Any]) -> None:
     assert (out["income_below_standard"] == below).all()
     assert not (out["income_below_standard"] & out["income_below_edge"]).any()
     assert not out["review_due"].any() and not out["certificate_expiring"].any()
+
+
+@pytest.mark.parametrize(
+    ("column", "days", "cause", "raised"),
+    [
+        ("review_in", 30, "review_due", True),  # reminder: 30 days ahead
+        ("review_in", 31, "review_due", False),
+        ("review_in", -5, "review_due", True),  # overdue
+        ("certificate_in", 60, "certificate_expiring", True),
+        ("certificate_in", 61, "certificate_expiring", False),
+        ("disabled_since", 31, "member_disabled", True),  # window: 31 days back
+        ("disabled_since", 32, "member_disabled", False),
+        ("deceased_since", 0, "member_deceased", True),
+        ("unemployed_since", -1, "member_unemployed", False),  # not yet begun
+    ],
+)
+def test_scan_boundaries(column: str, days: int, cause: str, raised: bool) -> None:
+    p = params(dt.date(2026, 6, 1), None)
+    none = np.array([rules.NO_DATE], dtype=np.int64)
+    cols: dict[str, Any] = {
+        "area": np.array([0]),
+        "members": np.array([1]),
+        "income": np.array([1_000_000]),  # far above every line
+        "on_dibao": np.array([False]),
+        "on_edge": np.array([False]),
+        "medical_selfpay": np.array([0]),
+        "review_in": none,
+        "disabled_since": none,
+        "deceased_since": none,
+        "unemployed_since": none,
+        "certificate_in": none,
+    }
+    cols[column] = np.array([days], dtype=np.int64)
+    out = rules.scan(p, rules.ScanInput(**cols))
+    assert bool(out[cause][0]) is raised
+    assert sum(bool(v[0]) for v in out.values()) == int(raised)  # nothing else
+
+
+@pytest.mark.parametrize(("selfpay", "raised"), [(0, False), (6_000_000, False), (6_000_001, True)])
+def test_medical_burden_needs_more_than_the_share(selfpay: int, raised: bool) -> None:
+    """Income 10,000 a month → 120,000 a year; the warning needs self-pay above 50% of it."""
+    p = params(dt.date(2026, 6, 1), None)
+    none = np.array([rules.NO_DATE], dtype=np.int64)
+    x = rules.ScanInput(
+        np.array([0]), np.array([1]), np.array([1_000_000]), np.array([False]),
+        np.array([False]), np.array([selfpay]), none, none, none, none, none,
+    )  # fmt: skip
+    assert bool(rules.scan(p, x)["medical_burden"][0]) is raised
