@@ -52,7 +52,7 @@ def install(app: FastAPI) -> None:
             path = request.url.path
             target = "/citizen/login" if path == "/me" or path.startswith("/me/") else "/login"
             return RedirectResponse(f"{target}?next={quote(request.url.path)}", status_code=303)
-        return render_error(request, exc.status, exc.zh, exc.en)
+        return render_error(request, exc.status, exc.zh, exc.en, exc.bo)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

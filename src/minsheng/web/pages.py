@@ -86,8 +86,8 @@ def render(request: Request, name: str, status: int = 200, **extra: Any) -> HTML
     return TEMPLATES.TemplateResponse(request, name, context(request, **extra), status_code=status)
 
 
-def render_error(request: Request, status: int, zh: str, en: str) -> HTMLResponse:
-    return render(request, "error.html", status=status, status_code=status, zh=zh, en=en)
+def render_error(request: Request, status: int, zh: str, en: str, bo: str = "") -> HTMLResponse:
+    return render(request, "error.html", status=status, status_code=status, zh=zh, en=en, bo=bo)
 
 
 @router.get("/", response_class=HTMLResponse)
