@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from minsheng.assistance import household, monitoring, service
 from minsheng.assistance.models import Warning
 from minsheng.assistance.schemas import CaseIn
+from minsheng.auth.permissions import system
 from minsheng.core import calendar
 from minsheng.core.errors import ConflictError, MinshengError
 from minsheng.db import make_sessionmaker
@@ -19,6 +20,8 @@ from minsheng.registry import service as registry
 from minsheng.registry.models import Person
 from minsheng.registry.schemas import PersonPatch, StatusIn
 from tests.assistance.conftest import BY, TODAY, monthly_income
+
+APPROVER = system("test-approver")  # maker–checker: not the one who checked
 
 
 def causes(s, household_id):  # type: ignore[no-untyped-def]
@@ -93,7 +96,7 @@ def test_medical_burden_and_review_due(engine: Engine, world: dict[str, int]) ->
         assert case.eligible  # 500 < 1.5 × 440
         service.act(s, case.id, "notice", BY, today=TODAY)
         assert case.notice_end is not None
-        service.act(s, case.id, "approve", BY, today=case.notice_end + dt.timedelta(days=1))
+        service.act(s, case.id, "approve", APPROVER, today=case.notice_end + dt.timedelta(days=1))
         assert case.review_due is not None
         # this year's patient share from the medical ledger: 10,000 against a yearly income of
         # 18,000 → above half

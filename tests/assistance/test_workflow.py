@@ -13,6 +13,7 @@ from minsheng.assistance import household, payroll, service
 from minsheng.assistance.models import Case, CaseEvent, Income, Payment
 from minsheng.assistance.schemas import CaseIn, IncomeIn, IncomesIn
 from minsheng.auth.models import AuditEntry
+from minsheng.auth.permissions import system
 from minsheng.core import calendar
 from minsheng.core.errors import ConflictError, MinshengError
 from minsheng.db import make_sessionmaker
@@ -20,6 +21,8 @@ from minsheng.registry import service as registry
 from minsheng.registry.models import Person
 from minsheng.registry.schemas import StatusIn
 from tests.assistance.conftest import BY, TODAY, monthly_income
+
+APPROVER = system("test-approver")  # maker–checker: not the one who checked
 
 
 def _approved_dibao(s, world):  # type: ignore[no-untyped-def]
@@ -30,7 +33,7 @@ def _approved_dibao(s, world):  # type: ignore[no-untyped-def]
     service.act(s, case.id, "check", BY, today=TODAY)
     service.act(s, case.id, "notice", BY, today=TODAY)
     assert case.notice_end is not None
-    service.act(s, case.id, "approve", BY, today=case.notice_end + dt.timedelta(days=1))
+    service.act(s, case.id, "approve", APPROVER, today=case.notice_end + dt.timedelta(days=1))
     return case
 
 
@@ -52,10 +55,10 @@ def test_dibao_from_application_to_stop(engine: Engine, world: dict[str, int]) -
         service.act(s, case.id, "notice", BY, today=TODAY)
         assert case.notice_end == calendar.add_working_days(TODAY, 7)
         with pytest.raises(ConflictError) as err:  # the notice is still running
-            service.act(s, case.id, "approve", BY, today=case.notice_end)
+            service.act(s, case.id, "approve", APPROVER, today=case.notice_end)
         assert err.value.rule == "notice_running"
         decided = case.notice_end + dt.timedelta(days=1)
-        service.act(s, case.id, "approve", BY, today=decided)
+        service.act(s, case.id, "approve", APPROVER, today=decided)
         assert case.state == "approved" and case.review_due == household.add_months(decided, 12)
         head = s.get(Person, world["head"])
         assert head is not None and "dibao" in registry.statuses_on(head, decided)

@@ -84,8 +84,10 @@ def build_world(engine: Engine) -> World:
         en = registry.add_enrolment(
             s, p1.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
         )
+        registry.add_status(s, p1.id, StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1)), BY)
+        # a status the registry attests: a benefit status ends only through its case
         st = registry.add_status(
-            s, p1.id, StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1)), BY
+            s, p1.id, StatusIn(kind="border", start_date=dt.date(2020, 1, 1)), BY
         )
         w.ids.update(
             person=p1.id,
@@ -105,6 +107,9 @@ def build_world(engine: Engine) -> World:
         w.ids.update(user=target.id, token=spare.id)
         settled = medical.settle(s, BillIn.model_validate(lhasa_bill()), BY)
         w.ids["settlement"] = settled.id or 0
+        w.ids["preview"] = (
+            medical.presettle(s, BillIn.model_validate(lhasa_bill()), BY).preview_id or 0
+        )
         case = assistance.open_case(s, CaseIn(household_id=h.id, programme="dibao"), BY)
         warning = Warning(
             household_id=h.id,
@@ -257,6 +262,10 @@ def samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("POST", "/api/medical/settlements/preview"): {"json": lhasa_bill()},
         ("POST", "/api/medical/settlements"): {"json": lhasa_bill()},
+        ("POST", "/api/medical/previews/{preview_id}/confirm"): {  # another's preview: 404
+            "path": {"preview_id": w.ids["preview"]},
+            "json": {"fingerprint": "0" * 64},
+        },
         ("POST", "/api/medical/settlements/{settlement_id}/reverse"): {
             "path": {"settlement_id": w.ids["settlement"]}
         },
@@ -329,6 +338,9 @@ def assistance_samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", A + "/warnings/{warning_id}"): {"path": warning, "json": {"state": "checking"}},
         ("POST", A + "/scan"): {"json": {"region": INSIDE}},
         ("POST", A + "/payroll"): {"json": {"region": INSIDE, "month": month}},
+        # run 1 is the Lhasa run the POST above makes (it pays nobody: 404 for its bank file)
+        ("GET", A + "/payroll/{run_id}/bank-file"): {"path": {"run_id": 1}},
+        ("GET", A + "/payroll/{run_id}/roll"): {"path": {"run_id": 1}},
         ("GET", "/api/me/assistance"): {},
         ("GET", "/assistance"): {"marker": "/assistance/households/"},
         ("GET", "/assistance/households/{household_id}"): {"path": household},

@@ -25,9 +25,10 @@ from minsheng.assistance.household import (
 from minsheng.assistance.models import PROGRAMMES, Case, CaseEvent, Warning
 from minsheng.assistance.schemas import CaseIn, CaseOut, EventOut, Step
 from minsheng.auth import audit
+from minsheng.auth.models import ApiToken
 from minsheng.auth.permissions import Principal
 from minsheng.core import calendar, divisions, money
-from minsheng.core.errors import ConflictError, NotFoundError, invalid
+from minsheng.core.errors import ConflictError, ForbiddenError, NotFoundError, invalid
 from minsheng.policy import ParameterTree
 from minsheng.registry import service as registry
 from minsheng.registry.models import Household, Person
@@ -38,6 +39,46 @@ PAID_PROGRAMMES = ("dibao", "tekun")  # paid monthly
 STATUS_OF = {"dibao": "dibao", "tekun": "tekun", "dibao_edge": "dibao_edge"}  # registry status
 
 # ----------------------------------------------------------------------------- cases
+
+
+def accountable(by: Principal) -> str:
+    """Who answers for a step: the staff account behind a session or any of its tokens
+    (``user:N``), else the actor (``system:demo``). Maker–checker compares these."""
+    if by.kind in ("staff", "token") and by.user_id is not None:
+        return f"user:{by.user_id}"
+    return by.actor
+
+
+def checkers(session: Session, case: Case) -> set[str]:
+    """Everyone who checked the case (审核), as :func:`accountable` names them. Events written
+    before names were accountable say ``token:N``: that is the token's user."""
+    names = set(
+        session.scalars(
+            select(CaseEvent.by).where(CaseEvent.case_id == case.id, CaseEvent.action == "check")
+        )
+    )
+    out = set()
+    for name in names:
+        if name.startswith("token:") and name[6:].isdigit():
+            user_id = session.scalar(select(ApiToken.user_id).where(ApiToken.id == int(name[6:])))
+            out.add(f"user:{user_id}" if user_id is not None else name)
+        else:
+            out.add(name)
+    return out
+
+
+def _second_person(session: Session, case: Case, by: Principal) -> None:
+    """Maker–checker (审核审批分离): the one who checked a case cannot approve it, so no single
+    account takes a case from application to a benefit alone."""
+    if accountable(by) in checkers(session, case):
+        raise ForbiddenError(
+            "action",
+            "maker_checker",
+            "您审核了该申请，不能再由您审批确认；请由另一位经办人员或主管确认",
+            "you checked this case, so you cannot approve it: another caseworker or a supervisor"
+            " approves",
+            "ཞིབ་བཤེར་བྱེད་མཁན་གྱིས་ཆོག་མཆན་སྤྲོད་མི་ཆོག མི་གཞན་ཞིག་གིས་ཆོག་མཆན་སྤྲོད་དགོས།",
+        )
 
 
 def _event(
@@ -58,7 +99,7 @@ def _event(
             to_state=case.state,
             amount=case.monthly_amount,
             note=note,
-            by=by.actor,
+            by=accountable(by),
         )
     )
     session.flush()
@@ -133,7 +174,7 @@ def open_case(session: Session, data: CaseIn, by: Principal, today: dt.date | No
         requested=requested,
         applied_on=today,
         due_on=calendar.add_working_days(today, p.count("assistance.workflow.check_working_days")),
-        created_by=by.actor,
+        created_by=accountable(by),
     )
     session.add(case)
     session.flush()
@@ -222,6 +263,7 @@ def act(
     elif action == "approve":  # 确认
         allowed = ("checking",) if case.programme == "temporary" else ("notice",)
         _require(case, allowed, action)
+        _second_person(session, case, by)
         if not case.eligible:
             raise ConflictError(
                 "action",
@@ -285,7 +327,7 @@ def _stop(session: Session, case: Case, day: dt.date, reason: str, by: Principal
     for person in _covered_people(session, case, day):
         for s in person.statuses:
             if s.kind == kind and s.start_date <= day and (s.end_date is None or s.end_date > day):
-                registry.end_status(session, s.id, max(day, s.start_date), by)
+                registry.end_status(session, s.id, max(day, s.start_date), by, via_case=case.id)
 
 
 def _covered_people(session: Session, case: Case, day: dt.date) -> list[Person]:
@@ -308,7 +350,9 @@ def _grant_statuses(session: Session, case: Case, day: dt.date, by: Principal) -
         }
         if held & set(STATUS_OF.values()):
             continue  # already holds one of the exclusive statuses
-        registry.add_status(session, person.id, StatusIn(kind=kind, start_date=day), by)
+        registry.grant_decided_status(
+            session, person.id, StatusIn(kind=kind, start_date=day), by, case.id
+        )
 
 
 def overdue(case: Case, today: dt.date) -> bool:

@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "caseworker": frozenset(
         {
             "registry:read",
+            "registry:identify",  # full ID / phone in an audited one-person read
             "registry:write",
             "registry:import",
             "medical:settle",
@@ -41,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "supervisor": frozenset(
         {
             "registry:read",
+            "registry:identify",
             "registry:write",
             "registry:import",
             "aggregates:read",
@@ -49,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "assistance:read",
             "assistance:write",
             "assistance:run",
+            "assistance:import",  # benefit decisions taken elsewhere, with their certificate
         }
     ),
     "analyst": frozenset({"aggregates:read"}),

@@ -19,7 +19,8 @@ from minsheng.core.errors import MinshengError
 from minsheng.db import make_sessionmaker, unit_of_work
 from minsheng.registry.models import Household, Person
 
-BY = system("demo")
+BY = system("demo")  # opens and checks the cases
+APPROVER = system("demo-approver")  # maker–checker: a second person approves
 
 
 def seed_assistance(engine: Engine, seed: int = 1, today: dt.date | None = None) -> dict[str, Any]:
@@ -85,7 +86,9 @@ def seed_assistance(engine: Engine, seed: int = 1, today: dt.date | None = None)
             elif decided < 40:
                 service.act(s, case.id, "notice", BY, today=past)
                 assert case.notice_end is not None
-                service.act(s, case.id, "approve", BY, today=case.notice_end + dt.timedelta(days=1))
+                service.act(
+                    s, case.id, "approve", APPROVER, today=case.notice_end + dt.timedelta(days=1)
+                )
                 decided += 1
             elif opened < 6:  # left at the check, past its deadline: the queue flags it
                 opened += 1

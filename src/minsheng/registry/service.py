@@ -14,7 +14,7 @@ from minsheng.auth import audit
 from minsheng.auth.crypto import lookup_hash
 from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, ids
-from minsheng.core.errors import ConflictError, NotFoundError, invalid
+from minsheng.core.errors import ConflictError, ForbiddenError, NotFoundError, invalid
 from minsheng.registry import vocab
 from minsheng.registry.models import (
     Employer,
@@ -40,6 +40,11 @@ from minsheng.registry.schemas import (
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 EXCLUSIVE_STATUSES = {"tekun", "dibao", "dibao_edge"}  # at most one of these at a time
+# Benefit-conferring statuses (特困, 低保, 低保边缘): they open medical assistance and payments,
+# so they come only from a decided assistance case (``grant_decided_status``) or from an
+# audited import of a decision taken elsewhere — never from a caseworker writing a status.
+BENEFIT_STATUSES = frozenset({"tekun", "dibao", "dibao_edge"})
+IMPORT_PERMISSION = "assistance:import"  # a supervisor's import of decisions from elsewhere
 
 
 # ---------------------------------------------------------------------------- validators
@@ -507,7 +512,64 @@ def add_enrolment(session: Session, person_id: int, data: EnrolmentIn, by: Princ
     return enrolment
 
 
+def _benefit_refused(kind: str) -> ForbiddenError:
+    label = vocab.label(vocab.STATUS_KINDS, kind)
+    return ForbiddenError(
+        "kind",
+        "benefit_status_from_case",
+        f"“{label}”身份只能由审批通过的救助申请产生（或由主管导入已有的审批决定），"
+        "请通过社会救助申请办理",
+        f"a {kind!r} status comes only from an approved assistance case (or a supervisor's"
+        " import of a decision taken elsewhere): open a case instead",
+        "ཁྱད་པར་ཐོབ་ཐང་འདི་སྐྱབས་སྐྱོར་ཞུ་ཡིག་ཆོག་མཆན་ཐོབ་རྗེས་ཁོ་ན་ཡོང་།",
+    )
+
+
+def may_import_benefits(by: Principal) -> bool:
+    """The platform itself (CLI, seed, migration from an earlier system, run by an operator) or
+    a supervisor holding ``assistance:import`` may record a benefit decided elsewhere."""
+    return by.kind == "system" or by.can(IMPORT_PERMISSION)
+
+
 def add_status(session: Session, person_id: int, data: StatusIn, by: Principal) -> SpecialStatus:
+    """Record a status the registry attests (disability certificate, border residence, …).
+
+    A benefit-conferring status (特困/低保/低保边缘) is refused here unless it is an import of a
+    decision taken elsewhere: by the platform itself, or by a supervisor with
+    ``assistance:import`` who gives the decision's certificate number (低保证/特困证号) — the
+    audit entry says ``import``. Decisions taken in Minsheng go through
+    ``grant_decided_status`` from the assistance workflow."""
+    if data.kind in BENEFIT_STATUSES:
+        if not may_import_benefits(by):
+            raise _benefit_refused(data.kind)
+        if by.kind != "system" and not (data.certificate_no or "").strip():
+            raise invalid(
+                "certificate_no",
+                "required",
+                "导入已有的救助决定需填写证件号（低保证、特困证号）",
+                "importing a decision taken elsewhere needs its certificate number",
+                "ལག་ཁྱེར་ཨང་གྲངས་འབྲི་དགོས།",
+            )
+        return _add_status(session, person_id, data, by, "import", {"source": "import"})
+    return _add_status(session, person_id, data, by, "create", {})
+
+
+def grant_decided_status(
+    session: Session, person_id: int, data: StatusIn, by: Principal, case_id: int
+) -> SpecialStatus:
+    """The status an approved assistance case confers (called by the assistance workflow only,
+    after its maker–checker check); the audit entry names the case."""
+    return _add_status(session, person_id, data, by, "create", {"case_id": case_id})
+
+
+def _add_status(
+    session: Session,
+    person_id: int,
+    data: StatusIn,
+    by: Principal,
+    action: str,
+    detail: dict[str, object],
+) -> SpecialStatus:
     person = load_person(session, person_id, by)
     if data.kind not in vocab.STATUS_KINDS:
         raise invalid(
@@ -552,11 +614,11 @@ def add_status(session: Session, person_id: int, data: StatusIn, by: Principal) 
     audit.record(
         session,
         by,
-        "create",
+        action,
         "status",
         status.id,
         person.division_code,
-        {"person_id": person.id, "kind": status.kind},
+        {"person_id": person.id, "kind": status.kind, **detail},
     )
     return status
 
@@ -645,15 +707,30 @@ def _end_period(
     by: Principal,
     what: str,
     label_zh: str,
+    via_case: int | None = None,
 ) -> Period:
     record = session.get(model, record_id)
     if record is None:
         raise NotFoundError(f"{what}_id", f"{label_zh}{record_id}不存在", f"no {what} {record_id}")
     person = load_person(session, record.person_id, by)
     _period(record.start_date, end)
+    if isinstance(record, SpecialStatus) and record.kind in BENEFIT_STATUSES:
+        if via_case is None and not may_import_benefits(by):
+            raise _benefit_refused(record.kind)  # the case's stop or review decides
+        if record.end_date is not None and end > record.end_date:
+            raise ForbiddenError(
+                "end_date",
+                "benefit_status_extended",
+                "救助身份的结束日期只能提前，不能延长；延续救助需重新申请",
+                "a benefit status can end earlier, never later: a new period needs a new case",
+                "ཐོབ་ཐང་གི་མཇུག་སྒྲིལ་ཚེས་གྲངས་རྒྱ་བསྐྱེད་མི་ཆོག",
+            )
     record.end_date = end
     session.flush()
-    audit.record(session, by, "end", what, record.id, person.division_code, {"end_date": str(end)})
+    detail: dict[str, object] = {"end_date": str(end)}
+    if via_case is not None:
+        detail["case_id"] = via_case
+    audit.record(session, by, "end", what, record.id, person.division_code, detail)
     return record
 
 
@@ -662,6 +739,12 @@ def end_enrolment(session: Session, enrolment_id: int, end: dt.date, by: Princip
     return _end_period(session, Enrolment, enrolment_id, end, by, "enrolment", "参保记录")
 
 
-def end_status(session: Session, status_id: int, end: dt.date, by: Principal) -> SpecialStatus:
-    """Close a special status (the last day it applies)."""
-    return _end_period(session, SpecialStatus, status_id, end, by, "status", "身份记录")
+def end_status(
+    session: Session, status_id: int, end: dt.date, by: Principal, via_case: int | None = None
+) -> SpecialStatus:
+    """Close a special status (the last day it applies). A benefit status (特困/低保/低保边缘)
+    ends through its case (``via_case``: the workflow's stop or review) or an importer's
+    correction, and only ever earlier than it was."""
+    return _end_period(
+        session, SpecialStatus, status_id, end, by, "status", "身份记录", via_case=via_case
+    )
