@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import typer
 
@@ -20,25 +19,33 @@ app = typer.Typer(help="Social assistance 社会救助", no_args_is_help=True)
 def run_payroll(
     month: str = typer.Argument(..., help="YYYY-MM"),
     region: str = typer.Option(..., "--region", help="division code (region, prefecture, county)"),
-    out: Path = typer.Option(Path("var/payroll"), "--out", help="directory for the files"),
 ) -> None:
-    """Pay the month in a region: writes the roll (CSV) and this run's bank transfer file.
-    Re-running pays nobody twice: only what became due since is added."""
-    with session() as s:
-        r = payroll.run(s, month, region, system("cli"))
-        roll, bank = payroll.write_files(s, r, out)
+    """Pay the month in a region: this run's bank transfer file and the month's roll (CSV), in
+    <data dir>/payroll (owner-only). Re-running pays nobody twice: only what became due since is
+    added, and a run a crash left unfinished is finished first (in its own file)."""
+    from minsheng.config import Settings
+    from minsheng.db import make_engine, make_sessionmaker, unit_of_work
+
+    settings = Settings.from_env()
+    directory = payroll.files_dir(settings.data_dir)
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    r = payroll.issue(factory, month, region, system("cli"), directory)
+    with unit_of_work(factory) as s:
+        roll = payroll.write_roll(s, r.month, r.region, directory)
     print_json(
         {
             "month": r.month,
             "region": r.region,
             "run_id": r.run_id,
+            "state": r.state,
             "new_payments": len(r.new),
             "new_total": money.to_str(r.new_total),
             "already_paid": r.already_paid,
             "month_payments": len(r.all_payments),
             "month_total": money.to_str(r.total),
             "roll": str(roll),
-            "bank_file": str(bank),
+            "bank_file": str(directory / r.file_name) if r.file_name else None,
+            "digest": r.digest,
         }
     )
 

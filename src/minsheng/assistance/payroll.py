@@ -5,20 +5,39 @@ Idempotent per month and region: every payment has a key (benefit, case or perso
 unique in the database, so a re-run — or an overlapping region — pays nobody twice; a re-run only
 adds what became due since (a case approved in between). A case stopped mid-month is paid for the
 month of the stop or not, as ``assistance.payment.stop_month_paid`` says.
+
+One use case, whichever door starts it (:func:`issue`; the API and the CLI both call it):
+
+1. finish any run of an overlapping region that a crash left ``prepared``;
+2. *prepare* — under the payroll lock, record the run and its payments with the bank file's
+   name and digest, state ``prepared``; commit;
+3. *finish* — under the lock, write the bank file (``core.export.bank_file``) under a temporary
+   name in the same directory, fsync, rename it into place, mark the run ``issued``; commit.
+
+Killed anywhere, the database and the files agree: no file exists for a run that is not
+committed, a temporary file never has a final name, and the next run (or a download) finishes a
+``prepared`` run in the same file name — never in a second file. Runs are serialised by a
+transaction-scoped advisory lock on PostgreSQL and by ``BEGIN IMMEDIATE`` on SQLite, so
+concurrent runs over overlapping regions queue instead of colliding on ``pay_key``.
+
+``MINSHENG_FAULT=payroll:<step>`` (test-only; ignored when ``MINSHENG_ENV=production``) makes the
+process SIGKILL itself at a step — ``prepare`` (before the first commit), ``prepared``,
+``temp_written``, ``renamed``, ``issued`` — for the fault-injection test.
 """
 
 from __future__ import annotations
 
-import csv
+import dataclasses
 import datetime as dt
-import io
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker, undefer
 
 from minsheng.assistance import rules, vocab
 from minsheng.assistance.household import add_months, age_on, grade_on, params, parse_month
@@ -26,8 +45,9 @@ from minsheng.assistance.models import Case, Payment, PayrollRun
 from minsheng.assistance.service import PAID_PROGRAMMES
 from minsheng.auth import audit
 from minsheng.auth.permissions import Principal
-from minsheng.core import divisions, money
-from minsheng.core.errors import invalid
+from minsheng.core import divisions, export, money
+from minsheng.core.errors import ConflictError, NotFoundError, invalid
+from minsheng.db import unit_of_work
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person
 
@@ -166,6 +186,9 @@ class PayrollResult:
     new: list[Payment]
     already_paid: int
     all_payments: list[Payment]
+    state: str = "issued"
+    file_name: str | None = None
+    digest: str | None = None
 
     @property
     def new_total(self) -> int:
@@ -176,18 +199,61 @@ class PayrollResult:
         return sum(p.amount for p in self.all_payments)
 
 
+FAULT_ENV = "MINSHENG_FAULT"
+FAULT_STEPS = ("prepare", "prepared", "temp_written", "renamed", "issued")
+LOCK_KEY = 0x4D53_5059  # pg_advisory_xact_lock key of the payroll ("MSPY")
+
+
+def _fault(step: str) -> None:
+    """Test-only crash hook (see the module docstring)."""
+    if os.environ.get(FAULT_ENV) == f"payroll:{step}" and os.environ.get("MINSHENG_ENV") != (
+        "production"
+    ):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def files_dir(data_dir: Path) -> Path:
+    """Where payroll files live: ``<data dir>/payroll`` (0700; files 0600)."""
+    return data_dir / "payroll"
+
+
+def _lock(session: Session) -> None:
+    """Serialise payroll runs (held to the end of the transaction). SQLite units of work already
+    hold the database's write lock from their first statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+
+
+def _region(region: str, by: Principal) -> str:
+    code = divisions.get(region, "region").code
+    by.require_covers(code, "household")
+    return code
+
+
+def bank_file_name(month: str, region: str, run_id: int) -> str:
+    return f"bank-{month}-{region}-run{run_id}.txt"
+
+
 def run(
     session: Session, month_text: str, region: str, by: Principal, today: dt.date | None = None
 ) -> PayrollResult:
-    """Pay what is due for the month in the region and not yet paid."""
+    """Record what is due for the month in the region and not yet paid: the run (``prepared``
+    when it pays anyone, with its bank file's name and digest) and its payments. The caller
+    commits, then :func:`finish` writes the file; :func:`issue` does all of it."""
     month = parse_month(month_text)
     today = today or dt.date.today()
     if month > today.replace(day=1):
-        raise invalid("month", "future", "不能发放未来月份", "a month in the future cannot be paid")
-    code = divisions.get(region, "region").code
-    by.require_covers(code, "household")
+        raise invalid(
+            "month",
+            "future",
+            "不能发放未来月份",
+            "a month in the future cannot be paid",
+            bo="ཟླ་བ་མ་འོངས་པའི་འགྲེམ་སྤྲོད་བྱེད་མི་ཆོག",
+        )
+    code = _region(region, by)
     prefix = divisions.code_prefix(code)
     key = f"{month:%Y-%m}"
+    _lock(session)
     items = due(session, month, prefix)
     keys = [d.key for d in items]
     paid: set[str] = set()
@@ -202,6 +268,7 @@ def run(
         by=by.actor,
         new_payments=len(new_items),
         new_total=sum(d.amount for d in new_items),
+        state="prepared" if new_items else "issued",
     )
     session.add(payroll)
     session.flush()
@@ -220,7 +287,21 @@ def run(
         for d in new_items
     ]
     session.add_all(new)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # only if something bypassed the lock: a clean 409, never a 500
+        raise ConflictError(
+            "region",
+            "payroll_busy",
+            "另一个发放批次正在处理同一地区，请稍后重试",
+            "another payroll run is paying the same region; try again",
+            bo="ས་ཁུལ་འདིའི་འགྲེམ་སྤྲོད་གཞན་ཞིག་བྱེད་བཞིན་འདུག ཅུང་ཙམ་སྒུག་ནས་ཡང་བསྐྱར་ཚོད་ལྟ་གྱིས།",
+        ) from None
+    if new:
+        payroll.file_name = bank_file_name(key, code, payroll.id)
+        _, payroll.digest = _render(session, payroll, new)
+    else:
+        payroll.issued_at = dt.datetime.now(dt.UTC)
     audit.record(
         session,
         by,
@@ -228,92 +309,264 @@ def run(
         "assistance_payroll",
         payroll.id,
         code,
-        {"month": key, "new": len(new), "new_total": payroll.new_total, "already_paid": len(paid)},
+        {
+            "month": key,
+            "new": len(new),
+            "new_total": payroll.new_total,
+            "already_paid": len(paid),
+            "state": payroll.state,
+            "digest": payroll.digest,
+        },
     )
-    everything = list(
+    everything = month_payments(session, key, code)
+    return PayrollResult(
+        key,
+        code,
+        payroll.id,
+        new,
+        len(paid),
+        everything,
+        payroll.state,
+        payroll.file_name,
+        payroll.digest,
+    )
+
+
+def month_payments(session: Session, month: str, region: str) -> list[Payment]:
+    prefix = divisions.code_prefix(region)
+    return list(
         session.scalars(
             select(Payment)
-            .where(Payment.month == key, Payment.division_code.like(prefix + "%"))
+            .where(Payment.month == month, Payment.division_code.like(prefix + "%"))
             .order_by(Payment.id)
         )
     )
-    return PayrollResult(key, code, payroll.id, new, len(paid), everything)
 
 
-def roll_csv(session: Session, payments: list[Payment]) -> str:
-    """The month's roll: one row per payment, ID numbers masked."""
-    people = _people(session, payments)
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(
-        [
-            "month",
-            "kind",
-            "kind_zh",
-            "case_id",
-            "household_id",
-            "person_id",
-            "name",
-            "id_masked",
-            "division_code",
-            "amount_yuan",
-            "run_id",
-        ]
+def _render(session: Session, payroll: PayrollRun, payments: list[Payment]) -> tuple[bytes, str]:
+    """The run's bank file (惠民惠农"一卡通"; format ``MSBANK/1``, docs/formats.md): payee, full
+    ID number (the bank matches the card on it), amount in fen. Deterministic: the same run and
+    the same people give the same bytes. Never logged."""
+    people = _people(session, payments, with_id_number=True)
+    transfers = [
+        export.Transfer(
+            ref=p.pay_key,
+            name=people[p.person_id].name_zh,
+            id_number=people[p.person_id].id_number,
+            amount=p.amount,
+            memo=f"{p.month} {vocab.label(vocab.PAYMENT_KINDS, p.kind)}",
+        )
+        for p in payments
+    ]
+    return export.bank_file(payroll.region, payroll.month, payroll.id, transfers)
+
+
+def _run_payments(session: Session, run_id: int) -> list[Payment]:
+    return list(
+        session.scalars(select(Payment).where(Payment.run_id == run_id).order_by(Payment.id))
     )
-    for p in payments:
-        person = people[p.person_id]
-        w.writerow(
-            [
-                p.month,
-                p.kind,
-                vocab.label(vocab.PAYMENT_KINDS, p.kind),
-                p.case_id or "",
-                p.household_id,
-                p.person_id,
-                person.name_zh,
-                person.id_masked,
-                p.division_code,
-                money.to_str(p.amount),
-                p.run_id,
-            ]
+
+
+def finish(session: Session, run_id: int, directory: Path, by: Principal) -> PayrollRun | None:
+    """Write a ``prepared`` run's bank file (temporary name, fsync, rename) and mark it
+    ``issued``, under the payroll lock. A run already issued is left as it is. If the payees'
+    details changed since the run was prepared, the file is written as they are now and the
+    new digest recorded (the old one was never issued)."""
+    _lock(session)
+    payroll = session.get(PayrollRun, run_id, populate_existing=True)
+    if payroll is None or payroll.state != "prepared":
+        return payroll
+    assert payroll.file_name is not None
+    data, digest = _render(session, payroll, _run_payments(session, payroll.id))
+    replaced = digest != payroll.digest
+    export.private_dir(directory)
+    export.remove_temps(directory, payroll.file_name)
+    temp = export.write_temp(directory, payroll.file_name, data)
+    _fault("temp_written")
+    export.publish(temp, payroll.file_name)
+    _fault("renamed")
+    payroll.state = "issued"
+    payroll.digest = digest
+    payroll.issued_at = dt.datetime.now(dt.UTC)
+    audit.record(
+        session,
+        by,
+        "issue",
+        "assistance_payroll",
+        payroll.id,
+        payroll.region,
+        {"file": payroll.file_name, "digest": digest, "replaced": replaced},
+    )
+    return payroll
+
+
+def _overlap(a: str, b: str) -> bool:
+    pa, pb = divisions.code_prefix(a), divisions.code_prefix(b)
+    return pa.startswith(pb) or pb.startswith(pa)
+
+
+def unfinished(session: Session, region: str, by: Principal) -> list[int]:
+    """Runs left ``prepared`` (a crash) in a region overlapping ``region`` that ``by`` covers."""
+    runs = session.scalars(select(PayrollRun).where(PayrollRun.state == "prepared")).all()
+    return [r.id for r in runs if _overlap(r.region, region) and by.covers(r.region)]
+
+
+def issue(
+    factory: sessionmaker[Session],
+    month_text: str,
+    region: str,
+    by: Principal,
+    directory: Path,
+    today: dt.date | None = None,
+) -> PayrollResult:
+    """The payroll use case: finish what a crash left, prepare and commit, write and issue."""
+    with unit_of_work(factory) as s:
+        code = _region(region, by)
+        left = unfinished(s, code, by)
+    for run_id in left:
+        with unit_of_work(factory) as s:
+            finish(s, run_id, directory, by)
+    with unit_of_work(factory) as s:
+        result = run(s, month_text, code, by, today)
+        _fault("prepare")
+    _fault("prepared")
+    if result.state == "prepared":
+        with unit_of_work(factory) as s:
+            done = finish(s, result.run_id, directory, by)
+            assert done is not None
+            digest = done.digest
+        _fault("issued")
+        result = dataclasses.replace(result, state="issued", digest=digest)
+    return result
+
+
+def bank_file_of(
+    session: Session, run_id: int, by: Principal, directory: Path
+) -> tuple[str, bytes]:
+    """A run's bank file for download (audited): the stored file when it is the one the run
+    vouches for (its digest), else the same file rendered again from the database. A run a
+    crash left ``prepared`` is finished first."""
+    payroll = session.get(PayrollRun, run_id)
+    if payroll is None:
+        raise NotFoundError(
+            "run_id", "没有这个发放批次", "no such payroll run", bo="འགྲེམ་སྤྲོད་རིམ་པ་འདི་མི་འདུག"
         )
-    return buf.getvalue()
+    by.require_covers(payroll.region, "payroll run")
+    if payroll.state == "prepared":
+        finish(session, payroll.id, directory, by)
+    if payroll.file_name is None or payroll.digest is None:
+        raise NotFoundError(
+            "run_id",
+            "该批次没有新的转账，没有银行文件",
+            "this run paid nobody new, so it has no bank file",
+            bo="རིམ་པ་འདིར་དངུལ་སྤོ་གསར་པ་མེད་པས་དངུལ་ཁང་ཡིག་ཆ་མི་འདུག",
+        )
+    path = directory / payroll.file_name
+    data = path.read_bytes() if path.is_file() else b""
+    if export.bank_digest(data) != payroll.digest:
+        data, digest = _render(session, payroll, _run_payments(session, payroll.id))
+        if digest != payroll.digest:
+            raise ConflictError(
+                "run_id",
+                "bank_file_changed",
+                "银行文件已被移走，且收款人信息此后有变，无法重现原文件",
+                "the bank file is gone and the payees' details changed since; it cannot be "
+                "reproduced",
+                bo="དངུལ་ཁང་ཡིག་ཆ་མི་འདུག་ལ་དངུལ་ལེན་མཁན་གྱི་ཆ་འཕྲིན་ཡང་བསྒྱུར་འདུག",
+            )
+        export.write_private(directory, payroll.file_name, data)
+    audit.record(
+        session,
+        by,
+        "download",
+        "assistance_bank_file",
+        payroll.id,
+        payroll.region,
+        {"file": payroll.file_name, "digest": payroll.digest, "count": payroll.new_payments},
+    )
+    return payroll.file_name, data
 
 
-def bank_file(session: Session, payments: list[Payment], month: str, region: str) -> str:
-    """The transfers of one run for the bank (惠民惠农"一卡通"): payee, full ID number (the bank
-    matches the card on it), amount. Written with owner-only permissions; never logged."""
+ROLL_HEADER = (
+    "month",
+    "kind",
+    "kind_zh",
+    "case_id",
+    "household_id",
+    "person_id",
+    "name",
+    "id_masked",
+    "division_code",
+    "amount_yuan",
+    "run_id",
+)
+
+
+def roll_csv(session: Session, payments: list[Payment]) -> bytes:
+    """The month's roll: one row per payment, ID numbers masked (the one CSV writer)."""
     people = _people(session, payments)
-    total = sum(p.amount for p in payments)
-    lines = [f"H|{region}|{month}|{len(payments)}|{money.to_str(total)}"]
-    for i, p in enumerate(payments, 1):
-        person = people[p.person_id]
-        lines.append(
-            f"D|{i}|{person.name_zh}|{person.id_number}|{money.to_str(p.amount)}"
-            f"|{month} {vocab.label(vocab.PAYMENT_KINDS, p.kind)}"
+    rows = (
+        [
+            p.month,
+            p.kind,
+            vocab.label(vocab.PAYMENT_KINDS, p.kind),
+            p.case_id,
+            p.household_id,
+            p.person_id,
+            people[p.person_id].name_zh,
+            people[p.person_id].id_masked,
+            p.division_code,
+            money.to_str(p.amount),
+            p.run_id,
+        ]
+        for p in payments
+    )
+    return export.csv_bytes(ROLL_HEADER, rows)
+
+
+def roll_name(month: str, region: str) -> str:
+    return f"payroll-{month}-{region}.csv"
+
+
+def write_roll(session: Session, month: str, region: str, directory: Path) -> Path:
+    """Write (replace) the month's roll for the region, owner-only, atomically."""
+    data = roll_csv(session, month_payments(session, month, region))
+    return export.write_private(directory, roll_name(month, region), data)
+
+
+def roll_of(session: Session, run_id: int, by: Principal) -> tuple[str, bytes]:
+    """The month's roll (as it stands now) for a run's region, for download (audited)."""
+    payroll = session.get(PayrollRun, run_id)
+    if payroll is None:
+        raise NotFoundError(
+            "run_id", "没有这个发放批次", "no such payroll run", bo="འགྲེམ་སྤྲོད་རིམ་པ་འདི་མི་འདུག"
         )
-    return "\n".join(lines) + "\n"
+    by.require_covers(payroll.region, "payroll run")
+    payments = month_payments(session, payroll.month, payroll.region)
+    audit.record(
+        session,
+        by,
+        "download",
+        "assistance_roll",
+        payroll.id,
+        payroll.region,
+        {"month": payroll.month, "rows": len(payments)},
+    )
+    return roll_name(payroll.month, payroll.region), roll_csv(session, payments)
 
 
-def _people(session: Session, payments: list[Payment]) -> dict[int, Person]:
+def _people(
+    session: Session, payments: list[Payment], with_id_number: bool = False
+) -> dict[int, Person]:
     ids = sorted({p.person_id for p in payments})
     out: dict[int, Person] = {}
+    query = select(Person)
+    if with_id_number:
+        query = query.options(undefer(Person.id_number))
     for i in range(0, len(ids), 500):
-        for person in session.scalars(select(Person).where(Person.id.in_(ids[i : i + 500]))):
+        for person in session.scalars(query.where(Person.id.in_(ids[i : i + 500]))):
             out[person.id] = person
     return out
-
-
-def write_files(session: Session, result: PayrollResult, directory: Path) -> tuple[Path, Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    stem = f"{result.month}-{result.region}"
-    roll = directory / f"payroll-{stem}.csv"
-    roll.write_text(roll_csv(session, result.all_payments), encoding="utf-8")
-    bank = directory / f"bank-{stem}-run{result.run_id}.txt"
-    fd = os.open(bank, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(bank_file(session, result.new, result.month, result.region))
-    return roll, bank
 
 
 def household_payments(session: Session, household_id: int, limit: int = 60) -> list[Payment]:
