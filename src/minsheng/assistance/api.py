@@ -4,9 +4,10 @@ handle warnings, run the scan and the payment roll, and the citizen's own benefi
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, Field
 
 from minsheng.assistance import household, monitoring, payroll, service
@@ -26,7 +27,7 @@ from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person
-from minsheng.web.deps import PathId, uow
+from minsheng.web.deps import PathId, factory, uow
 
 router = APIRouter(prefix="/api", tags=["assistance 社会救助"])
 
@@ -186,18 +187,65 @@ def run_scan(
 def run_payroll(
     data: PayrollIn, request: Request, by: Principal = Depends(permit("assistance:run"))
 ) -> dict[str, Any]:
-    """Pay the month in a region: only what is due and not yet paid."""
+    """Pay the month in a region: only what is due and not yet paid. The same use case as the
+    CLI: the run's bank file is written (owner-only) and can be downloaded from
+    ``/api/assistance/payroll/{run_id}/bank-file``."""
+    r = payroll.issue(factory(request), data.month, data.region, by, _payroll_dir(request))
+    return {
+        "month": r.month,
+        "region": r.region,
+        "run_id": r.run_id,
+        "state": r.state,
+        "new_payments": len(r.new),
+        "new_total": r.new_total,
+        "already_paid": r.already_paid,
+        "month_total": r.total,
+        "bank_file": r.file_name,
+        "digest": r.digest,
+    }
+
+
+def _payroll_dir(request: Request) -> Path:
+    return payroll.files_dir(Path(request.app.state.settings.data_dir))
+
+
+@router.get(
+    "/assistance/payroll/{run_id}/bank-file",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "MSBANK/1 (docs/formats.md)"}},
+)
+def payroll_bank_file(
+    run_id: PathId, request: Request, by: Principal = Depends(permit("assistance:run"))
+) -> Response:
+    """A run's bank transfer file (full ID numbers: for the bank's channel only). Audited."""
     with uow(request) as s:
-        r = payroll.run(s, data.month, data.region, by)
-        return {
-            "month": r.month,
-            "region": r.region,
-            "run_id": r.run_id,
-            "new_payments": len(r.new),
-            "new_total": r.new_total,
-            "already_paid": r.already_paid,
-            "month_total": r.total,
-        }
+        name, body = payroll.bank_file_of(s, run_id, by, _payroll_dir(request))
+    return _attachment(body, name, "text/plain; charset=utf-8")
+
+
+@router.get(
+    "/assistance/payroll/{run_id}/roll",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "the month's roll (CSV)"}},
+)
+def payroll_roll(
+    run_id: PathId, request: Request, by: Principal = Depends(permit("assistance:run"))
+) -> Response:
+    """The month's roll for a run's region as it stands (CSV, ID numbers masked). Audited."""
+    with uow(request) as s:
+        name, body = payroll.roll_of(s, run_id, by)
+    return _attachment(body, name, "text/csv; charset=utf-8")
+
+
+def _attachment(body: bytes, name: str, media_type: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/me/assistance")

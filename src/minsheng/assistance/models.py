@@ -146,7 +146,15 @@ class CaseEvent(Base):
     by: Mapped[str] = mapped_column(String(64))
 
 
+PAYROLL_STATES = ("prepared", "issued")
+
+
 class PayrollRun(Base):
+    """One payroll run (发放批次). Its payments are committed with it as ``prepared``; the bank
+    file (``file_name``, whose SHA-256 is ``digest``) is then written and renamed into place and
+    the run marked ``issued``. A run left ``prepared`` by a crash is finished by the next run
+    (see ``payroll.finish``). A run with no new payment has no file and is issued at once."""
+
     __tablename__ = "as_payroll_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +164,14 @@ class PayrollRun(Base):
     by: Mapped[str] = mapped_column(String(64))
     new_payments: Mapped[int] = mapped_column(Integer)
     new_total: Mapped[int] = mapped_column(FEN)
+    state: Mapped[str] = mapped_column(String(10), server_default="issued", index=True)
+    file_name: Mapped[str | None] = mapped_column(String(80))
+    digest: Mapped[str | None] = mapped_column(String(64))  # SHA-256 hex, as in the trailer
+    issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(f"state IN ({', '.join(repr(s) for s in PAYROLL_STATES)})", name="state"),
+    )
 
 
 class Payment(Base):
