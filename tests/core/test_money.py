@@ -87,6 +87,6 @@ def test_apply_ratio_vector_equals_scalar(values: list[int], ratio: Decimal) -> 
     assert vec.tolist() == [money.apply_ratio(v, ratio) for v in values]
 
 
-@given(fen=st.integers(min_value=-(10**14), max_value=10**14))
+@given(fen=st.integers(min_value=-money.MAX_AMOUNT_FEN, max_value=money.MAX_AMOUNT_FEN))
 def test_parse_inverts_to_str(fen: int) -> None:
     assert money.parse(money.to_str(fen)) == fen

@@ -17,7 +17,7 @@ from minsheng.assistance.schemas import AssetsIn, ExpenseIn, IncomesIn
 from minsheng.auth import audit
 from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, money
-from minsheng.core.errors import invalid
+from minsheng.core.errors import MinshengError, invalid
 from minsheng.policy import ParameterTree, load
 from minsheng.registry import service as registry
 from minsheng.registry.models import Household, Person
@@ -56,8 +56,16 @@ def months_back(day: dt.date, n: int = 12) -> tuple[dt.date, dt.date]:
     return add_months(this, -n), this
 
 
-def money_in(text: str, field: str) -> int:
-    value = money.parse(text, field)
+def money_in(text: str, field: str, maximum: int = money.MAX_PAYMENT_FEN) -> int:
+    """An amount in yuan as fen: not negative, at most ``maximum`` (docs/parameters.md,
+    "Engineering maxima"), else a clear error naming ``field`` — never a wrapped number."""
+    try:
+        value = money.parse(text, field)
+    except MinshengError as err:
+        if err.rule == "too_large":
+            raise money.too_large(field, maximum) from None
+        raise
+    money.bounded(value, field, maximum)
     if value < 0:
         raise invalid(field, "negative", "金额不能为负", "an amount cannot be negative")
     return value
@@ -122,7 +130,9 @@ def record_incomes(
                 f"{where}.month", "future", "不能登记未来月份的收入", "a month in the future"
             )
         kind = choice(item.kind, rules.INCOME_KINDS, f"{where}.kind", "收入类别")
-        rows.append((person.id, month, kind, money_in(item.amount, f"{where}.amount")))
+        rows.append(
+            (person.id, month, kind, money_in(item.amount, f"{where}.amount", money.MAX_INCOME_FEN))
+        )
     for person_id, month, kind, amount in rows:
         session.execute(
             delete(Income).where(
@@ -151,7 +161,9 @@ def set_assets(
 ) -> dict[str, int]:
     household = registry.get_household(session, household_id, by)
     values = {
-        choice(k, ASSET_KINDS, f"values.{k}", "财产类别"): money_in(v, f"values.{k}")
+        choice(k, ASSET_KINDS, f"values.{k}", "财产类别"): money_in(
+            v, f"values.{k}", money.MAX_ASSET_FEN
+        )
         for k, v in data.values.items()
     }
     as_of = data.as_of or today or dt.date.today()
@@ -186,7 +198,7 @@ def record_expense(
         household_id=household.id,
         month=month,
         kind=choice(data.kind, EXPENSE_KINDS, "kind", "支出类别"),
-        amount=money_in(data.amount, "amount"),
+        amount=money_in(data.amount, "amount", money.MAX_EXPENSE_FEN),
         note=data.note,
     )
     session.add(expense)

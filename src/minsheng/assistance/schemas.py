@@ -7,16 +7,25 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from minsheng.registry.schemas import RecordId
+from minsheng.fields import (
+    AssetText,
+    Code,
+    ExpenseText,
+    IncomeText,
+    PaymentText,
+    Reason,
+    RecordId,
+    ShortText,
+)
 
 
 class IncomeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     person_id: RecordId
-    month: str = Field(max_length=7, description="YYYY-MM")
-    kind: str = Field(max_length=16, description="wage | business | property | transfer | …")
-    amount: str = Field(max_length=20, description="yuan, e.g. '1200.50'")
+    month: Code = Field(description="YYYY-MM")
+    kind: Code = Field(description="wage | business | property | transfer | …")
+    amount: IncomeText = Field(description="yuan, e.g. '1200.50'")
 
 
 class IncomesIn(BaseModel):
@@ -30,47 +39,47 @@ class AssetsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    values: dict[str, str]
+    values: dict[Code, AssetText] = Field(max_length=16)
     as_of: dt.date | None = None
 
 
 class ExpenseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    month: str = Field(max_length=7)
-    kind: str = Field(max_length=16, description="medical | education | rehabilitation | accident")
-    amount: str = Field(max_length=20)
-    note: str | None = Field(default=None, max_length=200)
+    month: Code
+    kind: Code = Field(description="medical | education | rehabilitation | accident")
+    amount: ExpenseText
+    note: ShortText | None = None
 
 
 class CaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     household_id: RecordId
-    programme: str = Field(max_length=16, description="dibao | tekun | dibao_edge | …")
+    programme: Code = Field(description="dibao | tekun | dibao_edge | …")
     person_id: RecordId | None = Field(
         default=None, description="特困: the person; 低保 单人户: the member assessed alone"
     )
     single: bool = Field(default=False, description="单人户 (a severely disabled member alone)")
-    care_level: str | None = Field(default=None, max_length=12)
+    care_level: Code | None = None
     has_supporter: bool = False
-    requested: str | None = Field(default=None, max_length=20, description="临时救助, yuan")
+    requested: PaymentText | None = Field(default=None, description="临时救助, yuan")
 
 
 class ActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    action: str = Field(
+    action: Code = Field(
         max_length=16, description="check | notice | approve | reject | review | stop"
     )
-    reason: str | None = Field(default=None, max_length=400)
+    reason: Reason | None = None
 
 
 class WarningActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    state: str = Field(max_length=12, description="checking | assisted | no_action")
-    reason: str | None = Field(default=None, max_length=400)
+    state: Code = Field(description="checking | assisted | no_action")
+    reason: Reason | None = None
 
 
 class Step(BaseModel):

@@ -7,19 +7,21 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from minsheng.fields import Code, IdText, Label, Username
+
 
 class LoginIn(BaseModel):
-    username: str = Field(max_length=64)
+    username: Username
     password: str = Field(max_length=256)
 
 
 class OtpIn(BaseModel):
-    id_number: str = Field(max_length=20)
+    id_number: IdText
 
 
 class OtpVerifyIn(BaseModel):
-    id_number: str = Field(max_length=20)
-    code: str = Field(max_length=12)
+    id_number: IdText
+    code: Code
 
 
 class WhoAmI(BaseModel):
@@ -32,11 +34,11 @@ class WhoAmI(BaseModel):
 
 
 class UserIn(BaseModel):
-    username: str = Field(max_length=64)
+    username: Username
     password: str = Field(max_length=256)
-    role: str
-    region_code: str
-    display_name: str | None = Field(default=None, max_length=100)
+    role: Code
+    region_code: Code
+    display_name: Label | None = None
 
 
 class UserOut(BaseModel):
@@ -49,8 +51,8 @@ class UserOut(BaseModel):
 
 
 class TokenIn(BaseModel):
-    name: str = Field(max_length=100)
-    scopes: list[str]
+    name: Label
+    scopes: list[Code] = Field(max_length=100)
     expires_at: dt.datetime | None = None
 
 

@@ -3,6 +3,12 @@
 - :func:`parse` turns "12.34", ``Decimal("12.34")`` or an ``int`` of yuan into fen; it refuses
   floats and more than two decimals.
 - :func:`fmt` writes fen as ``¥1,234.56``.
+- Maxima (documented and reasoned in docs/parameters.md, "Engineering maxima"): every amount
+  that comes in has a ceiling no real case reaches, far below 2^53 fen (so a JavaScript client
+  reads it exactly) and far below 2^63 (so int64 arithmetic on sums of them cannot wrap).
+  :func:`parse` refuses anything beyond :data:`MAX_AMOUNT_FEN`; :func:`bounded` checks a field's
+  own maximum; :func:`checked_mul` / :func:`checked_sum` compute exactly (Python ints) and raise
+  a clear error instead of wrapping.
 - :func:`apply_ratio` is the one rounding rule (half up, to the fen) for ratio × amount,
   for a scalar or a numpy vector. Ratios are exact decimals (``Decimal("0.7")``), turned into
   an integer fraction so the product is exact before it is rounded once.
@@ -10,6 +16,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import overload
@@ -17,13 +24,29 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from minsheng.core.errors import invalid
+from minsheng.core.errors import ValidationError, invalid
 
 Fen = int
 FenArray = npt.NDArray[np.int64]
 Ratio = Decimal | Fraction | int
 
 FEN_PER_YUAN = 100
+
+# --- engineering maxima (docs/parameters.md, "Engineering maxima"); not policy figures.
+YUAN = FEN_PER_YUAN
+MAX_AMOUNT_FEN = 10_000_000_000 * YUAN  # ¥10 billion: no single amount of any kind is larger
+MAX_PRICE_FEN = 10_000_000 * YUAN  # ¥10 million: a line's unit price or price limit
+MAX_QUANTITY = 100_000  # units on one bill line
+MAX_QUANTITY_DECIMALS = 4  # 0.0001 of a unit
+MAX_LINE_FEN = 100_000_000 * YUAN  # ¥100 million: price × quantity of one line
+MAX_BILL_FEN = 100_000_000 * YUAN  # ¥100 million: one bill's total
+MAX_BALANCE_FEN = 10_000_000 * YUAN  # ¥10 million: a personal account balance
+MAX_INCOME_FEN = 10_000_000 * YUAN  # ¥10 million: one person's income of one kind in one month
+MAX_EXPENSE_FEN = 100_000_000 * YUAN  # ¥100 million: one rigid expense (as large as a bill)
+MAX_ASSET_FEN = 1_000_000_000 * YUAN  # ¥1 billion: a household's assets of one kind
+MAX_PAYMENT_FEN = 10_000_000 * YUAN  # ¥10 million: one assistance payment or request
+JS_SAFE_FEN = 2**53 - 1  # every maximum above (and sums of them) stays below this
+assert MAX_AMOUNT_FEN * 1000 < JS_SAFE_FEN
 
 
 def parse(value: str | Decimal | int, field: str = "amount") -> Fen:
@@ -40,7 +63,7 @@ def parse(value: str | Decimal | int, field: str = "amount") -> Fen:
             "amounts must not be floats; send a decimal string",
         )
     if isinstance(value, int):
-        return value * FEN_PER_YUAN
+        return bounded(value * FEN_PER_YUAN, field)
     if isinstance(value, str):
         text = value.strip().replace(",", "").replace("¥", "").replace("￥", "")
         try:
@@ -55,6 +78,8 @@ def parse(value: str | Decimal | int, field: str = "amount") -> Fen:
         raise invalid(field, "type", "金额类型不正确", f"unsupported amount type {type(value)}")
     if not dec.is_finite():
         raise invalid(field, "finite", "金额必须是有限数", "amount must be finite")
+    if abs(dec) > Decimal(MAX_AMOUNT_FEN) / FEN_PER_YUAN:  # before any arithmetic on it
+        raise too_large(field, MAX_AMOUNT_FEN)
     exponent = dec.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         raise invalid(
@@ -63,7 +88,47 @@ def parse(value: str | Decimal | int, field: str = "amount") -> Fen:
             "金额最多两位小数（精确到分）",
             "at most two decimals (to the fen)",
         )
-    return int(dec * FEN_PER_YUAN)
+    return int(dec.scaleb(2))
+
+
+def too_large(field: str, maximum: Fen) -> ValidationError:
+    """The error for an amount beyond its maximum (never a wrapped number, never a 500)."""
+    return invalid(
+        field,
+        "too_large",
+        f"“{field}”金额过大：最多{fmt(maximum)}",
+        f"{field} is too large: at most {fmt(maximum)}",
+        bo=f"«{field}» ཡི་དངུལ་གྲངས་ཆེ་དྲགས་འདུག {fmt(maximum)} ལས་བརྒལ་མི་ཆོག",
+    )
+
+
+def bounded(fen: Fen, field: str, maximum: Fen = MAX_AMOUNT_FEN) -> Fen:
+    """``fen`` if ``|fen| <= maximum``, else a clear ``too_large`` error naming ``field``."""
+    if abs(fen) > maximum:
+        raise too_large(field, maximum)
+    return fen
+
+
+def checked_mul(a: int, b: int, field: str, maximum: Fen = MAX_AMOUNT_FEN) -> int:
+    """a × b, exact, or a ``too_large`` error if ``|a × b| > maximum`` (never wraps)."""
+    return bounded(int(a) * int(b), field, maximum)
+
+
+def checked_sum(values: Iterable[int], field: str, maximum: Fen = MAX_AMOUNT_FEN) -> int:
+    """The exact sum, or a ``too_large`` error as soon as a partial sum passes ``maximum``."""
+    total = 0
+    for v in values:
+        total += int(v)
+        if abs(total) > maximum:
+            raise too_large(field, maximum)
+    return total
+
+
+def check_array(values: FenArray, field: str, maximum: Fen = MAX_AMOUNT_FEN) -> FenArray:
+    """An int64 vector whose every element is within ±maximum (checked, not assumed)."""
+    if values.size and max(int(values.max()), -int(values.min())) > maximum:
+        raise too_large(field, maximum)
+    return values
 
 
 def to_decimal(fen: Fen) -> Decimal:

@@ -14,6 +14,7 @@ from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
 from minsheng.core import money
 from minsheng.core.errors import invalid
+from minsheng.fields import BalanceText
 from minsheng.medical import service
 from minsheng.medical.fhir import explanation_of_benefit
 from minsheng.medical.models import PersonalAccount, Settlement
@@ -117,7 +118,7 @@ def settlement_fhir(
 
 
 class AccountIn(BaseModel):
-    balance: str = Field(description="yuan, decimal string")
+    balance: BalanceText = Field(description="yuan, decimal string")
     family_sharing: bool = Field(default=True, description="家庭共济: may pay for relatives")
 
 

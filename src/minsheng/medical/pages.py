@@ -24,7 +24,7 @@ from minsheng.policy import load
 from minsheng.registry import service as registry
 from minsheng.registry import vocab
 from minsheng.registry.models import Facility, Person
-from minsheng.web.deps import lang, uow
+from minsheng.web.deps import PathId, lang, uow
 from minsheng.web.pages import N_, render
 
 router = APIRouter(include_in_schema=False)
@@ -162,7 +162,7 @@ async def cashier_submit(
 
 @router.get("/medical/receipt/{settlement_id}", response_class=HTMLResponse)
 def receipt(
-    settlement_id: int, request: Request, by: Principal = Depends(permit("medical:read"))
+    settlement_id: PathId, request: Request, by: Principal = Depends(permit("medical:read"))
 ) -> HTMLResponse:
     """The receipt: the split, and why, in the reader's language (Chinese beside it)."""
     request.state.private = True

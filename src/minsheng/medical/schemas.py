@@ -7,27 +7,36 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from minsheng.registry.schemas import RecordId
+from minsheng.fields import (
+    BalanceText,
+    CatalogueCode,
+    Code,
+    DiagnosisCode,
+    IdText,
+    Label,
+    PriceText,
+    RecordId,
+)
 
-Money = str  # a decimal string of yuan, e.g. "123.45" (never a float)
+Money = str  # a decimal string of yuan, e.g. "123.45" (never a float); inputs use fields.*Text
 
 
 class Patient(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id_number: str | None = Field(default=None, description="公民身份号码 (or person_id)")
+    id_number: IdText | None = Field(default=None, description="公民身份号码 (or person_id)")
     person_id: RecordId | None = None
 
 
 class Line(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(max_length=40, description="医保目录编码")
-    name: str = Field(default="", max_length=100)
+    code: CatalogueCode = Field(description="医保目录编码")
+    name: Label = ""
     category: Literal["甲", "乙", "丙"] = Field(description="甲类 / 乙类 / 丙类 (out of catalogue)")
     quantity: str = Field(default="1", max_length=12, description="decimal, e.g. '0.5'")
-    unit_price: Money
-    price_limit: Money | None = Field(default=None, description="最高限价 per unit")
+    unit_price: PriceText
+    price_limit: PriceText | None = Field(default=None, description="最高限价 per unit")
     self_pay_first: str = Field(
         default="0", max_length=8, description="乙类先行自付比例, e.g. '0.1'"
     )
@@ -38,16 +47,16 @@ class BillIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     patient: Patient
-    facility_code: str = Field(description="定点医疗机构编码 H + 11 digits")
+    facility_code: Code = Field(description="定点医疗机构编码 H + 11 digits")
     visit: Literal["outpatient", "inpatient"]
     service_date: dt.date = Field(description="outpatient visit or inpatient discharge date")
-    admission_no: str | None = Field(default=None, max_length=40)
-    diagnosis: str | None = Field(default=None, max_length=20, description="ICD-10 医保版")
+    admission_no: CatalogueCode | None = None
+    diagnosis: DiagnosisCode | None = Field(default=None, description="ICD-10 医保版")
     out_of_area_filed: bool = Field(
         default=False, description="异地就医已备案 (for care outside the pooling region)"
     )
     major_disease: bool = Field(default=False, description="重特大疾病 (assistance cap)")
-    account_balance: Money = Field(
+    account_balance: BalanceText = Field(
         default="0", description="personal account available, with family mutual aid"
     )
     lines: list[Line] = Field(min_length=1, max_length=5000)

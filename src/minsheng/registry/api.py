@@ -10,6 +10,7 @@ from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
 from minsheng.core import divisions
 from minsheng.core.errors import invalid
+from minsheng.fields import Code, SearchText
 from minsheng.registry import importer, service
 from minsheng.registry.models import Employer, Facility
 from minsheng.registry.schemas import (
@@ -53,8 +54,8 @@ def create_person(
 @router.get("/persons", response_model=PersonPage)
 def search_persons(
     request: Request,
-    q: str | None = Query(None, max_length=64, description="name (Chinese or Tibetan) contains"),
-    division: str | None = Query(None, description="county or prefecture code"),
+    q: SearchText | None = Query(None, description="name (Chinese or Tibetan) contains"),
+    division: Code | None = Query(None, description="county or prefecture code"),
     household_id: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_ID),
@@ -226,7 +227,7 @@ def create_employer(
 @router.get("/employers", response_model=list[EmployerOut])
 def list_employers(
     request: Request,
-    q: str | None = Query(None, max_length=100),
+    q: SearchText | None = Query(None),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_ID),
     by: Principal = Depends(permit("registry:read")),
@@ -264,7 +265,7 @@ def create_facility(
 @router.get("/facilities", response_model=list[FacilityOut])
 def list_facilities(
     request: Request,
-    q: str | None = Query(None, max_length=100),
+    q: SearchText | None = Query(None),
     division: str | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_ID),

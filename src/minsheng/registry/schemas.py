@@ -3,37 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_ID = 2**31 - 1  # primary keys are 32-bit on PostgreSQL
-RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+from minsheng.fields import MAX_ID, Code, IdText, Name, NameBo, OrgName, RecordId, ShortText
+
+__all__ = ["MAX_ID", "RecordId"]  # re-exported: defined in minsheng.fields
 
 
 class PersonIn(BaseModel):
-    id_number: str = Field(description="公民身份号码 resident ID (18, or 15 in the old form)")
-    name_zh: str = Field(min_length=1, max_length=64, description="姓名（汉文）")
-    name_bo: str | None = Field(default=None, max_length=128, description="姓名（藏文）")
+    id_number: IdText = Field(description="公民身份号码 resident ID (18, or 15 in the old form)")
+    name_zh: Name = Field(description="姓名（汉文）")
+    name_bo: NameBo | None = Field(default=None, description="姓名（藏文）")
     sex: Literal["M", "F"] | None = Field(default=None, description="taken from the ID if absent")
     birth_date: dt.date | None = Field(default=None, description="taken from the ID if absent")
-    division_code: str | None = Field(
+    division_code: Code | None = Field(
         default=None, description="county of residence; from the ID if absent and Tibetan"
     )
     hukou: Literal["urban", "rural"] = Field(description="户籍性质 urban 城镇 / rural 农村")
-    phone: str | None = None
-    household_code: str | None = Field(default=None, description="户号 of the household to join")
-    relationship: str | None = Field(default=None, description="与户主关系 (head, spouse, …)")
+    phone: IdText | None = None
+    household_code: Code | None = Field(default=None, description="户号 of the household to join")
+    relationship: Code | None = Field(default=None, description="与户主关系 (head, spouse, …)")
 
 
 class PersonPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name_zh: str | None = Field(default=None, min_length=1, max_length=64)
-    name_bo: str | None = Field(default=None, max_length=128)
-    division_code: str | None = None
+    name_zh: Name | None = None
+    name_bo: NameBo | None = None
+    division_code: Code | None = None
     hukou: Literal["urban", "rural"] | None = None
-    phone: str | None = None
+    phone: IdText | None = None
     death_date: dt.date | None = Field(default=None, description="死亡日期 date of death")
 
 
@@ -41,21 +42,21 @@ class HouseholdPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     area: Literal["urban", "rural"] | None = None
-    address: str | None = Field(default=None, max_length=200)
-    division_code: str | None = None
+    address: ShortText | None = None
+    division_code: Code | None = None
 
 
 class EmployerPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    division_code: str | None = None
+    name: OrgName | None = None
+    division_code: Code | None = None
 
 
 class FacilityPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: OrgName | None = None
     level: int | None = None
 
 
@@ -90,19 +91,19 @@ class PersonPage(BaseModel):
 
 
 class LookupIn(BaseModel):
-    id_number: str
+    id_number: IdText
 
 
 class HouseholdIn(BaseModel):
-    code: str = Field(min_length=1, max_length=32, description="户号")
-    division_code: str
+    code: Code = Field(min_length=1, description="户号")
+    division_code: Code
     area: Literal["urban", "rural"]
-    address: str | None = Field(default=None, max_length=200)
+    address: ShortText | None = None
 
 
 class MemberIn(BaseModel):
     person_id: RecordId
-    relationship: str
+    relationship: Code
 
 
 class HouseholdOut(BaseModel):
@@ -116,9 +117,9 @@ class HouseholdOut(BaseModel):
 
 
 class EmployerIn(BaseModel):
-    credit_code: str
-    name: str = Field(min_length=1, max_length=200)
-    division_code: str
+    credit_code: Code
+    name: OrgName
+    division_code: Code
 
 
 class EmployerOut(BaseModel):
@@ -129,10 +130,10 @@ class EmployerOut(BaseModel):
 
 
 class FacilityIn(BaseModel):
-    code: str
-    name: str = Field(min_length=1, max_length=200)
+    code: Code
+    name: OrgName
     level: int = Field(description="1 一级 / 2 二级 / 3 三级")
-    division_code: str | None = Field(default=None, description="from the code if absent")
+    division_code: Code | None = Field(default=None, description="from the code if absent")
 
 
 class FacilityOut(BaseModel):
@@ -144,7 +145,7 @@ class FacilityOut(BaseModel):
 
 
 class EnrolmentIn(BaseModel):
-    scheme: str = Field(description="employee_active | employee_retired | resident")
+    scheme: Code = Field(description="employee_active | employee_retired | resident")
     start_date: dt.date
     end_date: dt.date | None = None
     employer_id: RecordId | None = None
@@ -161,13 +162,13 @@ class EnrolmentOut(BaseModel):
 
 
 class StatusIn(BaseModel):
-    kind: str = Field(
+    kind: Code = Field(
         description="tekun | dibao | dibao_edge | poverty_return | border | disability"
     )
     start_date: dt.date
     end_date: dt.date | None = None
-    disability_grade: int | None = None
-    certificate_no: str | None = None
+    disability_grade: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1)
+    certificate_no: Code | None = None
     certificate_expiry: dt.date | None = None
 
 
@@ -188,6 +189,7 @@ class ImportProblem(BaseModel):
     rule: str
     zh: str
     en: str
+    bo: str = ""
 
 
 class ImportReport(BaseModel):
@@ -196,3 +198,6 @@ class ImportReport(BaseModel):
     rejected: int
     problems: list[ImportProblem]
     dry_run: bool = False
+    encoding: str | None = Field(
+        default=None, description="how the file was read: utf-8, utf-8-sig, gb18030, utf-16"
+    )

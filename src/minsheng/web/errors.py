@@ -29,6 +29,18 @@ def _validation_problems(exc: RequestValidationError) -> list[dict[str, str]]:
     for e in exc.errors():
         loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form")]
         field = ".".join(loc) or "body"
+        ctx = e.get("ctx") or {}
+        if isinstance(ctx.get("zh"), str):  # a minsheng.fields check: its own zh / bo / en
+            out.append(
+                {
+                    "field": field,
+                    "rule": str(e.get("type", "invalid")),
+                    "zh": ctx["zh"],
+                    "bo": str(ctx.get("bo", "")),
+                    "en": str(ctx.get("en", e.get("msg", ""))),
+                }
+            )
+            continue
         out.append(
             {
                 "field": field,
@@ -64,13 +76,13 @@ def install(app: FastAPI) -> None:
             "error": {
                 "field": first["field"],
                 "rule": first["rule"],
-                "message": {"zh": first["zh"], "en": first["en"]},
+                "message": {"zh": first["zh"], "bo": first.get("bo", ""), "en": first["en"]},
                 "problems": problems,
             }
         }
         if wants_json(request):
             return JSONResponse(body, status_code=422)
-        return render_error(request, 422, first["zh"], first["en"])
+        return render_error(request, 422, first["zh"], first["en"], first.get("bo", ""))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -1,0 +1,176 @@
+"""Free text at the edges: one check for every name, code, note and search typed by anyone.
+
+Whatever a person types may later be written into a bank file, a CSV, a log line or a SQL
+parameter. A line break or a field separator inside a name can become another line or another
+field there (issue 10 §1); a NUL breaks PostgreSQL; a bidi override makes a name display as
+something else. So every free-text value is checked once, where it comes in:
+
+- NFC-normalised (a composed and a decomposed 'é', or Tibetan stacks typed two ways, compare
+  equal and are stored one way), stripped of surrounding white space;
+- refused if it holds a C0 or C1 control character (NUL, tab, CR, LF, ESC, DEL, U+0080–U+009F),
+  a line or paragraph separator (U+2028 / U+2029, U+0085), a bidi embedding, override or
+  isolate (U+202A–U+202E, U+2066–U+2069, U+200E / U+200F, U+061C), a byte-order mark or
+  zero-width no-break space (U+FEFF), a lone surrogate (JSON can carry one; UTF-8 cannot) or a
+  non-character (U+FFFE, U+FFFF, …);
+- refused if it holds a separator that is not meaningful in that kind of text (``|``, the bank
+  file's field separator, in a name or a code);
+- refused if longer than its limit (counted in code points after normalisation).
+
+Kinds (:data:`KINDS`): ``name`` (a person's or an organisation's name, one line), ``short`` (a
+one-line label), ``free`` (a note or a reason: line breaks allowed, normalised to ``\\n``),
+``code`` (an identifier: no white space at all), ``search`` (a query: one line).
+
+Pure: stdlib only. Errors are :func:`minsheng.core.errors.invalid` naming the field, in
+Chinese, Tibetan and English.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from minsheng.core.errors import ValidationError, invalid
+
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+LINE_SEPARATORS = frozenset("\u2028\u2029\u0085")
+FIELD_SEPARATORS = "|"  # the bank file's separator (payroll); never meaningful in a name or code
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a kind of text may hold."""
+
+    name: str
+    max_length: int
+    newlines: bool = False  # line breaks allowed (normalised to "\n")
+    spaces: bool = True  # inner white space allowed
+    forbidden: str = ""  # further characters refused (separators not meaningful here)
+
+
+NAME = Kind("name", 128, forbidden=FIELD_SEPARATORS)
+SHORT = Kind("short", 200, forbidden=FIELD_SEPARATORS)
+FREE = Kind("free", 2000, newlines=True)
+CODE = Kind("code", 64, spaces=False, forbidden=FIELD_SEPARATORS + "\"'`,;<>\\")
+SEARCH = Kind("search", 100)
+KINDS = {k.name: k for k in (NAME, SHORT, FREE, CODE, SEARCH)}
+
+
+def _describe(ch: str) -> str:
+    """A printable description of one refused character: U+000A LINE FEED."""
+    name = unicodedata.name(ch, "") or {
+        "\x00": "NULL",
+        "\t": "CHARACTER TABULATION",
+        "\n": "LINE FEED",
+        "\r": "CARRIAGE RETURN",
+    }.get(ch, "")
+    return f"U+{ord(ch):04X}{' ' + name if name else ''}"
+
+
+def bad_character(text: str, kind: Kind = SHORT) -> str | None:
+    """The first character ``text`` may not hold as ``kind`` (None if every one is fine)."""
+    for ch in text:
+        if ch == "\n" and kind.newlines:
+            continue
+        if ch == "\t" and kind.newlines:
+            continue  # a tab inside a note is harmless (writers escape it)
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs", "Zl", "Zp"):
+            return ch
+        if ch in BIDI_CONTROLS or ch in LINE_SEPARATORS or ch == "\ufeff":
+            return ch
+        if (0xFDD0 <= ord(ch) <= 0xFDEF) or (ord(ch) & 0xFFFE) == 0xFFFE:
+            return ch  # non-characters
+        if ch in kind.forbidden:
+            return ch
+        if not kind.spaces and category.startswith("Z"):
+            return ch
+    return None
+
+
+def clean(
+    value: str,
+    field: str,
+    kind: Kind | str = SHORT,
+    *,
+    max_length: int | None = None,
+    min_length: int = 0,
+) -> str:
+    """``value`` NFC-normalised and stripped, or a :class:`ValidationError` naming ``field``.
+
+    >>> clean("  次仁  ", "name_zh", "name")
+    '次仁'
+    >>> clean("a\\r\\nb", "note", "free")
+    'a\\nb'
+    """
+    k = KINDS[kind] if isinstance(kind, str) else kind
+    limit = k.max_length if max_length is None else max_length
+    if not isinstance(value, str):
+        raise invalid(
+            field,
+            "text_type",
+            f"“{field}”应为文本",
+            f"{field} must be text",
+            bo=f"«{field}» ཡི་གེ་ཞིག་དགོས།",
+        )
+    if len(value) > 4 * limit + 64:  # refuse before normalising a huge value
+        raise too_long(field, limit)
+    # A lone surrogate cannot be normalised or stored: refuse it before anything else.
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise _bad(field, "\ud800")
+    text = unicodedata.normalize("NFC", value)
+    if k.newlines:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.strip()
+    ch = bad_character(text, k)
+    if ch is not None:
+        raise _bad(field, ch)
+    if len(text) > limit:
+        raise too_long(field, limit)
+    if len(text) < min_length:
+        raise invalid(
+            field,
+            "text_empty",
+            f"“{field}”不能为空",
+            f"{field} must not be empty",
+            bo=f"«{field}» སྟོང་པ་ཡིན་མི་ཆོག",
+        )
+    return text
+
+
+def too_long(field: str, limit: int) -> ValidationError:
+    return invalid(
+        field,
+        "text_too_long",
+        f"“{field}”最多{limit}个字符",
+        f"{field} is at most {limit} characters",
+        bo=f"«{field}» ཡི་གེ་{limit}ལས་མང་བ་མི་ཆོག",
+    )
+
+
+def _bad(field: str, ch: str) -> ValidationError:
+    what = _describe(ch) if ch != "\ud800" else "a lone surrogate (U+D800–U+DFFF)"
+    if ch == "|":
+        return invalid(
+            field,
+            "text_separator",
+            f"“{field}”不能含有分隔符“|”",
+            f"{field} must not contain the separator '|'",
+            bo=f"«{field}» ནང་དབྱེ་རྟགས་ '|' འཇུག་མི་ཆོག",
+        )
+    if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in LINE_SEPARATORS:
+        rule, zh_what = "text_control", "控制字符（如换行、制表符、NUL）"
+    elif ch in BIDI_CONTROLS:
+        rule, zh_what = "text_bidi", "文字方向控制符"
+    elif unicodedata.category(ch).startswith("Z"):
+        rule, zh_what = "text_space", "空白字符"
+    else:
+        rule, zh_what = "text_character", "不允许的字符"
+    return invalid(
+        field,
+        rule,
+        f"“{field}”含有{zh_what}：{what}，请删除",
+        f"{field} contains a character that is not allowed here: {what}; remove it",
+        bo=f"«{field}» ནང་འཇུག་མི་ཆོག་པའི་ཡིག་རྟགས་ {what} འདུག་པས་སུབ་རོགས།",
+    )
