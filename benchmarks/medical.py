@@ -207,6 +207,23 @@ def bench_http(seconds: float) -> None:
         eng = create_engine(f"sqlite:///{d}/bench.db")
         with eng.connect() as c:
             pid = c.execute(text("SELECT person_id FROM enrolments LIMIT 1")).scalar()
+        # a bill names the patient by the ID number presented at the window (never person_id):
+        # read that person's number through the platform, which holds the data key
+        number = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from sqlalchemy import select\n"
+                "from minsheng.clikit import session\n"
+                "from minsheng.registry.models import Person\n"
+                "with session() as s:\n"
+                f"    print(s.scalar(select(Person.id_number).where(Person.id == {int(pid)})))",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         port = _free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "minsheng", "serve", "--port", str(port)],
@@ -225,7 +242,7 @@ def bench_http(seconds: float) -> None:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             bill = {
-                "patient": {"person_id": pid},
+                "patient": {"id_number": number},
                 "facility_code": "H54010200001",
                 "visit": "outpatient",
                 "service_date": dt.date.today().isoformat(),

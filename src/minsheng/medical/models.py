@@ -37,7 +37,10 @@ class Settlement(Base):
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("med_settlements.id"))
     reversed_by_id: Mapped[int | None] = mapped_column(Integer)
+    # "<actor>:<key>" (the key as the caller sent it, scoped to the caller) and the SHA-256
+    # fingerprint of the bill as parsed: a retry must carry the same bill (docs/medical.md)
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     service_date: Mapped[dt.date] = mapped_column(Date)
     visit: Mapped[str] = mapped_column(String(12))
     scheme: Mapped[str] = mapped_column(String(24))
@@ -61,7 +64,8 @@ class Settlement(Base):
     ci_base: Mapped[int] = mapped_column(FEN)
     as_deductible: Mapped[int] = mapped_column(FEN)
     explanation: Mapped[str] = mapped_column(Text)  # JSON
-    bill: Mapped[str] = mapped_column(Text)  # JSON of the bill as received
+    # JSON of the bill as received, the patient referenced by person_id (never an ID number)
+    bill: Mapped[str] = mapped_column(Text)
     inputs: Mapped[str] = mapped_column(Text)  # JSON: the rules' view of the bill (for replay)
     account_debits: Mapped[str] = mapped_column(Text, default="[]")  # JSON [[person_id, fen], …]
     created_at: Mapped[dt.datetime] = mapped_column(
@@ -97,3 +101,24 @@ class PersonalAccount(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     balance: Mapped[int] = mapped_column(FEN, default=0)
     family_sharing: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Preview(Base):
+    """A pre-settlement (预结算) as shown to the cashier: the bill (the patient referenced by
+    person_id), its fingerprint and the figures shown. Confirming posts exactly this bill and
+    only if the figures still come out the same; it expires after ``service.PREVIEW_TTL``."""
+
+    __tablename__ = "med_previews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    bill: Mapped[str] = mapped_column(Text)  # JSON, the patient as {"person_id": …}
+    figures: Mapped[str] = mapped_column(Text)  # JSON: the amounts shown
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    settlement_id: Mapped[int | None] = mapped_column(ForeignKey("med_settlements.id"))
