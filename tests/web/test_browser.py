@@ -265,6 +265,8 @@ def test_cashier_settles_and_prints_a_receipt(server: str, browser: object) -> N
     page.click("button[value=preview]")
     split = page.locator(".split").inner_text()
     assert "尚未结算" in split and "医疗救助" in split
+    patient = page.locator(".patient").inner_text()  # who it is, to check at the window
+    assert "收费测试" in patient and "低保" in patient and number not in patient
     page.screenshot(path=str(ARTIFACTS / "cashier-preview-zh.png"), full_page=True)
     page.click("button[value=confirm]")
     assert "/medical/receipt/" in page.url

@@ -1,4 +1,5 @@
-"""Medical settlement API: pre-settle, settle (idempotent), reverse, get, list by person/year."""
+"""Medical settlement API: pre-settle, confirm a pre-settlement, settle (idempotent), reverse,
+get, list by person/year."""
 
 from __future__ import annotations
 
@@ -18,8 +19,7 @@ from minsheng.fields import BalanceText
 from minsheng.medical import service
 from minsheng.medical.fhir import explanation_of_benefit
 from minsheng.medical.models import PersonalAccount, Settlement
-from minsheng.medical.schemas import BillIn, SettlementOut
-from minsheng.registry import service as registry
+from minsheng.medical.schemas import BillIn, ConfirmIn, SettlementOut
 from minsheng.registry.models import Facility
 from minsheng.web.deps import PathId, uow
 
@@ -31,9 +31,30 @@ YEAR = Query(default_factory=lambda: dt.date.today().year, ge=2000, le=2100)
 def preview(
     bill: BillIn, request: Request, by: Principal = Depends(permit("medical:settle"))
 ) -> SettlementOut:
-    """预结算: compute the split without posting anything."""
+    """预结算: the split without posting, and who the patient is (name, scheme, special
+    groups) to check at the window. The patient is named by the ID number they present; the
+    read is audited. Confirm it with ``POST /api/medical/previews/{preview_id}/confirm``."""
     with uow(request) as s:
-        return service.settle(s, bill, by, preview=True)
+        return service.presettle(s, bill, by)
+
+
+@router.post(
+    "/medical/previews/{preview_id}/confirm",
+    response_model=SettlementOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def confirm(
+    preview_id: PathId,
+    data: ConfirmIn,
+    request: Request,
+    by: Principal = Depends(permit("medical:settle")),
+) -> SettlementOut:
+    """Post exactly the pre-settlement previewed (its id and fingerprint), or 409 asking for a
+    new preview (changed, expired, or the figures moved). Confirming twice answers the same
+    settlement."""
+    return service.retrying(
+        lambda: uow(request), lambda s: service.confirm(s, preview_id, data.fingerprint, by)
+    )
 
 
 @router.post(
@@ -42,13 +63,17 @@ def preview(
 def settle(
     bill: BillIn,
     request: Request,
-    idempotency_key: str | None = Header(default=None, max_length=80),
+    idempotency_key: str | None = Header(
+        default=None, description="1–64 of A–Z a–z 0–9 . _ : - (docs/medical.md)"
+    ),
     by: Principal = Depends(permit("medical:settle")),
 ) -> SettlementOut:
-    """Settle a bill in one step. A retry with the same ``Idempotency-Key`` returns the first
-    answer and posts nothing."""
-    with uow(request) as s:
-        return service.settle(s, bill, by, idempotency_key=idempotency_key)
+    """Settle a bill in one step. A retry of the same bill with the same ``Idempotency-Key``
+    returns the first answer and posts nothing; another bill with that key answers 409."""
+    return service.retrying(
+        lambda: uow(request),
+        lambda s: service.settle(s, bill, by, idempotency_key=idempotency_key),
+    )
 
 
 @router.post("/medical/settlements/{settlement_id}/reverse", response_model=SettlementOut)
@@ -131,7 +156,7 @@ def set_account(
 ) -> dict[str, Any]:
     """Set a person's personal medical account (个人账户) balance and family sharing."""
     with uow(request) as s:
-        person = registry.load_person(s, person_id, by)
+        person = service.person_in_region(s, person_id, by)
         fen = money.parse(data.balance, "balance")
         if fen < 0:
             raise invalid("balance", "negative", "余额不能为负", "a balance cannot be negative")

@@ -16,10 +16,10 @@ from starlette.concurrency import run_in_threadpool
 from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
 from minsheng.core import divisions, money
-from minsheng.core.errors import MinshengError
+from minsheng.core.errors import MinshengError, invalid
 from minsheng.medical import rules, service
 from minsheng.medical.models import Settlement
-from minsheng.medical.schemas import BillIn
+from minsheng.medical.schemas import BillIn, SettlementOut
 from minsheng.policy import load
 from minsheng.registry import service as registry
 from minsheng.registry import vocab
@@ -93,19 +93,44 @@ def cashier(request: Request, by: Principal = Depends(permit("medical:settle")))
     )
 
 
+def _preview_ref(form: Any) -> tuple[int, str]:
+    """The pre-settlement a confirm names (hidden fields of the preview page)."""
+    raw = str(form.get("preview_id") or "")
+    fp = str(form.get("fingerprint") or "")
+    if not raw.isdigit() or len(raw) > 12 or not fp:
+        raise invalid(
+            "preview_id",
+            "preview_required",
+            "请先计算（预结算），再确认",
+            "calculate (pre-settle) first, then confirm",
+            bo="སྔོན་ལ་རྩིས་རྒྱག་ནས་གཏན་འཁེལ་གནང་།",
+        )
+    return int(raw), fp
+
+
 @router.post("/medical/cashier", response_class=HTMLResponse)
 async def cashier_submit(
     request: Request, by: Principal = Depends(permit("medical:settle"))
 ) -> Response:
+    """Calculate (预结算, stored and shown with who the patient is) or confirm: the confirm
+    posts exactly the stored pre-settlement named by the page's preview id and fingerprint, and
+    refuses if the bill in the form was changed since (docs/medical.md)."""
+    request.state.private = True  # the answer names the patient
     form = await request.form()
     confirm = form.get("action") == "confirm"
     upload = form.get("bill_file")
+    has_file = upload is not None and not isinstance(upload, str) and bool(upload.filename)
+    has_lines = any(str(form.get(f"price_{i}") or "").strip() for i in range(LINE_ROWS))
+    bill: BillIn | None = None
     try:
-        if upload is not None and not isinstance(upload, str) and upload.filename:
+        if has_file:
+            assert upload is not None and not isinstance(upload, str)
             data = await upload.read(1024 * 1024)
             bill = BillIn.model_validate_json(data)  # an uploaded bill (docs/medical.md format)
-        else:
+        elif has_lines or not confirm:
             bill = _form_bill(form)
+        # a confirm without a bill in the form (the preview was of an uploaded file) posts
+        # the stored pre-settlement as it is
     except ValidationError as err:
         first = err.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
@@ -124,12 +149,15 @@ async def cashier_submit(
             today=dt.date.today().isoformat(),
         )
 
-    def work() -> Any:
-        with uow(request) as s:
-            key = form.get("idempotency_key") if confirm else None
-            return service.settle(
-                s, bill, by, idempotency_key=str(key) if key else None, preview=not confirm
+    def work() -> SettlementOut:
+        if confirm:
+            preview_id, fp = _preview_ref(form)
+            return service.retrying(
+                lambda: uow(request), lambda s: service.confirm(s, preview_id, fp, by, bill=bill)
             )
+        assert bill is not None
+        with uow(request) as s:
+            return service.presettle(s, bill, by)
 
     try:
         result = await run_in_threadpool(work)
@@ -156,7 +184,12 @@ async def cashier_submit(
         error=None,
         facilities=_facilities(request, by),
         today=dt.date.today().isoformat(),
-        key=f"form-{dt.datetime.now().timestamp():.6f}",
+        scheme=vocab.label(vocab.SCHEMES, result.person.scheme, lang(request))
+        if result.person
+        else "",
+        groups=[vocab.label(vocab.STATUS_KINDS, g, lang(request)) for g in result.person.groups]
+        if result.person
+        else [],
     )
 
 

@@ -24,8 +24,14 @@ Money = str  # a decimal string of yuan, e.g. "123.45" (never a float); inputs u
 class Patient(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id_number: IdText | None = Field(default=None, description="公民身份号码 (or person_id)")
-    person_id: RecordId | None = None
+    id_number: IdText | None = Field(
+        default=None, description="公民身份号码, as presented at the window"
+    )
+    person_id: RecordId | None = Field(
+        default=None,
+        description="internal id: refused for preview/settle by staff and tokens (stored bills "
+        "reference the patient this way)",
+    )
 
 
 class Line(BaseModel):
@@ -99,3 +105,27 @@ class SettlementOut(BaseModel):
     reversed_by_id: int | None = None
     explanation: list[FundStep]
     preview: bool = False
+    fingerprint: str | None = Field(default=None, description="SHA-256 of the bill as parsed")
+    # a pre-settlement only: confirm it by id and fingerprint before it expires
+    preview_id: int | None = None
+    expires_at: dt.datetime | None = None
+    person: PatientOut | None = Field(default=None, description="who the patient is (previews)")
+
+
+class PatientOut(BaseModel):
+    """Who the patient is, for the cashier to check the person at the window."""
+
+    name_zh: str
+    name_bo: str | None
+    id_masked: str
+    scheme: str
+    groups: list[str] = Field(description="special groups on the day of service (特困, 低保…)")
+
+
+class ConfirmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fingerprint: str = Field(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")
+
+
+SettlementOut.model_rebuild()  # PatientOut is defined after it

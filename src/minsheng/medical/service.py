@@ -1,17 +1,28 @@
 """Settling a bill: who the patient is, the figures in force, the locked running totals, the pure
-rules, and one transaction that writes the settlement, the new totals and the audit entry."""
+rules, and one transaction that writes the settlement, the new totals and the audit entry.
+
+Hardening (issue 10, docs/medical.md): the patient is identified by the identity presented at the
+window, never by an enumerable internal id; a pre-settlement is an audited read, stored so that
+confirming posts exactly what was previewed; an idempotency key is bound to the fingerprint of
+the first bill sent with it; stored bills reference the person, never the ID number."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import select
+from pydantic import ValidationError
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from minsheng.auth import audit
@@ -19,20 +30,27 @@ from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, ids, money
 from minsheng.core.errors import (
     ConflictError,
-    ForbiddenError,
     MinshengError,
     NotFoundError,
     invalid,
 )
 from minsheng.medical import rules
-from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
-from minsheng.medical.schemas import BillIn, FundStep, Line, SettlementOut
+from minsheng.medical.models import LedgerYear, PersonalAccount, Preview, Settlement
+from minsheng.medical.schemas import BillIn, FundStep, Line, PatientOut, SettlementOut
 from minsheng.policy import ParameterTree, load
 from minsheng.registry import service as registry
 from minsheng.registry.models import Facility, Person
 
 SPECIAL = {"tekun", "dibao", "poverty_return"}  # "一降一升一取消"
 GROUP_ORDER = ("tekun", "dibao", "poverty_return", "dibao_edge")  # most generous first
+MEDICAL_GROUPS = (*GROUP_ORDER, "border")  # the statuses a settlement looks at
+# Engineering bounds (not policy; docs/medical.md):
+KEY_MAX = 64  # an Idempotency-Key: 1–64 of A–Z a–z 0–9 . _ : - (a UUID or an HIS number fits)
+KEY_PATTERN = re.compile(rf"[A-Za-z0-9._:-]{{1,{KEY_MAX}}}")
+PREVIEW_TTL = dt.timedelta(minutes=15)  # a pre-settlement may be confirmed this long
+PREVIEW_KEEP = dt.timedelta(days=1)  # expired pre-settlements are purged after this
+FIGURES = ("total", "basic", "ci", "assistance", "patient", "account", "cash")
+T = TypeVar("T")
 TOTAL_FIELDS = (
     "op_deductible",
     "op_paid",
@@ -143,21 +161,101 @@ def _price(text: str, field: str) -> int:
         raise
 
 
-def _patient(session: Session, bill: BillIn) -> Person:
-    if bill.patient.person_id is not None:
-        person = session.get(Person, bill.patient.person_id)
-    elif bill.patient.id_number:
-        person = registry.find_by_id_number(session, bill.patient.id_number)
+def _patient(
+    session: Session, bill: BillIn, by: Principal, trusted: bool = False
+) -> tuple[Person, str]:
+    """The patient, by the identity presented at the window (the ID number), and how found.
+
+    An internal ``person_id`` is accepted only from a stored, already-checked bill (``trusted``)
+    or from the platform itself (the CLI): ids are enumerable, and a pre-settlement shows the
+    person's scheme, special groups and caps."""
+    patient = bill.patient
+    if patient.id_number:
+        number = ids.parse_resident_id(patient.id_number, "patient.id_number").number
+        person, via = registry.find_by_id_number(session, number), "id_number"
+    elif patient.person_id is not None:
+        if not (trusted or by.kind == "system"):
+            raise invalid(
+                "patient.person_id",
+                "presented_identity",
+                "请填写患者出示的身份证号；不能凭内部人员编号结算",
+                "give the ID number the patient presents; an internal person_id is not accepted",
+                bo="ནད་པས་སྟོན་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
+            )
+        person, via = session.get(Person, patient.person_id), "person_id"
     else:
         raise invalid(
             "patient",
             "patient_required",
-            "请提供身份证号或人员编号",
-            "give an ID number or person_id",
+            "请填写患者的身份证号",
+            "give the patient's ID number",
+            bo="ནད་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
         )
     if person is None:
-        raise NotFoundError("patient", "未找到该参保人", "no such insured person")
-    return person
+        raise NotFoundError(
+            "patient", "未找到该参保人", "no such insured person", bo="ཉེན་འགོག་ཞུགས་མི་མ་རྙེད།"
+        )
+    return person, via
+
+
+def check_key(key: str | None) -> str | None:
+    """An ``Idempotency-Key`` as sent, or a clear 422 (never a 500 from a column too short)."""
+    if key is None or KEY_PATTERN.fullmatch(key):
+        return key
+    raise invalid(
+        "idempotency_key",
+        "key_format",
+        f"幂等键（Idempotency-Key）须为1至{KEY_MAX}个字母、数字或 . _ : - 字符",
+        f"an Idempotency-Key is 1 to {KEY_MAX} letters, digits or . _ : - characters",
+        bo=f"Idempotency-Key ནི་ཡི་གེ་དང་ཨང་ཀི་ 1–{KEY_MAX} ཡིན་དགོས།",
+    )
+
+
+def _scoped(by: Principal, key: str) -> str:
+    """The stored key: the caller's own (two hospitals may both send "1")."""
+    scoped = f"{by.actor}:{key}"
+    if len(scoped) > 120:  # the column; actors are short ("user:12", "token:3", "system:cli")
+        raise invalid(
+            "idempotency_key", "key_format", "幂等键过长", "the Idempotency-Key is too long"
+        )
+    return scoped
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def fingerprint(bill: BillIn, person: Person, facility: Facility) -> str:
+    """SHA-256 over a canonical JSON of the bill as parsed: the same bill written differently
+    ("100" or "100.00", a default spelt out) has the same fingerprint. The patient enters as the
+    internal person id — never the ID number, which a plain hash would not hide."""
+    parsed = parse_lines(list(bill.lines))
+    columns = [getattr(parsed, f) for f in parsed.__dataclass_fields__]
+    lines = [
+        [ln.code, ln.name, ln.category, ln.registration, *(int(c[i]) for c in columns)]
+        for i, ln in enumerate(bill.lines)
+    ]
+    canon = {
+        "v": 1,
+        "person": person.id,
+        "facility": facility.id,
+        "visit": bill.visit,
+        "service_date": bill.service_date.isoformat(),
+        "admission_no": bill.admission_no or None,
+        "diagnosis": bill.diagnosis or None,
+        "out_of_area_filed": bill.out_of_area_filed,
+        "major_disease": bill.major_disease,
+        "account_balance": money.parse(bill.account_balance, "account_balance"),
+        "lines": lines,
+    }
+    return hashlib.sha256(_canonical(canon).encode()).hexdigest()
+
+
+def referenced_bill(bill: BillIn, person: Person) -> str:
+    """The bill as stored: as received, but the patient referenced by person id."""
+    data = bill.model_dump(mode="json")
+    data["patient"] = {"person_id": person.id}
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _facility(session: Session, code: str, by: Principal) -> Facility:
@@ -489,33 +587,28 @@ def out(s: Settlement, preview: bool = False) -> SettlementOut:
         reversed_by_id=s.reversed_by_id,
         explanation=[FundStep(**x) for x in json.loads(s.explanation)],
         preview=preview,
+        fingerprint=s.fingerprint,
     )
 
 
-def settle(
-    session: Session,
-    bill: BillIn,
-    by: Principal,
-    idempotency_key: str | None = None,
-    preview: bool = False,
-    tree: ParameterTree | None = None,
-) -> SettlementOut:
-    """Settle (or, with ``preview``, pre-settle without posting) one bill."""
-    facility = _facility(session, bill.facility_code, by)
-    person = _patient(session, bill)
-    year = bill.service_date.year
+def _not_future(bill: BillIn) -> None:
     if bill.service_date > dt.date.today():
         raise invalid(
             "service_date", "future", "就诊日期不能在未来", "the date of service is in the future"
         )
-    key = f"{by.actor}:{idempotency_key}" if idempotency_key else None
-    ledger = None if preview else _lock(session, person.id, year)
-    if key is not None:
-        first = session.scalar(select(Settlement).where(Settlement.idempotency_key == key))
-        if first is not None:  # a retry: the first answer, nothing posted
-            return out(first)
-    if preview:
-        ledger = session.get(LedgerYear, (person.id, year))
+
+
+def _compute(
+    session: Session,
+    bill: BillIn,
+    by: Principal,
+    person: Person,
+    facility: Facility,
+    ledger: LedgerYear | None,
+    fp: str,
+    tree: ParameterTree | None,
+) -> tuple[Settlement, dict[str, Any]]:
+    """The settlement this bill makes against ``ledger`` (not added to the session)."""
     row = bill_row(session, bill, person, facility, ledger)
     params = rules.MedicalParams.from_snapshot(
         (tree or load()).at(bill.service_date, row["pooling_region"])
@@ -525,9 +618,9 @@ def settle(
     s = Settlement(
         kind="settle",
         person_id=person.id,
-        year=year,
+        year=bill.service_date.year,
         facility_id=facility.id,
-        idempotency_key=key,
+        fingerprint=fp,
         service_date=bill.service_date,
         visit=bill.visit,
         scheme=row["scheme"],
@@ -550,13 +643,89 @@ def settle(
         ci_base=int(r.ci_base[0]),
         as_deductible=int(r.as_deductible[0]),
         explanation=json.dumps([x.model_dump() for x in steps], ensure_ascii=False),
-        bill=bill.model_dump_json(),
+        bill=referenced_bill(bill, person),
         inputs=json.dumps(row, ensure_ascii=False),
         created_by=by.actor,
     )
+    return s, row
+
+
+def settle(
+    session: Session,
+    bill: BillIn,
+    by: Principal,
+    idempotency_key: str | None = None,
+    preview: bool = False,
+    tree: ParameterTree | None = None,
+) -> SettlementOut:
+    """Settle (or, with ``preview``, pre-settle without posting) one bill.
+
+    With an ``idempotency_key``, a retry of the same bill returns the first answer and posts
+    nothing; the same key with another bill is refused (409 naming the key)."""
+    key = check_key(idempotency_key)
     if preview:
-        return out(s, preview=True)
-    assert ledger is not None
+        return presettle(session, bill, by, tree)
+    facility = _facility(session, bill.facility_code, by)
+    person, _ = _patient(session, bill, by)
+    return _settle(
+        session, bill, by, person, facility, key, _scoped(by, key) if key else None, tree
+    )
+
+
+def _first_fingerprint(session: Session, first: Settlement) -> str | None:
+    """The fingerprint stored with a key; for rows from before it was stored, the stored
+    bill's (None if that bill no longer reads: then nothing can match it)."""
+    if first.fingerprint:
+        return first.fingerprint
+    person = session.get(Person, first.person_id)
+    facility = session.get(Facility, first.facility_id)
+    try:
+        stored = BillIn.model_validate_json(first.bill)
+        assert person is not None and facility is not None
+        return fingerprint(stored, person, facility)
+    except (ValidationError, ValueError, AssertionError):
+        return None
+
+
+def _settle(
+    session: Session,
+    bill: BillIn,
+    by: Principal,
+    person: Person,
+    facility: Facility,
+    shown_key: str | None,
+    key: str | None,
+    tree: ParameterTree | None = None,
+    expect: dict[str, int] | None = None,
+) -> SettlementOut:
+    _not_future(bill)
+    fp = fingerprint(bill, person, facility)
+    ledger = _lock(session, person.id, bill.service_date.year)
+    if key is not None:
+        first = session.scalar(select(Settlement).where(Settlement.idempotency_key == key))
+        if first is not None:
+            if _first_fingerprint(session, first) != fp:
+                shown = shown_key or key
+                raise ConflictError(
+                    "idempotency_key",
+                    "key_reused",
+                    f"幂等键“{shown}”已用于另一张账单；新账单请用新的键",
+                    f"the Idempotency-Key {shown!r} was already used for a different bill; "
+                    "send a new bill with a new key",
+                    bo=f"Idempotency-Key “{shown}” ནི་ཐོ་ཁྲ་གཞན་ཞིག་ལ་བེད་སྤྱོད་བྱས་ཟིན།",
+                )
+            return out(first)  # a retry: the first answer, nothing posted
+    s, row = _compute(session, bill, by, person, facility, ledger, fp, tree)
+    s.idempotency_key = key
+    if expect is not None and any(getattr(s, f) != expect.get(f) for f in FIGURES):
+        raise ConflictError(
+            "preview_id",
+            "figures_changed",
+            "预结算后金额已有变化（另一笔结算或账户余额），请重新预结算",
+            "the figures changed since the preview (another settlement or an account balance); "
+            "preview again",
+            bo="སྔོན་རྩིས་རྗེས་གྲངས་འབོར་འགྱུར་སོང་། ཡང་བསྐྱར་སྔོན་རྩིས་གནང་།",
+        )
     if row["accounts"] and s.account:
         s.account_debits = json.dumps(_debit(session, row["accounts"], s.account))
     _post(ledger, s, +1)
@@ -572,6 +741,156 @@ def settle(
         {"person_id": person.id, "total": s.total},
     )
     return out(s)
+
+
+def retrying(
+    open_uow: Callable[[], AbstractContextManager[Session]], work: Callable[[Session], T]
+) -> T:
+    """Run ``work`` in a unit of work. If a concurrent request with the same idempotency key
+    committed first (PostgreSQL: another person's or year's ledger row, so no shared lock — the
+    unique key refuses this insert), run it once more: it now finds the winner and answers as
+    a retry (or 409), never a 500."""
+    try:
+        with open_uow() as session:
+            return work(session)
+    except IntegrityError as err:
+        if "idempotency_key" not in str(err.orig):
+            raise
+    with open_uow() as session:
+        return work(session)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)  # SQLite drops the zone
+
+
+def who(person: Person, scheme: str, day: dt.date) -> PatientOut:
+    statuses = set(registry.statuses_on(person, day))
+    return PatientOut(
+        name_zh=person.name_zh,
+        name_bo=person.name_bo,
+        id_masked=person.id_masked,
+        scheme=scheme,
+        groups=[g for g in MEDICAL_GROUPS if g in statuses],
+    )
+
+
+def presettle(
+    session: Session, bill: BillIn, by: Principal, tree: ParameterTree | None = None
+) -> SettlementOut:
+    """预结算: the split without posting, and who the patient is, so the cashier can check the
+    person. It reads the person's scheme, groups and caps, so it is audited. Under the rules in
+    force it is stored (``Preview``) to be confirmed by id and fingerprint; under a reform
+    overlay (``tree``) it is a what-if and cannot be confirmed."""
+    facility = _facility(session, bill.facility_code, by)
+    person, via = _patient(session, bill, by)
+    _not_future(bill)
+    fp = fingerprint(bill, person, facility)
+    ledger = session.get(LedgerYear, (person.id, bill.service_date.year))
+    s, row = _compute(session, bill, by, person, facility, ledger, fp, tree)
+    result = out(s, preview=True)
+    result.person = who(person, row["scheme"], bill.service_date)
+    audit.record(
+        session,
+        by,
+        "presettle",
+        "person",
+        person.id,
+        person.division_code,
+        {"via": via, "facility_id": facility.id},
+    )
+    if tree is None:
+        now = _now()
+        session.execute(delete(Preview).where(Preview.expires_at < now - PREVIEW_KEEP))
+        pv = Preview(
+            person_id=person.id,
+            facility_id=facility.id,
+            fingerprint=fp,
+            bill=s.bill,
+            figures=json.dumps({f: getattr(s, f) for f in FIGURES}),
+            created_by=by.actor,
+            expires_at=now + PREVIEW_TTL,
+        )
+        session.add(pv)
+        session.flush()
+        result.preview_id, result.expires_at = pv.id, pv.expires_at
+    return result
+
+
+def confirm(
+    session: Session,
+    preview_id: int,
+    fp: str,
+    by: Principal,
+    bill: BillIn | None = None,
+) -> SettlementOut:
+    """Post exactly the pre-settlement ``preview_id`` showed — or refuse, asking for a new one.
+
+    The caller must be the one who previewed, give its fingerprint, and (if ``bill`` is given:
+    the cashier's form as sent with the confirm) a bill with the same fingerprint; the figures
+    must come out as shown. Confirming twice answers the same settlement."""
+    pv = session.get(Preview, preview_id)
+    if pv is None or pv.created_by != by.actor:
+        raise NotFoundError(
+            "preview_id",
+            "没有这笔预结算，请重新预结算",
+            "no such pre-settlement; preview again",
+            bo="སྔོན་རྩིས་འདི་མེད། ཡང་བསྐྱར་སྔོན་རྩིས་གནང་།",
+        )
+    if fp != pv.fingerprint:
+        raise ConflictError(
+            "fingerprint",
+            "preview_changed",
+            "确认的不是所预结算的账单，请重新预结算",
+            "this is not the bill that was previewed; preview again",
+            bo="འདི་སྔོན་རྩིས་བྱས་པའི་ཐོ་ཁྲ་མིན། ཡང་བསྐྱར་སྔོན་རྩིས་གནང་།",
+        )
+    facility = session.get(Facility, pv.facility_id)
+    person = session.get(Person, pv.person_id)
+    assert facility is not None and person is not None  # foreign keys
+    by.require_covers(facility.division_code, "facility")
+    if bill is not None:
+        shown, _ = _patient(session, bill, by)
+        there = _facility(session, bill.facility_code, by)
+        if fingerprint(bill, shown, there) != pv.fingerprint:
+            raise ConflictError(
+                "bill",
+                "bill_changed",
+                "账单在预结算后被修改，请重新计算",
+                "the bill was changed after the preview; calculate again",
+                bo="སྔོན་རྩིས་རྗེས་ཐོ་ཁྲ་བཟོ་བཅོས་བྱས་འདུག ཡང་བསྐྱར་རྩིས་རྒྱག་གནང་།",
+            )
+    if pv.settlement_id is not None:
+        done = session.get(Settlement, pv.settlement_id)
+        assert done is not None
+        return out(done)
+    if _aware(pv.expires_at) < _now():
+        raise ConflictError(
+            "preview_id",
+            "preview_expired",
+            "预结算已过期，请重新预结算",
+            "the pre-settlement has expired; preview again",
+            bo="སྔོན་རྩིས་དུས་ཚོད་ཡོལ་སོང་། ཡང་བསྐྱར་སྔོན་རྩིས་གནང་།",
+        )
+    stored = BillIn.model_validate_json(pv.bill)
+    person_id = stored.patient.person_id
+    assert person_id == person.id and fingerprint(stored, person, facility) == pv.fingerprint
+    result = _settle(
+        session,
+        stored,
+        by,
+        person,
+        facility,
+        None,
+        f"{by.actor}:preview/{pv.id}",  # a user's key cannot contain "/"
+        expect=json.loads(pv.figures),
+    )
+    pv.settlement_id = result.id
+    return result
 
 
 def _post(ledger: LedgerYear, s: Settlement, sign: int) -> None:
@@ -591,13 +910,10 @@ def _post(ledger: LedgerYear, s: Settlement, sign: int) -> None:
 def reverse(session: Session, settlement_id: int, by: Principal) -> SettlementOut:
     """冲销: a new record with the opposite amounts; the totals return exactly to what they were
     without the settlement."""
-    original = session.get(Settlement, settlement_id)
-    if original is None or original.kind != "settle":
-        raise NotFoundError(
-            "settlement_id", f"结算单{settlement_id}不存在", f"no settlement {settlement_id}"
-        )
-    facility = session.get(Facility, original.facility_id)
-    by.require_covers(facility.division_code if facility else None, "facility")
+    original, facility, _ = _visible(session, settlement_id, by)
+    if original.kind != "settle":
+        raise _no_settlement(settlement_id)
+    by.require_covers(facility.division_code, "facility")  # the patient's region reads only
     ledger = _lock(session, original.person_id, original.year)
     session.refresh(original)
     if original.reversed_by_id is not None:
@@ -660,35 +976,59 @@ def reverse(session: Session, settlement_id: int, by: Principal) -> SettlementOu
         "reverse",
         "med_settlement",
         original.id,
-        facility.division_code if facility else None,
+        facility.division_code,
         {"reversal_id": rev.id},
     )
     return out(rev)
 
 
+def _no_settlement(settlement_id: int) -> NotFoundError:
+    return NotFoundError(
+        "settlement_id",
+        f"结算单{settlement_id}不存在",
+        f"no settlement {settlement_id}",
+        bo=f"འཛིན་ཐོ་ {settlement_id} མེད།",
+    )
+
+
+def _visible(
+    session: Session, settlement_id: int, by: Principal
+) -> tuple[Settlement, Facility, Person]:
+    """A settlement whose hospital or patient lies in ``by``'s region. Any other answers as an
+    unknown id does: a settlement elsewhere and no settlement look the same."""
+    s = session.get(Settlement, settlement_id)
+    if s is not None:
+        facility = session.get(Facility, s.facility_id)
+        person = session.get(Person, s.person_id)
+        assert facility is not None and person is not None  # foreign keys
+        if by.covers(facility.division_code) or by.covers(person.division_code):
+            return s, facility, person
+    raise _no_settlement(settlement_id)
+
+
+def person_in_region(session: Session, person_id: int, by: Principal) -> Person:
+    """A person of ``by``'s region by internal id; elsewhere answers as unknown does."""
+    person = session.get(Person, person_id)
+    if person is None or not by.covers(person.division_code):
+        raise NotFoundError(
+            "person_id",
+            f"人员{person_id}不存在",
+            f"no person {person_id}",
+            bo=f"མི་ {person_id} མེད།",
+        )
+    return person
+
+
 def get(session: Session, settlement_id: int, by: Principal) -> SettlementOut:
     """A settlement, for staff of the hospital's region or of the patient's."""
-    s = session.get(Settlement, settlement_id)
-    if s is None:
-        raise NotFoundError(
-            "settlement_id", f"结算单{settlement_id}不存在", f"no settlement {settlement_id}"
-        )
-    facility = session.get(Facility, s.facility_id)
-    person = session.get(Person, s.person_id)
-    assert facility is not None and person is not None  # foreign keys
-    if not (by.covers(facility.division_code) or by.covers(person.division_code)):
-        raise ForbiddenError(
-            "region",
-            "out_of_region",
-            "该结算单的医院和参保人都不在您的管辖区域内",
-            "neither the hospital nor the patient of this settlement is in your region",
-        )
+    s, facility, _ = _visible(session, settlement_id, by)
     audit.record(session, by, "read", "med_settlement", s.id, facility.division_code)
     return out(s)
 
 
 def list_for(session: Session, person_id: int, year: int, by: Principal) -> list[SettlementOut]:
-    registry.get_person(session, person_id, by)
+    person = person_in_region(session, person_id, by)
+    audit.record(session, by, "read", "person", person.id, person.division_code)
     rows = session.scalars(
         select(Settlement)
         .where(Settlement.person_id == person_id, Settlement.year == year)
