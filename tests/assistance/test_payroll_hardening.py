@@ -34,6 +34,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 
+from minsheng.assistance import payroll
 from minsheng.assistance.models import Payment, PayrollRun
 from minsheng.auth.models import AuditEntry
 from minsheng.auth.permissions import system
@@ -113,6 +114,13 @@ def _cli(
         capture_output=True,
         text=True,
         timeout=120,
+    )
+
+
+def _in_process(engine: Engine, data_dir: Path, month: str, region: str) -> None:
+    """The next run, as the CLI makes it, in this process."""
+    payroll.issue(
+        make_sessionmaker(engine), month, region, system("cli"), payroll.files_dir(data_dir)
     )
 
 
@@ -267,10 +275,12 @@ def test_killed_at_every_step_every_payment_is_in_exactly_one_issued_file(
         # whatever the moment of death: no valid-looking file without a committed run
         _check_files_agree_with_db(engine, tmp_path, settled=False)
         if i % 2:  # another, wider run commits in between (the way 133 of 133 were paid twice)
-            other = _cli(engine, tmp_path, month, "540000")
-            assert other.returncode == 0, other.stderr
-        again = _cli(engine, tmp_path, month, "540100")
-        assert again.returncode == 0, again.stderr
+            _in_process(engine, tmp_path, month, "540000")
+        if i == len(STEPS) - 1:  # the re-run: the real CLI once, the same use case in-process
+            again = _cli(engine, tmp_path, month, "540100")  # otherwise (each process costs ~5 s)
+            assert again.returncode == 0, again.stderr
+        else:
+            _in_process(engine, tmp_path, month, "540100")
         _check_files_agree_with_db(engine, tmp_path, settled=True)
     good, refused = _files(tmp_path)
     months = {f.month for f in good.values()}

@@ -31,7 +31,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("as_payroll_runs", recreate="always") as batch_op:
+    with op.batch_alter_table("as_payroll_runs") as batch_op:
         batch_op.drop_constraint(op.f("ck_as_payroll_runs_state"), type_="check")
         batch_op.drop_index(batch_op.f("ix_as_payroll_runs_state"))
         batch_op.drop_column("issued_at")
