@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,8 +121,9 @@ def make_app(engine: Engine) -> object:
     from minsheng.web.app import create_app
 
     url = engine.url.render_as_string(hide_password=False)
+    data_dir = Path(tempfile.mkdtemp(prefix="minsheng-app-"))  # payroll files land here, not in ./
     settings = Settings(
-        database_url=url, data_dir=Path("."), otp_sender="memory", keys=Settings.from_env().keys
+        database_url=url, data_dir=data_dir, otp_sender="memory", keys=Settings.from_env().keys
     )
     return create_app(settings, engine=engine)
 
