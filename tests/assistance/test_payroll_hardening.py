@@ -321,6 +321,12 @@ def test_an_api_run_is_the_same_run_and_its_file_is_downloadable(
     f = reader.parse(r.content)
     assert f.run_id == run_id and f.count == lhasa and f.digest == body["digest"]
     assert {x.name for x in f.records} <= set(names.values())
+    # deleted after handover, as the docs advise: rendered again, the same bytes, owner-only
+    stored = tmp_path / "payroll" / body["bank_file"]
+    stored.unlink()
+    again = sup.get(f"/api/assistance/payroll/{run_id}/bank-file")  # type: ignore[attr-defined]
+    assert again.status_code == 200 and again.content == r.content
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     roll = sup.get(f"/api/assistance/payroll/{run_id}/roll")  # type: ignore[attr-defined]
     assert roll.status_code == 200 and roll.headers["content-type"].startswith("text/csv")
     assert len(list(csv.reader(io.StringIO(roll.content.decode("utf-8-sig"))))) == lhasa + 1
@@ -328,7 +334,7 @@ def test_an_api_run_is_the_same_run_and_its_file_is_downloadable(
         audited = s.scalars(
             select(AuditEntry.action).where(AuditEntry.resource == "assistance_bank_file")
         ).all()
-        assert audited == ["download"]
+        assert audited == ["download", "download"]
     # a Shigatse supervisor and a caseworker may not take it
     sz = staff_client(app, engine, "supervisor", "540200")
     assert sz.get(f"/api/assistance/payroll/{run_id}/bank-file").status_code == 403  # type: ignore[attr-defined]
