@@ -117,7 +117,7 @@ def test_checksum_catches_every_single_digit_error(
 
 
 def test_mask() -> None:
-    assert ids.mask_id("540102199001011239") == "5401**********1239"
+    assert ids.mask_id("540102199001011239") == "5401**************"  # no tail: item 8
 
 
 # --- unified social credit code

@@ -48,11 +48,13 @@ class ResidentId:
 
 
 def mask_id(number: str) -> str:
-    """5401**********123X: the first 4 and last 4 characters, the rest hidden."""
+    """5401**************: the prefecture (first 4 characters), the rest hidden. The sequence
+    and check character stay hidden because views show the birth date, sex and county beside
+    the mask: with those, a shown tail rebuilt the number (docs/security.md, "Masking")."""
     n = str(number)
     if len(n) <= 8:
         return "*" * len(n)
-    return n[:4] + "*" * (len(n) - 8) + n[-4:]
+    return n[:4] + "*" * (len(n) - 4)
 
 
 def mask_phone(value: str | None) -> str | None:

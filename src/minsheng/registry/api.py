@@ -48,7 +48,8 @@ def create_person(
     data: PersonIn, request: Request, by: Principal = Depends(permit("registry:write"))
 ) -> PersonOut:
     with uow(request) as s:
-        return service.person_out(service.create_person(s, data, by), lang=lang(request))
+        person = service.create_person(s, data, by)
+        return service.person_out(person, masked=not service.identifies(by), lang=lang(request))
 
 
 @router.get("/persons", response_model=PersonPage)
@@ -76,15 +77,19 @@ def lookup_person(
 ) -> PersonOut:
     """Find a person by ID number (POST, so the number stays out of URLs and access logs)."""
     with uow(request) as s:
-        return service.person_out(service.lookup(s, data.id_number, by), lang=lang(request))
+        person = service.lookup(s, data.id_number, by)  # audited
+        return service.person_out(person, masked=not service.identifies(by), lang=lang(request))
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut)
 def get_person(
     person_id: PathId, request: Request, by: Principal = Depends(permit("registry:read"))
 ) -> PersonOut:
+    """One person's record. The full ID and phone number need ``registry:identify`` (the read
+    is audited, naming the person); without it they come masked."""
     with uow(request) as s:
-        return service.person_out(service.get_person(s, person_id, by), lang=lang(request))
+        person = service.get_person(s, person_id, by)
+        return service.person_out(person, masked=not service.identifies(by), lang=lang(request))
 
 
 @router.patch("/persons/{person_id}", response_model=PersonOut)
@@ -95,9 +100,8 @@ def update_person(
     by: Principal = Depends(permit("registry:write")),
 ) -> PersonOut:
     with uow(request) as s:
-        return service.person_out(
-            service.update_person(s, person_id, patch, by), lang=lang(request)
-        )
+        person = service.update_person(s, person_id, patch, by)
+        return service.person_out(person, masked=not service.identifies(by), lang=lang(request))
 
 
 @router.post("/persons/import", response_model=ImportReport)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -34,14 +35,19 @@ class Household(Timestamps, Base):
     __tablename__ = "households"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)  # 户号
+    code: Mapped[str] = mapped_column(String(32))  # 户号, unique within its county
     division_code: Mapped[str] = mapped_column(String(6), index=True)  # current county code
     area: Mapped[str] = mapped_column(String(8))  # urban | rural
     address: Mapped[str | None] = mapped_column(String(200))
 
     members: Mapped[list[Person]] = relationship(back_populates="household")
 
-    __table_args__ = (CheckConstraint("area IN ('urban', 'rural')", name="area"),)
+    __table_args__ = (
+        CheckConstraint("area IN ('urban', 'rural')", name="area"),
+        # issued per county: a code used in another county neither clashes nor is found, so
+        # an answer never tells whether a code exists elsewhere
+        UniqueConstraint("division_code", "code"),
+    )
 
 
 class Person(Timestamps, Base):

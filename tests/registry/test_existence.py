@@ -1,0 +1,103 @@
+"""Issue 10 item 10 (households): a household code answers alike whether it is used elsewhere
+or nowhere. 户号 are unique within their county (as they are issued), so a Lhasa caseworker's
+code never clashes with, finds, or is refused for a Shigatse household."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from minsheng.auth.permissions import system
+from minsheng.core import ids
+from minsheng.db import make_sessionmaker
+from minsheng.registry import service
+from minsheng.registry.models import Household
+from minsheng.registry.schemas import HouseholdIn
+from tests.conftest import staff_client
+
+BY = system("test")
+ELSEWHERE = "RKZ-0001"  # a Shigatse household's code
+UNKNOWN = "RKZ-9999"  # no household anywhere
+
+
+def _shigatse_household(engine: Engine) -> None:
+    with make_sessionmaker(engine)() as s:
+        service.create_household(
+            s, HouseholdIn(code=ELSEWHERE, division_code="540202", area="rural"), BY
+        )
+        s.commit()
+
+
+def _person(code: str, seq: int) -> dict[str, Any]:
+    number = ids.make_resident_id("540102", ids.dt.date(1990, 2, 2), seq)
+    return {
+        "id_number": number,
+        "name_zh": "户号测试",
+        "hukou": "urban",
+        "household_code": code,
+        "relationship": "head",
+    }
+
+
+def _same(a: Any, b: Any) -> tuple[int, Any]:
+    """Status and error body with the code itself taken out."""
+    assert a.status_code == b.status_code, (a.text, b.text)
+    strip = [r.text.replace(ELSEWHERE, "CODE").replace(UNKNOWN, "CODE") for r in (a, b)]
+    assert strip[0] == strip[1]
+    return a.status_code, a.json()
+
+
+def test_joining_a_household_elsewhere_answers_as_unknown(app: Any, engine: Engine) -> None:
+    _shigatse_household(engine)
+    cw = staff_client(app, engine, "caseworker", "540100")
+    code, body = _same(
+        cw.post("/api/persons", json=_person(ELSEWHERE, 1)),
+        cw.post("/api/persons", json=_person(UNKNOWN, 3)),
+    )
+    assert code == 404 and body["error"]["field"] == "household_code"
+
+
+def test_a_code_used_elsewhere_is_free_here(app: Any, engine: Engine) -> None:
+    _shigatse_household(engine)
+    cw = staff_client(app, engine, "caseworker", "540100")
+    made = [
+        cw.post("/api/households", json={"code": c, "division_code": "540102", "area": "urban"})
+        for c in (ELSEWHERE, UNKNOWN)
+    ]
+    assert [r.status_code for r in made] == [201, 201], [r.text for r in made]
+    again = cw.post(
+        "/api/households", json={"code": ELSEWHERE, "division_code": "540102", "area": "urban"}
+    )
+    assert again.status_code == 409  # a clash in the caller's own county is theirs to know
+    # and a person joins the household of their own county, not the Shigatse one
+    r = cw.post("/api/persons", json=_person(ELSEWHERE, 5))
+    assert r.status_code == 201 and r.json()["household_id"] == made[0].json()["id"]
+
+
+def test_import_treats_a_code_elsewhere_as_new(app: Any, engine: Engine) -> None:
+    _shigatse_household(engine)
+    cw = staff_client(app, engine, "caseworker", "540100")
+
+    def upload(code: str, seq: int, dry: bool) -> Any:
+        p = _person(code, seq)
+        csv = (
+            "id_number,name_zh,hukou,household_code,relationship\n"
+            f"{p['id_number']},导入,urban,{code},head\n"
+        )
+        return cw.post(
+            "/api/persons/import",
+            params={"dry_run": str(dry).lower()},
+            files={"file": ("p.csv", csv.encode())},
+        )
+
+    for dry in (True, False):
+        code, body = _same(upload(ELSEWHERE, 7 + dry, dry), upload(UNKNOWN, 9 + dry * 2, dry))
+        assert code == 200 and body["imported"] == 1, body
+    with make_sessionmaker(engine)() as s:  # two new Lhasa households; Shigatse's untouched
+        n = s.scalar(
+            select(func.count()).select_from(Household).where(Household.division_code == "540102")
+        )
+        assert n == 2
+        shigatse = s.scalar(select(Household).where(Household.division_code == "540202"))
+        assert shigatse is not None and shigatse.members == []
