@@ -19,7 +19,6 @@ import io
 import itertools
 
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minsheng.auth import audit
@@ -132,7 +131,7 @@ def import_persons(
             code, rel = data_in.household_code, data_in.relationship
             if code:
                 rel = service.relationship(rel)
-                existing = session.scalar(select(Household).where(Household.code == code))
+                existing = service.find_household(session, code, person.division_code)
                 if existing is not None:
                     by.require_covers(existing.division_code, "household")
                     service._check_head(session, existing, rel)
@@ -169,7 +168,9 @@ def import_persons(
                 households[code] = h
         for _, person, code, rel in good:
             if code:
-                person.household = households.get(code) or service.household_by_code(session, code)
+                person.household = households.get(code) or service.household_by_code(
+                    session, code, person.division_code
+                )
                 person.relationship_to_head = rel
             session.add(person)
         session.flush()
