@@ -124,7 +124,7 @@ def get_routes(app: FastAPI, w: dict[str, Any]) -> list[tuple[str, str]]:
     """(template, url) for every GET route; ``{x_id}`` from the world (1 when unknown)."""
     out = []
     for r in api_routes(app):
-        if "GET" not in r.methods:
+        if "GET" not in (r.methods or set()):
             continue
         names = re.findall(r"{(\w+)(?::\w+)?}", r.path)
         values = {}
@@ -169,7 +169,7 @@ def phone_candidates(p: Someone, masks: set[str]) -> int:
     assert p.phone is not None
     known = {i for m in masks for i, c in enumerate(m) if c != "*"}
     hidden = sum(1 for i, c in enumerate(p.phone) if c.isdigit() and i not in known)
-    return 10**hidden
+    return int(10**hidden)
 
 
 def full_id_allowed(who: str, template: str, p: Someone, people: list[Someone]) -> bool:

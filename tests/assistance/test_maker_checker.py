@@ -63,7 +63,7 @@ def _statuses(engine: Engine, person_id: int) -> list[str]:
 def test_a_caseworker_cannot_grant_a_benefit_status(
     app: Any, engine: Engine, world: dict[str, int], kind: str
 ) -> None:
-    cw = staff_client(app, engine, "caseworker", "540100")
+    cw: Any = staff_client(app, engine, "caseworker", "540100")
     url = f"/api/persons/{world['head']}/statuses"
     r = cw.post(url, json={"kind": kind, "start_date": "2026-01-01"})
     assert r.status_code == 403, r.text
@@ -87,7 +87,7 @@ def test_a_benefit_status_cannot_be_ended_or_stretched_outside_its_case(
         )
         s.commit()
         status_id = st.id
-    cw = staff_client(app, engine, "caseworker", "540100")
+    cw: Any = staff_client(app, engine, "caseworker", "540100")
     for end in ("2031-01-01", "2024-01-01"):  # neither longer nor shorter: the case decides
         r = cw.patch(f"/api/statuses/{status_id}", json={"end_date": end})
         assert r.status_code == 403 and r.json()["error"]["rule"] == "benefit_status_from_case"
@@ -100,7 +100,7 @@ def test_a_benefit_status_cannot_be_ended_or_stretched_outside_its_case(
 def test_a_supervisor_imports_a_decided_status_with_its_certificate_audited(
     app: Any, engine: Engine, world: dict[str, int]
 ) -> None:
-    sup = staff_client(app, engine, "supervisor", "540100")
+    sup: Any = staff_client(app, engine, "supervisor", "540100")
     url = f"/api/persons/{world['head']}/statuses"
     r = sup.post(url, json={"kind": "dibao", "start_date": "2026-01-01"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "certificate_no"

@@ -4,6 +4,7 @@ code never clashes with, finds, or is refused for a Shigatse household."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -30,7 +31,7 @@ def _shigatse_household(engine: Engine) -> None:
 
 
 def _person(code: str, seq: int) -> dict[str, Any]:
-    number = ids.make_resident_id("540102", ids.dt.date(1990, 2, 2), seq)
+    number = ids.make_resident_id("540102", dt.date(1990, 2, 2), seq)
     return {
         "id_number": number,
         "name_zh": "户号测试",
@@ -50,7 +51,7 @@ def _same(a: Any, b: Any) -> tuple[int, Any]:
 
 def test_joining_a_household_elsewhere_answers_as_unknown(app: Any, engine: Engine) -> None:
     _shigatse_household(engine)
-    cw = staff_client(app, engine, "caseworker", "540100")
+    cw: Any = staff_client(app, engine, "caseworker", "540100")
     code, body = _same(
         cw.post("/api/persons", json=_person(ELSEWHERE, 1)),
         cw.post("/api/persons", json=_person(UNKNOWN, 3)),
@@ -60,7 +61,7 @@ def test_joining_a_household_elsewhere_answers_as_unknown(app: Any, engine: Engi
 
 def test_a_code_used_elsewhere_is_free_here(app: Any, engine: Engine) -> None:
     _shigatse_household(engine)
-    cw = staff_client(app, engine, "caseworker", "540100")
+    cw: Any = staff_client(app, engine, "caseworker", "540100")
     made = [
         cw.post("/api/households", json={"code": c, "division_code": "540102", "area": "urban"})
         for c in (ELSEWHERE, UNKNOWN)
@@ -77,7 +78,7 @@ def test_a_code_used_elsewhere_is_free_here(app: Any, engine: Engine) -> None:
 
 def test_import_treats_a_code_elsewhere_as_new(app: Any, engine: Engine) -> None:
     _shigatse_household(engine)
-    cw = staff_client(app, engine, "caseworker", "540100")
+    cw: Any = staff_client(app, engine, "caseworker", "540100")
 
     def upload(code: str, seq: int, dry: bool) -> Any:
         p = _person(code, seq)

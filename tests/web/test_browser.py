@@ -303,6 +303,8 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
     head_id = ids.make_resident_id("540102", dt.date(1979, 9, 9), 81)
     with make_sessionmaker(engine)() as s:
         service.create_user(s, by, "browser.as", "correct-horse-1", "caseworker", "540100")
+        # maker–checker: a second caseworker approves what the first one checked
+        service.create_user(s, by, "browser.as2", "correct-horse-1", "caseworker", "540100")
         h = registry.create_household(
             s, HouseholdIn(code="BR-AS-1", division_code="540102", area="urban"), by
         )
@@ -373,6 +375,16 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
     case = page.locator("section.case").first
     # urban Lhasa standard 440; 200 a month for two → 100 a head → (440 − 100) × 2 = 680
     assert "公示中" in case.inner_text() and "¥680.00" in case.inner_text()
+    page.select_option("section.case select[name=action]", "approve")
+    page.click("section.case button")
+    assert "不能再由您审批" in page.locator(".error").inner_text()  # the checker cannot approve
+    context.close()
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + f"/login?next=/assistance/households/{household_id}")
+    page.fill("#username", "browser.as2")
+    page.fill("#password", "correct-horse-1")
+    page.click("button[type=submit]")
     page.select_option("section.case select[name=action]", "approve")
     page.click("section.case button")
     assert "公示期至" in page.locator(".error").inner_text()  # the notice is still running
