@@ -69,9 +69,9 @@ def test_request_size_limit(client: Any) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (f"looked up {P} today", f"looked up {P[:4]}**********{P[-4:]} today"),
+        (f"looked up {P} today", f"looked up {P[:4]}************** today"),
         ("call 13908901234", "call 139****1234"),
-        ("id=110105491231002", "id=1101*******1002"),
+        ("id=110105491231002", "id=1101***********"),
         ("order 12345678901234567890", "order 12345678901234567890"),  # 20 digits: not an ID
     ],
 )
@@ -87,4 +87,4 @@ def test_structured_and_plain_logs_are_masked(
     logging.getLogger("uvicorn.access").info('127.0.0.1 - "GET /x?id=%s HTTP/1.1" 200', P)
     err = capsys.readouterr().err
     assert "lookup" in err and "GET /x" in err
-    assert P not in err and P[:4] + "**********" + P[-4:] in err
+    assert P not in err and P[:4] + "*" * 14 in err
