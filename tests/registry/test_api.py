@@ -112,6 +112,7 @@ def test_csv_upload(client: Any) -> None:
         "rule": "id_length",
         "zh": body["problems"][0]["zh"],
         "en": body["problems"][0]["en"],
+        "bo": body["problems"][0]["bo"],  # Tibetan beside them
     }
 
 

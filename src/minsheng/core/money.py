@@ -78,10 +78,12 @@ def parse(value: str | Decimal | int, field: str = "amount") -> Fen:
         raise invalid(field, "type", "金额类型不正确", f"unsupported amount type {type(value)}")
     if not dec.is_finite():
         raise invalid(field, "finite", "金额必须是有限数", "amount must be finite")
-    if abs(dec) > Decimal(MAX_AMOUNT_FEN) / FEN_PER_YUAN:  # before any arithmetic on it
+    # Before any arithmetic on it, and without the decimal context (which would round, or
+    # overflow on "1e999999999"): copy_abs and comparisons are exact.
+    if dec.adjusted() > 20 or dec.copy_abs() > Decimal(MAX_AMOUNT_FEN).scaleb(-2):
         raise too_large(field, MAX_AMOUNT_FEN)
-    exponent = dec.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
+    exponent = dec.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and dec != dec.quantize(Decimal("0.01")):
         raise invalid(
             field,
             "two_decimals",

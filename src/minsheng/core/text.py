@@ -6,7 +6,8 @@ field there (issue 10 §1); a NUL breaks PostgreSQL; a bidi override makes a nam
 something else. So every free-text value is checked once, where it comes in:
 
 - NFC-normalised (a composed and a decomposed 'é', or Tibetan stacks typed two ways, compare
-  equal and are stored one way), stripped of surrounding white space;
+  equal and are stored one way), stripped of surrounding spaces (not of line breaks: a line
+  break at the end of a name is refused like one in the middle);
 - refused if it holds a C0 or C1 control character (NUL, tab, CR, LF, ESC, DEL, U+0080–U+009F),
   a line or paragraph separator (U+2028 / U+2029, U+0085), a bidi embedding, override or
   isolate (U+202A–U+202E, U+2066–U+2069, U+200E / U+200F, U+061C), a byte-order mark or
@@ -122,7 +123,7 @@ def clean(
     text = unicodedata.normalize("NFC", value)
     if k.newlines:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.strip()
+    text = _strip(text, k)
     ch = bad_character(text, k)
     if ch is not None:
         raise _bad(field, ch)
@@ -137,6 +138,20 @@ def clean(
             bo=f"«{field}» སྟོང་པ་ཡིན་མི་ཆོག",
         )
     return text
+
+
+def _strip(text: str, kind: Kind) -> str:
+    """Spaces (Unicode Zs: space, no-break space, ideographic space) off both ends — not line
+    breaks or other controls, which are refused wherever they are (a free text may end in a
+    line break: dropped)."""
+    start, end = 0, len(text)
+    while start < end and unicodedata.category(text[start]) == "Zs":
+        start += 1
+    while end > start and (
+        unicodedata.category(text[end - 1]) == "Zs" or (kind.newlines and text[end - 1] in "\n\t")
+    ):
+        end -= 1
+    return text[start:end]
 
 
 def too_long(field: str, limit: int) -> ValidationError:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 
 from minsheng.auth.permissions import system
 from minsheng.clikit import friendly, print_json, session
 from minsheng.core.errors import invalid
+from minsheng.fields import to_minsheng_error
 from minsheng.registry import importer, service
 from minsheng.registry.schemas import PersonIn
 
@@ -32,16 +34,19 @@ def add(
         raise invalid(
             "hukou", "hukou_unknown", "户籍性质应为urban或rural", "hukou is urban or rural"
         )
-    data = PersonIn(
-        id_number=id_number,
-        name_zh=name,
-        name_bo=name_bo,
-        hukou=hukou,  # type: ignore[arg-type]
-        division_code=division,
-        phone=phone,
-        household_code=household,
-        relationship=relationship,
-    )
+    try:
+        data = PersonIn(
+            id_number=id_number,
+            name_zh=name,
+            name_bo=name_bo,
+            hukou=hukou,  # type: ignore[arg-type]
+            division_code=division,
+            phone=phone,
+            household_code=household,
+            relationship=relationship,
+        )
+    except ValidationError as err:  # a name with a line break, a '|', … : a clear error
+        raise to_minsheng_error(err) from None
     with session() as s:
         print_json(
             service.person_out(service.create_person(s, data, system("cli"))).model_dump(

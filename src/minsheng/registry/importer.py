@@ -5,10 +5,28 @@ stored). Good rows are then written in one transaction; bad rows are listed with
 field and reason. A row is never half-written: a person and their household membership go in
 together or not at all.
 
-Columns (UTF-8, header row; a BOM is fine):
+Columns (header row):
 ``id_number,name_zh,name_bo,sex,birth_date,division_code,hukou,phone,household_code,relationship``
 Only ``id_number``, ``name_zh`` and ``hukou`` are required. A ``household_code`` that does not
 exist yet creates the household (in the person's county, urban or rural as their hukou).
+
+Encodings (:func:`decode`; the report says which was used): UTF-8 with or without a BOM,
+UTF-16 with a BOM, and GB18030 (a superset of GBK, which Excel on Chinese Windows writes).
+UTF-16 without a BOM, UTF-32 and binary files are refused with a clear 422. Every field goes
+through the same checks as the API (:mod:`minsheng.fields`: no control characters, no ``|``
+in a name, length limits), so a name can never become a second line of a file later.
+
+Registration checks (issue 10 §10; docs/security.md). Whether an ID number is registered
+somewhere in the region is not the caller's to know unless the person is in their own area:
+
+- a **dry run** checks a row's ID against the registry only within the caller's area; an ID
+  registered elsewhere answers exactly like an unregistered one (the row is "would import");
+- a **real import** cannot make the two alike — an unregistered ID is written, a registered
+  one cannot be — so a row registered elsewhere answers exactly like one registered in the
+  caller's area (``duplicate``), each such row is audited against the person found (so the
+  owning area sees it), and they are bounded: at most :data:`MAX_CONFLICTS_PER_DAY` per
+  actor per UTC day. Past the bound every further real import by that actor that day is
+  refused whole (whatever its rows hold, so the refusal itself tells nothing), and audited.
 """
 
 from __future__ import annotations
@@ -19,11 +37,15 @@ import io
 import itertools
 
 from pydantic import ValidationError as PydanticError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.auth import audit
+from minsheng.auth.models import AuditEntry
 from minsheng.auth.permissions import Principal
-from minsheng.core.errors import MinshengError, invalid
+from minsheng.core import ids
+from minsheng.core.errors import ConflictError, MinshengError, invalid
+from minsheng.fields import to_minsheng_error
 from minsheng.registry import service
 from minsheng.registry.models import Household, Person
 from minsheng.registry.schemas import ImportProblem, ImportReport, PersonIn
@@ -42,28 +64,111 @@ COLUMNS = (
 )
 REQUIRED = ("id_number", "name_zh", "hukou")
 MAX_ROWS = 200_000
+MAX_CONFLICTS_PER_DAY = 20  # rows registered outside the caller's area, per actor per UTC day
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "gb18030")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of an uploaded CSV and the encoding it was read in (see the module notes)."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise _encoding_error("UTF-32")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data, "utf-8-sig"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16"), "utf-16"
+    if b"\x00" in data:  # UTF-16 without a BOM, or not text at all
+        raise _encoding_error("UTF-16 without a BOM, or binary")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _strict(data, "gb18030"), "gb18030"
+    return _strict(data, "utf-8"), "utf-8"
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    """The file decoded, or an ``encoding`` error if it does not decode or does not look like
+    text (more than 1% control characters: a stray one in a field is the row's problem)."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        raise _encoding_error("binary") from None
+    controls = sum(1 for ch in text if (ch < " " and ch not in "\t\r\n") or ch == "\x7f")
+    if controls > len(text) // 100 or "\x00" in text:
+        raise _encoding_error("binary")
+    return text.lstrip("\ufeff")
+
+
+def _encoding_error(what: str) -> MinshengError:
+    return invalid(
+        "file",
+        "encoding",
+        f"无法识别文件编码（{what}）：请另存为UTF-8或GBK/GB18030编码的CSV",
+        f"the file's encoding is not supported ({what}): save it as CSV in UTF-8 or GBK/GB18030",
+        bo="ཡིག་ཆའི་ཡིག་སྒྲིག་ངོས་འཛིན་མ་ཐུབ། UTF-8 ཡང་ན་ GBK ཐོག་ CSV ཉར་རོགས།",
+    )
+
+
+def _conflicts_today(session: Session, by: Principal) -> int:
+    midnight = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT00:00:00")
+    return (
+        session.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.actor == by.actor,
+                AuditEntry.action == "import_conflict",
+                AuditEntry.at >= midnight,
+            )
+        )
+        or 0
+    )
+
+
+def _checks_used_up(limit: int) -> ImportProblem:
+    return ImportProblem(
+        line=0,
+        field="file",
+        rule="registration_checks_exceeded",
+        zh=f"今日与其他地区已登记人员冲突的行数已超过{limit}行，导入被拒绝（未写入任何内容），请联系上级",
+        en=f"more than {limit} rows today clashed with people registered outside your area; "
+        "the import is refused (nothing was written): ask a supervisor",
+        bo=f"དེ་རིང་ས་གནས་གཞན་དུ་ཐོ་འགོད་ཟིན་པ་དང་འགལ་བའི་ཕྲེང་{limit}ལས་བརྒལ་བས་ནང་འདྲེན་བཀག",
+    )
 
 
 def _problem(line: int, err: MinshengError) -> ImportProblem:
-    return ImportProblem(line=line, field=err.field, rule=err.rule, zh=err.zh, en=err.en)
+    return ImportProblem(
+        line=line, field=err.field, rule=err.rule, zh=err.zh, en=err.en, bo=err.tibetan
+    )
 
 
 def _pydantic_problem(line: int, err: PydanticError) -> ImportProblem:
-    first = err.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or "row"
-    return ImportProblem(
-        line=line,
-        field=field,
-        rule=str(first["type"]),
-        zh=f"字段{field}的值无效",
-        en=f"invalid value for {field}: {first['msg']}",
+    return _problem(line, to_minsheng_error(err))
+
+
+def _duplicate() -> ConflictError:
+    # the very words normalise_person uses: in the caller's area or elsewhere, one answer
+    return ConflictError(
+        "id_number", "duplicate", "该身份证号已登记", "a person with this ID number exists"
     )
 
 
 def import_persons(
     session: Session, data: bytes | str, by: Principal, dry_run: bool = False
 ) -> ImportReport:
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
+    if isinstance(data, bytes):
+        text, encoding = decode(data)
+    else:
+        text, encoding = data.lstrip("\ufeff"), "text"
+    conflicts_before = 0 if dry_run or by.kind == "system" else _conflicts_today(session, by)
+    if conflicts_before >= MAX_CONFLICTS_PER_DAY:  # content-independent: tells nothing
+        audit.record(session, by, "import_refused", "person", None, by.region, {"reason": "checks"})
+        return ImportReport(
+            total=0,
+            imported=0,
+            rejected=0,
+            problems=[_checks_used_up(MAX_CONFLICTS_PER_DAY)],
+            dry_run=dry_run,
+            encoding=encoding,
+        )
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
@@ -92,10 +197,11 @@ def import_persons(
     problems: list[ImportProblem] = []
     good: list[tuple[int, Person, str | None, str | None]] = []
     seen_ids: dict[str, int] = {}
-    heads: dict[str, int] = {}
-    new_households: dict[str, tuple[str, str]] = {}
+    heads: dict[tuple[str, str], int] = {}
+    new_households: dict[tuple[str, str], str] = {}  # (code, county) → area
     today = dt.date.today()
     total = 0
+    conflicts: list[tuple[int, Person]] = []  # (line, the person registered elsewhere)
     for line_no, raw in enumerate(rows, start=2):
         total += 1
         if total > MAX_ROWS:
@@ -120,7 +226,12 @@ def import_persons(
             problems.append(_pydantic_problem(line_no, err))
             continue
         try:
-            person = service.normalise_person(session, data_in, today, by)
+            try:
+                person = service.normalise_person(session, data_in, today, by)
+            except ConflictError as err:
+                if err.rule != "duplicate":
+                    raise
+                person = _registered(session, data_in, line_no, by, dry_run, conflicts)
             if person.id_number in seen_ids:
                 raise invalid(
                     "id_number",
@@ -131,21 +242,21 @@ def import_persons(
             code, rel = data_in.household_code, data_in.relationship
             if code:
                 rel = service.relationship(rel)
+                key = (code, person.division_code)  # 户号 are unique within a county
                 existing = service.find_household(session, code, person.division_code)
                 if existing is not None:
-                    by.require_covers(existing.division_code, "household")
                     service._check_head(session, existing, rel)
-                elif code not in new_households:
-                    new_households[code] = (person.division_code, person.hukou)
+                elif key not in new_households:
+                    new_households[key] = person.hukou
                 if rel == "head":
-                    if code in heads:
+                    if key in heads:
                         raise invalid(
                             "relationship",
                             "one_head",
-                            f"户号{code}的户主已在第{heads[code]}行",
-                            f"household {code} already has its head on line {heads[code]}",
+                            f"户号{code}的户主已在第{heads[key]}行",
+                            f"household {code} already has its head on line {heads[key]}",
                         )
-                    heads[code] = line_no
+                    heads[key] = line_no
             elif rel:
                 raise invalid(
                     "household_code",
@@ -159,18 +270,39 @@ def import_persons(
         seen_ids[person.id_number] = line_no
         good.append((line_no, person, code, rel))
 
+    for line_no, found in conflicts:
+        audit.record(
+            session,
+            by,
+            "import_conflict",
+            "person",
+            found.id,
+            found.division_code,
+            {"line": line_no},
+        )
+    if conflicts_before + len(conflicts) > MAX_CONFLICTS_PER_DAY:
+        audit.record(session, by, "import_refused", "person", None, by.region, {"reason": "checks"})
+        return ImportReport(
+            total=total,
+            imported=0,
+            rejected=total,
+            problems=[_checks_used_up(MAX_CONFLICTS_PER_DAY)],
+            dry_run=dry_run,
+            encoding=encoding,
+        )
     if not dry_run and good:
-        households: dict[str, Household] = {}
-        for code, (division_code, area) in new_households.items():
-            if any(c == code for _, _, c, _ in good):
-                h = Household(code=code, division_code=division_code, area=area)
+        households: dict[tuple[str, str], Household] = {}
+        used = {(c, p.division_code) for _, p, c, _ in good if c}
+        for (code, county), area in new_households.items():
+            if (code, county) in used:
+                h = Household(code=code, division_code=county, area=area)
                 session.add(h)
-                households[code] = h
+                households[(code, county)] = h
         for _, person, code, rel in good:
             if code:
-                person.household = households.get(code) or service.household_by_code(
-                    session, code, person.division_code
-                )
+                person.household = households.get(
+                    (code, person.division_code)
+                ) or service.household_by_code(session, code, person.division_code)
                 person.relationship_to_head = rel
             session.add(person)
         session.flush()
@@ -193,4 +325,32 @@ def import_persons(
         rejected=total - len(good),
         problems=problems,
         dry_run=dry_run,
+        encoding=encoding,
+    )
+
+
+def _registered(
+    session: Session,
+    data: PersonIn,
+    line: int,
+    by: Principal,
+    dry_run: bool,
+    conflicts: list[tuple[int, Person]],
+) -> Person:
+    """A row whose ID number is registered: in the caller's area, a duplicate; elsewhere, on a
+    dry run, the row as if unregistered (a transient Person, never added); on a real import,
+    the same duplicate, counted and audited (see the module notes)."""
+    parsed = ids.parse_resident_id(data.id_number, "id_number")
+    found = service.find_by_id_number(session, parsed.number)
+    if found is None or by.covers(found.division_code):
+        raise _duplicate()
+    if not dry_run:
+        conflicts.append((line, found))
+        raise _duplicate()
+    # normalise_person checked everything before the registry look-up, the county included
+    division = service.county(data.division_code) if data.division_code else None
+    return Person(
+        id_number=parsed.number,
+        division_code=division.code if division else parsed.current_division,
+        hukou=data.hukou,
     )
