@@ -50,7 +50,14 @@ def serve(
         )
         raise typer.Exit(1)
     typer.echo(f"Minsheng 民生 → http://{host}:{port}  (docs: /docs, health: /healthz)")
-    uvicorn.run("minsheng.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "minsheng.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,  # X-Forwarded-For only from MINSHENG_TRUSTED_PROXIES (auth/web.py)
+    )
 
 
 @db_app.command("upgrade")

@@ -4,7 +4,15 @@ Keys for personal data:
 
 - ``MINSHENG_DATA_KEYS`` — AES-256-GCM keys as ``id:base64,id:base64``; the first encrypts,
   all decrypt (so a key can be rotated without downtime, see docs/security.md);
-- ``MINSHENG_HMAC_KEY`` — the key of the keyed hash used to look up ID and phone numbers.
+- ``MINSHENG_HMAC_KEY`` — the key of the keyed hash used to look up ID and phone numbers;
+- ``MINSHENG_AUDIT_KEY`` — the key of the audit chain's HMAC (optional: without it, a key is
+  derived from ``MINSHENG_HMAC_KEY`` for that one purpose). Like the others it lives outside
+  the database, so someone who can write the database cannot re-hash the chain.
+
+Other security settings: ``MINSHENG_TOKEN_DAYS`` (API tokens' default lifetime, 90),
+``MINSHENG_TRUSTED_PROXIES`` (addresses or networks whose ``X-Forwarded-For`` is believed;
+none by default), ``MINSHENG_ORIGINS`` (extra origins allowed to send cookie-borne unsafe
+requests, besides the server's own).
 
 When neither is set and ``MINSHENG_ENV`` is not ``production``, a development key file is made
 at ``$MINSHENG_DATA_DIR/keys.json`` (mode 0600) on first use. In production, missing keys stop
@@ -14,6 +22,8 @@ the program.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -29,6 +39,17 @@ class ConfigError(RuntimeError):
 class Keys:
     data_keys: tuple[tuple[str, bytes], ...]  # (key id, 32-byte key); the first is current
     hmac_key: bytes
+    audit_key: bytes | None = None  # None: derived from hmac_key (see ``audit_mac_key``)
+
+    def audit_mac_key(self) -> bytes:
+        """The key of the audit chain's HMAC: its own, or one derived from the look-up key."""
+        if self.audit_key is not None:
+            return self.audit_key
+        return hmac.new(self.hmac_key, b"minsheng audit chain v1", hashlib.sha256).digest()
+
+    def purpose_key(self, purpose: str) -> bytes:
+        """A key for one purpose (CSRF tokens…), derived from the look-up key."""
+        return hmac.new(self.hmac_key, f"minsheng {purpose}".encode(), hashlib.sha256).digest()
 
 
 @dataclass(frozen=True)
@@ -39,6 +60,9 @@ class Settings:
     secure_cookies: bool = False
     otp_sender: str = "console"
     session_hours: int = 8
+    token_days: int = 90  # API tokens' default lifetime
+    trusted_proxies: tuple[str, ...] = ()  # addresses / networks whose X-Forwarded-For counts
+    origins: tuple[str, ...] = ()  # extra allowed origins (the server's own always is)
     keys: Keys | None = field(default=None, repr=False)
 
     @classmethod
@@ -54,8 +78,40 @@ class Settings:
             or env == "production",
             otp_sender=os.environ.get("MINSHENG_OTP_SENDER", "console"),
             session_hours=int(os.environ.get("MINSHENG_SESSION_HOURS", "8")),
+            token_days=_days(os.environ.get("MINSHENG_TOKEN_DAYS", "90")),
+            trusted_proxies=_list(os.environ.get("MINSHENG_TRUSTED_PROXIES", "")),
+            origins=_list(os.environ.get("MINSHENG_ORIGINS", "")),
             keys=load_keys(data_dir, env),
         )
+
+
+def _list(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+MAX_TOKEN_DAYS = 366  # an engineering bound: a token lives at most a year (docs/security.md)
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError as exc:
+        raise ConfigError("MINSHENG_TOKEN_DAYS is a whole number of days") from exc
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ConfigError(f"MINSHENG_TOKEN_DAYS is between 1 and {MAX_TOKEN_DAYS}")
+    return days
+
+
+def private_dir(path: Path) -> None:
+    """Make ``path`` (and its missing parents) and keep it owner-only (0700).
+
+    An existing folder is tightened only when it is ours and not a shared one (sticky bit, as
+    /tmp): the data folder holds the database, the key file and the bank files.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = path.stat()
+    if st.st_uid == os.getuid() and not st.st_mode & 0o1000 and st.st_mode & 0o077:
+        os.chmod(path, 0o700)
 
 
 def normalise_url(url: str) -> str:
@@ -96,18 +152,26 @@ def parse_data_keys(text: str) -> tuple[tuple[str, bytes], ...]:
 def load_keys(data_dir: Path, environment: str = "development") -> Keys:
     data = os.environ.get("MINSHENG_DATA_KEYS")
     mac = os.environ.get("MINSHENG_HMAC_KEY")
+    audit_env = os.environ.get("MINSHENG_AUDIT_KEY")
+    audit = _b64(audit_env, "MINSHENG_AUDIT_KEY") if audit_env else None
     if data and mac:
-        return Keys(parse_data_keys(data), _b64(mac, "MINSHENG_HMAC_KEY"))
+        return Keys(parse_data_keys(data), _b64(mac, "MINSHENG_HMAC_KEY"), audit)
     if data or mac:
         raise ConfigError("set both MINSHENG_DATA_KEYS and MINSHENG_HMAC_KEY, or neither")
     if environment == "production":
         raise ConfigError("production needs MINSHENG_DATA_KEYS and MINSHENG_HMAC_KEY")
     path = data_dir / "keys.json"
+    private_dir(data_dir)
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        content = {"data_keys": f"dev1:{new_key()}", "hmac_key": new_key()}
+        content = {
+            "data_keys": f"dev1:{new_key()}",
+            "hmac_key": new_key(),
+            "audit_key": new_key(),
+        }
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             json.dump(content, fh)
     stored = json.loads(path.read_text())
-    return Keys(parse_data_keys(stored["data_keys"]), _b64(stored["hmac_key"], "hmac_key"))
+    if "audit_key" in stored and audit is None:
+        audit = _b64(stored["audit_key"], "audit_key")
+    return Keys(parse_data_keys(stored["data_keys"]), _b64(stored["hmac_key"], "hmac_key"), audit)

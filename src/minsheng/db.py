@@ -8,6 +8,7 @@ SQLite counterpart of a row lock.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,9 +40,9 @@ def is_sqlite(url_or_engine: str | Engine) -> bool:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGIN."""
     if is_sqlite(url):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = url.split("///", 1)[-1] if "///" in url else ""
+        if path and path != ":memory:" and not path.startswith("file:"):
+            _private_file(Path(path))
         kwargs.setdefault("hide_parameters", True)  # no ID number in an error message or log
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
@@ -66,6 +67,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("hide_parameters", True)
     return create_engine(url, **kwargs)
+
+
+def _private_file(path: Path) -> None:
+    """The database file owner-only (0600) in an owner-only folder (0700), before SQLite opens
+    it: SQLite gives its -wal and -shm files the database file's mode."""
+    from minsheng.config import private_dir
+
+    private_dir(path.parent)
+    if not path.exists():
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            st = f.stat()
+        except FileNotFoundError:
+            continue
+        if st.st_uid == os.getuid() and st.st_mode & 0o077:
+            os.chmod(f, 0o600)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -19,6 +19,7 @@ from minsheng.assistance import service as assistance
 from minsheng.assistance.models import Warning
 from minsheng.assistance.schemas import CaseIn
 from minsheng.auth import service as auth
+from minsheng.auth.models import RoleGrant
 from minsheng.auth.permissions import PERMISSIONS, STAFF_ROLES, system
 from minsheng.auth.web import CSRF_COOKIE, SESSION_COOKIE, api_routes, guard_of, unguarded_routes
 from minsheng.core import ids
@@ -47,6 +48,7 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)  # "role@region" → bearer token
     citizen_cookies: dict[str, str] = field(default_factory=dict)
+    grants: list[int] = field(default_factory=list)
 
 
 def build_world(engine: Engine) -> World:
@@ -102,8 +104,29 @@ def build_world(engine: Engine) -> World:
                 user = auth.create_user(s, BY, f"{role}.{region}", "correct-horse-1", role, region)
                 raw, _ = auth.create_token(s, BY, user.id, "matrix", sorted(PERMISSIONS[role]))
                 w.tokens[f"{role}@{region}"] = raw
-        target = auth.create_user(s, BY, "lhasa.target", "correct-horse-1", "cashier", "540102")
+        target = auth.create_user(
+            s, BY, "lhasa.target", "correct-horse-1", "cashier", "540102", service_account=True
+        )
         _, spare = auth.create_token(s, BY, target.id, "spare", ["registry:read"])
+        # grants asked for by an admin of nobody's in this matrix, so any admin may decide them
+        asker = system("matrix")
+        grants = []
+        for i in range(40):
+            u = auth.create_user(s, BY, f"pending.{i}", "correct-horse-1", "cashier", "540102")
+            u.active = False
+            grant = RoleGrant(
+                user_id=u.id,
+                role="cashier",
+                region_code="540102",
+                state="pending",
+                requested_by=asker.actor,
+                requested_by_user=None,
+                requested_at=dt.datetime.now(dt.UTC),
+            )
+            s.add(grant)
+            s.flush()
+            grants.append(grant.id)
+        w.grants = grants
         w.ids.update(user=target.id, token=spare.id)
         settled = medical.settle(s, BillIn.model_validate(lhasa_bill()), BY)
         w.ids["settlement"] = settled.id or 0
@@ -148,6 +171,7 @@ def samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
         return ids.make_resident_id("540102", dt.date(1990, 1, 1), next(n) % 1000)
 
     person = {"person_id": w.ids["person"]}
+    grant_ids = iter(w.grants)
     return {
         ("GET", "/"): {},
         ("GET", "/lang/{code}"): {"path": {"code": "en"}},
@@ -182,6 +206,13 @@ def samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
             "json": {"name": "t", "scopes": ["registry:read"]},
         },
         ("DELETE", "/api/tokens/{token_id}"): {"path": {"token_id": w.ids["token"]}},
+        ("GET", "/api/users/grants"): {"marker": "540102"},
+        ("POST", "/api/users/grants/{grant_id}/approve"): {
+            "path": lambda: {"grant_id": next(grant_ids)}
+        },
+        ("POST", "/api/users/grants/{grant_id}/reject"): {
+            "path": lambda: {"grant_id": next(grant_ids)}
+        },
         ("GET", "/api/audit"): {"marker": '"region":"5401'},
         ("GET", "/api/audit/verify"): {"marker": None},
         ("GET", "/api/stats/registry"): {"marker": "540100"},
@@ -372,7 +403,8 @@ def assistance_samples(w: World) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def call(c: TestClient, method: str, path: str, sample: dict[str, Any]) -> Any:
-    url = path.format(**sample.get("path", {}))
+    where = sample.get("path", {})
+    url = path.format(**(where() if callable(where) else where))
     kw: dict[str, Any] = {}
     for k in ("json", "data", "files"):
         if k in sample:
@@ -385,15 +417,15 @@ def clients(app: FastAPI, w: World) -> dict[str, tuple[str | None, str, TestClie
     """name → (role, where, client). Cookie-based callers carry a valid CSRF pair, so that
     what is tested is the permission, not the CSRF check."""
     out: dict[str, tuple[str | None, str, TestClient]] = {}
+    token = TestClient(app).get("/api/auth/csrf").json()["csrf_token"]  # a signed one
     anon = TestClient(app)
-    anon.cookies.set(CSRF_COOKIE, "matrix-csrf")
-    anon.headers["X-CSRF-Token"] = "matrix-csrf"
+    anon.cookies.set(CSRF_COOKIE, token)  # set by hand: signing out does not take it away
+    anon.headers["X-CSRF-Token"] = token
     out["anonymous"] = (None, "-", anon)
     for where in ("inside", "outside"):
         c = TestClient(app)
         c.cookies.set(SESSION_COOKIE, w.citizen_cookies[where])
-        c.cookies.set(CSRF_COOKIE, "matrix-csrf")
-        c.headers["X-CSRF-Token"] = "matrix-csrf"
+        c.headers["X-CSRF-Token"] = c.get("/api/auth/csrf").json()["csrf_token"]  # bound
         out[f"citizen@{where}"] = ("citizen", where, c)
     for role in STAFF_ROLES:
         for region, where in ((INSIDE, "inside"), (OUTSIDE, "outside")):
@@ -408,6 +440,7 @@ COLLECTIONS = {
     ("GET", "/api/employers"),
     ("GET", "/api/facilities"),
     ("GET", "/api/users"),
+    ("GET", "/api/users/grants"),
     ("GET", "/api/audit"),
     ("GET", "/api/audit/verify"),
     ("GET", "/api/stats/registry"),

@@ -65,21 +65,26 @@ def test_wrong_password_and_unknown_user_look_the_same(anon: TestClient, engine:
     assert a.json()["error"]["message"] == b.json()["error"]["message"]
 
 
-def test_lock_out_after_repeated_failures(anon: TestClient, engine: Engine) -> None:
+def test_repeated_failures_throttle_the_address_not_the_account(
+    anon: TestClient, engine: Engine
+) -> None:
     make_user(engine)
-    for _ in range(service.MAX_FAILED_LOGINS):
+    for _ in range(service.LOGIN_MAX_FAILURES):
         assert login(anon, password="wrong-password").status_code == 401
-    r = login(anon)  # the right password no longer helps
-    assert r.status_code == 423 and r.json()["error"]["rule"] == "locked"
+    r = login(anon)  # from this address, even the right password waits
+    assert r.status_code == 429 and r.json()["error"]["rule"] == "throttled"
     with make_sessionmaker(engine)() as s:
         actions = s.execute(sa.text("SELECT action FROM audit_log ORDER BY id")).scalars().all()
-    assert "lock" in actions and actions.count("login_failed") == service.MAX_FAILED_LOGINS - 1
+        active = s.execute(sa.text("SELECT active FROM users")).scalar()
+    assert actions.count("login_failed") == service.LOGIN_MAX_FAILURES and active
+    other = TestClient(anon.app, client=("192.0.2.1", 1))
+    assert login(other).status_code == 200  # the account itself was never locked
 
 
-def test_sign_in_is_rate_limited(anon: TestClient, engine: Engine) -> None:
-    limit, _ = __import__("minsheng.auth.web", fromlist=["LIMITS"]).LIMITS["login_user"]
+def test_sign_in_is_rate_limited_per_address(anon: TestClient, engine: Engine) -> None:
+    limit, _ = __import__("minsheng.auth.web", fromlist=["LIMITS"]).LIMITS["login_ip"]
     codes = [
-        login(anon, username="someone", password="x" * 12).status_code for _ in range(limit + 2)
+        login(anon, username=f"someone{i}", password="x" * 12).status_code for i in range(limit + 2)
     ]
     assert codes[:limit] == [401] * limit
     assert codes[-1] == 429

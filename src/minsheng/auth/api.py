@@ -4,7 +4,9 @@ users and API tokens (admin), the audit log (auditor), aggregates (analyst), my 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy import func, select
@@ -16,6 +18,8 @@ from minsheng.auth.permissions import Principal
 from minsheng.auth.schemas import (
     AuditOut,
     AuditPage,
+    ErrorAnswer,
+    GrantOut,
     LoginIn,
     OtpIn,
     OtpVerifyIn,
@@ -29,6 +33,7 @@ from minsheng.auth.web import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     client_ip,
+    csrf_for_session,
     limit,
     open_session_for,
     permit,
@@ -42,6 +47,15 @@ from minsheng.registry.schemas import MAX_ID, HouseholdOut, PersonOut
 from minsheng.web.deps import PathId, lang, uow
 
 router = APIRouter(prefix="/api", tags=["security 安全"])
+
+
+def _answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of refusals a sign-in route gives besides the general ones."""
+    text = {
+        401: "wrong credentials 凭据不正确",
+        429: "too many tries: rate limit or throttle 尝试过多",
+    }
+    return {c: {"model": ErrorAnswer, "description": text[c]} for c in codes}
 
 
 def whoami(p: Principal, csrf: str | None = None) -> WhoAmI:
@@ -67,7 +81,7 @@ def start_session(request: Request, response: Response, new: service.NewSession)
         secure=settings.secure_cookies,
         path="/",
     )
-    csrf = service.sha256(new.token + "csrf")[:43]
+    csrf = csrf_for_session(new.token)
     set_csrf_cookie(response, csrf, settings.secure_cookies)
     request.state.csrf_rotated = True
     return csrf
@@ -84,14 +98,15 @@ def me(request: Request, by: Principal = Depends(public())) -> WhoAmI:
     return whoami(by, request.state.csrf)
 
 
-@router.post("/auth/login", response_model=WhoAmI)
+@router.post("/auth/login", response_model=WhoAmI, responses=_answers(401, 429))
 def login(
     data: LoginIn, request: Request, response: Response, by: Principal = Depends(public())
 ) -> WhoAmI:
-    """Staff sign-in with a password. Rate-limited; the account locks after repeated failures."""
+    """Staff sign-in with a password. Rate-limited per address; after repeated failures for
+    one username from one address, that pair waits (429) — known or unknown username alike,
+    and the account itself is never locked."""
     ip = client_ip(request) or "-"
     limit(request, "login_ip", ip)
-    limit(request, "login_user", data.username.strip().lower())
     with uow(request) as s:
         user = service.authenticate(s, data.username, data.password, ip)
         new = open_session_for(request, s, user=user)
@@ -109,7 +124,7 @@ def logout(request: Request, response: Response, by: Principal = Depends(public(
     response.delete_cookie(CSRF_COOKIE, path="/")
 
 
-@router.post("/auth/otp", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/auth/otp", status_code=status.HTTP_202_ACCEPTED, responses=_answers(429))
 def send_otp(data: OtpIn, request: Request, by: Principal = Depends(public())) -> dict[str, bool]:
     """Send a one-time code to a citizen's phone. The answer does not say whether the ID is
     registered."""
@@ -121,7 +136,7 @@ def send_otp(data: OtpIn, request: Request, by: Principal = Depends(public())) -
     return {"sent": True}
 
 
-@router.post("/auth/otp/verify", response_model=WhoAmI)
+@router.post("/auth/otp/verify", response_model=WhoAmI, responses=_answers(401, 429))
 def verify_otp(
     data: OtpVerifyIn, request: Request, response: Response, by: Principal = Depends(public())
 ) -> WhoAmI:
@@ -137,26 +152,66 @@ def verify_otp(
 # ----------------------------------------------------------------------------- admin
 
 
+def user_out(s: Any, user: User) -> UserOut:
+    grant = service.pending_grant_of(s, user.id)
+    out = UserOut.model_validate(user, from_attributes=True)
+    return out.model_copy(update={"pending_grant_id": grant.id if grant else None})
+
+
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
 def create_user(
     data: UserIn, request: Request, by: Principal = Depends(permit("users:admin"))
 ) -> UserOut:
+    """A staff account. A role that reads personal data (cashier, caseworker, supervisor) or
+    an admin's is created inactive with a pending grant (``pending_grant_id``) that a
+    different admin approves at ``POST /api/users/grants/{id}/approve``."""
     with uow(request) as s:
         user = service.create_user(
-            s, by, data.username, data.password, data.role, data.region_code, data.display_name
+            s,
+            by,
+            data.username,
+            data.password,
+            data.role,
+            data.region_code,
+            data.display_name,
+            service_account=data.service_account,
         )
-        return UserOut.model_validate(user, from_attributes=True)
+        return user_out(s, user)
 
 
 @router.get("/users", response_model=list[UserOut])
 def list_users(request: Request, by: Principal = Depends(permit("users:admin"))) -> list[UserOut]:
     with uow(request) as s:
         users = s.scalars(select(User).order_by(User.id)).all()
+        return [user_out(s, u) for u in users if by.covers(u.region_code)]
+
+
+@router.get("/users/grants", response_model=list[GrantOut])
+def list_grants(request: Request, by: Principal = Depends(permit("users:admin"))) -> list[GrantOut]:
+    """Role grants awaiting a second admin, in the caller's region."""
+    with uow(request) as s:
         return [
-            UserOut.model_validate(u, from_attributes=True)
-            for u in users
-            if by.covers(u.region_code)
+            GrantOut.model_validate(g, from_attributes=True) for g in service.pending_grants(s, by)
         ]
+
+
+@router.post("/users/grants/{grant_id}/approve", response_model=GrantOut)
+def approve_grant(
+    grant_id: PathId, request: Request, by: Principal = Depends(permit("users:admin"))
+) -> GrantOut:
+    """Approve a role grant (opens the account). Not by the admin who asked for it."""
+    with uow(request) as s:
+        grant = service.decide_grant(s, by, grant_id, approve=True)
+        return GrantOut.model_validate(grant, from_attributes=True)
+
+
+@router.post("/users/grants/{grant_id}/reject", response_model=GrantOut)
+def reject_grant(
+    grant_id: PathId, request: Request, by: Principal = Depends(permit("users:admin"))
+) -> GrantOut:
+    with uow(request) as s:
+        grant = service.decide_grant(s, by, grant_id, approve=False)
+        return GrantOut.model_validate(grant, from_attributes=True)
 
 
 @router.post(
@@ -165,14 +220,20 @@ def list_users(request: Request, by: Principal = Depends(permit("users:admin")))
 def create_token(
     user_id: PathId, data: TokenIn, request: Request, by: Principal = Depends(permit("users:admin"))
 ) -> TokenOut:
-    """A bearer token for a machine client; the raw token is in this answer only."""
+    """A bearer token; the raw token is in this answer only. Scopes that read personal data
+    only for the caller's own account or a service account. Expires at ``expires_at`` or after
+    the default lifetime (``MINSHENG_TOKEN_DAYS``, 90 days)."""
+    lifetime = dt.timedelta(days=request.app.state.settings.token_days)
     with uow(request) as s:
-        raw, token = service.create_token(s, by, user_id, data.name, data.scopes, data.expires_at)
+        raw, token = service.create_token(
+            s, by, user_id, data.name, data.scopes, data.expires_at, lifetime=lifetime
+        )
         return TokenOut(
             id=token.id,
             name=token.name,
             prefix=token.prefix,
             scopes=token.scopes.split(),
+            expires_at=token.expires_at,
             token=raw,
         )
 

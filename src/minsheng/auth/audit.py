@@ -1,7 +1,14 @@
 """The tamper-evident audit log: every write and every staff read of a person's record.
 
-Each entry's hash covers its own fields and the hash of the entry before, so editing,
-deleting or reordering any entry breaks the chain at that point (``verify``). Appends are
+Each entry's hash is an HMAC-SHA256, under a key held outside the database (the environment
+or the key file, like the data keys: ``Keys.audit_mac_key``), of its own fields and the hash of
+the entry before, so editing, deleting or reordering any entry breaks the chain at that point
+(``verify``), and someone who can write the database but does not hold the key cannot re-hash
+the rest of the chain to hide it. Someone who holds the key too (the server itself) could; the
+head is therefore anchored outside the database (``anchor``, ``minsheng audit anchor``) and a
+rewrite of anything before the last anchor is caught against it (``verify(anchor=...)``).
+Entries written before migration 0007 were unkeyed (``alg`` "sha256"); ``rekey`` keys them
+once, after checking their unkeyed chain is intact. Appends are
 serialised through the single ``audit_head`` row, which the appending transaction updates first
 (a row lock on PostgreSQL, the write lock on SQLite), so two requests never chain to the same
 predecessor. No route updates or deletes entries; the log has no API but reading.
@@ -13,26 +20,45 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from minsheng.auth.models import AuditEntry, AuditHead
 from minsheng.auth.permissions import Principal
+from minsheng.core.errors import MinshengError
 
 GENESIS = "0" * 64
 FIELDS = ("id", "at", "actor", "role", "action", "resource", "record_id", "region", "ip", "detail")
+ALG = "hmac-sha256"  # entries since migration 0007
+LEGACY = "sha256"  # unkeyed entries written before it
 
 
-def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    canonical = json.dumps(
+def _canonical(prev_hash: str, fields: dict[str, Any]) -> bytes:
+    return json.dumps(
         [prev_hash, *[fields[k] for k in FIELDS]], ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+
+
+def _key() -> bytes:
+    from minsheng.auth import crypto
+
+    return crypto.keys().audit_mac_key()
+
+
+def entry_hash(prev_hash: str, fields: dict[str, Any], key: bytes | None = None) -> str:
+    """The keyed hash of an entry (HMAC-SHA256 under the audit key)."""
+    return hmac.new(key or _key(), _canonical(prev_hash, fields), hashlib.sha256).hexdigest()
+
+
+def legacy_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    """The unkeyed hash entries had before migration 0007 (read only to re-key them)."""
+    return hashlib.sha256(_canonical(prev_hash, fields)).hexdigest()
 
 
 def record(
@@ -70,7 +96,7 @@ def record(
         "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
     }
     digest = entry_hash(prev, fields)
-    entry = AuditEntry(**fields, prev_hash=prev, hash=digest)
+    entry = AuditEntry(**fields, prev_hash=prev, hash=digest, alg=ALG)
     session.add(entry)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
     session.flush()
@@ -101,9 +127,30 @@ def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
         last = rows[-1].id
 
 
-def verify(session: Session) -> Verdict:
-    """Walk the chain; report the first entry that was edited, deleted or moved."""
+@dataclass(frozen=True)
+class Anchor:
+    """The head of the chain at a moment, kept outside the database."""
+
+    count: int
+    hash: str
+    at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "hash": self.hash, "at": self.at, "alg": ALG}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Anchor:
+        return cls(int(data["count"]), str(data["hash"]), str(data["at"]))
+
+
+def verify(session: Session, anchor: Anchor | None = None) -> Verdict:
+    """Walk the chain; report the first entry that was edited, deleted or moved, a cut-off
+    tail, unkeyed entries, and — given the last anchor — a history that no longer holds the
+    anchored head or is shorter than it."""
+    key = _key()
     prev, expected_id, count = GENESIS, 1, 0
+    unkeyed: list[int] = []
+    at_anchor: str | None = None
     for e in _entries(session):
         fields = {k: getattr(e, k) for k in FIELDS}
         if e.id != expected_id:
@@ -118,10 +165,17 @@ def verify(session: Session) -> Verdict:
                 f"entry {e.id} does not follow entry {e.id - 1} (moved or deleted)",
                 e.id,
             )
-        if entry_hash(prev, fields) != e.hash:
+        if e.alg == LEGACY:
+            unkeyed.append(e.id)
+            digest = legacy_hash(prev, fields)
+        else:
+            digest = entry_hash(prev, fields, key)
+        if e.alg not in (ALG, LEGACY) or not hmac.compare_digest(digest, e.hash):
             return Verdict(
                 False, count, prev, f"entry {e.id} was changed after it was written", e.id
             )
+        if anchor is not None and e.id == anchor.count:
+            at_anchor = e.hash
         prev, expected_id, count = e.hash, e.id + 1, count + 1
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != count or head.last_hash != prev):
@@ -132,4 +186,86 @@ def verify(session: Session) -> Verdict:
             f"the log ends at entry {count} but {head.seq} were written",
             count + 1,
         )
+    if anchor is not None:
+        if count < anchor.count:
+            return Verdict(
+                False,
+                count,
+                prev,
+                f"the log is shorter than the anchor of {anchor.at}: {count} entries, "
+                f"the anchor saw {anchor.count} (entries were cut)",
+                count + 1,
+            )
+        if at_anchor != anchor.hash:
+            return Verdict(
+                False,
+                count,
+                prev,
+                f"entry {anchor.count} does not hold the hash the anchor of {anchor.at} saw: "
+                "the history before the anchor was rewritten",
+                anchor.count,
+            )
+    if unkeyed:
+        return Verdict(
+            False,
+            count,
+            prev,
+            f"{len(unkeyed)} entries are unkeyed (written before migration 0007): "
+            "run `minsheng audit rekey`",
+            unkeyed[0],
+        )
     return Verdict(True, count, prev)
+
+
+def head_anchor(session: Session) -> Anchor:
+    """The current head, to be written outside the database (``minsheng audit anchor``)."""
+    head = session.get(AuditHead, 1)
+    return Anchor(
+        count=head.seq if head else 0,
+        hash=head.last_hash if head else GENESIS,
+        at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+
+
+def rekey(session: Session) -> int:
+    """Key the unkeyed entries written before migration 0007, once.
+
+    Refuses (``chain_broken``) unless the chain as written — unkeyed prefix and keyed rest —
+    is intact, so re-keying never launders an earlier edit. Every hash from the first entry on
+    is recomputed under the key; the head row follows. Returns how many entries were unkeyed.
+    """
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
+    verdict = verify(session)
+    unkeyed = session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.alg == LEGACY)
+    )
+    if not verdict.ok and not (verdict.problem or "").endswith("audit rekey`"):
+        raise MinshengError(
+            field="audit_log",
+            rule="chain_broken",
+            zh=f"审计链已被改动，不能重新加密钥：{verdict.problem}",
+            en=f"the audit chain is broken; it is not re-keyed: {verdict.problem}",
+            status=409,
+        )
+    last_legacy = session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.alg == LEGACY))
+    first_keyed = session.scalar(select(func.min(AuditEntry.id)).where(AuditEntry.alg == ALG))
+    if last_legacy and first_keyed and first_keyed < last_legacy:
+        raise MinshengError(
+            field="audit_log",
+            rule="chain_broken",
+            zh="未加密钥的条目出现在加密钥的条目之后",
+            en="unkeyed entries follow keyed ones: the chain was tampered with",
+            status=409,
+        )
+    if not unkeyed:
+        return 0
+    key = _key()
+    prev = GENESIS
+    for e in _entries(session):
+        fields = {k: getattr(e, k) for k in FIELDS}
+        e.prev_hash, e.hash, e.alg = prev, entry_hash(prev, fields, key), ALG
+        prev = e.hash
+    session.flush()
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev))
+    session.flush()
+    return int(unkeyed)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
 import typer
 from sqlalchemy import select
 
@@ -60,18 +65,102 @@ def add_token(
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
             raise invalid("username", "not_found", f"用户{username}不存在", f"no user {username}")
-        raw, token = service.create_token(s, system("cli"), user.id, name, scopes.split())
-        print_json({"id": token.id, "token": raw, "scopes": token.scopes.split()})
+        from minsheng.config import Settings
+
+        lifetime = dt.timedelta(days=Settings.from_env().token_days)
+        raw, token = service.create_token(
+            s, system("cli"), user.id, name, scopes.split(), lifetime=lifetime
+        )
+        print_json(
+            {
+                "id": token.id,
+                "token": raw,
+                "scopes": token.scopes.split(),
+                "expires_at": token.expires_at,
+            }
+        )
+
+
+@user_app.command("grants")
+def list_grants() -> None:
+    """Role grants awaiting a second admin's approval."""
+    with session() as s:
+        for g in service.pending_grants(s, system("cli")):
+            typer.echo(f"{g.id}\tuser {g.user_id}\t{g.role}\t{g.region_code}\t{g.requested_by}")
+
+
+@user_app.command("approve")
+@friendly
+def approve(
+    grant_id: int = typer.Argument(..., help="the grant's id (minsheng user grants)"),
+    reject: bool = typer.Option(False, help="reject instead"),
+) -> None:
+    """Decide a pending role grant as the operator (audited as system:cli)."""
+    with session() as s:
+        grant = service.decide_grant(s, system("cli"), grant_id, approve=not reject)
+        print_json({"id": grant.id, "state": grant.state, "user_id": grant.user_id})
 
 
 @audit_app.command("verify")
-def verify() -> None:
-    """Walk the hash chain; exit 1 at the first edited, deleted or moved entry."""
+def verify(
+    anchor: Path = typer.Option(
+        None, help="a file written by `minsheng audit anchor`: check against its last line"
+    ),
+) -> None:
+    """Walk the keyed hash chain; exit 1 at the first edited, deleted or moved entry, or when
+    the history before the last anchor was rewritten or cut."""
+    last = _last_anchor(anchor) if anchor else None
     with session() as s:
-        verdict = audit.verify(s)
-    print_json(verdict.to_dict())
+        verdict = audit.verify(s, anchor=last)
+    out = verdict.to_dict()
+    if last is not None:
+        out["anchor"] = last.to_dict()
+    print_json(out)
     if not verdict.ok:
         raise typer.Exit(1)
+
+
+def _last_anchor(path: Path) -> audit.Anchor:
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    if not lines:
+        typer.echo(f"no anchor in {path}", err=True)
+        raise typer.Exit(2)
+    return audit.Anchor.from_dict(json.loads(lines[-1]))
+
+
+@audit_app.command("anchor")
+def anchor(
+    out: Path = typer.Option(
+        ..., help="file to append the head to (JSON lines); ship it off this machine"
+    ),
+) -> None:
+    """Append the chain's head (count, hash, time) to OUT after verifying the chain.
+
+    Run it periodically (e.g. nightly) and copy OUT somewhere the database's writers cannot
+    reach; `minsheng audit verify --anchor OUT` then catches a rewrite of anything before.
+    """
+    with session() as s:
+        verdict = audit.verify(s)
+        if not verdict.ok:
+            print_json(verdict.to_dict())
+            raise typer.Exit(1)
+        head = audit.head_anchor(s)
+    fd = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a") as fh:
+        fh.write(json.dumps(head.to_dict()) + "\n")
+    print_json(head.to_dict())
+
+
+@audit_app.command("rekey")
+@friendly
+def rekey() -> None:
+    """Key the entries written before migration 0007 (unkeyed SHA-256), once, after checking
+    their chain is intact. Run it after upgrading, then anchor."""
+    with session() as s:
+        n = audit.rekey(s)
+        if n:
+            audit.record(s, system("cli"), "rekey", "audit_log", None, None, {"entries": n})
+    print_json({"rekeyed": n})
 
 
 @keys_app.command("new")

@@ -26,8 +26,9 @@ class User(Base):
     region_code: Mapped[str] = mapped_column(String(6))  # region, prefecture or county
     password_hash: Mapped[str] = mapped_column(String(200))  # Argon2id
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # A machine client's account (a hospital's HIS): never signs in with a password; an admin
+    # may mint its tokens once a second admin approved its role (docs/security.md).
+    service_account: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -68,7 +69,7 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     scopes: Mapped[str] = mapped_column(String(500))  # space-separated permissions
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # always expires
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -103,6 +104,9 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # how ``hash`` was made: "hmac-sha256" (keyed, since 0007) or "sha256" (unkeyed, written
+    # before 0007 and awaiting ``minsheng audit rekey``)
+    alg: Mapped[str] = mapped_column(String(16), default="hmac-sha256")
 
 
 class AuditHead(Base):
@@ -113,3 +117,39 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuthThrottle(Base):
+    """Failed sign-in tries per (account name, address) in the current window. The key is a
+    SHA-256 of both, so the table holds neither a username nor an address in clear. Known and
+    unknown usernames are counted alike."""
+
+    __tablename__ = "auth_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+GRANT_STATES = "state IN ('pending', 'approved', 'rejected')"
+
+
+class RoleGrant(Base):
+    """A role that reads personal data (or an admin's), asked for by one admin and approved or
+    rejected by another; the account stays inactive until approved."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    region_code: Mapped[str] = mapped_column(String(6))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    requested_by: Mapped[str] = mapped_column(String(64))  # audit actor, e.g. user:3
+    requested_by_user: Mapped[int | None] = mapped_column(Integer)
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_by_user: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint(GRANT_STATES, name="state"),)

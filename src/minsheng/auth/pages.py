@@ -60,7 +60,6 @@ def login(
     ip = client_ip(request) or "-"
     try:
         limit(request, "login_ip", ip)
-        limit(request, "login_user", username.strip().lower())
         with uow(request) as s:
             user = service.authenticate(s, username, password, ip)
             new = open_session_for(request, s, user=user)

@@ -35,10 +35,15 @@ class WhoAmI(BaseModel):
 
 class UserIn(BaseModel):
     username: Username
-    password: str = Field(max_length=256)
+    password: str = Field(
+        default="", max_length=256, description="not needed for a service account"
+    )
     role: Code
     region_code: Code
     display_name: Label | None = None
+    service_account: bool = Field(
+        default=False, description="a machine client's account: tokens only, no sign-in"
+    )
 
 
 class UserOut(BaseModel):
@@ -48,6 +53,22 @@ class UserOut(BaseModel):
     role: str
     region_code: str
     active: bool
+    service_account: bool = False
+    pending_grant_id: int | None = Field(
+        default=None, description="the role grant a second admin must approve"
+    )
+
+
+class GrantOut(BaseModel):
+    id: int
+    user_id: int
+    role: str
+    region_code: str
+    state: str
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
 
 
 class TokenIn(BaseModel):
@@ -61,6 +82,7 @@ class TokenOut(BaseModel):
     name: str
     prefix: str
     scopes: list[str]
+    expires_at: dt.datetime | None = None
     token: str | None = Field(default=None, description="shown once, at creation")
 
 
@@ -81,3 +103,22 @@ class AuditOut(BaseModel):
 class AuditPage(BaseModel):
     total: int
     items: list[AuditOut]
+
+
+class ErrorMessage(BaseModel):
+    zh: str
+    en: str
+    bo: str | None = None
+
+
+class ErrorBody(BaseModel):
+    field: str
+    rule: str
+    message: ErrorMessage
+    problems: list[dict[str, Any]] | None = None
+
+
+class ErrorAnswer(BaseModel):
+    """Every refusal: which field, which rule, and why in Chinese, Tibetan and English."""
+
+    error: ErrorBody

@@ -1,5 +1,10 @@
-"""Sign-in and credentials: staff passwords (Argon2id) with lock-out, server-side sessions,
-scoped API tokens, citizens' one-time codes, and turning a credential into a Principal."""
+"""Sign-in and credentials: staff passwords (Argon2id) throttled per account and address,
+server-side sessions, scoped API tokens that expire, citizens' one-time codes, role grants
+that need a second admin, and turning a credential into a Principal.
+
+Nothing here answers differently for a name or an ID number that does not exist: unknown
+usernames are throttled like known ones, and an unregistered ID number gets a challenge too
+(with a code nobody is sent), so its tries run out exactly like a registered one's."""
 
 from __future__ import annotations
 
@@ -11,15 +16,25 @@ import time
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from minsheng.auth import audit
 from minsheng.auth.crypto import lookup_hash
-from minsheng.auth.models import ApiToken, LoginSession, OtpChallenge, User
+from minsheng.auth.models import (
+    ApiToken,
+    AuthThrottle,
+    LoginSession,
+    OtpChallenge,
+    RoleGrant,
+    User,
+)
 from minsheng.auth.otp import OtpSender
 from minsheng.auth.permissions import (
     ALL_PERMISSIONS,
@@ -30,17 +45,43 @@ from minsheng.auth.permissions import (
     Principal,
     staff,
 )
+from minsheng.config import MAX_TOKEN_DAYS
 from minsheng.core import divisions, ids
-from minsheng.core.errors import ConflictError, ForbiddenError, MinshengError, invalid
+from minsheng.core.errors import (
+    ConflictError,
+    ForbiddenError,
+    MinshengError,
+    NotFoundError,
+    invalid,
+)
 from minsheng.registry.models import Person
 
 # Security settings (not policy figures): how many tries, how long things live.
-MAX_FAILED_LOGINS = 5
-LOCKOUT = dt.timedelta(minutes=15)
+LOGIN_MAX_FAILURES = 5  # per (username, address) in LOGIN_WINDOW; then 429 until it ends
+LOGIN_WINDOW = dt.timedelta(minutes=15)
 OTP_LIFETIME = dt.timedelta(minutes=5)
-OTP_MAX_ATTEMPTS = 5
+OTP_MAX_ATTEMPTS = 5  # per code, counted atomically
 OTP_DIGITS = 6
 MIN_PASSWORD = 10
+TOKEN_LIFETIME = dt.timedelta(days=90)  # default; MINSHENG_TOKEN_DAYS sets the app's
+MAX_TOKEN_LIFETIME = dt.timedelta(days=MAX_TOKEN_DAYS)
+
+# Permissions that read no person's record. Every other one — including any a programme adds
+# later — counts as personal data: a token carrying it is minted only by its own user or for a
+# service account, and a role holding it is granted only with a second admin's approval.
+NON_PERSONAL = frozenset({"users:admin", "aggregates:read", "audit:read"})
+PERSON_DATA = ALL_PERMISSIONS - NON_PERSONAL
+
+
+def reads_personal_data(role: str) -> bool:
+    return bool(PERMISSIONS.get(role, frozenset()) & PERSON_DATA)
+
+
+def needs_second_admin(role: str) -> bool:
+    """Roles granted only with a second admin's approval: those that read personal data, and
+    the admin role itself (else one admin could make the second admin who approves)."""
+    return role == "admin" or reads_personal_data(role)
+
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 
@@ -61,8 +102,63 @@ def sha256(text: str) -> str:
 
 
 class SignInError(MinshengError):
-    def __init__(self, rule: str, zh: str, en: str, status: int = 401) -> None:
-        super().__init__(field="credentials", rule=rule, zh=zh, en=en, status=status)
+    def __init__(self, rule: str, zh: str, en: str, status: int = 401, bo: str = "") -> None:
+        super().__init__(field="credentials", rule=rule, zh=zh, en=en, status=status, bo=bo)
+
+
+# ----------------------------------------------------------------------------- throttling
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def reserve_try(
+    session: Session, key: str, limit: int, window: dt.timedelta
+) -> dt.timedelta | None:
+    """Count one try against ``key`` before it is evaluated; None if allowed, else how long
+    until the window ends. One atomic ``UPDATE … WHERE failures < limit`` per try, committed at
+    once, so concurrent tries never see the same count (PostgreSQL's row lock, SQLite's write
+    lock). A successful try clears the key (``clear_tries``)."""
+    t = now()
+    session.execute(
+        _insert(session)(AuthThrottle)
+        .values(key=key, failures=0, window_start=t)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    session.execute(
+        update(AuthThrottle)
+        .where(AuthThrottle.key == key, AuthThrottle.window_start <= t - window)
+        .values(failures=0, window_start=t)
+    )
+    row = session.execute(
+        update(AuthThrottle)
+        .where(AuthThrottle.key == key, AuthThrottle.failures < limit)
+        .values(failures=AuthThrottle.failures + 1)
+        .returning(AuthThrottle.failures)
+    ).first()
+    wait = None
+    if row is None:
+        start = _aware(
+            session.scalar(select(AuthThrottle.window_start).where(AuthThrottle.key == key))
+        )
+        wait = (start or t) + window - t
+    if secrets.randbelow(200) == 0:  # now and then, forget windows long over
+        session.execute(delete(AuthThrottle).where(AuthThrottle.window_start < t - 4 * window))
+    session.commit()
+    return wait
+
+
+def clear_tries(session: Session, key: str) -> None:
+    session.execute(delete(AuthThrottle).where(AuthThrottle.key == key))
+
+
+def login_key(username: str, ip: str | None) -> str:
+    return sha256(f"login\0{username.strip().lower()}\0{ip or '-'}")
+
+
+def _minutes(wait: dt.timedelta) -> int:
+    return max(1, -(-int(wait.total_seconds()) // 60))
 
 
 # ----------------------------------------------------------------------------- users
@@ -87,7 +183,11 @@ def create_user(
     role: str,
     region: str,
     display_name: str | None = None,
+    service_account: bool = False,
 ) -> User:
+    """A staff account. A role that reads personal data (or an admin's) asked for by anyone
+    but the platform itself (the operator's CLI, ``system``) makes an inactive account and a
+    pending :class:`RoleGrant` that a different admin must approve (``decide_grant``)."""
     if role not in STAFF_ROLES:
         raise invalid(
             "role",
@@ -107,51 +207,126 @@ def create_user(
         )
     if session.scalar(select(User.id).where(User.username == name)):
         raise ConflictError("username", "duplicate", "用户名已存在", "this username exists")
+    pending = by.kind != "system" and needs_second_admin(role)
     user = User(
         username=name,
         display_name=display_name or name,
         role=role,
         region_code=division.code,
-        password_hash=hash_password(password),
-        active=True,
-        failed_logins=0,
+        # a service account never signs in: its password is random and thrown away
+        password_hash=hash_password(secrets.token_urlsafe(32) if service_account else password),
+        active=not pending,
+        service_account=service_account,
     )
     session.add(user)
     session.flush()
-    audit.record(session, by, "create", "user", user.id, division.code, {"role": role})
+    detail: dict[str, Any] = {"role": role}
+    if service_account:
+        detail["service_account"] = True
+    audit.record(session, by, "create", "user", user.id, division.code, detail)
+    if pending:
+        grant = RoleGrant(
+            user_id=user.id,
+            role=role,
+            region_code=division.code,
+            state="pending",
+            requested_by=by.actor,
+            requested_by_user=by.user_id,
+            requested_at=now(),
+        )
+        session.add(grant)
+        session.flush()
+        audit.record(session, by, "request", "role_grant", grant.id, division.code, {"role": role})
     return user
 
 
+def pending_grant_of(session: Session, user_id: int) -> RoleGrant | None:
+    return session.scalar(
+        select(RoleGrant).where(RoleGrant.user_id == user_id, RoleGrant.state == "pending")
+    )
+
+
+def pending_grants(session: Session, by: Principal) -> list[RoleGrant]:
+    rows = session.scalars(
+        select(RoleGrant).where(RoleGrant.state == "pending").order_by(RoleGrant.id)
+    ).all()
+    return [g for g in rows if by.covers(g.region_code)]
+
+
+def decide_grant(session: Session, by: Principal, grant_id: int, approve: bool) -> RoleGrant:
+    """A second admin approves (the account opens) or rejects (it stays closed) a grant. The
+    admin who asked for it cannot decide it, through a session or a token alike."""
+    grant = session.get(RoleGrant, grant_id)
+    if grant is None:
+        raise NotFoundError(
+            "grant_id", f"授权申请{grant_id}不存在", f"no role grant {grant_id}", bo=""
+        )
+    by.require_covers(grant.region_code, "user")
+    if grant.state != "pending":
+        raise ConflictError(
+            "grant_id",
+            "decided",
+            f"该授权申请已{'批准' if grant.state == 'approved' else '拒绝'}",
+            f"this role grant is already {grant.state}",
+        )
+    if by.kind != "system" and (by.user_id is None or by.user_id == grant.requested_by_user):
+        raise ForbiddenError(
+            "grant_id",
+            "same_admin",
+            "授权申请须由另一名管理员批准",
+            "a role grant is decided by a different admin than the one who asked for it",
+            bo="དབང་ཚད་ཞུ་ཡིག་དེ་དོ་དམ་པ་གཞན་ཞིག་གིས་ཆོག་མཆན་སྤྲོད་དགོས།",
+        )
+    user = session.get(User, grant.user_id)
+    assert user is not None
+    grant.state = "approved" if approve else "rejected"
+    grant.decided_by, grant.decided_by_user, grant.decided_at = by.actor, by.user_id, now()
+    user.active = approve
+    audit.record(
+        session,
+        by,
+        "approve" if approve else "reject",
+        "role_grant",
+        grant.id,
+        grant.region_code,
+        {"role": grant.role, "user": user.id, "requested_by": grant.requested_by},
+    )
+    forget_all()
+    return grant
+
+
 def authenticate(session: Session, username: str, password: str, ip: str | None) -> User:
-    """Check a staff password. Counts failures and locks the account after too many."""
+    """Check a staff password.
+
+    Tries are throttled per (username, address): after LOGIN_MAX_FAILURES failures within
+    LOGIN_WINDOW that pair answers 429 until the window ends — for known and unknown usernames
+    alike, and without touching the account, so someone guessing from their own address cannot
+    lock its owner out at theirs. Service accounts and inactive accounts never sign in.
+    """
+    key = login_key(username, ip)
+    wait = reserve_try(session, key, LOGIN_MAX_FAILURES, LOGIN_WINDOW)
+    if wait is not None:
+        m = _minutes(wait)
+        raise SignInError(
+            "throttled",
+            f"此账户从您的地址登录失败次数过多，请{m}分钟后再试",
+            f"too many failed sign-ins for this account from your address; try again in {m} min",
+            status=429,
+            bo=f"ནང་འཛུལ་ཐེངས་མང་དྲགས་འདུག སྐར་མ་{m}རྗེས་སུ་ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།",
+        )
     user = session.scalar(select(User).where(User.username == username.strip()))
     failure = SignInError("bad_credentials", "用户名或密码不正确", "wrong username or password")
-    if user is None or not user.active:
+    if user is None or not user.active or user.service_account:
         _spend_like_a_check(password)  # unknown users take as long as known ones
         raise failure
-    locked = _aware(user.locked_until)
-    if locked and locked > now():
-        raise SignInError(
-            "locked",
-            f"登录失败次数过多，账户已锁定至{locked:%H:%M} (UTC)",
-            f"too many failed sign-ins; the account is locked until {locked:%H:%M} UTC",
-            status=423,
-        )
     try:
         _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        user.failed_logins += 1
         by = Principal(kind="anonymous", name=user.username, ip=ip)
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now() + LOCKOUT
-            user.failed_logins = 0
-            audit.record(session, by, "lock", "user", user.id, user.region_code)
-        else:
-            audit.record(session, by, "login_failed", "user", user.id, user.region_code)
+        audit.record(session, by, "login_failed", "user", user.id, user.region_code)
         session.commit()
         raise failure from None
-    user.failed_logins = 0
-    user.locked_until = None
+    clear_tries(session, key)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
@@ -279,13 +454,28 @@ def create_token(
     name: str,
     scopes: list[str],
     expires_at: dt.datetime | None = None,
+    lifetime: dt.timedelta | None = None,
 ) -> tuple[str, ApiToken]:
     """A bearer token for ``user_id``; its permissions are the owner's role's, narrowed to
-    ``scopes``. Returns the token once; only its hash is kept."""
+    ``scopes``. Returns the token once; only its hash is kept.
+
+    Every token expires: at ``expires_at`` if given (at most MAX_TOKEN_LIFETIME away), else
+    after ``lifetime`` (the app passes ``MINSHENG_TOKEN_DAYS``; TOKEN_LIFETIME by default).
+    A token that reads personal data is minted only by its own user or for a service account
+    (whose role a second admin approved) — an admin cannot mint one for a colleague's account
+    and act as them. The platform itself (the operator's CLI) may, and is audited doing it.
+    """
     user = session.get(User, user_id)
     if user is None:
         raise invalid("user_id", "not_found", f"用户{user_id}不存在", f"no user {user_id}")
     by.require_covers(user.region_code, "user")
+    if not user.active:
+        raise ForbiddenError(
+            "user_id",
+            "user_inactive",
+            "该账户未启用（可能在等待另一名管理员批准）",
+            "this account is not active (it may await a second admin's approval)",
+        )
     unknown = sorted(set(scopes) - ALL_PERMISSIONS)
     if unknown or not scopes:
         raise invalid(
@@ -303,6 +493,29 @@ def create_token(
             f"权限范围超出该用户角色：{', '.join(beyond)}",
             f"scopes beyond the owner's role {user.role}: {', '.join(beyond)}",
         )
+    personal = sorted(set(scopes) & PERSON_DATA)
+    if personal and by.kind != "system" and by.user_id != user.id and not user.service_account:
+        raise ForbiddenError(
+            "user_id",
+            "token_for_another",
+            "不能为他人的账户签发可读取个人信息的令牌（只能由本人签发，或为服务账户签发）",
+            "a token that reads personal data is minted by its own user or for a service "
+            f"account, not for another user's account ({', '.join(personal)})",
+            bo="མི་སྒེར་གྱི་ཆ་འཕྲིན་ཀློག་པའི་ལག་ཁྱེར་མི་གཞན་གྱི་ཆེད་དུ་སྤྲོད་མི་ཆོག",
+        )
+    t = now()
+    if expires_at is not None:
+        expires = _aware(expires_at)
+        assert expires is not None
+        if expires <= t or expires > t + MAX_TOKEN_LIFETIME:
+            raise invalid(
+                "expires_at",
+                "token_lifetime",
+                f"令牌的有效期须在将来且不超过{MAX_TOKEN_LIFETIME.days}天",
+                f"a token expires in the future and within {MAX_TOKEN_LIFETIME.days} days",
+            )
+    else:
+        expires = t + min(lifetime or TOKEN_LIFETIME, MAX_TOKEN_LIFETIME)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         name=name.strip()[:100] or "token",
@@ -310,13 +523,19 @@ def create_token(
         prefix=raw[:12],
         user_id=user.id,
         scopes=" ".join(sorted(set(scopes))),
-        created_at=now(),
-        expires_at=expires_at,
+        created_at=t,
+        expires_at=expires,
     )
     session.add(token)
     session.flush()
     audit.record(
-        session, by, "create", "api_token", token.id, user.region_code, {"scopes": token.scopes}
+        session,
+        by,
+        "create",
+        "api_token",
+        token.id,
+        user.region_code,
+        {"scopes": token.scopes, "user": user.id, "expires": f"{expires:%Y-%m-%d}"},
     )
     return raw, token
 
@@ -364,14 +583,13 @@ def _code_hash(challenge_id_hash: str, code: str) -> str:
 def send_code(session: Session, id_number: str, sender: OtpSender) -> OtpChallenge | None:
     """Send a one-time code to the person with this ID number.
 
-    Answers the same whether or not the person is registered (no enumeration); returns the
-    challenge for registered people only.
+    Answers the same whether or not the person is registered (no enumeration): an unregistered
+    number gets a challenge too, whose code is sent to nobody, so that its tries run out like a
+    registered one's. Returns the challenge for registered people only.
     """
     parsed = ids.parse_resident_id(id_number)
     id_hash = lookup_hash(parsed.number)
     person = session.scalar(select(Person).where(Person.id_hash == id_hash))
-    if person is None:
-        return None
     code = "".join(secrets.choice("0123456789") for _ in range(OTP_DIGITS))
     challenge = OtpChallenge(
         id_hash=id_hash,
@@ -382,11 +600,17 @@ def send_code(session: Session, id_number: str, sender: OtpSender) -> OtpChallen
     )
     session.add(challenge)
     session.flush()
+    if person is None:
+        return None
     sender.send(person.phone, person.id, code)
     return challenge
 
 
 def verify_code(session: Session, id_number: str, code: str) -> Person:
+    """Check a one-time code. Each try is counted by one atomic ``UPDATE … WHERE attempts <
+    OTP_MAX_ATTEMPTS`` committed before the code is compared, so however many guesses arrive at
+    once, at most OTP_MAX_ATTEMPTS of them are ever evaluated; the code is then claimed by
+    ``UPDATE … WHERE used_at IS NULL``, so it signs in once."""
     failure = SignInError("bad_code", "验证码不正确或已过期", "the code is wrong or has expired")
     try:
         parsed = ids.parse_resident_id(id_number)
@@ -402,18 +626,36 @@ def verify_code(session: Session, id_number: str, code: str) -> Person:
     expires = _aware(challenge.expires_at) if challenge else None
     if challenge is None or expires is None or expires <= now():
         raise failure
-    if challenge.attempts >= OTP_MAX_ATTEMPTS:
+    counted = session.execute(
+        update(OtpChallenge)
+        .where(
+            OtpChallenge.id == challenge.id,
+            OtpChallenge.used_at.is_(None),
+            OtpChallenge.attempts < OTP_MAX_ATTEMPTS,
+        )
+        .values(attempts=OtpChallenge.attempts + 1)
+        .returning(OtpChallenge.attempts)
+        .execution_options(synchronize_session=False)
+    ).first()
+    session.commit()
+    if counted is None:
         raise SignInError(
             "too_many_attempts",
             "尝试次数过多，请重新获取验证码",
             "too many tries; ask for a new code",
             429,
+            bo="ཚོད་ལྟ་ཐེངས་མང་དྲགས་འདུག ར་སྤྲོད་ཨང་གྲངས་གསར་པ་ཞིག་ལེན་རོགས།",
         )
-    challenge.attempts += 1
     if not hmac.compare_digest(challenge.code_hash, _code_hash(id_hash, code.strip())):
-        session.commit()
         raise failure
-    challenge.used_at = now()
+    claimed = session.execute(
+        update(OtpChallenge)
+        .where(OtpChallenge.id == challenge.id, OtpChallenge.used_at.is_(None))
+        .values(used_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise failure
     person = session.scalar(select(Person).where(Person.id_hash == id_hash))
     if person is None:
         raise failure

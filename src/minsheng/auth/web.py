@@ -8,12 +8,16 @@ factory refuses to start while that list is not empty — deny unless allowed.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
@@ -22,7 +26,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from minsheng.auth import service
+from minsheng.auth import crypto, service
 from minsheng.auth.permissions import ANONYMOUS, Principal
 from minsheng.core.errors import ForbiddenError, MinshengError, UnauthenticatedError
 from minsheng.web import i18n
@@ -35,8 +39,39 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def proxy_networks(entries: Iterable[str]) -> tuple[Network, ...]:
+    """``MINSHENG_TRUSTED_PROXIES`` entries (addresses or networks) as networks."""
+    return tuple(ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip())
+
+
+def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
+
+
 def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The caller's address: the peer's, unless the peer is a configured proxy
+    (``MINSHENG_TRUSTED_PROXIES``; none by default), in which case the last address in
+    ``X-Forwarded-For`` that no trusted proxy added. A client cannot choose its own audit
+    address or rate-limit bucket by sending the header."""
+    peer = request.client.host if request.client else None
+    proxies: tuple[Network, ...] = getattr(request.app.state, "trusted_proxies", ())
+    if peer is None or not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _trusted(hop, proxies):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # a malformed hop: believe only the proxy itself
+    return peer
 
 
 def _resolve_sync(request: Request) -> Principal:
@@ -107,11 +142,77 @@ def principal_of(request: Request) -> Principal:
     return found
 
 
+# ----------------------------------------------------------------------------- CSRF
+#
+# A signed-in browser's CSRF token is an HMAC (under a server key) of its session token, so it
+# is bound to that session: a cookie planted by someone else, or another session's token, does
+# not pass. Before sign-in the token is a random nonce signed the same way (a signed double
+# submit), renewed at sign-in.
+
+
+def _csrf_mac(message: str) -> str:
+    key = crypto.keys().purpose_key("csrf")
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def csrf_for_session(session_token: str) -> str:
+    return _csrf_mac("session:" + service.sha256(session_token))
+
+
+def new_anonymous_csrf() -> str:
+    nonce = secrets.token_urlsafe(16)
+    return f"{nonce}.{_csrf_mac('anonymous:' + nonce)[:22]}"
+
+
+def _valid_anonymous_csrf(value: str | None) -> bool:
+    if not value or "." not in value:
+        return False
+    nonce, _, mac = value.partition(".")
+    return hmac.compare_digest(mac, _csrf_mac("anonymous:" + nonce)[:22])
+
+
+def expected_csrf(cookies: dict[str, str]) -> str | None:
+    """The token this browser must echo: bound to its session, or its signed anonymous one."""
+    session_token = cookies.get(SESSION_COOKIE)
+    if session_token:
+        return csrf_for_session(session_token)
+    anonymous = cookies.get(CSRF_COOKIE)
+    return anonymous if _valid_anonymous_csrf(anonymous) else None
+
+
+def _origin_ok(request: Request) -> bool:
+    """An unsafe cookie-borne request must come from our own pages: its ``Origin`` (or, when a
+    browser sends none, its ``Referer``) names this host or an origin in ``MINSHENG_ORIGINS``.
+    A request with neither (a non-browser client) is left to the CSRF token."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = request.headers.get("referer")
+        if referer is None:
+            return True
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    allowed: tuple[str, ...] = getattr(request.app.state, "allowed_origins", ())
+    if origin.rstrip("/") in allowed:
+        return True
+    host = request.headers.get("host")
+    return bool(host) and urlsplit(origin).netloc == host
+
+
 async def check_csrf(request: Request) -> None:
-    """Unsafe requests that ride on cookies must echo the CSRF cookie (double submit)."""
+    """Unsafe requests that ride on cookies must come from our origin and echo the token bound
+    to their session (bearer-token requests carry no ambient authority and need neither)."""
     if request.method in SAFE_METHODS or getattr(request.state, "auth_kind", "none") == "bearer":
         return
-    cookie = request.cookies.get(CSRF_COOKIE)
+    if not _origin_ok(request):
+        raise ForbiddenError(
+            "origin",
+            "origin",
+            "请求来自其他网站，已拒绝",
+            "the request comes from another site and is refused",
+            bo="རེ་ཞུ་འདི་དྲ་ཚིགས་གཞན་ནས་ཡོང་བས་ཁས་མ་བླངས།",
+        )
+    cookie = expected_csrf(request.cookies)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
         ctype = request.headers.get("content-type", "")
@@ -235,8 +336,9 @@ class RateLimiter:
 
 # (limit, window in seconds) — security settings, not policy figures
 LIMITS = {
-    "login_ip": (20, 60.0),
-    "login_user": (10, 60.0),
+    "login_ip": (20, 60.0),  # per address, any username; per (username, address): the
+    # database-backed throttle of service.authenticate (no per-username limit: that would let
+    # anyone lock an account out)
     "otp_send_ip": (10, 600.0),
     "otp_send_id": (3, 600.0),
     "otp_verify_ip": (30, 600.0),
@@ -285,7 +387,7 @@ class Protect:
         cookies = cookie_parser(raw.get(b"cookie", b"").decode("latin-1"))
         state = scope.setdefault("state", {})
         token = cookies.get(CSRF_COOKIE)
-        state["csrf"] = token or secrets.token_urlsafe(32)
+        state["csrf"] = expected_csrf(cookies) or new_anonymous_csrf()
         state["lang"] = i18n.negotiate(
             cookies.get(i18n.COOKIE), raw.get(b"accept-language", b"").decode("latin-1") or None
         )
@@ -302,7 +404,7 @@ class Protect:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
                 if path.startswith("/api/") or state.get("private"):
                     headers.setdefault("Cache-Control", "no-store")
-                if token is None and not state.get("csrf_rotated"):
+                if token != state["csrf"] and not state.get("csrf_rotated"):
                     secure = "; Secure" if self.secure else ""
                     headers.append(
                         "Set-Cookie",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 from fastapi import Depends, FastAPI
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.limiter = auth_web.RateLimiter()
+    app.state.trusted_proxies = auth_web.proxy_networks(settings.trusted_proxies)
+    app.state.allowed_origins = tuple(o.rstrip("/") for o in settings.origins)
     app.state.health = {}
     app.state.otp_sender = make_sender(settings.otp_sender)
 
@@ -106,9 +109,64 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     errors.install(app)
     app.add_middleware(auth_web.Protect, secure_cookies=settings.secure_cookies)
     app.add_middleware(BodyLimit, default=MAX_BODY, larger={"/api/persons/import": MAX_UPLOAD})
+    declare_error_answers(app)
     open_routes = auth_web.unguarded_routes(app)
     if open_routes:
         raise RuntimeError(
             f"routes without a permission check (deny unless allowed): {open_routes}"
         )
     return app
+
+
+def declare_error_answers(app: FastAPI) -> None:
+    """Declare in the OpenAPI document the refusals every route can give, from its guard:
+    401 and 403 behind a permission, 403 (CSRF / origin) on any unsafe method, and 409, 413,
+    422 where a body is sent. Every refusal has the one shape ``ErrorAnswer``. Routes add
+    their own (429 on sign-in) with ``responses=``."""
+    from fastapi.openapi.utils import get_openapi
+
+    from minsheng.auth.schemas import ErrorAnswer
+
+    described = {
+        401: "not signed in, or an invalid token 未登录或令牌无效",
+        403: "the role, the region, the CSRF token or the origin refuses it 无权限",
+        409: "clashes with what is stored 与现有记录冲突",
+        413: "the request body is too large 请求体过大",
+        422: "a field breaks a rule 字段无效",
+    }
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        found = ErrorAnswer.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(found.pop("$defs", {}))
+        schemas.setdefault("ErrorAnswer", found)
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorAnswer"}}}
+        for route in auth_web.api_routes(app):
+            if not route.include_in_schema or route.path_format not in doc["paths"]:
+                continue
+            guarded = auth_web.guard_of(route) != "public"
+            for method in route.methods or ():
+                op = doc["paths"][route.path_format].get(method.lower())
+                if op is None:
+                    continue
+                unsafe = method not in auth_web.SAFE_METHODS
+                codes = [401, 403] if guarded else ([403] if unsafe else [])
+                if unsafe:
+                    codes += [409, 413, 422]
+                if "422" in op["responses"]:
+                    codes.append(422)
+                answers = op.setdefault("responses", {})
+                for code in codes:
+                    answers[str(code)] = {"description": described[code], "content": ref}
+                for code, answer in answers.items():
+                    if code in ("401", "429"):
+                        answer["content"] = ref
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = build  # type: ignore[method-assign]

@@ -114,9 +114,21 @@ def install(app: FastAPI) -> None:
             exc_info=exc,
         )
         zh, en = "系统内部错误，请稍后再试", N_("Internal error; please try again later")
+        # Starlette re-raises the error after this answer and the server then drops the
+        # connection; ``Connection: close`` tells a keep-alive client so, instead of leaving it
+        # to find a dead socket on its next request.
         if wants_json(request):
             return JSONResponse(
-                {"error": {"field": "server", "rule": "internal", "message": {"zh": zh, "en": en}}},
+                {
+                    "error": {
+                        "field": "server",
+                        "rule": "internal",
+                        "message": {"zh": zh, "bo": "མ་ལག་ནང་ནོར་འཁྲུལ་བྱུང་།", "en": en},
+                    }
+                },
                 status_code=500,
+                headers={"Connection": "close"},
             )
-        return render_error(request, 500, zh, en)
+        response = render_error(request, 500, zh, en)
+        response.headers["Connection"] = "close"
+        return response

@@ -3,19 +3,108 @@
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01 16:00:00
+
+- ``users``: the hard lock-out columns go (sign-in is throttled per account and address in
+  ``auth_throttle``); ``service_account`` marks machine clients.
+- ``api_tokens.expires_at`` becomes required: tokens that had none expire 90 days after this
+  migration (the default lifetime, ``MINSHENG_TOKEN_DAYS``).
+- ``audit_log.alg``: entries written before are marked ``sha256`` (unkeyed); run
+  ``minsheng audit rekey`` once after upgrading to key them (docs/security.md).
+- ``role_grants``: a second admin's approval of roles that read personal data.
 """
 
+import datetime as dt
 from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+GRACE = dt.timedelta(days=90)
+
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "auth_throttle",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_auth_throttle")),
+    )
+    with op.batch_alter_table("auth_throttle", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_auth_throttle_window_start"), ["window_start"], unique=False
+        )
+    op.create_table(
+        "role_grants",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("region_code", sa.String(length=6), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("requested_by", sa.String(length=64), nullable=False),
+        sa.Column("requested_by_user", sa.Integer(), nullable=True),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.String(length=64), nullable=True),
+        sa.Column("decided_by_user", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "state IN ('pending', 'approved', 'rejected')", name=op.f("ck_role_grants_state")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_role_grants_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_role_grants")),
+    )
+    with op.batch_alter_table("role_grants", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_role_grants_user_id"), ["user_id"], unique=False)
+
+    # ALTER in place (SQLite >= 3.35 drops columns itself): recreating ``users`` would fail its
+    # foreign keys (sessions, tokens point at it) with SQLite's foreign_keys on.
+    with op.batch_alter_table("users", schema=None, recreate="never") as batch_op:
+        batch_op.add_column(
+            sa.Column("service_account", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.drop_column("failed_logins")
+        batch_op.drop_column("locked_until")
+
+    tokens = sa.table("api_tokens", sa.column("expires_at", sa.DateTime(timezone=True)))
+    op.execute(
+        tokens.update()
+        .where(tokens.c.expires_at.is_(None))
+        .values(expires_at=dt.datetime.now(dt.UTC) + GRACE)
+    )
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.alter_column(
+            "expires_at", existing_type=sa.DateTime(timezone=True), nullable=False
+        )
+
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("alg", sa.String(length=16), nullable=False, server_default="sha256")
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_column("alg")
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.alter_column("expires_at", existing_type=sa.DateTime(timezone=True), nullable=True)
+    # ALTER in place (SQLite >= 3.35 drops columns itself): recreating ``users`` would fail its
+    # foreign keys (sessions, tokens point at it) with SQLite's foreign_keys on.
+    with op.batch_alter_table("users", schema=None, recreate="never") as batch_op:
+        batch_op.add_column(sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.drop_column("service_account")
+    with op.batch_alter_table("role_grants", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_role_grants_user_id"))
+    op.drop_table("role_grants")
+    with op.batch_alter_table("auth_throttle", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_auth_throttle_window_start"))
+    op.drop_table("auth_throttle")
