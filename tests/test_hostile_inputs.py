@@ -117,10 +117,10 @@ MONEY_CASES: list[tuple[str, str, str, Any, str]] = [
         "price_limit",
     ),
     (
-        "price over ¥10M",
+        "price over ¥50M",
         "post",
         "/api/medical/settlements",
-        bill(unit_price="10000000.01"),
+        bill(unit_price="50000000.01"),
         "unit_price",
     ),
     (

@@ -136,12 +136,16 @@ def test_the_issues_wrapping_line_is_refused_not_stored_as_100_yuan() -> None:
 
 def test_price_times_quantity_is_checked_before_int64() -> None:
     with pytest.raises(ValidationError) as err:
-        parse_lines([line("10000000", "100000")])  # both at their maximum: ¥1 trillion
+        parse_lines([line("50000000", "100000")])  # both at their maximum: ¥5 trillion
     assert err.value.field == "lines[0]" and err.value.rule == "too_large"
     with pytest.raises(ValidationError) as err:
         parse_lines([line("10000000", "10")] * 2)  # two lines of ¥100 million
     assert err.value.field == "lines" and err.value.rule == "too_large"
-    assert parse_lines([line("10000000", "10")]).unit_price[0] == money.MAX_PRICE_FEN
+    assert parse_lines([line("10000000", "10")]).unit_price[0] == 10_000_000_00
+    assert parse_lines([line("50000000", "2")]).unit_price[0] == money.MAX_PRICE_FEN
+    with pytest.raises(ValidationError) as err:
+        parse_lines([line("50000000.01")])
+    assert err.value.field == "lines[0].unit_price" and "50,000,000" in err.value.en
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ FEN_PER_YUAN = 100
 # --- engineering maxima (docs/parameters.md, "Engineering maxima"); not policy figures.
 YUAN = FEN_PER_YUAN
 MAX_AMOUNT_FEN = 10_000_000_000 * YUAN  # ¥10 billion: no single amount of any kind is larger
-MAX_PRICE_FEN = 10_000_000 * YUAN  # ¥10 million: a line's unit price or price limit
+MAX_PRICE_FEN = 50_000_000 * YUAN  # ¥50 million: a line's unit price or price limit
 MAX_QUANTITY = 100_000  # units on one bill line
 MAX_QUANTITY_DECIMALS = 4  # 0.0001 of a unit
 MAX_LINE_FEN = 100_000_000 * YUAN  # ¥100 million: price × quantity of one line
