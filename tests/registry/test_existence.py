@@ -102,3 +102,16 @@ def test_import_treats_a_code_elsewhere_as_new(app: Any, engine: Engine) -> None
         assert n == 2
         shigatse = s.scalar(select(Household).where(Household.division_code == "540202"))
         assert shigatse is not None and shigatse.members == []
+
+
+def test_moving_a_household_onto_a_code_of_its_new_county_is_a_409(
+    app: Any, engine: Engine
+) -> None:
+    cw: Any = staff_client(app, engine, "caseworker", "540100")
+    made = [
+        cw.post("/api/households", json={"code": "MV-1", "division_code": c, "area": "urban"})
+        for c in ("540102", "540103")
+    ]
+    assert [r.status_code for r in made] == [201, 201]
+    r = cw.patch(f"/api/households/{made[1].json()['id']}", json={"division_code": "540102"})
+    assert r.status_code == 409 and r.json()["error"]["field"] == "division_code"

@@ -699,6 +699,15 @@ def update_household(
     if changes.get("division_code") is not None:
         changes["division_code"] = county(str(changes["division_code"])).code
         by.require_covers(changes["division_code"], "household")
+        clash = find_household(session, household.code, changes["division_code"])
+        if clash is not None and clash.id != household.id:  # codes are unique per county
+            raise ConflictError(
+                "division_code",
+                "duplicate",
+                "目标县（区）已有相同户号的家庭",
+                "the county moved to already has a household with this code",
+                "ཁུལ་དེར་ཁྱིམ་ཚང་ཨང་གྲངས་འདི་ཡོད་ཟིན།",
+            )
     if "address" in changes and changes["address"] is None:
         household.address = None
         del changes["address"]
