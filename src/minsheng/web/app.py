@@ -123,8 +123,6 @@ def declare_error_answers(app: FastAPI) -> None:
     401 and 403 behind a permission, 403 (CSRF / origin) on any unsafe method, and 409, 413,
     422 where a body is sent. Every refusal has the one shape ``ErrorAnswer``. Routes add
     their own (429 on sign-in) with ``responses=``."""
-    from fastapi.openapi.utils import get_openapi
-
     from minsheng.auth.schemas import ErrorAnswer
 
     described = {
@@ -138,9 +136,7 @@ def declare_error_answers(app: FastAPI) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        doc = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
+        doc = FastAPI.openapi(app)  # FastAPI's own document, completed here once
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
         found = ErrorAnswer.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(found.pop("$defs", {}))
