@@ -58,7 +58,11 @@ def test_incomes_case_and_payroll_over_http(
     sz = staff_client(app, engine, "supervisor", "540200")
     assert sz.post("/api/assistance/payroll", json=month).status_code == 403  # type: ignore[attr-defined]
     assert cw.get(f"/api/assistance/cases/{case}").status_code == 200  # type: ignore[attr-defined]
-    assert sz.get(f"/api/assistance/cases/{case}").status_code == 403  # type: ignore[attr-defined]
+    # a case elsewhere answers exactly as a missing one
+    elsewhere = sz.get(f"/api/assistance/cases/{case}")  # type: ignore[attr-defined]
+    missing = sz.get("/api/assistance/cases/999999")  # type: ignore[attr-defined]
+    assert elsewhere.status_code == missing.status_code == 404
+    assert elsewhere.json()["error"]["rule"] == missing.json()["error"]["rule"]  # type: ignore[attr-defined]
     sup = staff_client(app, engine, "supervisor", "540100")
     r = sup.post("/api/assistance/scan", json={"region": "540100"})  # type: ignore[attr-defined]
     assert r.status_code == 200 and r.json()["households"] == 1

@@ -335,9 +335,9 @@ def test_an_api_run_is_the_same_run_and_its_file_is_downloadable(
             select(AuditEntry.action).where(AuditEntry.resource == "assistance_bank_file")
         ).all()
         assert audited == ["download", "download"]
-    # a Shigatse supervisor and a caseworker may not take it
+    # a Shigatse supervisor finds no such run (as for a missing one); a caseworker may not take it
     sz = staff_client(app, engine, "supervisor", "540200")
-    assert sz.get(f"/api/assistance/payroll/{run_id}/bank-file").status_code == 403  # type: ignore[attr-defined]
+    assert sz.get(f"/api/assistance/payroll/{run_id}/bank-file").status_code == 404  # type: ignore[attr-defined]
     cw = staff_client(app, engine, "caseworker", "540100")
     assert cw.get(f"/api/assistance/payroll/{run_id}/bank-file").status_code == 403  # type: ignore[attr-defined]
     # the CLI, later, finds them paid and writes no second file; every payment is in one file

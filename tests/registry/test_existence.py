@@ -14,7 +14,7 @@ from minsheng.core import ids
 from minsheng.db import make_sessionmaker
 from minsheng.registry import service
 from minsheng.registry.models import Household
-from minsheng.registry.schemas import HouseholdIn
+from minsheng.registry.schemas import HouseholdIn, PersonIn
 from tests.conftest import staff_client
 
 BY = system("test")
@@ -115,3 +115,35 @@ def test_moving_a_household_onto_a_code_of_its_new_county_is_a_409(
     assert [r.status_code for r in made] == [201, 201]
     r = cw.patch(f"/api/households/{made[1].json()['id']}", json={"division_code": "540102"})
     assert r.status_code == 409 and r.json()["error"]["field"] == "division_code"
+
+
+def test_records_by_internal_id_elsewhere_answer_as_missing(app: Any, engine: Engine) -> None:
+    """Internal ids are sequential: a record elsewhere must answer exactly like an id nobody
+    has (404, the same rule and the same words but for the number), on every read by id."""
+    with make_sessionmaker(engine)() as s:
+        h = service.create_household(
+            s, HouseholdIn(code=ELSEWHERE, division_code="540202", area="rural"), BY
+        )
+        p = service.create_person(
+            s,
+            PersonIn(
+                id_number=ids.make_resident_id("540202", dt.date(1980, 3, 3), 7),
+                name_zh="日喀则人",
+                hukou="rural",
+            ),
+            BY,
+        )
+        s.commit()
+        hid, pid = h.id, p.id
+    cw: Any = staff_client(app, engine, "caseworker", "540100")
+    for path, rid in [
+        ("/api/persons/{}", pid),
+        ("/api/households/{}", hid),
+        ("/api/persons/{}/statuses", pid),
+        ("/api/persons/{}/enrolments", pid),
+    ]:
+        elsewhere = cw.get(path.format(rid))
+        missing = cw.get(path.format(999_999))
+        assert elsewhere.status_code == missing.status_code == 404, (path, elsewhere.text)
+        texts = [r.text.replace(str(rid), "N").replace("999999", "N") for r in (elsewhere, missing)]
+        assert texts[0] == texts[1], path

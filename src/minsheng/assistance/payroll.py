@@ -447,11 +447,10 @@ def bank_file_of(
     vouches for (its digest), else the same file rendered again from the database. A run a
     crash left ``prepared`` is finished first."""
     payroll = session.get(PayrollRun, run_id)
-    if payroll is None:
+    if payroll is None or not by.covers(payroll.region):  # elsewhere answers as missing
         raise NotFoundError(
             "run_id", "没有这个发放批次", "no such payroll run", bo="འགྲེམ་སྤྲོད་རིམ་པ་འདི་མི་འདུག"
         )
-    by.require_covers(payroll.region, "payroll run")
     if payroll.state == "prepared":
         finish(session, payroll.id, directory, by)
     if payroll.file_name is None or payroll.digest is None:
@@ -537,11 +536,10 @@ def write_roll(session: Session, month: str, region: str, directory: Path) -> Pa
 def roll_of(session: Session, run_id: int, by: Principal) -> tuple[str, bytes]:
     """The month's roll (as it stands now) for a run's region, for download (audited)."""
     payroll = session.get(PayrollRun, run_id)
-    if payroll is None:
+    if payroll is None or not by.covers(payroll.region):  # elsewhere answers as missing
         raise NotFoundError(
             "run_id", "没有这个发放批次", "no such payroll run", bo="འགྲེམ་སྤྲོད་རིམ་པ་འདི་མི་འདུག"
         )
-    by.require_covers(payroll.region, "payroll run")
     payments = month_payments(session, payroll.month, payroll.region)
     audit.record(
         session,

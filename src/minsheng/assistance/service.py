@@ -188,11 +188,11 @@ Row = TypeVar("Row", Case, Warning)
 def load_in_region(
     session: Session, model: type[Row], record_id: int, field: str, zh: str, en: str, by: Principal
 ) -> Row:
-    """A case or warning by id, if it lies in ``by``'s region (404 / 403 otherwise)."""
+    """A case or warning by id, if it lies in ``by``'s region; one elsewhere answers exactly
+    as a missing one (404)."""
     found = session.get(model, record_id)
-    if found is None:
+    if found is None or not by.covers(found.division_code):
         raise NotFoundError(field, f"{zh}{record_id}不存在", f"no {en} {record_id}")
-    by.require_covers(found.division_code, "household")
     return found
 
 

@@ -112,13 +112,13 @@ NOUNS_ZH = {"person": "人员", "household": "家庭", "employer": "单位", "fa
 def _load(
     session: Session, model: type[Record], record_id: int, what: str, by: Principal
 ) -> Record:
-    """The record with this id, if it lies in ``by``'s region (404 / 403 otherwise)."""
+    """The record with this id, if it lies in ``by``'s region. A record elsewhere answers
+    exactly as a missing one (404), so ids say nothing about other regions."""
     found = session.get(model, record_id)
-    if found is None:
+    if found is None or not by.covers(found.division_code):
         raise NotFoundError(
             f"{what}_id", f"{NOUNS_ZH[what]}{record_id}不存在", f"no {what} {record_id}"
         )
-    by.require_covers(found.division_code, what)
     return found
 
 
