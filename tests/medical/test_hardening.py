@@ -440,3 +440,27 @@ def test_elsewhere_and_unknown_look_the_same(
         assert there.status_code == unknown.status_code == 404, (template, there.text)
         assert _same_but_ids(there.json(), unknown.json(), pid, nobody), template
     assert YEAR  # the year the fixture settles in
+
+
+def test_the_cashiers_form_names_the_bad_field_in_three_languages(
+    app: Any, engine: Engine, world: dict[str, int]
+) -> None:
+    """A line name with the bank file's separator is refused on the page as in the API: the
+    field named, the reason in Chinese, Tibetan and English (not a generic "invalid")."""
+    c = _signed_in_cashier(app, engine, "form.cashier")
+    csrf = _hidden(c.get("/medical/cashier").text, "csrf_token")
+    form = {
+        "csrf_token": csrf,
+        "id_number": P,
+        "facility_code": "H54010200001",
+        "visit": "outpatient",
+        "service_date": DAY.isoformat(),
+        "price_0": "20.00",
+        "name_0": "阿莫西林|D|1|伪造",
+        "action": "preview",
+    }
+    page = c.post("/medical/cashier", data=form)
+    assert page.status_code == 422
+    assert "lines.0.name" in page.text and "分隔符“|”" in page.text
+    assert "དབྱེ་རྟགས" in page.text  # the Tibetan line of the rule, not only the field's name
+    assert settlements(engine) == 0

@@ -19,6 +19,7 @@ from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
 from minsheng.core import money
 from minsheng.core.errors import MinshengError
+from minsheng.fields import to_minsheng_error
 from minsheng.registry import service as registry
 from minsheng.registry import vocab as registry_vocab
 from minsheng.registry.models import Household, Person
@@ -121,21 +122,13 @@ def household_view(
     return _household_page(request, household_id, by)
 
 
-def _field_error(err: ValidationError) -> MinshengError:
-    first = err.errors()[0]
-    field = ".".join(str(p) for p in first["loc"])
-    return MinshengError(
-        field=field, rule=str(first["type"]), zh=f"字段“{field}”无效", en=str(first["msg"])
-    )
-
-
 async def _do(request: Request, household_id: int, by: Principal, work: Any) -> Response:
     """Run a form's work in one transaction; back to the household page, or the page again
     with the error (nothing changed)."""
     try:
         await run_in_threadpool(work)
     except ValidationError as err:
-        return _household_page(request, household_id, by, _field_error(err))
+        return _household_page(request, household_id, by, to_minsheng_error(err))
     except MinshengError as err:
         return _household_page(request, household_id, by, err)
     return Response(status_code=303, headers={"Location": f"/assistance/households/{household_id}"})

@@ -17,6 +17,7 @@ from minsheng.auth.permissions import Principal
 from minsheng.auth.web import permit
 from minsheng.core import divisions, money
 from minsheng.core.errors import MinshengError, invalid
+from minsheng.fields import to_minsheng_error
 from minsheng.medical import rules, service
 from minsheng.medical.models import Settlement
 from minsheng.medical.schemas import BillIn, SettlementOut
@@ -132,11 +133,7 @@ async def cashier_submit(
         # a confirm without a bill in the form (the preview was of an uploaded file) posts
         # the stored pre-settlement as it is
     except ValidationError as err:
-        first = err.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        error = MinshengError(
-            field=field, rule=str(first["type"]), zh=f"字段“{field}”无效", en=str(first["msg"])
-        )
+        error = to_minsheng_error(err)
         return render(
             request,
             "medical/cashier.html",
