@@ -118,6 +118,7 @@ class Case(Base):
     monthly_amount: Mapped[int] = mapped_column(FEN, default=0)
     explanation: Mapped[str] = mapped_column(Text, default="[]")  # JSON steps
     created_by: Mapped[str] = mapped_column(String(64))
+    assignee: Mapped[str | None] = mapped_column(String(64), index=True)  # user:N (分派)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
@@ -213,5 +214,22 @@ class Warning(Base):
     handled_by: Mapped[str | None] = mapped_column(String(64))
     resolution: Mapped[str | None] = mapped_column(String(400))
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    assignee: Mapped[str | None] = mapped_column(String(64), index=True)  # user:N (分派)
 
     __table_args__ = (CheckConstraint(_in("state", WARNING_STATES), name="state"),)
+
+
+class WarningEvent(Base):
+    """One step of a warning's history (as :class:`CaseEvent` is of a case's)."""
+
+    __tablename__ = "as_warning_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("as_warnings.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    day: Mapped[dt.date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[str | None] = mapped_column(String(12))
+    to_state: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(String(400))
+    by: Mapped[str] = mapped_column(String(64))

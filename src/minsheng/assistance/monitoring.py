@@ -20,19 +20,21 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from minsheng.assistance import rules
+from minsheng.assistance import rules, workflows
 from minsheng.assistance.household import months_back, params
-from minsheng.assistance.models import WARNING_STATES, Case, Income, Warning
+from minsheng.assistance.models import WARNING_STATES, Case, Income, Warning, WarningEvent
 from minsheng.assistance.schemas import WarningOut
 from minsheng.assistance.service import load_in_region
 from minsheng.auth import audit
 from minsheng.auth.permissions import Principal
-from minsheng.core import calendar, divisions
+from minsheng.cases import engine as cases
+from minsheng.cases.engine import Event
+from minsheng.core import divisions
 from minsheng.core.errors import ConflictError, invalid
 from minsheng.medical.models import Settlement
 from minsheng.registry.models import Household, Person, SpecialStatus
 
-OPEN = ("new", "checking")
+OPEN = workflows.WARNING.open_states  # new, checking
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,7 @@ def scan(
         region_code = divisions.pooling_region(division)
         if region_code not in deadlines:
             days = params(today, region_code).count("assistance.monitoring.deadline_working_days")
-            deadlines[region_code] = calendar.add_working_days(today, days)
+            deadlines[region_code] = cases.due(today, days)
         session.add(
             Warning(
                 household_id=int(cols.household_ids[i]),
@@ -302,9 +304,6 @@ def get_warning(session: Session, warning_id: int, by: Principal) -> Warning:
     return load_in_region(session, Warning, warning_id, "warning_id", "预警", "warning", by)
 
 
-NEXT = {"new": ("checking", "assisted", "no_action"), "checking": ("assisted", "no_action")}
-
-
 def handle(
     session: Session,
     warning_id: int,
@@ -313,7 +312,7 @@ def handle(
     reason: str | None = None,
     today: dt.date | None = None,
 ) -> Warning:
-    """new → checking → assisted / no_action (with a reason)."""
+    """new → checking → assisted / no_action (with a reason), as ``workflows.WARNING`` says."""
     if state not in WARNING_STATES:
         raise invalid(
             "state",
@@ -321,34 +320,60 @@ def handle(
             f"预警状态无效：{state!r}",
             f"unknown state {state!r} (one of: {', '.join(WARNING_STATES)})",
         )
+    today = today or dt.date.today()
     w = get_warning(session, warning_id, by)
-    if state not in NEXT.get(w.state, ()):
+    step = workflows.WARNING.step_to(w.state, state)
+    if step is None:
         raise ConflictError(
             "state",
             "wrong_state",
             f"预警处于“{w.state}”状态，不能改为“{state}”",
             f"a warning in state {w.state!r} cannot become {state!r}",
         )
-    if state in ("assisted", "no_action"):
-        if not reason or not reason.strip():
-            raise invalid("reason", "required", "办结预警请填写处理情况", "give the outcome")
-        w.resolution = reason.strip()
-        w.closed_on = today or dt.date.today()
-        w.open_key = None
-    before = w.state
-    w.state = state
-    w.handled_by = by.actor
+
+    def work(_: object) -> str | None:
+        w.state = state
+        w.handled_by = by.actor
+        if workflows.WARNING.state(state).final:
+            w.resolution = (reason or "").strip()
+            w.closed_on = today
+            w.open_key = None
+            return w.resolution
+        return None
+
+    event = workflows.WARNING.run(w, step.action, by, work, day=today, reason=reason)
+    _record(session, w, event, by)
+    return w
+
+
+def _record(session: Session, w: Warning, event: Event, by: Principal) -> None:
+    session.add(
+        WarningEvent(
+            warning_id=w.id,
+            day=event.day,
+            action=event.action,
+            from_state=event.from_state,
+            to_state=event.to_state,
+            note=event.reason,
+            by=event.by,
+        )
+    )
     session.flush()
     audit.record(
         session,
         by,
-        "handle",
+        "handle" if event.action != "assign" else "assign",
         "assistance_warning",
         w.id,
         w.division_code,
-        {"from": before, "to": state},
+        {"from": event.from_state, "to": event.to_state},
     )
-    return w
+
+
+def offered(w: Warning, by: Principal) -> tuple[str, ...]:
+    """The states ``by`` may move the warning to now — what the queue page offers."""
+    flow = workflows.WARNING
+    return tuple(flow.step(a).targets[0] for a in flow.offered(w.state, by))
 
 
 def warning_out(w: Warning, today: dt.date | None = None) -> WarningOut:
@@ -362,7 +387,7 @@ def warning_out(w: Warning, today: dt.date | None = None) -> WarningOut:
         state=w.state,
         raised_on=w.raised_on,
         deadline=w.deadline,
-        overdue=w.state in OPEN and today > w.deadline,
+        overdue=w.state in OPEN and cases.overdue(w.deadline, today),
         handled_by=w.handled_by,
         resolution=w.resolution,
         closed_on=w.closed_on,

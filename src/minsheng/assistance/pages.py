@@ -56,7 +56,9 @@ def queue(request: Request, by: Principal = Depends(permit("assistance:read"))) 
     today = dt.date.today()
     with uow(request) as s:
         cases = [service.case_out(s, c, today, events=False) for c in service.queue(s, by)]
-        warnings = [monitoring.warning_out(w, today) for w in monitoring.open_warnings(s, by)]
+        open_warnings = monitoring.open_warnings(s, by)
+        warnings = [monitoring.warning_out(w, today) for w in open_warnings]
+        next_states = {w.id: monitoring.offered(w, by) for w in open_warnings}
         ids = {c.household_id for c in cases} | {w.household_id for w in warnings}
         codes = dict(
             s.execute(select(Household.id, Household.code).where(Household.id.in_(ids))).all()
@@ -66,6 +68,7 @@ def queue(request: Request, by: Principal = Depends(permit("assistance:read"))) 
         "assistance/queue.html",
         cases=cases,
         warnings=warnings,
+        next_states=next_states,
         codes=codes,
         **_labels(request),
     )
@@ -91,6 +94,7 @@ def _household_page(
             for p in h.members
         ]
         names = {m["id"]: m["name"] for m in members}
+        cases = service.household_cases(s, h.id)
         data = {
             "h": {"id": h.id, "code": h.code, "area": h.area, "division_code": h.division_code},
             "members": members,
@@ -98,7 +102,9 @@ def _household_page(
             "incomes": household.incomes_table(s, h.id, today),
             "assets": household.assets_of(s, h.id),
             "expenses": household.expenses_of(s, h.id)[:24],
-            "cases": [service.case_out(s, c, today) for c in service.household_cases(s, h.id)],
+            "cases": [service.case_out(s, c, today) for c in cases],
+            # only what the state allows and this user may do (permission, maker–checker)
+            "offered": {c.id: service.offered(s, c, by) for c in cases},
             "warnings": [
                 monitoring.warning_out(w, today) for w in monitoring.household_warnings(s, h.id)
             ],

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from minsheng.assistance import rules
+from minsheng.assistance import rules, workflows
 from minsheng.assistance.assessment import assessment
 from minsheng.assistance.household import (
     add_months,
@@ -27,93 +29,78 @@ from minsheng.assistance.schemas import CaseIn, CaseOut, EventOut, Step
 from minsheng.auth import audit
 from minsheng.auth.models import ApiToken
 from minsheng.auth.permissions import Principal
-from minsheng.core import calendar, divisions, money
-from minsheng.core.errors import ConflictError, ForbiddenError, NotFoundError, invalid
+from minsheng.cases import engine as cases
+from minsheng.cases.engine import Event, accountable
+from minsheng.core import divisions, money
+from minsheng.core.errors import ConflictError, NotFoundError, invalid
 from minsheng.policy import ParameterTree
 from minsheng.registry import service as registry
 from minsheng.registry.models import Household, Person
 from minsheng.registry.schemas import StatusIn
 
-OPEN_STATES = ("applied", "checking", "notice")
+OPEN_STATES = workflows.CASE.open_states  # applied, checking, notice
 PAID_PROGRAMMES = ("dibao", "tekun")  # paid monthly
 STATUS_OF = {"dibao": "dibao", "tekun": "tekun", "dibao_edge": "dibao_edge"}  # registry status
 
 # ----------------------------------------------------------------------------- cases
 
 
-def accountable(by: Principal) -> str:
-    """Who answers for a step: the staff account behind a session or any of its tokens
-    (``user:N``), else the actor (``system:demo``). Maker–checker compares these."""
-    if by.kind in ("staff", "token") and by.user_id is not None:
-        return f"user:{by.user_id}"
-    return by.actor
-
-
-def checkers(session: Session, case: Case) -> set[str]:
-    """Everyone who checked the case (审核), as :func:`accountable` names them. Events written
-    before names were accountable say ``token:N``: that is the token's user."""
-    names = set(
-        session.scalars(
-            select(CaseEvent.by).where(CaseEvent.case_id == case.id, CaseEvent.action == "check")
-        )
-    )
-    out = set()
-    for name in names:
+def history(session: Session, case: Case) -> dict[str, set[str]]:
+    """Who took each step of the case so far, as :func:`~minsheng.cases.engine.accountable`
+    names them — what maker–checker compares. Events written before names were accountable say
+    ``token:N``: that is the token's user."""
+    out: dict[str, set[str]] = {}
+    tokens: dict[int, int | None] = {}
+    for action, name in session.execute(
+        select(CaseEvent.action, CaseEvent.by).where(CaseEvent.case_id == case.id)
+    ):
         if name.startswith("token:") and name[6:].isdigit():
-            user_id = session.scalar(select(ApiToken.user_id).where(ApiToken.id == int(name[6:])))
-            out.add(f"user:{user_id}" if user_id is not None else name)
-        else:
-            out.add(name)
+            tid = int(name[6:])
+            if tid not in tokens:
+                tokens[tid] = session.scalar(select(ApiToken.user_id).where(ApiToken.id == tid))
+            user_id = tokens[tid]
+            name = f"user:{user_id}" if user_id is not None else name
+        out.setdefault(action, set()).add(name)
     return out
 
 
-def _second_person(session: Session, case: Case, by: Principal) -> None:
-    """Maker–checker (审核审批分离): the one who checked a case cannot approve it, so no single
-    account takes a case from application to a benefit alone."""
-    if accountable(by) in checkers(session, case):
-        raise ForbiddenError(
-            "action",
-            "maker_checker",
-            "您审核了该申请，不能再由您审批确认；请由另一位经办人员或主管确认",
-            "you checked this case, so you cannot approve it: another caseworker or a supervisor"
-            " approves",
-            "ཞིབ་བཤེར་བྱེད་མཁན་གྱིས་ཆོག་མཆན་སྤྲོད་མི་ཆོག མི་གཞན་ཞིག་གིས་ཆོག་མཆན་སྤྲོད་དགོས།",
-        )
+def checkers(session: Session, case: Case) -> set[str]:
+    """Everyone who checked the case (审核)."""
+    return history(session, case).get("check", set())
 
 
-def _event(
-    session: Session,
-    case: Case,
-    action: str,
-    before: str | None,
-    by: Principal,
-    day: dt.date,
-    note: str | None = None,
-) -> None:
+def offered(session: Session, case: Case, by: Principal) -> tuple[str, ...]:
+    """The steps ``by`` may take on the case now: what the state allows, their permissions hold
+    and maker–checker leaves them — what the household page offers."""
+    flow = workflows.of_case(case.programme)
+    return flow.offered(case.state, by, history(session, case))
+
+
+def _event(session: Session, case: Case, event: Event, by: Principal) -> None:
     session.add(
         CaseEvent(
             case_id=case.id,
-            day=day,
-            action=action,
-            from_state=before,
-            to_state=case.state,
+            day=event.day,
+            action=event.action,
+            from_state=event.from_state,
+            to_state=event.to_state,
             amount=case.monthly_amount,
-            note=note,
-            by=accountable(by),
+            note=event.reason,
+            by=event.by,
         )
     )
     session.flush()
     audit.record(
         session,
         by,
-        action,
+        event.action,
         "assistance_case",
         case.id,
         case.division_code,
         {
             "programme": case.programme,
-            "from": before,
-            "to": case.state,
+            "from": event.from_state,
+            "to": event.to_state,
             "amount": case.monthly_amount,
         },
     )
@@ -173,12 +160,12 @@ def open_case(session: Session, data: CaseIn, by: Principal, today: dt.date | No
         has_supporter=data.has_supporter,
         requested=requested,
         applied_on=today,
-        due_on=calendar.add_working_days(today, p.count("assistance.workflow.check_working_days")),
+        due_on=cases.due(today, p.count("assistance.workflow.check_working_days")),
         created_by=accountable(by),
     )
     session.add(case)
     session.flush()
-    _event(session, case, "apply", None, by, today)
+    _event(session, case, Event("apply", None, case.state, accountable(by), today), by)
     return case
 
 
@@ -200,23 +187,114 @@ def get_case(session: Session, case_id: int, by: Principal) -> Case:
     return load_in_region(session, Case, case_id, "case_id", "救助申请", "case", by)
 
 
-def _require(case: Case, states: tuple[str, ...], action: str) -> None:
-    if case.state not in states:
-        raise ConflictError(
-            "action",
-            "wrong_state",
-            f"申请处于“{case.state}”状态，不能执行“{action}”",
-            f"a case in state {case.state!r} cannot {action}",
-        )
-
-
 def _reason(reason: str | None) -> str:
     if not reason or not reason.strip():
         raise invalid("reason", "required", "请填写理由", "give a reason")
     return reason.strip()
 
 
-ACTIONS = ("check", "notice", "approve", "reject", "review", "stop")
+@dataclass(frozen=True)
+class _Ctx:
+    session: Session
+    by: Principal
+    today: dt.date
+    p: rules.AssistanceParams
+    tree: ParameterTree | None
+    reason: str | None
+
+
+def _assess(c: _Ctx, case: Case) -> None:
+    case.eligible, case.monthly_amount, steps = assessment(c.session, case, c.today, c.tree)
+    case.explanation = json.dumps([s.model_dump(mode="json") for s in steps], ensure_ascii=False)
+
+
+def _check(c: _Ctx, case: Case) -> str | None:
+    """入户调查、审核: the rules' finding."""
+    _assess(c, case)
+    case.state = "checking"
+    return None
+
+
+def _notice(c: _Ctx, case: Case) -> str | None:
+    """公示: the notice runs N working days; the decision is due M working days after it."""
+    if not case.eligible:
+        raise ConflictError(
+            "action",
+            "not_eligible",
+            "审核认定不符合条件，不能公示；请作出不予确认决定",
+            "the check found the case not eligible: reject it instead of publishing",
+        )
+    case.state = "notice"
+    case.notice_start = c.today
+    case.notice_end = cases.due(c.today, c.p.count("assistance.workflow.notice_days"))
+    case.due_on = cases.due(case.notice_end, c.p.count("assistance.workflow.decide_working_days"))
+    return None
+
+
+def _approve(c: _Ctx, case: Case) -> str | None:
+    """确认 (by another than the checker: the table says so): the statuses follow."""
+    if not case.eligible:
+        raise ConflictError(
+            "action", "not_eligible", "审核认定不符合条件", "the check found the case not eligible"
+        )
+    if case.notice_end is not None and c.today <= case.notice_end:
+        raise ConflictError(
+            "action",
+            "notice_running",
+            f"公示期至{case.notice_end}，期满后方可确认",
+            f"the public notice runs to {case.notice_end}; approve after it",
+        )
+    case.state = "approved"
+    case.decided_on = c.today
+    case.due_on = None
+    if case.programme in ("dibao_edge", "rigid_expense"):
+        case.valid_until = add_months(
+            c.today, c.p.count("assistance.rigid_expense.validity_months")
+        )
+        case.review_due = case.valid_until
+    elif case.programme in PAID_PROGRAMMES:
+        case.review_due = add_months(c.today, c.p.count("assistance.workflow.review_months"))
+    _grant_statuses(c.session, case, c.today, c.by)
+    return None
+
+
+def _reject(c: _Ctx, case: Case) -> str | None:
+    case.reason = note = _reason(c.reason)
+    case.state = "rejected"
+    case.decided_on = c.today
+    case.due_on = None
+    return note
+
+
+def _review(c: _Ctx, case: Case) -> str | None:
+    """复核: assessed again; still eligible → the new amount, else stopped."""
+    old = case.monthly_amount
+    _assess(c, case)
+    if case.eligible:
+        case.review_due = add_months(c.today, c.p.count("assistance.workflow.review_months"))
+        return f"{money.fmt(old)} → {money.fmt(case.monthly_amount)}"
+    case.monthly_amount = old  # the stop takes effect as the parameters say
+    note = "复核不再符合条件 no longer eligible on review"
+    _stop(c.session, case, c.today, note, c.by)
+    return note
+
+
+def _stop_step(c: _Ctx, case: Case) -> str | None:
+    note = _reason(c.reason)
+    _stop(c.session, case, c.today, note, c.by)
+    return note
+
+
+# What each step of the table does (the table itself, with who may take it: workflows.CASE).
+HANDLERS: dict[str, Callable[[_Ctx, Case], str | None]] = {
+    "check": _check,
+    "notice": _notice,
+    "approve": _approve,
+    "reject": _reject,
+    "review": _review,
+    "stop": _stop_step,
+}
+ACTIONS = tuple(HANDLERS)
 
 
 def act(
@@ -228,91 +306,22 @@ def act(
     today: dt.date | None = None,
     tree: ParameterTree | None = None,
 ) -> Case:
-    """One workflow step. Refused (and nothing changes) when the case is not in a state that
-    allows it."""
+    """One workflow step. Refused (and nothing changes) when the case's state does not allow it,
+    the actor may not take it (permission, maker–checker), or its handler says no."""
     today = today or dt.date.today()
-    action = choice(action, ACTIONS, "action", "操作")
+    step = workflows.CASE.step(action)  # an unknown action is a 422 before anything is read
     case = get_case(session, case_id, by)
-    before = case.state
-    p = params(today, case.division_code, tree)
-    note = None
-    if action == "check":  # 入户调查、审核: the rules' finding
-        _require(case, ("applied", "checking"), action)
-        case.eligible, case.monthly_amount, steps = assessment(session, case, today, tree)
-        case.explanation = json.dumps(
-            [s.model_dump(mode="json") for s in steps], ensure_ascii=False
-        )
-        case.state = "checking"
-    elif action == "notice":  # 公示
-        _require(case, ("checking",), action)
-        if not case.eligible:
-            raise ConflictError(
-                "action",
-                "not_eligible",
-                "审核认定不符合条件，不能公示；请作出不予确认决定",
-                "the check found the case not eligible: reject it instead of publishing",
-            )
-        case.state = "notice"
-        case.notice_start = today
-        case.notice_end = calendar.add_working_days(
-            today, p.count("assistance.workflow.notice_days")
-        )
-        case.due_on = calendar.add_working_days(
-            case.notice_end, p.count("assistance.workflow.decide_working_days")
-        )
-    elif action == "approve":  # 确认
-        allowed = ("checking",) if case.programme == "temporary" else ("notice",)
-        _require(case, allowed, action)
-        _second_person(session, case, by)
-        if not case.eligible:
-            raise ConflictError(
-                "action",
-                "not_eligible",
-                "审核认定不符合条件",
-                "the check found the case not eligible",
-            )
-        if case.notice_end is not None and today <= case.notice_end:
-            raise ConflictError(
-                "action",
-                "notice_running",
-                f"公示期至{case.notice_end}，期满后方可确认",
-                f"the public notice runs to {case.notice_end}; approve after it",
-            )
-        case.state = "approved"
-        case.decided_on = today
-        case.due_on = None
-        if case.programme in ("dibao_edge", "rigid_expense"):
-            months = p.count("assistance.rigid_expense.validity_months")
-            case.valid_until = add_months(today, months)
-            case.review_due = case.valid_until
-        elif case.programme in PAID_PROGRAMMES:
-            case.review_due = add_months(today, p.count("assistance.workflow.review_months"))
-        _grant_statuses(session, case, today, by)
-    elif action == "reject":
-        _require(case, OPEN_STATES, action)
-        case.reason = note = _reason(reason)
-        case.state = "rejected"
-        case.decided_on = today
-        case.due_on = None
-    elif action == "review":  # 复核
-        _require(case, ("approved",), action)
-        old = case.monthly_amount
-        case.eligible, case.monthly_amount, steps = assessment(session, case, today, tree)
-        case.explanation = json.dumps(
-            [s.model_dump(mode="json") for s in steps], ensure_ascii=False
-        )
-        if case.eligible:
-            note = f"{money.fmt(old)} → {money.fmt(case.monthly_amount)}"
-            case.review_due = add_months(today, p.count("assistance.workflow.review_months"))
-        else:
-            case.monthly_amount = old  # the stop takes effect as the parameters say
-            note = "复核不再符合条件 no longer eligible on review"
-            _stop(session, case, today, note, by)
-    elif action == "stop":
-        _require(case, ("approved",), action)
-        note = _reason(reason)
-        _stop(session, case, today, note, by)
-    _event(session, case, action, before, by, today, note)
+    ctx = _Ctx(session, by, today, params(today, case.division_code, tree), tree, reason)
+    event = workflows.of_case(case.programme).run(
+        case,
+        step.action,
+        by,
+        lambda _: HANDLERS[step.action](ctx, case),
+        day=today,
+        history=history(session, case),
+        reason=reason,
+    )
+    _event(session, case, event, by)
     return case
 
 
@@ -356,10 +365,11 @@ def _grant_statuses(session: Session, case: Case, day: dt.date, by: Principal) -
 
 
 def overdue(case: Case, today: dt.date) -> bool:
+    """Open past its step's deadline, or approved past its review date."""
     if case.state in OPEN_STATES:
-        return case.due_on is not None and today > case.due_on
+        return cases.overdue(case.due_on, today)
     if case.state == "approved":
-        return case.review_due is not None and today > case.review_due
+        return cases.overdue(case.review_due, today)
     return False
 
 
