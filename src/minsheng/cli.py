@@ -147,22 +147,24 @@ def params_list(
         typer.echo(f"{leaf.path}\t{leaf.unit}\t{'/'.join(statuses)}")
 
 
-def _register_packages() -> None:
-    from minsheng.assistance.cli import app as assistance_app
-    from minsheng.auth.cli import audit_app, keys_app, user_app
-    from minsheng.demo.cli import app as demo_app
-    from minsheng.medical.cli import app as medical_app
-    from minsheng.registry.cli import app as person_app
-    from minsheng.sim.cli import app as sim_app
+def register_programmes(target: typer.Typer) -> None:
+    """Add every registered programme's and service's commands (``minsheng.programmes``) to
+    ``target``, in registry order; names already there are left alone."""
+    from minsheng import programmes
 
-    app.add_typer(person_app, name="person")
-    app.add_typer(user_app, name="user")
-    app.add_typer(audit_app, name="audit")
-    app.add_typer(keys_app, name="keys")
-    app.add_typer(medical_app, name="medical")
-    app.add_typer(assistance_app, name="assistance")
-    app.add_typer(demo_app, name="demo")
-    app.add_typer(sim_app, name="sim")
+    present = {g.name for g in target.registered_groups}
+    for p in programmes.registered():
+        for name, ref in p.cli:
+            if name not in present:
+                target.add_typer(programmes.resolve(ref), name=name)
+                present.add(name)
+
+
+def _register_packages() -> None:
+    from minsheng.demo.cli import app as demo_app
+
+    register_programmes(app)
+    app.add_typer(demo_app, name="demo")  # tools, not a programme: the demonstration seed
 
 
 _register_packages()

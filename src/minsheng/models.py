@@ -1,12 +1,22 @@
 """Every package's tables, imported together so ``Base.metadata`` knows the whole schema.
 
-Used by the Alembic environment and the tests; a new programme adds its ``models`` here.
+Used by the Alembic environment and the tests. The tables are those of every registered
+programme and service (``PROGRAMME.models`` in its ``__init__.py``, see
+:mod:`minsheng.programmes`): a new programme adds nothing here.
 """
 
-from minsheng.assistance import models as assistance_models
-from minsheng.auth import models as auth_models
-from minsheng.db import Base
-from minsheng.medical import models as medical_models
-from minsheng.registry import models as registry_models
+import importlib
+from types import ModuleType
 
-__all__ = ["Base", "assistance_models", "auth_models", "medical_models", "registry_models"]
+from minsheng import programmes
+from minsheng.db import Base
+
+
+def load_all() -> list[ModuleType]:
+    """Import the models module of every registered package (again after one is added)."""
+    return [importlib.import_module(p.models) for p in programmes.registered() if p.models]
+
+
+MODULES = load_all()
+
+__all__ = ["MODULES", "Base", "load_all"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from minsheng import programmes
 from minsheng.core import divisions
 from minsheng.core.errors import ForbiddenError
 
@@ -24,41 +25,23 @@ ROLES: dict[str, tuple[str, str, str]] = {  # (zh, bo, en)
 }
 STAFF_ROLES = tuple(r for r in ROLES if r != "citizen")
 
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "citizen": frozenset({"self:read"}),
-    "cashier": frozenset({"registry:read", "medical:settle", "medical:read"}),
-    "caseworker": frozenset(
-        {
-            "registry:read",
-            "registry:identify",  # full ID / phone in an audited one-person read
-            "registry:write",
-            "registry:import",
-            "medical:settle",
-            "medical:read",
-            "assistance:read",
-            "assistance:write",
-        }
-    ),
-    "supervisor": frozenset(
-        {
-            "registry:read",
-            "registry:identify",
-            "registry:write",
-            "registry:import",
-            "aggregates:read",
-            "medical:settle",
-            "medical:read",
-            "assistance:read",
-            "assistance:write",
-            "assistance:run",
-            "assistance:import",  # benefit decisions taken elsewhere, with their certificate
-        }
-    ),
-    "analyst": frozenset({"aggregates:read"}),
-    "auditor": frozenset({"audit:read"}),
-    "admin": frozenset({"users:admin", "aggregates:read"}),
-}
-ALL_PERMISSIONS = frozenset().union(*PERMISSIONS.values())
+# Each role's permissions, assembled from what every registered programme and service gives
+# (its ``PROGRAMME.permissions`` in its ``__init__.py``). Rebuilt in place when a package is
+# registered at run time, so every module that imported the table sees the change.
+PERMISSIONS: dict[str, frozenset[str]] = {}
+ALL_PERMISSIONS: frozenset[str] = frozenset()
+
+
+def _assemble() -> None:
+    global ALL_PERMISSIONS
+    PERMISSIONS.clear()
+    PERMISSIONS.update(programmes.permission_table(tuple(ROLES)))
+    ALL_PERMISSIONS = frozenset().union(*PERMISSIONS.values())
+
+
+_assemble()
+programmes.on_change(_assemble)
+
 
 Kind = Literal["staff", "citizen", "token", "system", "anonymous"]
 

@@ -1,126 +1,64 @@
 """Baseline and reform over one partition of a synthetic population, with the live rules.
 
-Per household and year (fen): medical basic insurance, critical-illness / supplementary
-insurance and medical assistance paid for its members' bills (``medical.rules.replay``, the
-running totals of each person-year as grouped cumulative sums), 低保 (``assistance.rules.
-determine``), 特困 (``assistance.rules.tekun``) and the person benefits. Parameters are those in
-force on ``as_of`` in each household's prefecture (region overrides apply). The aggregates are
-integer sums, so partitions add up to the same fen in any order, on any worker.
+Each registered programme with a microsimulation (``PROGRAMME.microsim``, see
+:mod:`minsheng.programmes`) computes its outputs per household and year in fen — medical
+(``medical/microsim.py``: basic insurance, critical illness, medical assistance) and assistance
+(``assistance/microsim.py``: 低保, 特困, person benefits) today. Parameters are those in force on
+``as_of`` in each household's prefecture (region overrides apply). The aggregates are integer
+sums, so partitions add up to the same fen in any order, on any worker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from minsheng.assistance import rules as arules
-from minsheng.medical import rules as mrules
+from minsheng import programmes
 from minsheng.policy import ParameterTree
-from minsheng.sim.population import Partition
+from minsheng.programmes import Columns
 
 I64 = npt.NDArray[np.int64]
-PROGRAMMES = (
-    "medical_basic",  # 基本医保
-    "medical_critical",  # 大病保险 / 大额医疗补助
-    "medical_assistance",  # 医疗救助
-    "dibao",  # 低保
-    "tekun",  # 特困
-    "person_benefits",  # 残疾人两项补贴, 高龄补贴
-)
-MEDICAL, ASSISTANCE = PROGRAMMES[:3], PROGRAMMES[3:]
 
 
-def medical_inputs(tree: ParameterTree, as_of: dt.date, regions: list[str]) -> list[Any]:
-    """What the medical rules read, per region — equal lists mean equal results."""
-    out = []
-    for r in regions:
-        p = mrules.MedicalParams.from_snapshot(tree.at(as_of, r))
-        scale = (p.ci_scale.thresholds, tuple(str(x) for x in p.ci_scale.rates))
-        out.append((sorted((k, str(v.value)) for k, v in p.infos.items()), scale))
-    return out
+def outputs() -> tuple[str, ...]:
+    """Every microsimulated output (a programme's fund or benefit), in report order."""
+    return tuple(o for p in programmes.microsimulated() for o in p.outputs)
 
 
-def assistance_inputs(tree: ParameterTree, as_of: dt.date, regions: list[str]) -> list[Any]:
-    return [
-        sorted(
-            (k, str(v.value))
-            for k, v in arules.AssistanceParams.from_snapshot(tree.at(as_of, r)).infos.items()
-        )
-        for r in regions
-    ]
-
-
-def medical(part: Partition, tree: ParameterTree, as_of: dt.date) -> dict[str, I64]:
-    """Funds paid per household: basic, critical illness, assistance."""
-    hh, b = part.persons["household"], part.bills
-    n_h = len(part.households["area"])
-    out = {k: np.zeros(n_h, dtype=np.int64) for k in MEDICAL}
-    pref_of_bill = part.households["prefecture"][hh[b["person"]]]
-    insured = b["scheme"] >= 0
-    for region in np.unique(pref_of_bill):
-        sel = np.nonzero((pref_of_bill == region) & insured)[0]
-        if len(sel) == 0:
+def simulate(
+    part: Columns, tree: ParameterTree, as_of: dt.date, names: Iterable[str] | None = None
+) -> dict[str, I64]:
+    """The outputs of the programmes ``names`` (default: every microsimulated one)."""
+    wanted = None if names is None else set(names)
+    out: dict[str, I64] = {}
+    for p in programmes.microsimulated():
+        if wanted is not None and p.name not in wanted:
             continue
-        bills = mrules.Bills(
-            **{k: np.asarray(b[k][sel]) for k in mrules.Bills.__dataclass_fields__}
-        )
-        p = mrules.MedicalParams.from_snapshot(tree.at(as_of, str(region)))
-        r = mrules.replay(b["person"][sel], bills, p)
-        owner = hh[b["person"][sel]]
-        for name, col in (
-            ("medical_basic", r.basic),
-            ("medical_critical", r.ci),
-            ("medical_assistance", r.assistance),
-        ):
-            out[name] += _sum(owner, col, n_h)
+        assert p.microsim is not None
+        got = programmes.resolve(p.microsim)(part, tree, as_of)
+        if set(got) != set(p.outputs):
+            raise ValueError(f"{p.name}'s microsimulation gave {sorted(got)}, not {p.outputs}")
+        out.update({k: got[k] for k in p.outputs})
     return out
+
+
+def medical(part: Columns, tree: ParameterTree, as_of: dt.date) -> dict[str, I64]:
+    """Funds paid per household: basic, critical illness, assistance."""
+    return simulate(part, tree, as_of, ["medical"])
+
+
+def assistance(part: Columns, tree: ParameterTree, as_of: dt.date) -> dict[str, I64]:
+    """Yearly 低保, 特困 and person benefits per household."""
+    return simulate(part, tree, as_of, ["assistance"])
 
 
 def _sum(index: I64, values: I64, n: int) -> I64:
-    return arules.group_sum(index.astype(np.int64), values.astype(np.int64), n)
-
-
-def assistance(part: Partition, tree: ParameterTree, as_of: dt.date) -> dict[str, I64]:
-    """Yearly 低保, 特困 and person benefits per household."""
-    h, ps = part.households, part.persons
-    n_h = len(h["area"])
-    out = {k: np.zeros(n_h, dtype=np.int64) for k in ASSISTANCE}
-    for region in np.unique(h["prefecture"]):
-        p = arules.AssistanceParams.from_snapshot(tree.at(as_of, str(region)))
-        sel = np.nonzero(h["prefecture"] == region)[0]
-        d = arules.determine(
-            p,
-            arules.Households(
-                h["area"][sel], h["members"][sel], h["income"][sel], h["assets"][sel],
-                np.zeros(len(sel), dtype=np.int64),
-            ),
-        )  # fmt: skip
-        out["dibao"][sel] = d.dibao_amount * 12
-        members = np.nonzero(h["prefecture"][ps["household"]] == region)[0]
-        owner = ps["household"][members]
-        is_tekun = ps["group"][members] == 1
-        t = arules.tekun(
-            p,
-            h["area"][owner],
-            ps["age"][members],
-            ps["grade"][members],
-            ps["income"][members],
-            np.zeros(len(members), dtype=np.bool_),
-            np.zeros(len(members), dtype=np.int64),
-        )
-        out["tekun"] += _sum(owner, np.where(is_tekun, t.amount, 0) * 12, n_h)
-        poor = np.zeros(n_h, dtype=np.bool_)
-        poor[sel] = d.dibao
-        benefits = arules.person_benefits(
-            p, ps["age"][members], ps["grade"][members], poor[owner] | is_tekun,
-            np.zeros(len(members), dtype=np.bool_),
-        )  # fmt: skip
-        monthly: I64 = np.sum(np.stack(list(benefits.values())), axis=0)
-        out["person_benefits"] += _sum(owner, monthly * 12, n_h)
+    out = np.zeros(n, dtype=np.int64)
+    np.add.at(out, index.astype(np.int64), values.astype(np.int64))
     return out
 
 
@@ -160,7 +98,7 @@ def per_capita(income: I64, members: I64) -> I64:
 
 
 def aggregate(
-    part: Partition,
+    part: Columns,
     base: dict[str, I64],
     reform: dict[str, I64],
     prefectures: list[str],
@@ -170,13 +108,14 @@ def aggregate(
     pref = np.searchsorted(np.array(prefectures), h["prefecture"]).astype(np.int64)
     n_p = len(prefectures)
     agg = Aggregates(prefectures)
+    names = outputs()
     for scenario, values in (("baseline", base), ("reform", reform)):
-        for prog in PROGRAMMES:
+        for prog in names:
             col = values[prog]
             agg.cost[f"{scenario}:{prog}"] = _sum(pref, col, n_p)
             agg.beneficiaries[f"{scenario}:{prog}"] = _sum(pref, (col > 0).astype(np.int64), n_p)
-    total_b: I64 = np.sum(np.stack([base[p] for p in PROGRAMMES]), axis=0)
-    total_r: I64 = np.sum(np.stack([reform[p] for p in PROGRAMMES]), axis=0)
+    total_b: I64 = np.sum(np.stack([base[p] for p in names]), axis=0)
+    total_r: I64 = np.sum(np.stack([reform[p] for p in names]), axis=0)
     delta: I64 = total_r - total_b
     agg.winners = np.array([(delta > 0).sum(), delta[delta > 0].sum()], dtype=np.int64)
     agg.losers = np.array([(delta < 0).sum(), -delta[delta < 0].sum()], dtype=np.int64)

@@ -2,8 +2,9 @@
 
 The population's partitions (by household) are evaluated independently — each with the live
 rules under the baseline tree and under the reform tree — and their integer aggregates added, so
-the in-process run and a Dask run give the same fen. A programme whose parameters the reform does
-not touch is computed once and reused for the reform.
+the in-process run and a Dask run give the same fen. Only the programmes whose parameter
+prefixes (``PROGRAMME.parameters``) the reform touches are computed again for the reform; the
+others' baseline is reused.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from minsheng import programmes
 from minsheng.core import divisions
 from minsheng.policy import Overlay, ParameterTree, load, parse_overlay
 from minsheng.sim import model
@@ -78,6 +80,13 @@ def decile_edges(directory: Path) -> np.ndarray:
     return edges.astype(np.int64)
 
 
+def rerun_for(overlay: Overlay | None) -> tuple[str, ...]:
+    """The microsimulated programmes a reform touches (by parameter prefix), in order."""
+    if overlay is None:
+        return ()
+    return tuple(programmes.touched_by(list(overlay.changes)))
+
+
 def run_partition(
     directory: str,
     k: int,
@@ -85,25 +94,16 @@ def run_partition(
     reform_name: str,
     as_of: dt.date,
     edges: np.ndarray,
-    same_medical: bool,
-    same_assistance: bool,
+    rerun: tuple[str, ...],
 ) -> model.Aggregates:
-    """One partition, baseline and reform (what runs on a Dask worker)."""
+    """One partition, baseline and reform (what runs on a Dask worker): the programmes in
+    ``rerun`` are computed again under the reform, the others' baseline is reused."""
     part = read(Path(directory), k)
-    base_tree, new_tree = load(), reform_tree(reform_data, reform_name)
-    base = {**model.medical(part, base_tree, as_of), **model.assistance(part, base_tree, as_of)}
-    reform = {
-        **(
-            {k2: base[k2] for k2 in model.MEDICAL}
-            if same_medical
-            else model.medical(part, new_tree, as_of)
-        ),
-        **(
-            {k2: base[k2] for k2 in model.ASSISTANCE}
-            if same_assistance
-            else model.assistance(part, new_tree, as_of)
-        ),
-    }
+    base_tree = load()
+    base = model.simulate(part, base_tree, as_of)
+    reform = dict(base)
+    if rerun:
+        reform.update(model.simulate(part, reform_tree(reform_data, reform_name), as_of, rerun))
     return model.aggregate(part, base, reform, PREFECTURES, edges)
 
 
@@ -118,18 +118,12 @@ def run(
     """Baseline and reform over the population in ``directory``; a report (amounts in fen)."""
     t0 = time.perf_counter()
     overlay = parse_overlay(reform_data, reform_name) if reform_data is not None else None
-    new_tree = reform_tree(reform_data, reform_name)  # checks the reform before any computing
+    reform_tree(reform_data, reform_name)  # checks the reform before any computing
     m = meta(directory)
     day = as_of or as_of_date(overlay, dt.date(m["year"], 6, 30))
-    base_tree = load()
-    same_medical = model.medical_inputs(base_tree, day, PREFECTURES) == model.medical_inputs(
-        new_tree, day, PREFECTURES
-    )
-    same_assistance = model.assistance_inputs(
-        base_tree, day, PREFECTURES
-    ) == model.assistance_inputs(new_tree, day, PREFECTURES)
+    rerun = rerun_for(overlay)
     edges = decile_edges(directory)
-    args = (reform_data, reform_name, day, edges, same_medical, same_assistance)
+    args = (reform_data, reform_name, day, edges, rerun)
     parts = range(m["partitions"])
     total: model.Aggregates | None = None
     if client is None:
@@ -152,9 +146,7 @@ def run(
                 progress(done, m["partitions"])
         workers = len(client.scheduler_info()["workers"])
     assert total is not None
-    return report(
-        total, m, day, overlay, time.perf_counter() - t0, workers, same_medical, same_assistance
-    )
+    return report(total, m, day, overlay, time.perf_counter() - t0, workers, rerun)
 
 
 def report(
@@ -164,11 +156,11 @@ def report(
     overlay: Overlay | None,
     seconds: float,
     workers: int,
-    same_medical: bool,
-    same_assistance: bool,
+    rerun: tuple[str, ...],
 ) -> dict[str, Any]:
     progs = []
-    for p in model.PROGRAMMES:
+    names = model.outputs()
+    for p in names:
         b, r = agg.cost[f"baseline:{p}"], agg.cost[f"reform:{p}"]
         progs.append(
             {
@@ -206,11 +198,11 @@ def report(
                 for path, entries in overlay.changes.items()
             },
         },
-        "recomputed": {"medical": not same_medical, "assistance": not same_assistance},
+        "recomputed": {p.name: p.name in rerun for p in programmes.microsimulated()},
         "programmes": progs,
         "by_prefecture": {
             code: {
-                scenario: int(sum(agg.cost[f"{scenario}:{p}"][i] for p in model.PROGRAMMES))
+                scenario: int(sum(agg.cost[f"{scenario}:{p}"][i] for p in names))
                 for scenario in ("baseline", "reform")
             }
             for i, code in enumerate(agg.prefectures)

@@ -85,27 +85,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         }
         return JSONResponse(body, status_code=200 if db_ok else 503)
 
-    from minsheng.assistance.api import router as assistance_router
-    from minsheng.assistance.pages import router as assistance_pages
-    from minsheng.auth.api import router as auth_router
-    from minsheng.auth.pages import router as auth_pages
-    from minsheng.medical.api import router as medical_router
-    from minsheng.medical.pages import router as medical_pages
-    from minsheng.registry.api import router as registry_router
-    from minsheng.sim.pages import router as sim_pages
-    from minsheng.web.api_reference import router as reference_router
-    from minsheng.web.pages import router as pages_router
-
-    app.include_router(auth_router)
-    app.include_router(reference_router)
-    app.include_router(registry_router)
-    app.include_router(medical_router)
-    app.include_router(assistance_router)
-    app.include_router(pages_router)
-    app.include_router(auth_pages)
-    app.include_router(medical_pages)
-    app.include_router(assistance_pages)
-    app.include_router(sim_pages)
+    include_routers(app)
     errors.install(app)
     app.add_middleware(auth_web.Protect, secure_cookies=settings.secure_cookies)
     app.add_middleware(BodyLimit, default=MAX_BODY, larger={"/api/persons/import": MAX_UPLOAD})
@@ -116,6 +96,26 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             f"routes without a permission check (deny unless allowed): {open_routes}"
         )
     return app
+
+
+def include_routers(app: FastAPI) -> None:
+    """Every registered programme's and service's routers (``minsheng.programmes``): first the
+    JSON APIs, then the pages, each in registry order. The web's own reference API (divisions,
+    ids, parameters) follows the sign-in API and its home page comes before the other pages,
+    as they always have (the order of ``/docs``)."""
+    from minsheng import programmes
+    from minsheng.web.api_reference import router as reference_router
+    from minsheng.web.pages import router as pages_router
+
+    for p in programmes.registered():
+        for ref in p.api:
+            app.include_router(programmes.resolve(ref))
+        if p.name == "auth":
+            app.include_router(reference_router)
+    app.include_router(pages_router)
+    for p in programmes.registered():
+        for ref in p.pages:
+            app.include_router(programmes.resolve(ref))
 
 
 def declare_error_answers(app: FastAPI) -> None:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 
-from minsheng import __version__
+from minsheng import __version__, programmes
 from minsheng.auth.permissions import Principal
 from minsheng.auth.service import role_label
 from minsheng.auth.web import principal_of, public
@@ -32,39 +32,6 @@ def N_(message: str) -> str:
     return message
 
 
-PROGRAMMES = [
-    (
-        "medical",
-        N_("Medical security"),
-        N_(
-            "One-stop, one-bill settlement of basic insurance, critical-illness insurance "
-            "and medical assistance"
-        ),
-    ),
-    (
-        "assistance",
-        N_("Social assistance"),
-        N_("Minimum living allowance, extreme-poverty support, edge families, early warning"),
-    ),
-    (
-        "pensions",
-        N_("Social insurance and pensions"),
-        N_("Enrolment, resident pensions, yearly eligibility certification"),
-    ),
-    (
-        "wages",
-        N_("Wage protection"),
-        N_("Real-name construction workers, payroll, warnings, arrears complaints"),
-    ),
-    (
-        "employment",
-        N_("Employment services"),
-        N_("Job seekers, employers, matching, job fairs, gig market, training"),
-    ),
-    ("analysis", N_("Policy analysis"), N_("What-if reforms costed over the whole population")),
-]
-
-
 def context(request: Request, **extra: Any) -> dict[str, Any]:
     code = lang(request)
     tr = i18n.gettext_for(code)
@@ -78,8 +45,20 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
         "csrf": getattr(request.state, "csrf", ""),
         "principal": principal_of(request),
         "role_label": role_label,
+        "desks": desks_for,
+        "panels": panels_for,
         **extra,
     }
+
+
+def desks_for(by: Principal) -> list[programmes.Link]:
+    """The staff desks of every registered programme that ``by`` may open, in menu order."""
+    return [d for d in programmes.desks() if by.can(d.permission)] if by.kind != "citizen" else []
+
+
+def panels_for(by: Principal) -> list[programmes.Link]:
+    """The citizen's panels of every registered programme, for a signed-in citizen."""
+    return [p for p in programmes.panels() if by.can(p.permission)] if by.kind == "citizen" else []
 
 
 def render(request: Request, name: str, status: int = 200, **extra: Any) -> HTMLResponse:
@@ -110,7 +89,7 @@ def home(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
     return render(
         request,
         "home.html",
-        programmes=PROGRAMMES,
+        programmes=programmes.cards(),
         people=people,
         households=households,
         by_prefecture=by_prefecture,
