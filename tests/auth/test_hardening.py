@@ -374,22 +374,22 @@ def test_an_anchor_catches_a_rewrite_by_someone_holding_the_key(
     assert r.exit_code == 1 and "shorter" in r.stdout
 
 
-def test_unkeyed_entries_from_before_are_rekeyed_once(session: Session) -> None:
+def test_a_forgery_passed_off_as_old_unkeyed_entries_is_caught(session: Session) -> None:
+    """Without the key, an attacker rewrites the whole chain as unkeyed SHA-256 entries marked
+    as written before migration 0007, with a forged detail (found by probing). Since the
+    migration keys the old chain itself, no unkeyed entry is ever legitimate: verify fails at
+    the first one, and there is no command that would key (launder) it."""
     _write(session, 4)
-    # entries written before migration 0007: unkeyed SHA-256, marked so
-    _rewrite_from(session, 1, _unkeyed)
-    session.execute(sa.update(AuditEntry).values(alg="sha256"))
-    session.execute(
-        sa.update(AuditEntry).where(AuditEntry.id == 1).values(actor=BY.actor)
-    )  # undo the marker edit of _rewrite_from
-    session.commit()
+    _rewrite_from(session, 2, _unkeyed)
+    session.execute(sa.update(AuditEntry).values(alg=audit.LEGACY))
     _rewrite_from_clean(session)
     v = audit.verify(session)
-    assert not v.ok and "unkeyed" in (v.problem or "")
-    assert audit.rekey(session) == 4
-    session.commit()
-    assert audit.verify(session).ok
-    assert session.scalar(sa.select(sa.func.count()).where(AuditEntry.alg != audit.ALG)) == 0
+    assert not v.ok and v.at_entry == 1 and "not keyed" in (v.problem or "")
+    assert not hasattr(audit, "rekey")
+    from minsheng.cli import app as cli
+
+    r = runner.invoke(cli, ["audit", "rekey"])
+    assert r.exit_code != 0
 
 
 def _rewrite_from_clean(session: Session) -> None:
@@ -402,15 +402,17 @@ def _rewrite_from_clean(session: Session) -> None:
     session.commit()
 
 
-def test_a_broken_unkeyed_chain_is_not_laundered_by_rekeying(session: Session) -> None:
-    _write(session, 3)
-    session.execute(sa.update(AuditEntry).values(alg="sha256"))
-    _rewrite_from_clean(session)
-    session.execute(sa.update(AuditEntry).where(AuditEntry.id == 2).values(actor="user:99"))
-    session.commit()
-    with pytest.raises(MinshengError) as err:
-        audit.rekey(session)
-    assert err.value.rule == "chain_broken"
+def test_key_legacy_refuses_a_broken_old_chain() -> None:
+    rows, prev = [], audit.GENESIS
+    for i in (1, 2, 3):
+        fields = {k: None for k in audit.FIELDS} | {"id": i, "actor": "system:cli", "detail": "{}"}
+        digest = _unkeyed(prev, fields)
+        rows.append({**fields, "prev_hash": prev, "hash": digest})
+        prev = digest
+    keyed = audit.key_legacy(rows, b"k" * 32)
+    assert keyed is not None and [r[0] for r in keyed] == [1, 2, 3]
+    rows[1]["actor"] = "user:99"  # edited before the upgrade
+    assert audit.key_legacy(rows, b"k" * 32) is None
 
 
 # ----------------------------------------------------------------------------- item 15
@@ -580,9 +582,9 @@ OLD_AUDIT = sa.table("audit_log", *(sa.column(c) for c in (*audit.FIELDS, "prev_
 OLD_HEAD = sa.table("audit_head", sa.column("id"), sa.column("seq"), sa.column("last_hash"))
 
 
-def test_migration_0007_keeps_old_tokens_and_marks_old_entries_unkeyed(engine: Engine) -> None:
-    """Data written before 0007: tokens without expiry get one; audit entries are marked
-    unkeyed, verify says so, and ``rekey`` (after checking their unkeyed chain) keys them."""
+def test_migration_0007_keeps_old_tokens_and_keys_the_old_chain(engine: Engine) -> None:
+    """Data written before 0007: tokens without expiry get one; the old unkeyed audit chain
+    is checked and keyed by the upgrade itself, and later entries chain on from it."""
     from minsheng.db import downgrade, upgrade
 
     downgrade(engine, "0006")
@@ -593,14 +595,12 @@ def test_migration_0007_keeps_old_tokens_and_marks_old_entries_unkeyed(engine: E
     with make_sessionmaker(engine)() as s:
         expires = s.scalar(sa.select(ApiToken.expires_at))
         assert expires is not None
-        assert s.scalars(sa.select(AuditEntry.alg)).all() == ["sha256"] * 3
+        assert s.scalars(sa.select(AuditEntry.alg)).all() == [audit.ALG] * 3
+        assert audit.verify(s).ok
         audit.record(s, BY, "update", "user", 1, "540100")  # a keyed entry after the old ones
         s.commit()
         v = audit.verify(s)
-        assert not v.ok and "unkeyed" in (v.problem or "") and v.at_entry == 1
-        assert audit.rekey(s) == 3
-        s.commit()
-        assert audit.verify(s).ok and audit.verify(s).entries == 4
+        assert v.ok and v.entries == 4
 
 
 def _write_before_0007(engine: Engine) -> None:

@@ -7,8 +7,10 @@ the entry before, so editing, deleting or reordering any entry breaks the chain 
 the rest of the chain to hide it. Someone who holds the key too (the server itself) could; the
 head is therefore anchored outside the database (``anchor``, ``minsheng audit anchor``) and a
 rewrite of anything before the last anchor is caught against it (``verify(anchor=...)``).
-Entries written before migration 0007 were unkeyed (``alg`` "sha256"); ``rekey`` keys them
-once, after checking their unkeyed chain is intact. Appends are
+Entries written before migration 0007 were unkeyed; the migration keys them (``key_legacy``)
+after checking their unkeyed chain is intact, so from then on an unkeyed entry can only have
+been written by someone without the key: ``verify`` reports it as tampering, and there is no
+command that keys a chain after the fact (it would launder a forgery). Appends are
 serialised through the single ``audit_head`` row, which the appending transaction updates first
 (a row lock on PostgreSQL, the write lock on SQLite), so two requests never chain to the same
 predecessor. No route updates or deletes entries; the log has no API but reading.
@@ -26,12 +28,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from minsheng.auth.models import AuditEntry, AuditHead
 from minsheng.auth.permissions import Principal
-from minsheng.core.errors import MinshengError
 
 GENESIS = "0" * 64
 FIELDS = ("id", "at", "actor", "role", "action", "resource", "record_id", "region", "ip", "detail")
@@ -149,7 +150,6 @@ def verify(session: Session, anchor: Anchor | None = None) -> Verdict:
     anchored head or is shorter than it."""
     key = _key()
     prev, expected_id, count = GENESIS, 1, 0
-    unkeyed: list[int] = []
     at_anchor: str | None = None
     for e in _entries(session):
         fields = {k: getattr(e, k) for k in FIELDS}
@@ -165,12 +165,16 @@ def verify(session: Session, anchor: Anchor | None = None) -> Verdict:
                 f"entry {e.id} does not follow entry {e.id - 1} (moved or deleted)",
                 e.id,
             )
-        if e.alg == LEGACY:
-            unkeyed.append(e.id)
-            digest = legacy_hash(prev, fields)
-        else:
-            digest = entry_hash(prev, fields, key)
-        if e.alg not in (ALG, LEGACY) or not hmac.compare_digest(digest, e.hash):
+        if e.alg != ALG:  # since migration 0007 every entry is keyed: this one was forged
+            return Verdict(
+                False,
+                count,
+                prev,
+                f"entry {e.id} is not keyed: written or rewritten without the audit key",
+                e.id,
+            )
+        digest = entry_hash(prev, fields, key)
+        if not hmac.compare_digest(digest, e.hash):
             return Verdict(
                 False, count, prev, f"entry {e.id} was changed after it was written", e.id
             )
@@ -205,15 +209,6 @@ def verify(session: Session, anchor: Anchor | None = None) -> Verdict:
                 "the history before the anchor was rewritten",
                 anchor.count,
             )
-    if unkeyed:
-        return Verdict(
-            False,
-            count,
-            prev,
-            f"{len(unkeyed)} entries are unkeyed (written before migration 0007): "
-            "run `minsheng audit rekey`",
-            unkeyed[0],
-        )
     return Verdict(True, count, prev)
 
 
@@ -227,45 +222,19 @@ def head_anchor(session: Session) -> Anchor:
     )
 
 
-def rekey(session: Session) -> int:
-    """Key the unkeyed entries written before migration 0007, once.
-
-    Refuses (``chain_broken``) unless the chain as written — unkeyed prefix and keyed rest —
-    is intact, so re-keying never launders an earlier edit. Every hash from the first entry on
-    is recomputed under the key; the head row follows. Returns how many entries were unkeyed.
-    """
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
-    verdict = verify(session)
-    unkeyed = session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.alg == LEGACY)
-    )
-    if not verdict.ok and not (verdict.problem or "").endswith("audit rekey`"):
-        raise MinshengError(
-            field="audit_log",
-            rule="chain_broken",
-            zh=f"审计链已被改动，不能重新加密钥：{verdict.problem}",
-            en=f"the audit chain is broken; it is not re-keyed: {verdict.problem}",
-            status=409,
-        )
-    last_legacy = session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.alg == LEGACY))
-    first_keyed = session.scalar(select(func.min(AuditEntry.id)).where(AuditEntry.alg == ALG))
-    if last_legacy and first_keyed and first_keyed < last_legacy:
-        raise MinshengError(
-            field="audit_log",
-            rule="chain_broken",
-            zh="未加密钥的条目出现在加密钥的条目之后",
-            en="unkeyed entries follow keyed ones: the chain was tampered with",
-            status=409,
-        )
-    if not unkeyed:
-        return 0
-    key = _key()
-    prev = GENESIS
-    for e in _entries(session):
-        fields = {k: getattr(e, k) for k in FIELDS}
-        e.prev_hash, e.hash, e.alg = prev, entry_hash(prev, fields, key), ALG
-        prev = e.hash
-    session.flush()
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev))
-    session.flush()
-    return int(unkeyed)
+def key_legacy(rows: list[dict[str, Any]], key: bytes) -> list[tuple[int, str, str]] | None:
+    """Migration 0007's step: the keyed (id, prev_hash, hash) of each entry written before it,
+    given as dicts of FIELDS plus ``prev_hash`` and ``hash`` in id order — or None when their
+    unkeyed chain is not intact (then they stay unkeyed and ``verify`` reports the break)."""
+    prev, expected = GENESIS, 1
+    for r in rows:
+        fields = {k: r[k] for k in FIELDS}
+        if r["id"] != expected or r["prev_hash"] != prev or legacy_hash(prev, fields) != r["hash"]:
+            return None
+        prev, expected = r["hash"], expected + 1
+    out, prev = [], GENESIS
+    for r in rows:
+        digest = entry_hash(prev, {k: r[k] for k in FIELDS}, key)
+        out.append((int(r["id"]), prev, digest))
+        prev = digest
+    return out

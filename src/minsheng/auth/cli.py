@@ -151,18 +151,6 @@ def anchor(
     print_json(head.to_dict())
 
 
-@audit_app.command("rekey")
-@friendly
-def rekey() -> None:
-    """Key the entries written before migration 0007 (unkeyed SHA-256), once, after checking
-    their chain is intact. Run it after upgrading, then anchor."""
-    with session() as s:
-        n = audit.rekey(s)
-        if n:
-            audit.record(s, system("cli"), "rekey", "audit_log", None, None, {"entries": n})
-    print_json({"rekeyed": n})
-
-
 @keys_app.command("new")
 def new_key() -> None:
     """Print a fresh random key (base64) for MINSHENG_DATA_KEYS or MINSHENG_HMAC_KEY."""

@@ -8,8 +8,10 @@ Create Date: 2026-12-01 16:00:00
   ``auth_throttle``); ``service_account`` marks machine clients.
 - ``api_tokens.expires_at`` becomes required: tokens that had none expire 90 days after this
   migration (the default lifetime, ``MINSHENG_TOKEN_DAYS``).
-- ``audit_log.alg``: entries written before are marked ``sha256`` (unkeyed); run
-  ``minsheng audit rekey`` once after upgrading to key them (docs/security.md).
+- ``audit_log.alg``: entries written before are unkeyed SHA-256; the upgrade checks their chain
+  and, when it is intact, keys it under the audit key (HMAC-SHA256) in the same step, so no
+  unkeyed entry is ever legitimate afterwards (docs/security.md). A broken old chain is left
+  unkeyed, and ``minsheng audit verify`` reports it.
 - ``role_grants``: a second admin's approval of roles that read personal data.
 """
 
@@ -87,6 +89,33 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("alg", sa.String(length=16), nullable=False, server_default="sha256")
         )
+    _key_the_old_chain()
+
+
+def _key_the_old_chain() -> None:
+    """Key the entries written before this revision, here and now (the audit key is in the
+    environment or the key file, as for the data keys), when their unkeyed chain is intact."""
+    from minsheng.auth import audit, crypto
+
+    bind = op.get_bind()
+    log = sa.table(
+        "audit_log",
+        *(sa.column(c) for c in (*audit.FIELDS, "prev_hash", "hash", "alg")),
+    )
+    rows = [dict(r) for r in bind.execute(sa.select(log).order_by(log.c.id)).mappings()]
+    if not rows:
+        return
+    keyed = audit.key_legacy(rows, crypto.keys().audit_mac_key())
+    if keyed is None:
+        return  # tampered with before the upgrade: left for ``verify`` to report
+    for entry_id, prev, digest in keyed:
+        bind.execute(
+            log.update()
+            .where(log.c.id == entry_id)
+            .values(prev_hash=prev, hash=digest, alg=audit.ALG)
+        )
+    head = sa.table("audit_head", sa.column("id"), sa.column("last_hash"))
+    bind.execute(head.update().where(head.c.id == 1).values(last_hash=keyed[-1][2]))
 
 
 def downgrade() -> None:
