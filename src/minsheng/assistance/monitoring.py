@@ -28,7 +28,8 @@ from minsheng.assistance.service import load_in_region
 from minsheng.auth import audit
 from minsheng.auth.permissions import Principal
 from minsheng.cases import engine as cases
-from minsheng.cases.engine import Event
+from minsheng.cases.assign import assignee
+from minsheng.cases.engine import Event, accountable
 from minsheng.core import divisions
 from minsheng.core.errors import ConflictError, invalid
 from minsheng.medical.models import Settlement
@@ -362,12 +363,28 @@ def _record(session: Session, w: Warning, event: Event, by: Principal) -> None:
     audit.record(
         session,
         by,
-        "handle" if event.action != "assign" else "assign",
+        "assign" if event.action == "assign" else "handle",
         "assistance_warning",
         w.id,
         w.division_code,
         {"from": event.from_state, "to": event.to_state},
     )
+
+
+def assign(
+    session: Session,
+    warning_id: int,
+    username: str | None,
+    by: Principal,
+    today: dt.date | None = None,
+) -> Warning:
+    """分派: give an open warning to a caseworker of its county (None: unassign)."""
+    w = get_warning(session, warning_id, by)
+    cases.check_assign(w.state, workflows.WARNING, by, workflows.WRITE)
+    w.assignee = assignee(session, username, w.division_code, workflows.WRITE) if username else None
+    day = today or dt.date.today()
+    _record(session, w, Event("assign", w.state, w.state, accountable(by), day, w.assignee), by)
+    return w
 
 
 def offered(w: Warning, by: Principal) -> tuple[str, ...]:
@@ -394,11 +411,13 @@ def warning_out(w: Warning, today: dt.date | None = None) -> WarningOut:
     )
 
 
-def open_warnings(session: Session, by: Principal, limit: int = 200) -> list[Warning]:
-    q = select(Warning).where(Warning.state.in_(OPEN))
-    codes = by.covered_codes()
-    if codes is not None:
-        q = q.where(Warning.division_code.in_(codes))
+def open_warnings(
+    session: Session, by: Principal, limit: int = 200, assigned_to: str | None = None
+) -> list[Warning]:
+    """Open warnings of ``by``'s counties, earliest deadline first (only ``assigned_to``'s)."""
+    q = cases.in_region(select(Warning).where(Warning.state.in_(OPEN)), Warning.division_code, by)
+    if assigned_to is not None:
+        q = q.where(Warning.assignee == assigned_to)
     return list(session.scalars(q.order_by(Warning.deadline, Warning.id).limit(limit)))
 
 

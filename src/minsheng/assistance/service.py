@@ -30,6 +30,7 @@ from minsheng.auth import audit
 from minsheng.auth.models import ApiToken
 from minsheng.auth.permissions import Principal
 from minsheng.cases import engine as cases
+from minsheng.cases.assign import assignee
 from minsheng.cases.engine import Event, accountable
 from minsheng.core import divisions, money
 from minsheng.core.errors import ConflictError, NotFoundError, invalid
@@ -325,6 +326,23 @@ def act(
     return case
 
 
+def assign(
+    session: Session,
+    case_id: int,
+    username: str | None,
+    by: Principal,
+    today: dt.date | None = None,
+) -> Case:
+    """分派: give an open or approved case to a caseworker of its county (None: unassign)."""
+    case = get_case(session, case_id, by)
+    cases.check_assign(case.state, workflows.of_case(case.programme), by, workflows.WRITE)
+    who = assignee(session, username, case.division_code, workflows.WRITE) if username else None
+    case.assignee = who
+    day = today or dt.date.today()
+    _event(session, case, Event("assign", case.state, case.state, accountable(by), day, who), by)
+    return case
+
+
 def _stop(session: Session, case: Case, day: dt.date, reason: str, by: Principal) -> None:
     case.state = "stopped"
     case.stopped_on = day
@@ -436,19 +454,24 @@ def household_cases(session: Session, household_id: int) -> list[Case]:
 
 
 def queue(
-    session: Session, by: Principal, limit: int = 200, today: dt.date | None = None
+    session: Session,
+    by: Principal,
+    limit: int = 200,
+    today: dt.date | None = None,
+    assigned_to: str | None = None,
 ) -> list[Case]:
     """Cases needing a caseworker in ``by``'s counties: open applications, and decisions whose
-    review is due within the reminder period (or overdue) — earliest deadline first."""
+    review is due within the reminder period (or overdue) — earliest deadline first; only those
+    assigned to ``assigned_to`` (``user:N``) if given."""
     today = today or dt.date.today()
     notice = params(today, divisions.REGION_CODE).count("assistance.monitoring.review_notice_days")
     soon = today + dt.timedelta(days=notice)
     q = select(Case).where(
         Case.state.in_(OPEN_STATES) | ((Case.state == "approved") & (Case.review_due <= soon))
     )
-    codes = by.covered_codes()
-    if codes is not None:
-        q = q.where(Case.division_code.in_(codes))
+    q = cases.in_region(q, Case.division_code, by)
+    if assigned_to is not None:
+        q = q.where(Case.assignee == assigned_to)
     order = func.coalesce(Case.due_on, Case.review_due)
     return list(session.scalars(q.order_by(order, Case.id).limit(limit)))
 
