@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
-import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -338,15 +337,14 @@ def check_assign(state: str, workflow: Workflow, by: Principal, permission: str)
 
 
 def workflows() -> list[Workflow]:
-    """Every workflow the programmes declare: each ``minsheng.<programme>.workflows`` module's
-    ``WORKFLOWS`` tuple, found by looking, not by a hand-kept list."""
-    import minsheng
+    """Every workflow the registered packages declare (``minsheng.programmes.ENTRIES``): each
+    one's ``workflows`` module's ``WORKFLOWS`` tuple, found by looking, not by a hand-kept
+    list."""
+    from minsheng import programmes
 
     found: list[Workflow] = []
-    for info in sorted(pkgutil.iter_modules(minsheng.__path__), key=lambda m: m.name):
-        if not info.ispkg:
-            continue
-        name = f"minsheng.{info.name}.workflows"
+    for entry in programmes.ENTRIES:
+        name = f"{entry}.workflows"
         if importlib.util.find_spec(name) is None:
             continue
         found.extend(getattr(importlib.import_module(name), "WORKFLOWS", ()))
