@@ -112,8 +112,13 @@ def unit_of_work(factory: sessionmaker[Session], immediate: bool = True) -> Iter
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        after = getattr(exc, "after_rollback", None)
+        if after:  # what a refusal itself must leave behind (MinshengError.after_rollback)
+            for work in after:
+                work(session)
+            session.commit()
         raise
     finally:
         session.close()

@@ -29,7 +29,7 @@ from minsheng.registry.schemas import StatusIn
 from tests.assistance.conftest import BY, TODAY, monthly_income
 from tests.conftest import staff_client
 
-BENEFITS = ("tekun", "dibao", "dibao_edge")
+BENEFITS = ("tekun", "dibao", "dibao_edge", "disability", "orphan", "poverty_return", "border")
 
 
 def _users(engine: Engine) -> dict[str, tuple[int, str]]:
@@ -70,8 +70,8 @@ def test_a_caseworker_cannot_grant_a_benefit_status(
     assert r.json()["error"]["rule"] == "benefit_status_from_case"
     assert r.json()["error"]["message"]["zh"] and r.json()["error"]["message"]["en"]
     assert _statuses(engine, world["head"]) == []
-    # other statuses are what the registry attests (a certificate, residence): still allowed
-    r = cw.post(url, json={"kind": "border", "start_date": "2026-01-01"})
+    # a status that opens nothing (unemployed) is still the caseworker's to record
+    r = cw.post(url, json={"kind": "unemployed", "start_date": "2026-01-01"})
     assert r.status_code == 201, r.text
 
 

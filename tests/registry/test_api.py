@@ -2,6 +2,7 @@ import datetime as dt
 from typing import Any
 
 from minsheng.core import ids
+from tests.conftest import staff_client
 
 D = dt.date
 A = ids.make_resident_id("540102", D(1970, 3, 1), 11)
@@ -55,7 +56,7 @@ def test_duplicate_is_409_and_missing_is_404(client: Any) -> None:
     assert r.status_code == 404 and r.json()["error"]["field"] == "person_id"
 
 
-def test_household_members_enrolment_status(client: Any) -> None:
+def test_household_members_enrolment_status(client: Any, app: Any, engine: Any) -> None:
     h = client.post(
         "/api/households", json={"code": "HH-7", "division_code": "540102", "area": "urban"}
     )
@@ -71,14 +72,21 @@ def test_household_members_enrolment_status(client: Any) -> None:
         json={"scheme": "resident", "start_date": "2024-01-01"},
     )
     assert r.status_code == 201 and r.json()["pooling_region"] == "540100"
-    r = client.post(
-        f"/api/persons/{p['id']}/statuses",
-        json={
-            "kind": "disability",
-            "start_date": "2024-01-01",
-            "disability_grade": 1,
-            "certificate_expiry": "2026-12-31",
-        },
+    disability = {
+        "kind": "disability",
+        "start_date": "2024-01-01",
+        "disability_grade": 1,
+        "certificate_expiry": "2026-12-31",
+    }
+    # a disability grade pays 两项补贴: a caseworker alone cannot record it (maker–checker) …
+    r = client.post(f"/api/persons/{p['id']}/statuses", json=disability)
+    assert r.status_code == 403 and r.json()["error"]["rule"] == "benefit_status_from_case"
+    # … a supervisor imports the certificate, audited, with its number
+    sup = staff_client(app, engine, "supervisor", "540000", "region.supervisor")
+    r = sup.post(f"/api/persons/{p['id']}/statuses", json=disability)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "certificate_no"
+    r = sup.post(
+        f"/api/persons/{p['id']}/statuses", json={**disability, "certificate_no": "54010219"}
     )
     assert r.status_code == 201
     assert len(client.get(f"/api/persons/{p['id']}/statuses").json()) == 1
@@ -190,8 +198,8 @@ def test_closing_periods(client: Any) -> None:
     )
     assert r.status_code == 201
     s = client.post(
-        f"/api/persons/{p['id']}/statuses", json={"kind": "border", "start_date": "2024-01-01"}
-    ).json()  # a benefit status (dibao) ends only through its case: test_maker_checker.py
+        f"/api/persons/{p['id']}/statuses", json={"kind": "unemployed", "start_date": "2024-01-01"}
+    ).json()  # a benefit status (dibao, disability …) ends only through its case or an import
     assert (
         client.patch(f"/api/statuses/{s['id']}", json={"end_date": "2024-06-30"}).json()["end_date"]
         == "2024-06-30"

@@ -147,3 +147,84 @@ def test_records_by_internal_id_elsewhere_answer_as_missing(app: Any, engine: En
         assert elsewhere.status_code == missing.status_code == 404, (path, elsewhere.text)
         texts = [r.text.replace(str(rid), "N").replace("999999", "N") for r in (elsewhere, missing)]
         assert texts[0] == texts[1], path
+
+
+def test_registering_a_number_known_elsewhere_tells_nothing_free(app: Any, engine: Engine) -> None:
+    """Found by probing: a registration with one bad field answered 409 for a registered number
+    but 422 for an unknown one, unaudited and unbounded. Now every field is checked first, the
+    duplicate answer is the same here and elsewhere, each "elsewhere" is audited where the
+    person lives, and past the day's budget every registration by that caller is refused."""
+    from minsheng.auth.models import AuditEntry
+    from minsheng.registry.service import MAX_REGISTRATION_CONFLICTS_PER_DAY
+
+    lhasa = [ids.make_resident_id("540102", dt.date(1970, 1, 1), 100 + i) for i in range(25)]
+    with make_sessionmaker(engine)() as s:
+        for n in lhasa:
+            service.create_person(s, PersonIn(id_number=n, name_zh="拉萨人", hukou="urban"), BY)
+        s.commit()
+    sz: Any = staff_client(app, engine, "caseworker", "540200")
+    unknown = ids.make_resident_id("540102", dt.date(1971, 1, 1), 5)
+
+    def body(number: str, **more: Any) -> dict[str, Any]:
+        return {
+            "id_number": number,
+            "name_zh": "测试",
+            "hukou": "rural",
+            "division_code": "540202",
+        } | more
+
+    # a bad field answers alike for a number registered elsewhere and for an unknown one
+    for bad in ({"phone": "123"}, {"relationship": "spouse"}, {"household_code": UNKNOWN}):
+        a = sz.post("/api/persons", json=body(lhasa[0], **bad))
+        b = sz.post("/api/persons", json=body(unknown, **bad))
+        assert a.status_code == b.status_code != 409, (bad, a.text, b.text)
+        assert a.json()["error"]["rule"] == b.json()["error"]["rule"]
+    # a good registration of a number elsewhere: 409, worded as a local duplicate, audited
+    r = sz.post("/api/persons", json=body(lhasa[0]))
+    assert r.status_code == 409 and r.json()["error"]["rule"] == "duplicate"
+    with make_sessionmaker(engine)() as s:
+        hits = s.execute(
+            select(AuditEntry.region).where(AuditEntry.action == "create_conflict")
+        ).all()
+    assert [h[0] for h in hits] == ["540102"]
+    for n in lhasa[1:MAX_REGISTRATION_CONFLICTS_PER_DAY]:
+        assert sz.post("/api/persons", json=body(n)).status_code == 409
+    # the budget is spent: every registration is refused, whatever the number (even a new one)
+    for n in (lhasa[-1], unknown):
+        r = sz.post("/api/persons", json=body(n))
+        assert r.status_code == 429 and r.json()["error"]["rule"] == "registration_checks_exceeded"
+    with make_sessionmaker(engine)() as s:
+        assert service.find_by_id_number(s, unknown) is None
+
+
+def test_ending_a_period_elsewhere_answers_as_missing(app: Any, engine: Engine) -> None:
+    """Found by probing: PATCH /api/enrolments/{id} and /api/statuses/{id} elsewhere answered
+    "no person N" (the owner's id), unknown ids "no enrolment N"."""
+    from minsheng.registry.schemas import EnrolmentIn, StatusIn
+
+    with make_sessionmaker(engine)() as s:
+        p = service.create_person(
+            s,
+            PersonIn(
+                id_number=ids.make_resident_id("540202", dt.date(1960, 5, 5), 9),
+                name_zh="日喀则人",
+                hukou="rural",
+            ),
+            BY,
+        )
+        e = service.add_enrolment(
+            s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2024, 1, 1)), BY
+        )
+        st = service.add_status(
+            s, p.id, StatusIn(kind="border", start_date=dt.date(2024, 1, 1)), BY
+        )
+        s.commit()
+        eid, sid = e.id, st.id
+    cw: Any = staff_client(app, engine, "caseworker", "540100")
+    end = {"end_date": "2026-12-31"}
+    for path, rid in (("/api/enrolments/{}", eid), ("/api/statuses/{}", sid)):
+        elsewhere = cw.patch(path.format(rid), json=end)
+        missing = cw.patch(path.format(999_999), json=end)
+        assert elsewhere.status_code == missing.status_code == 404, elsewhere.text
+        texts = [r.text.replace(str(rid), "N").replace("999999", "N") for r in (elsewhere, missing)]
+        assert texts[0] == texts[1], texts

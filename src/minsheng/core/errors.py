@@ -7,6 +7,7 @@ raised it has written anything (callers validate before they write, or roll back
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -48,6 +49,10 @@ class MinshengError(Exception):
     status: int = 422
     more: list[Problem] = dc_field(default_factory=list)
     bo: str = ""  # Tibetan; when empty, a generic line naming the field (tibetan_fallback)
+    # Work that must be stored although the request is refused (an audit entry saying that
+    # someone asked about a person elsewhere): the unit of work runs each with the session
+    # after rolling the request back, and commits them (db.unit_of_work).
+    after_rollback: list[Callable[[Any], None]] = dc_field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.field}: {self.rule}: {self.zh} / {self.en}")

@@ -37,11 +37,9 @@ import io
 import itertools
 
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.auth import audit
-from minsheng.auth.models import AuditEntry
 from minsheng.auth.permissions import Principal
 from minsheng.core import ids
 from minsheng.core.errors import ConflictError, MinshengError, invalid
@@ -64,7 +62,9 @@ COLUMNS = (
 )
 REQUIRED = ("id_number", "name_zh", "hukou")
 MAX_ROWS = 200_000
-MAX_CONFLICTS_PER_DAY = 20  # rows registered outside the caller's area, per actor per UTC day
+# rows registered outside the caller's area, per actor per UTC day — one budget with the API's
+# registrations (registry.service)
+MAX_CONFLICTS_PER_DAY = service.MAX_REGISTRATION_CONFLICTS_PER_DAY
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "gb18030")
 
 
@@ -109,17 +109,7 @@ def _encoding_error(what: str) -> MinshengError:
 
 
 def _conflicts_today(session: Session, by: Principal) -> int:
-    midnight = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT00:00:00")
-    return (
-        session.scalar(
-            select(func.count(AuditEntry.id)).where(
-                AuditEntry.actor == by.actor,
-                AuditEntry.action == "import_conflict",
-                AuditEntry.at >= midnight,
-            )
-        )
-        or 0
-    )
+    return service.registration_conflicts_today(session, by)
 
 
 def _checks_used_up(limit: int) -> ImportProblem:
@@ -145,10 +135,7 @@ def _pydantic_problem(line: int, err: PydanticError) -> ImportProblem:
 
 
 def _duplicate() -> ConflictError:
-    # the very words normalise_person uses: in the caller's area or elsewhere, one answer
-    return ConflictError(
-        "id_number", "duplicate", "该身份证号已登记", "a person with this ID number exists"
-    )
+    return service.duplicate_person()  # in the caller's area or elsewhere, one answer
 
 
 def import_persons(

@@ -12,9 +12,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from minsheng.auth import audit
 from minsheng.auth.crypto import lookup_hash
+from minsheng.auth.models import AuditEntry
 from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, ids
-from minsheng.core.errors import ConflictError, ForbiddenError, NotFoundError, invalid
+from minsheng.core.errors import (
+    ConflictError,
+    ForbiddenError,
+    MinshengError,
+    NotFoundError,
+    invalid,
+)
 from minsheng.registry import vocab
 from minsheng.registry.models import (
     Employer,
@@ -40,10 +47,15 @@ from minsheng.registry.schemas import (
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 EXCLUSIVE_STATUSES = {"tekun", "dibao", "dibao_edge"}  # at most one of these at a time
-# Benefit-conferring statuses (特困, 低保, 低保边缘): they open medical assistance and payments,
-# so they come only from a decided assistance case (``grant_decided_status``) or from an
-# audited import of a decision taken elsewhere — never from a caseworker writing a status.
-BENEFIT_STATUSES = frozenset({"tekun", "dibao", "dibao_edge"})
+# Benefit-conferring statuses: every status that opens a payment (低保, 特困, 边缘; 残疾人两项补贴
+# from a disability grade; 孤儿基本生活费) or a medical-assistance group (返贫致贫, 边境居民).
+# They come only from a decided assistance case (``grant_decided_status``) or from an audited
+# import of a decision or certificate issued elsewhere by a supervisor — never from one
+# caseworker writing a status (probing found a caseworker's disability status paid ¥250 a
+# month in the next roll). What a caseworker records alone opens nothing: 失业 (unemployed).
+CASE_STATUSES = frozenset({"tekun", "dibao", "dibao_edge"})  # decided by assistance cases
+BENEFIT_STATUSES = CASE_STATUSES | {"disability", "orphan", "poverty_return", "border"}
+NO_CERTIFICATE = frozenset({"border"})  # residence in a border county: no certificate to cite
 IMPORT_PERMISSION = "assistance:import"  # a supervisor's import of decisions from elsewhere
 
 
@@ -128,7 +140,15 @@ def _load(
 def normalise_person(
     session: Session, data: PersonIn, today: dt.date | None = None, by: Principal | None = None
 ) -> Person:
-    """Validate a new person and return an unsaved :class:`Person` (household not yet linked)."""
+    """Validate a new person and return an unsaved :class:`Person` (household not yet linked);
+    a registered ID number is refused last, after every field has passed."""
+    person = _person_from(data, today, by)
+    if find_by_id_number(session, person.id_number) is not None:
+        raise duplicate_person()
+    return person
+
+
+def _person_from(data: PersonIn, today: dt.date | None, by: Principal | None) -> Person:
     parsed = ids.parse_resident_id(data.id_number, "id_number", today)
     if data.sex is not None and data.sex != parsed.sex:
         raise invalid(
@@ -154,10 +174,6 @@ def normalise_person(
         )
     if by is not None:  # the region first: no word on people elsewhere
         by.require_covers(division.code, "person")
-    if find_by_id_number(session, parsed.number) is not None:
-        raise ConflictError(
-            "id_number", "duplicate", "该身份证号已登记", "a person with this ID number exists"
-        )
     return Person(
         id_number=parsed.number,
         name_zh=data.name_zh.strip(),
@@ -170,8 +186,52 @@ def normalise_person(
     )
 
 
+MAX_REGISTRATION_CONFLICTS_PER_DAY = 20  # "registered elsewhere" answers per actor per UTC day
+CONFLICT_ACTIONS = ("import_conflict", "create_conflict")
+
+
+def duplicate_person() -> ConflictError:
+    """The one answer for a registered ID number, in the caller's area or elsewhere."""
+    return ConflictError(
+        "id_number", "duplicate", "该身份证号已登记", "a person with this ID number exists"
+    )
+
+
+def registration_conflicts_today(session: Session, by: Principal) -> int:
+    """How often today ``by`` was told that an ID registered outside their area is registered
+    (by an import or a registration): each time is audited against the person found."""
+    midnight = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT00:00:00")
+    return (
+        session.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.actor == by.actor,
+                AuditEntry.action.in_(CONFLICT_ACTIONS),
+                AuditEntry.at >= midnight,
+            )
+        )
+        or 0
+    )
+
+
+def registration_checks_exceeded(limit: int = MAX_REGISTRATION_CONFLICTS_PER_DAY) -> MinshengError:
+    return MinshengError(
+        field="id_number",
+        rule="registration_checks_exceeded",
+        zh=f"今日与其他地区已登记人员冲突已超过{limit}次，登记被拒绝（未写入任何内容），请联系上级",
+        en=f"more than {limit} registrations today clashed with people registered outside your "
+        "area; registration is refused (nothing was written): ask a supervisor",
+        bo=f"དེ་རིང་ས་གནས་གཞན་དུ་ཐོ་འགོད་ཟིན་པ་དང་འགལ་བ་{limit}ལས་བརྒལ་བས་ཐོ་འགོད་བཀག",
+        status=429,
+    )
+
+
 def create_person(session: Session, data: PersonIn, by: Principal) -> Person:
-    person = normalise_person(session, data, by=by)
+    if (
+        by.kind != "system"
+        and registration_conflicts_today(session, by) >= MAX_REGISTRATION_CONFLICTS_PER_DAY
+    ):
+        raise registration_checks_exceeded()  # whatever the number: the refusal tells nothing
+    person = _person_from(data, None, by)
     household = None
     if data.household_code:  # a household of the person's county (checked to be the caller's)
         household = household_by_code(
@@ -187,6 +247,19 @@ def create_person(session: Session, data: PersonIn, by: Principal) -> Person:
             "填写了与户主关系，但没有户号",
             "a relationship needs a household code",
         )
+    # every field (the household too) is checked before the registry is asked: otherwise an
+    # invalid field would answer "not registered" for free where a registered number is a 409
+    found = find_by_id_number(session, person.id_number)
+    if found is not None:
+        err = duplicate_person()
+        if not by.covers(found.division_code):  # the same answer, audited where they live
+            found_id, found_region = found.id, found.division_code
+
+            def record(s: Session) -> None:  # kept although the request is refused
+                audit.record(s, by, "create_conflict", "person", found_id, found_region)
+
+            err.after_rollback.append(record)
+        raise err
     session.add(person)
     if household is not None:
         by.require_covers(household.division_code, "household")
@@ -571,20 +644,24 @@ def may_import_benefits(by: Principal) -> bool:
 def add_status(session: Session, person_id: int, data: StatusIn, by: Principal) -> SpecialStatus:
     """Record a status the registry attests (disability certificate, border residence, …).
 
-    A benefit-conferring status (特困/低保/低保边缘) is refused here unless it is an import of a
-    decision taken elsewhere: by the platform itself, or by a supervisor with
-    ``assistance:import`` who gives the decision's certificate number (低保证/特困证号) — the
+    A benefit-conferring status (:data:`BENEFIT_STATUSES`) is refused here unless it is an
+    import of a decision or certificate issued elsewhere: by the platform itself, or by a
+    supervisor with ``assistance:import`` who gives its number (低保证, 特困证, 残疾证 …) — the
     audit entry says ``import``. Decisions taken in Minsheng go through
     ``grant_decided_status`` from the assistance workflow."""
     if data.kind in BENEFIT_STATUSES:
         if not may_import_benefits(by):
             raise _benefit_refused(data.kind)
-        if by.kind != "system" and not (data.certificate_no or "").strip():
+        if (
+            by.kind != "system"
+            and data.kind not in NO_CERTIFICATE
+            and not (data.certificate_no or "").strip()
+        ):
             raise invalid(
                 "certificate_no",
                 "required",
-                "导入已有的救助决定需填写证件号（低保证、特困证号）",
-                "importing a decision taken elsewhere needs its certificate number",
+                "导入已有的救助决定或证件需填写证件号（低保证、特困证、残疾证号等）",
+                "importing a decision or certificate issued elsewhere needs its number",
                 "ལག་ཁྱེར་ཨང་གྲངས་འབྲི་དགོས།",
             )
         return _add_status(session, person_id, data, by, "import", {"source": "import"})
@@ -756,9 +833,10 @@ def _end_period(
     via_case: int | None = None,
 ) -> Period:
     record = session.get(model, record_id)
-    if record is None:
+    person = session.get(Person, record.person_id) if record is not None else None
+    if record is None or person is None or not by.covers(person.division_code):
+        # one answer, naming the record asked for, whether it is missing or someone else's
         raise NotFoundError(f"{what}_id", f"{label_zh}{record_id}不存在", f"no {what} {record_id}")
-    person = load_person(session, record.person_id, by)
     _period(record.start_date, end)
     if isinstance(record, SpecialStatus) and record.kind in BENEFIT_STATUSES:
         if via_case is None and not may_import_benefits(by):
