@@ -78,7 +78,7 @@ def test_the_assembled_permission_table_is_the_one_written_by_hand() -> None:
 
 def test_every_package_is_registered_once_with_its_pieces() -> None:
     names = [p.name for p in programmes.registered()]
-    assert names == ["auth", "registry", "medical", "assistance", "analysis"]
+    assert names == ["auth", "registry", "cases", "medical", "assistance", "analysis"]
     assert [p.name for p in programmes.programmes()] == ["medical", "assistance", "analysis"]
     assert [p.name for p in programmes.microsimulated()] == ["medical", "assistance"]
     assert model.outputs() == (

@@ -161,11 +161,9 @@ def register_programmes(target: typer.Typer) -> None:
 
 
 def _register_packages() -> None:
-    from minsheng.cases.cli import app as cases_app
     from minsheng.demo.cli import app as demo_app
 
-    register_programmes(app)
-    app.add_typer(cases_app, name="cases")  # the case engine's workflows (shared, not a programme)
+    register_programmes(app)  # the case engine's ``cases`` too: a shared service of the seam
     app.add_typer(demo_app, name="demo")  # tools, not a programme: the demonstration seed
 
 

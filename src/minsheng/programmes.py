@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol
 ENTRIES: list[str] = [
     "minsheng.auth",
     "minsheng.registry",
+    "minsheng.cases",
     "minsheng.medical",
     "minsheng.assistance",
     "minsheng.sim",

@@ -39,10 +39,12 @@ from tests.route_kit import BY, INSIDE, OUTSIDE, P1_ID, P2_ID, Samples, World
 
 
 def sample_modules() -> list[ModuleType]:
-    """``tests/<package>/route_samples.py`` of every registered package (each must have one)."""
+    """``tests/<package>/route_samples.py`` of every registered package that mounts routes
+    (each such package must have one)."""
     return [
         importlib.import_module(f"tests.{entry.rsplit('.', 1)[-1]}.route_samples")
-        for entry in programmes.ENTRIES
+        for entry, p in zip(programmes.ENTRIES, programmes.registered(), strict=True)
+        if p.api or p.pages
     ]
 
 
