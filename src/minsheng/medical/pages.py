@@ -235,16 +235,15 @@ def my_medical(request: Request, by: Principal = Depends(permit("self:read"))) -
     caps: list[tuple[str, int, int | None]] = []
     if enrolment is not None:
         p = rules.MedicalParams.from_snapshot(load().at(dt.date.today(), enrolment.pooling_region))
-        employee = enrolment.scheme != "resident"
-        scheme = 0 if enrolment.scheme == "employee_active" else 1 if employee else 2
-        special = (not employee) and bool(statuses & service.SPECIAL) and p.t.ci_uncapped_special
+        scheme = rules.Scheme[enrolment.scheme.upper()]
+        cap = rules.yearly_caps(p, scheme, p.special(statuses, enrolment.scheme))
         caps = [
-            ("outpatient", totals["op_paid"], int(p.t.op_cap[scheme])),
-            ("inpatient", totals["ip_paid"], int(p.t.ip_cap[scheme])),
-            ("critical_illness", totals["ci_paid"], None if special else int(p.t.ci_cap[scheme])),
+            ("outpatient", totals["op_paid"], cap["outpatient"]),
+            ("inpatient", totals["ip_paid"], cap["inpatient"]),
+            ("critical_illness", totals["ci_paid"], cap["critical_illness"]),
         ]
-        if statuses & {"tekun", "dibao", "dibao_edge", "poverty_return", "border"}:
-            caps.append(("assistance", totals["as_paid"], p.t.as_cap_ordinary))
+        if statuses & set(p.medical_statuses()):
+            caps.append(("assistance", totals["as_paid"], cap["assistance"]))
     return render(
         request,
         "medical/mine.html",

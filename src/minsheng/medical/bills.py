@@ -1,0 +1,211 @@
+"""The rules' data: bills as columns (:class:`Bills`, from readable :class:`BillRow` rows),
+the running totals before each bill (:class:`Totals`) and what each fund did (:class:`Result`).
+All typed; the codes are the enums of :mod:`minsheng.medical.tables`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from minsheng.medical.tables import Area, Group, Scheme, Visit
+
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class BillRow:
+    """One bill as the rules see it (readable codes; see :class:`Bills` for the columns)."""
+
+    scheme: str = "resident"
+    visit: str = "inpatient"
+    level: int = 2
+    area: str = "local"
+    full_self: int = 0
+    over_limit: int = 0
+    self_first: int = 0
+    policy: int = 0
+    total: int | None = None  # default: the sum of the four parts
+    later_admission: bool = False
+    special: bool = False
+    group: str = "none"
+    border: bool = False
+    major_disease: bool = False
+    account_balance: int = 0
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> BillRow:
+        """A row from a mapping (stored inputs, YAML cases); unknown keys are ignored."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    @property
+    def amount(self) -> int:
+        parts = self.full_self + self.over_limit + self.self_first + self.policy
+        return parts if self.total is None else self.total
+
+
+@dataclass
+class Bills:
+    """Columns of N bills (already split into their parts)."""
+
+    scheme: I64  # Scheme
+    visit: I64  # Visit
+    level: I64  # 1, 2, 3
+    area: I64  # Area
+    total: I64  # medfee_sumamt
+    full_self: I64  # 全自费
+    over_limit: I64  # 超限价自费
+    self_first: I64  # 先行自付
+    policy: I64  # 政策范围内
+    later_admission: Bools  # inpatient, not the first admission of the year
+    special: Bools  # 特困 / 低保 / 返贫致贫 (residents): "一降一升一取消"
+    group: I64  # Group (assistance group)
+    border: Bools  # 边境一线
+    major_disease: Bools  # 重特大疾病 (assistance cap)
+    account_balance: I64  # personal accounts that may pay: own (employees) + family (家庭共济)
+
+    def __len__(self) -> int:
+        return len(self.total)
+
+    @classmethod
+    def of(cls, rows: Iterable[BillRow | Mapping[str, Any]]) -> Bills:
+        """Bills from readable rows (:class:`BillRow`, or mappings with its keys)."""
+        rs = [r if isinstance(r, BillRow) else BillRow.of(r) for r in rows]
+
+        def ints(values: Iterable[int]) -> I64:
+            return np.array(list(values), dtype=np.int64)
+
+        def flags(values: Iterable[bool]) -> Bools:
+            return np.array([bool(v) for v in values], dtype=np.bool_)
+
+        return cls(
+            scheme=ints(Scheme[r.scheme.upper()] for r in rs),
+            visit=ints(Visit[r.visit.upper()] for r in rs),
+            level=ints(r.level for r in rs),
+            area=ints(Area[r.area.upper()] for r in rs),
+            total=ints(r.amount for r in rs),
+            full_self=ints(r.full_self for r in rs),
+            over_limit=ints(r.over_limit for r in rs),
+            self_first=ints(r.self_first for r in rs),
+            policy=ints(r.policy for r in rs),
+            later_admission=flags(r.later_admission for r in rs),
+            special=flags(r.special for r in rs),
+            group=ints(Group[r.group.upper()] for r in rs),
+            border=flags(r.border for r in rs),
+            major_disease=flags(r.major_disease for r in rs),
+            account_balance=ints(r.account_balance for r in rs),
+        )
+
+    def row(self, i: int) -> Bills:
+        """Bill ``i`` alone, as a one-row Bills."""
+        return Bills(**{k: v[i : i + 1] for k, v in self.__dict__.items()})
+
+
+@dataclass
+class Totals:
+    """Per person and year, before the bill: what each fund has already used."""
+
+    op_deductible: I64  # outpatient pooling deductible used (yearly)
+    op_paid: I64  # basic fund, outpatient, paid
+    ip_paid: I64  # basic fund, inpatient, paid
+    ci_base: I64  # compliant self-pay entered into 大病 / 大额
+    ci_paid: I64  # 大病 / 大额 paid
+    as_deductible: I64  # assistance deductible used
+    as_paid: I64  # assistance paid
+
+    def row(self, i: int) -> Totals:
+        return Totals(**{k: v[i : i + 1] for k, v in self.__dict__.items()})
+
+    @classmethod
+    def zeros(cls, n: int) -> Totals:
+        z = np.zeros(n, dtype=np.int64)
+        return cls(z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy())
+
+    def after(self, r: Result) -> Totals:
+        """The running totals once the bills of ``r`` are posted (row by row)."""
+        return Totals(
+            self.op_deductible + r.op_deductible,
+            self.op_paid + np.where(r.inpatient, 0, r.basic),
+            self.ip_paid + np.where(r.inpatient, r.basic, 0),
+            self.ci_base + r.ci_base,
+            self.ci_paid + r.ci,
+            self.as_deductible + r.as_deductible,
+            self.as_paid + r.assistance,
+        )
+
+
+@dataclass
+class Basic:
+    """基本医保 on each bill."""
+
+    base: I64  # 政策范围内 amount
+    deductible: I64  # the part of the deductible (起付线) this bill bears
+    ratio_num: I64  # over ``den``
+    den: int
+    cap: I64  # the yearly cap
+    cap_left: I64
+    amount: I64
+
+
+@dataclass
+class Critical:
+    """大病保险 / 大额医疗补助 on each bill (zero on outpatient bills)."""
+
+    base: I64  # compliant self-pay this bill enters into the running total
+    deductible: I64
+    cap: I64  # −1 where there is no cap
+    cap_left: I64  # −1 where there is no cap
+    amount: I64
+
+
+@dataclass
+class Assistance:
+    """医疗救助 on each bill."""
+
+    eligible: Bools
+    base: I64  # what is still self-paid in the policy range
+    deductible_total: I64  # the yearly deductible of the group
+    deductible: I64
+    ratio_num: I64  # over ``den``
+    den: int
+    cap: I64
+    cap_left: I64
+    amount: I64
+
+
+@dataclass
+class Result:
+    """What each fund pays on each bill, and what it used of each limit."""
+
+    inpatient: Bools
+    basic_base: I64
+    basic_deductible: I64
+    basic_ratio_num: I64
+    ratio_den: int
+    basic_cap: I64
+    basic_cap_left: I64
+    basic: I64
+    op_deductible: I64  # the part of the yearly outpatient deductible this bill used
+    compliant: I64  # 合规自付 after basic
+    ci_base: I64  # compliant self-pay this bill enters into 大病 / 大额
+    ci_deductible: I64
+    ci_cap: I64  # −1 where there is no cap
+    ci_cap_left: I64  # −1 where there is no cap
+    ci: I64
+    as_eligible: Bools
+    as_base: I64
+    as_deductible_total: I64
+    as_deductible: I64
+    as_ratio_num: I64
+    as_ratio_den: int
+    as_cap: I64
+    as_cap_left: I64
+    assistance: I64
+    patient: I64
+    account: I64
+    cash: I64

@@ -1,0 +1,379 @@
+"""What arrives at the window, checked and made ready for the rules: the bill's lines bounded
+and split, the patient by the identity presented, the hospital, the idempotency key, the bill's
+fingerprint, the personal accounts that may pay, and the rules' typed view of the bill
+(:class:`Inputs`, whose JSON is what a settlement stores as its inputs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from minsheng.auth.permissions import Principal
+from minsheng.core import divisions, ids, money
+from minsheng.core.errors import (
+    MinshengError,
+    NotFoundError,
+    invalid,
+)
+from minsheng.medical import rules
+from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
+from minsheng.medical.schemas import BillIn, Line
+from minsheng.policy import ParameterTree, load
+from minsheng.registry import service as registry
+from minsheng.registry.models import Facility, Person
+
+# Engineering bounds (not policy; docs/medical.md):
+KEY_MAX = 64  # an Idempotency-Key: 1–64 of A–Z a–z 0–9 . _ : - (a UUID or an HIS number fits)
+KEY_PATTERN = re.compile(rf"[A-Za-z0-9._:-]{{1,{KEY_MAX}}}")
+
+
+# ----------------------------------------------------------------------------- input
+
+
+def _decimal(
+    text: str, field: str, lo: Decimal, hi: Decimal | None = None, places: int | None = None
+) -> Decimal:
+    """A decimal within [lo, hi] with at most ``places`` decimals, or a clear error."""
+    raw = str(text).strip()
+    if len(raw) > 32:
+        raise invalid(
+            field, "decimal", f"{field}不是数字：{raw[:32]!r}…", f"not a number: {raw[:32]!r}…"
+        )
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise invalid(
+            field, "decimal", f"{field}不是数字：{text!r}", f"not a number: {text!r}"
+        ) from None
+    if not value.is_finite() or value < lo or (hi is not None and value > hi):
+        raise invalid(
+            field,
+            "range",
+            f"{field}超出范围：{text}（{lo}–{hi}）",
+            f"{field} is out of range: {text} ({lo}–{hi})",
+            bo=f"«{field}» ཡི་གྲངས་ཐང་ཚད་ལས་བརྒལ་འདུག ({lo}–{hi})",
+        )
+    exponent = value.normalize().as_tuple().exponent
+    if places is not None and isinstance(exponent, int) and exponent < -places:
+        raise invalid(
+            field,
+            "decimals",
+            f"{field}最多{places}位小数：{text}",
+            f"{field} has at most {places} decimals: {text}",
+            bo=f"«{field}» ཡི་ཚག་རྗེས་གྲངས་ཀ་{places}ལས་མང་བ་མི་ཆོག",
+        )
+    return value
+
+
+def parse_lines(lines: list[Line]) -> rules.Lines:
+    """The bill's lines as the rules' int64 vectors, every value bounded first.
+
+    Bounds (docs/parameters.md, "Engineering maxima"): unit price and price limit at most
+    ``MAX_PRICE_FEN``, quantity at most ``MAX_QUANTITY`` with ``MAX_QUANTITY_DECIMALS``
+    decimals, each line's price × quantity at most ``MAX_LINE_FEN`` and the bill's total at
+    most ``MAX_BILL_FEN`` — computed exactly in Python integers before anything reaches int64,
+    so the vectorised rules (price × quantity numerator, × self-pay share) cannot wrap.
+    """
+    cat, price, qn, qd, limit, sn, sd = [], [], [], [], [], [], []
+    total = 0
+    for i, line in enumerate(lines):
+        where = f"lines[{i}]"
+        q = Fraction(
+            _decimal(
+                line.quantity,
+                f"{where}.quantity",
+                Decimal(0),
+                Decimal(money.MAX_QUANTITY),
+                money.MAX_QUANTITY_DECIMALS,
+            )
+        )
+        share = Fraction(
+            _decimal(line.self_pay_first, f"{where}.self_pay_first", Decimal(0), Decimal(1), 6)
+        )
+        unit = _price(line.unit_price, f"{where}.unit_price")
+        lim = -1 if line.price_limit is None else _price(line.price_limit, f"{where}.price_limit")
+        if unit < 0 or (line.price_limit is not None and lim < 0):
+            raise invalid(
+                f"{where}.unit_price", "negative", "单价不能为负", "prices cannot be negative"
+            )
+        if line.category != "乙" and share:
+            raise invalid(
+                f"{where}.self_pay_first",
+                "only_yi",
+                "只有乙类项目有先行自付比例",
+                "only 乙类 items have a self-pay-first share",
+            )
+        amount = unit * q  # exact (a Fraction of fen), before anything reaches int64
+        if amount > money.MAX_LINE_FEN:
+            raise money.too_large(where, money.MAX_LINE_FEN)  # price × quantity of this line
+        total = money.checked_sum((total, round(amount)), "lines", money.MAX_BILL_FEN)
+        cat.append(rules.CATEGORIES.index(line.category))
+        price.append(unit)
+        qn.append(q.numerator)
+        qd.append(q.denominator)
+        limit.append(lim)
+        sn.append(share.numerator)
+        sd.append(share.denominator)
+    return rules.Lines(*[np.array(v, dtype=np.int64) for v in (cat, price, qn, qd, limit, sn, sd)])
+
+
+def _price(text: str, field: str) -> int:
+    try:
+        return money.bounded(money.parse(text, field), field, money.MAX_PRICE_FEN)
+    except MinshengError as err:
+        if err.rule == "too_large":
+            raise money.too_large(field, money.MAX_PRICE_FEN) from None
+        raise
+
+
+def _patient(
+    session: Session, bill: BillIn, by: Principal, trusted: bool = False
+) -> tuple[Person, str]:
+    """The patient, by the identity presented at the window (the ID number), and how found.
+
+    An internal ``person_id`` is accepted only from a stored, already-checked bill (``trusted``)
+    or from the platform itself (the CLI): ids are enumerable, and a pre-settlement shows the
+    person's scheme, special groups and caps."""
+    patient = bill.patient
+    if patient.id_number:
+        number = ids.parse_resident_id(patient.id_number, "patient.id_number").number
+        person, via = registry.find_by_id_number(session, number), "id_number"
+    elif patient.person_id is not None:
+        if not (trusted or by.kind == "system"):
+            raise invalid(
+                "patient.person_id",
+                "presented_identity",
+                "请填写患者出示的身份证号；不能凭内部人员编号结算",
+                "give the ID number the patient presents; an internal person_id is not accepted",
+                bo="ནད་པས་སྟོན་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
+            )
+        person, via = session.get(Person, patient.person_id), "person_id"
+    else:
+        raise invalid(
+            "patient",
+            "patient_required",
+            "请填写患者的身份证号",
+            "give the patient's ID number",
+            bo="ནད་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
+        )
+    if person is None:
+        raise NotFoundError(
+            "patient", "未找到该参保人", "no such insured person", bo="ཉེན་འགོག་ཞུགས་མི་མ་རྙེད།"
+        )
+    return person, via
+
+
+def check_key(key: str | None) -> str | None:
+    """An ``Idempotency-Key`` as sent, or a clear 422 (never a 500 from a column too short)."""
+    if key is None or KEY_PATTERN.fullmatch(key):
+        return key
+    raise invalid(
+        "idempotency_key",
+        "key_format",
+        f"幂等键（Idempotency-Key）须为1至{KEY_MAX}个字母、数字或 . _ : - 字符",
+        f"an Idempotency-Key is 1 to {KEY_MAX} letters, digits or . _ : - characters",
+        bo=f"Idempotency-Key ནི་ཡི་གེ་དང་ཨང་ཀི་ 1–{KEY_MAX} ཡིན་དགོས།",
+    )
+
+
+def _scoped(by: Principal, key: str) -> str:
+    """The stored key: the caller's own (two hospitals may both send "1")."""
+    scoped = f"{by.actor}:{key}"
+    if len(scoped) > 120:  # the column; actors are short ("user:12", "token:3", "system:cli")
+        raise invalid(
+            "idempotency_key", "key_format", "幂等键过长", "the Idempotency-Key is too long"
+        )
+    return scoped
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def fingerprint(bill: BillIn, person: Person, facility: Facility) -> str:
+    """SHA-256 over a canonical JSON of the bill as parsed: the same bill written differently
+    ("100" or "100.00", a default spelt out) has the same fingerprint. The patient enters as the
+    internal person id — never the ID number, which a plain hash would not hide."""
+    parsed = parse_lines(list(bill.lines))
+    columns = [getattr(parsed, f) for f in parsed.__dataclass_fields__]
+    lines = [
+        [ln.code, ln.name, ln.category, ln.registration, *(int(c[i]) for c in columns)]
+        for i, ln in enumerate(bill.lines)
+    ]
+    canon = {
+        "v": 1,
+        "person": person.id,
+        "facility": facility.id,
+        "visit": bill.visit,
+        "service_date": bill.service_date.isoformat(),
+        "admission_no": bill.admission_no or None,
+        "diagnosis": bill.diagnosis or None,
+        "out_of_area_filed": bill.out_of_area_filed,
+        "major_disease": bill.major_disease,
+        "account_balance": money.parse(bill.account_balance, "account_balance"),
+        "lines": lines,
+    }
+    return hashlib.sha256(_canonical(canon).encode()).hexdigest()
+
+
+def referenced_bill(bill: BillIn, person: Person) -> str:
+    """The bill as stored: as received, but the patient referenced by person id."""
+    data = bill.model_dump(mode="json")
+    data["patient"] = {"person_id": person.id}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _facility(session: Session, code: str, by: Principal) -> Facility:
+    code = ids.parse_facility_code(code).code
+    facility = session.scalar(select(Facility).where(Facility.code == code))
+    if facility is None:
+        raise NotFoundError("facility_code", f"定点医疗机构{code}未登记", f"no facility {code}")
+    by.require_covers(facility.division_code, "facility")  # cashiers settle at their own hospitals
+    return facility
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The rules' view of one bill (:class:`rules.BillRow`), the accounts that may pay it (in
+    order), the pooling region whose figures apply, and whether the registration fee was
+    waived; with the figures themselves (not stored)."""
+
+    row: rules.BillRow
+    accounts: list[int]
+    pooling_region: str
+    registration_waived: bool
+    params: rules.MedicalParams
+
+    def stored(self) -> dict[str, Any]:
+        """What a settlement stores as its ``inputs`` (and :func:`ledger.replay_year` reads)."""
+        data = {k: v for k, v in asdict(self.row).items() if k != "total"}
+        return data | {
+            "accounts": self.accounts,
+            "pooling_region": self.pooling_region,
+            "registration_waived": self.registration_waived,
+        }
+
+
+def bill_row(
+    session: Session,
+    bill: BillIn,
+    person: Person,
+    facility: Facility,
+    ledger: LedgerYear | None,
+    tree: ParameterTree | None = None,
+) -> Inputs:
+    """The rules' view of one bill: who the patient is on the day of service, and where."""
+    day = bill.service_date
+    enrolment = registry.enrolment_on(person, day)
+    if enrolment is None:
+        raise invalid(
+            "patient",
+            "not_enrolled",
+            f"参保人在{day}未参加基本医疗保险",
+            f"the patient is not enrolled in basic medical insurance on {day}",
+        )
+    home = enrolment.pooling_region
+    params = rules.MedicalParams.from_snapshot((tree or load()).at(day, home))
+    statuses = set(registry.statuses_on(person, day))
+    there = divisions.pooling_region(facility.division_code)
+    area = "local" if home == there else ("filed" if bill.out_of_area_filed else "unfiled")
+    lines = list(bill.lines)
+    waived = _registration_waiver(session, bill, person, home)
+    if waived:
+        lines = [
+            ln.model_copy(update={"unit_price": "0"}) if ln.registration else ln for ln in lines
+        ]
+    split = rules.split_lines(parse_lines(lines))
+    balance, accounts = _accounts(session, bill, person, enrolment.scheme, day)
+    row = rules.BillRow(
+        scheme=enrolment.scheme,
+        visit=bill.visit,
+        level=facility.level,
+        area=area,
+        full_self=int(split.full_self.sum()),
+        over_limit=int(split.over_limit.sum()),
+        self_first=int(split.self_first.sum()),
+        policy=int(split.policy.sum()),
+        later_admission=bill.visit == "inpatient" and bool(ledger and ledger.admissions > 0),
+        special=params.special(statuses, enrolment.scheme),
+        group=params.group_of(statuses),
+        border=rules.BORDER in statuses,
+        major_disease=bill.major_disease,
+        account_balance=balance,
+    )
+    return Inputs(row, accounts, home, waived, params)
+
+
+def _accounts(
+    session: Session, bill: BillIn, person: Person, scheme: str, day: dt.date
+) -> tuple[int, list[int]]:
+    """What personal accounts may pay (balance, accounts in order): the patient's own
+    (employees), then relatives' in the same household who share theirs (家庭共济). A balance
+    stated on the bill by the hospital's system is used when the patient has no account."""
+    stated = money.parse(bill.account_balance, "account_balance")
+    if stated < 0:
+        raise invalid(
+            "account_balance", "negative", "个人账户余额不能为负", "a balance cannot be negative"
+        )
+    order: list[int] = []
+    balance = 0
+    own = session.get(PersonalAccount, person.id)
+    if own is not None and scheme != "resident":
+        order.append(person.id)
+        balance += own.balance
+    if person.household_id is not None:
+        relatives = session.execute(
+            select(PersonalAccount)
+            .join(Person, Person.id == PersonalAccount.person_id)
+            .where(
+                Person.household_id == person.household_id,
+                Person.id != person.id,
+                PersonalAccount.family_sharing.is_(True),
+                PersonalAccount.balance > 0,
+            )
+            .order_by(PersonalAccount.person_id)
+        ).scalars()
+        for acct in relatives:
+            order.append(acct.person_id)
+            balance += acct.balance
+    if not order:
+        return (stated if scheme != "resident" else 0), []
+    return balance, order
+
+
+def _registration_waiver(session: Session, bill: BillIn, person: Person, region: str) -> bool:
+    """Whether this outpatient visit's registration fee is waived ("挂一次号管3天")."""
+    if (
+        bill.visit != "outpatient"
+        or not bill.diagnosis
+        or not any(ln.registration for ln in bill.lines)
+    ):
+        return False
+    window = load().at(bill.service_date, region)["medical.registration_fee_waiver_days"]
+    if not isinstance(window, int) or window <= 0:
+        return False
+    last = session.scalar(
+        select(Settlement.service_date)
+        .where(
+            Settlement.person_id == person.id,
+            Settlement.kind == "settle",
+            Settlement.reversed_by_id.is_(None),
+            Settlement.visit == "outpatient",
+            Settlement.diagnosis == bill.diagnosis,
+            Settlement.service_date <= bill.service_date,
+        )
+        .order_by(Settlement.service_date.desc())
+        .limit(1)
+    )
+    days = np.array([(bill.service_date - last).days if last else -1], dtype=np.int64)
+    return bool(rules.registration_waived(days, window)[0])

@@ -1,0 +1,376 @@
+"""The medical figures of one date and one pooling region, arranged for the rules.
+
+:class:`MedicalParams` reads every figure the settlement rules may use from a parameter
+:class:`~minsheng.policy.Snapshot` (with its date and source); :class:`Tables` lays them out as
+look-up tables indexed by the named codes below — never by arithmetic on bare integers. Each
+table cell carries the parameter paths it was made from (``Tables.sources``), so the rules can
+say, for every amount, which dated, cited figures produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import IntEnum
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from minsheng.core.money import apply_ratio, ratio_table
+from minsheng.policy import Snapshot, ValueInfo
+from minsheng.policy.scale import ScaleAt
+
+I64 = npt.NDArray[np.int64]
+Paths = tuple[str, ...]
+ObjArray = npt.NDArray[np.object_]
+
+
+class Scheme(IntEnum):
+    """险种: the insurance scheme the patient is enrolled in."""
+
+    EMPLOYEE_ACTIVE = 0  # 职工医保（在职）
+    EMPLOYEE_RETIRED = 1  # 职工医保（退休）
+    RESIDENT = 2  # 城乡居民医保
+
+
+class Visit(IntEnum):
+    OUTPATIENT = 0  # 门诊
+    INPATIENT = 1  # 住院
+
+
+class Area(IntEnum):
+    LOCAL = 0  # 本地
+    FILED = 1  # 异地已备案
+    UNFILED = 2  # 异地未备案
+
+
+class Group(IntEnum):
+    """医疗救助对象类别 (the assistance group; precedence is a parameter, see registry.vocab)."""
+
+    NONE = 0
+    TEKUN = 1  # 特困供养人员
+    DIBAO = 2  # 低保对象
+    DIBAO_EDGE = 3  # 低保边缘
+    POVERTY_RETURN = 4  # 返贫致贫人口
+    SERIOUS_ILLNESS = 5  # 因病致贫重病患者
+
+
+class Category(IntEnum):
+    """医保目录类别 of a bill line."""
+
+    JIA = 0  # 甲类
+    YI = 1  # 乙类
+    BING = 2  # 丙类 (out of the catalogue: 全自费)
+
+
+def codes(enum: type[IntEnum]) -> tuple[str, ...]:
+    """The lower-case codes of an enum in index order (``Scheme`` → employee_active, …)."""
+    return tuple(m.name.lower() for m in enum)
+
+
+SCHEMES = codes(Scheme)
+VISITS = codes(Visit)
+AREAS = codes(Area)
+GROUPS = codes(Group)
+LEVELS = (1, 2, 3)  # hospital level 一级/二级/三级
+CATEGORIES = ("甲", "乙", "丙")
+
+
+def _lv(level: int) -> str:
+    return f"level_{level}"
+
+
+def _who(s: Scheme) -> str:
+    return "retired" if s is Scheme.EMPLOYEE_RETIRED else "active"
+
+
+def basic_ratio_path(visit: Visit, scheme: Scheme, level: int) -> str:
+    """The basic insurance reimbursement ratio (报销比例) for a visit, scheme and level."""
+    if scheme is Scheme.RESIDENT:
+        if visit is Visit.OUTPATIENT:
+            return "medical.resident.outpatient.ratio"
+        return f"medical.resident.inpatient.ratio.{_lv(level)}"
+    base = "employee_outpatient" if visit is Visit.OUTPATIENT else "employee_inpatient"
+    return f"medical.{base}.ratio.{_who(scheme)}.{_lv(level)}"
+
+
+def basic_deductible_path(visit: Visit, scheme: Scheme, level: int) -> str:
+    """The deductible (起付线): yearly for outpatient pooling, per admission for inpatient."""
+    if scheme is Scheme.RESIDENT:
+        if visit is Visit.OUTPATIENT:
+            return "medical.resident.outpatient.deductible"
+        return f"medical.resident.inpatient.deductible.{_lv(level)}"
+    if visit is Visit.OUTPATIENT:
+        return f"medical.employee_outpatient.deductible.{_who(scheme)}"
+    return f"medical.employee_inpatient.deductible.{_lv(level)}"
+
+
+def later_factor_path(scheme: Scheme) -> str:
+    base = "employee_inpatient" if scheme is not Scheme.RESIDENT else "resident.inpatient"
+    return f"medical.{base}.later_admission_deductible_factor"
+
+
+def basic_cap_path(visit: Visit, scheme: Scheme) -> str:
+    """The basic fund's yearly cap (年度最高支付限额) for the visit type."""
+    if scheme is Scheme.RESIDENT:
+        return f"medical.resident.{VISITS[visit]}.annual_cap"
+    return f"medical.employee_{VISITS[visit]}.annual_cap"
+
+
+REDUCTION_PATHS = {
+    Area.FILED: "medical.out_of_area.filed_ratio_reduction",
+    Area.UNFILED: "medical.out_of_area.unfiled_ratio_reduction",
+}
+CI = "medical.critical_illness"
+SUP = "medical.employee_supplementary"
+AS = "medical.assistance"
+CI_SCALE = f"{CI}.scale"
+CI_DED_REDUCTION = f"{CI}.special_groups.deductible_reduction"
+CI_RATIO_INCREASE = f"{CI}.special_groups.ratio_increase"
+CI_CAP_REMOVED = f"{CI}.special_groups.cap_removed"
+BORDER_RATIO = f"{AS}.border_resident_ratio"
+GROUP_PRECEDENCE = f"{AS}.group_precedence"  # which status decides the assistance group
+SPECIAL_STATUSES = f"{CI}.special_groups.statuses"  # who gets "一降一升一取消"
+BORDER = "border"  # the registry status of 边境一线 residents
+
+
+def assistance_cap_path(major_disease: bool) -> str:
+    return f"{AS}.annual_cap.{'major_disease' if major_disease else 'ordinary'}"
+
+
+def _all_paths() -> list[str]:
+    paths: set[str] = {CI_DED_REDUCTION, CI_RATIO_INCREASE, CI_CAP_REMOVED, BORDER_RATIO}
+    paths |= {GROUP_PRECEDENCE, SPECIAL_STATUSES}
+    paths |= set(REDUCTION_PATHS.values())
+    paths |= {f"{CI}.deductible", f"{CI}.annual_cap", f"{SUP}.deductible", f"{SUP}.ratio"}
+    paths |= {f"{SUP}.annual_cap", assistance_cap_path(False), assistance_cap_path(True)}
+    for s in Scheme:
+        paths.add(later_factor_path(s))
+        for v in Visit:
+            paths.add(basic_cap_path(v, s))
+            for lv in LEVELS:
+                paths |= {basic_ratio_path(v, s, lv), basic_deductible_path(v, s, lv)}
+    for g in GROUPS[1:]:
+        paths |= {f"{AS}.deductible.{g}", f"{AS}.ratio.{g}"}
+    return sorted(paths)
+
+
+@dataclass(frozen=True)
+class MedicalParams:
+    """The figures of one date in one pooling region, with where each came from."""
+
+    infos: dict[str, ValueInfo]
+    ci_scale: ScaleAt
+
+    @classmethod
+    def from_snapshot(cls, snap: Snapshot) -> MedicalParams:
+        """The medical figures of a snapshot (built once per snapshot, then reused)."""
+        cached = snap.__dict__.get("_medical_params")
+        if isinstance(cached, MedicalParams):
+            return cached
+        made = cls({p: snap.info(p) for p in _all_paths()}, snap.scale(CI_SCALE))
+        snap.__dict__["_medical_params"] = made
+        return made
+
+    @cached_property
+    def t(self) -> Tables:
+        """Everything the rules need, as numpy tables, computed once per snapshot."""
+        return Tables.build(self)
+
+    def info(self, path: str) -> ValueInfo:
+        """A figure with its date and source (scale brackets included)."""
+        hit = self.infos.get(path)
+        if hit is not None:
+            return hit
+        return next(i for i in self.ci_scale.infos if i.path == path)
+
+    def fen(self, path: str) -> int:
+        value = self.infos[path].value
+        assert isinstance(value, int) and not isinstance(value, bool), path
+        return value
+
+    def ratio(self, path: str) -> Decimal:
+        value = self.infos[path].value
+        assert isinstance(value, Decimal), path
+        return value
+
+    def flag(self, path: str) -> bool:
+        return bool(self.infos[path].value)
+
+    def codes(self, path: str) -> tuple[str, ...]:
+        """A list of codes (a ``codes`` leaf: space-separated, in order)."""
+        value = self.infos[path].value
+        assert isinstance(value, str), path
+        return tuple(value.split())
+
+    def group_of(self, statuses: set[str] | frozenset[str]) -> str:
+        """The assistance group (医疗救助对象类别) of a person with these registry statuses: the
+        first of the precedence list (a parameter) the person has, else "none"."""
+        return next((g for g in self.codes(GROUP_PRECEDENCE) if g in statuses), "none")
+
+    def special(self, statuses: set[str] | frozenset[str], scheme: str) -> bool:
+        """Whether "一降一升一取消" applies: a resident with one of the statuses the parameter
+        names (特困 / 低保 / 返贫致贫 in force)."""
+        return scheme == "resident" and bool(set(self.codes(SPECIAL_STATUSES)) & statuses)
+
+    def medical_statuses(self) -> tuple[str, ...]:
+        """Every registry status a settlement looks at, in precedence order (for the cashier's
+        patient check)."""
+        return (*self.codes(GROUP_PRECEDENCE), BORDER)
+
+
+def _cells(shape: tuple[int, ...]) -> tuple[I64, ObjArray]:
+    src = np.empty(shape, dtype=object)
+    src.fill(())
+    return np.zeros(shape, dtype=np.int64), src
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The figures of a :class:`MedicalParams` arranged for vectorised look-up.
+
+    Every array is indexed by the named codes (``[Visit, Scheme, level − 1, later]`` …);
+    ``sources[name]`` has the same shape and holds, per cell, the parameter paths it came from.
+    """
+
+    basic_ratio: I64  # [visit, scheme, level-1] numerators over ``den``
+    reduction: I64  # [area] numerators over ``den`` (0 locally)
+    den: int
+    deductible: I64  # [visit, scheme, level-1, later]; outpatient: the yearly deductible
+    basic_cap: I64  # [visit, scheme]
+    ci_deductible: I64  # [scheme, special]: 大病 (residents) / 大额 (employees)
+    ci_cap: I64  # [scheme, special]; −1 where the cap is removed
+    sup_ratio: Decimal  # 大额医疗补助 ratio (employees)
+    sup_num: int  # the same as an exact fraction
+    sup_den: int
+    normal_scale: ScaleAt  # 大病保险 segments (residents)
+    special_scale: ScaleAt  # the same, +N points for special groups ("一升")
+    as_ratio: I64  # [group, border] numerators over ``as_den``
+    as_den: int
+    as_deductible: I64  # [group, border]
+    as_cap: I64  # [major_disease]
+    sources: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def build(cls, p: MedicalParams) -> Tables:
+        src: dict[str, Any] = {}
+        ratio_cells: list[tuple[tuple[int, ...], str]] = [
+            ((v, s, lv - 1), basic_ratio_path(v, s, lv))
+            for v in Visit
+            for s in Scheme
+            for lv in LEVELS
+        ]
+        rates = [p.ratio(x) for _, x in ratio_cells]
+        reductions = [Decimal(0)] + [
+            p.ratio(REDUCTION_PATHS[a]) for a in (Area.FILED, Area.UNFILED)
+        ]
+        nums, den = ratio_table(rates + reductions)
+        basic_ratio, src["basic_ratio"] = _cells((2, 3, 3))
+        for (idx, path), num in zip(ratio_cells, nums, strict=False):
+            basic_ratio[idx], src["basic_ratio"][idx] = num, (path,)
+        reduction, src["reduction"] = _cells((3,))
+        reduction[:] = nums[len(rates) :]
+        for a, path in REDUCTION_PATHS.items():
+            src["reduction"][a] = (path,)
+
+        deductible, src["deductible"] = _cells((2, 3, 3, 2))
+        basic_cap, src["basic_cap"] = _cells((2, 3))
+        for v in Visit:
+            for s in Scheme:
+                cap = basic_cap_path(v, s)
+                basic_cap[v, s], src["basic_cap"][v, s] = p.fen(cap), (cap,)
+                for lv in LEVELS:
+                    path = basic_deductible_path(v, s, lv)
+                    ded = p.fen(path)
+                    for later in (0, 1):
+                        cell = (v, s, lv - 1, later)
+                        deductible[cell], src["deductible"][cell] = ded, (path,)
+                        if later and v is Visit.INPATIENT:
+                            factor = later_factor_path(s)
+                            deductible[cell] = apply_ratio(ded, p.ratio(factor))
+                            src["deductible"][cell] = (path, factor)
+
+        ci_deductible, src["ci_deductible"] = _cells((3, 2))
+        ci_cap, src["ci_cap"] = _cells((3, 2))
+        for s in (Scheme.EMPLOYEE_ACTIVE, Scheme.EMPLOYEE_RETIRED):
+            for sp in (0, 1):
+                ci_deductible[s, sp], src["ci_deductible"][s, sp] = (
+                    p.fen(f"{SUP}.deductible"),
+                    (f"{SUP}.deductible",),
+                )
+                ci_cap[s, sp], src["ci_cap"][s, sp] = (
+                    p.fen(f"{SUP}.annual_cap"),
+                    (f"{SUP}.annual_cap",),
+                )
+        r = Scheme.RESIDENT
+        ci_ded = p.fen(f"{CI}.deductible")
+        ci_deductible[r, 0], src["ci_deductible"][r, 0] = ci_ded, (f"{CI}.deductible",)
+        ci_deductible[r, 1] = ci_ded - apply_ratio(ci_ded, p.ratio(CI_DED_REDUCTION))  # "一降"
+        src["ci_deductible"][r, 1] = (f"{CI}.deductible", CI_DED_REDUCTION)
+        ci_cap[r, 0], src["ci_cap"][r, 0] = p.fen(f"{CI}.annual_cap"), (f"{CI}.annual_cap",)
+        if p.flag(CI_CAP_REMOVED):  # "一取消"
+            ci_cap[r, 1], src["ci_cap"][r, 1] = -1, (CI_CAP_REMOVED,)
+        else:
+            ci_cap[r, 1] = p.fen(f"{CI}.annual_cap")
+            src["ci_cap"][r, 1] = (f"{CI}.annual_cap", CI_CAP_REMOVED)
+        inc = p.ratio(CI_RATIO_INCREASE)
+        special_scale = replace(  # "一升"
+            p.ci_scale, rates=tuple(min(x + inc, Decimal(1)) for x in p.ci_scale.rates)
+        )
+        scale_paths = tuple(i.path for i in p.ci_scale.infos)
+        src["normal_scale"] = scale_paths
+        src["special_scale"] = (*scale_paths, CI_RATIO_INCREASE)
+        src["sup_ratio"] = src["sup_num"] = src["sup_den"] = (f"{SUP}.ratio",)
+        sup = Fraction(p.ratio(f"{SUP}.ratio"))
+
+        group_rates = [p.ratio(f"{AS}.ratio.{g}") for g in GROUPS[1:]]
+        g_nums, as_den = ratio_table([Decimal(0), *group_rates, p.ratio(BORDER_RATIO)])
+        border_num = g_nums[-1]
+        as_ratio, src["as_ratio"] = _cells((len(Group), 2))
+        as_deductible, src["as_deductible"] = _cells((len(Group), 2))
+        for g in Group:
+            own: Paths = () if g is Group.NONE else (f"{AS}.ratio.{GROUPS[g]}",)
+            as_ratio[g, 0], src["as_ratio"][g, 0] = g_nums[g], own
+            as_ratio[g, 1] = max(g_nums[g], border_num)  # border residents: the better ratio
+            src["as_ratio"][g, 1] = (*own, BORDER_RATIO)
+            if g is not Group.NONE:  # border residents have no assistance deductible
+                path = f"{AS}.deductible.{GROUPS[g]}"
+                as_deductible[g, 0], src["as_deductible"][g, 0] = p.fen(path), (path,)
+        as_cap, src["as_cap"] = _cells((2,))
+        for major in (0, 1):
+            path = assistance_cap_path(bool(major))
+            as_cap[major], src["as_cap"][major] = p.fen(path), (path,)
+        return cls(
+            basic_ratio=basic_ratio,
+            reduction=reduction,
+            den=den,
+            deductible=deductible,
+            basic_cap=basic_cap,
+            ci_deductible=ci_deductible,
+            ci_cap=ci_cap,
+            sup_ratio=p.ratio(f"{SUP}.ratio"),
+            sup_num=sup.numerator,
+            sup_den=sup.denominator,
+            normal_scale=p.ci_scale,
+            special_scale=special_scale,
+            as_ratio=as_ratio,
+            as_den=as_den,
+            as_deductible=as_deductible,
+            as_cap=as_cap,
+            sources=src,
+        )
+
+
+def yearly_caps(p: MedicalParams, scheme: Scheme, special: bool) -> dict[str, int | None]:
+    """Each fund's yearly cap for a patient (None: no cap) — for the patient's own page."""
+    t = p.t
+    ci = int(t.ci_cap[scheme, int(special and scheme is Scheme.RESIDENT)])
+    return {
+        "outpatient": int(t.basic_cap[Visit.OUTPATIENT, scheme]),
+        "inpatient": int(t.basic_cap[Visit.INPATIENT, scheme]),
+        "critical_illness": None if ci < 0 else ci,
+        "assistance": int(t.as_cap[0]),
+    }
