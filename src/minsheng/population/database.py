@@ -103,16 +103,20 @@ def resident_ids(
     ymd = np.char.replace(np.datetime_as_string(birth, unit="D"), "-", "").astype(np.int64)
     head = code.astype(np.int64) * 10**8 + ymd
     k = rng.integers(0, 500, n).astype(np.int64)
+    k0 = k.copy()
     todo = np.arange(n)
     body = np.zeros(n, dtype=np.int64)
     while len(todo):
-        body[todo] = head[todo] * 1000 + 2 * (k[todo] % 500) + male[todo]
-        _, first = np.unique(body, return_index=True)
-        clash = np.ones(n, dtype=bool)
-        clash[first] = False
-        clash[todo] |= np.fromiter((int(b) in seen for b in body[todo]), bool, len(todo))
-        seen.update(int(b) for b in body[todo][~clash[todo]])
-        todo = np.flatnonzero(clash)
+        if (k[todo] - k0[todo] >= 500).any():
+            raise ValueError("more than 500 people of one sex born on one day in one county")
+        b = head[todo] * 1000 + 2 * (k[todo] % 500) + male[todo]
+        _, first = np.unique(b, return_index=True)
+        clash = np.ones(len(todo), dtype=bool)
+        clash[first] = False  # the first of equal numbers keeps it
+        clash |= np.fromiter((int(x) in seen for x in b), bool, len(b))
+        body[todo[~clash]] = b[~clash]
+        seen.update(b[~clash].tolist())
+        todo = todo[clash]
         k[todo] += 1
     digits = (body[:, None] // 10 ** np.arange(16, -1, -1)) % 10
     check = _ID_CHECK[(digits @ _ID_WEIGHTS) % 11]
