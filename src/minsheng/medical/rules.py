@@ -110,7 +110,7 @@ def basic_insurance(bills: Bills, before: Totals, t: Tables) -> Basic:
     The ratio (报销比例) depends on the scheme, outpatient or inpatient and the hospital level,
     lowered out of the pooling area (异地就医, more if not filed). The deductible (起付线) is yearly
     for outpatient pooling and per admission in hospital (lower for a later admission)."""
-    lv = np.clip(bills.level, 1, 3) - 1
+    lv = np.minimum(np.maximum(bills.level, 1), 3) - 1  # np.clip is slow on short arrays
     ratio = np.maximum(t.basic_ratio[bills.visit, bills.scheme, lv] - t.reduction[bills.area], 0)
     inpatient = bills.visit == _INPATIENT
     ded_total = t.deductible[bills.visit, bills.scheme, lv, bills.later_admission.astype(np.int64)]
