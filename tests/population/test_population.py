@@ -132,3 +132,25 @@ def test_resident_ids_are_valid_and_unique_across_partitions() -> None:
         assert parsed.sex == ("M" if m else "F")
     again = resident_ids(rng, county[:15], birth[:15], male[:15], seen)  # a second partition
     assert not set(again) & set(numbers)
+
+
+def test_the_database_and_parquet_sinks_hold_the_same_people(engine: Engine) -> None:
+    """One population, two sinks: the demo seed's households and people are the generator's."""
+    from minsheng.assistance.household import age_between
+    from minsheng.demo.population import seed
+    from minsheng.registry.models import Household, Person
+
+    today = dt.date(2026, 3, 1)
+    seed(engine, people=700, seed=12, today=today)
+    part = generate(700, seed=12, index=0, today=today)
+    with engine.connect() as conn:
+        counties = conn.scalars(select(Household.division_code).order_by(Household.id)).all()
+        people = conn.execute(
+            select(Person.birth_date, Person.hukou, Person.relationship_to_head).order_by(Person.id)
+        ).all()
+    assert list(counties) == part.households["county"].tolist()
+    assert [age_between(b, today) for b, _, _ in people] == part.persons["age"].tolist()
+    urban = (part.households["area"][part.persons["household"]] == 0).tolist()
+    assert [h == "urban" for _, h, _ in people] == urban
+    rel = [generator.RELATIONSHIPS[r] for r in part.persons["relationship"]]
+    assert [r for _, _, r in people] == rel

@@ -77,11 +77,21 @@ def _next_id(conn: Connection, model: Any) -> int:
 
 
 def birth_dates(rng: np.random.Generator, age: np.ndarray, today: dt.date) -> np.ndarray:
-    """A birth date (datetime64[D]) for each whole-year ``age`` on ``today`` (never after it)."""
-    year = (today.year - age - 1 - 1970).astype("datetime64[Y]")
-    birth = year.astype("datetime64[D]") + rng.integers(0, 365, len(age))
-    last = np.datetime64(today - dt.timedelta(days=1), "D")
-    return np.minimum(birth, last)
+    """A birth date (datetime64[D]) for each whole-year ``age`` on ``today``: the person is
+    exactly ``age`` (周岁) that day, and born before it."""
+
+    def latest(years: int) -> np.datetime64:  # the last birth date giving ``years`` on ``today``
+        try:
+            day = today.replace(year=today.year - years)
+        except ValueError:  # 29 February in a year without one
+            day = today.replace(year=today.year - years, day=28)
+        return np.datetime64(min(day, today - dt.timedelta(days=1)), "D")
+
+    top = int(age.max()) if len(age) else 0
+    table = np.array([latest(y) for y in range(top + 1)], dtype="datetime64[D]")
+    back = rng.integers(0, 365 - (age == 0), len(age))  # newborns: at least a day old
+    out: np.ndarray = table[age] - back.astype("timedelta64[D]")
+    return out
 
 
 def resident_ids(
