@@ -69,6 +69,12 @@ def samples(w: World) -> Samples:
         ("POST", A + "/cases/{case_id}/actions"): {"path": case, "json": {"action": "check"}},
         ("GET", A + "/queue"): {"marker": "540102"},
         ("POST", A + "/warnings/{warning_id}"): {"path": warning, "json": {"state": "checking"}},
+        # an unknown assignee inside the region is a 422; outside, the record is not found
+        ("POST", A + "/cases/{case_id}/assignee"): {"path": case, "json": {"assignee": "nobody"}},
+        ("POST", A + "/warnings/{warning_id}/assignee"): {
+            "path": warning,
+            "json": {"assignee": "nobody"},
+        },
         ("POST", A + "/scan"): {"json": {"region": INSIDE}},
         ("POST", A + "/payroll"): {"json": {"region": INSIDE, "month": month}},
         # run 1 is the Lhasa run the POST above makes (it pays nobody: 404 for its bank file)

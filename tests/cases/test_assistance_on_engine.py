@@ -175,3 +175,20 @@ def test_cases_and_warnings_are_assigned_within_their_county(
         assert [x.id for x in monitoring.open_warnings(s, BY, assigned_to=me)] == [w.id]
         monitoring.assign(s, w.id, None, BY, TODAY)
         assert monitoring.open_warnings(s, BY, assigned_to=me) == []
+
+
+def test_assignment_through_the_api(app: Any, engine: Engine, world: dict[str, int]) -> None:
+    cw: Any = staff_client(app, engine, "caseworker", "540100", "cw.api")
+    far: Any = staff_client(app, engine, "caseworker", "540200", "cw.far")
+    r = cw.post(
+        "/api/assistance/cases", json={"household_id": world["household"], "programme": "dibao"}
+    )
+    case = r.json()["id"]
+    url = f"/api/assistance/cases/{case}/assignee"
+    r = cw.post(url, json={"assignee": "cw.far"})  # Shigatse cannot work a Lhasa case
+    assert r.status_code == 422 and r.json()["error"]["rule"] == "cannot_work"
+    assert far.post(url, json={"assignee": "cw.far"}).status_code == 404
+    r = cw.post(url, json={"assignee": "cw.api"})
+    assert r.status_code == 200 and r.json()["assignee"].startswith("user:")
+    assert r.json()["events"][-1]["action"] == "assign"
+    assert cw.post(url, json={"assignee": None}).json()["assignee"] is None

@@ -14,6 +14,7 @@ from minsheng.assistance import household, monitoring, payroll, service
 from minsheng.assistance.schemas import (
     ActionIn,
     AssetsIn,
+    AssignIn,
     CaseIn,
     CaseOut,
     ExpenseIn,
@@ -163,6 +164,30 @@ def handle_warning(
 ) -> WarningOut:
     with uow(request) as s:
         return monitoring.warning_out(monitoring.handle(s, warning_id, data.state, by, data.reason))
+
+
+@router.post("/assistance/cases/{case_id}/assignee", response_model=CaseOut)
+def assign_case(
+    case_id: PathId,
+    data: AssignIn,
+    request: Request,
+    by: Principal = Depends(permit("assistance:write")),
+) -> CaseOut:
+    """分派: give the case to a caseworker whose region covers it (null: unassign)."""
+    with uow(request) as s:
+        return service.case_out(s, service.assign(s, case_id, data.assignee, by))
+
+
+@router.post("/assistance/warnings/{warning_id}/assignee", response_model=WarningOut)
+def assign_warning(
+    warning_id: PathId,
+    data: AssignIn,
+    request: Request,
+    by: Principal = Depends(permit("assistance:write")),
+) -> WarningOut:
+    """分派: give the open warning to a caseworker whose region covers it (null: unassign)."""
+    with uow(request) as s:
+        return monitoring.warning_out(monitoring.assign(s, warning_id, data.assignee, by))
 
 
 class RegionIn(BaseModel):

@@ -408,6 +408,7 @@ def warning_out(w: Warning, today: dt.date | None = None) -> WarningOut:
         handled_by=w.handled_by,
         resolution=w.resolution,
         closed_on=w.closed_on,
+        assignee=w.assignee,
     )
 
 

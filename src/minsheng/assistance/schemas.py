@@ -124,6 +124,7 @@ class CaseOut(BaseModel):
     overdue: bool
     explanation: list[Step]
     events: list[EventOut] = []
+    assignee: str | None = None  # user:N (分派)
 
 
 class WarningOut(BaseModel):
@@ -139,6 +140,15 @@ class WarningOut(BaseModel):
     handled_by: str | None
     resolution: str | None
     closed_on: dt.date | None
+    assignee: str | None = None  # user:N (分派)
+
+
+class AssignIn(BaseModel):
+    """分派: the username of a caseworker whose region covers the record, or null to unassign."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: ShortText | None = None
 
 
 class PaymentOut(BaseModel):

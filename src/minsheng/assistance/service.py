@@ -423,6 +423,7 @@ def case_out(
         eligible=case.eligible,
         monthly_amount=case.monthly_amount,
         overdue=overdue(case, today),
+        assignee=case.assignee,
         explanation=[Step(**s) for s in json.loads(case.explanation or "[]")],
         events=[
             EventOut(
