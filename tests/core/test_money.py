@@ -24,7 +24,14 @@ def test_parse_decimal_and_int() -> None:
 
 @pytest.mark.parametrize(
     ("value", "rule"),
-    [(1.5, "no_float"), ("1.234", "two_decimals"), ("abc", "decimal"), ("NaN", "finite")],
+    [
+        (1.5, "no_float"),
+        ("1.234", "two_decimals"),
+        ("abc", "decimal"),
+        ("NaN", "decimal"),  # as text, not an amount a person writes
+        (Decimal("NaN"), "finite"),
+        (Decimal("Infinity"), "finite"),
+    ],
 )
 def test_parse_rejects_with_field_and_rule(value: object, rule: str) -> None:
     with pytest.raises(ValidationError) as err:

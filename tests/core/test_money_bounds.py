@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minsheng.core import money
-from minsheng.core.errors import ValidationError
+from minsheng.core.errors import MinshengError, ValidationError
 from minsheng.medical import rules
 from minsheng.medical.schemas import Line
 from minsheng.medical.service import parse_lines
@@ -45,7 +45,7 @@ def test_every_maximum_is_far_below_2_to_the_53() -> None:
         "92233720368546858.08",  # the price of the issue
         "184467440737095516.16",  # 2^64 fen
         "-92233720368547758.09",
-        "1e30",
+        "1" + "0" * 30,
         "9" * 400,
         "10000000000.01",  # one fen above MAX_AMOUNT_FEN
     ],
@@ -215,3 +215,45 @@ def test_a_years_ledger_cannot_wrap() -> None:
     bills_a_year = 366 * 24 * 60
     assert money.MAX_BILL_FEN * bills_a_year * 2 * params.t.den < INT64_MAX
     assert money.MAX_BILL_FEN * 900_000 < money.JS_SAFE_FEN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1,5",
+        "1,2345",
+        "12,34.5",
+        "1_000",
+        "1e3",
+        "1E5",
+        "１２３",
+        "٣",
+        "१२",
+        "12.",
+        ".5",
+        "0x10",
+        "1 000",
+        "--5",
+    ],
+)
+def test_only_amounts_people_write_are_read(text: str) -> None:
+    """Found by probing: "1,5" was read as ¥15 (a decimal-comma typo ten times the amount),
+    and exponents, underscores and non-ASCII digits were all taken as amounts."""
+    with pytest.raises(MinshengError) as err:
+        money.parse(text, "unit_price")
+    assert err.value.rule == "decimal" and err.value.field == "unit_price" and err.value.bo
+
+
+@pytest.mark.parametrize(
+    ("text", "fen"),
+    [
+        ("12.34", 1234),
+        ("1,234.56", 123456),
+        ("¥1,234,567", 123456700),
+        ("-0", 0),
+        ("+5", 500),
+        ("12.340", 1234),
+    ],
+)
+def test_the_ordinary_forms_still_read(text: str, fen: int) -> None:
+    assert money.parse(text) == fen

@@ -133,3 +133,26 @@ def test_whatever_passes_holds_no_line_and_no_separator(value: str) -> None:
     assert len(out.splitlines()) <= 1
     out.encode("utf-8")  # storable in UTF-8 (PostgreSQL): no lone surrogate left
     assert "\x00" not in out
+
+
+@pytest.mark.parametrize(
+    "ch",
+    ["\u200b", "\u200c", "\u200d", "\u00ad", "\U000e0041", "\u3164", "\u115f", "\ue000", "\u0378"],
+)
+def test_invisible_characters_are_refused(ch: str) -> None:
+    """Found by probing: zero-width characters, tag characters and a Hangul filler passed in
+    names and reached the bank file — two names that look the same could differ, or a name
+    could look blank."""
+    for kind in ("name", "short", "code", "free"):
+        with pytest.raises(ValidationError) as err:
+            text.clean(f"次{ch}仁", "name_zh", kind)
+        assert err.value.rule == "text_invisible" and err.value.field == "name_zh"
+        assert err.value.bo
+
+
+def test_a_name_needs_a_letter() -> None:
+    with pytest.raises(ValidationError) as err:
+        text.clean("·", "name_zh", "name")
+    assert err.value.rule == "text_no_letter"
+    assert text.clean("བཀྲ་ཤིས།", "name_bo", "name") == "བཀྲ་ཤིས།"
+    assert text.clean("O'Brien-Smith", "name", "name") == "O'Brien-Smith"

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -49,6 +50,11 @@ JS_SAFE_FEN = 2**53 - 1  # every maximum above (and sums of them) stays below th
 assert MAX_AMOUNT_FEN * 1000 < JS_SAFE_FEN
 
 
+# An amount as people write it: an optional sign, ASCII digits (commas only between whole
+# groups of three), an optional point and decimals; how many digits is for the maximum to say.
+AMOUNT_TEXT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", re.ASCII)
+
+
 def parse(value: str | Decimal | int, field: str = "amount") -> Fen:
     """Parse an amount in yuan into fen.
 
@@ -65,10 +71,21 @@ def parse(value: str | Decimal | int, field: str = "amount") -> Fen:
     if isinstance(value, int):
         return bounded(value * FEN_PER_YUAN, field)
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("¥", "").replace("￥", "")
+        text = value.strip().removeprefix("¥").removeprefix("￥").strip()
+        if not AMOUNT_TEXT.fullmatch(text):
+            # ASCII digits only, one point, commas only as whole thousands groups: "1,5" is a
+            # decimal-comma typo (not ¥15), and "1e3", "1_000", "１２３" are no amounts a person
+            # writes — Decimal() would take them all
+            raise invalid(
+                field,
+                "decimal",
+                f"金额格式不正确：{value[:40]!r}（例：1234.56 或 1,234.56）",
+                f"not a decimal amount: {value[:40]!r} (e.g. 1234.56 or 1,234.56)",
+                f"«{field}» དངུལ་གྲངས་ཀྱི་རྣམ་པ་ནོར་འདུག (དཔེར་ན། 1234.56)",
+            )
         try:
-            dec = Decimal(text)
-        except InvalidOperation:
+            dec = Decimal(text.replace(",", ""))
+        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
             raise invalid(
                 field, "decimal", f"金额格式不正确：{value!r}", f"not a decimal amount: {value!r}"
             ) from None

@@ -13,6 +13,11 @@ something else. So every free-text value is checked once, where it comes in:
   isolate (U+202A–U+202E, U+2066–U+2069, U+200E / U+200F, U+061C), a byte-order mark or
   zero-width no-break space (U+FEFF), a lone surrogate (JSON can carry one; UTF-8 cannot) or a
   non-character (U+FFFE, U+FFFF, …);
+- refused if it holds an invisible character: any other format character (Unicode Cf: zero-
+  width space and joiners, soft hyphen, tag characters), a private-use or unassigned code
+  point, or a filler that renders as nothing (U+115F, U+1160, U+3164, U+FFA0) — each would let
+  two names that look the same differ, or a name look blank (found by probing);
+- a name must hold at least one letter;
 - refused if it holds a separator that is not meaningful in that kind of text (``|``, the bank
   file's field separator, in a name or a code);
 - refused if longer than its limit (counted in code points after normalisation).
@@ -36,6 +41,8 @@ BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 LINE_SEPARATORS = frozenset("\u2028\u2029\u0085")
+FILLERS = frozenset("\u115f\u1160\u3164\uffa0")  # Hangul fillers: letters that show nothing
+INVISIBLE_CATEGORIES = ("Cf", "Co", "Cn")  # format, private use, unassigned
 FIELD_SEPARATORS = "|"  # the bank file's separator (payroll); never meaningful in a name or code
 
 
@@ -83,6 +90,8 @@ def bad_character(text: str, kind: Kind = SHORT) -> str | None:
             return ch
         if (0xFDD0 <= ord(ch) <= 0xFDEF) or (ord(ch) & 0xFFFE) == 0xFFFE:
             return ch  # non-characters
+        if category in INVISIBLE_CATEGORIES or ch in FILLERS:
+            return ch
         if ch in kind.forbidden:
             return ch
         if not kind.spaces and category.startswith("Z"):
@@ -137,6 +146,14 @@ def clean(
             f"{field} must not be empty",
             bo=f"«{field}» སྟོང་པ་ཡིན་མི་ཆོག",
         )
+    if k is NAME and text and not any(unicodedata.category(c)[0] == "L" for c in text):
+        raise invalid(
+            field,
+            "text_no_letter",
+            f"“{field}”应含有文字",
+            f"{field} must hold at least one letter",
+            bo=f"«{field}» ནང་ཡི་གེ་གཅིག་ཡོད་དགོས།",
+        )
     return text
 
 
@@ -180,6 +197,8 @@ def _bad(field: str, ch: str) -> ValidationError:
         rule, zh_what = "text_bidi", "文字方向控制符"
     elif unicodedata.category(ch).startswith("Z"):
         rule, zh_what = "text_space", "空白字符"
+    elif unicodedata.category(ch) in INVISIBLE_CATEGORIES or ch in FILLERS:
+        rule, zh_what = "text_invisible", "不可见字符"
     else:
         rule, zh_what = "text_character", "不允许的字符"
     return invalid(
