@@ -55,7 +55,24 @@ from minsheng.medical.ledger import (
     totals as totals,
 )
 from minsheng.medical.models import LedgerYear, PersonalAccount, Preview, Settlement
-from minsheng.medical.schemas import BillIn, FundStep, PatientOut, SettlementOut
+from minsheng.medical.reads import (
+    _no_settlement,
+    _visible,
+    render,
+)
+from minsheng.medical.reads import (
+    get as get,
+)
+from minsheng.medical.reads import (
+    list_for as list_for,
+)
+from minsheng.medical.reads import (
+    out as out,
+)
+from minsheng.medical.reads import (
+    person_in_region as person_in_region,
+)
+from minsheng.medical.schemas import BillIn, PatientOut, SettlementOut
 from minsheng.policy import ParameterTree
 from minsheng.registry import service as registry
 from minsheng.registry.models import Facility, Person
@@ -64,57 +81,6 @@ PREVIEW_TTL = dt.timedelta(minutes=15)  # a pre-settlement may be confirmed this
 PREVIEW_KEEP = dt.timedelta(days=1)  # expired pre-settlements are purged after this
 FIGURES = ("total", "basic", "ci", "assistance", "patient", "account", "cash")
 T = TypeVar("T")
-
-
-# ----------------------------------------------------------------------------- explanation
-
-
-def render(steps: list[rules.Step]) -> list[FundStep]:
-    """The rules' steps as the API shows them (each parameter with value, date and source)."""
-    return [
-        FundStep(
-            fund=s.fund,
-            base=s.base,
-            deductible=s.deductible,
-            ratio=s.ratio,
-            cap_left=s.cap_left,
-            cap_reached=s.cap_reached,
-            amount=s.amount,
-            parameters=[i.to_dict() for i in s.parameters],
-        )
-        for s in steps
-    ]
-
-
-def out(s: Settlement, preview: bool = False) -> SettlementOut:
-    return SettlementOut(
-        id=s.id,
-        kind=s.kind,
-        person_id=s.person_id,
-        year=s.year,
-        facility_id=s.facility_id,
-        service_date=s.service_date,
-        visit=s.visit,
-        scheme=s.scheme,
-        level=s.level,
-        area=s.area,
-        total=s.total,
-        full_self=s.full_self,
-        over_limit=s.over_limit,
-        self_first=s.self_first,
-        policy=s.policy,
-        basic=s.basic,
-        ci=s.ci,
-        assistance=s.assistance,
-        patient=s.patient,
-        account=s.account,
-        cash=s.cash,
-        reverses_id=s.reverses_id,
-        reversed_by_id=s.reversed_by_id,
-        explanation=[FundStep(**x) for x in json.loads(s.explanation)],
-        preview=preview,
-        fingerprint=s.fingerprint,
-    )
 
 
 def _not_future(bill: BillIn) -> None:
@@ -492,58 +458,3 @@ def reverse(session: Session, settlement_id: int, by: Principal) -> SettlementOu
         {"reversal_id": rev.id},
     )
     return out(rev)
-
-
-def _no_settlement(settlement_id: int) -> NotFoundError:
-    return NotFoundError(
-        "settlement_id",
-        f"结算单{settlement_id}不存在",
-        f"no settlement {settlement_id}",
-        bo=f"འཛིན་ཐོ་ {settlement_id} མེད།",
-    )
-
-
-def _visible(
-    session: Session, settlement_id: int, by: Principal
-) -> tuple[Settlement, Facility, Person]:
-    """A settlement whose hospital or patient lies in ``by``'s region. Any other answers as an
-    unknown id does: a settlement elsewhere and no settlement look the same."""
-    s = session.get(Settlement, settlement_id)
-    if s is not None:
-        facility = session.get(Facility, s.facility_id)
-        person = session.get(Person, s.person_id)
-        assert facility is not None and person is not None  # foreign keys
-        if by.covers(facility.division_code) or by.covers(person.division_code):
-            return s, facility, person
-    raise _no_settlement(settlement_id)
-
-
-def person_in_region(session: Session, person_id: int, by: Principal) -> Person:
-    """A person of ``by``'s region by internal id; elsewhere answers as unknown does."""
-    person = session.get(Person, person_id)
-    if person is None or not by.covers(person.division_code):
-        raise NotFoundError(
-            "person_id",
-            f"人员{person_id}不存在",
-            f"no person {person_id}",
-            bo=f"མི་ {person_id} མེད།",
-        )
-    return person
-
-
-def get(session: Session, settlement_id: int, by: Principal) -> SettlementOut:
-    """A settlement, for staff of the hospital's region or of the patient's."""
-    s, facility, _ = _visible(session, settlement_id, by)
-    audit.record(session, by, "read", "med_settlement", s.id, facility.division_code)
-    return out(s)
-
-
-def list_for(session: Session, person_id: int, year: int, by: Principal) -> list[SettlementOut]:
-    person = person_in_region(session, person_id, by)
-    audit.record(session, by, "read", "person", person.id, person.division_code)
-    rows = session.scalars(
-        select(Settlement)
-        .where(Settlement.person_id == person_id, Settlement.year == year)
-        .order_by(Settlement.id)
-    ).all()
-    return [out(s) for s in rows]
