@@ -205,3 +205,33 @@ def test_a_checked_case_from_a_legacy_token_event_is_still_the_same_person(
         same = staff(users["cw.a"][0], "cw.a", "caseworker", "540100")
         with pytest.raises(ForbiddenError):
             service.act(s, case, "approve", same)
+
+
+def test_a_review_raising_the_amount_on_ones_own_figures_needs_another_caseworker(
+    app: Any, engine: Engine, world: dict[str, int]
+) -> None:
+    """Found by probing: one caseworker zeroed a household's incomes and reviewed its 低保 up
+    (¥1,724.46 → ¥2,640) alone, and the next roll paid it. The figures' maker cannot be the
+    review's checker when the review raises the amount; another caseworker can."""
+    users = _users(engine)
+    a = _bearer(app, users["cw.a"][1])
+    b = _bearer(app, users["cw.b"][1])
+    case = _checked(engine, world, a)
+    r = b.post(f"/api/assistance/cases/{case}/actions", json={"action": "approve"})
+    assert r.status_code == 200, r.text
+    before = r.json()["monthly_amount"]
+    today = dt.date.today().replace(day=1)
+    months = [f"{(today - dt.timedelta(days=31 * i)).replace(day=1):%Y-%m}" for i in range(1, 13)]
+    items = [
+        {"person_id": world["head"], "month": m, "kind": "wage", "amount": "0"} for m in months
+    ]
+    r = a.post(f"/api/assistance/households/{world['household']}/incomes", json={"items": items})
+    assert r.status_code in (200, 201), r.text
+    r = a.post(f"/api/assistance/cases/{case}/actions", json={"action": "review"})
+    assert r.status_code == 403 and r.json()["error"]["rule"] == "maker_checker", r.text
+    with make_sessionmaker(engine)() as s:  # refused: nothing changed
+        c = s.get(Case, case)
+        assert c is not None and c.monthly_amount == before
+    r = b.post(f"/api/assistance/cases/{case}/actions", json={"action": "review"})
+    assert r.status_code == 200, r.text
+    assert r.json()["monthly_amount"] > before

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from minsheng.assistance import rules, workflows
@@ -24,16 +24,16 @@ from minsheng.assistance.household import (
     money_in,
     params,
 )
-from minsheng.assistance.models import PROGRAMMES, Case, CaseEvent, Warning
+from minsheng.assistance.models import PROGRAMMES, Case, CaseEvent, Expense, Warning
 from minsheng.assistance.schemas import CaseIn, CaseOut, EventOut, Step
 from minsheng.auth import audit
-from minsheng.auth.models import ApiToken
+from minsheng.auth.models import ApiToken, AuditEntry
 from minsheng.auth.permissions import Principal
 from minsheng.cases import engine as cases
 from minsheng.cases.assign import assignee
 from minsheng.cases.engine import Event, accountable
 from minsheng.core import divisions, money
-from minsheng.core.errors import ConflictError, NotFoundError, invalid
+from minsheng.core.errors import ConflictError, ForbiddenError, NotFoundError, invalid
 from minsheng.policy import ParameterTree
 from minsheng.registry import service as registry
 from minsheng.registry.models import Household, Person
@@ -267,10 +267,56 @@ def _reject(c: _Ctx, case: Case) -> str | None:
     return note
 
 
+def _figures_recorded_by(session: Session, case: Case) -> set[str]:
+    """Who (accountable names) recorded the household's incomes, assets or expenses since the
+    case was decided — the makers of the figures a review would pay on."""
+    since = case.decided_on.isoformat() if case.decided_on else ""
+    expenses = [
+        str(i)
+        for i in session.scalars(
+            select(Expense.id).where(Expense.household_id == case.household_id)
+        )
+    ]
+    figures = or_(
+        (AuditEntry.resource.in_(("incomes", "assets")))
+        & (AuditEntry.record_id == str(case.household_id)),
+        (AuditEntry.resource == "expense") & (AuditEntry.record_id.in_(expenses)),
+    )
+    actors = set(
+        session.scalars(
+            select(AuditEntry.actor).where(
+                AuditEntry.action == "record", AuditEntry.at >= since, figures
+            )
+        )
+    )
+    out = set()
+    for actor in actors:
+        kind, _, ident = actor.partition(":")
+        token = session.get(ApiToken, int(ident)) if kind == "token" and ident.isdigit() else None
+        out.add(f"user:{token.user_id}" if token is not None else actor)
+    return out
+
+
 def _review(c: _Ctx, case: Case) -> str | None:
-    """复核: assessed again; still eligible → the new amount, else stopped."""
+    """复核: assessed again; still eligible → the new amount, else stopped. A review that would
+    raise the amount on figures the reviewer recorded since the decision is refused: another
+    caseworker reviews it (maker–checker; probing found one caseworker could zero a household's
+    incomes and review its 低保 up from ¥1,724.46 to ¥2,640 alone)."""
     old = case.monthly_amount
     _assess(c, case)
+    if (
+        case.eligible
+        and case.monthly_amount > old
+        and accountable(c.by) in _figures_recorded_by(c.session, case)
+    ):
+        raise ForbiddenError(
+            "action",
+            "maker_checker",
+            "复核将提高救助金额，而家庭收入、财产或支出是您登记的：请由另一位经办人员复核",
+            "this review would raise the amount on figures you recorded: another caseworker "
+            "must review it",
+            "ཁྱེད་ཀྱིས་ཐོ་འགོད་བྱས་པའི་གྲངས་ཐོག་སྐྱབས་དངུལ་འཕར་བས། ལས་བྱེད་པ་གཞན་ཞིག་གིས་བསྐྱར་ཞིབ་བྱེད་དགོས།",
+        )
     if case.eligible:
         case.review_due = add_months(c.today, c.p.count("assistance.workflow.review_months"))
         return f"{money.fmt(old)} → {money.fmt(case.monthly_amount)}"
