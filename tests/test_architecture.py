@@ -88,8 +88,47 @@ def test_policy_depends_only_on_core() -> None:
     assert check(paths, {"core", "policy"}, {"numpy", "yaml"}) == []
 
 
+def pure_closure(rules: Path) -> list[Path]:
+    """A ``rules.py`` and every module of its own package it imports, directly or not: the
+    rules may be split into pure pieces (medical: tables, bills, lines), each held to the
+    same rule — so importing a sibling that touches the database still fails."""
+    package = rules.parent
+    seen, todo = {rules}, [rules]
+    own = f"minsheng.{package.name}"
+    while todo:
+        names = []
+        for node in ast.walk(ast.parse(todo.pop().read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names.append(node.module)  # from minsheng.medical.tables import …
+                if node.module == own:  # from minsheng.medical import tables
+                    names += [f"{own}.{a.name}" for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if len(parts) >= 3 and f"{parts[0]}.{parts[1]}" == own:
+                sibling = package / f"{parts[2]}.py"
+                if sibling.exists() and sibling not in seen:
+                    seen.add(sibling)
+                    todo.append(sibling)
+    return sorted(seen)
+
+
 def test_every_rules_module_is_pure() -> None:
-    assert check(modules("**/rules.py"), {"core", "policy"}, {"numpy"}) == []
+    bad = []
+    for rules in modules("**/rules.py"):
+        bad += check(pure_closure(rules), {"core", "policy", rules.parent.name}, {"numpy"})
+    assert bad == []
+
+
+def test_a_rules_sibling_that_touches_the_database_fails(tmp_path: Path) -> None:
+    package = tmp_path / "toy"
+    package.mkdir()
+    (package / "rules.py").write_text("from minsheng.toy import helpers\n", encoding="utf-8")
+    (package / "helpers.py").write_text("import sqlalchemy\n", encoding="utf-8")
+    closure = pure_closure(package / "rules.py")
+    assert [p.name for p in closure] == ["helpers.py", "rules.py"]
+    assert check(closure, {"core", "policy", "toy"}, {"numpy"}) == ["helpers.py imports sqlalchemy"]
 
 
 def test_foundation_never_imports_upwards() -> None:
