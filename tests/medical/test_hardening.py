@@ -464,3 +464,32 @@ def test_the_cashiers_form_names_the_bad_field_in_three_languages(
     assert "lines.0.name" in page.text and "分隔符“|”" in page.text
     assert "དབྱེ་རྟགས" in page.text  # the Tibetan line of the rule, not only the field's name
     assert settlements(engine) == 0
+
+
+def test_guessing_id_numbers_at_the_window_is_audited_and_bounded(
+    app: Any, engine: Engine, world: dict[str, int]
+) -> None:
+    """Found by probing: from a list's birth date and county (~500 candidates), previews
+    rebuilt 5 of 5 full ID numbers in 876 requests, misses unaudited. Every miss is now
+    audited, and past PATIENT_MISSES_PER_HOUR a caller's look-ups are refused whatever the
+    number (the real patient too), so the refusal tells nothing."""
+    from minsheng.medical.intake import PATIENT_MISSES_PER_HOUR
+
+    cw: Any = staff_client(app, engine, "caseworker", "540100")
+    url = "/api/medical/settlements/preview"
+    wrong = [
+        ids.make_resident_id("540102", dt.date(1950, 1, 1), 600 + i)
+        for i in range(PATIENT_MISSES_PER_HOUR)
+    ]
+    for number in wrong:
+        r = cw.post(url, json={**bill("20.00"), "patient": {"id_number": number}})
+        assert r.status_code == 404, r.text
+    with make_sessionmaker(engine)() as s:
+        misses = s.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "patient_miss")
+        )
+    assert misses == PATIENT_MISSES_PER_HOUR
+    r = cw.post(url, json=bill("20.00"))  # the real patient: refused like any other now
+    assert r.status_code == 429 and r.json()["error"]["rule"] == "too_many_unknown_patients"
+    other: Any = staff_client(app, engine, "caseworker", "540100", "other.cw")
+    assert other.post(url, json=bill("20.00")).status_code == 200  # another caller is not hit
