@@ -32,7 +32,7 @@ def test_every_leaf_value_agrees(of_root) -> None:  # type: ignore[no-untyped-de
                 assert Decimal(str(theirs)) * 100 == ours, leaf.path
             elif isinstance(ours, bool):
                 assert bool(theirs) is ours, leaf.path
-            elif isinstance(ours, str):  # a ``codes`` leaf (e.g. medical.assistance.group_precedence)
+            elif isinstance(ours, str):  # a ``codes`` leaf (group_precedence)
                 assert str(theirs) == ours, leaf.path
             else:
                 assert Decimal(str(theirs)) == Decimal(ours), leaf.path
