@@ -244,7 +244,10 @@ BAD_NAMES = [
     ("escape", "次仁\x1b[31m", "text_control"),
     ("bidi override", "\u202e仁次", "text_bidi"),
     ("bidi isolate", "次\u2066仁", "text_bidi"),
-    ("byte-order mark", "次\ufeff仁", "text_character"),
+    ("byte-order mark", "次\ufeff仁", "text_invisible"),
+    ("zero-width space", "次\u200b仁", "text_invisible"),  # look-alike payees (probing)
+    ("tag character", "次\U000e0041仁", "text_invisible"),
+    ("Hangul filler", "\u3164", "text_invisible"),  # a name that looks blank
     ("too long", "次" * 65, "text_too_long"),
 ]
 
