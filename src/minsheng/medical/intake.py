@@ -15,11 +15,13 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from minsheng.auth import audit
-from minsheng.auth.models import AuditEntry
+from minsheng.auth.models import AuthThrottle
 from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, ids, money
 from minsheng.core.errors import (
@@ -149,13 +151,15 @@ def _patient(
     patient = bill.patient
     if patient.id_number:
         number = ids.parse_resident_id(patient.id_number, "patient.id_number").number
-        if by.kind != "system" and _misses_last_hour(session, by) >= PATIENT_MISSES_PER_HOUR:
+        key = _miss_key(by)
+        if by.kind != "system" and _misses_spent(session, key):
             raise _too_many_misses()  # whatever the number: the refusal tells nothing
         person, via = registry.find_by_id_number(session, number), "id_number"
         if person is None and by.kind != "system":
             missing = _no_such_patient()
 
             def record(s: Session) -> None:  # kept although the request is refused
+                _count_miss(s, key)
                 audit.record(s, by, "patient_miss", "person", None, by.region)
 
             missing.after_rollback.append(record)
@@ -195,17 +199,40 @@ def _no_such_patient() -> NotFoundError:
     )
 
 
-def _misses_last_hour(session: Session, by: Principal) -> int:
-    since = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
-    return (
-        session.scalar(
-            select(func.count(AuditEntry.id)).where(
-                AuditEntry.actor == by.actor,
-                AuditEntry.action == "patient_miss",
-                AuditEntry.at >= since,
-            )
-        )
-        or 0
+MISS_WINDOW = dt.timedelta(hours=1)
+
+
+def _miss_key(by: Principal) -> str:
+    return hashlib.sha256(f"patient_miss\0{by.actor}".encode()).hexdigest()
+
+
+def _misses_spent(session: Session, key: str) -> bool:
+    """One primary-key read on the settlement path (the counts live in ``auth_throttle``)."""
+    row = session.get(AuthThrottle, key)
+    if row is None or row.failures < PATIENT_MISSES_PER_HOUR:
+        return False
+    start = row.window_start if row.window_start.tzinfo else row.window_start.replace(tzinfo=dt.UTC)
+    return start + MISS_WINDOW > dt.datetime.now(dt.UTC)
+
+
+def _count_miss(session: Session, key: str) -> None:
+    """One more miss in the window (an upsert: concurrent misses never clash)."""
+    t = dt.datetime.now(dt.UTC)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(AuthThrottle)
+        .values(key=key, failures=0, window_start=t)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    session.execute(
+        update(AuthThrottle)
+        .where(AuthThrottle.key == key, AuthThrottle.window_start <= t - MISS_WINDOW)
+        .values(failures=0, window_start=t)
+    )
+    session.execute(
+        update(AuthThrottle)
+        .where(AuthThrottle.key == key)
+        .values(failures=AuthThrottle.failures + 1)
     )
 
 
