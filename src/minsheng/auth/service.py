@@ -46,7 +46,7 @@ from minsheng.auth.permissions import (
     staff,
 )
 from minsheng.config import MAX_TOKEN_DAYS
-from minsheng.core import divisions, ids
+from minsheng.core import divisions, ids, text
 from minsheng.core.errors import (
     ConflictError,
     ForbiddenError,
@@ -314,7 +314,14 @@ def authenticate(session: Session, username: str, password: str, ip: str | None)
             status=429,
             bo=f"ནང་འཛུལ་ཐེངས་མང་དྲགས་འདུག སྐར་མ་{m}རྗེས་སུ་ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།",
         )
-    user = session.scalar(select(User).where(User.username == username.strip()))
+    # a name no account can have (a NUL, a control: PostgreSQL refuses NUL in a query) is
+    # answered as an unknown user, without asking the database
+    plausible = text.bad_character(username, text.CODE) is None and len(username) <= 64
+    user = (
+        session.scalar(select(User).where(User.username == username.strip()))
+        if plausible
+        else None
+    )
     failure = SignInError("bad_credentials", "用户名或密码不正确", "wrong username or password")
     if user is None or not user.active or user.service_account:
         _spend_like_a_check(password)  # unknown users take as long as known ones

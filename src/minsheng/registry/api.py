@@ -270,7 +270,7 @@ def create_facility(
 def list_facilities(
     request: Request,
     q: SearchText | None = Query(None),
-    division: str | None = None,
+    division: Code | None = Query(None),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_ID),
     by: Principal = Depends(permit("registry:read")),
