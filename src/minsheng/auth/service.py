@@ -318,9 +318,7 @@ def authenticate(session: Session, username: str, password: str, ip: str | None)
     # answered as an unknown user, without asking the database
     plausible = text.bad_character(username, text.CODE) is None and len(username) <= 64
     user = (
-        session.scalar(select(User).where(User.username == username.strip()))
-        if plausible
-        else None
+        session.scalar(select(User).where(User.username == username.strip())) if plausible else None
     )
     failure = SignInError("bad_credentials", "用户名或密码不正确", "wrong username or password")
     if user is None or not user.active or user.service_account:
