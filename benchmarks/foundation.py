@@ -138,8 +138,8 @@ def bench_ids() -> None:
 def bench_crypto() -> None:
     import hashlib
 
-    from minsheng.auth import crypto
     from minsheng.core import ids
+    from minsheng.foundation import crypto
 
     numbers = [ids.make_resident_id("540102", dt.date(1980, 1, 1), i % 1000) for i in range(20_000)]
     sealed = [crypto.encrypt(n) for n in numbers]

@@ -25,9 +25,9 @@ os.environ.setdefault("MINSHENG_OTP_SENDER", "memory")
 LOG_FILE = Path(os.environ.setdefault("MINSHENG_LOG_FILE", f"/tmp/minsheng-test-{os.getpid()}.log"))
 LOG_FILE.write_text("")
 
-from minsheng.auth.permissions import Principal, system  # noqa: E402
 from minsheng.config import normalise_url  # noqa: E402
 from minsheng.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
+from minsheng.foundation.principals import Principal, system  # noqa: E402
 from minsheng.models import Base  # noqa: E402
 
 PG_URL = os.environ.get("MINSHENG_TEST_POSTGRES_URL")
@@ -149,7 +149,7 @@ def staff_client(
     from fastapi.testclient import TestClient
 
     from minsheng.auth import service
-    from minsheng.auth.permissions import PERMISSIONS
+    from minsheng.foundation.principals import PERMISSIONS
 
     name = username or f"{role}.{region}"
     with make_sessionmaker(engine)() as s:

@@ -15,8 +15,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from minsheng.auth.permissions import system
 from minsheng.core import ids
+from minsheng.foundation.principals import system
 
 Samples = dict[tuple[str, str], dict[str, Any]]
 

@@ -3,10 +3,14 @@
 - ``core/`` imports nothing of ours but ``core``, and nothing that touches a database or the web;
 - ``policy/`` imports only ``core`` and ``policy``;
 - every ``rules.py`` imports only ``core`` and ``policy`` (pure: columns in, columns out);
-- the foundation (``core``, ``policy``, ``db``, ``config``) never imports a programme or an
-  entrypoint;
-- only entrypoints (``web/``, ``cli.py``, ``clikit.py``) and a package's own ``api.py``, ``web.py``,
-  ``cli.py`` and ``pages.py`` import the web or CLI frameworks.
+- layers point down (:data:`LAYERS`): a package imports only packages on lower layers — so the
+  registry never imports auth, no service imports the web app, the foundation imports no
+  service;
+- one programme reads another only through that programme's published ``queries`` (or its
+  pure ``rules``), never its tables or services;
+- only entrypoints (``web/``, ``webkit/``, ``cli.py``, ``clikit.py``) and a package's own
+  ``api.py``, ``web.py``, ``cli.py`` and ``pages.py`` import the web or CLI frameworks;
+- no source file is longer than one person can hold in mind (:data:`MAX_LINES`).
 """
 
 from __future__ import annotations
@@ -141,7 +145,7 @@ def test_foundation_never_imports_upwards() -> None:
 )
 def test_only_entrypoints_use_web_and_cli_frameworks(path: Path) -> None:
     rel = path.relative_to(SRC)
-    is_entry = rel.parts[0] == "web" or rel.name in ENTRY_FILES
+    is_entry = rel.parts[0] in {"web", "webkit"} or rel.name in ENTRY_FILES
     if is_entry:
         return
     used = {n.split(".")[0] for n in imports(path)} & WEB_LIBS
@@ -158,3 +162,143 @@ def test_the_checker_catches_a_violation(tmp_path: Path) -> None:
         "rules.py imports sqlalchemy",
         "rules.py imports minsheng.db",
     ]
+
+
+# ----------------------------------------------------------------------------- layers
+#
+# Each package (or top-level module) of ``src/minsheng`` on its layer; imports point to lower
+# layers only (or within the same package). ``minsheng`` itself (``__version__``) is layer 0.
+LAYERS: dict[str, int] = {
+    "": 0,  # minsheng/__init__.py
+    "core": 0,
+    "policy": 1,
+    "config": 2,
+    "db": 3,
+    "programmes": 3,  # the seam: standard library only
+    "fields": 3,
+    "logs": 3,
+    "foundation": 4,  # encryption, audit, principals and region scopes
+    "webkit": 5,  # the page kit: render, forms, i18n, guards, dependencies
+    "clikit": 5,
+    "registry": 6,
+    "auth": 7,  # users and sessions; citizens sign in with their registered identity
+    "cases": 8,
+    "population": 8,
+    "medical": 9,
+    "assistance": 9,
+    "sim": 9,
+    "demo": 10,
+    "models": 10,  # imports every package's tables for Alembic and the tests
+    "migrations": 11,  # Alembic's environment reads models
+    "web": 11,  # the app that assembles everything
+    "cli": 11,
+    "__main__": 12,
+}
+PROGRAMMES = {"medical", "assistance", "sim"}  # may read each other only through PUBLISHED
+PUBLISHED = {"queries", "rules"}
+MAX_LINES = 500
+
+
+def package_of(path: Path) -> str:
+    rel = path.relative_to(SRC)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem.replace("__init__", "")
+
+
+def layer_violations(package: str, names: list[str], where_: str) -> list[str]:
+    """What in ``names`` (imports of a module of ``package``) points up or sideways."""
+    bad = []
+    own = LAYERS[package]
+    for name in names:
+        target = ours(name)
+        if target is None or target == package or target == "<relative>":
+            continue
+        if target not in LAYERS:
+            bad.append(f"{where_} imports {name}: package {target!r} has no layer")
+        elif package in PROGRAMMES and target in PROGRAMMES:
+            module = name.split(".")[2] if name.count(".") >= 2 else ""
+            if module not in PUBLISHED:
+                bad.append(f"{where_} imports {name}: read {target} through {target}.queries")
+        elif LAYERS[target] >= own:
+            bad.append(f"{where_} imports {name}: {target} is not below {package}")
+    return bad
+
+
+def test_every_package_has_a_layer() -> None:
+    packages = {package_of(p) for p in modules("**/*.py")}
+    assert packages - set(LAYERS) == set(), "add new packages to LAYERS"
+    assert set(ENTRY_PROGRAMMES()) - set(LAYERS) == set()
+
+
+def ENTRY_PROGRAMMES() -> list[str]:  # noqa: N802 - reads like the constant it mirrors
+    from minsheng import programmes
+
+    return [e.split(".")[1] for e in programmes.ENTRIES]
+
+
+def test_every_registered_programme_is_held_to_the_queries_rule() -> None:
+    import importlib
+
+    from minsheng import programmes
+
+    kinds = {e.split(".")[1]: importlib.import_module(e).PROGRAMME.kind for e in programmes.ENTRIES}
+    assert {name for name, kind in kinds.items() if kind == "programme"} <= PROGRAMMES
+
+
+def imported_modules(path: Path) -> list[str]:
+    """Like :func:`imports`, but ``from minsheng.medical import queries`` names the module it
+    brings in (``minsheng.medical.queries``), so the published-queries rule sees it."""
+    out = imports(path)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.startswith("minsheng.") and node.module.count(".") == 1:
+                out += [f"{node.module}.{a.name}" for a in node.names]
+                out.remove(node.module)
+    return out
+
+
+def test_layers_point_down() -> None:
+    bad = []
+    for path in modules("**/*.py"):
+        bad += layer_violations(package_of(path), imported_modules(path), where(path))
+    assert bad == []
+
+
+def test_importing_a_programme_module_by_name_is_seen(tmp_path: Path) -> None:
+    path = tmp_path / "monitoring.py"
+    path.write_text("from minsheng.medical import models, queries\n", encoding="utf-8")
+    names = imported_modules(path)
+    assert names == ["minsheng.medical.models", "minsheng.medical.queries"]
+    assert layer_violations("assistance", names, "monitoring.py") == [
+        "monitoring.py imports minsheng.medical.models: read medical through medical.queries"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("package", "name", "why"),
+    [
+        ("registry", "minsheng.auth.service", "registry is below auth"),
+        ("foundation", "minsheng.registry.models", "the foundation is below every service"),
+        ("medical", "minsheng.web.pages", "programmes use the page kit, never the app"),
+        ("webkit", "minsheng.auth.web", "the page kit is below auth"),
+        ("assistance", "minsheng.medical.models", "another programme's tables"),
+        ("assistance", "minsheng.medical.service", "another programme's services"),
+        ("sim", "minsheng.demo.population", "the analysis desk does not use the demo seed"),
+        ("core", "minsheng.policy", "core is the floor"),
+    ],
+)
+def test_a_wrong_import_fails(package: str, name: str, why: str) -> None:
+    assert layer_violations(package, [name], f"{package}/x.py") != [], why
+
+
+def test_published_reads_pass() -> None:
+    assert layer_violations("assistance", ["minsheng.medical.queries"], "a") == []
+    assert layer_violations("sim", ["minsheng.assistance.rules"], "a") == []
+    assert layer_violations("auth", ["minsheng.registry.models"], "a") == []
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in modules("**/*.py") if "migrations" not in p.parts], ids=str
+)
+def test_no_source_file_is_too_long(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{where(path)} has {lines} lines: split it along its domain lines"

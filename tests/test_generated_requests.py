@@ -25,9 +25,9 @@ from schemathesis.checks import not_a_server_error
 from sqlalchemy import Engine, select
 
 from minsheng.auth import service
-from minsheng.auth.permissions import PERMISSIONS, system
 from minsheng.db import make_engine, make_sessionmaker, upgrade
 from minsheng.demo.population import seed
+from minsheng.foundation.principals import PERMISSIONS, system
 from minsheng.registry.models import Person
 from tests.conftest import _truncate_all, make_app
 

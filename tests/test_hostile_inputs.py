@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from minsheng.auth.permissions import system
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.principals import system
 from minsheng.models import Base
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person

@@ -28,15 +28,15 @@ from sqlalchemy import Engine, select
 from minsheng.assistance import service as assistance
 from minsheng.assistance.schemas import CaseIn
 from minsheng.auth import service as auth
-from minsheng.auth.models import AuditEntry
-from minsheng.auth.permissions import PERMISSIONS, STAFF_ROLES, system
-from minsheng.auth.web import SESSION_COOKIE, api_routes
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.principals import PERMISSIONS, STAFF_ROLES, system
 from minsheng.medical import service as medical
 from minsheng.medical.schemas import BillIn
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import EnrolmentIn, FacilityIn, HouseholdIn, PersonIn
+from minsheng.webkit.guards import SESSION_COOKIE, api_routes
 from tests.conftest import make_app
 
 MIN_CANDIDATES = 100  # docs/security.md, "Masking"

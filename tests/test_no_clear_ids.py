@@ -18,11 +18,11 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Engine, Integer, String, Text, select
 
-from minsheng.auth.crypto import Encrypted
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
 from minsheng.demo.assistance import seed_assistance
 from minsheng.demo.population import seed
+from minsheng.foundation.crypto import Encrypted
 from minsheng.logs import ID_LIKE, PHONE_LIKE
 from minsheng.models import Base
 from minsheng.registry.models import Enrolment, Facility, Household, Person
@@ -201,7 +201,7 @@ def _window(app: Any, engine: Engine, region: str) -> Any:
     from fastapi.testclient import TestClient
 
     from minsheng.auth import service as auth
-    from minsheng.auth.permissions import system
+    from minsheng.foundation.principals import system
 
     with make_sessionmaker(engine)() as s:
         auth.create_user(s, system("test"), "scan.cashier", "correct-horse-1", "cashier", region)

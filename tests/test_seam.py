@@ -23,14 +23,14 @@ from typer.testing import CliRunner
 
 from minsheng import cli, programmes
 from minsheng.auth import service as auth
-from minsheng.auth.permissions import ALL_PERMISSIONS, PERMISSIONS, system
-from minsheng.auth.web import SESSION_COOKIE, api_routes
 from minsheng.core import ids
 from minsheng.db import Base, make_sessionmaker
+from minsheng.foundation.principals import ALL_PERMISSIONS, PERMISSIONS, system
 from minsheng.policy import parameters as policy_parameters
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import PersonIn
 from minsheng.sim import model, population, runner
+from minsheng.webkit.guards import SESSION_COOKIE, api_routes
 from tests.conftest import make_app
 
 # The table as it stood before the seam (issue 11), written out by hand: the assembled table
@@ -137,8 +137,8 @@ TOY = {
     "api.py": """
         from fastapi import APIRouter, Depends
 
-        from minsheng.auth.permissions import Principal
-        from minsheng.auth.web import permit
+        from minsheng.foundation.principals import Principal
+        from minsheng.webkit.guards import permit
 
         router = APIRouter(prefix="/api", tags=["toy"])
 
@@ -151,8 +151,8 @@ TOY = {
         from fastapi import APIRouter, Depends
         from fastapi.responses import HTMLResponse
 
-        from minsheng.auth.permissions import Principal
-        from minsheng.auth.web import permit
+        from minsheng.foundation.principals import Principal
+        from minsheng.webkit.guards import permit
 
         router = APIRouter(include_in_schema=False)
 

@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 
 from minsheng.assistance import household
 from minsheng.assistance.schemas import IncomeIn, IncomesIn
-from minsheng.auth.permissions import system
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.principals import system
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import HouseholdIn, PersonIn
 

@@ -19,10 +19,10 @@ from minsheng.assistance import service
 from minsheng.assistance.models import Case
 from minsheng.assistance.schemas import CaseIn
 from minsheng.auth import service as auth
-from minsheng.auth.models import AuditEntry
-from minsheng.auth.permissions import PERMISSIONS, system
 from minsheng.core.errors import ForbiddenError
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.principals import PERMISSIONS, system
 from minsheng.registry import service as registry
 from minsheng.registry.models import SpecialStatus
 from minsheng.registry.schemas import StatusIn
@@ -200,7 +200,7 @@ def test_a_checked_case_from_a_legacy_token_event_is_still_the_same_person(
             e.by = f"token:{token_id}"
         s.commit()
     with make_sessionmaker(engine)() as s:
-        from minsheng.auth.permissions import staff
+        from minsheng.foundation.principals import staff
 
         same = staff(users["cw.a"][0], "cw.a", "caseworker", "540100")
         with pytest.raises(ForbiddenError):

@@ -11,10 +11,10 @@ from sqlalchemy import Engine, select
 from minsheng.assistance import household, monitoring, service
 from minsheng.assistance.models import Warning
 from minsheng.assistance.schemas import CaseIn
-from minsheng.auth.permissions import system
 from minsheng.core import calendar
 from minsheng.core.errors import ConflictError, MinshengError
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.principals import system
 from minsheng.medical.models import Settlement
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person

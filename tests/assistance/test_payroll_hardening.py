@@ -36,10 +36,10 @@ from sqlalchemy import Engine, select, text
 
 from minsheng.assistance import payroll
 from minsheng.assistance.models import Payment, PayrollRun
-from minsheng.auth.models import AuditEntry
-from minsheng.auth.permissions import system
 from minsheng.core import export, ids
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.principals import system
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person
 from minsheng.registry.schemas import HouseholdIn, PersonIn

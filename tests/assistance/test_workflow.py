@@ -12,11 +12,11 @@ from sqlalchemy import Engine, func, select
 from minsheng.assistance import household, payroll, service
 from minsheng.assistance.models import Case, CaseEvent, Income, Payment
 from minsheng.assistance.schemas import CaseIn, IncomeIn, IncomesIn
-from minsheng.auth.models import AuditEntry
-from minsheng.auth.permissions import system
 from minsheng.core import calendar
 from minsheng.core.errors import ConflictError, MinshengError
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.principals import system
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person
 from minsheng.registry.schemas import StatusIn

@@ -1,9 +1,9 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from minsheng.auth import audit
-from minsheng.auth.models import AuditEntry
-from minsheng.auth.permissions import system
+from minsheng.foundation import audit
+from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.principals import system
 
 BY = system("test")
 
@@ -88,7 +88,7 @@ def test_entries_hold_no_id_number(client, session: Session) -> None:  # type: i
 
 
 def test_no_route_changes_the_log(client) -> None:  # type: ignore[no-untyped-def]
-    from minsheng.auth.web import api_routes
+    from minsheng.webkit.guards import api_routes
 
     for r in api_routes(client.app):
         if "audit" in r.path:

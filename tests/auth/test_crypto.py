@@ -5,11 +5,11 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from minsheng.auth import crypto
-from minsheng.auth.permissions import system
 from minsheng.config import Keys, load_keys, new_key, parse_data_keys
 from minsheng.core import ids
 from minsheng.db import downgrade, upgrade
+from minsheng.foundation import crypto
+from minsheng.foundation.principals import system
 from minsheng.registry import service
 from minsheng.registry.schemas import PersonIn
 

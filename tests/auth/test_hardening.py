@@ -22,15 +22,17 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from minsheng.auth import audit, service
-from minsheng.auth.models import ApiToken, AuditEntry, AuditHead, OtpChallenge, User
-from minsheng.auth.permissions import system
-from minsheng.auth.web import CSRF_COOKIE, public
+from minsheng.auth import service
+from minsheng.auth.models import ApiToken, OtpChallenge, User
 from minsheng.core import ids
 from minsheng.core.errors import ForbiddenError, MinshengError
 from minsheng.db import make_engine, make_sessionmaker, unit_of_work
+from minsheng.foundation import audit
+from minsheng.foundation.models import AuditEntry, AuditHead
+from minsheng.foundation.principals import system
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import PersonIn
+from minsheng.webkit.guards import CSRF_COOKIE, public
 from tests.conftest import make_app, staff_client
 
 BY = system("test")

@@ -21,10 +21,9 @@ from sqlalchemy import Engine
 from minsheng import programmes
 from minsheng.auth import service as auth
 from minsheng.auth.models import RoleGrant
-from minsheng.auth.permissions import PERMISSIONS, STAFF_ROLES, system
-from minsheng.auth.web import CSRF_COOKIE, SESSION_COOKIE, api_routes, guard_of, unguarded_routes
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.principals import PERMISSIONS, STAFF_ROLES, system
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import (
     EmployerIn,
@@ -33,6 +32,13 @@ from minsheng.registry.schemas import (
     HouseholdIn,
     PersonIn,
     StatusIn,
+)
+from minsheng.webkit.guards import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    api_routes,
+    guard_of,
+    unguarded_routes,
 )
 from tests.conftest import make_app
 from tests.route_kit import BY, INSIDE, OUTSIDE, P1_ID, P2_ID, Samples, World

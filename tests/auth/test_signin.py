@@ -12,12 +12,12 @@ from sqlalchemy import Engine
 
 from minsheng.auth import service
 from minsheng.auth.models import LoginSession
-from minsheng.auth.permissions import system
-from minsheng.auth.web import CSRF_COOKIE, SESSION_COOKIE
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.principals import system
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import PersonIn
+from minsheng.webkit.guards import CSRF_COOKIE, SESSION_COOKIE
 
 BY = system("test")
 PASSWORD = "correct-horse-1"
@@ -82,7 +82,7 @@ def test_repeated_failures_throttle_the_address_not_the_account(
 
 
 def test_sign_in_is_rate_limited_per_address(anon: TestClient, engine: Engine) -> None:
-    limit, _ = __import__("minsheng.auth.web", fromlist=["LIMITS"]).LIMITS["login_ip"]
+    limit, _ = __import__("minsheng.webkit.guards", fromlist=["LIMITS"]).LIMITS["login_ip"]
     codes = [
         login(anon, username=f"someone{i}", password="x" * 12).status_code for i in range(limit + 2)
     ]

@@ -16,9 +16,9 @@ from minsheng.assistance import monitoring, service, workflows
 from minsheng.assistance.models import Case, Warning, WarningEvent
 from minsheng.assistance.schemas import CaseIn
 from minsheng.auth import service as auth
-from minsheng.auth.permissions import system
 from minsheng.core.errors import ConflictError, MinshengError, ValidationError
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.principals import system
 from tests.assistance.conftest import BY, TODAY, monthly_income
 from tests.conftest import staff_client
 

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from minsheng.assistance import workflows
-from minsheng.auth.permissions import PERMISSIONS, staff, system
 from minsheng.cases import engine as cases
 from minsheng.cases.cli import app as cases_cli
 from minsheng.cases.engine import State, Step, Workflow
 from minsheng.core.errors import ConflictError, ForbiddenError, MinshengError, ValidationError
+from minsheng.foundation.principals import PERMISSIONS, staff, system
 
 DAY = dt.date(2026, 6, 15)
 CW_A = staff(1, "cw.a", "caseworker", "540100")

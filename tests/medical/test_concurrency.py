@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from minsheng.auth import service as auth
-from minsheng.auth.permissions import PERMISSIONS, system
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.principals import PERMISSIONS, system
 from minsheng.medical.models import LedgerYear, Settlement
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import EnrolmentIn, FacilityIn, PersonIn, StatusIn

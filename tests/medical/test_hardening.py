@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import Engine, func, select, text, update
 
 from minsheng.auth import service as auth
-from minsheng.auth.models import AuditEntry
-from minsheng.auth.permissions import PERMISSIONS
 from minsheng.core import ids
 from minsheng.db import make_engine, make_sessionmaker
+from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.principals import PERMISSIONS
 from minsheng.medical import models
 from minsheng.medical.models import Settlement
 from minsheng.registry import service as registry

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from minsheng.auth.permissions import system
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.principals import system
 from minsheng.medical.models import LedgerYear, Settlement
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import EnrolmentIn, FacilityIn, PersonIn, StatusIn

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from minsheng.auth.permissions import system
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
+from minsheng.foundation.principals import system
 from minsheng.registry import service
 from minsheng.registry.models import Household
 from minsheng.registry.schemas import HouseholdIn, PersonIn
@@ -154,7 +154,7 @@ def test_registering_a_number_known_elsewhere_tells_nothing_free(app: Any, engin
     but 422 for an unknown one, unaudited and unbounded. Now every field is checked first, the
     duplicate answer is the same here and elsewhere, each "elsewhere" is audited where the
     person lives, and past the day's budget every registration by that caller is refused."""
-    from minsheng.auth.models import AuditEntry
+    from minsheng.foundation.models import AuditEntry
     from minsheng.registry.service import MAX_REGISTRATION_CONFLICTS_PER_DAY
 
     lhasa = [ids.make_resident_id("540102", dt.date(1970, 1, 1), 100 + i) for i in range(25)]

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from minsheng.auth.permissions import system
 from minsheng.core import ids
 from minsheng.core.errors import MinshengError
+from minsheng.foundation.principals import system
 from minsheng.registry.importer import import_persons
 from minsheng.registry.models import Household, Person
 

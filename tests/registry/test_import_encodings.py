@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from minsheng.auth.models import AuditEntry
-from minsheng.auth.permissions import Principal, staff, system
 from minsheng.core import ids
 from minsheng.core.errors import MinshengError
+from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.principals import Principal, staff, system
 from minsheng.registry import importer
 from minsheng.registry.importer import MAX_CONFLICTS_PER_DAY, decode, import_persons
 from minsheng.registry.models import Person

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from minsheng.auth.permissions import system
 from minsheng.core import ids
 from minsheng.core.errors import MinshengError
+from minsheng.foundation.principals import system
 from minsheng.registry import service
 from minsheng.registry.models import Enrolment, Household, Person
 from minsheng.registry.schemas import (

@@ -175,9 +175,9 @@ def test_staff_and_citizen_sign_in(server: str, browser: object) -> None:
     import datetime as dt
 
     from minsheng.auth import service
-    from minsheng.auth.permissions import system
     from minsheng.core import ids
     from minsheng.db import make_engine, make_sessionmaker
+    from minsheng.foundation.principals import system
     from minsheng.registry import service as registry
     from minsheng.registry.schemas import PersonIn
 
@@ -225,9 +225,9 @@ def test_cashier_settles_and_prints_a_receipt(server: str, browser: object) -> N
     import datetime as dt
 
     from minsheng.auth import service
-    from minsheng.auth.permissions import system
     from minsheng.core import ids
     from minsheng.db import make_engine, make_sessionmaker
+    from minsheng.foundation.principals import system
     from minsheng.registry import service as registry
     from minsheng.registry.schemas import EnrolmentIn, PersonIn, StatusIn
 
@@ -291,9 +291,9 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
     from minsheng.assistance.models import Case
     from minsheng.assistance.schemas import IncomeIn, IncomesIn
     from minsheng.auth import service
-    from minsheng.auth.permissions import system
     from minsheng.core import ids
     from minsheng.db import make_engine, make_sessionmaker
+    from minsheng.foundation.principals import system
     from minsheng.registry import service as registry
     from minsheng.registry.schemas import HouseholdIn, PersonIn
 
@@ -442,8 +442,8 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
 
 def test_analyst_runs_a_reform_and_sees_charts(server: str, browser: object) -> None:
     from minsheng.auth import service
-    from minsheng.auth.permissions import system
     from minsheng.db import make_engine, make_sessionmaker
+    from minsheng.foundation.principals import system
     from minsheng.sim import population
 
     settings = BROWSER_APP[0].state.settings

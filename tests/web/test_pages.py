@@ -4,7 +4,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from minsheng.db import alembic_config
-from minsheng.web import i18n
+from minsheng.webkit import i18n
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 

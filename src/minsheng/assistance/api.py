@@ -23,12 +23,12 @@ from minsheng.assistance.schemas import (
     WarningActionIn,
     WarningOut,
 )
-from minsheng.auth import audit
-from minsheng.auth.permissions import Principal
-from minsheng.auth.web import permit
+from minsheng.foundation import audit
+from minsheng.foundation.principals import Principal
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person
-from minsheng.web.deps import PathId, factory, uow
+from minsheng.webkit.deps import PathId, factory, uow
+from minsheng.webkit.guards import permit
 
 router = APIRouter(prefix="/api", tags=["assistance 社会救助"])
 

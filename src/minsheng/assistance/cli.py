@@ -7,9 +7,9 @@ import datetime as dt
 import typer
 
 from minsheng.assistance import monitoring, payroll, standards
-from minsheng.auth.permissions import system
 from minsheng.clikit import friendly, print_json, session
 from minsheng.core import money
+from minsheng.foundation.principals import system
 
 app = typer.Typer(help="Social assistance 社会救助", no_args_is_help=True)
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from minsheng.assistance import rules
 from minsheng.assistance.models import ASSET_KINDS, EXPENSE_KINDS, Asset, Expense, Income
 from minsheng.assistance.schemas import AssetsIn, ExpenseIn, IncomesIn
-from minsheng.auth import audit
-from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, money
 from minsheng.core.errors import MinshengError, invalid
+from minsheng.foundation import audit
+from minsheng.foundation.principals import Principal
 from minsheng.policy import ParameterTree, load
 from minsheng.registry import service as registry
 from minsheng.registry.models import Household, Person

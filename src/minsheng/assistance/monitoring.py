@@ -25,14 +25,14 @@ from minsheng.assistance.household import months_back, params
 from minsheng.assistance.models import WARNING_STATES, Case, Income, Warning, WarningEvent
 from minsheng.assistance.schemas import WarningOut
 from minsheng.assistance.service import load_in_region
-from minsheng.auth import audit
-from minsheng.auth.permissions import Principal
 from minsheng.cases import engine as cases
 from minsheng.cases.assign import assignee
 from minsheng.cases.engine import Event, accountable
 from minsheng.core import divisions
 from minsheng.core.errors import ConflictError, invalid
-from minsheng.medical.models import Settlement
+from minsheng.foundation import audit
+from minsheng.foundation.principals import Principal
+from minsheng.medical import queries as medical
 from minsheng.registry.models import Household, Person, SpecialStatus
 
 OPEN = workflows.WARNING.open_states  # new, checking
@@ -102,12 +102,7 @@ def columns(session: Session, prefix: str, today: dt.date) -> Columns:
             Case.state == "approved", Case.division_code.like(prefix + "%")
         )
     ).all()
-    selfpay = session.execute(
-        select(Settlement.person_id, func.sum(Settlement.patient))
-        .join(Person, Person.id == Settlement.person_id)
-        .where(Settlement.year == today.year, Person.division_code.like(prefix + "%"))
-        .group_by(Settlement.person_id)
-    ).all()
+    selfpay = medical.own_share_by_person(session, today.year, prefix)
     selfpay = [r for r in selfpay if r[0] in person_hh]
 
     area = np.array([rules.AREAS.index(h[2]) for h in hh], dtype=np.int64)

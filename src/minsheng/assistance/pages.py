@@ -15,16 +15,16 @@ from starlette.concurrency import run_in_threadpool
 
 from minsheng.assistance import household, monitoring, payroll, service, vocab
 from minsheng.assistance.schemas import AssetsIn, CaseIn, ExpenseIn, IncomeIn, IncomesIn
-from minsheng.auth.permissions import Principal
-from minsheng.auth.web import permit
 from minsheng.core import money
 from minsheng.core.errors import MinshengError
 from minsheng.fields import to_minsheng_error
+from minsheng.foundation.principals import Principal
 from minsheng.registry import service as registry
 from minsheng.registry import vocab as registry_vocab
 from minsheng.registry.models import Household, Person
-from minsheng.web.deps import PathId, lang, uow
-from minsheng.web.pages import render
+from minsheng.webkit.deps import PathId, lang, uow
+from minsheng.webkit.guards import permit
+from minsheng.webkit.render import render
 
 router = APIRouter(include_in_schema=False)
 

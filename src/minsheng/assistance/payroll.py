@@ -43,11 +43,11 @@ from minsheng.assistance import rules, vocab
 from minsheng.assistance.household import add_months, age_on, grade_on, params, parse_month
 from minsheng.assistance.models import Case, Payment, PayrollRun
 from minsheng.assistance.service import PAID_PROGRAMMES
-from minsheng.auth import audit
-from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, export, money
 from minsheng.core.errors import ConflictError, NotFoundError, invalid
 from minsheng.db import unit_of_work
+from minsheng.foundation import audit
+from minsheng.foundation.principals import Principal
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person
 

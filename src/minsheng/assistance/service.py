@@ -26,14 +26,15 @@ from minsheng.assistance.household import (
 )
 from minsheng.assistance.models import PROGRAMMES, Case, CaseEvent, Expense, Warning
 from minsheng.assistance.schemas import CaseIn, CaseOut, EventOut, Step
-from minsheng.auth import audit
-from minsheng.auth.models import ApiToken, AuditEntry
-from minsheng.auth.permissions import Principal
+from minsheng.auth.models import ApiToken
 from minsheng.cases import engine as cases
 from minsheng.cases.assign import assignee
 from minsheng.cases.engine import Event, accountable
 from minsheng.core import divisions, money
 from minsheng.core.errors import ConflictError, ForbiddenError, NotFoundError, invalid
+from minsheng.foundation import audit
+from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.principals import Principal
 from minsheng.policy import ParameterTree
 from minsheng.registry import service as registry
 from minsheng.registry.models import Household, Person

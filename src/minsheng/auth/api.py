@@ -11,10 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy import func, select
 
-from minsheng.auth import audit, service
-from minsheng.auth.crypto import lookup_hash
-from minsheng.auth.models import AuditEntry, User
-from minsheng.auth.permissions import Principal
+from minsheng.auth import service
+from minsheng.auth.models import User
 from minsheng.auth.schemas import (
     AuditOut,
     AuditPage,
@@ -29,22 +27,26 @@ from minsheng.auth.schemas import (
     UserOut,
     WhoAmI,
 )
-from minsheng.auth.web import (
+from minsheng.auth.web import open_session_for
+from minsheng.core import divisions, ids
+from minsheng.foundation import audit
+from minsheng.foundation.crypto import lookup_hash
+from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.principals import Principal
+from minsheng.registry import service as registry
+from minsheng.registry.models import Household, Person, SpecialStatus
+from minsheng.registry.schemas import MAX_ID, HouseholdOut, PersonOut
+from minsheng.webkit.deps import PathId, lang, uow
+from minsheng.webkit.guards import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     client_ip,
     csrf_for_session,
     limit,
-    open_session_for,
     permit,
     public,
     set_csrf_cookie,
 )
-from minsheng.core import divisions, ids
-from minsheng.registry import service as registry
-from minsheng.registry.models import Household, Person, SpecialStatus
-from minsheng.registry.schemas import MAX_ID, HouseholdOut, PersonOut
-from minsheng.web.deps import PathId, lang, uow
 
 router = APIRouter(prefix="/api", tags=["security 安全"])
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import typer
 from sqlalchemy import select
 
-from minsheng.auth import audit, crypto, service
+from minsheng.auth import service
 from minsheng.auth.models import User
-from minsheng.auth.permissions import STAFF_ROLES, system
 from minsheng.clikit import friendly, print_json, session
 from minsheng.core.errors import invalid
+from minsheng.foundation import audit, crypto
+from minsheng.foundation.principals import STAFF_ROLES, system
 
 user_app = typer.Typer(help="Staff accounts and API tokens", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log", no_args_is_help=True)

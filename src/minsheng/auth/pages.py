@@ -11,24 +11,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from minsheng.auth import service
 from minsheng.auth.api import start_session
-from minsheng.auth.crypto import lookup_hash
-from minsheng.auth.permissions import Principal
-from minsheng.auth.web import (
+from minsheng.auth.web import open_session_for
+from minsheng.core import divisions, ids
+from minsheng.core.errors import MinshengError
+from minsheng.foundation.crypto import lookup_hash
+from minsheng.foundation.principals import Principal
+from minsheng.registry import service as registry
+from minsheng.registry import vocab
+from minsheng.registry.models import Person
+from minsheng.webkit.deps import lang, uow
+from minsheng.webkit.guards import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     client_ip,
     limit,
-    open_session_for,
     permit,
     public,
 )
-from minsheng.core import divisions, ids
-from minsheng.core.errors import MinshengError
-from minsheng.registry import service as registry
-from minsheng.registry import vocab
-from minsheng.registry.models import Person
-from minsheng.web.deps import lang, uow
-from minsheng.web.pages import render
+from minsheng.webkit.render import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,7 +46,7 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def login_form(
     request: Request, next: str = "/", by: Principal = Depends(public())
 ) -> HTMLResponse:
-    return render(request, "login.html", next=safe_next(next), error=None, username="")
+    return render(request, "auth/login.html", next=safe_next(next), error=None, username="")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -66,7 +66,7 @@ def login(
     except MinshengError as err:
         return render(
             request,
-            "login.html",
+            "auth/login.html",
             status=err.status,
             next=safe_next(next),
             error=err,
@@ -91,7 +91,7 @@ def logout(request: Request, by: Principal = Depends(public())) -> Response:
 
 @router.get("/citizen/login", response_class=HTMLResponse)
 def citizen_form(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
-    return render(request, "citizen_login.html", step="id", error=None, id_number="")
+    return render(request, "auth/citizen_login.html", step="id", error=None, id_number="")
 
 
 @router.post("/citizen/login", response_class=HTMLResponse)
@@ -108,7 +108,7 @@ def citizen_send(
     except MinshengError as err:
         return render(
             request,
-            "citizen_login.html",
+            "auth/citizen_login.html",
             status=err.status,
             step="id",
             error=err,
@@ -117,7 +117,7 @@ def citizen_send(
     minutes = int(service.OTP_LIFETIME.total_seconds() // 60)
     return render(
         request,
-        "citizen_login.html",
+        "auth/citizen_login.html",
         step="code",
         error=None,
         id_number=parsed.number,
@@ -141,7 +141,7 @@ def citizen_verify(
     except MinshengError as err:
         return render(
             request,
-            "citizen_login.html",
+            "auth/citizen_login.html",
             status=err.status,
             step="code",
             error=err,
@@ -178,7 +178,7 @@ def my_page(request: Request, by: Principal = Depends(permit("self:read"))) -> H
         scheme = vocab.label(vocab.SCHEMES, enrolment.scheme, code) if enrolment else None
     return render(
         request,
-        "me.html",
+        "auth/me.html",
         me=me,
         others=others,
         statuses=statuses,

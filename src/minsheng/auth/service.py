@@ -25,8 +25,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from minsheng.auth import audit
-from minsheng.auth.crypto import lookup_hash
 from minsheng.auth.models import (
     ApiToken,
     AuthThrottle,
@@ -36,15 +34,6 @@ from minsheng.auth.models import (
     User,
 )
 from minsheng.auth.otp import OtpSender
-from minsheng.auth.permissions import (
-    ALL_PERMISSIONS,
-    ANONYMOUS,
-    PERMISSIONS,
-    ROLES,
-    STAFF_ROLES,
-    Principal,
-    staff,
-)
 from minsheng.config import MAX_TOKEN_DAYS
 from minsheng.core import divisions, ids, text
 from minsheng.core.errors import (
@@ -53,6 +42,16 @@ from minsheng.core.errors import (
     MinshengError,
     NotFoundError,
     invalid,
+)
+from minsheng.foundation import audit
+from minsheng.foundation.crypto import lookup_hash
+from minsheng.foundation.principals import (
+    ALL_PERMISSIONS,
+    ANONYMOUS,
+    PERMISSIONS,
+    STAFF_ROLES,
+    Principal,
+    staff,
 )
 from minsheng.registry.models import Person
 
@@ -665,8 +664,3 @@ def verify_code(session: Session, id_number: str, code: str) -> Person:
     if person is None:
         raise failure
     return person
-
-
-def role_label(role: str, lang: str = "zh") -> str:
-    zh, bo, en = ROLES[role]
-    return {"zh": zh, "bo": bo, "en": en}.get(lang, zh)

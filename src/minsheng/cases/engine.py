@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from minsheng.auth.permissions import Principal
 from minsheng.core import calendar
 from minsheng.core.errors import ConflictError, ForbiddenError, invalid
+from minsheng.foundation.principals import Principal
 
 Label = tuple[str, str, str]  # (zh, bo, en)
 

@@ -14,9 +14,9 @@ from sqlalchemy import Engine, insert, select
 from minsheng.assistance import household, monitoring, service
 from minsheng.assistance.models import Income
 from minsheng.assistance.schemas import CaseIn
-from minsheng.auth.permissions import system
 from minsheng.core.errors import MinshengError
 from minsheng.db import make_sessionmaker, unit_of_work
+from minsheng.foundation.principals import system
 from minsheng.registry.models import Household, Person
 
 BY = system("demo")  # opens and checks the cases

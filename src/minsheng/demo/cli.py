@@ -45,9 +45,9 @@ def seed_command(
     from minsheng.demo.assistance import seed_assistance
 
     assistance = seed_assistance(e, seed=seed)
-    from minsheng.auth import audit
-    from minsheng.auth.permissions import system
     from minsheng.clikit import session
+    from minsheng.foundation import audit
+    from minsheng.foundation.principals import system
 
     with session() as s:
         audit.record(s, system("demo"), "seed", "person", None, None, report.to_dict())
@@ -77,8 +77,8 @@ def demo_users(
 
     from minsheng.auth import service
     from minsheng.auth.models import User
-    from minsheng.auth.permissions import system
     from minsheng.clikit import session
+    from minsheng.foundation.principals import system
 
     made = []
     with session() as s:

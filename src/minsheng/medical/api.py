@@ -10,18 +10,18 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from minsheng.auth import audit
-from minsheng.auth.permissions import Principal
-from minsheng.auth.web import permit
 from minsheng.core import money
 from minsheng.core.errors import invalid
 from minsheng.fields import BalanceText
+from minsheng.foundation import audit
+from minsheng.foundation.principals import Principal
 from minsheng.medical import service
 from minsheng.medical.fhir import explanation_of_benefit
 from minsheng.medical.models import PersonalAccount, Settlement
 from minsheng.medical.schemas import BillIn, ConfirmIn, SettlementOut
 from minsheng.registry.models import Facility
-from minsheng.web.deps import PathId, uow
+from minsheng.webkit.deps import PathId, uow
+from minsheng.webkit.guards import permit
 
 router = APIRouter(prefix="/api", tags=["medical 医疗保障"])
 YEAR = Query(default_factory=lambda: dt.date.today().year, ge=2000, le=2100)

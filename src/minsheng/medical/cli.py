@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from pydantic import ValidationError
 
-from minsheng.auth.permissions import system
 from minsheng.clikit import friendly, print_json, session
 from minsheng.core.errors import invalid
+from minsheng.foundation.principals import system
 from minsheng.medical import service
 from minsheng.medical.schemas import BillIn
 

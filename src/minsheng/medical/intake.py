@@ -20,15 +20,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from minsheng.auth import audit
 from minsheng.auth.models import AuthThrottle
-from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, ids, money
 from minsheng.core.errors import (
     MinshengError,
     NotFoundError,
     invalid,
 )
+from minsheng.foundation import audit
+from minsheng.foundation.principals import Principal
 from minsheng.medical import rules
 from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
 from minsheng.medical.schemas import BillIn, Line

@@ -13,11 +13,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from minsheng.auth.permissions import Principal
-from minsheng.auth.web import permit
 from minsheng.core import divisions, money
 from minsheng.core.errors import MinshengError, invalid
 from minsheng.fields import to_minsheng_error
+from minsheng.foundation.principals import Principal
 from minsheng.medical import rules, service
 from minsheng.medical.models import Settlement
 from minsheng.medical.schemas import BillIn, SettlementOut
@@ -25,8 +24,9 @@ from minsheng.policy import load
 from minsheng.registry import service as registry
 from minsheng.registry import vocab
 from minsheng.registry.models import Facility, Person
-from minsheng.web.deps import PathId, lang, uow
-from minsheng.web.pages import N_, render
+from minsheng.webkit.deps import PathId, lang, uow
+from minsheng.webkit.guards import permit
+from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
 # fund names shown on receipts, marked for the catalogues

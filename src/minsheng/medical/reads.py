@@ -9,9 +9,9 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minsheng.auth import audit
-from minsheng.auth.permissions import Principal
 from minsheng.core.errors import NotFoundError
+from minsheng.foundation import audit
+from minsheng.foundation.principals import Principal
 from minsheng.medical import rules
 from minsheng.medical.models import Settlement
 from minsheng.medical.schemas import FundStep, SettlementOut

@@ -19,13 +19,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from minsheng.auth import audit
-from minsheng.auth.permissions import Principal
 from minsheng.core.errors import (
     ConflictError,
     NotFoundError,
     invalid,
 )
+from minsheng.foundation import audit
+from minsheng.foundation.principals import Principal
 from minsheng.medical import rules
 from minsheng.medical.intake import (  # noqa: F401  (the service's public names, re-exported)
     KEY_MAX,

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, Table, func, insert, select
 
-from minsheng.auth.crypto import lookup_hash
 from minsheng.core import divisions, ids
 from minsheng.core.errors import ConflictError
 from minsheng.db import Base
+from minsheng.foundation.crypto import lookup_hash
 from minsheng.population.extensions import extend, registered
 from minsheng.population.generator import (
     GROUPS,

@@ -6,11 +6,10 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minsheng.auth.permissions import Principal
-from minsheng.auth.web import permit
 from minsheng.core import divisions
 from minsheng.core.errors import invalid
 from minsheng.fields import Code, SearchText
+from minsheng.foundation.principals import Principal
 from minsheng.registry import importer, service
 from minsheng.registry.models import Employer, Facility
 from minsheng.registry.schemas import (
@@ -37,7 +36,8 @@ from minsheng.registry.schemas import (
     StatusIn,
     StatusOut,
 )
-from minsheng.web.deps import PathId, lang, uow
+from minsheng.webkit.deps import PathId, lang, uow
+from minsheng.webkit.guards import permit
 
 router = APIRouter(prefix="/api", tags=["registry 人员登记"])
 MAX_UPLOAD = 20 * 1024 * 1024

@@ -7,10 +7,10 @@ from pathlib import Path
 import typer
 from pydantic import ValidationError
 
-from minsheng.auth.permissions import system
 from minsheng.clikit import friendly, print_json, session
 from minsheng.core.errors import invalid
 from minsheng.fields import to_minsheng_error
+from minsheng.foundation.principals import system
 from minsheng.registry import importer, service
 from minsheng.registry.schemas import PersonIn
 

@@ -39,11 +39,11 @@ import itertools
 from pydantic import ValidationError as PydanticError
 from sqlalchemy.orm import Session
 
-from minsheng.auth import audit
-from minsheng.auth.permissions import Principal
 from minsheng.core import ids
 from minsheng.core.errors import ConflictError, MinshengError, invalid
 from minsheng.fields import to_minsheng_error
+from minsheng.foundation import audit
+from minsheng.foundation.principals import Principal
 from minsheng.registry import service
 from minsheng.registry.models import Household, Person
 from minsheng.registry.schemas import ImportProblem, ImportReport, PersonIn

@@ -17,9 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from minsheng.auth.crypto import Encrypted, lookup_hash
 from minsheng.core.ids import mask_id, mask_phone
 from minsheng.db import Base
+from minsheng.foundation.crypto import Encrypted, lookup_hash
 
 
 class Timestamps:

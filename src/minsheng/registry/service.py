@@ -10,10 +10,6 @@ from typing import TypeVar
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from minsheng.auth import audit
-from minsheng.auth.crypto import lookup_hash
-from minsheng.auth.models import AuditEntry
-from minsheng.auth.permissions import Principal
 from minsheng.core import divisions, ids
 from minsheng.core.errors import (
     ConflictError,
@@ -22,6 +18,10 @@ from minsheng.core.errors import (
     NotFoundError,
     invalid,
 )
+from minsheng.foundation import audit
+from minsheng.foundation.crypto import lookup_hash
+from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.principals import Principal
 from minsheng.registry import vocab
 from minsheng.registry.models import (
     Employer,

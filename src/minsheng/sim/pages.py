@@ -15,15 +15,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from minsheng.auth.permissions import Principal
-from minsheng.auth.web import permit
 from minsheng.core import divisions, money
 from minsheng.core.errors import MinshengError
+from minsheng.foundation.principals import Principal
 from minsheng.policy import load
 from minsheng.sim import population, runner
-from minsheng.web import i18n
-from minsheng.web.deps import lang
-from minsheng.web.pages import N_, render
+from minsheng.webkit import i18n
+from minsheng.webkit.deps import lang
+from minsheng.webkit.guards import permit
+from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
 EDITABLE = (

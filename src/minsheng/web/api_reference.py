@@ -8,11 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from minsheng.auth.permissions import Principal
-from minsheng.auth.web import public
 from minsheng.core import divisions, ids
+from minsheng.foundation.principals import Principal
 from minsheng.policy import load as load_params
 from minsheng.policy.scale import MarginalRateScale
+from minsheng.webkit.guards import public
 
 router = APIRouter(prefix="/api", tags=["reference 参考数据"])
 PUBLIC = Depends(public())  # reference data and pure checks are public

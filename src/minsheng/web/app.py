@@ -12,14 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
 from minsheng import __version__, logs
-from minsheng.auth import crypto
 from minsheng.auth import web as auth_web
 from minsheng.auth.otp import make_sender
-from minsheng.auth.permissions import Principal
-from minsheng.auth.web import BodyLimit, public
 from minsheng.config import Settings
 from minsheng.db import current_revision, make_engine, make_sessionmaker
-from minsheng.web import errors
+from minsheng.foundation import crypto
+from minsheng.foundation.principals import Principal
+from minsheng.webkit import errors, guards
+from minsheng.webkit.guards import BodyLimit, public
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 1024 * 1024  # 1 MiB for ordinary requests
@@ -53,8 +53,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.limiter = auth_web.RateLimiter()
-    app.state.trusted_proxies = auth_web.proxy_networks(settings.trusted_proxies)
+    app.state.limiter = guards.RateLimiter()
+    app.state.resolve_principal = auth_web.resolve_principal  # who calls: sessions, tokens
+    app.state.trusted_proxies = guards.proxy_networks(settings.trusted_proxies)
     app.state.allowed_origins = tuple(o.rstrip("/") for o in settings.origins)
     app.state.health = {}
     app.state.otp_sender = make_sender(settings.otp_sender)
@@ -87,10 +88,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     include_routers(app)
     errors.install(app)
-    app.add_middleware(auth_web.Protect, secure_cookies=settings.secure_cookies)
+    app.add_middleware(guards.Protect, secure_cookies=settings.secure_cookies)
     app.add_middleware(BodyLimit, default=MAX_BODY, larger={"/api/persons/import": MAX_UPLOAD})
     declare_error_answers(app)
-    open_routes = auth_web.unguarded_routes(app)
+    open_routes = guards.unguarded_routes(app)
     if open_routes:
         raise RuntimeError(
             f"routes without a permission check (deny unless allowed): {open_routes}"
@@ -142,15 +143,15 @@ def declare_error_answers(app: FastAPI) -> None:
         schemas.update(found.pop("$defs", {}))
         schemas.setdefault("ErrorAnswer", found)
         ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorAnswer"}}}
-        for route in auth_web.api_routes(app):
+        for route in guards.api_routes(app):
             if not route.include_in_schema or route.path_format not in doc["paths"]:
                 continue
-            guarded = auth_web.guard_of(route) != "public"
+            guarded = guards.guard_of(route) != "public"
             for method in route.methods or ():
                 op = doc["paths"][route.path_format].get(method.lower())
                 if op is None:
                     continue
-                unsafe = method not in auth_web.SAFE_METHODS
+                unsafe = method not in guards.SAFE_METHODS
                 codes = [401, 403] if guarded else ([403] if unsafe else [])
                 if unsafe:
                     codes += [409, 413, 422]

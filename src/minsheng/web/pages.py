@@ -2,71 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 
-from minsheng import __version__, programmes
-from minsheng.auth.permissions import Principal
-from minsheng.auth.service import role_label
-from minsheng.auth.web import principal_of, public
-from minsheng.core import divisions, ids, money
+from minsheng import programmes
+from minsheng.core import divisions, ids
 from minsheng.core.errors import MinshengError
+from minsheng.foundation.principals import Principal
 from minsheng.policy import load as load_params
 from minsheng.registry.models import Household, Person
-from minsheng.web import i18n
-from minsheng.web.deps import lang, uow
+from minsheng.webkit import i18n
+from minsheng.webkit.deps import lang, uow
+from minsheng.webkit.guards import public
+from minsheng.webkit.render import render, render_error
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-TEMPLATES.env.globals["fmt_money"] = money.fmt
 router = APIRouter(include_in_schema=False)
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
-
-
-def context(request: Request, **extra: Any) -> dict[str, Any]:
-    code = lang(request)
-    tr = i18n.gettext_for(code)
-    return {
-        "request": request,
-        "_": tr.gettext,
-        "lang": i18n.LANGUAGES[code],
-        "languages": list(i18n.LANGUAGES.values()),
-        "version": __version__,
-        "path": request.url.path,
-        "csrf": getattr(request.state, "csrf", ""),
-        "principal": principal_of(request),
-        "role_label": role_label,
-        "desks": desks_for,
-        "panels": panels_for,
-        **extra,
-    }
-
-
-def desks_for(by: Principal) -> list[programmes.Link]:
-    """The staff desks of every registered programme that ``by`` may open, in menu order."""
-    return [d for d in programmes.desks() if by.can(d.permission)] if by.kind != "citizen" else []
-
-
-def panels_for(by: Principal) -> list[programmes.Link]:
-    """The citizen's panels of every registered programme, for a signed-in citizen."""
-    return [p for p in programmes.panels() if by.can(p.permission)] if by.kind == "citizen" else []
-
-
-def render(request: Request, name: str, status: int = 200, **extra: Any) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, name, context(request, **extra), status_code=status)
-
-
-def render_error(request: Request, status: int, zh: str, en: str, bo: str = "") -> HTMLResponse:
-    return render(request, "error.html", status=status, status_code=status, zh=zh, en=en, bo=bo)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -88,7 +41,7 @@ def home(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
     assumed = sum(1 for leaf in leaves if any(e.status == "assumed" for e in leaf.entries))
     return render(
         request,
-        "home.html",
+        "web/home.html",
         programmes=programmes.cards(),
         people=people,
         households=households,
@@ -115,7 +68,7 @@ def switch_language(
 
 @router.get("/tools/id-check", response_class=HTMLResponse)
 def id_check_form(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
-    return render(request, "id_check.html", result=None, error=None, value="")
+    return render(request, "web/id_check.html", result=None, error=None, value="")
 
 
 @router.post("/tools/id-check", response_class=HTMLResponse)
@@ -127,6 +80,6 @@ def id_check(
         kind, fields = ids.check_any(value)
     except MinshengError as err:
         return render(
-            request, "id_check.html", status=422, result=None, error=err, value=value, kind=None
+            request, "web/id_check.html", status=422, result=None, error=err, value=value, kind=None
         )
-    return render(request, "id_check.html", result=fields, kind=kind, error=None, value=value)
+    return render(request, "web/id_check.html", result=fields, kind=kind, error=None, value=value)

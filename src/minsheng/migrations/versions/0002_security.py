@@ -18,8 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 def _convert(encrypting: bool) -> None:
     """Encrypt (or, going down, decrypt) the ID and phone numbers of every stored person."""
-    from minsheng.auth import crypto
     from minsheng.core.ids import mask_id, mask_phone
+    from minsheng.foundation import crypto
 
     conn = op.get_bind()
     persons = sa.table(

@@ -95,7 +95,7 @@ def upgrade() -> None:
 def _key_the_old_chain() -> None:
     """Key the entries written before this revision, here and now (the audit key is in the
     environment or the key file, as for the data keys), when their unkeyed chain is intact."""
-    from minsheng.auth import audit, crypto
+    from minsheng.foundation import audit, crypto
 
     bind = op.get_bind()
     log = sa.table(

@@ -120,6 +120,11 @@ class Principal:
         return [c.code for c in divisions.counties(d.code)]
 
 
+def role_label(role: str, lang: str = "zh") -> str:
+    zh, bo, en = ROLES[role]
+    return {"zh": zh, "bo": bo, "en": en}.get(lang, zh)
+
+
 def what_zh(what: str) -> str:
     return {
         "person": "人员",

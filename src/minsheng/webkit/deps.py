@@ -10,8 +10,8 @@ from fastapi import Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from minsheng.db import unit_of_work
-from minsheng.registry.schemas import MAX_ID
-from minsheng.web import i18n
+from minsheng.fields import MAX_ID
+from minsheng.webkit import i18n
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="record id")]
 

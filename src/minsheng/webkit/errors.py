@@ -53,7 +53,7 @@ def _validation_problems(exc: RequestValidationError) -> list[dict[str, str]]:
 
 
 def install(app: FastAPI) -> None:
-    from minsheng.web.pages import N_, render_error
+    from minsheng.webkit.render import N_, render_error
 
     @app.exception_handler(MinshengError)
     async def _minsheng(request: Request, exc: MinshengError) -> Response:

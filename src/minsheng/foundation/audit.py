@@ -31,8 +31,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from minsheng.auth.models import AuditEntry, AuditHead
-from minsheng.auth.permissions import Principal
+from minsheng.foundation.models import AuditEntry, AuditHead
+from minsheng.foundation.principals import Principal
 
 GENESIS = "0" * 64
 FIELDS = ("id", "at", "actor", "role", "action", "resource", "record_id", "region", "ip", "detail")
@@ -47,7 +47,7 @@ def _canonical(prev_hash: str, fields: dict[str, Any]) -> bytes:
 
 
 def _key() -> bytes:
-    from minsheng.auth import crypto
+    from minsheng.foundation import crypto
 
     return crypto.keys().audit_mac_key()
 
