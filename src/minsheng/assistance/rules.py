@@ -1,45 +1,110 @@
 """Social-assistance rules, pure and vectorised: one household or a million, the same code.
 
 POLICY.md §2. Every amount is integer fen per month; every ratio an exact fraction; every figure a
-parameter read from a :class:`~minsheng.policy.Snapshot` (:class:`AssistanceParams`).
+parameter read from a :class:`~minsheng.policy.Snapshot` (:class:`AssistanceParams`, in
+``figures.py``). Each test is a function a policy reader can find by name:
 
-- 低保 (minimum living allowance): a household whose counted per-capita income is below the
-  standard of its area and whose financial assets are within the limit gets
-  补差 = (standard − per-capita income) × members. Per-capita income is rounded down to the fen,
-  so per-capita income plus benefit always reaches the standard.
-- 单人户: a severely disabled member of an edge family may be assessed alone (members = 1, their
-  own income).
-- 低保边缘家庭 (edge family): not eligible for 低保, per-capita income below factor × standard,
-  assets within the limit.
-- 刚性支出困难家庭 (rigid-expense hardship): neither of the above, yearly per-capita income below
-  last year's per-capita disposable income, rigid expenses of the last 12 months above a share of
-  the household's yearly income.
-- 特困 (extreme poverty): no one obliged and able to support them, aged or minor or severely
+- 低保 (minimum living allowance): :func:`income_test` — counted per-capita income
+  (:func:`per_capita_income`, rounded down to the fen) below the standard of the household's
+  area (:func:`dibao_standard`); :func:`asset_test` — financial assets within the limit;
+  :func:`dibao_benefit` — 补差 = (standard − per-capita income) × members, so per-capita income
+  plus benefit always reaches the standard.
+- 单人户 (:func:`single_household_ok`): a severely disabled member of an edge family may be
+  assessed alone (members = 1, their own income).
+- 低保边缘家庭 (:func:`edge_test`): not eligible for 低保, per-capita income below
+  factor × standard (:func:`edge_line`), assets within the limit.
+- 刚性支出困难家庭 (:func:`rigid_expense_test`): neither of the above, yearly per-capita income
+  below last year's per-capita disposable income, rigid expenses of the last 12 months above a
+  share of the household's yearly income (:func:`rigid_line`).
+- 特困 (:func:`tekun`): no one obliged and able to support them, aged or minor or severely
   disabled, own income below the 特困 standard; paid the standard (≥ factor × 低保 standard,
   never below a local minimum) plus a care allowance by care level.
 - Person benefits: 残疾人两项补贴 (living subsidy for the disabled in 低保/特困 households,
   nursing subsidy by grade), 高龄老人补贴 by age band, orphans' basic living allowance.
 - 临时救助: what was asked, up to the per-case cap and a number of months of the standard.
 - Dynamic monitoring (:func:`scan`): the warning causes of every household at once.
+
+:func:`determine` runs the household tests over millions of rows (microsimulation, the
+standard proposal). ``decision.decide`` runs the same named pieces on one case and returns,
+with the finding, the steps that produced it — each naming exactly the figures it read (the
+explanation comes from the rules; ``tests/assistance/test_explanation_reads.py`` checks it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
 
-from minsheng.policy import Snapshot, ValueInfo
+from minsheng.assistance.figures import (
+    AREAS,
+    ASSET_LIMIT_MONTHS,
+    CARE_LEVELS,
+    DISPOSABLE_INCOME,
+    EDGE_FACTOR,
+    I64,
+    INCOME_KINDS,
+    RIGID_SHARE,
+    RURAL,
+    SINGLE_MAX_GRADE,
+    TEKUN_ELDERLY_AGE,
+    TEKUN_MAX_GRADE,
+    TEKUN_MINOR_AGE,
+    TEMPORARY_CAP,
+    TEMPORARY_MONTHS,
+    URBAN,
+    AssistanceParams,
+    Bools,
+    Tables,
+    monthly,
+)
 
-I64 = npt.NDArray[np.int64]
-Bools = npt.NDArray[np.bool_]
+__all__ = [
+    "AREAS",
+    "CARE_LEVELS",
+    "CAUSES",
+    "DIBAO",
+    "EDGE",
+    "INCOME_KINDS",
+    "NO_DATE",
+    "NO_DISABILITY",
+    "PERSON_BENEFITS",
+    "PROGRAMMES",
+    "RIGID",
+    "RURAL",
+    "TEKUN",
+    "TEMPORARY",
+    "URBAN",
+    "AssistanceParams",
+    "Determination",
+    "Households",
+    "ScanInput",
+    "Tables",
+    "Tekun",
+    "asset_test",
+    "counted_income",
+    "determine",
+    "dibao_benefit",
+    "dibao_standard",
+    "edge_line",
+    "edge_test",
+    "group_min",
+    "group_sum",
+    "income_test",
+    "monthly",
+    "per_capita_income",
+    "person_benefits",
+    "proposed_standards",
+    "rigid_expense_test",
+    "rigid_line",
+    "scan",
+    "single_household_ok",
+    "tekun",
+    "temporary_amount",
+]
 
-AREAS = ("urban", "rural")
-INCOME_KINDS = ("wage", "business", "property", "transfer", "pension", "exempt")
-CARE_LEVELS = ("self_care", "partial", "full")  # 全自理 / 半护理 / 全护理
 PERSON_BENEFITS = ("disability_living", "disability_nursing", "elderly", "orphan")
 CAUSES = (
     "income_below_standard",  # 收入低于低保标准
@@ -52,126 +117,22 @@ CAUSES = (
     "certificate_expiring",  # 残疾人证即将到期
 )
 NO_DATE = np.iinfo(np.int64).max // 2  # "no such date" in day-count columns
+NO_DISABILITY = 0  # disability grade 0: none (grades run 1, the most severe, to 4)
 
-_PATHS = (
-    *(f"assistance.income.counted_share.{k}" for k in INCOME_KINDS),
-    "assistance.dibao.standard.urban_monthly",
-    "assistance.dibao.standard.rural_yearly",
-    "assistance.dibao.asset_limit_months",
-    "assistance.dibao.single_household_max_disability_grade",
-    "assistance.dibao.consumption_ratio.urban",
-    "assistance.dibao.consumption_ratio.rural",
-    "assistance.dibao_edge.income_factor",
-    "assistance.rigid_expense.share_of_income",
-    "assistance.rigid_expense.validity_months",
-    "assistance.tekun.standard_factor",
-    "assistance.tekun.minimum_yearly",
-    "assistance.tekun.age.elderly",
-    "assistance.tekun.age.minor",
-    "assistance.tekun.max_disability_grade",
-    "assistance.tekun.care_allowance.self_care",
-    "assistance.tekun.care_allowance.partial",
-    "assistance.tekun.care_allowance.full",
-    "assistance.disability.living_subsidy_monthly",
-    "assistance.disability.nursing_subsidy_monthly.grade_1",
-    "assistance.disability.nursing_subsidy_monthly.grade_2",
-    "assistance.elderly_allowance_monthly.age_80",
-    "assistance.elderly_allowance_monthly.age_90",
-    "assistance.elderly_allowance_monthly.age_100",
-    "assistance.orphan.basic_living_monthly",
-    "assistance.orphan.age_limit",
-    "assistance.temporary.per_case_cap",
-    "assistance.temporary.standard_months",
-    "assistance.workflow.check_working_days",
-    "assistance.workflow.notice_days",
-    "assistance.workflow.decide_working_days",
-    "assistance.workflow.review_months",
-    "assistance.payment.first_month_offset",
-    "assistance.payment.stop_month_paid",
-    "assistance.monitoring.medical_selfpay_share",
-    "assistance.monitoring.certificate_expiry_days",
-    "assistance.monitoring.event_window_days",
-    "assistance.monitoring.review_notice_days",
-    "assistance.monitoring.deadline_working_days",
-    "economy.per_capita_disposable_income",
-    "economy.per_capita_consumption.urban",
-    "economy.per_capita_consumption.rural",
-)
-
-
-def monthly(yearly: int) -> int:
-    """A yearly amount in fen as a monthly one, rounded half up to the fen."""
-    return (yearly * 2 + 12) // 24
-
-
-@dataclass(frozen=True)
-class AssistanceParams:
-    """The assistance figures of one date in one region, with where each came from."""
-
-    infos: dict[str, ValueInfo]
-
-    @classmethod
-    def from_snapshot(cls, snap: Snapshot) -> AssistanceParams:
-        cached = snap.__dict__.get("_assistance_params")
-        if isinstance(cached, AssistanceParams):
-            return cached
-        made = cls({p: snap.info(p) for p in _PATHS})
-        snap.__dict__["_assistance_params"] = made
-        return made
-
-    def fen(self, path: str) -> int:
-        value = self.infos[path].value
-        assert isinstance(value, int) and not isinstance(value, bool), path
-        return value
-
-    def count(self, path: str) -> int:
-        value = self.infos[path].value
-        assert isinstance(value, int | Decimal) and not isinstance(value, bool), path
-        return int(value)
-
-    def ratio(self, path: str) -> Fraction:
-        value = self.infos[path].value
-        assert isinstance(value, int | Decimal) and not isinstance(value, bool), path
-        return Fraction(value)
-
-    # -- derived figures (monthly, fen) ----------------------------------------------------------
-
-    def standard(self, area: str) -> int:
-        """低保标准 per person per month."""
-        if area == "urban":
-            return self.fen("assistance.dibao.standard.urban_monthly")
-        return monthly(self.fen("assistance.dibao.standard.rural_yearly"))
-
-    def standards(self) -> I64:
-        return np.array([self.standard(a) for a in AREAS], dtype=np.int64)
-
-    def tekun_standard(self, area: str) -> int:
-        """特困 basic living standard per month: ⌈factor × 低保标准⌉, never below the minimum."""
-        f = self.ratio("assistance.tekun.standard_factor")
-        by_factor = -((-self.standard(area) * f.numerator) // f.denominator)
-        return max(by_factor, monthly(self.fen("assistance.tekun.minimum_yearly")))
-
-    def care_allowances(self) -> I64:
-        return np.array(
-            [monthly(self.fen(f"assistance.tekun.care_allowance.{c}")) for c in CARE_LEVELS],
-            dtype=np.int64,
-        )
-
-    def income_shares(self) -> tuple[I64, int]:
-        """Counted share of each income kind, as integer numerators over one denominator."""
-        fr = [self.ratio(f"assistance.income.counted_share.{k}") for k in INCOME_KINDS]
-        den = int(np.lcm.reduce([x.denominator for x in fr]))
-        return np.array([x.numerator * den // x.denominator for x in fr], dtype=np.int64), den
+# the programmes a case may be for (``models.PROGRAMMES``)
+DIBAO, TEKUN, EDGE, RIGID, TEMPORARY = "dibao", "tekun", "dibao_edge", "rigid_expense", "temporary"
+PROGRAMMES = (DIBAO, TEKUN, EDGE, RIGID, TEMPORARY)
 
 
 # ------------------------------------------------------------------------------- income
 
 
 def counted_income(p: AssistanceParams, kind: I64, amount: I64) -> I64:
-    """Each income record's counted amount (fen, rounded down): kind is an index of
-    :data:`INCOME_KINDS`."""
-    nums, den = p.income_shares()
-    return (amount * nums[kind]) // den
+    """Each income record's counted amount (fen, rounded down): the counted share of its kind
+    (``assistance.income.counted_share.*``); kind is an index of :data:`INCOME_KINDS`."""
+    t = p.t
+    out: I64 = (amount * t.share_num[kind]) // t.share_den
+    return out
 
 
 def group_sum(group: I64, values: I64, n: int) -> I64:
@@ -235,35 +196,112 @@ class Determination:
     rigid: Bools
 
 
+def dibao_standard(p: AssistanceParams, area: I64) -> I64:
+    """低保标准 of each household's area, per person per month (urban: the monthly standard;
+    rural: the yearly one ÷ 12, rounded half up)."""
+    out: I64 = p.t.standard[area]
+    return out
+
+
+def per_capita_income(income: I64, members: I64) -> I64:
+    """Counted monthly income per member, rounded down to the fen (members ≥ 1, as in all the
+    household tests: :func:`determine` counts a household of none as one)."""
+    out: I64 = income // members
+    return out
+
+
+def asset_test(p: AssistanceParams, assets: I64, standard: I64, members: I64) -> tuple[I64, Bools]:
+    """家庭财产: financial assets within ``asset_limit_months`` × standard × members.
+    Returns (the household's limit, within it)."""
+    limit = standard * members * p.count(ASSET_LIMIT_MONTHS)
+    return limit, assets <= limit
+
+
+def income_test(per_capita: I64, standard: I64) -> Bools:
+    """家庭收入: per-capita income below the 低保 standard."""
+    out: Bools = per_capita < standard
+    return out
+
+
+def dibao_benefit(standard: I64, per_capita: I64, members: I64, eligible: Bools) -> I64:
+    """低保金 (补差) per month: (standard − per-capita income) × members, for those eligible."""
+    out: I64 = np.where(eligible, (standard - per_capita) * members, 0)
+    return out
+
+
+def edge_line(p: AssistanceParams, standard: I64) -> I64:
+    """低保边缘线 per person per month: ``dibao_edge.income_factor`` × standard, rounded down."""
+    f = p.ratio(EDGE_FACTOR)
+    out: I64 = (standard * f.numerator) // f.denominator
+    return out
+
+
+def edge_test(line: I64, per_capita: I64, assets_ok: Bools, dibao: Bools) -> Bools:
+    """低保边缘家庭: not 低保, assets within the limit, per-capita income below the edge line."""
+    out: Bools = ~dibao & assets_ok & (per_capita < line)
+    return out
+
+
+def rigid_line(p: AssistanceParams, income: I64) -> I64:
+    """Rigid expenses of 12 months above this qualify: ``rigid_expense.share_of_income`` of the
+    household's yearly income (12 × the counted monthly income), rounded down."""
+    share = p.ratio(RIGID_SHARE)
+    out: I64 = (income * 12 * share.numerator) // share.denominator
+    return out
+
+
+def rigid_expense_test(
+    p: AssistanceParams, h: Households, line: I64, dibao: Bools, edge: Bools
+) -> Bools:
+    """刚性支出困难家庭: neither 低保 nor edge; yearly income below members × last year's
+    per-capita disposable income; rigid expenses of 12 months above the line."""
+    disposable = p.fen(DISPOSABLE_INCOME)
+    below = h.income * 12 < disposable * h.members
+    out: Bools = ~dibao & ~edge & below & (h.rigid > line)
+    return out
+
+
 def determine(p: AssistanceParams, h: Households) -> Determination:
     """低保, 低保边缘 and 刚性支出 status of every household at once."""
-    members = np.maximum(h.members, 1)
-    standard = p.standards()[h.area]
-    per_capita = h.income // members
-    asset_limit = standard * members * p.count("assistance.dibao.asset_limit_months")
-    assets_ok = h.assets <= asset_limit
-    dibao = (per_capita < standard) & assets_ok
-    amount = np.where(dibao, (standard - per_capita) * members, 0)
-    f = p.ratio("assistance.dibao_edge.income_factor")
-    edge_line = (standard * f.numerator) // f.denominator
-    edge = ~dibao & assets_ok & (per_capita < edge_line)
-    share = p.ratio("assistance.rigid_expense.share_of_income")
-    yearly_income = h.income * 12
-    rigid_line = (yearly_income * share.numerator) // share.denominator
-    disposable = p.fen("economy.per_capita_disposable_income")
-    rigid = ~dibao & ~edge & (yearly_income < disposable * members) & (h.rigid > rigid_line)
+    h = replace(h, members=np.maximum(h.members, 1))
+    standard = dibao_standard(p, h.area)
+    per_capita = per_capita_income(h.income, h.members)
+    limit, assets_ok = asset_test(p, h.assets, standard, h.members)
+    dibao = income_test(per_capita, standard) & assets_ok
+    line = edge_line(p, standard)
+    edge = edge_test(line, per_capita, assets_ok, dibao)
+    r_line = rigid_line(p, h.income)
     return Determination(
-        standard, per_capita, asset_limit, assets_ok, dibao, amount, edge_line, edge, rigid_line,
-        rigid,
-    )  # fmt: skip
+        standard=standard,
+        per_capita=per_capita,
+        asset_limit=limit,
+        assets_ok=assets_ok,
+        dibao=dibao,
+        dibao_amount=dibao_benefit(standard, per_capita, h.members, dibao),
+        edge_line=line,
+        edge=edge,
+        rigid_line=r_line,
+        rigid=rigid_expense_test(p, h, r_line, dibao, edge),
+    )
 
 
-def single_household_ok(p: AssistanceParams, family: Determination, member_grade: I64) -> Bools:
+class BelowEdge(Protocol):
+    """What :func:`single_household_ok` needs of the family (a :class:`Determination`)."""
+
+    @property
+    def per_capita(self) -> I64: ...
+
+    @property
+    def edge_line(self) -> I64: ...
+
+
+def single_household_ok(p: AssistanceParams, family: BelowEdge, member_grade: I64) -> Bools:
     """单人户: the member's family is at most an edge family and the member is severely disabled
     (grade 1..max); such a member is then assessed alone with :func:`determine`."""
-    top = p.count("assistance.dibao.single_household_max_disability_grade")
+    top = p.count(SINGLE_MAX_GRADE)
     low_income = family.per_capita < family.edge_line
-    return low_income & (member_grade >= 1) & (member_grade <= top)
+    out: Bools = low_income & (member_grade > NO_DISABILITY) & (member_grade <= top)
+    return out
 
 
 # ------------------------------------------------------------------------------- 特困
@@ -286,15 +324,19 @@ def tekun(
     has_supporter: Bools,  # someone obliged and able to support them (法定赡养抚养扶养义务人)
     care_level: I64,  # index of CARE_LEVELS
 ) -> Tekun:
-    basic = np.array([p.tekun_standard(a) for a in AREAS], dtype=np.int64)[area]
-    top = p.count("assistance.tekun.max_disability_grade")
+    """特困: no supporter; aged ≥ ``age.elderly``, under ``age.minor`` or disability grade
+    1..``max_disability_grade``; own income below the basic standard (max(⌈factor × 低保
+    standard⌉, local minimum)) → the basic standard plus the care allowance of the care level."""
+    t = p.t
+    basic = t.tekun_standard[area]
+    top = p.count(TEKUN_MAX_GRADE)
     qualifies = (
-        (age >= p.count("assistance.tekun.age.elderly"))
-        | (age < p.count("assistance.tekun.age.minor"))
-        | ((disability_grade >= 1) & (disability_grade <= top))
+        (age >= p.count(TEKUN_ELDERLY_AGE))
+        | (age < p.count(TEKUN_MINOR_AGE))
+        | ((disability_grade > NO_DISABILITY) & (disability_grade <= top))
     )
     eligible = ~has_supporter & qualifies & (own_income < basic)
-    care = p.care_allowances()[care_level]
+    care = t.care_allowance[care_level]
     return Tekun(
         eligible,
         np.where(eligible, basic, 0),
@@ -305,6 +347,9 @@ def tekun(
 
 # ------------------------------------------------------------------------ person benefits
 
+NURSING_GRADES = (1, 2)  # the grades with a nursing-subsidy parameter (…grade_1, …grade_2)
+ELDERLY_BANDS = (100, 90, 80)  # the age bands of the elderly allowance (…age_100 …), highest first
+
 
 def person_benefits(
     p: AssistanceParams,
@@ -314,21 +359,18 @@ def person_benefits(
     orphan: Bools,
 ) -> dict[str, I64]:
     """Monthly amounts of each person benefit, by kind (:data:`PERSON_BENEFITS`)."""
-    disabled = disability_grade >= 1
+    disabled = disability_grade > NO_DISABILITY
     living = np.where(
         disabled & poor_household, p.fen("assistance.disability.living_subsidy_monthly"), 0
     )
     nursing = np.select(
-        [disability_grade == 1, disability_grade == 2],
-        [
-            p.fen("assistance.disability.nursing_subsidy_monthly.grade_1"),
-            p.fen("assistance.disability.nursing_subsidy_monthly.grade_2"),
-        ],
+        [disability_grade == g for g in NURSING_GRADES],
+        [p.fen(f"assistance.disability.nursing_subsidy_monthly.grade_{g}") for g in NURSING_GRADES],
         0,
     )
     elderly = np.select(
-        [age >= 100, age >= 90, age >= 80],
-        [p.fen(f"assistance.elderly_allowance_monthly.age_{a}") for a in (100, 90, 80)],
+        [age >= a for a in ELDERLY_BANDS],
+        [p.fen(f"assistance.elderly_allowance_monthly.age_{a}") for a in ELDERLY_BANDS],
         0,
     )
     orphan_amount = np.where(
@@ -345,10 +387,8 @@ def person_benefits(
 
 def temporary_amount(p: AssistanceParams, requested: int, members: int, area: str) -> int:
     """临时救助: what was asked, up to the per-case cap and N months of the standard × members."""
-    by_standard = (
-        p.standard(area) * max(members, 1) * p.count("assistance.temporary.standard_months")
-    )
-    return max(0, min(requested, p.fen("assistance.temporary.per_case_cap"), by_standard))
+    by_standard = p.standard(area) * max(members, 1) * p.count(TEMPORARY_MONTHS)
+    return max(0, min(requested, p.fen(TEMPORARY_CAP), by_standard))
 
 
 # ------------------------------------------------------------------------ standard proposal
@@ -393,11 +433,9 @@ class ScanInput:
 
 def scan(p: AssistanceParams, x: ScanInput) -> dict[str, Bools]:
     """Every warning cause of every household (:data:`CAUSES`)."""
-    members = np.maximum(x.members, 1)
-    standard = p.standards()[x.area]
-    per_capita = x.income // members
-    f = p.ratio("assistance.dibao_edge.income_factor")
-    edge_line = (standard * f.numerator) // f.denominator
+    standard = dibao_standard(p, x.area)
+    per_capita = per_capita_income(x.income, np.maximum(x.members, 1))
+    line = edge_line(p, standard)
     share = p.ratio("assistance.monitoring.medical_selfpay_share")
     yearly = x.income * 12
     window = p.count("assistance.monitoring.event_window_days")
@@ -408,7 +446,7 @@ def scan(p: AssistanceParams, x: ScanInput) -> dict[str, Bools]:
     return {
         "income_below_standard": (per_capita < standard) & ~x.on_dibao,
         "income_below_edge": (per_capita >= standard)
-        & (per_capita < edge_line)
+        & (per_capita < line)
         & ~x.on_dibao
         & ~x.on_edge,
         "medical_burden": (x.medical_selfpay > 0)
