@@ -21,7 +21,9 @@ from minsheng.db import make_sessionmaker
 from minsheng.foundation.principals import system
 from minsheng.models import Base
 from minsheng.registry import service as registry
+from minsheng.registry.enrolment import add_enrolment
 from minsheng.registry.models import Person
+from minsheng.registry.organisations import create_facility
 from minsheng.registry.schemas import EnrolmentIn, FacilityIn, HouseholdIn, PersonIn
 from tests.conftest import staff_client
 
@@ -39,9 +41,7 @@ MONTH = f"{dt.date.today().replace(day=1) - dt.timedelta(days=1):%Y-%m}"
 @pytest.fixture
 def world(engine: Engine) -> dict[str, int]:
     with make_sessionmaker(engine)() as s:
-        registry.create_facility(
-            s, FacilityIn(code="H54010200001", name="城关区人民医院", level=2), BY
-        )
+        create_facility(s, FacilityIn(code="H54010200001", name="城关区人民医院", level=2), BY)
         h = registry.create_household(
             s, HouseholdIn(code="HX-1", division_code="540102", area="urban"), BY
         )
@@ -56,9 +56,7 @@ def world(engine: Engine) -> dict[str, int]:
             ),
             BY,
         )
-        registry.add_enrolment(
-            s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
-        )
+        add_enrolment(s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY)
         s.commit()
         return {"person": p.id, "household": h.id}
 

@@ -35,6 +35,8 @@ from minsheng.foundation.principals import PERMISSIONS, STAFF_ROLES, system
 from minsheng.medical import service as medical
 from minsheng.medical.schemas import BillIn
 from minsheng.registry import service as registry
+from minsheng.registry.enrolment import add_enrolment
+from minsheng.registry.organisations import create_facility
 from minsheng.registry.schemas import EnrolmentIn, FacilityIn, HouseholdIn, PersonIn
 from minsheng.webkit.guards import SESSION_COOKIE, api_routes
 from tests.conftest import make_app
@@ -84,12 +86,10 @@ def build(engine: Engine) -> tuple[dict[str, Any], list[Someone]]:
                 BY,
             )
             people.append(Someone(p.id, number, p.phone, p.sex, p.birth_date, name))
-            registry.add_enrolment(
+            add_enrolment(
                 s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
             )
-        registry.create_facility(
-            s, FacilityIn(code="H54010200088", name="重建测试医院", level=2), BY
-        )
+        create_facility(s, FacilityIn(code="H54010200088", name="重建测试医院", level=2), BY)
         bill = {
             "patient": {"id_number": people[0].number},
             "facility_code": "H54010200088",

@@ -23,9 +23,9 @@ from minsheng.core.errors import ForbiddenError
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.models import AuditEntry
 from minsheng.foundation.principals import PERMISSIONS, system
-from minsheng.registry import service as registry
 from minsheng.registry.models import SpecialStatus
 from minsheng.registry.schemas import StatusIn
+from minsheng.registry.statuses import add_status, end_status
 from tests.assistance.conftest import BY, TODAY, monthly_income
 from tests.conftest import staff_client
 
@@ -79,7 +79,7 @@ def test_a_benefit_status_cannot_be_ended_or_stretched_outside_its_case(
     app: Any, engine: Engine, world: dict[str, int]
 ) -> None:
     with make_sessionmaker(engine)() as s:
-        st = registry.add_status(
+        st = add_status(
             s,
             world["head"],
             StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1), end_date=dt.date(2025, 12, 31)),
@@ -93,7 +93,7 @@ def test_a_benefit_status_cannot_be_ended_or_stretched_outside_its_case(
         assert r.status_code == 403 and r.json()["error"]["rule"] == "benefit_status_from_case"
     with make_sessionmaker(engine)() as s:
         with pytest.raises(ForbiddenError) as err:  # not even the platform may stretch one
-            registry.end_status(s, status_id, dt.date(2031, 1, 1), BY)
+            end_status(s, status_id, dt.date(2031, 1, 1), BY)
         assert err.value.rule == "benefit_status_extended"
 
 

@@ -18,7 +18,9 @@ from minsheng.foundation.principals import system
 from minsheng.medical.models import Settlement
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person
+from minsheng.registry.organisations import create_facility
 from minsheng.registry.schemas import PersonPatch, StatusIn
+from minsheng.registry.statuses import add_status
 from tests.assistance.conftest import BY, TODAY, monthly_income
 
 APPROVER = system("test-approver")  # maker–checker: not the one who checked
@@ -36,7 +38,7 @@ def test_each_cause_is_raised_once_with_its_reasons(engine: Engine, world: dict[
         # low income, no assistance → below the standard
         monthly_income(s, h, world["head"], "300")
         # the spouse became disabled 10 days ago, certificate expires in 30 days
-        registry.add_status(
+        add_status(
             s,
             world["spouse"],
             StatusIn(
@@ -114,7 +116,7 @@ def test_medical_burden_and_review_due(engine: Engine, world: dict[str, int]) ->
 def _settlement(s, person_id: int, patient: int) -> None:  # type: ignore[no-untyped-def]
     from minsheng.registry.schemas import FacilityIn
 
-    f = registry.create_facility(s, FacilityIn(code="H54010200009", name="测试医院", level=2), BY)
+    f = create_facility(s, FacilityIn(code="H54010200009", name="测试医院", level=2), BY)
     person = s.get(Person, person_id)
     assert person is not None
     zero = dict.fromkeys(

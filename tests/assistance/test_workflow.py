@@ -20,6 +20,7 @@ from minsheng.foundation.principals import system
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person
 from minsheng.registry.schemas import StatusIn
+from minsheng.registry.statuses import add_status
 from tests.assistance.conftest import BY, TODAY, monthly_income
 
 APPROVER = system("test-approver")  # maker–checker: not the one who checked
@@ -66,7 +67,7 @@ def test_dibao_from_application_to_stop(engine: Engine, world: dict[str, int]) -
 
         # the child has a grade-1 disability: nursing subsidy, and the living subsidy in a 低保
         # household (person benefits, paid with the roll)
-        registry.add_status(
+        add_status(
             s,
             world["child"],
             StatusIn(kind="disability", start_date=dt.date(2020, 1, 1), disability_grade=1),

@@ -11,6 +11,7 @@ from minsheng.db import downgrade, upgrade
 from minsheng.foundation import crypto
 from minsheng.foundation.principals import system
 from minsheng.registry import service
+from minsheng.registry.existence import find_by_id_number
 from minsheng.registry.schemas import PersonIn
 
 A = ids.make_resident_id("540102", dt.date(1980, 1, 2), 17)
@@ -77,7 +78,7 @@ def test_stored_rows_hold_no_plain_number(session: Session) -> None:
     assert A not in raw[0] and "13908901234" not in raw[1]
     assert raw[2] == crypto.lookup_hash(A)
     assert (raw[3], raw[4]) == ("5401" + "*" * 14, "139****1234")
-    assert service.find_by_id_number(session, A) is not None
+    assert find_by_id_number(session, A) is not None
 
 
 def test_migration_encrypts_existing_rows_and_back(engine: Engine) -> None:

@@ -25,6 +25,8 @@ from minsheng.core import ids
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.principals import PERMISSIONS, STAFF_ROLES, system
 from minsheng.registry import service as registry
+from minsheng.registry.enrolment import add_enrolment
+from minsheng.registry.organisations import create_employer, create_facility
 from minsheng.registry.schemas import (
     EmployerIn,
     EnrolmentIn,
@@ -33,6 +35,7 @@ from minsheng.registry.schemas import (
     PersonIn,
     StatusIn,
 )
+from minsheng.registry.statuses import add_status
 from minsheng.webkit.guards import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -74,7 +77,7 @@ def build_world(engine: Engine) -> World:
         p2 = registry.create_person(
             s, PersonIn(id_number=P2_ID, name_zh="测试日喀则人", hukou="rural"), BY
         )
-        e = registry.create_employer(
+        e = create_employer(
             s,
             EmployerIn(
                 credit_code=ids.make_credit_code("540102", 77),
@@ -83,17 +86,13 @@ def build_world(engine: Engine) -> World:
             ),
             BY,
         )
-        f = registry.create_facility(
-            s, FacilityIn(code="H54010200077", name="拉萨测试医院", level=3), BY
-        )
-        en = registry.add_enrolment(
+        f = create_facility(s, FacilityIn(code="H54010200077", name="拉萨测试医院", level=3), BY)
+        en = add_enrolment(
             s, p1.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
         )
-        registry.add_status(s, p1.id, StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1)), BY)
+        add_status(s, p1.id, StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1)), BY)
         # a status the registry attests: a benefit status ends only through its case
-        st = registry.add_status(
-            s, p1.id, StatusIn(kind="unemployed", start_date=dt.date(2020, 1, 1)), BY
-        )
+        st = add_status(s, p1.id, StatusIn(kind="unemployed", start_date=dt.date(2020, 1, 1)), BY)
         w.ids.update(
             person=p1.id,
             household=h.id,

@@ -24,7 +24,10 @@ from minsheng.db import make_sessionmaker
 from minsheng.foundation.principals import PERMISSIONS, system
 from minsheng.medical.models import LedgerYear, Settlement
 from minsheng.registry import service as registry
+from minsheng.registry.enrolment import add_enrolment
+from minsheng.registry.organisations import create_facility
 from minsheng.registry.schemas import EnrolmentIn, FacilityIn, PersonIn, StatusIn
+from minsheng.registry.statuses import add_status
 from tests.conftest import make_app
 
 BY = system("test")
@@ -37,14 +40,10 @@ def served(engine: Engine) -> Iterator[tuple[str, str, int]]:
     import uvicorn
 
     with make_sessionmaker(engine)() as s:
-        registry.create_facility(
-            s, FacilityIn(code="H54010200001", name="城关区人民医院", level=3), BY
-        )
+        create_facility(s, FacilityIn(code="H54010200001", name="城关区人民医院", level=3), BY)
         p = registry.create_person(s, PersonIn(id_number=P, name_zh="并发", hukou="urban"), BY)
-        registry.add_enrolment(
-            s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
-        )
-        registry.add_status(s, p.id, StatusIn(kind="border", start_date=dt.date(2020, 1, 1)), BY)
+        add_enrolment(s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY)
+        add_status(s, p.id, StatusIn(kind="border", start_date=dt.date(2020, 1, 1)), BY)
         user = auth.create_user(s, BY, "load.cashier", "correct-horse-1", "cashier", "540102")
         token, _ = auth.create_token(s, BY, user.id, "load", sorted(PERMISSIONS["cashier"]))
         s.commit()

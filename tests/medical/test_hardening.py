@@ -27,6 +27,7 @@ from minsheng.foundation.principals import PERMISSIONS
 from minsheng.medical import models
 from minsheng.medical.models import Settlement
 from minsheng.registry import service as registry
+from minsheng.registry.enrolment import add_enrolment
 from minsheng.registry.schemas import EnrolmentIn, PersonIn
 from tests.conftest import make_app, staff_client
 from tests.medical.test_settlement_api import BY, DAY, YEAR, P, bill, ledger, world
@@ -96,7 +97,7 @@ def served(engine: Engine, world: dict[str, int]) -> Iterator[tuple[str, str, li
     with make_sessionmaker(engine)() as s:
         for n in others:
             p = registry.create_person(s, PersonIn(id_number=n, name_zh="并发", hukou="urban"), BY)
-            registry.add_enrolment(
+            add_enrolment(
                 s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
             )
         user = auth.create_user(s, BY, "key.cashier", "correct-horse-1", "cashier", "540102")

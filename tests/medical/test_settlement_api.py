@@ -13,7 +13,10 @@ from minsheng.db import make_sessionmaker
 from minsheng.foundation.principals import system
 from minsheng.medical.models import LedgerYear, Settlement
 from minsheng.registry import service as registry
+from minsheng.registry.enrolment import add_enrolment
+from minsheng.registry.organisations import create_facility
 from minsheng.registry.schemas import EnrolmentIn, FacilityIn, PersonIn, StatusIn
+from minsheng.registry.statuses import add_status
 from tests.conftest import staff_client
 
 BY = system("test")
@@ -25,17 +28,11 @@ P = ids.make_resident_id("540102", dt.date(1970, 7, 7), 31)
 @pytest.fixture
 def world(engine: Engine) -> dict[str, int]:
     with make_sessionmaker(engine)() as s:
-        f = registry.create_facility(
-            s, FacilityIn(code="H54010200001", name="城关区人民医院", level=2), BY
-        )
-        registry.create_facility(
-            s, FacilityIn(code="H54020200001", name="桑珠孜区人民医院", level=2), BY
-        )
+        f = create_facility(s, FacilityIn(code="H54010200001", name="城关区人民医院", level=2), BY)
+        create_facility(s, FacilityIn(code="H54020200001", name="桑珠孜区人民医院", level=2), BY)
         p = registry.create_person(s, PersonIn(id_number=P, name_zh="次仁", hukou="urban"), BY)
-        registry.add_enrolment(
-            s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
-        )
-        registry.add_status(s, p.id, StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1)), BY)
+        add_enrolment(s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY)
+        add_status(s, p.id, StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1)), BY)
         s.commit()
         return {"person": p.id, "facility": f.id}
 
@@ -420,10 +417,10 @@ def test_family_mutual_aid_pays_from_a_relatives_account(
             ),
             BY,
         )
-        registry.add_enrolment(
+        add_enrolment(
             s, parent.id, EnrolmentIn(scheme="employee_active", start_date=dt.date(2020, 1, 1)), BY
         )
-        registry.add_enrolment(
+        add_enrolment(
             s, child.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
         )
         s.commit()

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.principals import system
-from minsheng.registry import service
+from minsheng.registry import enrolment, existence, service, statuses
 from minsheng.registry.models import Household
 from minsheng.registry.schemas import HouseholdIn, PersonIn
 from tests.conftest import staff_client
@@ -155,7 +155,7 @@ def test_registering_a_number_known_elsewhere_tells_nothing_free(app: Any, engin
     duplicate answer is the same here and elsewhere, each "elsewhere" is audited where the
     person lives, and past the day's budget every registration by that caller is refused."""
     from minsheng.foundation.models import AuditEntry
-    from minsheng.registry.service import MAX_REGISTRATION_CONFLICTS_PER_DAY
+    from minsheng.registry.existence import MAX_REGISTRATION_CONFLICTS_PER_DAY
 
     lhasa = [ids.make_resident_id("540102", dt.date(1970, 1, 1), 100 + i) for i in range(25)]
     with make_sessionmaker(engine)() as s:
@@ -194,7 +194,7 @@ def test_registering_a_number_known_elsewhere_tells_nothing_free(app: Any, engin
         r = sz.post("/api/persons", json=body(n))
         assert r.status_code == 429 and r.json()["error"]["rule"] == "registration_checks_exceeded"
     with make_sessionmaker(engine)() as s:
-        assert service.find_by_id_number(s, unknown) is None
+        assert existence.find_by_id_number(s, unknown) is None
 
 
 def test_ending_a_period_elsewhere_answers_as_missing(app: Any, engine: Engine) -> None:
@@ -212,10 +212,10 @@ def test_ending_a_period_elsewhere_answers_as_missing(app: Any, engine: Engine) 
             ),
             BY,
         )
-        e = service.add_enrolment(
+        e = enrolment.add_enrolment(
             s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2024, 1, 1)), BY
         )
-        st = service.add_status(
+        st = statuses.add_status(
             s, p.id, StatusIn(kind="border", start_date=dt.date(2024, 1, 1)), BY
         )
         s.commit()

@@ -212,7 +212,7 @@ def test_a_real_import_answers_elsewhere_like_here_audits_and_bounds_it(session:
 
 
 def _registered(session: Session, number: str) -> bool:
-    from minsheng.registry.service import find_by_id_number
+    from minsheng.registry.existence import find_by_id_number
 
     return find_by_id_number(session, number) is not None
 

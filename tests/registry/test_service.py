@@ -8,7 +8,9 @@ from minsheng.core import ids
 from minsheng.core.errors import MinshengError
 from minsheng.foundation.principals import system
 from minsheng.registry import service
+from minsheng.registry.enrolment import add_enrolment
 from minsheng.registry.models import Enrolment, Household, Person
+from minsheng.registry.organisations import create_employer, create_facility
 from minsheng.registry.schemas import (
     EmployerIn,
     EnrolmentIn,
@@ -18,6 +20,7 @@ from minsheng.registry.schemas import (
     PersonPatch,
     StatusIn,
 )
+from minsheng.registry.statuses import add_status
 
 D = dt.date
 
@@ -139,7 +142,7 @@ def test_update_person(session: Session) -> None:
 
 def test_enrolment_periods_do_not_overlap(session: Session) -> None:
     p = add(session)
-    emp = service.create_employer(
+    emp = create_employer(
         session,
         EmployerIn(
             credit_code=ids.make_credit_code("540102", 7),
@@ -148,13 +151,13 @@ def test_enrolment_periods_do_not_overlap(session: Session) -> None:
         ),
         BY,
     )
-    service.add_enrolment(
+    add_enrolment(
         session,
         p.id,
         EnrolmentIn(scheme="resident", start_date=D(2020, 1, 1), end_date=D(2023, 6, 30)),
         BY,
     )
-    e = service.add_enrolment(
+    e = add_enrolment(
         session,
         p.id,
         EnrolmentIn(scheme="employee_active", start_date=D(2023, 7, 1), employer_id=emp.id),
@@ -163,9 +166,7 @@ def test_enrolment_periods_do_not_overlap(session: Session) -> None:
     session.commit()
     assert e.pooling_region == "540100"
     with pytest.raises(MinshengError) as err:
-        service.add_enrolment(
-            session, p.id, EnrolmentIn(scheme="resident", start_date=D(2024, 1, 1)), BY
-        )
+        add_enrolment(session, p.id, EnrolmentIn(scheme="resident", start_date=D(2024, 1, 1)), BY)
     session.rollback()
     assert err.value.rule == "enrolment_overlap"
     for bad, rule in [
@@ -180,7 +181,7 @@ def test_enrolment_periods_do_not_overlap(session: Session) -> None:
         ),
     ]:
         with pytest.raises(MinshengError) as err:
-            service.add_enrolment(session, p.id, bad, BY)
+            add_enrolment(session, p.id, bad, BY)
         session.rollback()
         assert err.value.rule == rule
     assert session.scalar(select(func.count(Enrolment.id))) == 2
@@ -190,13 +191,13 @@ def test_enrolment_periods_do_not_overlap(session: Session) -> None:
 
 def test_statuses(session: Session) -> None:
     p = add(session)
-    service.add_status(
+    add_status(
         session,
         p.id,
         StatusIn(kind="dibao", start_date=D(2022, 1, 1), end_date=D(2023, 12, 31)),
         BY,
     )
-    service.add_status(
+    add_status(
         session,
         p.id,
         StatusIn(
@@ -207,7 +208,7 @@ def test_statuses(session: Session) -> None:
         ),
         BY,
     )
-    service.add_status(session, p.id, StatusIn(kind="tekun", start_date=D(2024, 1, 1)), BY)
+    add_status(session, p.id, StatusIn(kind="tekun", start_date=D(2024, 1, 1)), BY)
     session.commit()
     assert set(service.statuses_on(p, D(2023, 1, 1))) == {"dibao", "disability"}
     assert set(service.statuses_on(p, D(2024, 6, 1))) == {"tekun", "disability"}
@@ -222,26 +223,26 @@ def test_statuses(session: Session) -> None:
     ]
     for bad, rule in cases:
         with pytest.raises(MinshengError) as err:
-            service.add_status(session, p.id, bad, BY)
+            add_status(session, p.id, bad, BY)
         session.rollback()
         assert err.value.rule == rule
 
 
 def test_employers_and_facilities(session: Session) -> None:
     with pytest.raises(MinshengError) as err:
-        service.create_employer(
+        create_employer(
             session,
             EmployerIn(credit_code="91350100M000100Y44", name="x", division_code="540102"),
             BY,
         )
     assert err.value.rule == "credit_checksum"
-    f = service.create_facility(
+    f = create_facility(
         session, FacilityIn(code="H54010200001", name="城关区人民医院", level=2), BY
     )
     assert f.division_code == "540102"
     with pytest.raises(MinshengError) as err:
-        service.create_facility(session, FacilityIn(code="H54010200002", name="x", level=4), BY)
+        create_facility(session, FacilityIn(code="H54010200002", name="x", level=4), BY)
     assert err.value.field == "level"
     with pytest.raises(MinshengError) as err:
-        service.create_facility(session, FacilityIn(code="H54010200001", name="again", level=1), BY)
+        create_facility(session, FacilityIn(code="H54010200001", name="again", level=1), BY)
     assert err.value.rule == "duplicate"

@@ -228,6 +228,7 @@ def test_cashier_settles_and_prints_a_receipt(server: str, browser: object) -> N
     from minsheng.core import ids
     from minsheng.db import make_engine, make_sessionmaker
     from minsheng.foundation.principals import system
+    from minsheng.registry import enrolment, statuses
     from minsheng.registry import service as registry
     from minsheng.registry.schemas import EnrolmentIn, PersonIn, StatusIn
 
@@ -240,10 +241,10 @@ def test_cashier_settles_and_prints_a_receipt(server: str, browser: object) -> N
         p = registry.create_person(
             s, PersonIn(id_number=number, name_zh="收费测试", hukou="urban"), system("test")
         )
-        registry.add_enrolment(
+        enrolment.add_enrolment(
             s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), system("test")
         )
-        registry.add_status(
+        statuses.add_status(
             s, p.id, StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1)), system("test")
         )
         s.commit()

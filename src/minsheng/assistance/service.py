@@ -39,6 +39,7 @@ from minsheng.policy import ParameterTree
 from minsheng.registry import service as registry
 from minsheng.registry.models import Household, Person
 from minsheng.registry.schemas import StatusIn
+from minsheng.registry.statuses import end_status, grant_decided_status
 
 OPEN_STATES = workflows.CASE.open_states  # applied, checking, notice
 PAID_PROGRAMMES = ("dibao", "tekun")  # paid monthly
@@ -401,7 +402,7 @@ def _stop(session: Session, case: Case, day: dt.date, reason: str, by: Principal
     for person in _covered_people(session, case, day):
         for s in person.statuses:
             if s.kind == kind and s.start_date <= day and (s.end_date is None or s.end_date > day):
-                registry.end_status(session, s.id, max(day, s.start_date), by, via_case=case.id)
+                end_status(session, s.id, max(day, s.start_date), by, via_case=case.id)
 
 
 def _covered_people(session: Session, case: Case, day: dt.date) -> list[Person]:
@@ -424,9 +425,7 @@ def _grant_statuses(session: Session, case: Case, day: dt.date, by: Principal) -
         }
         if held & set(STATUS_OF.values()):
             continue  # already holds one of the exclusive statuses
-        registry.grant_decided_status(
-            session, person.id, StatusIn(kind=kind, start_date=day), by, case.id
-        )
+        grant_decided_status(session, person.id, StatusIn(kind=kind, start_date=day), by, case.id)
 
 
 def overdue(case: Case, today: dt.date) -> bool:

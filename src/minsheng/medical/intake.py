@@ -34,6 +34,7 @@ from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
 from minsheng.medical.schemas import BillIn, Line
 from minsheng.policy import ParameterTree, load
 from minsheng.registry import service as registry
+from minsheng.registry.existence import find_by_id_number
 from minsheng.registry.models import Facility, Person
 
 # Engineering bounds (not policy; docs/medical.md):
@@ -154,7 +155,7 @@ def _patient(
         key = _miss_key(by)
         if by.kind != "system" and _misses_spent(session, key):
             raise _too_many_misses()  # whatever the number: the refusal tells nothing
-        person, via = registry.find_by_id_number(session, number), "id_number"
+        person, via = find_by_id_number(session, number), "id_number"
         if person is None and by.kind != "system":
             missing = _no_such_patient()
 

@@ -10,7 +10,7 @@ from minsheng.core import divisions
 from minsheng.core.errors import invalid
 from minsheng.fields import Code, SearchText
 from minsheng.foundation.principals import Principal
-from minsheng.registry import importer, service
+from minsheng.registry import enrolment, importer, organisations, service, statuses
 from minsheng.registry.models import Employer, Facility
 from minsheng.registry.schemas import (
     MAX_ID,
@@ -140,7 +140,7 @@ def add_enrolment(
     by: Principal = Depends(permit("registry:write")),
 ) -> EnrolmentOut:
     with uow(request) as s:
-        e = service.add_enrolment(s, person_id, data, by)
+        e = enrolment.add_enrolment(s, person_id, data, by)
         return EnrolmentOut.model_validate(e, from_attributes=True)
 
 
@@ -163,7 +163,7 @@ def add_status(
     by: Principal = Depends(permit("registry:write")),
 ) -> StatusOut:
     with uow(request) as s:
-        x = service.add_status(s, person_id, data, by)
+        x = statuses.add_status(s, person_id, data, by)
         return StatusOut.model_validate(x, from_attributes=True)
 
 
@@ -224,7 +224,7 @@ def create_employer(
 ) -> EmployerOut:
     with uow(request) as s:
         return EmployerOut.model_validate(
-            service.create_employer(s, data, by), from_attributes=True
+            organisations.create_employer(s, data, by), from_attributes=True
         )
 
 
@@ -252,7 +252,7 @@ def get_employer(
 ) -> EmployerOut:
     with uow(request) as s:
         return EmployerOut.model_validate(
-            service.get_employer(s, employer_id, by), from_attributes=True
+            organisations.get_employer(s, employer_id, by), from_attributes=True
         )
 
 
@@ -262,7 +262,7 @@ def create_facility(
 ) -> FacilityOut:
     with uow(request) as s:
         return FacilityOut.model_validate(
-            service.create_facility(s, data, by), from_attributes=True
+            organisations.create_facility(s, data, by), from_attributes=True
         )
 
 
@@ -293,7 +293,7 @@ def get_facility(
 ) -> FacilityOut:
     with uow(request) as s:
         return FacilityOut.model_validate(
-            service.get_facility(s, facility_id, by), from_attributes=True
+            organisations.get_facility(s, facility_id, by), from_attributes=True
         )
 
 
@@ -317,7 +317,7 @@ def update_employer(
     by: Principal = Depends(permit("registry:write")),
 ) -> EmployerOut:
     with uow(request) as s:
-        e = service.update_employer(s, employer_id, patch, by)
+        e = organisations.update_employer(s, employer_id, patch, by)
         return EmployerOut.model_validate(e, from_attributes=True)
 
 
@@ -329,7 +329,7 @@ def update_facility(
     by: Principal = Depends(permit("registry:write")),
 ) -> FacilityOut:
     with uow(request) as s:
-        f = service.update_facility(s, facility_id, patch, by)
+        f = organisations.update_facility(s, facility_id, patch, by)
         return FacilityOut.model_validate(f, from_attributes=True)
 
 
@@ -342,7 +342,7 @@ def end_enrolment(
 ) -> EnrolmentOut:
     """Close an enrolment period (the last day it applies)."""
     with uow(request) as s:
-        e = service.end_enrolment(s, enrolment_id, data.end_date, by)
+        e = enrolment.end_enrolment(s, enrolment_id, data.end_date, by)
         return EnrolmentOut.model_validate(e, from_attributes=True)
 
 
@@ -355,5 +355,5 @@ def end_status(
 ) -> StatusOut:
     """Close a special status (the last day it applies)."""
     with uow(request) as s:
-        x = service.end_status(s, status_id, data.end_date, by)
+        x = statuses.end_status(s, status_id, data.end_date, by)
         return StatusOut.model_validate(x, from_attributes=True)

@@ -45,6 +45,13 @@ from minsheng.fields import to_minsheng_error
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.registry import service
+from minsheng.registry.checks import county, relationship
+from minsheng.registry.existence import (
+    MAX_REGISTRATION_CONFLICTS_PER_DAY,
+    duplicate_person,
+    find_by_id_number,
+    registration_conflicts_today,
+)
 from minsheng.registry.models import Household, Person
 from minsheng.registry.schemas import ImportProblem, ImportReport, PersonIn
 
@@ -64,7 +71,7 @@ REQUIRED = ("id_number", "name_zh", "hukou")
 MAX_ROWS = 200_000
 # rows registered outside the caller's area, per actor per UTC day — one budget with the API's
 # registrations (registry.service)
-MAX_CONFLICTS_PER_DAY = service.MAX_REGISTRATION_CONFLICTS_PER_DAY
+MAX_CONFLICTS_PER_DAY = MAX_REGISTRATION_CONFLICTS_PER_DAY
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "gb18030")
 
 
@@ -109,7 +116,7 @@ def _encoding_error(what: str) -> MinshengError:
 
 
 def _conflicts_today(session: Session, by: Principal) -> int:
-    return service.registration_conflicts_today(session, by)
+    return registration_conflicts_today(session, by)
 
 
 def _checks_used_up(limit: int) -> ImportProblem:
@@ -135,7 +142,7 @@ def _pydantic_problem(line: int, err: PydanticError) -> ImportProblem:
 
 
 def _duplicate() -> ConflictError:
-    return service.duplicate_person()  # in the caller's area or elsewhere, one answer
+    return duplicate_person()  # in the caller's area or elsewhere, one answer
 
 
 def import_persons(
@@ -228,7 +235,7 @@ def import_persons(
                 )
             code, rel = data_in.household_code, data_in.relationship
             if code:
-                rel = service.relationship(rel)
+                rel = relationship(rel)
                 key = (code, person.division_code)  # 户号 are unique within a county
                 existing = service.find_household(session, code, person.division_code)
                 if existing is not None:
@@ -328,14 +335,14 @@ def _registered(
     dry run, the row as if unregistered (a transient Person, never added); on a real import,
     the same duplicate, counted and audited (see the module notes)."""
     parsed = ids.parse_resident_id(data.id_number, "id_number")
-    found = service.find_by_id_number(session, parsed.number)
+    found = find_by_id_number(session, parsed.number)
     if found is None or by.covers(found.division_code):
         raise _duplicate()
     if not dry_run:
         conflicts.append((line, found))
         raise _duplicate()
     # normalise_person checked everything before the registry look-up, the county included
-    division = service.county(data.division_code) if data.division_code else None
+    division = county(data.division_code) if data.division_code else None
     return Person(
         id_number=parsed.number,
         division_code=division.code if division else parsed.current_division,
