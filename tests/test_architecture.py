@@ -186,6 +186,7 @@ LAYERS: dict[str, int] = {
     "population": 8,
     "medical": 9,
     "assistance": 9,
+    "pensions": 9,
     "sim": 9,
     "demo": 10,
     "models": 10,  # imports every package's tables for Alembic and the tests
@@ -194,7 +195,7 @@ LAYERS: dict[str, int] = {
     "cli": 11,
     "__main__": 12,
 }
-PROGRAMMES = {"medical", "assistance", "sim"}  # may read each other only through PUBLISHED
+PROGRAMMES = {"medical", "assistance", "pensions", "sim"}  # may read each other only through PUBLISHED
 PUBLISHED = {"queries", "rules"}
 MAX_LINES = 500
 

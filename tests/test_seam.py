@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from minsheng import cli, programmes
 from minsheng.auth import service as auth
+from minsheng.auth.users import create_user
 from minsheng.core import ids
 from minsheng.db import Base, make_sessionmaker
 from minsheng.foundation.principals import ALL_PERMISSIONS, PERMISSIONS, system
@@ -78,8 +79,13 @@ def test_the_assembled_permission_table_is_the_one_written_by_hand() -> None:
 
 def test_every_package_is_registered_once_with_its_pieces() -> None:
     names = [p.name for p in programmes.registered()]
-    assert names == ["auth", "registry", "cases", "medical", "assistance", "analysis"]
-    assert [p.name for p in programmes.programmes()] == ["medical", "assistance", "analysis"]
+    assert names == ["auth", "registry", "cases", "medical", "assistance", "pensions", "analysis"]
+    assert [p.name for p in programmes.programmes()] == [
+        "medical",
+        "assistance",
+        "pensions",
+        "analysis",
+    ]
     assert [p.name for p in programmes.microsimulated()] == ["medical", "assistance"]
     assert model.outputs() == (
         "medical_basic",
@@ -261,7 +267,7 @@ def test_a_toy_programme_appears_everywhere(toy: str, engine: Engine) -> None:
             s, PersonIn(id_number=pid, name_zh="玩具", hukou="urban", division_code="540102"), by
         )
         for role in ("caseworker", "cashier"):
-            auth.create_user(s, by, f"toy.{role}", "correct-horse-1", role, "540100")
+            create_user(s, by, f"toy.{role}", "correct-horse-1", role, "540100")
         citizen = auth.open_session(s, 1, person=person).token
         s.commit()
 

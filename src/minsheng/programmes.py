@@ -24,6 +24,7 @@ ENTRIES: list[str] = [
     "minsheng.cases",
     "minsheng.medical",
     "minsheng.assistance",
+    "minsheng.pensions",
     "minsheng.sim",
 ]
 

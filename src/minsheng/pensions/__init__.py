@@ -1,0 +1,17 @@
+"""Social insurance and pensions (社会保险与养老): the statutory retirement age, the employee
+and resident pension schemes, individual accounts, unemployment and maternity benefits."""
+
+from minsheng.programmes import Programme, Text
+
+PROGRAMME = Programme(
+    name="pensions",
+    title=Text("社会保险与养老", "སྤྱི་ཚོགས་འགན་ལེན་དང་རྒན་གསོ།", "Social insurance and pensions"),
+    summary=Text(
+        "参保、缴费、个人账户、养老金、资格认证、转移接续",
+        "འགན་ལེན་ཞུགས་པ། འབབ་འཇལ། སྒེར་གྱི་རྩིས་ཐོ། རྒན་གསོའི་ཕོགས། ཁྱད་ཚད་ར་སྤྲོད།",
+        "Enrolment, contributions, individual accounts, pensions, certification, transfers",
+    ),
+    rank=30,
+    cli=(("pensions", "minsheng.pensions.cli:app"),),
+    parameters=("pensions.", "economy.average_wage_yearly", "economy.minimum_wage_monthly"),
+)
