@@ -13,5 +13,10 @@ PROGRAMME = Programme(
     ),
     rank=30,
     cli=(("pensions", "minsheng.pensions.cli:app"),),
+    models="minsheng.pensions.models",
+    permissions={
+        "caseworker": frozenset({"pensions:read", "pensions:write"}),
+        "supervisor": frozenset({"pensions:read", "pensions:write", "pensions:run"}),
+    },
     parameters=("pensions.", "economy.average_wage_yearly", "economy.minimum_wage_monthly"),
 )

@@ -1,0 +1,166 @@
+"""Social-insurance tables: enrolments in the four schemes, contributions, the individual
+accounts of the two pension schemes and their yearly statements, and the monthly credits to
+employees' medical personal accounts (the pensions side's record that a month was credited).
+
+Money is integer fen (``BigInteger``). A contribution's ``key`` is its natural period key
+(scheme, person, year and month, or the year for a yearly one), unique, so a retried post or
+a rerun of the government-paid run never records a period twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from minsheng.db import Base
+
+FEN = BigInteger
+
+#: 职工基本养老保险, 工伤保险, 失业保险 (through an employer), 城乡居民基本养老保险
+SCHEMES = ("employee_pension", "work_injury", "unemployment", "resident_pension")
+EMPLOYEE_SCHEMES = ("employee_pension", "work_injury", "unemployment")
+PENSION_SCHEMES = ("employee_pension", "resident_pension")  # one active at a time
+KINDS = ("regular", "back_payment")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class PnEnrolment(Base):
+    """A person's enrolment in one scheme (参保登记) over a period, in the county where they
+    live or work — no hukou restriction."""
+
+    __tablename__ = "pn_enrolments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(20))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"), index=True)
+    division_code: Mapped[str] = mapped_column(String(6), index=True)  # where enrolled
+    base: Mapped[int | None] = mapped_column(FEN)  # monthly contribution base (employee schemes)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)  # inclusive; None = open
+    suspended_on: Mapped[dt.date | None] = mapped_column(Date)  # 暂停缴费 from this day
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    __table_args__ = (
+        CheckConstraint(_in("scheme", SCHEMES), name="scheme"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),
+        CheckConstraint("(scheme = 'resident_pension') = (employer_id IS NULL)", name="employer"),
+        CheckConstraint("base IS NULL OR base >= 0", name="base"),
+    )
+
+
+class PnContribution(Base):
+    """One contribution (缴费): a month (employee schemes) or a year (residents, month NULL).
+    ``credit_year`` is the year it enters the individual account (a contribution recorded
+    after its year was credited enters the next year's crediting)."""
+
+    __tablename__ = "pn_contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # natural period key
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("pn_enrolments.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(12), default="regular")
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    month: Mapped[int | None] = mapped_column(Integer)
+    credit_year: Mapped[int] = mapped_column(Integer, index=True)
+    base: Mapped[int | None] = mapped_column(FEN)  # monthly base (employee schemes)
+    individual: Mapped[int] = mapped_column(FEN)  # 个人缴费 (a resident's tier)
+    employer: Mapped[int] = mapped_column(FEN, default=0)  # 单位缴费
+    subsidy: Mapped[int] = mapped_column(FEN, default=0)  # 政府补贴 (residents)
+    government_paid: Mapped[bool] = mapped_column(Boolean, default=False)  # 政府代缴
+    paid_by: Mapped[str] = mapped_column(String(64))  # the person, the employer, government
+    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    __table_args__ = (
+        CheckConstraint(_in("scheme", SCHEMES), name="scheme"),
+        CheckConstraint(_in("kind", KINDS), name="kind"),
+        CheckConstraint("month IS NULL OR (month >= 1 AND month <= 12)", name="month"),
+        CheckConstraint("individual >= 0 AND employer >= 0 AND subsidy >= 0", name="amounts"),
+    )
+
+
+class PnAccount(Base):
+    """An individual pension account (个人账户) of one scheme; only yearly crediting changes the
+    balance (contributions wait in their ``credit_year``)."""
+
+    __tablename__ = "pn_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(20))
+    balance: Mapped[int] = mapped_column(FEN, default=0)
+    last_credited_year: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "scheme"),
+        CheckConstraint(_in("scheme", PENSION_SCHEMES), name="scheme"),
+        CheckConstraint("balance >= 0", name="balance"),
+    )
+
+
+class PnStatement(Base):
+    """One account's year (对账单): opening, credited, interest, closing, and the 记账利率 used
+    (its parameter path, value and the date it took effect)."""
+
+    __tablename__ = "pn_statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("pn_accounts.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    opening: Mapped[int] = mapped_column(FEN)
+    credited: Mapped[int] = mapped_column(FEN)
+    interest: Mapped[int] = mapped_column(FEN)
+    closing: Mapped[int] = mapped_column(FEN)
+    rate_path: Mapped[str] = mapped_column(String(80))
+    rate_value: Mapped[str] = mapped_column(String(16))
+    rate_date: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "year"),
+        CheckConstraint("closing = opening + credited + interest", name="sum"),
+        CheckConstraint("opening >= 0 AND credited >= 0 AND interest >= 0", name="amounts"),
+    )
+
+
+class PnMedicalCredit(Base):
+    """That an employee's medical personal account was credited for a month (职工医保个人账户
+    划入), and with how much; the balance itself is medical's."""
+
+    __tablename__ = "pn_medical_credits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(FEN)
+    basis: Mapped[str] = mapped_column(String(12))  # working | retired
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "year", "month"),
+        CheckConstraint("amount >= 0", name="amount"),
+        CheckConstraint("basis IN ('working', 'retired')", name="basis"),
+    )
