@@ -148,13 +148,14 @@ def staff_client(
     """A client acting as a staff user of ``role`` in ``region`` through a bearer token."""
     from fastapi.testclient import TestClient
 
-    from minsheng.auth import service
+    from minsheng.auth.tokens import create_token
+    from minsheng.auth.users import create_user
     from minsheng.foundation.principals import PERMISSIONS
 
     name = username or f"{role}.{region}"
     with make_sessionmaker(engine)() as s:
-        user = service.create_user(s, system("test"), name, "correct-horse-1", role, region)
-        raw, _ = service.create_token(s, system("test"), user.id, "test", sorted(PERMISSIONS[role]))
+        user = create_user(s, system("test"), name, "correct-horse-1", role, region)
+        raw, _ = create_token(s, system("test"), user.id, "test", sorted(PERMISSIONS[role]))
         s.commit()
     c = TestClient(app)  # type: ignore[arg-type]
     c.headers["Authorization"] = f"Bearer {raw}"

@@ -24,7 +24,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from sqlalchemy import Engine, select
 
-from minsheng.auth import service
+from minsheng.auth.tokens import create_token
+from minsheng.auth.users import create_user
 from minsheng.db import make_engine, make_sessionmaker, upgrade
 from minsheng.demo.population import seed
 from minsheng.foundation.principals import PERMISSIONS, system
@@ -53,10 +54,10 @@ def seeded_engine(
 
 def _token(engine: Engine, role: str, region: str) -> str:
     with make_sessionmaker(engine)() as s:
-        user = service.create_user(
+        user = create_user(
             s, system("test"), f"fuzz.{role}.{region}", "correct-horse-1", role, region
         )
-        raw, _ = service.create_token(s, system("test"), user.id, "fuzz", sorted(PERMISSIONS[role]))
+        raw, _ = create_token(s, system("test"), user.id, "fuzz", sorted(PERMISSIONS[role]))
         s.commit()
     return raw
 

@@ -28,6 +28,8 @@ from sqlalchemy import Engine, select
 from minsheng.assistance import service as assistance
 from minsheng.assistance.schemas import CaseIn
 from minsheng.auth import service as auth
+from minsheng.auth.tokens import create_token
+from minsheng.auth.users import create_user
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.models import AuditEntry
@@ -102,8 +104,8 @@ def build(engine: Engine) -> tuple[dict[str, Any], list[Someone]]:
         assistance.act(s, case.id, "check", BY)
         tokens = {}
         for role in STAFF_ROLES:
-            user = auth.create_user(s, BY, f"rb.{role}", "correct-horse-1", role, REGION)
-            raw, _ = auth.create_token(s, BY, user.id, "rb", sorted(PERMISSIONS[role]))
+            user = create_user(s, BY, f"rb.{role}", "correct-horse-1", role, REGION)
+            raw, _ = create_token(s, BY, user.id, "rb", sorted(PERMISSIONS[role]))
             tokens[role] = raw
         w.update(
             household_id=h.id,

@@ -200,11 +200,11 @@ def _flows(app: Any, engine: Engine) -> None:
 def _window(app: Any, engine: Engine, region: str) -> Any:
     from fastapi.testclient import TestClient
 
-    from minsheng.auth import service as auth
+    from minsheng.auth.users import create_user
     from minsheng.foundation.principals import system
 
     with make_sessionmaker(engine)() as s:
-        auth.create_user(s, system("test"), "scan.cashier", "correct-horse-1", "cashier", region)
+        create_user(s, system("test"), "scan.cashier", "correct-horse-1", "cashier", region)
         s.commit()
     c = TestClient(app)
     csrf = _hidden(c.get("/login").text, "csrf_token")

@@ -18,7 +18,8 @@ from sqlalchemy import Engine, select
 from minsheng.assistance import service
 from minsheng.assistance.models import Case
 from minsheng.assistance.schemas import CaseIn
-from minsheng.auth import service as auth
+from minsheng.auth.tokens import create_token
+from minsheng.auth.users import create_user
 from minsheng.core.errors import ForbiddenError
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.models import AuditEntry
@@ -37,8 +38,8 @@ def _users(engine: Engine) -> dict[str, tuple[int, str]]:
     out: dict[str, tuple[int, str]] = {}
     with make_sessionmaker(engine)() as s:
         for name, role in (("cw.a", "caseworker"), ("cw.b", "caseworker"), ("sup", "supervisor")):
-            user = auth.create_user(s, BY, name, "correct-horse-1", role, "540100")
-            raw, _ = auth.create_token(s, BY, user.id, "t", sorted(PERMISSIONS[role]))
+            user = create_user(s, BY, name, "correct-horse-1", role, "540100")
+            raw, _ = create_token(s, BY, user.id, "t", sorted(PERMISSIONS[role]))
             out[name] = (user.id, raw)
         s.commit()
     return out
@@ -150,7 +151,7 @@ def test_the_checker_cannot_approve_a_second_caseworker_can(
     assert err["rule"] == "maker_checker" and err["message"]["zh"] and err["message"]["en"]
     # another credential of the same account is the same person
     with make_sessionmaker(engine)() as s:
-        raw, _ = auth.create_token(s, BY, users["cw.a"][0], "second", ["assistance:write"])
+        raw, _ = create_token(s, BY, users["cw.a"][0], "second", ["assistance:write"])
         s.commit()
     r = _bearer(app, raw).post(f"/api/assistance/cases/{case}/actions", json={"action": "approve"})
     assert r.status_code == 403 and r.json()["error"]["rule"] == "maker_checker"

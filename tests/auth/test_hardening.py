@@ -23,7 +23,10 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from minsheng.auth import service
+from minsheng.auth.credentials import LOGIN_MAX_FAILURES
 from minsheng.auth.models import ApiToken, OtpChallenge, User
+from minsheng.auth.tokens import MAX_TOKEN_LIFETIME, TOKEN_LIFETIME, create_token
+from minsheng.auth.users import create_user
 from minsheng.core import ids
 from minsheng.core.errors import ForbiddenError, MinshengError
 from minsheng.db import make_engine, make_sessionmaker, unit_of_work
@@ -46,7 +49,7 @@ def make_user(
     engine: Engine, username: str, role: str = "caseworker", region: str = "540100"
 ) -> int:
     with make_sessionmaker(engine)() as s:
-        u = service.create_user(s, BY, username, PASSWORD, role, region)
+        u = create_user(s, BY, username, PASSWORD, role, region)
         s.commit()
         return u.id
 
@@ -102,7 +105,7 @@ def test_staff_sign_in_tells_nobody_who_exists_and_cannot_lock_out_the_admin(
     answers: dict[str, list[tuple[int, str]]] = {}
     for username in ("admin.x", "nobody.x"):
         seen = []
-        for _ in range(service.LOGIN_MAX_FAILURES + 2):
+        for _ in range(LOGIN_MAX_FAILURES + 2):
             r = attacker.post(
                 "/api/auth/login",
                 json={"username": username, "password": "guess-guess-1"},
@@ -130,14 +133,14 @@ def test_a_success_clears_the_failures_of_that_address(app: Any, engine: Engine)
     make_user(engine, "lhasa.cw")
     c = TestClient(app)
     h = csrf(c)
-    for _ in range(service.LOGIN_MAX_FAILURES - 1):
+    for _ in range(LOGIN_MAX_FAILURES - 1):
         c.post(
             "/api/auth/login", json={"username": "lhasa.cw", "password": "wrong-wrong-1"}, headers=h
         )
     r = c.post("/api/auth/login", json={"username": "lhasa.cw", "password": PASSWORD}, headers=h)
     assert r.status_code == 200
     h = csrf(c)
-    for _ in range(service.LOGIN_MAX_FAILURES - 1):
+    for _ in range(LOGIN_MAX_FAILURES - 1):
         r = c.post(
             "/api/auth/login", json={"username": "lhasa.cw", "password": "wrong-wrong-1"}, headers=h
         )
@@ -270,20 +273,18 @@ def test_service_accounts_get_tokens_after_approval_and_cannot_sign_in(
 def test_tokens_expire_by_default(engine: Engine) -> None:
     uid = make_user(engine, "lhasa.cw")
     with make_sessionmaker(engine)() as s:
-        _, token = service.create_token(s, BY, uid, "HIS", ["registry:read"])
+        _, token = create_token(s, BY, uid, "HIS", ["registry:read"])
         s.commit()
         expires = token.expires_at
     assert expires is not None
     left = expires.replace(tzinfo=expires.tzinfo or dt.UTC) - dt.datetime.now(dt.UTC)
-    assert abs(left - service.TOKEN_LIFETIME) < dt.timedelta(minutes=1)
+    assert abs(left - TOKEN_LIFETIME) < dt.timedelta(minutes=1)
     with make_sessionmaker(engine)() as s:
-        _, short = service.create_token(
-            s, BY, uid, "HIS", ["registry:read"], lifetime=dt.timedelta(days=7)
-        )
+        _, short = create_token(s, BY, uid, "HIS", ["registry:read"], lifetime=dt.timedelta(days=7))
         assert short.expires_at is not None
-        far = dt.datetime.now(dt.UTC) + service.MAX_TOKEN_LIFETIME + dt.timedelta(days=1)
+        far = dt.datetime.now(dt.UTC) + MAX_TOKEN_LIFETIME + dt.timedelta(days=1)
         with pytest.raises(MinshengError) as err:
-            service.create_token(s, BY, uid, "HIS", ["registry:read"], expires_at=far)
+            create_token(s, BY, uid, "HIS", ["registry:read"], expires_at=far)
         assert err.value.rule == "token_lifetime"
 
 
@@ -302,7 +303,7 @@ def test_service_layer_refuses_tokens_for_another_user(engine: Engine) -> None:
         assert user is not None
         by = service.staff_principal(user)
         with pytest.raises(ForbiddenError):
-            service.create_token(s, by, cashier, "x", ["medical:settle"])
+            create_token(s, by, cashier, "x", ["medical:settle"])
 
 
 # ----------------------------------------------------------------------------- item 14

@@ -21,6 +21,8 @@ from sqlalchemy import Engine
 from minsheng import programmes
 from minsheng.auth import service as auth
 from minsheng.auth.models import RoleGrant
+from minsheng.auth.tokens import create_token
+from minsheng.auth.users import create_user
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.principals import PERMISSIONS, STAFF_ROLES, system
@@ -103,18 +105,18 @@ def build_world(engine: Engine) -> World:
         )
         for role in STAFF_ROLES:
             for region in (INSIDE, OUTSIDE):
-                user = auth.create_user(s, BY, f"{role}.{region}", "correct-horse-1", role, region)
-                raw, _ = auth.create_token(s, BY, user.id, "matrix", sorted(PERMISSIONS[role]))
+                user = create_user(s, BY, f"{role}.{region}", "correct-horse-1", role, region)
+                raw, _ = create_token(s, BY, user.id, "matrix", sorted(PERMISSIONS[role]))
                 w.tokens[f"{role}@{region}"] = raw
-        target = auth.create_user(
+        target = create_user(
             s, BY, "lhasa.target", "correct-horse-1", "cashier", "540102", service_account=True
         )
-        _, spare = auth.create_token(s, BY, target.id, "spare", ["registry:read"])
+        _, spare = create_token(s, BY, target.id, "spare", ["registry:read"])
         # grants asked for by an admin of nobody's in this matrix, so any admin may decide them
         asker = system("matrix")
         grants = []
         for i in range(40):
-            u = auth.create_user(s, BY, f"pending.{i}", "correct-horse-1", "cashier", "540102")
+            u = create_user(s, BY, f"pending.{i}", "correct-horse-1", "cashier", "540102")
             u.active = False
             grant = RoleGrant(
                 user_id=u.id,

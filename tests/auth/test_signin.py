@@ -11,7 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from minsheng.auth import service
+from minsheng.auth.credentials import LOGIN_MAX_FAILURES
 from minsheng.auth.models import LoginSession
+from minsheng.auth.tokens import create_token, revoke_token
+from minsheng.auth.users import create_user
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.principals import system
@@ -28,7 +31,7 @@ def make_user(
     engine: Engine, username: str = "lhasa.cw", role: str = "caseworker", region: str = "540100"
 ) -> int:
     with make_sessionmaker(engine)() as s:
-        u = service.create_user(s, BY, username, PASSWORD, role, region)
+        u = create_user(s, BY, username, PASSWORD, role, region)
         s.commit()
         return u.id
 
@@ -69,14 +72,14 @@ def test_repeated_failures_throttle_the_address_not_the_account(
     anon: TestClient, engine: Engine
 ) -> None:
     make_user(engine)
-    for _ in range(service.LOGIN_MAX_FAILURES):
+    for _ in range(LOGIN_MAX_FAILURES):
         assert login(anon, password="wrong-password").status_code == 401
     r = login(anon)  # from this address, even the right password waits
     assert r.status_code == 429 and r.json()["error"]["rule"] == "throttled"
     with make_sessionmaker(engine)() as s:
         actions = s.execute(sa.text("SELECT action FROM audit_log ORDER BY id")).scalars().all()
         active = s.execute(sa.text("SELECT active FROM users")).scalar()
-    assert actions.count("login_failed") == service.LOGIN_MAX_FAILURES and active
+    assert actions.count("login_failed") == LOGIN_MAX_FAILURES and active
     other = TestClient(anon.app, client=("192.0.2.1", 1))
     assert login(other).status_code == 200  # the account itself was never locked
 
@@ -166,7 +169,7 @@ def test_pages_redirect_to_sign_in_and_back(anon: TestClient, engine: Engine) ->
 def test_tokens_scopes_and_revocation(engine: Engine, app: Any) -> None:
     uid = make_user(engine)
     with make_sessionmaker(engine)() as s:
-        raw, token = service.create_token(s, BY, uid, "HIS", ["registry:read"])
+        raw, token = create_token(s, BY, uid, "HIS", ["registry:read"])
         s.commit()
     c = TestClient(app)
     c.headers["Authorization"] = f"Bearer {raw}"
@@ -176,7 +179,7 @@ def test_tokens_scopes_and_revocation(engine: Engine, app: Any) -> None:
     c.headers["Authorization"] = "Bearer msk_forged"
     assert c.get("/api/persons").status_code == 401
     with make_sessionmaker(engine)() as s:
-        service.revoke_token(s, BY, token.id)
+        revoke_token(s, BY, token.id)
         s.commit()
     c.headers["Authorization"] = f"Bearer {raw}"
     assert c.get("/api/persons").status_code == 401
@@ -189,7 +192,7 @@ def test_token_scopes_cannot_exceed_the_role(engine: Engine) -> None:
 
     uid = make_user(engine, "cashier.1", "cashier", "540102")
     with make_sessionmaker(engine)() as s, pytest.raises(ForbiddenError) as err:
-        service.create_token(s, BY, uid, "x", ["registry:write"])
+        create_token(s, BY, uid, "x", ["registry:write"])
     assert err.value.rule == "scope_beyond_role"
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from minsheng.assistance import monitoring, service, workflows
 from minsheng.assistance.models import Case, Warning, WarningEvent
 from minsheng.assistance.schemas import CaseIn
-from minsheng.auth import service as auth
+from minsheng.auth.users import create_user
 from minsheng.core.errors import ConflictError, MinshengError, ValidationError
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.principals import system
@@ -133,9 +133,9 @@ def test_cases_and_warnings_are_assigned_within_their_county(
     engine: Engine, world: dict[str, int]
 ) -> None:
     with make_sessionmaker(engine)() as s:
-        lhasa = auth.create_user(s, BY, "cw.lhasa", "correct-horse-1", "caseworker", "540100")
-        auth.create_user(s, BY, "cw.shigatse", "correct-horse-1", "caseworker", "540200")
-        auth.create_user(s, BY, "an.lhasa", "correct-horse-1", "analyst", "540100")
+        lhasa = create_user(s, BY, "cw.lhasa", "correct-horse-1", "caseworker", "540100")
+        create_user(s, BY, "cw.shigatse", "correct-horse-1", "caseworker", "540200")
+        create_user(s, BY, "an.lhasa", "correct-horse-1", "analyst", "540100")
         monthly_income(s, world["household"], world["head"], "100")
         case = service.open_case(
             s, CaseIn(household_id=world["household"], programme="dibao"), BY, TODAY

@@ -18,7 +18,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 
-from minsheng.auth import service as auth
+from minsheng.auth.tokens import create_token
+from minsheng.auth.users import create_user
 from minsheng.core import ids
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.principals import PERMISSIONS, system
@@ -44,8 +45,8 @@ def served(engine: Engine) -> Iterator[tuple[str, str, int]]:
         p = registry.create_person(s, PersonIn(id_number=P, name_zh="并发", hukou="urban"), BY)
         add_enrolment(s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY)
         add_status(s, p.id, StatusIn(kind="border", start_date=dt.date(2020, 1, 1)), BY)
-        user = auth.create_user(s, BY, "load.cashier", "correct-horse-1", "cashier", "540102")
-        token, _ = auth.create_token(s, BY, user.id, "load", sorted(PERMISSIONS["cashier"]))
+        user = create_user(s, BY, "load.cashier", "correct-horse-1", "cashier", "540102")
+        token, _ = create_token(s, BY, user.id, "load", sorted(PERMISSIONS["cashier"]))
         s.commit()
         person_id = p.id
     app = make_app(engine)

@@ -19,7 +19,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine, func, select, text, update
 
-from minsheng.auth import service as auth
+from minsheng.auth.tokens import create_token
+from minsheng.auth.users import create_user
 from minsheng.core import ids
 from minsheng.db import make_engine, make_sessionmaker
 from minsheng.foundation.models import AuditEntry
@@ -100,8 +101,8 @@ def served(engine: Engine, world: dict[str, int]) -> Iterator[tuple[str, str, li
             add_enrolment(
                 s, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
             )
-        user = auth.create_user(s, BY, "key.cashier", "correct-horse-1", "cashier", "540102")
-        token, _ = auth.create_token(s, BY, user.id, "load", sorted(PERMISSIONS["cashier"]))
+        user = create_user(s, BY, "key.cashier", "correct-horse-1", "cashier", "540102")
+        token, _ = create_token(s, BY, user.id, "load", sorted(PERMISSIONS["cashier"]))
         s.commit()
     app = make_app(engine)
     with socket.socket() as sock:
@@ -220,7 +221,7 @@ def _signed_in_cashier(app: Any, engine: Engine, username: str, region: str = "5
     from fastapi.testclient import TestClient
 
     with make_sessionmaker(engine)() as s:
-        auth.create_user(s, BY, username, "correct-horse-1", "cashier", region)
+        create_user(s, BY, username, "correct-horse-1", "cashier", region)
         s.commit()
     c = TestClient(app)
     page = c.get("/login").text

@@ -359,10 +359,10 @@ def test_cashier_page_takes_an_uploaded_bill(
 
     from fastapi.testclient import TestClient
 
-    from minsheng.auth import service as auth
+    from minsheng.auth.users import create_user
 
     with make_sessionmaker(engine)() as s:
-        auth.create_user(s, BY, "upload.cashier", "correct-horse-1", "cashier", "540102")
+        create_user(s, BY, "upload.cashier", "correct-horse-1", "cashier", "540102")
         s.commit()
     c = TestClient(app)
     page = c.get("/login").text

@@ -174,7 +174,7 @@ def test_api_docs_render_offline(server: str, browser: object) -> None:
 def test_staff_and_citizen_sign_in(server: str, browser: object) -> None:
     import datetime as dt
 
-    from minsheng.auth import service
+    from minsheng.auth import users
     from minsheng.core import ids
     from minsheng.db import make_engine, make_sessionmaker
     from minsheng.foundation.principals import system
@@ -184,7 +184,7 @@ def test_staff_and_citizen_sign_in(server: str, browser: object) -> None:
     engine = make_engine(BROWSER_DB[0])
     number = ids.make_resident_id("540102", dt.date(1988, 8, 8), 51)
     with make_sessionmaker(engine)() as s:
-        service.create_user(
+        users.create_user(
             s, system("test"), "browser.cw", "correct-horse-1", "caseworker", "540100"
         )
         registry.create_person(
@@ -224,7 +224,7 @@ def test_staff_and_citizen_sign_in(server: str, browser: object) -> None:
 def test_cashier_settles_and_prints_a_receipt(server: str, browser: object) -> None:
     import datetime as dt
 
-    from minsheng.auth import service
+    from minsheng.auth import users
     from minsheng.core import ids
     from minsheng.db import make_engine, make_sessionmaker
     from minsheng.foundation.principals import system
@@ -235,7 +235,7 @@ def test_cashier_settles_and_prints_a_receipt(server: str, browser: object) -> N
     engine = make_engine(BROWSER_DB[0])
     number = ids.make_resident_id("540102", dt.date(1975, 5, 15), 71)
     with make_sessionmaker(engine)() as s:
-        service.create_user(
+        users.create_user(
             s, system("test"), "browser.cashier", "correct-horse-1", "cashier", "540102"
         )
         p = registry.create_person(
@@ -291,7 +291,7 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
     from minsheng.assistance import monitoring
     from minsheng.assistance.models import Case
     from minsheng.assistance.schemas import IncomeIn, IncomesIn
-    from minsheng.auth import service
+    from minsheng.auth import users
     from minsheng.core import ids
     from minsheng.db import make_engine, make_sessionmaker
     from minsheng.foundation.principals import system
@@ -303,9 +303,9 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
     today = dt.date.today()
     head_id = ids.make_resident_id("540102", dt.date(1979, 9, 9), 81)
     with make_sessionmaker(engine)() as s:
-        service.create_user(s, by, "browser.as", "correct-horse-1", "caseworker", "540100")
+        users.create_user(s, by, "browser.as", "correct-horse-1", "caseworker", "540100")
         # maker–checker: a second caseworker approves what the first one checked
-        service.create_user(s, by, "browser.as2", "correct-horse-1", "caseworker", "540100")
+        users.create_user(s, by, "browser.as2", "correct-horse-1", "caseworker", "540100")
         h = registry.create_household(
             s, HouseholdIn(code="BR-AS-1", division_code="540102", area="urban"), by
         )
@@ -442,7 +442,7 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
 
 
 def test_analyst_runs_a_reform_and_sees_charts(server: str, browser: object) -> None:
-    from minsheng.auth import service
+    from minsheng.auth import users
     from minsheng.db import make_engine, make_sessionmaker
     from minsheng.foundation.principals import system
     from minsheng.sim import population
@@ -450,7 +450,7 @@ def test_analyst_runs_a_reform_and_sees_charts(server: str, browser: object) -> 
     settings = BROWSER_APP[0].state.settings
     population.write(settings.data_dir / "sim" / "population", 20_000, seed=3, year=2026)
     with make_sessionmaker(make_engine(BROWSER_DB[0]))() as s:
-        service.create_user(
+        users.create_user(
             s, system("test"), "browser.analyst", "correct-horse-1", "analyst", "540000"
         )
         s.commit()

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy import func, select
 
-from minsheng.auth import service
+from minsheng.auth import service, tokens, users
 from minsheng.auth.models import User
 from minsheng.auth.schemas import (
     AuditOut,
@@ -155,7 +155,7 @@ def verify_otp(
 
 
 def user_out(s: Any, user: User) -> UserOut:
-    grant = service.pending_grant_of(s, user.id)
+    grant = users.pending_grant_of(s, user.id)
     out = UserOut.model_validate(user, from_attributes=True)
     return out.model_copy(update={"pending_grant_id": grant.id if grant else None})
 
@@ -168,7 +168,7 @@ def create_user(
     an admin's is created inactive with a pending grant (``pending_grant_id``) that a
     different admin approves at ``POST /api/users/grants/{id}/approve``."""
     with uow(request) as s:
-        user = service.create_user(
+        user = users.create_user(
             s,
             by,
             data.username,
@@ -193,7 +193,7 @@ def list_grants(request: Request, by: Principal = Depends(permit("users:admin"))
     """Role grants awaiting a second admin, in the caller's region."""
     with uow(request) as s:
         return [
-            GrantOut.model_validate(g, from_attributes=True) for g in service.pending_grants(s, by)
+            GrantOut.model_validate(g, from_attributes=True) for g in users.pending_grants(s, by)
         ]
 
 
@@ -203,7 +203,7 @@ def approve_grant(
 ) -> GrantOut:
     """Approve a role grant (opens the account). Not by the admin who asked for it."""
     with uow(request) as s:
-        grant = service.decide_grant(s, by, grant_id, approve=True)
+        grant = users.decide_grant(s, by, grant_id, approve=True)
         return GrantOut.model_validate(grant, from_attributes=True)
 
 
@@ -212,7 +212,7 @@ def reject_grant(
     grant_id: PathId, request: Request, by: Principal = Depends(permit("users:admin"))
 ) -> GrantOut:
     with uow(request) as s:
-        grant = service.decide_grant(s, by, grant_id, approve=False)
+        grant = users.decide_grant(s, by, grant_id, approve=False)
         return GrantOut.model_validate(grant, from_attributes=True)
 
 
@@ -227,7 +227,7 @@ def create_token(
     the default lifetime (``MINSHENG_TOKEN_DAYS``, 90 days)."""
     lifetime = dt.timedelta(days=request.app.state.settings.token_days)
     with uow(request) as s:
-        raw, token = service.create_token(
+        raw, token = tokens.create_token(
             s, by, user_id, data.name, data.scopes, data.expires_at, lifetime=lifetime
         )
         return TokenOut(
@@ -245,7 +245,7 @@ def revoke_token(
     token_id: PathId, request: Request, by: Principal = Depends(permit("users:admin"))
 ) -> TokenOut:
     with uow(request) as s:
-        token = service.revoke_token(s, by, token_id)
+        token = tokens.revoke_token(s, by, token_id)
         return TokenOut(
             id=token.id, name=token.name, prefix=token.prefix, scopes=token.scopes.split()
         )

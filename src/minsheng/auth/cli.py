@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from sqlalchemy import select
 
-from minsheng.auth import service
+from minsheng.auth import tokens, users
 from minsheng.auth.models import User
 from minsheng.clikit import friendly, print_json, session
 from minsheng.core.errors import invalid
@@ -35,7 +35,7 @@ def add_user(
 ) -> None:
     """Create a staff account (password hashed with Argon2id)."""
     with session() as s:
-        user = service.create_user(s, system("cli"), username, password, role, region, name)
+        user = users.create_user(s, system("cli"), username, password, role, region, name)
         print_json(
             {
                 "id": user.id,
@@ -69,7 +69,7 @@ def add_token(
         from minsheng.config import Settings
 
         lifetime = dt.timedelta(days=Settings.from_env().token_days)
-        raw, token = service.create_token(
+        raw, token = tokens.create_token(
             s, system("cli"), user.id, name, scopes.split(), lifetime=lifetime
         )
         print_json(
@@ -86,7 +86,7 @@ def add_token(
 def list_grants() -> None:
     """Role grants awaiting a second admin's approval."""
     with session() as s:
-        for g in service.pending_grants(s, system("cli")):
+        for g in users.pending_grants(s, system("cli")):
             typer.echo(f"{g.id}\tuser {g.user_id}\t{g.role}\t{g.region_code}\t{g.requested_by}")
 
 
@@ -98,7 +98,7 @@ def approve(
 ) -> None:
     """Decide a pending role grant as the operator (audited as system:cli)."""
     with session() as s:
-        grant = service.decide_grant(s, system("cli"), grant_id, approve=not reject)
+        grant = users.decide_grant(s, system("cli"), grant_id, approve=not reject)
         print_json({"id": grant.id, "state": grant.state, "user_id": grant.user_id})
 
 

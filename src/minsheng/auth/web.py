@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from minsheng.auth import service
+from minsheng.auth import credentials, service, tokens
 from minsheng.core.errors import UnauthenticatedError
 from minsheng.foundation.principals import Principal
 from minsheng.webkit.guards import SESSION_COOKIE, client_ip
@@ -22,18 +22,18 @@ def _resolve_sync(request: Request) -> Principal:
         if header.lower().startswith("bearer "):
             request.state.auth_kind = "bearer"
             raw = header[7:].strip()
-            p = service.principal_from_token(s, raw, ip)
+            p = tokens.principal_from_token(s, raw, ip)
             if p is None:
                 raise UnauthenticatedError(
                     "令牌无效、已撤销或已过期", "invalid, revoked or expired token"
                 )
-            service.remember("token", raw, p)
+            credentials.remember("token", raw, p)
             return p
         token = request.cookies.get(SESSION_COOKIE)
         request.state.auth_kind = "cookie" if token else "none"
         principal = service.principal_from_session(s, token, ip)
         if token and principal.authenticated:
-            service.remember("session", token, principal)
+            credentials.remember("session", token, principal)
         return principal
 
 
@@ -43,11 +43,11 @@ def _remembered(request: Request) -> Principal | None:
     ip = client_ip(request)
     if header.lower().startswith("bearer "):
         request.state.auth_kind = "bearer"
-        return service.remembered("token", header[7:].strip(), ip)
+        return credentials.remembered("token", header[7:].strip(), ip)
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         request.state.auth_kind = "cookie"
-        return service.remembered("session", token, ip)
+        return credentials.remembered("session", token, ip)
     return None
 
 

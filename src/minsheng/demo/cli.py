@@ -75,7 +75,7 @@ def demo_users(
     """Create the demo staff accounts (one per role; README lists them)."""
     from sqlalchemy import select
 
-    from minsheng.auth import service
+    from minsheng.auth import users
     from minsheng.auth.models import User
     from minsheng.clikit import session
     from minsheng.foundation.principals import system
@@ -85,6 +85,6 @@ def demo_users(
         for username, role, region, name in DEMO_USERS:
             if if_missing and s.scalar(select(User.id).where(User.username == username)):
                 continue
-            service.create_user(s, system("demo"), username, password, role, region, name)
+            users.create_user(s, system("demo"), username, password, role, region, name)
             made.append(username)
     print_json({"created": made, "password": password if made else None})
