@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -22,11 +22,23 @@ from minsheng.foundation.principals import Principal
 from minsheng.registry import service as registry
 from minsheng.registry import vocab as registry_vocab
 from minsheng.registry.models import Household, Person
+from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
+from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
-from minsheng.webkit.render import render
+from minsheng.webkit.pager import MAX_PAGE_CHARS, matches, paginate
+from minsheng.webkit.render import render, render_error
 
 router = APIRouter(include_in_schema=False)
+# the household page's forms: element-id prefix → the fields each shows, in order
+FORMS: dict[str, tuple[str, ...]] = {
+    "income": ("person_id", "month", "kind", "amount"),
+    "asset": tuple(vocab.ASSET_KINDS),
+    "expense": ("month", "kind", "amount"),
+    "apply": ("programme", "person_id", "single", "care_level", "requested"),
+    "case": ("action", "reason"),
+    "warning": ("state", "reason"),
+}
 
 
 def _labels(request: Request) -> dict[str, Any]:
@@ -52,8 +64,18 @@ def _labels(request: Request) -> dict[str, Any]:
 
 
 @router.get("/assistance", response_class=HTMLResponse)
-def queue(request: Request, by: Principal = Depends(permit("assistance:read"))) -> HTMLResponse:
+def queue(
+    request: Request,
+    page: str = Query("1", max_length=MAX_PAGE_CHARS),
+    wpage: str = Query("1", max_length=MAX_PAGE_CHARS),
+    q: str = Query("", max_length=64),
+    by: Principal = Depends(permit("assistance:read")),
+) -> HTMLResponse:
+    """The caseworker's queue: applications and reviews, then open warnings, each a page of
+    rows; the search box keeps those whose number, household, programme or state has the
+    words typed."""
     today = dt.date.today()
+    labels = _labels(request)
     with uow(request) as s:
         cases = [service.case_out(s, c, today, events=False) for c in service.queue(s, by)]
         open_warnings = monitoring.open_warnings(s, by)
@@ -63,20 +85,53 @@ def queue(request: Request, by: Principal = Depends(permit("assistance:read"))) 
         codes = dict(
             s.execute(select(Household.id, Household.code).where(Household.id.in_(ids))).all()
         )
+    q = q.strip()
+    if q:
+        cases = [
+            c
+            for c in cases
+            if matches(
+                q,
+                c.id,
+                codes.get(c.household_id),
+                c.programme,
+                labels["programmes"].get(c.programme),
+                labels["states"].get(c.state),
+            )
+        ]
+        warnings = [
+            w
+            for w in warnings
+            if matches(
+                q,
+                w.id,
+                codes.get(w.household_id),
+                labels["causes"].get(w.cause),
+                labels["wstates"].get(w.state),
+            )
+        ]
+    keep = {"q": q}
     return render(
         request,
         "assistance/queue.html",
-        cases=cases,
-        warnings=warnings,
+        cases=paginate(cases, page, "/assistance", {**keep, "wpage": wpage}),
+        warnings=paginate(warnings, wpage, "/assistance", {**keep, "page": page}, param="wpage"),
         next_states=next_states,
         codes=codes,
-        **_labels(request),
+        q=q,
+        **labels,
     )
 
 
 def _household_page(
-    request: Request, household_id: int, by: Principal, error: MinshengError | None = None
+    request: Request,
+    household_id: int,
+    by: Principal,
+    error: MinshengError | None = None,
+    failed: tuple[str, dict[str, str]] | None = None,
 ) -> HTMLResponse:
+    """The household page; after a refused form (``failed``: its prefix and what was typed),
+    that form again with each error next to its field."""
     request.state.private = True
     today = dt.date.today()
     with uow(request) as s:
@@ -110,11 +165,17 @@ def _household_page(
             ],
             "payments": payroll.household_payments(s, h.id),
         }
+    forms = {name: FormState.of(name, fields=fields) for name, fields in FORMS.items()}
+    if error is not None:
+        name, values = failed or ("apply", {})
+        prefix = name.split("-", 1)[0]
+        forms[prefix] = FormState.of(name, values, error, FORMS[prefix])
     return render(
         request,
         "assistance/household.html",
         status=error.status if error else 200,
-        error=error,
+        forms=forms,
+        failed_case=failed[0] if error is not None and failed else None,
         this_month=f"{today:%Y-%m}",
         **data,
         **_labels(request),
@@ -128,16 +189,26 @@ def household_view(
     return _household_page(request, household_id, by)
 
 
-async def _do(request: Request, household_id: int, by: Principal, work: Any) -> Response:
-    """Run a form's work in one transaction; back to the household page, or the page again
-    with the error (nothing changed)."""
+async def _do(
+    request: Request,
+    household_id: int,
+    by: Principal,
+    work: Any,
+    form: Any,
+    name: str,
+    done: str,
+) -> Response:
+    """Run a form's work in one transaction: then 303 back to the household page with the
+    success message ``done`` (a reload does not post again), or the page again with the form
+    ``name`` as it was typed and its errors (nothing changed)."""
+    failed = (name, form_values(form, FORMS[name.split("-", 1)[0]]))
     try:
         await run_in_threadpool(work)
     except ValidationError as err:
-        return _household_page(request, household_id, by, to_minsheng_error(err))
+        return _household_page(request, household_id, by, to_minsheng_error(err), failed)
     except MinshengError as err:
-        return _household_page(request, household_id, by, err)
-    return Response(status_code=303, headers={"Location": f"/assistance/households/{household_id}"})
+        return _household_page(request, household_id, by, err, failed)
+    return flash.redirect(f"/assistance/households/{household_id}", done)
 
 
 @router.post("/assistance/households/{household_id}/incomes", response_class=HTMLResponse)
@@ -156,7 +227,7 @@ async def record_income(
         with uow(request) as s:
             household.record_incomes(s, household_id, IncomesIn(items=[item]), by)
 
-    return await _do(request, household_id, by, work)
+    return await _do(request, household_id, by, work, form, "income", "income_recorded")
 
 
 @router.post("/assistance/households/{household_id}/assets", response_class=HTMLResponse)
@@ -170,7 +241,7 @@ async def set_assets(
         with uow(request) as s:
             household.set_assets(s, household_id, AssetsIn(values=values), by)
 
-    return await _do(request, household_id, by, work)
+    return await _do(request, household_id, by, work, form, "asset", "assets_saved")
 
 
 @router.post("/assistance/households/{household_id}/expenses", response_class=HTMLResponse)
@@ -188,7 +259,7 @@ async def record_expense(
         with uow(request) as s:
             household.record_expense(s, household_id, data, by)
 
-    return await _do(request, household_id, by, work)
+    return await _do(request, household_id, by, work, form, "expense", "expense_recorded")
 
 
 @router.post("/assistance/households/{household_id}/cases", response_class=HTMLResponse)
@@ -211,7 +282,7 @@ async def apply(
         with uow(request) as s:
             service.open_case(s, data, by)
 
-    return await _do(request, household_id, by, work)
+    return await _do(request, household_id, by, work, form, "apply", "case_opened")
 
 
 @router.post("/assistance/cases/{case_id}/action", response_class=HTMLResponse)
@@ -231,7 +302,7 @@ async def case_action(
             reason = str(form.get("reason") or "").strip() or None
             service.act(s, case_id, str(form.get("action") or ""), by, reason)
 
-    return await _do(request, household_id, by, work)
+    return await _do(request, household_id, by, work, form, f"case-{case_id}", "case_moved")
 
 
 @router.post("/assistance/warnings/{warning_id}", response_class=HTMLResponse)
@@ -248,10 +319,8 @@ async def handle_warning(
     try:
         await run_in_threadpool(work)
     except MinshengError as err:
-        return render(
-            request, "error.html", status=err.status, status_code=err.status, zh=err.zh, en=err.en
-        )
-    return Response(status_code=303, headers={"Location": "/assistance"})
+        return render_error(request, err.status, err.zh, err.en, err.bo)
+    return flash.redirect("/assistance", "warning_saved")
 
 
 @router.get("/me/assistance", response_class=HTMLResponse)

@@ -7,7 +7,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from minsheng.auth import service
 from minsheng.auth.api import start_session
@@ -19,7 +19,9 @@ from minsheng.foundation.principals import Principal
 from minsheng.registry import service as registry
 from minsheng.registry import vocab
 from minsheng.registry.models import Person
+from minsheng.webkit import flash
 from minsheng.webkit.deps import lang, uow
+from minsheng.webkit.forms import FormState
 from minsheng.webkit.guards import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -31,6 +33,7 @@ from minsheng.webkit.guards import (
 from minsheng.webkit.render import render
 
 router = APIRouter(include_in_schema=False)
+LOGIN_FIELDS = ("username", "password")
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -46,7 +49,7 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def login_form(
     request: Request, next: str = "/", by: Principal = Depends(public())
 ) -> HTMLResponse:
-    return render(request, "auth/login.html", next=safe_next(next), error=None, username="")
+    return render(request, "auth/login.html", next=safe_next(next), f=FormState.of())
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -64,15 +67,17 @@ def login(
             user = service.authenticate(s, username, password, ip)
             new = open_session_for(request, s, user=user)
     except MinshengError as err:
-        return render(
-            request,
-            "auth/login.html",
-            status=err.status,
-            next=safe_next(next),
-            error=err,
-            username=username,
+        # a wrong name or password names no field (which of the two is not said): the message
+        # sits on the password, the name is kept
+        f = FormState.of(
+            "",
+            {"username": username},
+            err,
+            LOGIN_FIELDS,
+            rename=lambda name: name if name in LOGIN_FIELDS else "password",
         )
-    response = RedirectResponse(safe_next(next), status_code=303)
+        return render(request, "auth/login.html", status=err.status, next=safe_next(next), f=f)
+    response = flash.redirect(safe_next(next), "signed_in")
     start_session(request, response, new)
     return response
 
@@ -83,7 +88,7 @@ def logout(request: Request, by: Principal = Depends(public())) -> Response:
     if token:
         with uow(request) as s:
             service.close_session(s, token, by)
-    response = RedirectResponse("/", status_code=303)
+    response = flash.redirect("/", "signed_out")
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
@@ -91,7 +96,7 @@ def logout(request: Request, by: Principal = Depends(public())) -> Response:
 
 @router.get("/citizen/login", response_class=HTMLResponse)
 def citizen_form(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
-    return render(request, "auth/citizen_login.html", step="id", error=None, id_number="")
+    return render(request, "auth/citizen_login.html", step="id", f=FormState.of())
 
 
 @router.post("/citizen/login", response_class=HTMLResponse)
@@ -106,21 +111,27 @@ def citizen_send(
         with uow(request) as s:
             service.send_code(s, parsed.number, request.app.state.otp_sender)
     except MinshengError as err:
-        return render(
-            request,
-            "auth/citizen_login.html",
-            status=err.status,
-            step="id",
-            error=err,
-            id_number=id_number,
+        f = FormState.of(
+            "",
+            {"id_number": id_number},
+            err,
+            ("id_number",),
+            rename=lambda name: "id_number",  # a limit or the ID: either way, this field
         )
+        return render(request, "auth/citizen_login.html", status=err.status, step="id", f=f)
+    return _code_step(request, parsed.number)
+
+
+def _code_step(request: Request, id_number: str, err: MinshengError | None = None) -> HTMLResponse:
     minutes = int(service.OTP_LIFETIME.total_seconds() // 60)
+    f = FormState.of("", {}, err, ("code",), rename=lambda name: "code")
     return render(
         request,
         "auth/citizen_login.html",
+        status=err.status if err else 200,
         step="code",
-        error=None,
-        id_number=parsed.number,
+        f=f,
+        id_number=id_number,
         otp_minutes=minutes,
     )
 
@@ -139,15 +150,8 @@ def citizen_verify(
             person = service.verify_code(s, id_number, code)
             new = open_session_for(request, s, person=person)
     except MinshengError as err:
-        return render(
-            request,
-            "auth/citizen_login.html",
-            status=err.status,
-            step="code",
-            error=err,
-            id_number=id_number,
-        )
-    response = RedirectResponse("/me", status_code=303)
+        return _code_step(request, id_number, err)
+    response = flash.redirect("/me", "signed_in")
     start_session(request, response, new)
     return response
 

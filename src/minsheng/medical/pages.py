@@ -5,6 +5,7 @@ forms with CSRF tokens; no JavaScript needed."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -24,7 +25,9 @@ from minsheng.policy import load
 from minsheng.registry import service as registry
 from minsheng.registry import vocab
 from minsheng.registry.models import Facility, Person
+from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
+from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
 from minsheng.webkit.render import N_, render
 
@@ -39,6 +42,61 @@ FUND_NAMES = [
     N_("inpatient"),
 ]
 LINE_ROWS = 6  # line-item rows on the cashier's form
+LINE_COLUMNS = {  # a bill line's field → the column of the form's row
+    "code": "code",
+    "name": "name",
+    "category": "category",
+    "quantity": "qty",
+    "unit_price": "price",
+    "price_limit": "limit",
+    "self_pay_first": "share",
+}
+HEAD_FIELDS = (
+    "bill_file",
+    "id_number",
+    "facility_code",
+    "visit",
+    "service_date",
+    "diagnosis",
+    "out_of_area_filed",
+    "major_disease",
+    "account_balance",
+)
+CASHIER_FIELDS = HEAD_FIELDS + tuple(
+    f"{col}_{i}" for i in range(LINE_ROWS) for col in LINE_COLUMNS.values()
+)
+_LINE_FIELD = re.compile(r"^lines(?:\.(\d+)|\[(\d+)\])(?:\.(\w+))?$")
+_HEAD_RENAMES = {
+    "patient": "id_number",
+    "patient.id_number": "id_number",
+    "patient.person_id": "id_number",
+    "balance": "account_balance",
+    "lines": "price_0",
+}
+
+
+def _renamer(form: Any) -> Any:
+    """Map a bill's field (``lines[1].unit_price``) to the cashier form's (``price_3`` when
+    rows 0 and 2 were the only ones filled before it): only rows with a price become lines."""
+    used = [i for i in range(LINE_ROWS) if str(form.get(f"price_{i}") or "").strip()]
+
+    def rename(name: str) -> str | None:
+        m = _LINE_FIELD.match(name)
+        if m:
+            n = int(m.group(1) or m.group(2))
+            row = used[n] if n < len(used) else n
+            col = LINE_COLUMNS.get(m.group(3) or "unit_price", "price")
+            return f"{col}_{row}" if row < LINE_ROWS else None
+        return _HEAD_RENAMES.get(name)
+
+    return rename
+
+
+def _cashier_form(form: Any = None, err: Any = None) -> FormState:
+    if form is None:
+        return FormState.of(fields=CASHIER_FIELDS)
+    values = form_values(form, CASHIER_FIELDS)
+    return FormState.of("", values, err, CASHIER_FIELDS, _renamer(form))
 
 
 def _form_bill(form: Any) -> BillIn:
@@ -85,10 +143,9 @@ def cashier(request: Request, by: Principal = Depends(permit("medical:settle")))
     return render(
         request,
         "medical/cashier.html",
-        form={},
+        f=_cashier_form(),
         rows=range(LINE_ROWS),
         result=None,
-        error=None,
         facilities=_facilities(request, by),
         today=dt.date.today().isoformat(),
     )
@@ -138,10 +195,9 @@ async def cashier_submit(
             request,
             "medical/cashier.html",
             status=422,
-            form=form,
+            f=_cashier_form(form, error),
             rows=range(LINE_ROWS),
             result=None,
-            error=error,
             facilities=_facilities(request, by),
             today=dt.date.today().isoformat(),
         )
@@ -163,22 +219,20 @@ async def cashier_submit(
             request,
             "medical/cashier.html",
             status=err.status,
-            form=form,
+            f=_cashier_form(form, err),
             rows=range(LINE_ROWS),
             result=None,
-            error=err,
             facilities=_facilities(request, by),
             today=dt.date.today().isoformat(),
         )
     if confirm:
-        return Response(status_code=303, headers={"Location": f"/medical/receipt/{result.id}"})
+        return flash.redirect(f"/medical/receipt/{result.id}", "settled")
     return render(
         request,
         "medical/cashier.html",
-        form=form,
+        f=_cashier_form(form),
         rows=range(LINE_ROWS),
         result=result,
-        error=None,
         facilities=_facilities(request, by),
         today=dt.date.today().isoformat(),
         scheme=vocab.label(vocab.SCHEMES, result.person.scheme, lang(request))

@@ -22,6 +22,7 @@ from minsheng.policy import load
 from minsheng.sim import population, runner
 from minsheng.webkit import i18n
 from minsheng.webkit.deps import lang
+from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
 from minsheng.webkit.render import N_, render
 
@@ -47,6 +48,7 @@ PROGRAMME_NAMES = {
     "tekun": N_("Extreme-poverty support (特困)"),
     "person_benefits": N_("Disability and old-age subsidies"),
 }
+FIELDS = (*EDITABLE, "start")
 DEFAULT_PEOPLE = 200_000
 _generating = threading.Lock()
 
@@ -97,6 +99,15 @@ def _rows(form: Any = None) -> list[dict[str, Any]]:
     return rows
 
 
+def _rename(name: str) -> str | None:
+    """A reform's error names the parameter (``changes.<path>…``, ``<path>.values…``): the
+    form's field is the parameter's row."""
+    for path in EDITABLE:
+        if path in name:
+            return path
+    return None
+
+
 def _page(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
     d = _directory(request)
     meta = population.meta(d) if (d / "meta.json").exists() else None
@@ -118,9 +129,8 @@ def _page(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
 
 @router.get("/analysis", response_class=HTMLResponse)
 def analysis(request: Request, by: Principal = Depends(permit("aggregates:read"))) -> HTMLResponse:
-    return _page(
-        request, rows=_rows(), start=f"{dt.date.today().year}-01-01", result=None, error=None
-    )
+    start = f"{dt.date.today().year}-01-01"
+    return _page(request, rows=_rows(), f=FormState.of(values={"start": start}), result=None)
 
 
 @router.post("/analysis", response_class=HTMLResponse)
@@ -136,7 +146,11 @@ async def run_analysis(
             day = dt.date.fromisoformat(start)
         except ValueError:
             raise MinshengError(
-                "start", "date", "生效日期格式应为YYYY-MM-DD", "a date is YYYY-MM-DD"
+                "start",
+                "date",
+                "生效日期格式应为YYYY-MM-DD",
+                "a date is YYYY-MM-DD",
+                bo="ཚེས་གྲངས་ནི་YYYY-MM-DD ཡིན་དགོས།",
             ) from None
         changes = {r["path"]: {"values": {day: {"value": r["new"]}}} for r in rows if r["new"]}
         reform = {"description": "analyst's form", "changes": changes} if changes else None
@@ -148,7 +162,8 @@ async def run_analysis(
 
         result = await run_in_threadpool(work)
     except MinshengError as err:
-        return _page(request, status=err.status, rows=rows, start=start, result=None, error=err)
+        f = FormState.of("", form_values(form, FIELDS), err, FIELDS, _rename)
+        return _page(request, status=err.status, rows=rows, f=f, result=None)
     tr = i18n.gettext_for(code).gettext
     charts = {
         "programmes": [tr(PROGRAMME_NAMES[p["programme"]]) for p in result["programmes"]],
@@ -169,9 +184,8 @@ async def run_analysis(
     return _page(
         request,
         rows=rows,
-        start=start,
+        f=FormState.of("", form_values(form, FIELDS)),
         result=result,
-        error=None,
         charts=json.dumps(charts, ensure_ascii=False),
         prefecture_names={c: divisions.get(c).name(code) for c in runner.PREFECTURES},
     )

@@ -16,6 +16,7 @@ from minsheng.policy import load as load_params
 from minsheng.registry.models import Household, Person
 from minsheng.webkit import i18n
 from minsheng.webkit.deps import lang, uow
+from minsheng.webkit.forms import FormState
 from minsheng.webkit.guards import public
 from minsheng.webkit.render import render, render_error
 
@@ -68,18 +69,21 @@ def switch_language(
 
 @router.get("/tools/id-check", response_class=HTMLResponse)
 def id_check_form(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
-    return render(request, "web/id_check.html", result=None, error=None, value="")
+    return render(request, "web/id_check.html", result=None, f=FormState.of())
 
 
 @router.post("/tools/id-check", response_class=HTMLResponse)
 def id_check(
     request: Request, value: str = Form("", max_length=40), by: Principal = Depends(public())
 ) -> HTMLResponse:
-    """Check an identifier. POST, so that the number never appears in a URL or an access log."""
+    """Check an identifier. POST, so that the number never appears in a URL or an access log
+    (so the answer is this page itself, not a redirect: it changes nothing)."""
+    values = {"value": value}
     try:
         kind, fields = ids.check_any(value)
     except MinshengError as err:
-        return render(
-            request, "web/id_check.html", status=422, result=None, error=err, value=value, kind=None
-        )
-    return render(request, "web/id_check.html", result=fields, kind=kind, error=None, value=value)
+        f = FormState.of("", values, err, ("value",), rename=lambda name: "value")
+        return render(request, "web/id_check.html", status=422, result=None, f=f, kind=None)
+    return render(
+        request, "web/id_check.html", result=fields, kind=kind, f=FormState.of("", values)
+    )

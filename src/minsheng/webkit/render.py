@@ -16,11 +16,12 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from minsheng import __version__, programmes
 from minsheng.core import money
 from minsheng.foundation.principals import Principal, role_label
-from minsheng.webkit import i18n
+from minsheng.webkit import flash, forms, i18n, scripts
 from minsheng.webkit.deps import lang
 from minsheng.webkit.guards import principal_of
 
@@ -39,9 +40,23 @@ def _loader() -> jinja2.BaseLoader:
 
 TEMPLATES = Jinja2Templates(env=jinja2.Environment(loader=_loader(), autoescape=True))
 TEMPLATES.env.globals["fmt_money"] = money.fmt
+TEMPLATES.env.globals["FormState"] = forms.FormState
 
 
-TEMPLATES.env.globals["fmt_money"] = money.fmt
+@jinja2.pass_context
+def _runs(ctx: Any, value: Any) -> Markup:
+    """``{{ text | runs }}``: runs of another script get their ``lang`` (webkit.scripts)."""
+    return scripts.runs(value, ctx["lang"].html)
+
+
+@jinja2.pass_context
+def _foreign(ctx: Any, value: Any) -> str:
+    """``{{ text | foreign }}``: the ``lang`` for an element holding ``text`` ("" for none)."""
+    return scripts.foreign(value, ctx["lang"].html)
+
+
+TEMPLATES.env.filters["runs"] = _runs
+TEMPLATES.env.filters["foreign"] = _foreign
 
 
 def N_(message: str) -> str:
@@ -79,7 +94,14 @@ def panels_for(by: Principal) -> list[programmes.Link]:
 
 
 def render(request: Request, name: str, status: int = 200, **extra: Any) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, name, context(request, **extra), status_code=status)
+    """The page ``name`` with the context every page gets, and the one-time success message
+    a post–redirect–get left for it (shown once: the cookie is cleared here)."""
+    key = flash.take(request)
+    ctx = context(request, flash=flash.MESSAGES[key] if key else None, **extra)
+    response = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status)
+    if flash.COOKIE in request.cookies:
+        response.delete_cookie(flash.COOKIE, path="/")
+    return response
 
 
 def render_error(request: Request, status: int, zh: str, en: str, bo: str = "") -> HTMLResponse:
