@@ -227,7 +227,7 @@ def test_replay_of_the_year_matches_what_was_paid(
 ) -> None:
     from minsheng.medical import service
     from minsheng.policy import load
-    from minsheng.policy.parameters import parse_overlay
+    from minsheng.policy.overlays import parse_overlay
 
     for amount in ("3000.00", "250000.00", "400000.00"):
         assert client.post("/api/medical/settlements", json=bill(amount)).status_code == 201

@@ -6,7 +6,9 @@ import pytest
 
 from minsheng.core.errors import MinshengError
 from minsheng.policy import load
-from minsheng.policy.parameters import STATUSES, load_tree, parse_overlay
+from minsheng.policy.files import STATUSES
+from minsheng.policy.overlays import parse_overlay
+from minsheng.policy.parameters import load_tree
 
 D = dt.date
 

@@ -5,17 +5,9 @@ pooling regions' overrides (``policy/regions/``); ``tree.at(date, region)`` give
 force on that date in that region; ``tree.with_overlay(path)`` applies a what-if reform.
 """
 
-from minsheng.policy.parameters import (
-    Overlay,
-    Parameter,
-    ParameterTree,
-    Reference,
-    Snapshot,
-    ValueInfo,
-    load,
-    load_overlay,
-    parse_overlay,
-)
+from minsheng.policy.files import Parameter, Reference, ValueInfo
+from minsheng.policy.overlays import Overlay, load_overlay, parse_overlay
+from minsheng.policy.parameters import ParameterTree, Snapshot, load
 from minsheng.policy.scale import MarginalRateScale, Scale, ScaleAt
 
 __all__ = [

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from minsheng.policy.parameters import Parameter, ValueInfo
+    from minsheng.policy.files import Parameter, ValueInfo
 
 FenArray = npt.NDArray[np.int64]
 
