@@ -183,6 +183,7 @@ LAYERS: dict[str, int] = {
     "registry": 6,
     "auth": 7,  # users and sessions; citizens sign in with their registered identity
     "cases": 8,
+    "cards": 8,  # the social-security card: identity at the window, the bank account
     "population": 8,
     "medical": 9,
     "assistance": 9,
@@ -196,7 +197,7 @@ LAYERS: dict[str, int] = {
     "__main__": 12,
 }
 PROGRAMMES = {"medical", "assistance", "pensions", "sim"}  # may read each other only through PUBLISHED
-PUBLISHED = {"queries", "rules"}
+PUBLISHED = {"queries", "commands", "rules"}
 MAX_LINES = 500
 
 
