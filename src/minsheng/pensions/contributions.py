@@ -1,7 +1,7 @@
 """Contributions (缴费): a resident's yearly tier with its subsidy (多缴多得), back-payment (补缴)
 for people near the claim age short of the full years, employees' monthly contributions from
 the wage base, and the government-paid run (政府代缴) for people in difficulty with its list
-for the finance bureau.
+for the finance bureau (government.py).
 
 Every contribution carries its natural period key (scheme, person, year and month), unique:
 posting the same period again answers the stored contribution and records nothing (a retried
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from minsheng.core import export, money
+from minsheng.core import money
 from minsheng.core.errors import ConflictError, invalid
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
@@ -41,7 +41,7 @@ from minsheng.pensions.models import (
 from minsheng.pensions.rules import PensionParams
 from minsheng.pensions.schemas import EmployeeContributionIn, ResidentContributionIn
 from minsheng.policy import ParameterTree
-from minsheng.registry.models import Person, SpecialStatus
+from minsheng.registry.models import Person
 
 _C = "pensions.employee.contribution"
 # (individual rate, employer rate) parameter paths of each employee scheme; None = no share
@@ -75,7 +75,7 @@ def _deceased(person: Person) -> None:
         )
 
 
-def _not_future(year: int, month: int, today: dt.date) -> None:
+def not_future(year: int, month: int, today: dt.date) -> None:
     if (year, month) > (today.year, today.month):
         raise invalid(
             "year",
@@ -86,7 +86,7 @@ def _not_future(year: int, month: int, today: dt.date) -> None:
         )
 
 
-def _year_params(
+def year_params(
     year: int, today: dt.date, division: str, tree: ParameterTree | None
 ) -> PensionParams:
     """A past year's figures as in force at its end; this year's: today's."""
@@ -112,7 +112,7 @@ def _credit_year(acct: PnAccount, year: int) -> int:
     return year if last is None or year > last else last + 1
 
 
-def _existing(session: Session, keys: list[str]) -> dict[str, PnContribution]:
+def existing(session: Session, keys: list[str]) -> dict[str, PnContribution]:
     rows = session.scalars(select(PnContribution).where(PnContribution.key.in_(keys))).all()
     return {r.key: r for r in rows}
 
@@ -168,19 +168,19 @@ def record_resident(
     person = visible_person(session, data.person_id, by)
     paid = money.parse(data.tier, "tier")
     _deceased(person)
-    _not_future(data.year, 1, today)
+    not_future(data.year, 1, today)
     first, last = dt.date(data.year, 1, 1), dt.date(data.year, 12, 31)
     if data.back_payment:
         enrolment = _back_payment_enrolment(session, person, data.year, today, tree)
-        p = _year_params(data.year, today, enrolment.division_code, tree)
+        p = year_params(data.year, today, enrolment.division_code, tree)
         subsidy = tier_of(p, paid)
         if not p.flag("pensions.resident.back_payment_subsidised"):
             subsidy = 0
     else:
         enrolment = enrolment_for(session, person.id, "resident_pension", first, last)
-        p = _year_params(data.year, today, enrolment.division_code, tree)
+        p = year_params(data.year, today, enrolment.division_code, tree)
         subsidy = tier_of(p, paid)
-    return _store_yearly(
+    return store_yearly(
         session,
         by,
         enrolment,
@@ -194,7 +194,7 @@ def record_resident(
     )
 
 
-def _store_yearly(
+def store_yearly(
     session: Session,
     by: Principal,
     enrolment: PnEnrolment,
@@ -208,7 +208,7 @@ def _store_yearly(
     audited: bool = True,
 ) -> Recorded:
     key = key_of("resident_pension", enrolment.person_id, year, None)
-    found = _existing(session, [key]).get(key)
+    found = existing(session, [key]).get(key)
     if found is not None:
         if _same(found, paid, 0, subsidy, government) and found.kind == kind:
             return Recorded([found], created=False)
@@ -326,7 +326,7 @@ def record_employee(
         raise invalid("to_month", "order", "结束月份早于开始月份", "to_month is before from_month")
     person = visible_person(session, data.person_id, by)
     _deceased(person)
-    _not_future(data.year, data.to_month, today)
+    not_future(data.year, data.to_month, today)
     months = list(range(data.from_month, data.to_month + 1))
     first = dt.date(data.year, data.from_month, 1)
     last = dt.date(data.year, data.to_month, monthrange(data.year, data.to_month)[1])
@@ -362,7 +362,7 @@ def record_employee(
         emp = _split(_share(p0, emp_path, base * n), n)
         figures = [(m, base, ind[i], emp[i]) for i, m in enumerate(months)]
     keys = [key_of(scheme, person.id, data.year, m) for m, *_ in figures]
-    found = _existing(session, keys)
+    found = existing(session, keys)
     if found:
         if len(found) == len(keys) and all(
             _same(found[k], f[2], f[3], 0, False) and found[k].base == f[1]
@@ -409,173 +409,6 @@ def record_employee(
 
 def _share(p: PensionParams, path: str | None, amount: int) -> int:
     return 0 if path is None else money.apply_ratio(amount, p.ratio(path))
-
-
-# --------------------------------------------------------------------------- government-paid
-
-
-@dataclass
-class GovernmentRun:
-    year: int
-    new: int  # contributions recorded by this run
-    listed: list[dict[str, Any]]  # every government-paid contribution of the year, in region
-
-    def csv(self) -> bytes:
-        """The list for the finance bureau (财政代缴清单), through the one CSV writer."""
-        header = [
-            "year",
-            "person_id",
-            "name",
-            "id_masked",
-            "division_code",
-            "statuses",
-            "tier_yuan",
-            "subsidy_yuan",
-        ]
-        rows = [
-            [
-                r["year"],
-                r["person_id"],
-                r["name"],
-                r["id_masked"],
-                r["division_code"],
-                r["statuses"],
-                r["tier"],
-                r["subsidy"],
-            ]
-            for r in self.listed
-        ]
-        return export.csv_bytes(header, rows)
-
-
-def _difficult(
-    statuses: list[SpecialStatus],
-    kinds: tuple[str, ...],
-    max_grade: int,
-    first: dt.date,
-    last: dt.date,
-) -> list[str]:
-    """The statuses that make the government pay (in force on a day of the year)."""
-    out = []
-    for s in statuses:
-        if s.kind not in kinds or not (s.start_date <= last and (s.end_date or last) >= first):
-            continue
-        if s.kind == "disability" and (s.disability_grade or 99) > max_grade:
-            continue
-        out.append(s.kind)
-    return sorted(set(out))
-
-
-def government_paid(
-    session: Session,
-    year: int,
-    by: Principal,
-    today: dt.date | None = None,
-    tree: ParameterTree | None = None,
-) -> GovernmentRun:
-    """政府代缴: for every resident enrolled in ``year`` in ``by``'s region whose registry
-    status is one of ``pensions.resident.government_paid.statuses`` (disability only at a
-    grade up to ``severe_disability_max_grade``), record the government-paid tier once.
-    Idempotent: a rerun records nothing and lists the same people."""
-    today = today or dt.date.today()
-    _not_future(year, 1, today)
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    query = (
-        select(PnEnrolment, Person)
-        .join(Person, Person.id == PnEnrolment.person_id)
-        .where(
-            PnEnrolment.scheme == "resident_pension",
-            PnEnrolment.start_date <= last,
-            (PnEnrolment.end_date.is_(None)) | (PnEnrolment.end_date >= first),
-        )
-    )
-    codes = by.covered_codes()
-    if codes is not None:
-        query = query.where(PnEnrolment.division_code.in_(codes))
-    pairs = session.execute(query.order_by(PnEnrolment.id)).all()
-    person_ids = [pe.id for _, pe in pairs]
-    statuses: dict[int, list[SpecialStatus]] = {}
-    for chunk in range(0, len(person_ids), 500):
-        for s in session.scalars(
-            select(SpecialStatus).where(
-                SpecialStatus.person_id.in_(person_ids[chunk : chunk + 500])
-            )
-        ):
-            statuses.setdefault(s.person_id, []).append(s)
-    new = 0
-    cache: dict[str, PensionParams] = {}
-    for enrolment, person in pairs:
-        if person.death_date is not None or not active_in(enrolment, first, last):
-            continue
-        p = cache.get(enrolment.division_code)
-        if p is None:
-            p = cache[enrolment.division_code] = _year_params(
-                year, today, enrolment.division_code, tree
-            )
-        g = "pensions.resident.government_paid"
-        kinds = p.codes(f"{g}.statuses")
-        why = _difficult(
-            statuses.get(person.id, []),
-            kinds,
-            p.int_(f"{g}.severe_disability_max_grade"),
-            first,
-            last,
-        )
-        if not why:
-            continue
-        key = key_of("resident_pension", person.id, year, None)
-        if _existing(session, [key]):
-            continue  # paid already (by the person, or by an earlier run)
-        tiers = p.tiers()
-        paid, subsidy = tiers[p.int_(f"{g}.tier") - 1]
-        _store_yearly(
-            session,
-            by,
-            enrolment,
-            year,
-            paid,
-            subsidy,
-            government=True,
-            kind="regular",
-            paid_by="government:" + ",".join(why),
-            audited=False,
-        )
-        new += 1
-    listed = government_list(session, year, by)
-    audit.record(
-        session,
-        by,
-        "run",
-        "pn_government_paid",
-        year,
-        by.region,
-        {"year": year, "new": new, "listed": len(listed)},
-    )
-    return GovernmentRun(year, new, listed)
-
-
-def government_list(session: Session, year: int, by: Principal) -> list[dict[str, Any]]:
-    query = (
-        select(PnContribution, Person)
-        .join(Person, Person.id == PnContribution.person_id)
-        .where(PnContribution.year == year, PnContribution.government_paid.is_(True))
-    )
-    codes = by.covered_codes()
-    if codes is not None:
-        query = query.where(PnContribution.division_code.in_(codes))
-    return [
-        {
-            "year": c.year,
-            "person_id": c.person_id,
-            "name": pe.name_zh,
-            "id_masked": pe.id_masked,
-            "division_code": c.division_code,
-            "statuses": c.paid_by.removeprefix("government:"),
-            "tier": money.to_str(c.individual),
-            "subsidy": money.to_str(c.subsidy),
-        }
-        for c, pe in session.execute(query.order_by(PnContribution.person_id)).all()
-    ]
 
 
 # --------------------------------------------------------------------------- reads
