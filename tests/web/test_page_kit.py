@@ -341,3 +341,39 @@ def test_every_page_marks_every_span_of_another_language(engine: Engine) -> None
                     problems += [f"{name} {code} POST {url}: {p}" for p in lang_problems(r.text)]
     assert seen > 40
     assert not problems, "\n".join(sorted(set(problems))[:40])
+
+
+def test_a_refused_warning_step_stays_on_the_queue_by_its_field(app: Any, engine: Engine) -> None:
+    from minsheng.assistance.models import Warning
+
+    household_id, _ = _household(engine, "PK-W")
+    with make_sessionmaker(engine)() as s:
+        w = Warning(
+            household_id=household_id,
+            division_code="540102",
+            cause="review_due",
+            cause_key="kit",
+            open_key="kit",
+            state="new",
+            raised_on=dt.date.today(),
+            deadline=dt.date.today(),
+        )
+        s.add(w)
+        s.commit()
+        warning_id = w.id
+    c = staff_client(app, engine, "caseworker", "540100")
+    r = c.post(  # type: ignore[attr-defined]
+        f"/assistance/warnings/{warning_id}",
+        data={"state": "no_such_state", "reason": "入户核实", "wpage": "1", "q": ""},
+        follow_redirects=False,
+    )
+    assert r.status_code == 422 and "<h1>" in r.text
+    assert re.search(rf'id="warning-{warning_id}-state"[^>]*aria-invalid="true"', r.text)
+    assert re.search(rf'id="warning-{warning_id}-reason"[^>]*value="入户核实"', r.text)
+    assert f'id="warning-{warning_id}-state-error"' in r.text
+    r = c.post(  # type: ignore[attr-defined]
+        f"/assistance/warnings/{warning_id}",
+        data={"state": "checking", "reason": "", "wpage": "1", "q": "PK"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/assistance?q=PK"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -27,7 +28,7 @@ from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
 from minsheng.webkit.pager import MAX_PAGE_CHARS, matches, paginate
-from minsheng.webkit.render import render, render_error
+from minsheng.webkit.render import render
 
 router = APIRouter(include_in_schema=False)
 # the household page's forms: element-id prefix → the fields each shows, in order
@@ -74,6 +75,20 @@ def queue(
     """The caseworker's queue: applications and reviews, then open warnings, each a page of
     rows; the search box keeps those whose number, household, programme or state has the
     words typed."""
+    return _queue_page(request, by, page, wpage, q)
+
+
+def _queue_page(
+    request: Request,
+    by: Principal,
+    page: str,
+    wpage: str,
+    q: str,
+    error: MinshengError | None = None,
+    failed: tuple[str, dict[str, str]] | None = None,
+) -> HTMLResponse:
+    """The queue; after a refused warning form (``failed``: its prefix and what was typed),
+    that form again with its error next to the field."""
     today = dt.date.today()
     labels = _labels(request)
     with uow(request) as s:
@@ -119,6 +134,11 @@ def queue(
         next_states=next_states,
         codes=codes,
         q=q,
+        wpage=wpage,
+        status=error.status if error else 200,
+        failed=FormState.of(failed[0], failed[1], error, FORMS["warning"])
+        if error is not None and failed
+        else None,
         **labels,
     )
 
@@ -316,11 +336,14 @@ async def handle_warning(
             reason = str(form.get("reason") or "").strip() or None
             monitoring.handle(s, warning_id, str(form.get("state") or ""), by, reason)
 
+    back = {k: str(form.get(k) or "")[:MAX_PAGE_CHARS] for k in ("wpage", "q")}
     try:
         await run_in_threadpool(work)
     except MinshengError as err:
-        return render_error(request, err.status, err.zh, err.en, err.bo)
-    return flash.redirect("/assistance", "warning_saved")
+        failed = (f"warning-{warning_id}", form_values(form, FORMS["warning"]))
+        return _queue_page(request, by, "1", back["wpage"], back["q"], err, failed)
+    kept = urlencode({k: v for k, v in back.items() if v and v != "1"})
+    return flash.redirect("/assistance" + (f"?{kept}" if kept else ""), "warning_saved")
 
 
 @router.get("/me/assistance", response_class=HTMLResponse)
