@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from minsheng.core import ids
@@ -287,12 +286,38 @@ def test_lang_check_finds_a_span_without_its_lang() -> None:
     assert not lang_problems('<html lang="bo"><p>ལྷ་ས <span lang="zh-CN">拉萨</span></p></html>')
 
 
-def _failed_forms(c: TestClient) -> list[tuple[str, dict[str, str]]]:
-    return [
-        ("/login", {"username": "nobody", "password": "wrong-password"}),
-        ("/tools/id-check", {"value": "110105194912310021"}),
-        ("/citizen/login", {"id_number": "12"}),
-    ]
+def _failed_forms(name: str, w: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Forms each caller posts wrongly, so that the pages with errors are checked too."""
+    from tests.route_kit import P1_ID
+
+    month = f"{dt.date.today():%Y-%m}"
+    return {
+        "anonymous": [
+            ("/login", {"username": "nobody", "password": "wrong-password"}),
+            ("/tools/id-check", {"value": "110105194912310021"}),
+            ("/citizen/login", {"id_number": "12"}),
+        ],
+        "caseworker@inside": [
+            (
+                f"/assistance/households/{w.ids['household']}/incomes",
+                {"person_id": w.ids["person"], "month": month, "kind": "wage", "amount": "-5"},
+            ),
+            (f"/assistance/households/{w.ids['household']}/cases", {"programme": "nonesuch"}),
+        ],
+        "cashier@inside": [
+            (
+                "/medical/cashier",
+                {
+                    "id_number": P1_ID,
+                    "facility_code": "H54010200077",
+                    "price_0": "-1",
+                    "name_0": "阿莫西林",
+                    "action": "preview",
+                },
+            ),
+        ],
+        "analyst@inside": [("/analysis", {"start": "someday"})],
+    }.get(name, [])
 
 
 def test_every_page_marks_every_span_of_another_language(engine: Engine) -> None:
@@ -333,12 +358,12 @@ def test_every_page_marks_every_span_of_another_language(engine: Engine) -> None
                     continue
                 seen += 1
                 problems += [f"{name} {code} {url}: {p}" for p in lang_problems(r.text)]
-            if name == "anonymous":
-                for url, data in _failed_forms(c):
-                    app.state.limiter.reset()
-                    r = c.post(url, data=data, follow_redirects=False)
-                    seen += 1
-                    problems += [f"{name} {code} POST {url}: {p}" for p in lang_problems(r.text)]
+            for url, data in _failed_forms(name, w):
+                app.state.limiter.reset()
+                r = c.post(url, data=data, follow_redirects=False)
+                assert 400 <= r.status_code < 500 and "<html" in r.text, (name, url, r.text[:300])
+                seen += 1
+                problems += [f"{name} {code} POST {url}: {p}" for p in lang_problems(r.text)]
     assert seen > 40
     assert not problems, "\n".join(sorted(set(problems))[:40])
 
