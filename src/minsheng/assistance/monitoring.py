@@ -343,26 +343,16 @@ def handle(
 
 
 def _record(session: Session, w: Warning, event: Event, by: Principal) -> None:
-    session.add(
-        WarningEvent(
-            warning_id=w.id,
-            day=event.day,
-            action=event.action,
-            from_state=event.from_state,
-            to_state=event.to_state,
-            note=event.reason,
-            by=event.by,
-        )
-    )
-    session.flush()
-    audit.record(
+    cases.write_event(
         session,
+        WarningEvent,
+        event,
         by,
-        "assign" if event.action == "assign" else "handle",
-        "assistance_warning",
-        w.id,
-        w.division_code,
-        {"from": event.from_state, "to": event.to_state},
+        resource="assistance_warning",
+        record_id=w.id,
+        division=w.division_code,
+        audit_action="assign" if event.action == "assign" else "handle",
+        warning_id=w.id,
     )
 
 

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker, undefer
 from minsheng.assistance import rules, vocab
 from minsheng.assistance.household import add_months, age_on, grade_on, params, parse_month
 from minsheng.assistance.models import Case, Payment, PayrollRun
-from minsheng.assistance.service import PAID_PROGRAMMES
+from minsheng.assistance.steps import PAID_PROGRAMMES
 from minsheng.core import divisions, export, money
 from minsheng.core.errors import ConflictError, NotFoundError, invalid
 from minsheng.db import unit_of_work

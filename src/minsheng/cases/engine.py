@@ -6,8 +6,9 @@ it may be taken from, the states it may lead to, the permission it needs, who ma
 — maker–checker —, whether it needs a reason, and the deadline it sets). The programme keeps
 the domain work (what "check" computes, what "approve" grants) in its own handlers; the engine
 decides whether a step may be taken at all, by whom, and checks that the handler ended in a
-state the table allows. It holds no database: the programme stores the record and the event
-(:class:`Event`) the engine hands back.
+state the table allows. The programme stores the record; the event (:class:`Event`) the engine
+hands back is written by :func:`write_event`, the one way an event row and its audit entry are
+written for every workflow (the programme names its table of events).
 
 Around it: deadlines in working days (:func:`due`, :func:`overdue`, on ``core.calendar``), the
 queue of a region (:func:`in_region`), assignment to a caseworker (:func:`check_assign`), and
@@ -21,10 +22,13 @@ import importlib
 import importlib.util
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
 
 from minsheng.core import calendar
 from minsheng.core.errors import ConflictError, ForbiddenError, invalid
+from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 
 Label = tuple[str, str, str]  # (zh, bo, en)
@@ -279,6 +283,51 @@ class Subject(Protocol):
     """What moves through a workflow: anything with a state (a case, a warning, …)."""
 
     state: str
+
+
+Row = TypeVar("Row")
+
+
+def write_event(
+    session: Session,
+    row: Callable[..., Row],
+    event: Event,
+    by: Principal,
+    *,
+    resource: str,
+    record_id: int,
+    division: str | None,
+    audit_action: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+    **columns: Any,
+) -> Row:
+    """Write the event of a step: one row of the workflow's event table (``row``: the day, the
+    action, the states before and after, who answers for it and the reason or note; the row's
+    ``at`` is the database's clock; ``columns`` are the programme's own, e.g. the record's id
+    or amount), then the audit entry of the step by ``by`` (the actor and their role) on
+    ``resource`` ``record_id`` in ``division`` — ``audit_action`` (default: the event's action)
+    with ``detail`` (default: the states before and after)."""
+    rec = row(
+        day=event.day,
+        action=event.action,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        note=event.reason,
+        by=event.by,
+        **columns,
+    )
+    session.add(rec)
+    session.flush()
+    audit.record(
+        session,
+        by,
+        audit_action or event.action,
+        resource,
+        record_id,
+        division,
+        dict(detail) if detail is not None else {"from": event.from_state, "to": event.to_state},
+    )
+    return rec
 
 
 def accountable(by: Principal) -> str:
