@@ -67,6 +67,19 @@ def test_flash_cookie_is_signed_and_names_only_known_messages() -> None:
         flash.sign("free text from a request")
 
 
+def test_flash_cookie_is_secure_when_the_sessions_are() -> None:
+    from types import SimpleNamespace
+
+    def request(secure: bool) -> Any:
+        settings = SimpleNamespace(secure_cookies=secure)
+        return SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(settings=settings)))
+
+    on = flash.redirect("/x", "saved", request(True)).headers["set-cookie"]
+    off = flash.redirect("/x", "saved", request(False)).headers["set-cookie"]
+    assert "secure" in on.lower() and "secure" not in off.lower()
+    assert "httponly" in on.lower() and "samesite=lax" in on.lower()
+
+
 @pytest.mark.parametrize(
     ("raw", "number"),
     [(None, 1), ("", 1), ("0", 1), ("-1", 1), ("x", 1), ("2", 2), (str(10**30), 4), ("٣", 1)],

@@ -228,7 +228,7 @@ async def _do(
         return _household_page(request, household_id, by, to_minsheng_error(err), failed)
     except MinshengError as err:
         return _household_page(request, household_id, by, err, failed)
-    return flash.redirect(f"/assistance/households/{household_id}", done)
+    return flash.redirect(f"/assistance/households/{household_id}", done, request)
 
 
 @router.post("/assistance/households/{household_id}/incomes", response_class=HTMLResponse)
@@ -343,7 +343,7 @@ async def handle_warning(
         failed = (f"warning-{warning_id}", form_values(form, FORMS["warning"]))
         return _queue_page(request, by, "1", back["wpage"], back["q"], err, failed)
     kept = urlencode({k: v for k, v in back.items() if v and v != "1"})
-    return flash.redirect("/assistance" + (f"?{kept}" if kept else ""), "warning_saved")
+    return flash.redirect("/assistance" + (f"?{kept}" if kept else ""), "warning_saved", request)
 
 
 @router.get("/me/assistance", response_class=HTMLResponse)

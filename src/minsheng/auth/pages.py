@@ -77,7 +77,7 @@ def login(
             rename=lambda name: name if name in LOGIN_FIELDS else "password",
         )
         return render(request, "auth/login.html", status=err.status, next=safe_next(next), f=f)
-    response = flash.redirect(safe_next(next), "signed_in")
+    response = flash.redirect(safe_next(next), "signed_in", request)
     start_session(request, response, new)
     return response
 
@@ -88,7 +88,7 @@ def logout(request: Request, by: Principal = Depends(public())) -> Response:
     if token:
         with uow(request) as s:
             service.close_session(s, token, by)
-    response = flash.redirect("/", "signed_out")
+    response = flash.redirect("/", "signed_out", request)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
@@ -151,7 +151,7 @@ def citizen_verify(
             new = open_session_for(request, s, person=person)
     except MinshengError as err:
         return _code_step(request, id_number, err)
-    response = flash.redirect("/me", "signed_in")
+    response = flash.redirect("/me", "signed_in", request)
     start_session(request, response, new)
     return response
 

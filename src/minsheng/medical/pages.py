@@ -226,7 +226,7 @@ async def cashier_submit(
             today=dt.date.today().isoformat(),
         )
     if confirm:
-        return flash.redirect(f"/medical/receipt/{result.id}", "settled")
+        return flash.redirect(f"/medical/receipt/{result.id}", "settled", request)
     return render(
         request,
         "medical/cashier.html",

@@ -69,11 +69,17 @@ def read(value: str | None) -> str | None:
     return key
 
 
-def redirect(url: str, key: str, secure: bool = False) -> RedirectResponse:
-    """303 to ``url`` with the message ``key`` to show there once."""
+def redirect(url: str, key: str, request: Request | None = None) -> RedirectResponse:
+    """303 to ``url`` with the message ``key`` to show there once (the cookie is ``Secure``
+    when the app's settings say so, as the session's is)."""
     response = RedirectResponse(url, status_code=303)
-    remember(response, key, secure)
+    remember(response, key, _secure(request))
     return response
+
+
+def _secure(request: Request | None) -> bool:
+    settings = getattr(request.app.state, "settings", None) if request is not None else None
+    return bool(getattr(settings, "secure_cookies", False))
 
 
 def remember(response: Response, key: str, secure: bool = False) -> None:
