@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, Field
 
-from minsheng.assistance import household, monitoring, payroll, service
+from minsheng.assistance import household, monitoring, payroll, rolls, service
 from minsheng.assistance.schemas import (
     ActionIn,
     AssetsIn,
@@ -258,7 +258,7 @@ def payroll_roll(
 ) -> Response:
     """The month's roll for a run's region as it stands (CSV, ID numbers masked). Audited."""
     with uow(request) as s:
-        name, body = payroll.roll_of(s, run_id, by)
+        name, body = rolls.roll_of(s, run_id, by)
     return _attachment(body, name, "text/csv; charset=utf-8")
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import typer
 
-from minsheng.assistance import monitoring, payroll, standards
+from minsheng.assistance import monitoring, payroll, rolls, standards
 from minsheng.clikit import friendly, print_json, session
 from minsheng.core import money
 from minsheng.foundation.principals import system
@@ -31,7 +31,7 @@ def run_payroll(
     factory = make_sessionmaker(make_engine(settings.database_url))
     r = payroll.issue(factory, month, region, system("cli"), directory)
     with unit_of_work(factory) as s:
-        roll = payroll.write_roll(s, r.month, r.region, directory)
+        roll = rolls.write_roll(s, r.month, r.region, directory)
     print_json(
         {
             "month": r.month,

@@ -1,5 +1,6 @@
-"""The monthly payment roll (发放): 低保 and 特困 cases, one-off 临时救助, and the person benefits
-(残疾人两项补贴, 高龄老人补贴, 孤儿基本生活费).
+"""The monthly payment run (发放): paying what is due (``dues.py``: 低保 and 特困 cases, one-off
+临时救助, and the person benefits 残疾人两项补贴, 高龄老人补贴, 孤儿基本生活费) into the bank
+file; the month's roll (花名册) is ``rolls.py``.
 
 Idempotent per month and region: every payment has a key (benefit, case or person, month) that is
 unique in the database, so a re-run — or an overlapping region — pays nobody twice; a re-run only
@@ -34,148 +35,20 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker, undefer
+from sqlalchemy.orm import Session, sessionmaker, undefer
 
-from minsheng.assistance import rules, vocab
-from minsheng.assistance.household import add_months, age_on, grade_on, params, parse_month
-from minsheng.assistance.models import Case, Payment, PayrollRun
-from minsheng.assistance.steps import PAID_PROGRAMMES
-from minsheng.core import divisions, export, money
+from minsheng.assistance import vocab
+from minsheng.assistance.dues import due
+from minsheng.assistance.household import parse_month
+from minsheng.assistance.models import Payment, PayrollRun
+from minsheng.core import divisions, export
 from minsheng.core.errors import ConflictError, NotFoundError, invalid
 from minsheng.db import unit_of_work
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
-from minsheng.registry import service as registry
 from minsheng.registry.models import Person
-
-
-@dataclass(frozen=True)
-class Due:
-    key: str
-    kind: str
-    case_id: int | None
-    household_id: int
-    person_id: int
-    division_code: str
-    amount: int
-
-
-def _last_paid_month(case: Case, stop_month_paid: bool) -> dt.date | None:
-    if case.stopped_on is None:
-        return None
-    stop = case.stopped_on.replace(day=1)
-    return stop if stop_month_paid else add_months(stop, -1)
-
-
-def due(session: Session, month: dt.date, prefix: str) -> list[Due]:
-    """Everything due for ``month`` in the region, paid or not yet."""
-    key = f"{month:%Y-%m}"
-    out: list[Due] = []
-    month_end = add_months(month, 1) - dt.timedelta(days=1)
-    cases = session.scalars(
-        select(Case).where(
-            Case.division_code.like(prefix + "%"),
-            Case.state.in_(("approved", "stopped")),
-            Case.decided_on.is_not(None),
-            Case.decided_on <= month_end,
-        )
-    ).all()
-    heads = dict(
-        session.execute(
-            select(Person.household_id, Person.id).where(
-                Person.relationship_to_head == "head", Person.division_code.like(prefix + "%")
-            )
-        ).all()
-    )
-    poor_households: set[int] = set()
-    for case in cases:
-        assert case.decided_on is not None
-        p = params(month, case.division_code)
-        first = add_months(
-            case.decided_on.replace(day=1), p.count("assistance.payment.first_month_offset")
-        )
-        last = _last_paid_month(case, p.count("assistance.payment.stop_month_paid") == 1)
-        payee = case.person_id or heads.get(case.household_id)
-        if payee is None:
-            continue
-        if case.programme == "temporary":
-            if case.state == "approved" and case.monthly_amount > 0 and month >= first:
-                out.append(
-                    Due(
-                        f"temporary:c{case.id}",
-                        "temporary",
-                        case.id,
-                        case.household_id,
-                        payee,
-                        case.division_code,
-                        case.monthly_amount,
-                    )
-                )
-            continue
-        if case.programme not in PAID_PROGRAMMES or month < first:
-            continue
-        if last is not None and month > last:
-            continue
-        poor_households.add(case.household_id)
-        if case.monthly_amount > 0:
-            out.append(
-                Due(
-                    f"{case.programme}:c{case.id}:{key}",
-                    case.programme,
-                    case.id,
-                    case.household_id,
-                    payee,
-                    case.division_code,
-                    case.monthly_amount,
-                )
-            )
-    out += _person_benefits(session, month, prefix, poor_households)
-    return out
-
-
-def _person_benefits(session: Session, month: dt.date, prefix: str, poor: set[int]) -> list[Due]:
-    """Person benefits for everyone alive on the first of the month, vectorised per region."""
-    people = session.scalars(
-        select(Person)
-        .where(
-            Person.division_code.like(prefix + "%"),
-            Person.household_id.is_not(None),
-            (Person.death_date.is_(None)) | (Person.death_date >= month),
-        )
-        .options(selectinload(Person.statuses))
-    ).all()
-    out: list[Due] = []
-    by_region: dict[str, list[Person]] = {}
-    for person in people:
-        by_region.setdefault(divisions.pooling_region(person.division_code), []).append(person)
-    for region_people in by_region.values():
-        p = params(month, region_people[0].division_code)
-        age = np.array([age_on(x, month) for x in region_people], dtype=np.int64)
-        grade = np.array([grade_on(x, month) for x in region_people], dtype=np.int64)
-        orphan = np.array(
-            ["orphan" in registry.statuses_on(x, month) for x in region_people], dtype=np.bool_
-        )
-        in_poor = np.array([x.household_id in poor for x in region_people], dtype=np.bool_)
-        amounts = rules.person_benefits(p, age, grade, in_poor, orphan)
-        for kind, col in amounts.items():
-            for j in np.nonzero(col)[0]:
-                x = region_people[int(j)]
-                assert x.household_id is not None
-                out.append(
-                    Due(
-                        f"{kind}:p{x.id}:{month:%Y-%m}",
-                        kind,
-                        None,
-                        x.household_id,
-                        x.id,
-                        x.division_code,
-                        int(col[j]),
-                    )
-                )
-    return out
 
 
 @dataclass(frozen=True)
@@ -347,7 +220,7 @@ def _render(session: Session, payroll: PayrollRun, payments: list[Payment]) -> t
     """The run's bank file (惠民惠农"一卡通"; format ``MSBANK/1``, docs/formats.md): payee, full
     ID number (the bank matches the card on it), amount in fen. Deterministic: the same run and
     the same people give the same bytes. Never logged."""
-    people = _people(session, payments, with_id_number=True)
+    people = people_of(session, payments, with_id_number=True)
     transfers = [
         export.Transfer(
             ref=p.pay_key,
@@ -486,74 +359,7 @@ def bank_file_of(
     return payroll.file_name, data
 
 
-ROLL_HEADER = (
-    "month",
-    "kind",
-    "kind_zh",
-    "case_id",
-    "household_id",
-    "person_id",
-    "name",
-    "id_masked",
-    "division_code",
-    "amount_yuan",
-    "run_id",
-)
-
-
-def roll_csv(session: Session, payments: list[Payment]) -> bytes:
-    """The month's roll: one row per payment, ID numbers masked (the one CSV writer)."""
-    people = _people(session, payments)
-    rows = (
-        [
-            p.month,
-            p.kind,
-            vocab.label(vocab.PAYMENT_KINDS, p.kind),
-            p.case_id,
-            p.household_id,
-            p.person_id,
-            people[p.person_id].name_zh,
-            people[p.person_id].id_masked,
-            p.division_code,
-            money.to_str(p.amount),
-            p.run_id,
-        ]
-        for p in payments
-    )
-    return export.csv_bytes(ROLL_HEADER, rows)
-
-
-def roll_name(month: str, region: str) -> str:
-    return f"payroll-{month}-{region}.csv"
-
-
-def write_roll(session: Session, month: str, region: str, directory: Path) -> Path:
-    """Write (replace) the month's roll for the region, owner-only, atomically."""
-    data = roll_csv(session, month_payments(session, month, region))
-    return export.write_private(directory, roll_name(month, region), data)
-
-
-def roll_of(session: Session, run_id: int, by: Principal) -> tuple[str, bytes]:
-    """The month's roll (as it stands now) for a run's region, for download (audited)."""
-    payroll = session.get(PayrollRun, run_id)
-    if payroll is None or not by.covers(payroll.region):  # elsewhere answers as missing
-        raise NotFoundError(
-            "run_id", "没有这个发放批次", "no such payroll run", bo="འགྲེམ་སྤྲོད་རིམ་པ་འདི་མི་འདུག"
-        )
-    payments = month_payments(session, payroll.month, payroll.region)
-    audit.record(
-        session,
-        by,
-        "download",
-        "assistance_roll",
-        payroll.id,
-        payroll.region,
-        {"month": payroll.month, "rows": len(payments)},
-    )
-    return roll_name(payroll.month, payroll.region), roll_csv(session, payments)
-
-
-def _people(
+def people_of(
     session: Session, payments: list[Payment], with_id_number: bool = False
 ) -> dict[int, Person]:
     ids = sorted({p.person_id for p in payments})
