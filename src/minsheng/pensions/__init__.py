@@ -12,6 +12,7 @@ PROGRAMME = Programme(
         "Enrolment, contributions, individual accounts, pensions, certification, transfers",
     ),
     rank=30,
+    api=("minsheng.pensions.api:router",),
     cli=(("pensions", "minsheng.pensions.cli:app"),),
     models="minsheng.pensions.models",
     permissions={

@@ -215,6 +215,11 @@ def _write_balances(session: Session, ids: Any, year: int, closing: Any) -> None
 def accounts_of(session: Session, person_id: int, by: Principal) -> list[dict[str, Any]]:
     """The person's accounts, each with its yearly statements."""
     visible_person(session, person_id, by)
+    return own_accounts(session, person_id)
+
+
+def own_accounts(session: Session, person_id: int) -> list[dict[str, Any]]:
+    """The person's accounts (the caller has checked who may see them)."""
     out = []
     for a in session.scalars(
         select(PnAccount).where(PnAccount.person_id == person_id).order_by(PnAccount.scheme)

@@ -436,7 +436,16 @@ def contributions_of(
     session: Session, person_id: int, by: Principal, year: int | None = None
 ) -> list[PnContribution]:
     visible_person(session, person_id, by)
+    return own(session, person_id, year)
+
+
+def own(session: Session, person_id: int, year: int | None = None) -> list[PnContribution]:
+    """The person's contributions (the caller has checked who may see them)."""
     query = select(PnContribution).where(PnContribution.person_id == person_id)
     if year is not None:
         query = query.where(PnContribution.year == year)
-    return list(session.scalars(query.order_by(PnContribution.year, PnContribution.month)))
+    return list(
+        session.scalars(
+            query.order_by(PnContribution.year, PnContribution.month, PnContribution.scheme)
+        )
+    )

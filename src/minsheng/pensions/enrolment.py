@@ -320,6 +320,11 @@ def enrolment_out(e: PnEnrolment) -> dict[str, Any]:
 
 def enrolments_of(session: Session, person_id: int, by: Principal) -> list[PnEnrolment]:
     visible_person(session, person_id, by)
+    return own_enrolments(session, person_id)
+
+
+def own_enrolments(session: Session, person_id: int) -> list[PnEnrolment]:
+    """The person's enrolments (the caller has checked who may see them)."""
     return list(
         session.scalars(
             select(PnEnrolment)

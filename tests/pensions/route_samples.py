@@ -1,0 +1,107 @@
+"""The route matrix's samples for the pensions routes, and the records they point at: the Lhasa
+resident of the matrix (低保, so the government pays) in the resident scheme, and a Lhasa
+employee of the matrix's employer in the employee schemes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from minsheng.core import ids
+from minsheng.pensions import contributions, enrolment, government
+from minsheng.pensions.schemas import EmployeeContributionIn, EnrolIn, ResidentContributionIn
+from minsheng.registry import service as registry
+from minsheng.registry.schemas import PersonIn
+from tests.route_kit import BY, Samples, World
+
+COLLECTIONS = {
+    ("GET", "/api/me/pensions"),
+    ("POST", "/api/pensions/government-paid/{year}"),
+    ("GET", "/api/pensions/government-paid/{year}/list.csv"),
+    ("POST", "/api/pensions/credit/{year}"),
+    ("POST", "/api/pensions/medical-credit"),
+}
+
+THIS_YEAR = dt.date.today().year
+LAST_YEAR = THIS_YEAR - 1
+CREDIT_CODE = ids.make_credit_code("540102", 77)  # the matrix's Lhasa employer
+
+
+def populate(s: Session, w: World) -> None:
+    worker = registry.create_person(
+        s, PersonIn(id_number=w.new_id(), name_zh="测试拉萨职工", hukou="urban"), BY
+    )
+    start = dt.date(LAST_YEAR, 1, 1)
+    resident = enrolment.enrol(
+        s,
+        EnrolIn(person_id=w.ids["person"], scheme="resident_pension", start_date=start),
+        BY,
+    )
+    for scheme in ("employee_pension", "work_injury"):
+        e = enrolment.enrol(
+            s,
+            EnrolIn(
+                person_id=worker.id,
+                scheme=scheme,
+                credit_code=CREDIT_CODE,
+                wage="8000",
+                start_date=start,
+            ),
+            BY,
+        )
+        w.ids[f"pn_{scheme}"] = e.id
+    contributions.record_resident(
+        s, ResidentContributionIn(person_id=w.ids["person"], year=LAST_YEAR, tier="300"), BY
+    )
+    contributions.record_employee(
+        s,
+        EmployeeContributionIn(person_id=worker.id, year=LAST_YEAR, from_month=1, to_month=3),
+        BY,
+    )
+    government.government_paid(s, THIS_YEAR, BY)  # the Lhasa resident is on 低保
+    w.ids.update(pn_resident=resident.id, pn_worker=worker.id)
+
+
+def samples(w: World) -> Samples:
+    year = {"year": LAST_YEAR}
+    this_year = {"year": THIS_YEAR}
+    return {
+        ("POST", "/api/pensions/enrolments"): {
+            "json": {
+                "person_id": w.ids["pn_worker"],
+                "scheme": "unemployment",
+                "credit_code": CREDIT_CODE,
+                "wage": "8000",
+                "start_date": f"{LAST_YEAR}-01-01",
+            }
+        },
+        ("POST", "/api/pensions/enrolments/{enrolment_id}/end"): {
+            "path": {"enrolment_id": w.ids["pn_work_injury"]},
+            "json": {"end_date": f"{LAST_YEAR}-12-31"},
+        },
+        ("POST", "/api/pensions/enrolments/{enrolment_id}/suspend"): {
+            "path": {"enrolment_id": w.ids["pn_resident"]},
+            "json": {"on": None},
+        },
+        ("POST", "/api/pensions/contributions/resident"): {
+            "json": {"person_id": w.ids["person"], "year": LAST_YEAR, "tier": "300"}
+        },
+        ("POST", "/api/pensions/contributions/employee"): {
+            "json": {
+                "person_id": w.ids["pn_worker"],
+                "year": LAST_YEAR,
+                "from_month": 1,
+                "to_month": 3,
+            }
+        },
+        ("GET", "/api/pensions/persons/{person_id}"): {"path": {"person_id": w.ids["person"]}},
+        ("GET", "/api/me/pensions"): {},
+        ("POST", "/api/pensions/government-paid/{year}"): {"path": this_year},
+        ("GET", "/api/pensions/government-paid/{year}/list.csv"): {
+            "path": this_year,
+            "marker": "测试拉萨人",
+        },
+        ("POST", "/api/pensions/credit/{year}"): {"path": year},
+        ("POST", "/api/pensions/medical-credit"): {"json": {"year": LAST_YEAR, "month": 2}},
+    }
