@@ -183,18 +183,18 @@ LAYERS: dict[str, int] = {
     "registry": 6,
     "auth": 7,  # users and sessions; citizens sign in with their registered identity
     "cases": 8,
-    "cards": 8,  # the social-security card: identity at the window, the bank account
     "population": 8,
-    "medical": 9,
-    "assistance": 9,
-    "pensions": 9,
-    "sim": 9,
-    "demo": 10,
-    "models": 10,  # imports every package's tables for Alembic and the tests
-    "migrations": 11,  # Alembic's environment reads models
-    "web": 11,  # the app that assembles everything
-    "cli": 11,
-    "__main__": 12,
+    "cards": 9,  # the social-security card: identity at the window, the bank account
+    "medical": 10,
+    "assistance": 10,
+    "pensions": 10,
+    "sim": 10,
+    "demo": 11,
+    "models": 11,  # imports every package's tables for Alembic and the tests
+    "migrations": 12,  # Alembic's environment reads models
+    "web": 12,  # the app that assembles everything
+    "cli": 12,
+    "__main__": 13,
 }
 PROGRAMMES = {"medical", "assistance", "pensions", "sim"}  # may read each other only through PUBLISHED
 PUBLISHED = {"queries", "commands", "rules"}

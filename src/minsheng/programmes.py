@@ -22,6 +22,7 @@ ENTRIES: list[str] = [
     "minsheng.auth",
     "minsheng.registry",
     "minsheng.cases",
+    "minsheng.cards",
     "minsheng.medical",
     "minsheng.assistance",
     "minsheng.pensions",

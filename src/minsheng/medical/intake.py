@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from minsheng.auth.models import AuthThrottle
+from minsheng.cards import service as cards
 from minsheng.core import divisions, ids, money
 from minsheng.core.errors import (
     MinshengError,
@@ -165,6 +166,10 @@ def _patient(
 
             missing.after_rollback.append(record)
             raise missing
+    elif patient.ecard:
+        # the patient shows the electronic card: it proves presence, names no ID number, and
+        # is not counted as a look-up (a wrong code is refused by the card service alike)
+        person, via = cards.scan(session, patient.ecard, by, dt.datetime.now(dt.UTC)), "ecard"
     elif patient.person_id is not None:
         if not (trusted or by.kind == "system"):
             raise invalid(
@@ -179,8 +184,8 @@ def _patient(
         raise invalid(
             "patient",
             "patient_required",
-            "请填写患者的身份证号",
-            "give the patient's ID number",
+            "请填写患者的身份证号或扫描电子社保卡",
+            "give the patient's ID number or scan the electronic card",
             bo="ནད་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
         )
     if person is None:

@@ -27,6 +27,11 @@ class Patient(BaseModel):
     id_number: IdText | None = Field(
         default=None, description="公民身份号码, as presented at the window"
     )
+    ecard: str | None = Field(
+        default=None,
+        max_length=200,
+        description="电子社保卡码 as scanned at the window (instead of the ID number)",
+    )
     person_id: RecordId | None = Field(
         default=None,
         description="internal id: refused for preview/settle by staff and tokens (stored bills "
