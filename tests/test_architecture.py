@@ -196,7 +196,12 @@ LAYERS: dict[str, int] = {
     "cli": 12,
     "__main__": 13,
 }
-PROGRAMMES = {"medical", "assistance", "pensions", "sim"}  # may read each other only through PUBLISHED
+PROGRAMMES = {
+    "medical",
+    "assistance",
+    "pensions",
+    "sim",
+}  # may read each other only through PUBLISHED
 PUBLISHED = {"queries", "commands", "rules"}
 MAX_LINES = 500
 

@@ -86,9 +86,7 @@ def test_estimate_prints_the_pension_and_its_parts(tmp_path: Path) -> None:
         ("nope", "history"),
     ],
 )
-def test_estimate_bad_history_names_the_field(
-    tmp_path: Path, history: object, field: str
-) -> None:
+def test_estimate_bad_history_names_the_field(tmp_path: Path, history: object, field: str) -> None:
     f = tmp_path / "h.json"
     data = {"scheme": "resident", "birth": "1968-05", "sex": "female", "history": history}
     f.write_text(json.dumps(data), encoding="utf-8")
@@ -99,6 +97,6 @@ def test_estimate_bad_history_names_the_field(
 
 def test_estimate_refuses_a_file_that_is_not_json(tmp_path: Path) -> None:
     f = tmp_path / "h.json"
-    f.write_bytes("{\"scheme\": \"员工\"".encode("gb18030"))
+    f.write_bytes('{"scheme": "员工"'.encode("gb18030"))
     r = runner.invoke(app, ["pensions", "estimate", str(f)])
     assert r.exit_code == 1 and "file:" in r.output
