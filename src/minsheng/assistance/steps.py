@@ -21,7 +21,7 @@ from minsheng.assistance.models import Case, Expense
 from minsheng.auth.models import ApiToken
 from minsheng.cases import engine as cases
 from minsheng.cases.engine import accountable
-from minsheng.core import money
+from minsheng.core import money, statuses
 from minsheng.core.errors import ConflictError, ForbiddenError, invalid
 from minsheng.foundation.models import AuditEntry
 from minsheng.foundation.principals import Principal
@@ -31,7 +31,6 @@ from minsheng.registry.schemas import StatusIn
 from minsheng.registry.statuses import end_status, grant_decided_status
 
 PAID_PROGRAMMES = ("dibao", "tekun")  # paid monthly
-STATUS_OF = {"dibao": "dibao", "tekun": "tekun", "dibao_edge": "dibao_edge"}  # registry status
 
 
 def _reason(reason: str | None) -> str:
@@ -197,7 +196,7 @@ def _stop(session: Session, case: Case, day: dt.date, reason: str, by: Principal
     case.stopped_on = day
     case.reason = reason
     case.review_due = None
-    kind = STATUS_OF.get(case.programme)
+    kind = statuses.CONFERRED_BY.get(case.programme)
     if kind is None:
         return
     for person in _covered_people(session, case, day):
@@ -217,13 +216,13 @@ def _covered_people(session: Session, case: Case, day: dt.date) -> list[Person]:
 def _grant_statuses(session: Session, case: Case, day: dt.date, by: Principal) -> None:
     """The decision shows in the registry (低保/特困/低保边缘 status from today), so medical
     settlement applies the special-group rules ("一降一升一取消") from the next bill on."""
-    kind = STATUS_OF.get(case.programme)
+    kind = statuses.CONFERRED_BY.get(case.programme)
     if kind is None:
         return
     for person in _covered_people(session, case, day):
         held = {
             s.kind for s in person.statuses if s.start_date <= day <= (s.end_date or dt.date.max)
         }
-        if held & set(STATUS_OF.values()):
+        if held & statuses.EXCLUSIVE:
             continue  # already holds one of the exclusive statuses
         grant_decided_status(session, person.id, StatusIn(kind=kind, start_date=day), by, case.id)

@@ -14,8 +14,9 @@ Layering: the generator and the extension registry import only ``core``; the Par
 tables. ``sim`` and ``demo`` both build on this package, neither on the other.
 """
 
+from minsheng.core.statuses import GROUPS
 from minsheng.population.extensions import Extension, extend, register, registered
-from minsheng.population.generator import GROUPS, Partition, assumptions, generate
+from minsheng.population.generator import Partition, assumptions, generate
 
 __all__ = [
     "GROUPS",

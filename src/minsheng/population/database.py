@@ -23,11 +23,11 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select
 
 from minsheng.core import divisions, ids
 from minsheng.core.errors import ConflictError
+from minsheng.core.statuses import GROUPS
 from minsheng.db import Base
 from minsheng.foundation.crypto import lookup_hash
 from minsheng.population.extensions import extend, registered
 from minsheng.population.generator import (
-    GROUPS,
     RELATIONSHIPS,
     SCHEMES,
     Partition,

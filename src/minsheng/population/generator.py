@@ -49,12 +49,12 @@ import numpy.typing as npt
 import yaml
 
 from minsheng.core import divisions
+from minsheng.core.statuses import GROUPS  # the one vocabulary (medical group order)
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 F64 = npt.NDArray[np.float64]
 
-GROUPS = ("none", "tekun", "dibao", "dibao_edge", "poverty_return")  # medical GROUPS order
 RELATIONSHIPS = ("head", "spouse", "child", "parent")
 SCHEMES = ("employee_active", "employee_retired", "resident")  # scheme codes 0, 1, 2
 GENERATED = {
@@ -257,7 +257,8 @@ def generate(
         (size == 1) & (head_age >= 60) & (rng.random(n_h) < st["tekun_single_elderly_rate"]) & dibao
     )
     ret = rng.random(n_h) < st["poverty_return_household_rate"]
-    group_h = np.select([tekun, dibao, edge, ret], [1, 2, 3, 4], 0).astype(np.int64)
+    group_codes = [GROUPS.index(k) for k in ("tekun", "dibao", "dibao_edge", "poverty_return")]
+    group_h = np.select([tekun, dibao, edge, ret], group_codes, 0).astype(np.int64)
     disabled = rng.random(n) < st["disability_rate"]
     dg = st["disability_grades"]
     grade = np.where(disabled, rng.integers(dg[0], dg[1] + 1, n), 0).astype(np.int64)

@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from minsheng.core import statuses
 from minsheng.core.errors import ConflictError, ForbiddenError, invalid
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
@@ -21,16 +22,6 @@ from minsheng.registry.models import SpecialStatus
 from minsheng.registry.schemas import StatusIn
 from minsheng.registry.service import load_person
 
-EXCLUSIVE_STATUSES = {"tekun", "dibao", "dibao_edge"}  # at most one of these at a time
-# Benefit-conferring statuses: every status that opens a payment (低保, 特困, 边缘; 残疾人两项补贴
-# from a disability grade; 孤儿基本生活费) or a medical-assistance group (返贫致贫, 边境居民).
-# They come only from a decided assistance case (``grant_decided_status``) or from an audited
-# import of a decision or certificate issued elsewhere by a supervisor — never from one
-# caseworker writing a status (probing found a caseworker's disability status paid ¥250 a
-# month in the next roll). What a caseworker records alone opens nothing: 失业 (unemployed).
-CASE_STATUSES = frozenset({"tekun", "dibao", "dibao_edge"})  # decided by assistance cases
-BENEFIT_STATUSES = CASE_STATUSES | {"disability", "orphan", "poverty_return", "border"}
-NO_CERTIFICATE = frozenset({"border"})  # residence in a border county: no certificate to cite
 IMPORT_PERMISSION = "assistance:import"  # a supervisor's import of decisions from elsewhere
 
 
@@ -56,17 +47,17 @@ def may_import_benefits(by: Principal) -> bool:
 def add_status(session: Session, person_id: int, data: StatusIn, by: Principal) -> SpecialStatus:
     """Record a status the registry attests (disability certificate, border residence, …).
 
-    A benefit-conferring status (:data:`BENEFIT_STATUSES`) is refused here unless it is an
+    A benefit-conferring status (:data:`statuses.BENEFIT`) is refused here unless it is an
     import of a decision or certificate issued elsewhere: by the platform itself, or by a
     supervisor with ``assistance:import`` who gives its number (低保证, 特困证, 残疾证 …) — the
     audit entry says ``import``. Decisions taken in Minsheng go through
     ``grant_decided_status`` from the assistance workflow."""
-    if data.kind in BENEFIT_STATUSES:
+    if data.kind in statuses.BENEFIT:
         if not may_import_benefits(by):
             raise _benefit_refused(data.kind)
         if (
             by.kind != "system"
-            and data.kind not in NO_CERTIFICATE
+            and data.kind not in statuses.NO_CERTIFICATE
             and not (data.certificate_no or "").strip()
         ):
             raise invalid(
@@ -122,7 +113,7 @@ def _add_status(
         )
     for s in person.statuses:
         same = s.kind == data.kind
-        exclusive = {s.kind, data.kind} <= EXCLUSIVE_STATUSES
+        exclusive = {s.kind, data.kind} <= statuses.EXCLUSIVE
         if (same or exclusive) and overlaps(
             s.start_date, s.end_date, data.start_date, data.end_date
         ):
@@ -157,7 +148,7 @@ def end_status(
     correction, and only ever earlier than it was."""
     record, person = load_period(session, SpecialStatus, status_id, by, "status", "身份记录")
     check_period(record.start_date, end)
-    if record.kind in BENEFIT_STATUSES:
+    if record.kind in statuses.BENEFIT:
         if via_case is None and not may_import_benefits(by):
             raise _benefit_refused(record.kind)  # the case's stop or review decides
         if record.end_date is not None and end > record.end_date:

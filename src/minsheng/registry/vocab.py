@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
-# (zh, bo, en)
-Label = tuple[str, str, str]
+from minsheng.core import statuses
+
+Label = statuses.Label  # (zh, bo, en)
 
 SEXES: Final[dict[str, Label]] = {
     "M": ("男", "ཕོ།", "male"),
@@ -43,20 +44,7 @@ SCHEMES: Final[dict[str, Label]] = {  # 参保类别
     "resident": ("城乡居民医保", "གྲོང་གསེབ་སྡོད་དམངས་གསོ་བཅོས་འགན་ལེན།", "urban and rural residents"),
 }
 
-STATUS_KINDS: Final[dict[str, Label]] = {  # 特殊身份
-    "tekun": ("特困人员", "དཀའ་ངལ་ཆེས་ཆེ་བའི་མི་སྣ།", "extreme poverty (特困)"),
-    "dibao": ("低保对象", "འཚོ་བའི་མཐིལ་འགན་ལེན།", "minimum living allowance (低保)"),
-    "dibao_edge": (
-        "低保边缘家庭成员",
-        "འཚོ་བའི་མཐིལ་འགན་ལེན་གྱི་མཐའ་མཚམས།",
-        "low-income edge family (低保边缘)",
-    ),
-    "poverty_return": ("返贫致贫人口", "ཡང་བསྐྱར་དབུལ་པོར་གྱུར་པ།", "returned to poverty (返贫致贫)"),
-    "border": ("边境一线群众", "མཐའ་མཚམས་ཀྱི་མང་ཚོགས།", "border resident (边境一线)"),
-    "disability": ("残疾人", "དབང་པོ་སྐྱོན་ཅན།", "person with disability (残疾)"),
-    "unemployed": ("失业人员", "ལས་མེད་མི་སྣ།", "unemployed (失业)"),
-    "orphan": ("孤儿", "ཕ་མ་མེད་པའི་ཕྲུ་གུ", "orphan (孤儿)"),
-}
+STATUS_KINDS: Final[dict[str, Label]] = statuses.KINDS  # 特殊身份: the one vocabulary
 
 FACILITY_LEVELS: Final[dict[int, Label]] = {
     1: ("一级", "རིམ་པ་དང་པོ།", "level 1"),
