@@ -233,10 +233,10 @@ def layer_violations(package: str, names: list[str], where_: str) -> list[str]:
 def test_every_package_has_a_layer() -> None:
     packages = {package_of(p) for p in modules("**/*.py")}
     assert packages - set(LAYERS) == set(), "add new packages to LAYERS"
-    assert set(ENTRY_PROGRAMMES()) - set(LAYERS) == set()
+    assert set(entry_programmes()) - set(LAYERS) == set()
 
 
-def ENTRY_PROGRAMMES() -> list[str]:  # noqa: N802 - reads like the constant it mirrors
+def entry_programmes() -> list[str]:
     from minsheng import programmes
 
     return [e.split(".")[1] for e in programmes.ENTRIES]
@@ -256,10 +256,15 @@ def imported_modules(path: Path) -> list[str]:
     brings in (``minsheng.medical.queries``), so the published-queries rule sees it."""
     out = imports(path)
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module.startswith("minsheng.") and node.module.count(".") == 1:
-                out += [f"{node.module}.{a.name}" for a in node.names]
-                out.remove(node.module)
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module
+            and node.module.startswith("minsheng.")
+            and node.module.count(".") == 1
+        ):
+            out += [f"{node.module}.{a.name}" for a in node.names]
+            out.remove(node.module)
     return out
 
 
