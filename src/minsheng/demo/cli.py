@@ -45,13 +45,16 @@ def seed_command(
     from minsheng.demo.assistance import seed_assistance
 
     assistance = seed_assistance(e, seed=seed)
+    from minsheng.demo.pensions import seed_pensions
+
+    pensions = seed_pensions(e, seed=seed)
     from minsheng.clikit import session
     from minsheng.foundation import audit
     from minsheng.foundation.principals import system
 
     with session() as s:
         audit.record(s, system("demo"), "seed", "person", None, None, report.to_dict())
-    print_json({**report.to_dict(), "assistance": assistance})
+    print_json({**report.to_dict(), "assistance": assistance, "pensions": pensions})
 
 
 DEMO_USERS = [  # username, role, region, display name

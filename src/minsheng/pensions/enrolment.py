@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -39,7 +40,15 @@ SCHEME_ZH = {
 
 def params(day: dt.date, division: str | None, tree: ParameterTree | None = None) -> PensionParams:
     """The pension figures in force on ``day`` in ``division``'s pooling region."""
-    return PensionParams.from_snapshot((tree or load()).at(day, division))
+    if tree is None:
+        return _shipped(day, division)
+    return PensionParams.from_snapshot(tree.at(day, division))
+
+
+@lru_cache(maxsize=4096)
+def _shipped(day: dt.date, division: str | None) -> PensionParams:
+    """The shipped tree's figures (loaded once, never changed), remembered per day and place."""
+    return PensionParams.from_snapshot(load().at(day, division))
 
 
 def no_person(person_id: int) -> NotFoundError:
