@@ -15,13 +15,14 @@ from sqlalchemy import Engine, select
 from minsheng.assistance import monitoring, service
 from minsheng.assistance.models import Case, CaseEvent, Warning, WarningEvent
 from minsheng.assistance.schemas import CaseIn
+from minsheng.cards.models import CardEvent
 from minsheng.cases import engine as cases
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.models import AuditEntry
 from tests.assistance.conftest import BY, TODAY, monthly_income
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "minsheng"
-EVENT_ROWS = {CaseEvent.__name__, WarningEvent.__name__}
+EVENT_ROWS = {CaseEvent.__name__, WarningEvent.__name__, CardEvent.__name__}
 
 
 def _builders(path: Path) -> list[str]:

@@ -93,17 +93,17 @@ def _number(card: SocialCard) -> str:
     return f"{PREFECTURE_LETTERS[index]}{card.id:08d}"
 
 
-def _event(session: Session, card: SocialCard, event: engine.Event) -> None:
-    session.add(
-        CardEvent(
-            card_id=card.id,
-            day=event.day,
-            action=event.action,
-            from_state=event.from_state,
-            to_state=event.to_state,
-            note=event.reason,
-            by=event.by,
-        )
+def _event(session: Session, card: SocialCard, event: engine.Event, by: Principal) -> None:
+    """The step's history row and its audit entry (the case engine's one event writer)."""
+    engine.write_event(
+        session,
+        CardEvent,
+        event,
+        by,
+        resource="card",
+        record_id=card.id,
+        division=card.division_code,
+        card_id=card.id,
     )
 
 
@@ -127,9 +127,7 @@ def apply(
             "该人员已有一张在用的社保卡；遗失请挂失后补换",
             "the person already holds a card; report it lost and replace it",
         )
-    card = _new(session, person, county.code, today, by)
-    audit.record(session, by, "apply", "card", card.id, card.division_code)
-    return card
+    return _new(session, person, county.code, today, by)
 
 
 def _new(
@@ -145,7 +143,9 @@ def _new(
     session.add(card)
     session.flush()
     card.number = _number(card)
-    _event(session, card, engine.Event("apply", None, card.state, engine.accountable(by), today))
+    _event(
+        session, card, engine.Event("apply", None, card.state, engine.accountable(by), today), by
+    )
     return card
 
 
@@ -195,8 +195,7 @@ def step(
 
     event = CARD.run(card, action, by, work, day=today, reason=note)
     card.version += 1
-    _event(session, card, event)
-    audit.record(session, by, action, "card", card.id, card.division_code)
+    _event(session, card, event, by)
     return replacement[0] if replacement else card
 
 
