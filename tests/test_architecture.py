@@ -185,6 +185,7 @@ LAYERS: dict[str, int] = {
     "cases": 8,
     "population": 8,
     "cards": 9,  # the social-security card: identity at the window, the bank account
+    "payments": 9,  # the shared payment engine: run lock, prepared → issued, the bank file
     "medical": 10,
     "assistance": 10,
     "pensions": 10,

@@ -7,47 +7,31 @@ unique in the database, so a re-run — or an overlapping region — pays nobody
 adds what became due since (a case approved in between). A case stopped mid-month is paid for the
 month of the stop or not, as ``assistance.payment.stop_month_paid`` says.
 
-One use case, whichever door starts it (:func:`issue`; the API and the CLI both call it):
-
-1. finish any run of an overlapping region that a crash left ``prepared``;
-2. *prepare* — under the payroll lock, record the run and its payments with the bank file's
-   name and digest, state ``prepared``; commit;
-3. *finish* — under the lock, write the bank file (``core.export.bank_file``) under a temporary
-   name in the same directory, fsync, rename it into place, mark the run ``issued``; commit.
-
-Killed anywhere, the database and the files agree: no file exists for a run that is not
-committed, a temporary file never has a final name, and the next run (or a download) finishes a
-``prepared`` run in the same file name — never in a second file. Runs are serialised by a
-transaction-scoped advisory lock on PostgreSQL and by ``BEGIN IMMEDIATE`` on SQLite, so
-concurrent runs over overlapping regions queue instead of colliding on ``pay_key``.
-
-``MINSHENG_FAULT=payroll:<step>`` (test-only; ignored when ``MINSHENG_ENV=production``) makes the
-process SIGKILL itself at a step — ``prepare`` (before the first commit), ``prepared``,
-``temp_written``, ``renamed``, ``issued`` — for the fault-injection test.
+The mechanics — the run lock, the ``prepared`` → ``issued`` marking, the crash-safe finish of
+the bank file, the download, the fault hook ``MINSHENG_FAULT=payroll:<step>`` — are the shared
+payment engine's (``minsheng.payments.engine``); this module says what is due and how its bank
+file reads (:data:`LEDGER`). One use case, whichever door starts it (:func:`issue`; the API and
+the CLI both call it).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker, undefer
 
 from minsheng.assistance import vocab
-from minsheng.assistance.dues import due
+from minsheng.assistance.dues import Due, due
 from minsheng.assistance.household import parse_month
 from minsheng.assistance.models import Payment, PayrollRun
 from minsheng.core import divisions, export
-from minsheng.core.errors import ConflictError, NotFoundError, invalid
-from minsheng.db import unit_of_work
-from minsheng.foundation import audit
+from minsheng.core.errors import invalid
 from minsheng.foundation.principals import Principal
+from minsheng.payments import engine
 from minsheng.registry.models import Person
 
 
@@ -72,29 +56,14 @@ class PayrollResult:
         return sum(p.amount for p in self.all_payments)
 
 
-FAULT_ENV = "MINSHENG_FAULT"
-FAULT_STEPS = ("prepare", "prepared", "temp_written", "renamed", "issued")
+FAULT_ENV = engine.FAULT_ENV
+FAULT_STEPS = engine.FAULT_STEPS
 LOCK_KEY = 0x4D53_5059  # pg_advisory_xact_lock key of the payroll ("MSPY")
-
-
-def _fault(step: str) -> None:
-    """Test-only crash hook (see the module docstring)."""
-    if os.environ.get(FAULT_ENV) == f"payroll:{step}" and os.environ.get("MINSHENG_ENV") != (
-        "production"
-    ):
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def files_dir(data_dir: Path) -> Path:
     """Where payroll files live: ``<data dir>/payroll`` (0700; files 0600)."""
     return data_dir / "payroll"
-
-
-def _lock(session: Session) -> None:
-    """Serialise payroll runs (held to the end of the transaction). SQLite units of work already
-    hold the database's write lock from their first statement."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
 
 
 def _region(region: str, by: Principal) -> str:
@@ -104,7 +73,7 @@ def _region(region: str, by: Principal) -> str:
 
 
 def bank_file_name(month: str, region: str, run_id: int) -> str:
-    return f"bank-{month}-{region}-run{run_id}.txt"
+    return engine.file_name(LEDGER, month, region, run_id)
 
 
 def run(
@@ -126,78 +95,16 @@ def run(
     code = _region(region, by)
     prefix = divisions.code_prefix(code)
     key = f"{month:%Y-%m}"
-    _lock(session)
-    items = due(session, month, prefix)
-    keys = [d.key for d in items]
-    paid: set[str] = set()
-    for i in range(0, len(keys), 500):
-        paid |= set(
-            session.scalars(select(Payment.pay_key).where(Payment.pay_key.in_(keys[i : i + 500])))
-        )
-    new_items = [d for d in items if d.key not in paid]
-    payroll = PayrollRun(
-        month=key,
-        region=code,
-        by=by.actor,
-        new_payments=len(new_items),
-        new_total=sum(d.amount for d in new_items),
-        state="prepared" if new_items else "issued",
-    )
-    session.add(payroll)
-    session.flush()
-    new = [
-        Payment(
-            pay_key=d.key,
-            kind=d.kind,
-            month=key,
-            case_id=d.case_id,
-            household_id=d.household_id,
-            person_id=d.person_id,
-            division_code=d.division_code,
-            amount=d.amount,
-            run_id=payroll.id,
-        )
-        for d in new_items
-    ]
-    session.add_all(new)
-    try:
-        session.flush()
-    except IntegrityError:  # only if something bypassed the lock: a clean 409, never a 500
-        raise ConflictError(
-            "region",
-            "payroll_busy",
-            "另一个发放批次正在处理同一地区，请稍后重试",
-            "another payroll run is paying the same region; try again",
-            bo="ས་ཁུལ་འདིའི་འགྲེམ་སྤྲོད་གཞན་ཞིག་བྱེད་བཞིན་འདུག ཅུང་ཙམ་སྒུག་ནས་ཡང་བསྐྱར་ཚོད་ལྟ་གྱིས།",
-        ) from None
-    if new:
-        payroll.file_name = bank_file_name(key, code, payroll.id)
-        _, payroll.digest = _render(session, payroll, new)
-    else:
-        payroll.issued_at = dt.datetime.now(dt.UTC)
-    audit.record(
-        session,
-        by,
-        "payroll",
-        "assistance_payroll",
-        payroll.id,
-        code,
-        {
-            "month": key,
-            "new": len(new),
-            "new_total": payroll.new_total,
-            "already_paid": len(paid),
-            "state": payroll.state,
-            "digest": payroll.digest,
-        },
-    )
+    engine.lock(session, LEDGER)
+    done = engine.prepare(session, LEDGER, key, code, by, due(session, month, prefix))
+    payroll = done.run
     everything = month_payments(session, key, code)
     return PayrollResult(
         key,
         code,
         payroll.id,
-        new,
-        len(paid),
+        done.new,
+        done.already_paid,
         everything,
         payroll.state,
         payroll.file_name,
@@ -234,54 +141,41 @@ def _render(session: Session, payroll: PayrollRun, payments: list[Payment]) -> t
     return export.bank_file(payroll.region, payroll.month, payroll.id, transfers)
 
 
-def _run_payments(session: Session, run_id: int) -> list[Payment]:
-    return list(
-        session.scalars(select(Payment).where(Payment.run_id == run_id).order_by(Payment.id))
+def _payment(d: Due, payroll: PayrollRun) -> Payment:
+    return Payment(
+        pay_key=d.key,
+        kind=d.kind,
+        month=payroll.month,
+        case_id=d.case_id,
+        household_id=d.household_id,
+        person_id=d.person_id,
+        division_code=d.division_code,
+        amount=d.amount,
+        run_id=payroll.id,
     )
+
+
+LEDGER = engine.Ledger(
+    name="bank",
+    run_model=PayrollRun,
+    payment_model=Payment,
+    render=_render,
+    make_payment=_payment,
+    run_entity="assistance_payroll",
+    file_entity="assistance_bank_file",
+    lock_key=LOCK_KEY,
+)
 
 
 def finish(session: Session, run_id: int, directory: Path, by: Principal) -> PayrollRun | None:
-    """Write a ``prepared`` run's bank file (temporary name, fsync, rename) and mark it
-    ``issued``, under the payroll lock. A run already issued is left as it is. If the payees'
-    details changed since the run was prepared, the file is written as they are now and the
-    new digest recorded (the old one was never issued)."""
-    _lock(session)
-    payroll = session.get(PayrollRun, run_id, populate_existing=True)
-    if payroll is None or payroll.state != "prepared":
-        return payroll
-    assert payroll.file_name is not None
-    data, digest = _render(session, payroll, _run_payments(session, payroll.id))
-    replaced = digest != payroll.digest
-    export.private_dir(directory)
-    export.remove_temps(directory, payroll.file_name)
-    temp = export.write_temp(directory, payroll.file_name, data)
-    _fault("temp_written")
-    export.publish(temp, payroll.file_name)
-    _fault("renamed")
-    payroll.state = "issued"
-    payroll.digest = digest
-    payroll.issued_at = dt.datetime.now(dt.UTC)
-    audit.record(
-        session,
-        by,
-        "issue",
-        "assistance_payroll",
-        payroll.id,
-        payroll.region,
-        {"file": payroll.file_name, "digest": digest, "replaced": replaced},
-    )
-    return payroll
-
-
-def _overlap(a: str, b: str) -> bool:
-    pa, pb = divisions.code_prefix(a), divisions.code_prefix(b)
-    return pa.startswith(pb) or pb.startswith(pa)
+    """Write a ``prepared`` run's bank file and mark it ``issued`` (the engine's finish)."""
+    result: PayrollRun | None = engine.finish(session, LEDGER, run_id, directory, by)
+    return result
 
 
 def unfinished(session: Session, region: str, by: Principal) -> list[int]:
     """Runs left ``prepared`` (a crash) in a region overlapping ``region`` that ``by`` covers."""
-    runs = session.scalars(select(PayrollRun).where(PayrollRun.state == "prepared")).all()
-    return [r.id for r in runs if _overlap(r.region, region) and by.covers(r.region)]
+    return engine.unfinished(session, LEDGER, region, by)
 
 
 def issue(
@@ -293,70 +187,21 @@ def issue(
     today: dt.date | None = None,
 ) -> PayrollResult:
     """The payroll use case: finish what a crash left, prepare and commit, write and issue."""
-    with unit_of_work(factory) as s:
-        code = _region(region, by)
-        left = unfinished(s, code, by)
-    for run_id in left:
-        with unit_of_work(factory) as s:
-            finish(s, run_id, directory, by)
-    with unit_of_work(factory) as s:
-        result = run(s, month_text, code, by, today)
-        _fault("prepare")
-    _fault("prepared")
-    if result.state == "prepared":
-        with unit_of_work(factory) as s:
-            done = finish(s, result.run_id, directory, by)
-            assert done is not None
-            digest = done.digest
-        _fault("issued")
+    code = divisions.get(region, "region").code
+    by.require_covers(code, "household")
+    result, digest = engine.issue(
+        factory, LEDGER, code, by, directory, lambda s: run(s, month_text, code, by, today)
+    )
+    if digest is not None:
         result = dataclasses.replace(result, state="issued", digest=digest)
-    return result
+    return result  # type: ignore[no-any-return]
 
 
 def bank_file_of(
     session: Session, run_id: int, by: Principal, directory: Path
 ) -> tuple[str, bytes]:
-    """A run's bank file for download (audited): the stored file when it is the one the run
-    vouches for (its digest), else the same file rendered again from the database. A run a
-    crash left ``prepared`` is finished first."""
-    payroll = session.get(PayrollRun, run_id)
-    if payroll is None or not by.covers(payroll.region):  # elsewhere answers as missing
-        raise NotFoundError(
-            "run_id", "没有这个发放批次", "no such payroll run", bo="འགྲེམ་སྤྲོད་རིམ་པ་འདི་མི་འདུག"
-        )
-    if payroll.state == "prepared":
-        finish(session, payroll.id, directory, by)
-    if payroll.file_name is None or payroll.digest is None:
-        raise NotFoundError(
-            "run_id",
-            "该批次没有新的转账，没有银行文件",
-            "this run paid nobody new, so it has no bank file",
-            bo="རིམ་པ་འདིར་དངུལ་སྤོ་གསར་པ་མེད་པས་དངུལ་ཁང་ཡིག་ཆ་མི་འདུག",
-        )
-    path = directory / payroll.file_name
-    data = path.read_bytes() if path.is_file() else b""
-    if export.bank_digest(data) != payroll.digest:
-        data, digest = _render(session, payroll, _run_payments(session, payroll.id))
-        if digest != payroll.digest:
-            raise ConflictError(
-                "run_id",
-                "bank_file_changed",
-                "银行文件已被移走，且收款人信息此后有变，无法重现原文件",
-                "the bank file is gone and the payees' details changed since; it cannot be "
-                "reproduced",
-                bo="དངུལ་ཁང་ཡིག་ཆ་མི་འདུག་ལ་དངུལ་ལེན་མཁན་གྱི་ཆ་འཕྲིན་ཡང་བསྒྱུར་འདུག",
-            )
-        export.write_private(directory, payroll.file_name, data)
-    audit.record(
-        session,
-        by,
-        "download",
-        "assistance_bank_file",
-        payroll.id,
-        payroll.region,
-        {"file": payroll.file_name, "digest": payroll.digest, "count": payroll.new_payments},
-    )
-    return payroll.file_name, data
+    """A run's bank file for download (audited; the engine's)."""
+    return engine.bank_file_of(session, LEDGER, run_id, by, directory)
 
 
 def people_of(
