@@ -119,7 +119,11 @@ def build(engine: Engine) -> tuple[dict[str, Any], list[Someone]]:
     return w, people
 
 
-PARAMS = {"code": "540102", "path": "medical.assistance.annual_cap.ordinary"}
+PARAMS = {
+    "code": "540102",
+    "path": "medical.assistance.annual_cap.ordinary",
+    "year": dt.date.today().year,
+}
 
 
 def get_routes(app: FastAPI, w: dict[str, Any]) -> list[tuple[str, str]]:

@@ -104,7 +104,7 @@ def test_every_package_is_registered_once_with_its_pieces() -> None:
         "pensions",
         "analysis",
     ]
-    assert [p.name for p in programmes.microsimulated()] == ["medical", "assistance"]
+    assert [p.name for p in programmes.microsimulated()] == ["medical", "assistance", "pensions"]
     assert model.outputs() == (
         "medical_basic",
         "medical_critical",
@@ -112,6 +112,10 @@ def test_every_package_is_registered_once_with_its_pieces() -> None:
         "dibao",
         "tekun",
         "person_benefits",
+        "resident_pension",
+        "employee_pension",
+        "government_paid_premiums",
+        "tier_subsidies",
     )
     assert [p.name for p in programmes.cards()] == [
         "medical",
@@ -376,7 +380,12 @@ def test_a_reform_on_the_toys_prefix_reruns_only_the_toy(
 
     monkeypatch.setattr(model, "simulate", spy)
     base = runner.run(pop)
-    assert base["recomputed"] == {"medical": False, "assistance": False, "toy": False}
+    assert base["recomputed"] == {
+        "medical": False,
+        "assistance": False,
+        "pensions": False,
+        "toy": False,
+    }
     assert set(reran) == {("all",)}
     households = base["population"]["households"]
     toy_row = next(p for p in base["programmes"] if p["programme"] == "toy_grant")
@@ -386,7 +395,12 @@ def test_a_reform_on_the_toys_prefix_reruns_only_the_toy(
     microsim.CALLS.clear()
     reform = {"changes": {"toy.grant_yearly": {"values": {"2026-01-01": {"value": "150"}}}}}
     r = runner.run(pop, reform, "toy150")
-    assert r["recomputed"] == {"medical": False, "assistance": False, "toy": True}
+    assert r["recomputed"] == {
+        "medical": False,
+        "assistance": False,
+        "pensions": False,
+        "toy": True,
+    }
     assert set(reran) == {("all",), ("toy",)}  # each partition: baseline, then the toy alone
     rows = {p["programme"]: p for p in r["programmes"]}
     assert rows["toy_grant"]["change"] == 50_00 * households == r["total"]["change"]
@@ -403,6 +417,11 @@ def test_a_reform_on_the_toys_prefix_reruns_only_the_toy(
         }
     }
     r = runner.run(pop, dibao, "rural10")
-    assert r["recomputed"] == {"medical": False, "assistance": True, "toy": False}
+    assert r["recomputed"] == {
+        "medical": False,
+        "assistance": True,
+        "pensions": False,
+        "toy": False,
+    }
     assert set(reran) == {("all",), ("assistance",)}
     assert {p["programme"]: p for p in r["programmes"]}["toy_grant"]["change"] == 0

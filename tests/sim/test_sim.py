@@ -86,7 +86,7 @@ def test_population_is_deterministic_and_calibrated(tmp_path: Path, pop: Path) -
 def test_no_reform_means_no_change(pop: Path) -> None:
     r = runner.run(pop)
     assert r["total"]["change"] == 0 and r["winners"]["households"] == 0
-    assert r["recomputed"] == {"medical": False, "assistance": False}
+    assert r["recomputed"] == {"medical": False, "assistance": False, "pensions": False}
 
 
 def test_the_run_uses_the_live_rules(pop: Path) -> None:
@@ -124,7 +124,7 @@ def test_the_run_uses_the_live_rules(pop: Path) -> None:
 
 def test_reform_costs_and_winners(pop: Path) -> None:
     r = runner.run(pop, RURAL_10, "rural10")
-    assert r["recomputed"] == {"medical": False, "assistance": True}
+    assert r["recomputed"] == {"medical": False, "assistance": True, "pensions": False}
     progs = {p["programme"]: p for p in r["programmes"]}
     assert progs["dibao"]["change"] > 0 and progs["medical_basic"]["change"] == 0
     assert progs["dibao"]["beneficiaries_reform"] >= progs["dibao"]["beneficiaries_baseline"]
@@ -137,7 +137,7 @@ def test_reform_costs_and_winners(pop: Path) -> None:
     assert by_pref == r["total"]["change"]
     assert sum(v["reform"] - v["baseline"] for v in r["by_prefecture"].values()) == by_pref
     ci = runner.run(pop, CI_5, "ci5")
-    assert ci["recomputed"] == {"medical": True, "assistance": False}
+    assert ci["recomputed"] == {"medical": True, "assistance": False, "pensions": False}
     progs = {p["programme"]: p for p in ci["programmes"]}
     assert progs["medical_critical"]["change"] > 0
 
@@ -215,8 +215,7 @@ def partials() -> list[model.Aggregates]:
         part = population.generate(
             3_000, seed=9, index=k, year=2026, first_household=0, first_person=0
         )
-        base = {**model.medical(part, tree, day), **model.assistance(part, tree, day)}
-        new = {**model.medical(part, reform, day), **model.assistance(part, reform, day)}
+        base, new = model.simulate(part, tree, day), model.simulate(part, reform, day)
         out.append(model.aggregate(part, base, new, runner.PREFECTURES, edges))
     return out
 

@@ -20,4 +20,6 @@ PROGRAMME = Programme(
         "supervisor": frozenset({"pensions:read", "pensions:write", "pensions:run"}),
     },
     parameters=("pensions.", "economy.average_wage_yearly", "economy.minimum_wage_monthly"),
+    microsim="minsheng.pensions.microsim:simulate",
+    outputs=("resident_pension", "employee_pension", "government_paid_premiums", "tier_subsidies"),
 )

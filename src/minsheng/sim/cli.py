@@ -28,6 +28,10 @@ LABELS = {
     "dibao": "低保 minimum living allowance",
     "tekun": "特困 extreme-poverty support",
     "person_benefits": "残疾/高龄补贴 person benefits",
+    "resident_pension": "城乡居民养老金 resident pension",
+    "employee_pension": "职工养老金 employee pension",
+    "government_paid_premiums": "政府代缴保费 government-paid premiums",
+    "tier_subsidies": "缴费补贴 contribution subsidies",
 }
 
 

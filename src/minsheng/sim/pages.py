@@ -39,6 +39,8 @@ EDITABLE = (
     "medical.critical_illness.scale.brackets[1].rate",
     "medical.critical_illness.scale.brackets[2].rate",
     "medical.assistance.annual_cap.ordinary",
+    "pensions.resident.basic_monthly",
+    "pensions.resident.tier_subsidies.tier_01",
 )
 PROGRAMME_NAMES = {
     "medical_basic": N_("Basic medical insurance"),
@@ -47,6 +49,10 @@ PROGRAMME_NAMES = {
     "dibao": N_("Minimum living allowance (低保)"),
     "tekun": N_("Extreme-poverty support (特困)"),
     "person_benefits": N_("Disability and old-age subsidies"),
+    "resident_pension": N_("Resident basic pension"),
+    "employee_pension": N_("Employee basic pension"),
+    "government_paid_premiums": N_("Premiums paid by the government"),
+    "tier_subsidies": N_("Contribution subsidies (by tier)"),
 }
 FIELDS = (*EDITABLE, "start")
 DEFAULT_PEOPLE = 200_000
