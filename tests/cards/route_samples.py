@@ -7,14 +7,18 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from minsheng.cards import service as cards
-from tests.route_kit import BY, Samples, World
+from tests.route_kit import BY, P1_ID, Samples, World
 
-COLLECTIONS = {("GET", "/api/me/card")}
+COLLECTIONS = {("GET", "/api/me/card"), ("GET", "/me/card")}
 REGION_FREE = {
     ("POST", "/api/cards/scan"),  # any window may scan any card (the patient presents it)
     ("POST", "/api/me/card/steps"),  # the holder's own card, whoever holds it
     ("POST", "/api/me/card/bank"),
     ("POST", "/api/me/ecard"),
+    ("POST", "/me/card/steps"),  # the pages (cards/pages.py): the holder's own
+    ("POST", "/me/card/bank"),
+    ("GET", "/me/ecard"),
+    ("GET", "/cards"),  # the desk's find form: no record on it
 }
 
 
@@ -40,4 +44,19 @@ def samples(w: World) -> Samples:
             "json": {"bank_name": "西藏银行", "account": "6222020200112233446"}
         },
         ("POST", "/api/me/ecard"): {},
+        # the pages (cards/pages.py)
+        ("GET", "/me/card"): {},
+        ("POST", "/me/card/steps"): {"data": {"action": "activate"}},
+        ("POST", "/me/card/bank"): {
+            "data": {"bank_name": "西藏银行", "bank_account": "6222020200112233446"}
+        },
+        ("GET", "/me/ecard"): {},
+        ("GET", "/cards"): {},
+        ("POST", "/cards/find"): {"data": {"id_number": P1_ID}},
+        ("GET", "/cards/persons/{person_id}"): {"path": {"person_id": w.ids["person"]}},
+        ("POST", "/cards/persons/{person_id}/apply"): {
+            "path": {"person_id": w.ids["person"]},
+            "data": {"division_code": "540102"},
+        },
+        ("POST", "/cards/{card_id}/steps"): {"path": card, "data": {"action": "make"}},
     }

@@ -13,7 +13,7 @@ from minsheng.pensions import contributions, enrolment, government
 from minsheng.pensions.schemas import EmployeeContributionIn, EnrolIn, ResidentContributionIn
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import PersonIn
-from tests.route_kit import BY, Samples, World
+from tests.route_kit import BY, P1_ID, Samples, World
 
 COLLECTIONS = {
     ("GET", "/api/me/pensions"),
@@ -21,7 +21,10 @@ COLLECTIONS = {
     ("GET", "/api/pensions/government-paid/{year}/list.csv"),
     ("POST", "/api/pensions/credit/{year}"),
     ("POST", "/api/pensions/medical-credit"),
+    ("GET", "/me/pensions"),  # the citizen's own
+    ("GET", "/me/pensions/estimate"),
 }
+REGION_FREE = {("GET", "/pensions")}  # the desk's find form: no record on it
 
 THIS_YEAR = dt.date.today().year
 LAST_YEAR = THIS_YEAR - 1
@@ -104,4 +107,18 @@ def samples(w: World) -> Samples:
         },
         ("POST", "/api/pensions/credit/{year}"): {"path": year},
         ("POST", "/api/pensions/medical-credit"): {"json": {"year": LAST_YEAR, "month": 2}},
+        # the pages (pensions/pages.py)
+        ("GET", "/me/pensions"): {},
+        ("GET", "/me/pensions/estimate"): {},
+        ("GET", "/pensions"): {},
+        ("POST", "/pensions/find"): {"data": {"id_number": P1_ID}},
+        ("GET", "/pensions/persons/{person_id}"): {"path": {"person_id": w.ids["person"]}},
+        ("POST", "/pensions/persons/{person_id}/enrolments"): {
+            "path": {"person_id": w.ids["person"]},
+            "data": {"scheme": "resident_pension", "start_date": f"{LAST_YEAR}-01-01"},
+        },
+        ("POST", "/pensions/persons/{person_id}/contributions"): {
+            "path": {"person_id": w.ids["person"]},
+            "data": {"year": str(LAST_YEAR), "tier": "300"},
+        },
     }

@@ -13,6 +13,7 @@ PROGRAMME = Programme(
     kind="service",
     title=Text("社会保障卡", "སྤྱི་ཚོགས་འགན་ལེན་བྱང་བུ།", "Social-security card"),
     api=("minsheng.cards.api:router",),
+    pages=("minsheng.cards.pages:router",),
     models="minsheng.cards.models",
     permissions={
         "caseworker": frozenset({"cards:read", "cards:write"}),
@@ -20,6 +21,14 @@ PROGRAMME = Programme(
         "cashier": frozenset({"cards:scan"}),
         "citizen": frozenset({"self:card"}),
     },
+    desks=(
+        Link(
+            "/cards",
+            Text("社保卡窗口", "སྤྱི་ཚོགས་འགན་ལེན་བྱང་བུའི་སྒེའུ་ཁུང་།", "Card desk"),
+            "cards:read",
+            rank=50,
+        ),
+    ),
     panels=(
         Link(
             "/me/card",

@@ -54,6 +54,7 @@ LINE_COLUMNS = {  # a bill line's field → the column of the form's row
 HEAD_FIELDS = (
     "bill_file",
     "id_number",
+    "ecard",
     "facility_code",
     "visit",
     "service_date",
@@ -70,6 +71,7 @@ _HEAD_RENAMES = {
     "patient": "id_number",
     "patient.id_number": "id_number",
     "patient.person_id": "id_number",
+    "patient.ecard": "ecard",
     "balance": "account_balance",
     "lines": "price_0",
 }
@@ -117,9 +119,13 @@ def _form_bill(form: Any) -> BillIn:
         if limit:
             line["price_limit"] = limit
         lines.append(line)
+    scanned = str(form.get("ecard") or "").strip()
     return BillIn.model_validate(
         {
-            "patient": {"id_number": (form.get("id_number") or "").strip()},
+            # a scanned electronic card identifies the patient instead of the typed ID number
+            "patient": {"ecard": scanned}
+            if scanned
+            else {"id_number": (form.get("id_number") or "").strip()},
             "facility_code": (form.get("facility_code") or "").strip(),
             "visit": form.get("visit") or "outpatient",
             "service_date": form.get("service_date") or dt.date.today().isoformat(),

@@ -1,7 +1,7 @@
 """Social insurance and pensions (社会保险与养老): the statutory retirement age, the employee
 and resident pension schemes, individual accounts, unemployment and maternity benefits."""
 
-from minsheng.programmes import Programme, Text
+from minsheng.programmes import Link, Programme, Text
 
 PROGRAMME = Programme(
     name="pensions",
@@ -13,12 +13,29 @@ PROGRAMME = Programme(
     ),
     rank=30,
     api=("minsheng.pensions.api:router",),
+    pages=("minsheng.pensions.pages:router",),
     cli=(("pensions", "minsheng.pensions.cli:app"),),
     models="minsheng.pensions.models",
     permissions={
         "caseworker": frozenset({"pensions:read", "pensions:write"}),
         "supervisor": frozenset({"pensions:read", "pensions:write", "pensions:run"}),
     },
+    desks=(
+        Link(
+            "/pensions",
+            Text("参保登记", "འགན་ལེན་ཞུགས་ཐོ།", "Pensions enrolment desk"),
+            "pensions:read",
+            rank=40,
+        ),
+    ),
+    panels=(
+        Link(
+            "/me/pensions",
+            Text("我的社保与养老", "ངའི་སྤྱི་ཚོགས་འགན་ལེན་དང་རྒན་གསོ།", "My pensions"),
+            "self:read",
+            rank=30,
+        ),
+    ),
     parameters=("pensions.", "economy.average_wage_yearly", "economy.minimum_wage_monthly"),
     microsim="minsheng.pensions.microsim:simulate",
     outputs=("resident_pension", "employee_pension", "government_paid_premiums", "tier_subsidies"),
