@@ -198,7 +198,7 @@ def test_sim_run_prints_the_pensions_rows(pop: Path, tmp_path: Path) -> None:
 
 
 def test_the_vectorised_pension_modules_are_pure() -> None:
-    paths = [SRC / "pensions" / "columns.py"]
+    paths = [SRC / "pensions" / "columns.py", SRC / "pensions" / "transfers.py"]
     assert check(paths, {"core", "policy", "pensions"}, {"numpy"}) == []
     siblings = {
         n.split(".")[2] for p in paths for n in _imports(p) if n.startswith("minsheng.pensions.")

@@ -217,3 +217,23 @@ def statement(person: int = typer.Option(..., "--person", help="person id")) -> 
                 "accounts": accounts.accounts_of(s, person, by),
             }
         )
+
+
+@app.command("transfer")
+@friendly
+def transfer(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="a transfer request as JSON (docs/pensions.md)"
+    ),
+    params: Path = typer.Option(None, "--params", help="a reform overlay YAML"),
+) -> None:
+    """转移接续: the amounts that move, where the pension is claimed, and the deadlines."""
+    from minsheng.pensions import transfers
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise invalid("file", "json", f"不是有效的JSON：{err}", f"not valid JSON: {err}") from None
+    r = transfers.parse(data)
+    p = rules.PensionParams.from_snapshot(_tree(params).at(r.applied))
+    print_json(transfers.transfer(p, r))
