@@ -23,6 +23,7 @@ COLLECTIONS = {
     ("POST", "/api/pensions/medical-credit"),
     ("GET", "/me/pensions"),  # the citizen's own
     ("GET", "/me/pensions/estimate"),
+    ("GET", "/api/pensions/certification/queue"),
 }
 REGION_FREE = {("GET", "/pensions")}  # the desk's find form: no record on it
 
@@ -64,6 +65,7 @@ def populate(s: Session, w: World) -> None:
     )
     government.government_paid(s, THIS_YEAR, BY)  # the Lhasa resident is on 低保
     w.ids.update(pn_resident=resident.id, pn_worker=worker.id)
+    populate_awards(s, w)
 
 
 def samples(w: World) -> Samples:
@@ -107,6 +109,7 @@ def samples(w: World) -> Samples:
         },
         ("POST", "/api/pensions/credit/{year}"): {"path": year},
         ("POST", "/api/pensions/medical-credit"): {"json": {"year": LAST_YEAR, "month": 2}},
+        **award_samples(w),
         # the pages (pensions/pages.py)
         ("GET", "/me/pensions"): {},
         ("GET", "/me/pensions/estimate"): {},
@@ -121,4 +124,53 @@ def samples(w: World) -> Samples:
             "path": {"person_id": w.ids["person"]},
             "data": {"year": str(LAST_YEAR), "tier": "300"},
         },
+    }
+
+
+def populate_awards(s: Session, w: World) -> None:
+    """Two Lhasa claimants (60+, 15 years, a card with a bank account): one awarded, with a
+    prepared roll and an open certification task; one still to claim."""
+    from minsheng.pensions import roll
+    from minsheng.pensions.models import PnCertification
+    from tests.pensions import award_kit
+
+    awarded = award_kit.claim(s, award_kit.resident(s, 901), today=dt.date.today())
+    w.ids["pn_claimant"] = award_kit.resident(s, 902)
+    w.ids["pn_award"] = awarded.id
+    month = f"{dt.date.today():%Y-%m}"
+    w.ids["pn_roll_run"] = roll.run(s, month, "540100", BY).run_id
+    task = PnCertification(
+        award_id=awarded.id,
+        open_key=awarded.id,
+        division_code=awarded.division_code,
+        state="open",
+        opened_on=dt.date.today(),
+        due_on=awarded.certification_due,
+    )
+    s.add(task)
+    s.flush()
+    w.ids["pn_task"] = task.id
+
+
+def award_samples(w: World) -> Samples:
+    month = f"{dt.date.today():%Y-%m}"
+    return {
+        ("POST", "/api/pensions/awards"): {
+            "json": {"person_id": w.ids["pn_claimant"], "scheme": "resident_pension"}
+        },
+        ("GET", "/api/pensions/awards/{award_id}"): {"path": {"award_id": w.ids["pn_award"]}},
+        ("POST", "/api/pensions/roll/{month}"): {
+            "path": {"month": month},
+            "json": {"region": "540100"},
+        },
+        ("GET", "/api/pensions/roll/runs/{run_id}/bank-file"): {
+            "path": {"run_id": w.ids["pn_roll_run"]}
+        },
+        ("POST", "/api/pensions/certification/scan"): {"json": {"region": "540100"}},
+        ("GET", "/api/pensions/certification/queue"): {},
+        ("POST", "/api/pensions/certification/tasks/{task_id}/visit"): {
+            "path": {"task_id": w.ids["pn_task"]},
+            "json": {"note": "上门见到本人"},
+        },
+        ("POST", "/api/me/pensions/certify"): {"json": {"evidence": "dev-face-ok:0"}},
     }

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minsheng.cards import ecard
-from minsheng.cards.models import CardEvent, SocialCard
+from minsheng.cards.models import CardEvent, ECardUse, SocialCard
 from minsheng.cards.workflows import CARD
 from minsheng.cases import engine
 from minsheng.core import divisions, text
@@ -283,3 +283,35 @@ def history(session: Session, card: SocialCard) -> list[CardEvent]:
 
 
 __all__ = ["CardView", "apply", "link_bank", "load", "my_card", "scan", "show_ecard", "step"]
+
+
+def payee_accounts(session: Session, person_ids: list[int]) -> dict[int, str]:
+    """The bank account (decrypted) of each person's live card that has one — what the pension
+    roll pays into (a person without one is left out). For the payment engine only: the
+    caller never logs or shows the full account."""
+    out: dict[int, str] = {}
+    for i in range(0, len(person_ids), 500):
+        chunk = person_ids[i : i + 500]
+        for pid, account in session.execute(
+            select(SocialCard.person_id, SocialCard.bank_account).where(
+                SocialCard.person_id.in_(chunk),
+                SocialCard.state.in_(LIVE),
+                SocialCard.bank_account.is_not(None),
+            )
+        ):
+            if account:
+                out[pid] = account
+    return out
+
+
+def used_since(session: Session, prefix: str, since: dt.date) -> set[int]:
+    """The persons of the region (card issued in a county under ``prefix``) whose card was used
+    on or after ``since``: a step of its life (activated, reported lost, …) or a scan of its
+    electronic card at a window — evidence that the holder is alive (pension certification)."""
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+    in_region = SocialCard.division_code.like(prefix + "%")
+    stepped = select(SocialCard.person_id).join(CardEvent, CardEvent.card_id == SocialCard.id)
+    scanned = select(SocialCard.person_id).join(ECardUse, ECardUse.card_id == SocialCard.id)
+    found = set(session.scalars(stepped.where(in_region, CardEvent.day >= since)))
+    found |= set(session.scalars(scanned.where(in_region, ECardUse.expires_at >= start)))
+    return found

@@ -7,6 +7,8 @@ says in policy words what it answers. ``tests/test_architecture.py`` enforces th
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -26,3 +28,21 @@ def own_share_by_person(session: Session, year: int, division_prefix: str) -> li
         .group_by(Settlement.person_id)
     ).all()
     return [(int(pid), int(total)) for pid, total in rows]
+
+
+def settled_since(session: Session, division_prefix: str, since: dt.date) -> set[int]:
+    """The persons registered in a division starting with ``division_prefix`` who had a bill
+    settled (not a reversal) with a service date on or after ``since`` — evidence that they
+    were alive then, which pension certification reads (待遇领取资格认证, data matching)."""
+    return set(
+        session.scalars(
+            select(Settlement.person_id)
+            .join(Person, Person.id == Settlement.person_id)
+            .where(
+                Settlement.kind == "settle",
+                Settlement.service_date >= since,
+                Person.division_code.like(division_prefix + "%"),
+            )
+            .distinct()
+        )
+    )

@@ -4,24 +4,31 @@ citizen's own (``/api/me/pensions``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi import Path as PathParam
 
+from minsheng.core import divisions
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
-from minsheng.pensions import accounts, contributions, enrolment, government
+from minsheng.pensions import accounts, awards, certification, contributions, enrolment, government
+from minsheng.pensions import roll as rolls
 from minsheng.pensions.schemas import (
+    ClaimIn,
     EmployeeContributionIn,
     EndIn,
     EnrolIn,
+    FaceIn,
     MedicalCreditIn,
+    RegionIn,
     ResidentContributionIn,
     SuspendIn,
+    VisitIn,
 )
 from minsheng.registry.models import Person
-from minsheng.webkit.deps import PathId, uow
+from minsheng.webkit.deps import PathId, factory, uow
 from minsheng.webkit.guards import permit
 
 router = APIRouter(prefix="/api", tags=["pensions 社会保险与养老"])
@@ -189,3 +196,108 @@ def medical_credit(
     """The month's credit to employees' medical personal accounts (each person once)."""
     with uow(request) as s:
         return accounts.credit_medical(s, data.year, data.month, by)
+
+
+# ----------------------------------------------------------------- awards, roll, certification
+
+Month = PathParam(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+
+
+@router.post("/pensions/awards", status_code=status.HTTP_201_CREATED)
+def claim(
+    data: ClaimIn, request: Request, by: Principal = Depends(permit("pensions:write"))
+) -> dict[str, Any]:
+    """Award a pension (待遇核定): the amount with its parts; contributions end."""
+    with uow(request) as s:
+        return awards.award_out(awards.claim(s, data, by))
+
+
+@router.get("/pensions/awards/{award_id}")
+def award(
+    award_id: PathId, request: Request, by: Principal = Depends(permit("pensions:read"))
+) -> dict[str, Any]:
+    with uow(request, immediate=False) as s:
+        a = awards.load_award(s, award_id, by)
+        return {
+            **awards.award_out(a),
+            "payments": [
+                {"month": p.month, "amount_fen": p.amount, "run_id": p.run_id}
+                for p in rolls.payments_of(s, a.id)
+            ],
+        }
+
+
+def _roll_dir(request: Request) -> Path:
+    return rolls.files_dir(Path(request.app.state.settings.data_dir))
+
+
+@router.post("/pensions/roll/{month}")
+def roll(
+    data: RegionIn,
+    request: Request,
+    month: str = Month,
+    by: Principal = Depends(permit("pensions:run")),
+) -> dict[str, Any]:
+    """The month's pension roll in the region: idempotent; its bank file written crash-safely."""
+    region = data.region or by.region or divisions.REGION_CODE
+    return rolls.issue(factory(request), month, region, by, _roll_dir(request)).to_dict()
+
+
+@router.get(
+    "/pensions/roll/runs/{run_id}/bank-file",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "MSBANK/1 (docs/formats.md)"}},
+)
+def roll_bank_file(
+    run_id: PathId, request: Request, by: Principal = Depends(permit("pensions:run"))
+) -> Response:
+    """A roll's bank transfer file (full ID numbers and accounts: the bank's channel only)."""
+    with uow(request) as s:
+        name, body = rolls.bank_file_of(s, run_id, by, _roll_dir(request))
+    return Response(
+        body,
+        media_type="text/plain; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/pensions/certification/scan")
+def certification_scan(
+    data: RegionIn, request: Request, by: Principal = Depends(permit("pensions:run"))
+) -> dict[str, Any]:
+    """Data matching over every award of the region; tasks for the rest; overdue suspended."""
+    with uow(request) as s:
+        region = data.region or by.region or divisions.REGION_CODE
+        return certification.scan(s, region, by).to_dict()
+
+
+@router.get("/pensions/certification/queue")
+def certification_queue(
+    request: Request, by: Principal = Depends(permit("pensions:read"))
+) -> dict[str, Any]:
+    with uow(request, immediate=False) as s:
+        return {"tasks": [certification.task_out(t) for t in certification.queue(s, by)]}
+
+
+@router.post("/pensions/certification/tasks/{task_id}/visit")
+def certification_visit(
+    task_id: PathId,
+    data: VisitIn,
+    request: Request,
+    by: Principal = Depends(permit("pensions:write")),
+) -> dict[str, Any]:
+    """A home visit recorded by staff (上门认证; the note is required)."""
+    with uow(request) as s:
+        return certification.task_out(certification.visit(s, task_id, data.note, by))
+
+
+@router.post("/me/pensions/certify")
+def certify_self(
+    data: FaceIn, request: Request, by: Principal = Depends(permit("self:read"))
+) -> dict[str, Any]:
+    """The citizen's own face check on their open certification task."""
+    with uow(request) as s:
+        return certification.task_out(certification.face(s, data.evidence, by))

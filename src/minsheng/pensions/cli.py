@@ -219,6 +219,85 @@ def statement(person: int = typer.Option(..., "--person", help="person id")) -> 
         )
 
 
+# ----------------------------------------------------------------- awards, roll, certification
+
+
+@app.command("claim")
+@friendly
+def claim(
+    person: int = typer.Option(..., "--person", help="person id"),
+    scheme: str = typer.Option(..., "--scheme", help="resident_pension | employee_pension"),
+    start: str = typer.Option(None, "--start", help="first month paid, YYYY-MM"),
+    category: str = typer.Option("worker", "--category", help="worker | cadre | female-worker-50"),
+) -> None:
+    """Award a pension (待遇核定): the monthly amount with its parts; contributions end."""
+    from minsheng.clikit import session
+    from minsheng.pensions import awards
+    from minsheng.pensions.schemas import ClaimIn
+
+    data = _shape(ClaimIn, person_id=person, scheme=scheme, start=start, category=category)
+    with session() as s:
+        print_json(awards.award_out(awards.claim(s, data, _by())))
+
+
+@app.command("roll")
+@friendly
+def roll(
+    month: str = typer.Argument(..., help="YYYY-MM"),
+    region: str = typer.Option("540000", "--region", help="division code"),
+) -> None:
+    """The month's pension roll: every active award paid once per month into the card's bank
+    account; its bank file in <data dir>/pensions (owner-only). Re-running pays nobody twice."""
+    from minsheng.config import Settings
+    from minsheng.db import make_engine, make_sessionmaker
+    from minsheng.pensions import roll as rolls
+
+    settings = Settings.from_env()
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    directory = rolls.files_dir(settings.data_dir)
+    print_json(rolls.issue(factory, month, region, _by(), directory).to_dict())
+
+
+certification_app = typer.Typer(help="Yearly certification 待遇领取资格认证", no_args_is_help=True)
+app.add_typer(certification_app, name="certification")
+
+
+@certification_app.command("scan")
+@friendly
+def certification_scan(region: str = typer.Option("540000", "--region")) -> None:
+    """Data matching over every award of the region; tasks for the rest; overdue suspended."""
+    from minsheng.clikit import session
+    from minsheng.pensions import certification
+
+    with session() as s:
+        print_json(certification.scan(s, region, _by()).to_dict())
+
+
+@certification_app.command("queue")
+@friendly
+def certification_queue() -> None:
+    """The open and lapsed certification tasks."""
+    from minsheng.clikit import session
+    from minsheng.pensions import certification
+
+    with session() as s:
+        print_json([certification.task_out(t) for t in certification.queue(s, _by())])
+
+
+@certification_app.command("visit")
+@friendly
+def certification_visit(
+    task: int = typer.Argument(..., help="task id"),
+    note: str = typer.Option(..., "--note", help="what the home visit found (required)"),
+) -> None:
+    """Record a home visit (上门认证) that certifies the task's claimant."""
+    from minsheng.clikit import session
+    from minsheng.pensions import certification
+
+    with session() as s:
+        print_json(certification.task_out(certification.visit(s, task, note, _by())))
+
+
 @app.command("transfer")
 @friendly
 def transfer(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     func,
 )
@@ -164,3 +165,122 @@ class PnMedicalCredit(Base):
         CheckConstraint("amount >= 0", name="amount"),
         CheckConstraint("basis IN ('working', 'retired')", name="basis"),
     )
+
+
+AWARD_STATES = ("active", "suspended", "terminated")
+CERT_STATES = ("open", "certified", "lapsed", "closed")  # lapsed: overdue; closed: a death
+CERT_METHODS = ("death", "medical", "assistance", "card", "face", "visit")
+
+
+class PnAward(Base):
+    """A pension award (待遇核定): the monthly amount from ``start_month``, its parts with the
+    parameters read (``parts``, JSON), the state (active, suspended — the roll skips it —,
+    terminated) and the yearly certification (待遇领取资格认证): the last certified day and
+    when the next is due. ``paid_through`` is the last month the roll paid (YYYY-MM); the
+    unique payment key per award and month is what makes paying twice impossible."""
+
+    __tablename__ = "pn_awards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), unique=True)
+    scheme: Mapped[str] = mapped_column(String(20))
+    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    start_month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    monthly: Mapped[int] = mapped_column(FEN)
+    parts: Mapped[str] = mapped_column(Text)  # JSON: the parts and the parameters they read
+    state: Mapped[str] = mapped_column(String(12), default="active", index=True)
+    last_certified_on: Mapped[dt.date] = mapped_column(Date)
+    certification_due: Mapped[dt.date] = mapped_column(Date, index=True)
+    paid_through: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM
+    suspended_on: Mapped[dt.date | None] = mapped_column(Date)
+    terminated_on: Mapped[dt.date | None] = mapped_column(Date)  # first day not paid
+    overpaid: Mapped[int] = mapped_column(FEN, default=0)  # paid for months after a death
+    by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    __table_args__ = (
+        CheckConstraint(_in("scheme", PENSION_SCHEMES), name="scheme"),
+        CheckConstraint(_in("state", AWARD_STATES), name="state"),
+        CheckConstraint("monthly >= 0 AND overpaid >= 0", name="amounts"),
+    )
+
+
+class PnAwardEvent(Base):
+    """One step of an award's life or certification (the case engine's ``Event``)."""
+
+    __tablename__ = "pn_award_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("pn_awards.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    day: Mapped[dt.date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(24))
+    from_state: Mapped[str | None] = mapped_column(String(12))
+    to_state: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(String(400))
+    by: Mapped[str] = mapped_column(String(64))
+
+
+class PnCertification(Base):
+    """A certification task in the county queue (认证任务) for an award data matching could not
+    certify: open until the citizen's face check or a staff home visit, lapsed when overdue
+    (the award is then suspended). ``open_key`` holds the award id while open (unique), so one
+    award never has two open tasks."""
+
+    __tablename__ = "pn_certifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("pn_awards.id"), index=True)
+    open_key: Mapped[int | None] = mapped_column(Integer, unique=True)
+    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    state: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    method: Mapped[str | None] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(String(400))
+
+    __table_args__ = (
+        CheckConstraint(_in("state", CERT_STATES), name="state"),
+        CheckConstraint(f"method IS NULL OR {_in('method', CERT_METHODS)}", name="method"),
+    )
+
+
+class PnRollRun(Base):
+    """One run of the monthly pension roll (养老金发放批次), on the shared payment engine:
+    ``prepared`` with its payments, then the bank file written and the run ``issued``."""
+
+    __tablename__ = "pn_roll_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    region: Mapped[str] = mapped_column(String(6))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    by: Mapped[str] = mapped_column(String(64))
+    new_payments: Mapped[int] = mapped_column(Integer)
+    new_total: Mapped[int] = mapped_column(FEN)
+    state: Mapped[str] = mapped_column(String(10), server_default="issued", index=True)
+    file_name: Mapped[str | None] = mapped_column(String(80))
+    digest: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint("state IN ('prepared', 'issued')", name="state"),)
+
+
+class PnPayment(Base):
+    """One month of one award paid (``pay_key`` = award and month, unique)."""
+
+    __tablename__ = "pn_payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pay_key: Mapped[str] = mapped_column(String(40), unique=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("pn_awards.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # the month paid for
+    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    amount: Mapped[int] = mapped_column(FEN)
+    run_id: Mapped[int] = mapped_column(ForeignKey("pn_roll_runs.id"), index=True)
+
+    __table_args__ = (CheckConstraint("amount > 0", name="amount"),)

@@ -74,3 +74,35 @@ class MedicalCreditIn(BaseModel):
 
     year: int = YEAR
     month: int = Field(ge=1, le=12)
+
+
+class ClaimIn(BaseModel):
+    """A pension claim (待遇申领): the scheme, the first month paid (default: the month the
+    person qualifies, or this month if later) and, for employees, the retirement category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: RecordId
+    scheme: Code = Field(description="resident_pension | employee_pension")
+    start: str | None = Field(default=None, max_length=7, description="YYYY-MM")
+    category: Code = Field(default="worker", description="worker | cadre | female-worker-50")
+
+
+class RegionIn(BaseModel):
+    """The region a roll or a certification scan covers (default: the caller's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region: Code | None = None
+
+
+class VisitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(min_length=1, max_length=400, description="what the home visit found")
+
+
+class FaceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    evidence: str = Field(min_length=1, max_length=2000, description="the app's face-check token")
