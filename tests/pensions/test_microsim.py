@@ -210,3 +210,24 @@ def _imports(path: Path) -> list[str]:
     from tests.test_architecture import imports
 
     return imports(path)
+
+
+def test_sim_population_writes_the_pensions_columns(tmp_path: Path) -> None:
+    """A fresh process (nothing of pensions imported): ``minsheng sim population`` loads the
+    microsimulated programmes through the seam, so their extensions' columns are written."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pyarrow.parquet as pq\n"
+        "from minsheng.cli import app\n"
+        "from typer.testing import CliRunner\n"
+        "assert 'minsheng.pensions.population' not in sys.modules\n"
+        f"r = CliRunner().invoke(app, ['sim', 'population', '--people', '3000', '--seed', '2',"
+        f" '--out', {str(tmp_path)!r}])\n"
+        "assert r.exit_code == 0, r.output\n"
+        f"print(pq.read_schema({str(tmp_path / 'part-00000.persons.parquet')!r}).names)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert all(c in out.stdout for c in microsim.COLUMNS)

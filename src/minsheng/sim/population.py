@@ -22,14 +22,16 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from minsheng import programmes
 from minsheng.assistance import rules as arules
 from minsheng.policy import load
 from minsheng.population import Extension, Partition, assumptions, parquet, register
-from minsheng.population.parquet import iter_partitions, meta, write
+from minsheng.population.parquet import iter_partitions, meta
 
 I64 = npt.NDArray[np.int64]
 TABLES = ("households", "persons", "bills")
@@ -171,11 +173,26 @@ register(Extension("assistance", assistance_columns))
 register(Extension("medical", medical_bills))
 
 
+def programme_extensions() -> None:
+    """Load every microsimulated programme's module (by its reference on the seam), so the
+    population extensions they register (pensions' contribution histories) are written."""
+    for p in programmes.microsimulated():
+        assert p.microsim is not None
+        programmes.resolve(p.microsim)
+
+
+def write(out: Path, people: int, seed: int, year: int, *args: Any, **kw: Any) -> dict[str, Any]:
+    """``population.parquet.write`` with every programme's extension registered."""
+    programme_extensions()
+    return parquet.write(out, people, seed, year, *args, **kw)
+
+
 def generate(
     people: int, seed: int, index: int, year: int, first_household: int, first_person: int
 ) -> Partition:
     """One partition of exactly ``people`` persons with every registered programme's columns
     (all amounts integer fen), as ``write`` writes it."""
+    programme_extensions()
     return parquet.partition(people, seed, index, year, first_household, first_person)
 
 
