@@ -26,6 +26,7 @@ from minsheng.registry import service as registry
 from minsheng.registry.schemas import PersonIn
 from minsheng.webkit.guards import SESSION_COOKIE
 from tests.conftest import make_app, staff_client
+from tests.web.test_page_kit import lang_problems
 
 BY = system("test")
 LAST_YEAR = dt.date.today().year - 1
@@ -114,6 +115,11 @@ def test_the_estimate_is_the_stored_history_plus_the_projected_years(
         assert money.fmt(part.amount) in r.text
         assert part.parameters[0].path.split(".")[-1] in r.text
     assert 'id="estimate-tier"' in r.text and 'value="2000.00" selected' in r.text
+    for code in ("bo", "en"):  # the parts' Chinese names, formulas and sources carry their lang
+        c.cookies.set("lang", code)
+        other = c.get("/me/pensions/estimate", params={"tier": "2000.00"})
+        assert other.status_code == 200 and not lang_problems(other.text), lang_problems(other.text)
+    c.cookies.set("lang", "zh")
     # a tier not in the table: the page again, the error on the tier field, nothing stored
     bad = c.get("/me/pensions/estimate", params={"tier": "123"})
     assert bad.status_code == 422
