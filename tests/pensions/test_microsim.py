@@ -231,3 +231,14 @@ def test_sim_population_writes_the_pensions_columns(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert all(c in out.stdout for c in microsim.COLUMNS)
+
+
+def test_the_analysis_page_and_the_cli_name_every_output_and_edit_pensions() -> None:
+    from minsheng.sim import cli as sim_cli
+    from minsheng.sim import model, pages
+
+    assert set(model.outputs()) <= set(pages.PROGRAMME_NAMES)
+    assert set(model.outputs()) <= set(sim_cli.LABELS)
+    rows = {r["path"]: r for r in pages._rows()}
+    for path in ("pensions.resident.basic_monthly", "pensions.resident.tier_subsidies.tier_01"):
+        assert rows[path]["unit"] == "元" and rows[path]["current"]
