@@ -192,7 +192,7 @@ def test_the_desk_finds_enrols_and_records_with_prg(engine: Engine, world: dict[
     assert ok.status_code == 303 and ok.headers["location"] == url
     assert "ms_flash" in ok.headers["set-cookie"]
     shown = lhasa.get(url)
-    assert "The contribution is recorded." in shown.text or "缴费已记录" in shown.text
+    assert "The contribution is recorded." in shown.text or "缴费已登记" in shown.text
     assert 'role="status"' in shown.text
     again = lhasa.get(url)
     assert 'class="ok flash"' not in again.text  # once
