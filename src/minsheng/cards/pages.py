@@ -55,13 +55,13 @@ def _labels(request: Request) -> dict[str, Any]:
     }
 
 
-def _card(s: Session, card: SocialCard, by: Principal) -> dict[str, Any]:
+def _card(s: Session, card: SocialCard, by: Principal, code: str = "zh") -> dict[str, Any]:
     v = service.view(card, by)
     return {
         "id": v.id,
         "number": v.number,
         "state": v.state,
-        "division": divisions.get(v.division_code).name("zh"),
+        "division": divisions.get(v.division_code).name(code),
         "applied_on": v.applied_on,
         "activated_on": v.activated_on,
         "bank": f"{v.bank_name} ****{v.bank_account_tail}" if v.bank_account_tail else None,
@@ -84,7 +84,7 @@ def _mine_page(
     request.state.private = True
     with uow(request, immediate=False) as s:
         card = service.my_card(s, by)
-        data = _card(s, card, by) if card is not None else None
+        data = _card(s, card, by, lang(request)) if card is not None else None
     forms = {name: FormState.of(name, fields=FORMS[name]) for name in ("step", "bank")}
     if error is not None and failed:
         forms[failed[0]] = FormState.of(failed[0], failed[1], error, FORMS[failed[0]])
@@ -208,7 +208,7 @@ def _person_page(
             .where(SocialCard.person_id == person.id)
             .order_by(SocialCard.id.desc())
         ).all()
-        cards = [_card(s, c, by) for c in rows if by.covers(c.division_code)]
+        cards = [_card(s, c, by, lang(request)) for c in rows if by.covers(c.division_code)]
         who: dict[str, Any] = {
             "id": person.id,
             "name": person.name_zh,
