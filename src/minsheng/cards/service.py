@@ -315,3 +315,19 @@ def used_since(session: Session, prefix: str, since: dt.date) -> set[int]:
     found = set(session.scalars(stepped.where(in_region, CardEvent.day >= since)))
     found |= set(session.scalars(scanned.where(in_region, ECardUse.expires_at >= start)))
     return found
+
+
+def with_payee_account(session: Session, person_ids: list[int]) -> set[int]:
+    """Which of the persons hold a live card with a bank account (nothing decrypted)."""
+    out: set[int] = set()
+    for i in range(0, len(person_ids), 500):
+        out |= set(
+            session.scalars(
+                select(SocialCard.person_id).where(
+                    SocialCard.person_id.in_(person_ids[i : i + 500]),
+                    SocialCard.state.in_(LIVE),
+                    SocialCard.bank_account.is_not(None),
+                )
+            )
+        )
+    return out

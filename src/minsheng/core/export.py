@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -72,9 +73,14 @@ def _needs_escape(c: str) -> bool:
     return c == SEPARATOR or o < 0x20 or 0x7F <= o <= 0x9F or c in "\u2028\u2029"
 
 
+_ESCAPED = re.compile("[\\\\|\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def escape_field(text: str) -> str:
     """``\\`` → ``\\\\``; ``|``, C0/C1 controls (CR, LF, …), DEL, U+2028/U+2029 → ``\\uXXXX``
     (four upper-case hex digits). Nothing else changes."""
+    if _ESCAPED.search(text) is None:  # the usual field: nothing to escape
+        return text
     out: list[str] = []
     for c in text:
         if c == "\\":

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -73,6 +73,28 @@ class Ledger:
     run_entity: str  # audit entity of a run
     file_entity: str  # audit entity of a downloaded bank file
     lock_key: int  # pg_advisory_xact_lock key
+    #: ``make_payment`` gives a dict of columns, inserted in bulk (Core) rather than one ORM
+    #: object each — for rolls of hundreds of thousands; :func:`prepare` hands back rows
+    bulk: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    """A payment inserted in bulk, as :func:`prepare` hands it back (its columns)."""
+
+    values: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+#: The bank file :func:`prepare` rendered for its digest, kept for :func:`issue`'s own
+#: :func:`finish` of the same run in the same process moments later (so a roll of 500,000 is
+#: rendered once); a finish after a crash, or from another process, renders again.
+_rendered: dict[tuple[str, int], tuple[bytes, str]] = {}
 
 
 def fault(step: str) -> None:
@@ -146,14 +168,21 @@ def prepare(
     session.add(run)
     session.flush()
     new = [ledger.make_payment(d, run) for d in new_items]
-    session.add_all(new)
     try:
-        session.flush()
+        if ledger.bulk:
+            for i in range(0, len(new), 5000):
+                session.execute(insert(ledger.payment_model), new[i : i + 5000])
+            new = [Row(v) for v in new]
+        else:
+            session.add_all(new)
+            session.flush()
     except IntegrityError:  # only if something bypassed the lock: a clean 409, never a 500
         raise busy() from None
     if new:
         run.file_name = file_name(ledger, month, region, run.id)
-        _, run.digest = ledger.render(session, run, new)
+        data, run.digest = ledger.render(session, run, new)
+        _rendered.clear()
+        _rendered[(ledger.name, run.id)] = (data, str(run.digest))
     else:
         run.issued_at = dt.datetime.now(dt.UTC)
     audit.record(
@@ -182,7 +211,12 @@ def run_payments(session: Session, ledger: Ledger, run_id: int) -> list[Any]:
 
 
 def finish(
-    session: Session, ledger: Ledger, run_id: int, directory: Path, by: Principal
+    session: Session,
+    ledger: Ledger,
+    run_id: int,
+    directory: Path,
+    by: Principal,
+    rendered: tuple[bytes, str] | None = None,
 ) -> Any | None:
     """Write a ``prepared`` run's bank file (temporary name, fsync, rename) and mark it
     ``issued``, under the lock. A run already issued is left as it is. If the payees' details
@@ -193,7 +227,10 @@ def finish(
     if run is None or run.state != "prepared":
         return run
     assert run.file_name is not None
-    data, digest = ledger.render(session, run, run_payments(session, ledger, run.id))
+    if rendered is not None and rendered[1] == run.digest:
+        data, digest = rendered
+    else:
+        data, digest = ledger.render(session, run, run_payments(session, ledger, run.id))
     replaced = digest != run.digest
     export.private_dir(directory)
     export.remove_temps(directory, run.file_name)
@@ -250,8 +287,9 @@ def issue(
     fault("prepared")
     done = None
     if result.state == "prepared":
+        rendered = _rendered.pop((ledger.name, result.run_id), None)
         with unit_of_work(factory) as s:
-            done = finish(s, ledger, result.run_id, directory, by)
+            done = finish(s, ledger, result.run_id, directory, by, rendered)
             assert done is not None
             digest = done.digest
         fault("issued")

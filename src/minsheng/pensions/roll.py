@@ -18,9 +18,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker, undefer
+from sqlalchemy.orm import Session, sessionmaker
 
 from minsheng.cards import service as cards
 from minsheng.core import divisions, export
@@ -79,16 +80,18 @@ def files_dir(data_dir: Path) -> Path:
     return data_dir / "pensions"
 
 
-def _render(session: Session, run: PnRollRun, payments: list[PnPayment]) -> tuple[bytes, str]:
+def _render(session: Session, run: PnRollRun, payments: list[Any]) -> tuple[bytes, str]:
     """The roll's bank file (MSBANK/1): payee, full ID number, amount in fen, and in the memo
     the month, the pension and the card's bank account the bank credits. Never logged."""
     ids = sorted({p.person_id for p in payments})
     people: dict[int, tuple[str, str]] = {}
     for i in range(0, len(ids), 500):
-        for person in session.scalars(
-            select(Person).options(undefer(Person.id_number)).where(Person.id.in_(ids[i : i + 500]))
+        for pid, name, id_number in session.execute(
+            select(Person.id, Person.name_zh, Person.id_number).where(
+                Person.id.in_(ids[i : i + 500])
+            )
         ):
-            people[person.id] = (person.name_zh, person.id_number)
+            people[pid] = (name, id_number)
     accounts = cards.payee_accounts(session, ids)
     schemes = _schemes(session, payments)
     transfers = [
@@ -104,7 +107,7 @@ def _render(session: Session, run: PnRollRun, payments: list[PnPayment]) -> tupl
     return export.bank_file(run.region, run.month, run.id, transfers)
 
 
-def _schemes(session: Session, payments: list[PnPayment]) -> dict[int, str]:
+def _schemes(session: Session, payments: list[Any]) -> dict[int, str]:
     ids = sorted({p.award_id for p in payments})
     out: dict[int, str] = {}
     for i in range(0, len(ids), 500):
@@ -116,16 +119,16 @@ def _schemes(session: Session, payments: list[PnPayment]) -> dict[int, str]:
     return out
 
 
-def _payment(d: RollItem, run: PnRollRun) -> PnPayment:
-    return PnPayment(
-        pay_key=d.key,
-        award_id=d.award_id,
-        person_id=d.person_id,
-        month=d.month,
-        division_code=d.division_code,
-        amount=d.amount,
-        run_id=run.id,
-    )
+def _payment(d: RollItem, run: PnRollRun) -> dict[str, object]:
+    return {
+        "pay_key": d.key,
+        "award_id": d.award_id,
+        "person_id": d.person_id,
+        "month": d.month,
+        "division_code": d.division_code,
+        "amount": d.amount,
+        "run_id": run.id,
+    }
 
 
 LEDGER = engine.Ledger(
@@ -137,6 +140,7 @@ LEDGER = engine.Ledger(
     run_entity="pension_roll",
     file_entity="pension_bank_file",
     lock_key=LOCK_KEY,
+    bulk=True,
 )
 
 
@@ -161,7 +165,7 @@ def due(session: Session, month: int, prefix: str) -> tuple[list[RollItem], list
         .where(PnAward.division_code.like(prefix + "%"), PnAward.state == "active")
         .order_by(PnAward.id)
     ).all()
-    accounts = set(cards.payee_accounts(session, [r.person_id for r in rows]))
+    accounts = cards.with_payee_account(session, [r.person_id for r in rows])
     items: list[RollItem] = []
     unpayable: list[int] = []
     for r in rows:
