@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
@@ -125,7 +124,8 @@ def upgrade() -> None:
         sa.Column("method", sa.String(length=12), nullable=True),
         sa.Column("note", sa.String(length=400), nullable=True),
         sa.CheckConstraint(
-            "method IS NULL OR method IN ('death', 'medical', 'assistance', 'card', 'face', 'visit')",
+            "method IS NULL OR method IN "
+            "('death', 'medical', 'assistance', 'card', 'face', 'visit')",
             name=op.f("ck_pn_certifications_method"),
         ),
         sa.CheckConstraint(
