@@ -104,3 +104,5 @@ def configure(json_logs: bool = False, level: int = logging.INFO) -> None:
         lg = logging.getLogger(name)
         lg.handlers[:] = []
         lg.propagate = True
+        lg.disabled = False  # a dictConfig run before (a test server, a library) may disable it
+        lg.setLevel(logging.NOTSET)

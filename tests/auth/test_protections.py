@@ -82,6 +82,10 @@ def test_redact(text: str, expected: str) -> None:
 def test_structured_and_plain_logs_are_masked(
     caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # a logging config run earlier in the process (a test server's, a library's) may have
+    # disabled the access logger or raised its level: configure() takes it back
+    logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("uvicorn.access").setLevel(logging.CRITICAL)
     logs.configure()
     structlog.get_logger("t").info("lookup", id_number=P, note=f"for {P}")
     logging.getLogger("uvicorn.access").info('127.0.0.1 - "GET /x?id=%s HTTP/1.1" 200', P)
