@@ -19,10 +19,11 @@ from minsheng.cards.models import CardEvent
 from minsheng.cases import engine as cases
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.models import AuditEntry
+from minsheng.pensions.models import PnAwardEvent
 from tests.assistance.conftest import BY, TODAY, monthly_income
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "minsheng"
-EVENT_ROWS = {CaseEvent.__name__, WarningEvent.__name__, CardEvent.__name__}
+EVENT_ROWS = {CaseEvent.__name__, WarningEvent.__name__, CardEvent.__name__, PnAwardEvent.__name__}
 
 
 def _builders(path: Path) -> list[str]:
