@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PEOPLE ?= 20000
 DEMO_SEED ?= 1
-PYTEST_ARGS ?=
+# Two workers (pytest-xdist; the machine has two cores); `make test PYTEST_ARGS=` runs serially.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test sync uv assets migrate seed serve lint fmt pytest i18n-extract i18n-update bench clean
 
