@@ -35,7 +35,7 @@ from minsheng.core.errors import NotFoundError, invalid
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.medical import queries as medical
-from minsheng.pensions import rules, verifiers
+from minsheng.pensions import recovery, rules, verifiers
 from minsheng.pensions.awards import add_months, load_award
 from minsheng.pensions.enrolment import params
 from minsheng.pensions.models import PnAward, PnAwardEvent, PnCertification, PnPayment
@@ -127,9 +127,17 @@ def _task_step(
     _event(session, award, event, by)
 
 
-def terminate(session: Session, award: PnAward, death: dt.date, by: Principal) -> int:
+def terminate(
+    session: Session,
+    award: PnAward,
+    death: dt.date,
+    by: Principal,
+    today: dt.date | None = None,
+) -> int:
     """Terminate from the day after ``death``; the overpayment is every month paid after the
-    death month. Returns it (fen)."""
+    death month, and a recovery case (``pensions.recovery``) opens for it on ``today`` (the
+    day of the scan or settlement; by default the later of the death and the clock's day).
+    Returns the overpayment (fen)."""
     last = rules.month_text(rules.month_index(death.year, death.month))
     overpaid = session.scalar(
         select(func.coalesce(func.sum(PnPayment.amount), 0)).where(
@@ -142,15 +150,8 @@ def terminate(session: Session, award: PnAward, death: dt.date, by: Principal) -
     for task in _open_tasks(session, [award.id]):
         _task_step(session, task, award, "close", by, death, "死亡", "death")
     if award.overpaid:
-        audit.record(
-            session,
-            by,
-            "recovery",
-            "pn_award",
-            award.id,
-            award.division_code,
-            {"overpaid": award.overpaid, "death": death.isoformat()},
-        )
+        opened = max(today or dt.date.today(), death)
+        recovery.open_case(session, award, death, by, opened)
     return award.overpaid
 
 

@@ -284,3 +284,94 @@ class PnPayment(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("pn_roll_runs.id"), index=True)
 
     __table_args__ = (CheckConstraint("amount > 0", name="amount"),)
+
+
+RECOVERY_STATES = ("opened", "notified", "write_off_proposed", "recovered", "written_off")
+
+
+class PnDeathSettlement(Base):
+    """The settlement of a claimant's (or an insured person's) death (死亡待遇结算), once per
+    person: the award terminated, the overpayment, the funeral grant (丧葬补助金), the survivors'
+    allowance (抚恤金) and the inheritable account balance, each as computed (``parts``, JSON,
+    with the parameters read), and what was deducted from them for the recovery."""
+
+    __tablename__ = "pn_death_settlements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), unique=True)
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("pn_awards.id"), unique=True)
+    scheme: Mapped[str] = mapped_column(String(20))
+    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    died_on: Mapped[dt.date] = mapped_column(Date)
+    terminated_on: Mapped[dt.date | None] = mapped_column(Date)
+    overpaid: Mapped[int] = mapped_column(FEN, default=0)
+    funeral_grant: Mapped[int] = mapped_column(FEN, default=0)
+    survivors_allowance: Mapped[int] = mapped_column(FEN, default=0)
+    inheritable_balance: Mapped[int] = mapped_column(FEN, default=0)
+    deducted: Mapped[int] = mapped_column(FEN, default=0)  # offset against the overpayment
+    parts: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    __table_args__ = (
+        CheckConstraint(_in("scheme", PENSION_SCHEMES), name="scheme"),
+        CheckConstraint(
+            "overpaid >= 0 AND funeral_grant >= 0 AND survivors_allowance >= 0"
+            " AND inheritable_balance >= 0 AND deducted >= 0",
+            name="amounts",
+        ),
+        CheckConstraint("deducted <= overpaid", name="deducted"),
+    )
+
+
+class PnRecovery(Base):
+    """A recovery case (追回多发养老金) for the pension paid after a death: the amount owed, the
+    part recovered so far (deductions from the survivors' allowance and inheritable balance,
+    then heirs' repayments recorded by staff), its state on the case engine
+    (``pensions.recovery``) and deadlines. ``open_key`` holds the award id while the case is
+    open, so an award never has two open cases."""
+
+    __tablename__ = "pn_recoveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("pn_awards.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    open_key: Mapped[int | None] = mapped_column(Integer, unique=True)
+    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="opened", index=True)
+    owed: Mapped[int] = mapped_column(FEN)
+    recovered: Mapped[int] = mapped_column(FEN, default=0)
+    written_off: Mapped[int] = mapped_column(FEN, default=0)
+    died_on: Mapped[dt.date] = mapped_column(Date)
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    notify_by: Mapped[dt.date] = mapped_column(Date)
+    repay_by: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint(_in("state", RECOVERY_STATES), name="state"),
+        CheckConstraint(
+            "owed > 0 AND recovered >= 0 AND written_off >= 0 AND recovered + written_off <= owed",
+            name="amounts",
+        ),
+    )
+
+
+class PnRecoveryEvent(Base):
+    """One step of a recovery case (the case engine's ``Event``), with the amount it moved."""
+
+    __tablename__ = "pn_recovery_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recovery_id: Mapped[int] = mapped_column(ForeignKey("pn_recoveries.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    day: Mapped[dt.date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(24))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(FEN, default=0)
+    source: Mapped[str | None] = mapped_column(String(24))  # survivors_allowance, heir, …
+    note: Mapped[str | None] = mapped_column(String(400))
+    by: Mapped[str] = mapped_column(String(64))

@@ -4,6 +4,7 @@ case engine. ``minsheng cases workflows pensions.award`` / ``pensions.certificat
 from __future__ import annotations
 
 from minsheng.cases.engine import State, Step, Workflow
+from minsheng.pensions.recovery_workflow import RECOVERY
 
 WRITE = "pensions:write"
 RUN = "pensions:run"
@@ -107,4 +108,4 @@ CERTIFICATION = Workflow(
     ),
 )
 
-WORKFLOWS = (AWARD, CERTIFICATION)
+WORKFLOWS = (AWARD, CERTIFICATION, RECOVERY)
