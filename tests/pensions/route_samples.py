@@ -24,6 +24,8 @@ COLLECTIONS = {
     ("GET", "/me/pensions"),  # the citizen's own
     ("GET", "/me/pensions/estimate"),
     ("GET", "/api/pensions/certification/queue"),
+    ("GET", "/pensions/certification"),  # the desk pages (desk_pages.py, roll_pages.py)
+    ("GET", "/pensions/rolls"),
 }
 REGION_FREE = {("GET", "/pensions")}  # the desk's find form: no record on it
 
@@ -110,6 +112,7 @@ def samples(w: World) -> Samples:
         ("POST", "/api/pensions/credit/{year}"): {"path": year},
         ("POST", "/api/pensions/medical-credit"): {"json": {"year": LAST_YEAR, "month": 2}},
         **award_samples(w),
+        **desk_page_samples(w),
         # the pages (pensions/pages.py)
         ("GET", "/me/pensions"): {},
         ("GET", "/me/pensions/estimate"): {},
@@ -173,4 +176,32 @@ def award_samples(w: World) -> Samples:
             "json": {"note": "上门见到本人"},
         },
         ("POST", "/api/me/pensions/certify"): {"json": {"evidence": "dev-face-ok:0"}},
+    }
+
+
+def desk_page_samples(w: World) -> Samples:
+    """The desk pages of certification, awards and rolls (desk_pages, citizen_pages,
+    roll_pages)."""
+    month = f"{dt.date.today():%Y-%m}"
+    run = {"run_id": w.ids["pn_roll_run"]}
+    return {
+        ("POST", "/me/pensions/certify"): {"data": {"evidence": "dev-face-ok:0"}},
+        ("GET", "/pensions/certification"): {},
+        ("POST", "/pensions/certification/tasks/{task_id}/visit"): {
+            "path": {"task_id": w.ids["pn_task"]},
+            "data": {"outcome": "not_found", "note": "家中无人"},
+        },
+        ("GET", "/pensions/persons/{person_id}/award"): {
+            "path": {"person_id": w.ids["pn_claimant"]}
+        },
+        ("POST", "/pensions/persons/{person_id}/award"): {
+            "path": {"person_id": w.ids["pn_claimant"]},
+            "data": {"scheme": "resident_pension", "start": ""},
+        },
+        ("GET", "/pensions/rolls"): {},
+        ("POST", "/pensions/rolls"): {"data": {"month": month, "region": "540100"}},
+        ("GET", "/pensions/rolls/runs/{run_id}"): {"path": run},
+        ("POST", "/pensions/rolls/runs/{run_id}/issue"): {"path": run},
+        ("GET", "/pensions/rolls/runs/{run_id}/bank-file"): {"path": run},
+        ("POST", "/pensions/rolls/scan"): {"data": {"region": "540100"}},
     }

@@ -13,7 +13,12 @@ PROGRAMME = Programme(
     ),
     rank=30,
     api=("minsheng.pensions.api:router",),
-    pages=("minsheng.pensions.pages:router",),
+    pages=(
+        "minsheng.pensions.pages:router",
+        "minsheng.pensions.citizen_pages:router",
+        "minsheng.pensions.desk_pages:router",
+        "minsheng.pensions.roll_pages:router",
+    ),
     cli=(("pensions", "minsheng.pensions.cli:app"),),
     models="minsheng.pensions.models",
     permissions={
@@ -26,6 +31,18 @@ PROGRAMME = Programme(
             Text("参保登记", "འགན་ལེན་ཞུགས་ཐོ།", "Pensions enrolment desk"),
             "pensions:read",
             rank=40,
+        ),
+        Link(
+            "/pensions/certification",
+            Text("养老待遇资格认证", "རྒན་གསོའི་ཁྱད་ཚད་ར་སྤྲོད།", "Pension certification queue"),
+            "pensions:read",
+            rank=41,
+        ),
+        Link(
+            "/pensions/rolls",
+            Text("养老金发放", "རྒན་གསོའི་ཕོགས་འགྲེམ་སྤྲོད།", "Pension rolls"),
+            "pensions:run",
+            rank=42,
         ),
     ),
     panels=(

@@ -99,27 +99,6 @@ def _labels() -> dict[str, Any]:
 # --------------------------------------------------------------------------- the citizen
 
 
-@router.get("/me/pensions", response_class=HTMLResponse)
-def mine(request: Request, by: Principal = Depends(permit("self:read"))) -> HTMLResponse:
-    """The citizen's own enrolments, contributions by year, accounts and statements, and the
-    estimate form."""
-    request.state.private = True
-    with uow(request) as s:
-        person = s.get(Person, by.person_id)
-        assert person is not None
-        audit.record(s, by, "read", "pn_self", person.id, person.division_code)
-        data = _record(s, person)
-        division = person.division_code
-    return render(
-        request,
-        "pensions/mine.html",
-        f=FormState.of("estimate", fields=FORMS["estimate"]),
-        tiers=_tiers(division),
-        **data,
-        **_labels(),
-    )
-
-
 def projected_history(
     stored: list[PnContribution], birth: dt.date, tier: str, today: dt.date, claim_age: int
 ) -> list[dict[str, Any]]:
