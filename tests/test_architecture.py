@@ -195,6 +195,7 @@ LAYERS: dict[str, int] = {
     "assistance": 10,
     "pensions": 10,
     "sim": 10,
+    "bundles": 11,  # one-visit bundles: above the programmes, through their published modules
     "demo": 11,
     "models": 11,  # imports every package's tables for Alembic and the tests
     "migrations": 12,  # Alembic's environment reads models
@@ -209,6 +210,8 @@ PROGRAMMES = {
     "sim",
 }  # may read each other only through PUBLISHED
 PUBLISHED = {"queries", "commands", "rules"}
+#: packages above the programmes held to the same rule (they call programmes' published modules)
+ABOVE_PROGRAMMES = {"bundles"}
 MAX_LINES = 500
 
 
@@ -227,7 +230,7 @@ def layer_violations(package: str, names: list[str], where_: str) -> list[str]:
             continue
         if target not in LAYERS:
             bad.append(f"{where_} imports {name}: package {target!r} has no layer")
-        elif package in PROGRAMMES and target in PROGRAMMES:
+        elif (package in PROGRAMMES or package in ABOVE_PROGRAMMES) and target in PROGRAMMES:
             module = name.split(".")[2] if name.count(".") >= 2 else ""
             if module not in PUBLISHED:
                 bad.append(f"{where_} imports {name}: read {target} through {target}.queries")
@@ -302,6 +305,10 @@ def test_importing_a_programme_module_by_name_is_seen(tmp_path: Path) -> None:
         ("assistance", "minsheng.medical.service", "another programme's services"),
         ("sim", "minsheng.demo.population", "the analysis desk does not use the demo seed"),
         ("core", "minsheng.policy", "core is the floor"),
+        ("bundles", "minsheng.pensions.awards", "a bundle calls pensions.commands"),
+        ("bundles", "minsheng.assistance.service", "a bundle calls assistance.commands"),
+        ("bundles", "minsheng.medical.models", "a bundle writes no programme's tables"),
+        ("pensions", "minsheng.bundles.service", "programmes are below the bundles"),
     ],
 )
 def test_a_wrong_import_fails(package: str, name: str, why: str) -> None:
@@ -312,6 +319,8 @@ def test_published_reads_pass() -> None:
     assert layer_violations("assistance", ["minsheng.medical.queries"], "a") == []
     assert layer_violations("sim", ["minsheng.assistance.rules"], "a") == []
     assert layer_violations("auth", ["minsheng.registry.models"], "a") == []
+    assert layer_violations("bundles", ["minsheng.pensions.commands"], "a") == []
+    assert layer_violations("bundles", ["minsheng.cards.service"], "a") == []  # a service
 
 
 @pytest.mark.parametrize(

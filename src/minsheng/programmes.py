@@ -27,6 +27,7 @@ ENTRIES: list[str] = [
     "minsheng.assistance",
     "minsheng.pensions",
     "minsheng.sim",
+    "minsheng.bundles",
 ]
 
 Ref = str | Callable[[], Any]  # "package.module:attribute", or a callable returning the object

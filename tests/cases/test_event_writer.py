@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from minsheng.assistance import monitoring, service
 from minsheng.assistance.models import Case, CaseEvent, Warning, WarningEvent
 from minsheng.assistance.schemas import CaseIn
+from minsheng.bundles.models import BundleEvent
 from minsheng.cards.models import CardEvent
 from minsheng.cases import engine as cases
 from minsheng.db import make_sessionmaker
@@ -23,7 +24,13 @@ from minsheng.pensions.models import PnAwardEvent
 from tests.assistance.conftest import BY, TODAY, monthly_income
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "minsheng"
-EVENT_ROWS = {CaseEvent.__name__, WarningEvent.__name__, CardEvent.__name__, PnAwardEvent.__name__}
+EVENT_ROWS = {
+    CaseEvent.__name__,
+    WarningEvent.__name__,
+    CardEvent.__name__,
+    PnAwardEvent.__name__,
+    BundleEvent.__name__,
+}
 
 
 def _builders(path: Path) -> list[str]:
