@@ -204,4 +204,12 @@ def desk_page_samples(w: World) -> Samples:
         ("POST", "/pensions/rolls/runs/{run_id}/issue"): {"path": run},
         ("GET", "/pensions/rolls/runs/{run_id}/bank-file"): {"path": run},
         ("POST", "/pensions/rolls/scan"): {"data": {"region": "540100"}},
+        ("POST", "/pensions/enrolments/{enrolment_id}/suspend"): {
+            "path": {"enrolment_id": w.ids["pn_resident"]},
+            "data": {"on": ""},
+        },
+        ("POST", "/pensions/enrolments/{enrolment_id}/end"): {
+            "path": {"enrolment_id": w.ids["pn_work_injury"]},
+            "data": {"end_date": f"{LAST_YEAR}-12-31"},
+        },
     }

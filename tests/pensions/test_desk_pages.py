@@ -337,3 +337,35 @@ def test_the_scan_runs_from_the_rolls_page(engine: Engine, world: dict[str, Any]
     assert cw.post("/pensions/rolls/scan", data={"region": "540100"}).status_code == 403
     refused = sup.post("/pensions/rolls/scan", data={"region": "540200"})
     assert refused.status_code == 403 and "管辖区域" in refused.text
+
+
+def test_the_person_page_suspends_resumes_and_ends_an_enrolment(
+    engine: Engine, world: dict[str, Any]
+) -> None:
+    from minsheng.pensions.models import PnEnrolment
+
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        e = s.scalar(select(PnEnrolment).where(PnEnrolment.person_id == world["unclaimed"]))
+        assert e is not None
+        eid, start = e.id, e.start_date
+    app = make_app(engine)
+    cw: Any = staff_client(app, engine, "caseworker", "540100")
+    person = f"/pensions/persons/{world['unclaimed']}"
+    page = cw.get(person)
+    assert f'action="/pensions/enrolments/{eid}/suspend"' in page.text
+    early = (start - dt.timedelta(days=5)).isoformat()
+    bad = cw.post(f"/pensions/enrolments/{eid}/suspend", data={"on": early})
+    assert bad.status_code == 422, bad.text  # before the enrolment began: by the field, as typed
+    assert f'id="suspend-{eid}-on-error"' in bad.text and f'value="{early}"' in bad.text
+    r = cw.post(f"/pensions/enrolments/{eid}/suspend", data={"on": TODAY.isoformat()})
+    assert r.status_code == 303 and r.headers["location"] == person
+    assert row(engine, PnEnrolment, eid).suspended_on == TODAY
+    assert "Resume contributions" in flashed(cw, r).text or "恢复缴费" in cw.get(person).text
+    r = cw.post(f"/pensions/enrolments/{eid}/suspend", data={"on": ""})  # resume
+    assert r.status_code == 303 and row(engine, PnEnrolment, eid).suspended_on is None
+    r = cw.post(f"/pensions/enrolments/{eid}/end", data={"end_date": TODAY.isoformat()})
+    assert r.status_code == 303 and row(engine, PnEnrolment, eid).end_date == TODAY
+    after = cw.get(person)
+    assert f'action="/pensions/enrolments/{eid}/end"' not in after.text  # nothing left to do
+    other = staff_client(app, engine, "caseworker", "540200", "cw.other")
+    assert other.post(f"/pensions/enrolments/{eid}/suspend", data={"on": ""}).status_code == 404

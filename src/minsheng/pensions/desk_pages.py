@@ -31,11 +31,11 @@ from minsheng.core.errors import ConflictError, MinshengError, invalid
 from minsheng.fields import to_minsheng_error
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
-from minsheng.pensions import awards, certification, enrolment
+from minsheng.pensions import awards, certification, enrolment, pages
 from minsheng.pensions import roll as rolls
 from minsheng.pensions.models import PnAward, PnAwardEvent, PnCertification
 from minsheng.pensions.pages import PART_NAMES, SCHEME_NAMES
-from minsheng.pensions.schemas import ClaimIn
+from minsheng.pensions.schemas import ClaimIn, EndIn, SuspendIn
 from minsheng.pensions.workflows import AWARD, CERTIFICATION
 from minsheng.registry import service as registry
 from minsheng.registry.models import Person
@@ -67,6 +67,9 @@ flash.register("pn_visit_certified", N_("The home visit is recorded: certified."
 flash.register("pn_visit_not_found", N_("The visit is noted: the person was not found."))
 flash.register("pn_visit_died", N_("The death is recorded and the pension terminated."))
 flash.register("pn_claimed", N_("The pension is awarded."))
+flash.register("pn_suspended", N_("Contributions are suspended."))
+flash.register("pn_resumed", N_("Contributions are resumed."))
+flash.register("pn_ended", N_("The enrolment is ended."))
 
 
 def label(lab: tuple[str, str, str], code: str) -> str:
@@ -382,3 +385,45 @@ async def claim(
     except MinshengError as err:
         return _award_page(request, person_id, by, error=err, values=values)
     return flash.redirect(f"/pensions/persons/{person_id}/award", "pn_claimed", request)
+
+
+# --------------------------------------------------------------------------- enrolment actions
+
+
+def _enrolment_owner(request: Request, enrolment_id: int, by: Principal) -> int:
+    with uow(request, immediate=False) as s:
+        return enrolment.load_enrolment(s, enrolment_id, by).person_id
+
+
+@router.post("/pensions/enrolments/{enrolment_id}/suspend", response_class=HTMLResponse)
+async def suspend(
+    enrolment_id: PathId, request: Request, by: Principal = Depends(permit("pensions:write"))
+) -> Response:
+    """Suspend contributions from a day (暂停缴费), or resume them (an empty day)."""
+    form = await request.form()
+    person_id = await run_in_threadpool(_enrolment_owner, request, enrolment_id, by)
+
+    def work() -> None:
+        raw = str(form.get("on") or "").strip()
+        data = SuspendIn.model_validate({"on": raw or None})
+        with uow(request) as s:
+            enrolment.suspend(s, enrolment_id, data.on, by)
+
+    done = "pn_resumed" if not str(form.get("on") or "").strip() else "pn_suspended"
+    return await pages._do(request, person_id, by, work, form, f"suspend-{enrolment_id}", done)
+
+
+@router.post("/pensions/enrolments/{enrolment_id}/end", response_class=HTMLResponse)
+async def end(
+    enrolment_id: PathId, request: Request, by: Principal = Depends(permit("pensions:write"))
+) -> Response:
+    """End an enrolment on its last day."""
+    form = await request.form()
+    person_id = await run_in_threadpool(_enrolment_owner, request, enrolment_id, by)
+
+    def work() -> None:
+        data = EndIn.model_validate({"end_date": str(form.get("end_date") or "").strip()})
+        with uow(request) as s:
+            enrolment.end_enrolment(s, enrolment_id, data.end_date, by)
+
+    return await pages._do(request, person_id, by, work, form, f"end-{enrolment_id}", "pn_ended")

@@ -51,6 +51,8 @@ FORMS: dict[str, tuple[str, ...]] = {
     "enrol": ("scheme", "credit_code", "wage", "division_code", "start_date"),
     "contribution": ("year", "tier", "back_payment"),
     "estimate": ("tier",),
+    "suspend": ("on",),  # per enrolment: the form "suspend-<id>" (desk_pages)
+    "end": ("end_date",),
 }
 SEX = {"M": "male", "F": "female"}
 RESIDENT = "resident_pension"
@@ -239,7 +241,7 @@ def _person_page(
         }
     forms = {name: FormState.of(name, fields=FORMS[name]) for name in ("enrol", "contribution")}
     if error is not None and failed:
-        forms[failed[0]] = FormState.of(failed[0], failed[1], error, FORMS[failed[0]])
+        forms[failed[0]] = FormState.of(failed[0], failed[1], error, FORMS[failed[0].split("-")[0]])
     return render(
         request,
         "pensions/person.html",
@@ -266,7 +268,7 @@ async def _do(
 ) -> Response:
     """Run a form's work in one transaction: 303 back with ``done``, or the page again with
     the form as typed and each error by its field (nothing changed)."""
-    failed = (name, form_values(form, FORMS[name]))
+    failed = (name, form_values(form, FORMS[name.split("-")[0]]))
     try:
         await run_in_threadpool(work)
     except ValidationError as err:
