@@ -37,7 +37,8 @@ IO_LIBS = {
 }
 WEB_LIBS = {"fastapi", "starlette", "uvicorn", "jinja2", "typer", "rich"}
 ENTRY_FILES = {"api.py", "cli.py", "pages.py", "web.py", "__main__.py", "clikit.py"}
-ENTRY_SUFFIXES = ("_pages.py", "_api.py")  # desk_pages.py, recovery_api.py: routers too
+ENTRY_SUFFIXES = ("_pages.py", "_api.py", "_cli.py")  # desk_pages.py, recovery_api.py,
+# recovery_cli.py: routers and command groups too
 
 
 def imports(path: Path) -> list[str]:

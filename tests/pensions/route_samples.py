@@ -13,6 +13,8 @@ from minsheng.pensions import contributions, enrolment, government
 from minsheng.pensions.schemas import EmployeeContributionIn, EnrolIn, ResidentContributionIn
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import PersonIn
+from tests.pensions.recovery_samples import COLLECTIONS as RECOVERY_COLLECTIONS
+from tests.pensions.recovery_samples import populate_recovery, recovery_samples
 from tests.route_kit import BY, P1_ID, Samples, World
 
 COLLECTIONS = {
@@ -26,7 +28,7 @@ COLLECTIONS = {
     ("GET", "/api/pensions/certification/queue"),
     ("GET", "/pensions/certification"),  # the desk pages (desk_pages.py, roll_pages.py)
     ("GET", "/pensions/rolls"),
-}
+} | RECOVERY_COLLECTIONS
 REGION_FREE = {("GET", "/pensions")}  # the desk's find form: no record on it
 
 THIS_YEAR = dt.date.today().year
@@ -68,6 +70,7 @@ def populate(s: Session, w: World) -> None:
     government.government_paid(s, THIS_YEAR, BY)  # the Lhasa resident is on 低保
     w.ids.update(pn_resident=resident.id, pn_worker=worker.id)
     populate_awards(s, w)
+    populate_recovery(s, w)
 
 
 def samples(w: World) -> Samples:
@@ -112,6 +115,7 @@ def samples(w: World) -> Samples:
         ("POST", "/api/pensions/credit/{year}"): {"path": year},
         ("POST", "/api/pensions/medical-credit"): {"json": {"year": LAST_YEAR, "month": 2}},
         **award_samples(w),
+        **recovery_samples(w),
         **desk_page_samples(w),
         # the pages (pensions/pages.py)
         ("GET", "/me/pensions"): {},

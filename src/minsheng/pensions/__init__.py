@@ -12,7 +12,7 @@ PROGRAMME = Programme(
         "Enrolment, contributions, individual accounts, pensions, certification, transfers",
     ),
     rank=30,
-    api=("minsheng.pensions.api:router",),
+    api=("minsheng.pensions.api:router", "minsheng.pensions.recovery_api:router"),
     pages=(
         "minsheng.pensions.pages:router",
         "minsheng.pensions.citizen_pages:router",

@@ -127,7 +127,7 @@ def open_case(
 
 
 def _close_if_done(rec: PnRecovery, today: dt.date) -> None:
-    if outstanding(rec) == 0 and rec.state != "recovered":
+    if outstanding(rec) == 0 and not RECOVERY.state(rec.state).final:
         rec.state = "recovered"
     if RECOVERY.state(rec.state).final:
         rec.closed_on, rec.open_key = today, None
