@@ -33,10 +33,24 @@ def employer(s: Session, code: str = CREDIT, county: str = "540102") -> int:
     ).id
 
 
-def person(s: Session, seq: int, *, county: str = "540102", born: dt.date) -> int:
+def person(
+    s: Session,
+    seq: int,
+    *,
+    county: str = "540102",
+    born: dt.date,
+    household: str | None = None,
+    relationship: str | None = None,
+) -> int:
     p = registry.create_person(
         s,
-        PersonIn(id_number=ids.make_resident_id(county, born, seq), name_zh="测试", hukou="urban"),
+        PersonIn(
+            id_number=ids.make_resident_id(county, born, seq),
+            name_zh="测试",
+            hukou="urban",
+            household_code=household,
+            relationship=relationship,
+        ),
         BY,
     )
     return p.id
@@ -50,6 +64,7 @@ def retiring(
     born: dt.date = dt.date(1964, 5, 10),
     months: int = 180,
     code: str = CREDIT,
+    household: str | None = None,
 ) -> int:
     """A male worker (60 in 2024-05, before the delay) in the three employee schemes from
     2023, in 职工在职 medical insurance, with ``months`` monthly contributions.
@@ -58,7 +73,9 @@ def retiring(
     parameters hold (``economy.average_wage_yearly`` starts in 2023): the award's indexed wage
     reads the average wage of each contribution's year, so a realistic history from 2010 could
     not be claimed on the shipped tree (see the report)."""
-    pid = person(s, seq, county=county, born=born)
+    pid = person(
+        s, seq, county=county, born=born, household=household, relationship=household and "head"
+    )
     start = dt.date(2023, 1, 1)
     rows = {}
     for scheme in ("employee_pension", "work_injury", "unemployment"):

@@ -1,5 +1,6 @@
 """The route matrix's samples for the bundle routes, and the records they point at: a Lhasa
-worker to hire, a Lhasa resident without a card, and a (refused) card bundle of the matrix's
+worker to hire, a Lhasa resident without a card, one in no pension scheme (a death there
+is refused), and a (refused) card bundle of the matrix's
 Lhasa citizen."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ REGION_FREE = {("POST", "/me/bundles/{kind}")}  # the citizen's own application
 
 
 def populate(s: Session, w: World) -> None:
-    for name in ("bundle_worker", "bundle_card"):
+    for name in ("bundle_worker", "bundle_card", "bundle_dead"):
         p = registry.create_person(
             s, PersonIn(id_number=w.new_id(), name_zh="测试一件事", hukou="urban"), BY
         )
@@ -39,7 +40,9 @@ def samples(w: World) -> Samples:
     person = w.ids["person"]
     return {
         ("POST", "/api/bundles/retirement"): {"json": {"person_id": person}},
-        ("POST", "/api/bundles/death"): {"json": {"person_id": person, "died_on": today}},
+        ("POST", "/api/bundles/death"): {  # in no pension scheme: refused, nothing recorded
+            "json": {"person_id": w.ids["bundle_dead"], "died_on": today}
+        },
         ("POST", "/api/bundles/hire"): {
             "json": {
                 "person_id": w.ids["bundle_worker"],

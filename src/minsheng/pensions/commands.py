@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minsheng.foundation.principals import Principal
-from minsheng.pensions import awards, enrolment
+from minsheng.pensions import awards, death, enrolment
 from minsheng.pensions.models import EMPLOYEE_SCHEMES, PnEnrolment
 from minsheng.pensions.schemas import ClaimIn, EnrolIn
 
@@ -103,3 +103,24 @@ def enrol_employee(
         by,
     )
     return enrolment.enrolment_out(row)
+
+
+def settle_death(
+    session: Session, person_id: int, died_on: dt.date, by: Principal, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Settle an insured person's death (``death.settle_death``): the award terminated from the
+    day after, the overpayment and its recovery case, the funeral grant, the survivors'
+    allowance and the inheritable account balance, the overpayment deducted from those first.
+    Amounts as yuan text and, beside them, fen (``*_fen``)."""
+    settled = death.settle_death(session, person_id, died_on, by, today=today)
+    out = settled.to_dict()
+    out.update(
+        overpaid_fen=settled.overpaid,
+        funeral_grant_fen=settled.funeral_grant,
+        survivors_allowance_fen=settled.survivors_allowance,
+        inheritable_balance_fen=settled.inheritable_balance,
+        net_survivors_allowance_fen=settled.net_survivors_allowance,
+        net_inheritable_balance_fen=settled.net_inheritable_balance,
+        owed_by_heirs_fen=settled.owed_by_heirs,
+    )
+    return out
