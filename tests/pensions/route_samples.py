@@ -29,7 +29,10 @@ COLLECTIONS = {
     ("GET", "/pensions/certification"),  # the desk pages (desk_pages.py, roll_pages.py)
     ("GET", "/pensions/rolls"),
 } | RECOVERY_COLLECTIONS
-REGION_FREE = {("GET", "/pensions")}  # the desk's find form: no record on it
+REGION_FREE = {
+    ("GET", "/pensions"),  # the desk's find form: no record on it
+    ("GET", "/pensions/transfers"),  # the transfer rules over the form's figures
+}
 
 THIS_YEAR = dt.date.today().year
 LAST_YEAR = THIS_YEAR - 1
@@ -208,6 +211,7 @@ def desk_page_samples(w: World) -> Samples:
         ("POST", "/pensions/rolls/runs/{run_id}/issue"): {"path": run},
         ("GET", "/pensions/rolls/runs/{run_id}/bank-file"): {"path": run},
         ("POST", "/pensions/rolls/scan"): {"data": {"region": "540100"}},
+        ("GET", "/pensions/transfers"): {},
         ("POST", "/pensions/enrolments/{enrolment_id}/suspend"): {
             "path": {"enrolment_id": w.ids["pn_resident"]},
             "data": {"on": ""},

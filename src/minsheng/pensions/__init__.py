@@ -18,6 +18,7 @@ PROGRAMME = Programme(
         "minsheng.pensions.citizen_pages:router",
         "minsheng.pensions.desk_pages:router",
         "minsheng.pensions.roll_pages:router",
+        "minsheng.pensions.transfer_pages:router",
     ),
     cli=(("pensions", "minsheng.pensions.cli:app"),),
     models="minsheng.pensions.models",
@@ -37,6 +38,12 @@ PROGRAMME = Programme(
             Text("养老待遇资格认证", "རྒན་གསོའི་ཁྱད་ཚད་ར་སྤྲོད།", "Pension certification queue"),
             "pensions:read",
             rank=41,
+        ),
+        Link(
+            "/pensions/transfers",
+            Text("养老保险关系转移接续", "རྒན་གསོའི་འགན་ལེན་སྤོ་སྒྱུར།", "Pension transfers"),
+            "pensions:read",
+            rank=43,
         ),
         Link(
             "/pensions/rolls",
