@@ -31,12 +31,13 @@ from minsheng.pensions.enrolment import active_in, params, visible_person
 from minsheng.pensions.models import (
     PENSION_SCHEMES,
     PnAccount,
+    PnAward,
     PnContribution,
     PnEnrolment,
     PnMedicalCredit,
     PnStatement,
 )
-from minsheng.policy import ParameterTree
+from minsheng.policy import ParameterTree, load
 from minsheng.registry.models import Person
 
 RATE_PATHS = {
@@ -262,9 +263,9 @@ def credit_medical(
 ) -> dict[str, Any]:
     """职工医保个人账户 monthly credit for working employees enrolled (unsuspended) in the
     employee pension scheme in that month, in ``by``'s region: ``medical_account.working_rate``
-    × the month's contribution base (the recorded contribution's, else the enrolment's). Each
-    person and month once (a rerun adds nothing). Retirees' credit (a share of the pension)
-    waits for the pension roll."""
+    × the month's contribution base (the recorded contribution's, else the enrolment's); and
+    retirees drawing an employee pension that month (:func:`_retired_rows`). Each person and
+    month once (a rerun adds nothing)."""
     today = today or dt.date.today()
     if (year, month) > (today.year, today.month):
         raise invalid("month", "future", "不能为将来的月份划入", "a future month is refused")
@@ -306,13 +307,55 @@ def credit_medical(
         rate = p.ratio("pensions.employee.medical_account.working_rate")
         rows.append((e.person_id, money.apply_ratio(base, rate)))
         done.add(e.person_id)
+    retired = _retired_rows(session, first, by, done, tree)
+    basis = {pid: "working" for pid, _ in rows} | {pid: "retired" for pid, _ in retired}
+    rows += retired
     if rows:
         session.execute(
             insert(PnMedicalCredit),
             [
-                {"person_id": pid, "year": year, "month": month, "amount": fen, "basis": "working"}
+                {"person_id": pid, "year": year, "month": month, "amount": fen, "basis": basis[pid]}
                 for pid, fen in rows
             ],
         )
     total = medical.credit_personal_accounts(session, rows, by, f"{year}-{month:02d}")
     return {"year": year, "month": month, "accounts": len(rows), "total": money.to_str(total)}
+
+
+def _retired_rows(
+    session: Session,
+    first: dt.date,
+    by: Principal,
+    done: set[int],
+    tree: ParameterTree | None = None,
+) -> list[tuple[int, int]]:
+    """退休人员个人账户划入 for the month starting ``first``: every employee-pension award paid
+    from this month or earlier, active (or terminated after the month began), in ``by``'s
+    region, not yet credited: by ``pensions.medical_retired.basis`` either
+    ``pensions.employee.medical_account.retired_share_of_pension`` × the monthly pension or
+    the fixed ``pensions.medical_retired.fixed_monthly`` (国办发〔2021〕14号)."""
+    month = f"{first.year}-{first.month:02d}"
+    query = select(PnAward.person_id, PnAward.monthly, PnAward.division_code).where(
+        PnAward.scheme == "employee_pension",
+        PnAward.start_month <= month,
+        (PnAward.state == "active")
+        | ((PnAward.state == "terminated") & (PnAward.terminated_on > first)),
+    )
+    codes = by.covered_codes()
+    if codes is not None:
+        query = query.where(PnAward.division_code.in_(codes))
+    rows: list[tuple[int, int]] = []
+    for pid, monthly, division in session.execute(query.order_by(PnAward.person_id)):
+        if pid in done:
+            continue
+        snap = (tree or load()).at(first, division)
+        if snap["pensions.medical_retired.basis"] == "fixed":
+            fen = int(snap["pensions.medical_retired.fixed_monthly"])  # type: ignore[arg-type]
+        else:
+            share = params(first, division, tree).ratio(
+                "pensions.employee.medical_account.retired_share_of_pension"
+            )
+            fen = money.apply_ratio(int(monthly), share)
+        rows.append((pid, fen))
+        done.add(pid)
+    return rows
