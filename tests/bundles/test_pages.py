@@ -1,0 +1,97 @@
+"""The bundle pages on both databases: the caseworker finds a person of the region, starts a
+retirement with its one form and sees each part's state; a refused bundle's page names the
+refusing part and the field; a form that cannot be read answers the page again with the field
+marked and stores nothing; a double submit of one form (the same key) gives one bundle; the
+citizen applies for their own card and sees its state, and cannot see another's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from minsheng.auth import service as auth
+from minsheng.bundles.models import Bundle
+from minsheng.core import ids
+from minsheng.db import make_sessionmaker, unit_of_work
+from minsheng.registry.models import Person
+from minsheng.webkit.guards import SESSION_COOKIE
+from tests.bundles.kit import employer, person, retiring
+from tests.conftest import make_app, staff_client
+
+
+def _bundles(engine: Engine) -> int:
+    with make_sessionmaker(engine)() as s:
+        return int(s.scalar(select(func.count()).select_from(Bundle)) or 0)
+
+
+def test_the_caseworker_starts_a_retirement_and_sees_each_part(engine: Engine) -> None:
+    app = make_app(engine)
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        employer(s)
+        pid = retiring(s, 1)
+        young = retiring(s, 3, born=dt.date(1975, 5, 10))
+        number = ids.make_resident_id("540102", dt.date(1964, 5, 10), 1)
+    lhasa: Any = staff_client(app, engine, "caseworker", "540100")
+    found = lhasa.post("/bundles/find", data={"id_number": number}, follow_redirects=False)
+    assert found.status_code == 303 and found.headers["location"] == f"/bundles/persons/{pid}"
+    page = lhasa.get(f"/bundles/persons/{pid}")
+    assert page.status_code == 200
+    key = re.search(r'name="key" value="([^"]+-r)"', page.text)
+    assert key is not None and 'id="retirement-form"' in page.text
+    form = {"category": "worker", "key": key.group(1)}
+    done = lhasa.post(f"/bundles/persons/{pid}/retirement", data=form, follow_redirects=False)
+    assert done.status_code == 303
+    url = done.headers["location"]
+    twice = lhasa.post(f"/bundles/persons/{pid}/retirement", data=form, follow_redirects=False)
+    assert twice.headers["location"] == url and _bundles(engine) == 1  # a double submit
+    shown = lhasa.get(url)
+    assert shown.status_code == 200
+    assert 'data-state="done"' in shown.text
+    for part in ("pension", "contributions", "medical"):
+        assert re.search(rf'id="part-{part}" data-state="done"', shown.text)
+    refused = lhasa.post(f"/bundles/persons/{young}/retirement", data={}, follow_redirects=False)
+    assert refused.status_code == 303
+    page = lhasa.get(refused.headers["location"])
+    assert 'id="bundle-error"' in page.text and "start · too_young" in page.text
+    assert 'id="part-pension" data-state="refused"' in page.text
+    bad = lhasa.post(
+        f"/bundles/persons/{young}/hire",
+        data={"credit_code": "x", "wage": "6000", "start_date": "2025-13-40"},
+    )
+    assert bad.status_code == 422
+    assert re.search(r'id="hire-start_date"[^>]*aria-invalid="true"', bad.text)
+    assert _bundles(engine) == 2  # the unreadable form stored nothing
+    shigatse: Any = staff_client(app, engine, "caseworker", "540200")
+    assert shigatse.get(url).status_code == 404
+    assert shigatse.get(f"/bundles/persons/{pid}").status_code == 404
+    assert shigatse.post(f"/bundles/persons/{pid}/card", data={}).status_code == 404
+
+
+def _citizen(app: Any, token: str) -> TestClient:
+    c = TestClient(app)
+    c.cookies.set(SESSION_COOKIE, token)
+    c.headers["X-CSRF-Token"] = c.get("/api/auth/csrf").json()["csrf_token"]
+    return c
+
+
+def test_the_citizen_applies_for_their_card(engine: Engine) -> None:
+    app = make_app(engine)
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        me = s.get(Person, person(s, 21, born=dt.date(1985, 1, 1)))
+        other = s.get(Person, person(s, 23, born=dt.date(1986, 1, 1)))
+        assert me is not None and other is not None
+        mine = auth.open_session(s, 1, person=me).token
+        theirs = auth.open_session(s, 1, person=other).token
+    c = _citizen(app, mine)
+    page = c.get("/me/bundles")
+    assert page.status_code == 200 and 'id="no-bundles"' in page.text
+    done = c.post("/me/bundles/card", data={}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].startswith("/me/bundles/")
+    shown = c.get(done.headers["location"])
+    assert 'data-state="done"' in shown.text and 'id="part-card" data-state="done"' in shown.text
+    assert c.post("/me/bundles/death", data={}).status_code == 403  # staff only
+    assert _citizen(app, theirs).get(done.headers["location"]).status_code == 404
