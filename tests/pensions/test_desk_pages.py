@@ -369,3 +369,15 @@ def test_the_person_page_suspends_resumes_and_ends_an_enrolment(
     assert f'action="/pensions/enrolments/{eid}/end"' not in after.text  # nothing left to do
     other = staff_client(app, engine, "caseworker", "540200", "cw.other")
     assert other.post(f"/pensions/enrolments/{eid}/suspend", data={"on": ""}).status_code == 404
+
+
+def test_the_estimate_names_the_tier_chosen(engine: Engine) -> None:
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        young = resident(s, 40, born=dt.date(1985, 3, 8), years=5)
+        person = s.get(Person, young)
+        assert person is not None
+        token = auth.open_session(s, 1, person=person).token
+    c = citizen(make_app(engine), token)
+    r = c.get("/me/pensions/estimate", params={"tier": "1000.00"})
+    assert r.status_code == 200, r.text
+    assert 'id="estimate-tier-chosen">¥1000.00' in r.text and 'id="estimate-parts"' in r.text

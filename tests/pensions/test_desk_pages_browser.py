@@ -209,6 +209,8 @@ def test_the_new_pages_fit_a_375_px_phone(
             "/pensions/certification",
             f"/pensions/persons/{person}/award",
             f"/pensions/persons/{person}",
+            "/pensions/transfers",
+            "/pensions/transfers?kind=employee&birth=1980-05&sex=male",  # refused: by its fields
         ],
         "pn.maker": ["/pensions/rolls", "/pensions/rolls/runs/1"],
         "citizen": ["/me/pensions"],
