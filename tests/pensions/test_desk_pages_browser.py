@@ -79,6 +79,8 @@ def _claimant(s: Any, seq: int, phone: str) -> tuple[Any, Any]:
     cards.link_bank(s, card.id, "西藏银行", luhn_account(p.id + 500), by)
     s.flush()
     award = awards.claim(s, ClaimIn(person_id=p.id, scheme="resident_pension"), by, today=TODAY)
+    award.last_certified_on = TODAY - dt.timedelta(days=345)  # a year ago, due soon
+    award.certification_due = TODAY + dt.timedelta(days=20)
     task = PnCertification(
         award_id=award.id,
         open_key=award.id,
@@ -191,8 +193,9 @@ def test_a_claimant_self_certifies_on_a_phone_in_tibetan(
     page.wait_for_load_state()
     assert page.url.endswith("/me/pensions#certification")
     assert page.locator("#certify-button").count() == 0
-    assert page.inner_text("#last-certified") == TODAY.isoformat()
-    assert page.inner_text("#certify-by") != before or before == TODAY.isoformat()
+    assert before == (TODAY - dt.timedelta(days=345)).isoformat()
+    assert page.inner_text("#last-certified") == TODAY.isoformat()  # the status changed
+    assert page.inner_text("#certify-by") > (TODAY + dt.timedelta(days=300)).isoformat()
     assert "ར་སྤྲོད་སྒུག་བཞིན།" not in page.inner_text("#certification-state")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(SHOTS / "pension-certified-bo.png"))
