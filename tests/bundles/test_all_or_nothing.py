@@ -148,3 +148,62 @@ def test_a_crash_between_two_parts_leaves_nothing(
     with unit_of_work(factory) as s:  # the retry after the crash runs once, whole
         bundle, new = service.apply(s, "retirement", RetirementIn(person_id=pid), BY, today=TODAY)
         assert new and bundle.state == "done"
+
+
+def test_two_submissions_at_once_run_the_bundle_once(engine: Engine) -> None:
+    """Two windows submit the same retirement at the same moment: the person's row serialises
+    them, the second sees the first done and answers it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    factory = make_sessionmaker(engine)
+    with unit_of_work(factory) as s:
+        employer(s)
+        pid = retiring(s, 1)
+
+    def submit(_: int) -> int:
+        with unit_of_work(factory) as s:
+            bundle, _new = service.apply(
+                s, "retirement", RetirementIn(person_id=pid), LHASA, today=TODAY
+            )
+            return bundle.id
+
+    with ThreadPoolExecutor(2) as pool:
+        ids = list(pool.map(submit, range(2)))
+    assert ids[0] == ids[1]
+    with factory() as s:
+        assert _bundles(s) == 1
+        assert s.scalar(select(func.count()).select_from(PnAward)) == 1
+
+
+@pytest.mark.parametrize("at", range(len(parts.HIRE) + 1))
+def test_a_refusal_at_any_part_leaves_no_part(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, at: int
+) -> None:
+    """A refusal injected before each part of the hire (and after the last): every part
+    before it is undone, none after it runs, no programme's row remains."""
+    from minsheng.bundles.schemas import HireIn
+    from minsheng.core.errors import invalid
+    from tests.bundles.kit import CREDIT
+
+    def refuse(c: parts.Ctx) -> dict[str, object]:
+        raise invalid("probe", "injected", "注入的拒绝", "an injected refusal")
+
+    steps = list(parts.HIRE)
+    steps.insert(at, parts.Part("probe", "registry", ("探针", "", "probe"), refuse))
+    monkeypatch.setitem(service.PARTS, "hire", tuple(steps))
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        employer(s)
+        pid = person(s, 41, born=dt.date(1990, 1, 1))
+        rows = counts(s)
+        form = HireIn(
+            person_id=pid, credit_code=CREDIT, wage="7000", start_date=dt.date(2025, 7, 1)
+        )
+        bundle, _ = service.apply(s, "hire", form, LHASA, today=TODAY)
+        assert bundle.state == "refused"
+        states = s.scalars(
+            select(BundlePart.state)
+            .where(BundlePart.bundle_id == bundle.id)
+            .order_by(BundlePart.seq)
+        ).all()
+        assert states == ["rolled_back"] * at + ["refused"] + ["not_run"] * (len(steps) - at - 1)
+        assert changed(rows, counts(s)) == {}
