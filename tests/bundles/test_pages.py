@@ -95,3 +95,30 @@ def test_the_citizen_applies_for_their_card(engine: Engine) -> None:
     assert 'data-state="done"' in shown.text and 'id="part-card" data-state="done"' in shown.text
     assert c.post("/me/bundles/death", data={}).status_code == 403  # staff only
     assert _citizen(app, theirs).get(done.headers["location"]).status_code == 404
+
+
+def test_the_citizen_applies_for_their_own_pension(engine: Engine) -> None:
+    app = make_app(engine)
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        employer(s)
+        retiree = s.get(Person, retiring(s, 1))
+        assert retiree is not None
+        token = auth.open_session(s, 1, person=retiree).token
+    c = _citizen(app, token)
+    page = c.get("/me/bundles")
+    assert 'id="retirement-form"' in page.text and 'value="cadre"' in page.text
+    key = re.search(r'name="key" value="([^"]+-r)"', page.text)
+    assert key is not None
+    done = c.post(
+        "/me/bundles/retirement",
+        data={"category": "worker", "key": key.group(1)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    shown = c.get(done.headers["location"])
+    assert 'id="bundle-state" data-state="done"' in shown.text
+    for part in ("pension", "contributions", "medical"):
+        assert f'id="part-{part}" data-state="done"' in shown.text
+    with make_sessionmaker(engine)() as s:
+        b = s.scalars(select(Bundle)).one()
+        assert (b.kind, b.person_id, b.by) == ("retirement", retiree.id, f"citizen:{retiree.id}")

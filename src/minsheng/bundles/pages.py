@@ -42,7 +42,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "card": ("division_code",),
 }
 MAX_TEXT = 64  # engineering bound on a typed value before the form's own checks
-CATEGORIES = ("worker", "cadre", "female-worker-50")
+CATEGORIES = {  # the msgids the pensions desk uses for the same categories
+    "worker": N_("Worker"),
+    "cadre": N_("Cadre"),
+    "female-worker-50": N_("Female worker retiring at 50"),
+}
 
 flash.register("bundle_done", N_("Done: every part of the application is carried out."))
 flash.register("bundle_refused", N_("Not done: one part refused, so no part was carried out."))
@@ -66,7 +70,7 @@ def _labels(request: Request) -> dict[str, Any]:
         "kinds": {k: v[i] for k, v in service.KIND_LABELS.items()},
         "states": {s.name: s.label[i] for s in BUNDLE.states},
         "part_states": {k: v[i] for k, v in PART_STATES.items()},
-        "categories": [(c, c) for c in CATEGORIES],
+        "categories": list(CATEGORIES.items()),
     }
 
 
