@@ -188,13 +188,24 @@ def test_a_visit_that_finds_a_death_terminates_the_award(
     prefix = f"visit-{world['t1']}"
     assert f'id="{prefix}-death_date-error"' in bad.text and 'value="邻居告知"' in bad.text
     assert row(engine, PnAward, world["a1"]).state == "active"
-    died = TODAY - dt.timedelta(days=2)
+    before = TODAY.replace(day=1) - dt.timedelta(days=1)  # before the award's first month
+    early = cw.post(url, data={"outcome": "died", "death_date": before.isoformat()})
+    assert early.status_code == 422 and f'id="{prefix}-death_date-error"' in early.text
+    assert row(engine, Person, world["p1"]).death_date is None  # all or nothing
+    died = TODAY
     r = cw.post(url, data={"outcome": "died", "note": "邻居告知", "death_date": died.isoformat()})
     assert r.status_code == 303, r.text
     award = row(engine, PnAward, world["a1"])
     assert award.state == "terminated" and award.terminated_on == died + dt.timedelta(days=1)
     assert row(engine, Person, world["p1"]).death_date == died
     assert row(engine, PnCertification, world["t1"]).state == "closed"
+    from minsheng.pensions.models import PnDeathSettlement
+
+    with make_sessionmaker(engine)() as s:  # the death settled: funeral grant and the rest
+        settled = s.scalar(
+            select(PnDeathSettlement).where(PnDeathSettlement.person_id == world["p1"])
+        )
+        assert settled is not None and settled.died_on == died
 
 
 def test_another_regions_task_and_award_are_missing(engine: Engine, world: dict[str, Any]) -> None:

@@ -4,7 +4,8 @@
   prefecture, the earliest due first, filtered by state and overdue, page by page; each with the
   home-visit form — certified (``certification.visit``), not found (the attempt is noted on the
   task, which stays open), or died on a date (the death is recorded in the registry and the
-  award terminated from the day after, ``certification.terminate``);
+  death settled — the award terminated from the day after, the overpayment recovered, the
+  funeral grant and survivors' benefits — ``pensions.commands.settle_death``);
 - ``/pensions/persons/{id}/award``: the claim form (待遇申领) or the award — the monthly amount
   with every part explained (formula, the parameters read and their sources), its state and
   history, and the payments by month.
@@ -31,7 +32,7 @@ from minsheng.core.errors import ConflictError, MinshengError, invalid
 from minsheng.fields import to_minsheng_error
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
-from minsheng.pensions import awards, certification, enrolment, pages
+from minsheng.pensions import awards, certification, commands, enrolment, pages
 from minsheng.pensions import roll as rolls
 from minsheng.pensions.models import PnAward, PnAwardEvent, PnCertification
 from minsheng.pensions.pages import PART_NAMES, SCHEME_NAMES
@@ -151,7 +152,7 @@ def _queue_page(
 
 
 def _visit_field(name: str) -> str | None:
-    return {"reason": "note", "evidence": "outcome"}.get(name)
+    return {"reason": "note", "evidence": "outcome", "died_on": "death_date"}.get(name)
 
 
 @router.get("/pensions/certification", response_class=HTMLResponse)
@@ -240,7 +241,9 @@ def record_visit(
             bo="ཐོབ་ཐང་འདི་མཇུག་སྒྲིལ་ཟིན།",
         )
     registry.update_person(s, person.id, PersonPatch(death_date=day), by)
-    certification.terminate(s, award, day, by)
+    # the whole settlement: terminated from the next day, the overpayment's recovery case, the
+    # funeral grant, survivors' allowance and inheritable balance (the death helper's command)
+    commands.settle_death(s, person.id, day, by)
     return "pn_visit_died"
 
 
