@@ -3,7 +3,8 @@ the registry's employers (职工医保 in-work enrolments) in the employee pensi
 years of monthly contributions; other adults in the resident scheme paying a tier drawn from
 the pensions shapes (``population/assumptions.yaml``); the government-paid run for people in
 difficulty; and the accounts credited for every past year — so ``make run`` shows enrolments,
-contributions, accounts and statements."""
+contributions, accounts and statements; and pensioners with their signs of life, a few deaths
+among them (``demo.claimants``), for the yearly certification."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, select
 from minsheng.core import money
 from minsheng.core.errors import MinshengError
 from minsheng.db import make_sessionmaker, unit_of_work
+from minsheng.demo import claimants
 from minsheng.foundation.principals import system
 from minsheng.pensions import accounts, contributions, enrolment, government
 from minsheng.pensions.population import EXTENSION  # registers the population columns
@@ -79,8 +81,11 @@ def seed_pensions(engine: Engine, seed: int = 1, today: dt.date | None = None) -
                     )
                     counts["contributions"] += 1
                 counts["resident"] += 1
+    picked = claimants.pick(factory, today, {int(r[0]) for r in rows})
+    enrolled = claimants.enrol(factory, picked, today)
     with unit_of_work(factory) as s:
         run = government.government_paid(s, today.year, BY, today)
         for year in range(first_year, today.year):
             accounts.credit_year(s, year, BY, today)
-    return {**counts, "government_paid": run.new}
+    pensioners = claimants.claim(factory, picked, enrolled, today, rng)
+    return {**counts, "government_paid": run.new, "pensioners": pensioners}
