@@ -20,7 +20,7 @@ from minsheng.cards.models import CardEvent
 from minsheng.cases import engine as cases
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.models import AuditEntry
-from minsheng.pensions.models import PnAwardEvent, PnRecoveryEvent
+from minsheng.pensions.models import PnAwardEvent, PnRecoveryEvent, PnTransferEvent
 from tests.assistance.conftest import BY, TODAY, monthly_income
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "minsheng"
@@ -30,6 +30,7 @@ EVENT_ROWS = {
     CardEvent.__name__,
     PnAwardEvent.__name__,
     PnRecoveryEvent.__name__,
+    PnTransferEvent.__name__,
     BundleEvent.__name__,
 }
 

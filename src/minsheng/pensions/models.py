@@ -375,3 +375,8 @@ class PnRecoveryEvent(Base):
     source: Mapped[str | None] = mapped_column(String(24))  # survivors_allowance, heir, …
     note: Mapped[str | None] = mapped_column(String(400))
     by: Mapped[str] = mapped_column(String(64))
+
+
+# The stored transfers' tables live in their own module (this one is near its size limit).
+from minsheng.pensions.transfer_models import PnTransfer as PnTransfer  # noqa: E402
+from minsheng.pensions.transfer_models import PnTransferEvent as PnTransferEvent  # noqa: E402

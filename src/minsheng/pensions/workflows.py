@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from minsheng.cases.engine import State, Step, Workflow
 from minsheng.pensions.recovery_workflow import RECOVERY
+from minsheng.pensions.transfer_workflow import TRANSFER
 
 WRITE = "pensions:write"
 RUN = "pensions:run"
@@ -108,4 +109,4 @@ CERTIFICATION = Workflow(
     ),
 )
 
-WORKFLOWS = (AWARD, CERTIFICATION, RECOVERY)
+WORKFLOWS = (AWARD, CERTIFICATION, RECOVERY, TRANSFER)
