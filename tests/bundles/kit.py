@@ -67,12 +67,8 @@ def retiring(
     household: str | None = None,
 ) -> int:
     """A male worker (60 in 2024-05, before the delay) in the three employee schemes from
-    2023, in 职工在职 medical insurance, with ``months`` monthly contributions.
-
-    The contributions are recorded in 2023 and 2024, the years whose average wage the shipped
-    parameters hold (``economy.average_wage_yearly`` starts in 2023): the award's indexed wage
-    reads the average wage of each contribution's year, so a realistic history from 2010 could
-    not be claimed on the shipped tree (see the report)."""
+    2023, in 职工在职 medical insurance, with ``months`` monthly contributions (recorded in
+    2023 and 2024; a history from 2000 is tests/pensions/test_awards_history.py)."""
     pid = person(
         s, seq, county=county, born=born, household=household, relationship=household and "head"
     )
