@@ -15,6 +15,8 @@ from minsheng.registry import service as registry
 from minsheng.registry.schemas import PersonIn
 from tests.pensions.recovery_samples import COLLECTIONS as RECOVERY_COLLECTIONS
 from tests.pensions.recovery_samples import populate_recovery, recovery_samples
+from tests.pensions.transfer_samples import COLLECTIONS as TRANSFER_COLLECTIONS
+from tests.pensions.transfer_samples import populate_transfers, transfer_samples
 from tests.route_kit import BY, P1_ID, Samples, World
 
 COLLECTIONS = {
@@ -28,7 +30,7 @@ COLLECTIONS = {
     ("GET", "/api/pensions/certification/queue"),
     ("GET", "/pensions/certification"),  # the desk pages (desk_pages.py, roll_pages.py)
     ("GET", "/pensions/rolls"),
-} | RECOVERY_COLLECTIONS
+} | RECOVERY_COLLECTIONS | TRANSFER_COLLECTIONS
 REGION_FREE = {
     ("GET", "/pensions"),  # the desk's find form: no record on it
     ("GET", "/pensions/transfers"),  # the transfer rules over the form's figures
@@ -74,6 +76,7 @@ def populate(s: Session, w: World) -> None:
     w.ids.update(pn_resident=resident.id, pn_worker=worker.id)
     populate_awards(s, w)
     populate_recovery(s, w)
+    populate_transfers(s, w)
 
 
 def samples(w: World) -> Samples:
@@ -119,6 +122,7 @@ def samples(w: World) -> Samples:
         ("POST", "/api/pensions/medical-credit"): {"json": {"year": LAST_YEAR, "month": 2}},
         **award_samples(w),
         **recovery_samples(w),
+        **transfer_samples(w),
         **desk_page_samples(w),
         # the pages (pensions/pages.py)
         ("GET", "/me/pensions"): {},

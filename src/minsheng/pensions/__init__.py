@@ -12,7 +12,11 @@ PROGRAMME = Programme(
         "Enrolment, contributions, individual accounts, pensions, certification, transfers",
     ),
     rank=30,
-    api=("minsheng.pensions.api:router", "minsheng.pensions.recovery_api:router"),
+    api=(
+        "minsheng.pensions.api:router",
+        "minsheng.pensions.recovery_api:router",
+        "minsheng.pensions.transfer_api:router",
+    ),
     pages=(
         "minsheng.pensions.pages:router",
         "minsheng.pensions.citizen_pages:router",
@@ -44,6 +48,12 @@ PROGRAMME = Programme(
             Text("养老保险关系转移接续", "རྒན་གསོའི་འགན་ལེན་སྤོ་སྒྱུར།", "Pension transfers"),
             "pensions:read",
             rank=43,
+        ),
+        Link(
+            "/pensions/transfer-cases",
+            Text("转移接续待办", "སྤོ་སྒྱུར་གྱི་ལས་ཐོ།", "Transfer queue"),
+            "pensions:read",
+            rank=44,
         ),
         Link(
             "/pensions/rolls",

@@ -17,6 +17,7 @@ from minsheng.foundation.principals import Principal, system
 from minsheng.pensions import estimate as estimates
 from minsheng.pensions import rules
 from minsheng.pensions.recovery_cli import app as recovery_app
+from minsheng.pensions.transfer_cli import app as transfer_case_app
 
 app = typer.Typer(help="Social insurance and pensions 社会保险与养老", no_args_is_help=True)
 
@@ -262,6 +263,7 @@ def roll(
 certification_app = typer.Typer(help="Yearly certification 待遇领取资格认证", no_args_is_help=True)
 app.add_typer(certification_app, name="certification")
 app.add_typer(recovery_app, name="recovery")
+app.add_typer(transfer_case_app, name="transfer-case")
 
 
 @certification_app.command("scan")

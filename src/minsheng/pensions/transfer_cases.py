@@ -450,6 +450,11 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+def offered(session: Session, t: PnTransfer, by: Principal) -> list[str]:
+    """The steps ``by`` may take now (the table's, for the side ``by`` is on)."""
+    return [a for a in TRANSFER.offered(t.state, by) if may_take(t, a, by)]
+
+
 def events(session: Session, t: PnTransfer) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(PnTransferEvent)
