@@ -25,6 +25,7 @@ process SIGKILL itself at a step — ``prepare`` (before the first commit), ``pr
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 from collections.abc import Callable, Sequence
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -117,12 +118,47 @@ def file_name(ledger: Ledger, month: str, region: str, run_id: int) -> str:
 
 
 def paid_keys(session: Session, ledger: Ledger, keys: Sequence[str]) -> set[str]:
-    """Which of ``keys`` are already paid (in chunks, for the bound-parameter limits)."""
+    """Which of ``keys`` are already paid: one query (the keys as one JSON or array
+    parameter, looked up by the unique key index), in chunks on another database."""
     column = ledger.payment_model.pay_key
+    if not keys:
+        return set()
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        given = func.json_each(json.dumps(list(keys))).table_valued("value")
+        return set(session.scalars(select(column).where(column.in_(select(given.c.value)))))
+    if dialect == "postgresql":
+        array = bindparam("keys", list(keys), type_=ARRAY(String))
+        return set(session.scalars(select(column).where(column == any_(array))))
     paid: set[str] = set()
     for i in range(0, len(keys), 500):
         paid |= set(session.scalars(select(column).where(column.in_(keys[i : i + 500]))))
     return paid
+
+
+def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts of the same columns) in one executemany per 20,000: Core, with
+    no ORM bookkeeping per row; on SQLite, when no column's type converts its value, straight
+    to the driver as tuples (the statement compiled once by SQLAlchemy)."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    columns = list(rows[0])
+    plain = all(
+        table.c[c].type.dialect_impl(dialect).bind_processor(dialect) is None for c in columns
+    )
+    if dialect.name == "sqlite" and plain:
+        compiled = insert(table).compile(dialect=dialect, column_keys=columns)
+        order = compiled.positiontup or []
+        assert sorted(order) == sorted(columns), (order, columns)
+        for i in range(0, len(rows), 20_000):
+            conn.exec_driver_sql(
+                str(compiled), [tuple(r[c] for c in order) for r in rows[i : i + 20_000]]
+            )
+        return
+    for i in range(0, len(rows), 20_000):
+        conn.execute(insert(table), rows[i : i + 20_000])
 
 
 def busy() -> ConflictError:
@@ -170,8 +206,7 @@ def prepare(
     new = [ledger.make_payment(d, run) for d in new_items]
     try:
         if ledger.bulk:
-            for i in range(0, len(new), 5000):
-                session.execute(insert(ledger.payment_model), new[i : i + 5000])
+            _insert_many(session, ledger.payment_model.__table__, new)
             new = [Row(v) for v in new]
         else:
             session.add_all(new)
@@ -206,7 +241,12 @@ def prepare(
 
 
 def run_payments(session: Session, ledger: Ledger, run_id: int) -> list[Any]:
+    """A run's payments in their order: rows of the table for a bulk ledger (as
+    :func:`prepare` hands them), ORM objects otherwise."""
     model = ledger.payment_model
+    if ledger.bulk:
+        c = model.__table__.c
+        return list(session.execute(select(c).where(c.run_id == run_id).order_by(c.id)).all())
     return list(session.scalars(select(model).where(model.run_id == run_id).order_by(model.id)))
 
 

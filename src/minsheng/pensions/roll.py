@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from minsheng.cards import service as cards
+from minsheng.cards.models import SocialCard
 from minsheng.core import divisions, export
 from minsheng.core.errors import invalid
 from minsheng.foundation.principals import Principal
@@ -37,8 +41,9 @@ LOCK_KEY = 0x4D53_504E  # pg_advisory_xact_lock key of the pension roll ("MSPN")
 SCHEME_MEMO = {"resident_pension": "城乡居民养老金", "employee_pension": "职工养老金"}
 
 
-@dataclass(frozen=True)
-class RollItem:
+class RollItem(NamedTuple):
+    """One month of one award due (a tuple: hundreds of thousands are made per roll)."""
+
     key: str
     amount: int
     award_id: int
@@ -82,41 +87,54 @@ def files_dir(data_dir: Path) -> Path:
 
 def _render(session: Session, run: PnRollRun, payments: list[Any]) -> tuple[bytes, str]:
     """The roll's bank file (MSBANK/1): payee, full ID number, amount in fen, and in the memo
-    the month, the pension and the card's bank account the bank credits. Never logged."""
-    ids = sorted({p.person_id for p in payments})
-    people: dict[int, tuple[str, str]] = {}
-    for i in range(0, len(ids), 500):
-        for pid, name, id_number in session.execute(
-            select(Person.id, Person.name_zh, Person.id_number).where(
-                Person.id.in_(ids[i : i + 500])
+    the month, the pension and the card's bank account the bank credits. Never logged.
+
+    ``payments`` are the run's payments (all of them, whichever way the engine has them); the
+    file is read from the database in one query in the payments' order (their ids), joined to
+    the person, the award and the person's cards — the live one with an account is paid into,
+    as in :func:`minsheng.cards.service.payee_accounts`."""
+    pay = PnPayment.__table__.c
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                pay.id,
+                pay.pay_key,
+                pay.month,
+                pay.amount,
+                Person.name_zh,
+                Person.id_number,
+                PnAward.scheme,
+                SocialCard.state,
+                SocialCard.bank_account,
             )
-        ):
-            people[pid] = (name, id_number)
-    accounts = cards.payee_accounts(session, ids)
-    schemes = _schemes(session, payments)
+            .join(Person, Person.id == pay.person_id)
+            .join(PnAward, PnAward.id == pay.award_id)
+            .outerjoin(SocialCard, SocialCard.person_id == pay.person_id)
+            .where(pay.run_id == run.id)
+            .order_by(pay.id)  # a person holds one live card at most (cards.service.LIVE)
+        )
+        .all()
+    )
+    first: dict[int, Any] = {}  # payment id → its first row (a person's cards are rows)
+    accounts: dict[int, str] = {}
+    for r in rows:
+        first.setdefault(r.id, r)
+        if r.state in cards.LIVE and r.bank_account:
+            accounts[r.id] = r.bank_account
+    if len(first) != len(payments):
+        raise RuntimeError(f"run {run.id}: {len(first)} payments found, {len(payments)} given")
     transfers = [
         export.Transfer(
-            ref=p.pay_key,
-            name=people[p.person_id][0],
-            id_number=people[p.person_id][1],
-            amount=p.amount,
-            memo=f"{p.month} {SCHEME_MEMO[schemes[p.award_id]]} {accounts.get(p.person_id, '')}",
+            ref=r.pay_key,
+            name=r.name_zh,
+            id_number=r.id_number,
+            amount=r.amount,
+            memo=f"{r.month} {SCHEME_MEMO[r.scheme]} {accounts.get(i, '')}",
         )
-        for p in payments
+        for i, r in first.items()
     ]
     return export.bank_file(run.region, run.month, run.id, transfers)
-
-
-def _schemes(session: Session, payments: list[Any]) -> dict[int, str]:
-    ids = sorted({p.award_id for p in payments})
-    out: dict[int, str] = {}
-    for i in range(0, len(ids), 500):
-        out.update(
-            session.execute(
-                select(PnAward.id, PnAward.scheme).where(PnAward.id.in_(ids[i : i + 500]))
-            ).all()
-        )
-    return out
 
 
 def _payment(d: RollItem, run: PnRollRun) -> dict[str, object]:
@@ -148,44 +166,79 @@ def pay_key(award_id: int, month: str) -> str:
     return f"pn:a{award_id}:{month}"
 
 
+#: Below this many awards with months due, their cards are looked up by person (a retried or
+#: small roll); above, in one query over the region's active awards.
+FEW = 2_000
+
+
 def due(session: Session, month: int, prefix: str) -> tuple[list[RollItem], list[int]]:
     """What the roll of ``month`` owes in the region, and the awards it cannot pay (no bank
-    account); see the module docstring."""
-    rows = session.execute(
-        select(
-            PnAward.id,
-            PnAward.person_id,
-            PnAward.division_code,
-            PnAward.start_month,
-            PnAward.paid_through,
-            PnAward.monthly,
-            Person.death_date,
+    account); see the module docstring. One query for the awards, one for their cards
+    (Core rows: no ORM loading per award)."""
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                PnAward.id,
+                PnAward.person_id,
+                PnAward.division_code,
+                PnAward.start_month,
+                PnAward.paid_through,
+                PnAward.monthly,
+                Person.death_date,
+            )
+            .join(Person, Person.id == PnAward.person_id)
+            .where(PnAward.division_code.like(prefix + "%"), PnAward.state == "active")
+            .order_by(PnAward.id)
         )
-        .join(Person, Person.id == PnAward.person_id)
-        .where(PnAward.division_code.like(prefix + "%"), PnAward.state == "active")
-        .order_by(PnAward.id)
-    ).all()
-    accounts = cards.with_payee_account(session, [r.person_id for r in rows])
+        .all()
+    )
+    owed: list[tuple[int, int, str, int, int, int]] = []
+    for award_id, person_id, division, start, through, monthly, death in rows:
+        first = _month(start)
+        if through is not None:
+            first = max(first, _month(through) + 1)
+        last = month
+        if death is not None:  # never a month after the death, terminated or not yet
+            last = min(last, rules.month_index(death.year, death.month))
+        if first <= last and monthly > 0:
+            owed.append((award_id, person_id, division, monthly, first, last))
+    if len(owed) <= FEW:
+        accounts = cards.with_payee_account(session, [o[1] for o in owed])
+    else:
+        accounts = _with_payee_account(session, prefix)
     items: list[RollItem] = []
     unpayable: list[int] = []
-    for r in rows:
-        first = month_of(r.start_month)
-        if r.paid_through is not None:
-            first = max(first, month_of(r.paid_through) + 1)
-        last = month
-        if r.death_date is not None:  # never a month after the death, terminated or not yet
-            last = min(last, rules.month_index(r.death_date.year, r.death_date.month))
-        if first > last or r.monthly <= 0:
-            continue
-        if r.person_id not in accounts:
-            unpayable.append(r.id)
+    for award_id, person_id, division, monthly, first, last in owed:
+        if person_id not in accounts:
+            unpayable.append(award_id)
             continue
         for m in range(first, last + 1):
-            text = rules.month_text(m)
+            text = _text(m)
             items.append(
-                RollItem(pay_key(r.id, text), r.monthly, r.id, r.person_id, text, r.division_code)
+                RollItem(pay_key(award_id, text), monthly, award_id, person_id, text, division)
             )
     return items, unpayable
+
+
+_month = cache(month_of)
+_text = cache(rules.month_text)
+
+
+def _with_payee_account(session: Session, prefix: str) -> set[int]:
+    """The holders of the region's active awards with a live card holding a bank account, as
+    :func:`minsheng.cards.service.with_payee_account` tells them (nothing decrypted), in one
+    query: the cards found by the person index, the state checked here."""
+    found = (
+        session.connection()
+        .execute(
+            select(SocialCard.person_id, SocialCard.state, SocialCard.bank_account_tail)
+            .join(PnAward, PnAward.person_id == SocialCard.person_id)
+            .where(PnAward.division_code.like(prefix + "%"), PnAward.state == "active")
+        )
+        .all()
+    )
+    return {pid for pid, state, tail in found if state in cards.LIVE and tail}
 
 
 def run(
@@ -205,23 +258,26 @@ def run(
         )
     code = _region(region, by)
     engine.lock(session, LEDGER)
-    items, unpayable = due(session, month, divisions.code_prefix(code))
-    key = rules.month_text(month)
-    done = engine.prepare(session, LEDGER, key, code, by, items, {"unpayable": len(unpayable)})
-    through: dict[int, str] = {}
-    for p in done.new:
-        through[p.award_id] = max(through.get(p.award_id, p.month), p.month)
-    by_month: dict[str, list[int]] = defaultdict(list)
-    for award_id, m in through.items():
-        by_month[m].append(award_id)
-    for m, ids in by_month.items():
-        for i in range(0, len(ids), 500):
-            session.execute(
-                update(PnAward)
-                .where(PnAward.id.in_(ids[i : i + 500]))
-                .values(paid_through=m)
-                .execution_options(synchronize_session=False)
+    with _collector_paused():
+        items, unpayable = due(session, month, divisions.code_prefix(code))
+        key = rules.month_text(month)
+        detail = {"unpayable": len(unpayable)}
+        done = engine.prepare(session, LEDGER, key, code, by, items, detail)
+        del items
+    if done.new:  # each award paid in the run: paid through the last month it was paid
+        # (its latest payment: a run pays only months after ``paid_through``; by the award
+        # index — filtering on the run too would let a planner scan the run's payments)
+        pay = PnPayment.__table__.c
+        session.execute(
+            update(PnAward)
+            .where(PnAward.id.in_(select(pay.award_id).where(pay.run_id == done.run.id)))
+            .values(
+                paid_through=select(func.max(pay.month))
+                .where(pay.award_id == PnAward.id)
+                .scalar_subquery()
             )
+            .execution_options(synchronize_session=False)
+        )
     r = done.run
     return RollResult(
         key,
@@ -235,6 +291,20 @@ def run(
         r.file_name,
         r.digest,
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the roll makes and drops millions of
+    short-lived rows (reference counting frees them; they form no cycles): it would otherwise
+    walk them all again at each of its passes — about a seventh of a roll of 500,000."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _region(region: str, by: Principal) -> str:
