@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from minsheng.assistance import queries as assistance
@@ -182,7 +182,11 @@ def _certified(
 
 
 def scan(session: Session, region: str, by: Principal, today: dt.date | None = None) -> ScanResult:
-    """Match every award of the region (see the module docstring)."""
+    """Match every award of the region (see the module docstring). Set-based: the evidence is
+    three queries (sets of persons), the awards one, the region's open tasks one; the silent
+    certifications are bulk updates and the new tasks one bulk insert (one audit entry for
+    them, as the scan's own entry covers the silent ones). Only what is a step of a case —
+    a death, a resumption, a task matched or lapsed — is written award by award."""
     today = today or dt.date.today()
     code = divisions.get(region, "region").code
     by.require_covers(code, "region")
@@ -191,49 +195,57 @@ def scan(session: Session, region: str, by: Principal, today: dt.date | None = N
     months = p.int_("pensions.certification.recent_evidence_months")
     interval = p.int_("pensions.certification.interval_months")
     since = add_months(today, -months)
-    evidence = {
-        "medical": medical.settled_since(session, prefix, since),
-        "assistance": assistance.seen_since(session, prefix, since),
-        "card": cards.used_since(session, prefix, since),
-    }
-    rows = session.execute(
-        select(
-            PnAward.id,
-            PnAward.person_id,
-            PnAward.state,
-            PnAward.certification_due,
-            Person.death_date,
-        )
-        .join(Person, Person.id == PnAward.person_id)
-        .where(PnAward.division_code.like(prefix + "%"), PnAward.state != "terminated")
-    ).all()
-    result = ScanResult(code, scanned=len(rows))
+    how_of: dict[int, str] = {}  # person → the first kind of evidence, in this order
+    for kind, people in (
+        ("card", cards.used_since(session, prefix, since)),
+        ("assistance", assistance.seen_since(session, prefix, since)),
+        ("medical", medical.settled_since(session, prefix, since)),
+    ):
+        how_of.update(dict.fromkeys(people, kind))
     lead = today + dt.timedelta(days=TASK_LEAD_DAYS)
+    rows = (  # the comparisons are SQL's: no date is read but the few needed
+        session.connection()
+        .execute(
+            select(
+                PnAward.id,
+                PnAward.person_id,
+                PnAward.state == "suspended",
+                PnAward.certification_due <= lead,
+                Person.death_date.is_not(None),
+            )
+            .join(Person, Person.id == PnAward.person_id)
+            .where(PnAward.division_code.like(prefix + "%"), PnAward.state != "terminated")
+        )
+        .all()
+    )
+    result = ScanResult(code, scanned=len(rows))
     silent_ids: list[int] = []
     to_resume: list[int] = []
     matched: dict[int, str] = {}
     no_evidence_due: list[int] = []
-    for r in rows:
-        if r.death_date is not None:
-            award = session.get(PnAward, r.id)
+    for award_id, person_id, suspended, due_soon, dead in rows:
+        if dead:
+            award = session.get(PnAward, award_id)
             assert award is not None
-            terminate(session, award, r.death_date, by)
-            result.terminated.append(r.id)
+            death = session.scalar(select(Person.death_date).where(Person.id == award.person_id))
+            assert death is not None
+            terminate(session, award, death, by, today)
+            result.terminated.append(award_id)
             continue
-        how = next((k for k, people in evidence.items() if r.person_id in people), None)
+        how = how_of.get(person_id)
         if how is not None:
             result.evidence_any += 1
-            if r.state == "suspended" or r.certification_due <= lead:
+            if suspended or due_soon:
                 result.silent[how] = result.silent.get(how, 0) + 1
-                matched[r.id] = how
-                (to_resume if r.state == "suspended" else silent_ids).append(r.id)
-        elif r.certification_due <= lead:
-            no_evidence_due.append(r.id)
+                matched[award_id] = how
+                (to_resume if suspended else silent_ids).append(award_id)
+        elif due_soon:
+            no_evidence_due.append(award_id)
     due_on = add_months(today, interval)
-    for i in range(0, len(silent_ids), 500):
+    for i in range(0, len(silent_ids), CHUNK):
         session.execute(
             update(PnAward)
-            .where(PnAward.id.in_(silent_ids[i : i + 500]), PnAward.state == "active")
+            .where(PnAward.id.in_(silent_ids[i : i + CHUNK]), PnAward.state == "active")
             .values(last_certified_on=today, certification_due=due_on)
             .execution_options(synchronize_session=False)
         )
@@ -241,51 +253,107 @@ def scan(session: Session, region: str, by: Principal, today: dt.date | None = N
         award = session.get(PnAward, award_id, populate_existing=True)
         assert award is not None
         result.resumed += int(_certified(session, award, by, today, matched[award_id]))
-    for task in _open_tasks(session, list(matched)):
-        award = session.get(PnAward, task.award_id)
-        assert award is not None
-        how = matched[task.award_id]
-        _task_step(session, task, award, "match", by, today, how, how)
-    _open_or_lapse(session, no_evidence_due, by, today, result)
+    open_tasks = _open_tasks_in(session, prefix)
+    for task in open_tasks:
+        found = matched.get(task.award_id)
+        if found is not None:
+            award = session.get(PnAward, task.award_id)
+            assert award is not None
+            _task_step(session, task, award, "match", by, today, found, found)
+    _open_or_lapse(session, code, no_evidence_due, open_tasks, by, today, result)
     audit.record(session, by, "certification_scan", "pn_award", None, code, result.to_dict())
     return result
 
 
+#: Ids per statement of a bulk update (within every database's bound-parameter limit).
+CHUNK = 5_000
+
+
+def _open_tasks_in(session: Session, prefix: str) -> list[PnCertification]:
+    """The open tasks of the region's awards, in one query."""
+    return list(
+        session.scalars(
+            select(PnCertification)
+            .join(PnAward, PnAward.id == PnCertification.award_id)
+            .where(
+                PnAward.division_code.like(prefix + "%"),
+                PnCertification.state.in_(CERTIFICATION.open_states),
+            )
+            .order_by(PnCertification.id)
+        )
+    )
+
+
 def _open_or_lapse(
-    session: Session, award_ids: list[int], by: Principal, today: dt.date, result: ScanResult
+    session: Session,
+    region: str,
+    award_ids: list[int],
+    open_tasks: list[PnCertification],
+    by: Principal,
+    today: dt.date,
+    result: ScanResult,
 ) -> None:
-    open_by_award = {t.award_id: t for t in _open_tasks(session, award_ids)}
-    for award_id in award_ids:
-        award = session.get(PnAward, award_id)
-        assert award is not None
-        task = open_by_award.get(award_id)
-        if task is None:
-            task = PnCertification(
-                award_id=award.id,
-                open_key=award.id,
-                division_code=award.division_code,
-                state="open",
-                opened_on=today,
-                due_on=award.certification_due,
+    """Open a task for each of the awards without one — in one insert, audited in one entry
+    naming each task — and lapse the open tasks past their day (the award suspended), one by
+    one on the case engine."""
+    due: dict[int, tuple[str, dt.date]] = {}
+    for i in range(0, len(award_ids), CHUNK):
+        for award_id, division, day in session.execute(
+            select(PnAward.id, PnAward.division_code, PnAward.certification_due).where(
+                PnAward.id.in_(award_ids[i : i + CHUNK])
             )
-            session.add(task)
-            session.flush()
-            result.tasks_opened += 1
-            audit.record(
-                session,
-                by,
-                "open",
-                "pn_certification",
-                task.id,
-                task.division_code,
-                {"award_id": award.id, "due_on": task.due_on.isoformat()},
-            )
+        ):
+            due[award_id] = (division, day)
+    open_by_award = {t.award_id: t for t in open_tasks if t.award_id in due}
+    fresh = [a for a in due if a not in open_by_award]
+    if fresh:
+        session.execute(
+            insert(PnCertification),
+            [
+                {
+                    "award_id": a,
+                    "open_key": a,
+                    "division_code": due[a][0],
+                    "state": "open",
+                    "opened_on": today,
+                    "due_on": due[a][1],
+                }
+                for a in fresh
+            ],
+        )
+        made = _open_tasks_of(session, fresh)
+        result.tasks_opened += len(made)
+        audit.record(
+            session,
+            by,
+            "open",
+            "pn_certification",
+            None,
+            region,
+            {"tasks": [[t.id, t.award_id, t.due_on.isoformat()] for t in made]},
+        )
+        open_by_award.update((t.award_id, t) for t in made)
+    for award_id, task in open_by_award.items():
         if task.state == "open" and today > task.due_on:
+            award = session.get(PnAward, award_id)
+            assert award is not None
             _task_step(session, task, award, "lapse", by, today)
             if award.state == "active":
                 award.suspended_on = today
                 _step(session, award, "suspend", by, today)
             result.lapsed += 1
+
+
+def _open_tasks_of(session: Session, award_ids: list[int]) -> list[PnCertification]:
+    """The open tasks just inserted for these awards (by their unique open key)."""
+    out: list[PnCertification] = []
+    for i in range(0, len(award_ids), CHUNK):
+        out += session.scalars(
+            select(PnCertification)
+            .where(PnCertification.open_key.in_(award_ids[i : i + CHUNK]))
+            .order_by(PnCertification.id)
+        ).all()
+    return out
 
 
 def no_task(task_id: int) -> NotFoundError:
