@@ -24,6 +24,7 @@ from minsheng.assistance.household import (
 from minsheng.assistance.models import Asset, Case, Expense, Income
 from minsheng.assistance.schemas import Step
 from minsheng.core import money
+from minsheng.pensions import queries as pensions
 from minsheng.policy import ParameterTree
 from minsheng.registry.models import Household
 
@@ -108,6 +109,14 @@ def _income_by_person(
     ).all()
     for person_id, kind, amount in rows:
         out.setdefault(person_id, []).append((kind, int(amount)))
+    # The members' pensions paid by the platform are verified income (信息核对): each member's
+    # pension counts as the larger of what was recorded and what the award pays, never both.
+    members = [m.id for m in alive_members(household, day)]
+    for person_id, paid in pensions.pension_income(session, members, start, end).items():
+        items = out.setdefault(person_id, [])
+        recorded = sum(a for k, a in items if k == "pension")
+        if paid > recorded:
+            items[:] = [(k, a) for k, a in items if k != "pension"] + [("pension", paid)]
     return out
 
 
