@@ -176,9 +176,14 @@ def no_case(recovery_id: int) -> NotFoundError:
     )
 
 
-def load_case(session: Session, recovery_id: int, by: Principal) -> PnRecovery:
-    """The case if ``by`` covers its county; elsewhere it answers as missing."""
-    rec = session.get(PnRecovery, recovery_id)
+def load_case(session: Session, recovery_id: int, by: Principal, lock: bool = False) -> PnRecovery:
+    """The case if ``by`` covers its county; elsewhere it answers as missing. ``lock`` (every
+    step) holds its row until the commit, so two steps at once on PostgreSQL are taken one after
+    the other on fresh amounts (no repayment lost, none above what is owed)."""
+    query = select(PnRecovery).where(PnRecovery.id == recovery_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    rec = session.scalar(query)
     if rec is None or not by.covers(rec.division_code):
         raise no_case(recovery_id)
     return rec
@@ -197,7 +202,7 @@ def notify(
 ) -> PnRecovery:
     """The heirs were told in writing (书面告知); the repayment deadline starts."""
     today = today or dt.date.today()
-    rec = load_case(session, recovery_id, by)
+    rec = load_case(session, recovery_id, by, lock=True)
     clean = _clean(note)
 
     def work(step: engine.Step) -> str | None:
@@ -221,14 +226,15 @@ def repay(
 ) -> PnRecovery:
     """An heir's repayment, recorded by staff; the case is recovered when nothing is owed."""
     today = today or dt.date.today()
-    rec = load_case(session, recovery_id, by)
+    rec = load_case(session, recovery_id, by, lock=True)
     if RECOVERY.state(rec.state).final or rec.state == "write_off_proposed":
+        zh, bo, en = RECOVERY.state(rec.state).label
         raise ConflictError(
             "recovery_id",
             "wrong_state",
-            f"追回案件处于“{rec.state}”状态，不能登记退还",
-            f"a recovery case in state {rec.state!r} takes no repayment",
-            "དོན་རྐྱེན་འདིར་ཕྱིར་སློག་ཐོ་འགོད་མི་ཆོག",
+            f"追回案件{zh}，不能登记退还",
+            f"a recovery case that is {en} takes no repayment",
+            f"དོན་རྐྱེན་འདི་{bo}། ཕྱིར་སློག་ཐོ་འགོད་མི་ཆོག",
         )
     fen = _amount(amount, rec)
     clean = _clean(note)
@@ -249,7 +255,7 @@ def propose_write_off(
 ) -> PnRecovery:
     """Propose writing off what is still owed (a reason is required)."""
     today = today or dt.date.today()
-    rec = load_case(session, recovery_id, by)
+    rec = load_case(session, recovery_id, by, lock=True)
     clean = _clean(reason)
 
     def work(step: engine.Step) -> str | None:
@@ -272,7 +278,7 @@ def decide_write_off(
     """Approve (the rest is written off) or refuse a proposed write-off; never by the one who
     proposed it."""
     today = today or dt.date.today()
-    rec = load_case(session, recovery_id, by)
+    rec = load_case(session, recovery_id, by, lock=True)
     clean = _clean(reason)
     rest = outstanding(rec)
     action = "write_off" if approve else "reject_write_off"
