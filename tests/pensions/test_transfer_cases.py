@@ -161,3 +161,33 @@ def test_the_queue_shows_both_sides_overdue_first_and_not_a_third_region(engine:
         assert s.scalars(q).all() == []
         q, _ = tc.queue_query(LHASA, "done", TODAY)
         assert s.scalars(q).all() == []
+
+
+def test_two_receipts_at_once_credit_once(engine: Engine) -> None:
+    """The transfer row is locked for a step: of two receipts racing, one credits, the other is
+    refused by the state it finds (fails without ``with_for_update`` on PostgreSQL)."""
+    import threading
+
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        pid = person(s, 8)
+        tid = tc.open_transfer(s, pid, chongqing(), "key-race-00001", LHASA, today=TODAY).id
+        tc.take_step(s, tid, "confirm", LHASA, today=TODAY)
+        tc.take_step(s, tid, "send", LHASA, today=TODAY)
+    gate, outcomes = threading.Barrier(2), []
+
+    def receive() -> None:
+        gate.wait()
+        try:
+            with unit_of_work(make_sessionmaker(engine)) as s:
+                tc.take_step(s, tid, "receive", LHASA, today=TODAY)
+            outcomes.append("ok")
+        except MinshengError as err:
+            outcomes.append(err.rule)
+
+    threads = [threading.Thread(target=receive) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcomes) == ["ok", "wrong_state"]
+    assert _account(engine, pid) == 9_876_543
