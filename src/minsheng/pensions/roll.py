@@ -264,18 +264,19 @@ def run(
         detail = {"unpayable": len(unpayable)}
         done = engine.prepare(session, LEDGER, key, code, by, items, detail)
         del items
-    if done.new:  # each award paid in the run: paid through the last month it was paid
-        # (its latest payment: a run pays only months after ``paid_through``; by the award
-        # index — filtering on the run too would let a planner scan the run's payments)
+    if done.new:  # each award paid in the run: paid through the last month it paid
         pay = PnPayment.__table__.c
-        session.execute(
+        last = (
+            select(pay.award_id, func.max(pay.month).label("month"))
+            .where(pay.run_id == done.run.id)
+            .group_by(pay.award_id)
+            .subquery()
+        )
+        session.execute(  # UPDATE … FROM: one join (a correlated subquery per award let the
+            # planners scan the run's payments once per award — quadratic)
             update(PnAward)
-            .where(PnAward.id.in_(select(pay.award_id).where(pay.run_id == done.run.id)))
-            .values(
-                paid_through=select(func.max(pay.month))
-                .where(pay.award_id == PnAward.id)
-                .scalar_subquery()
-            )
+            .where(PnAward.id == last.c.award_id)
+            .values(paid_through=last.c.month)
             .execution_options(synchronize_session=False)
         )
     r = done.run
