@@ -4,18 +4,22 @@ in words, not its internal code."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from minsheng.core.errors import MinshengError
 from minsheng.db import make_sessionmaker, unit_of_work
-from minsheng.pensions import recovery
-from minsheng.pensions.models import PnRecovery
+from minsheng.pensions import death, recovery
+from minsheng.pensions.models import PnDeathSettlement, PnRecovery
+from tests.pensions.award_kit import claim, resident
 from tests.pensions.test_recovery import DAY, _owing, staff
+from tests.pensions.test_roll import roll
 
 
 def test_two_repayments_at_once_both_count(engine: Engine, tmp_path: Path) -> None:
@@ -53,3 +57,34 @@ def test_a_refused_repayment_names_the_state_in_words(engine: Engine, tmp_path: 
     text = str(e.value.to_dict() if hasattr(e.value, "to_dict") else e.value.__dict__)
     assert "write_off_proposed" not in text
     assert "核销待审批" in text and "write-off proposed" in text
+
+
+def test_the_same_death_settled_twice_at_once_is_settled_once(
+    engine: Engine, tmp_path: Path
+) -> None:
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        pid = claim(s, resident(s, 7, balance=13_900)).person_id
+    roll(engine, "2025-09", tmp_path)
+    died = dt.date(2025, 7, 20)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with unit_of_work(make_sessionmaker(engine)) as s:
+                results.append(death.settle_death(s, pid, died, staff(2), today=DAY).to_dict())
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        first = death.settle_death(s, pid, died, staff(1), today=DAY).to_dict()
+        s.flush()
+        other = threading.Thread(target=second)
+        other.start()
+        time.sleep(0.8)  # the other request settles while this one is uncommitted
+    other.join(20)
+    assert not errors, errors
+    assert results == [first]
+    with make_sessionmaker(engine)() as s:
+        assert len(s.scalars(select(PnDeathSettlement)).all()) == 1
+        assert len(s.scalars(select(PnRecovery)).all()) == 1

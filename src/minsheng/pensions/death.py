@@ -335,6 +335,9 @@ def settle_death(
     caller's transaction."""
     today = today or dt.date.today()
     person = visible_person(session, person_id, by)
+    # two settlements of one death at once (a retried form, the API and a home visit) are
+    # taken one after the other: the second finds the first's row and answers it
+    session.refresh(person, with_for_update=True)
     row = session.scalar(select(PnDeathSettlement).where(PnDeathSettlement.person_id == person_id))
     if row is not None:
         if row.died_on != died_on:
