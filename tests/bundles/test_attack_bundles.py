@@ -3,6 +3,7 @@ answer a 4xx in words and store nothing half-done; never a 500."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Engine
@@ -52,3 +53,39 @@ def test_hostile_bundle_forms_never_answer_500(
     for o in out:
         print(o)
     assert not [o for o in out if o[2] >= 500], [o for o in out if o[2] >= 500]
+
+
+def test_another_regions_person_and_bundle_answer_as_truly_missing(
+    app: Any,
+    engine: Engine,
+    people: dict[str, int],  # noqa: F811
+) -> None:
+    import datetime as dt
+
+    from minsheng.core import ids
+
+    lhasa = staff_client(app, engine, "caseworker", "540100")
+    done = lhasa.post("/api/bundles/card", json={"person_id": people["plain"]})  # type: ignore[attr-defined]
+    assert done.status_code == 201, done.text
+    bid = done.json()["id"]
+    far = staff_client(app, engine, "caseworker", "540200")
+
+    def same(a: Any, b: Any, x: str, y: str) -> None:
+        assert a.status_code == b.status_code == 404, (a.status_code, b.status_code)
+        digits = re.compile(r"\d+|nonce-[^\"' ]+|nonce=\"[^\"]*\"|value=\"[^\"]{20,}\"")
+        assert digits.sub("N", a.text) == digits.sub("N", b.text)
+
+    g = far.get  # type: ignore[attr-defined]
+    same(g(f"/api/bundles/{bid}"), g(f"/api/bundles/{bid + 99}"), str(bid), str(bid + 99))
+    same(g(f"/bundles/{bid}"), g(f"/bundles/{bid + 99}"), str(bid), str(bid + 99))
+    pid = people["plain"]
+    same(g(f"/bundles/persons/{pid}"), g(f"/bundles/persons/{pid + 99}"), str(pid), str(pid + 99))
+    theirs = ids.make_resident_id("540102", dt.date(1990, 1, 1), 5)
+    nobody = ids.make_resident_id("540102", dt.date(1990, 1, 1), 77)
+    p = far.post  # type: ignore[attr-defined]
+    a = p("/bundles/find", data={"id_number": theirs}, follow_redirects=False)
+    b = p("/bundles/find", data={"id_number": nobody}, follow_redirects=False)
+    assert a.status_code == b.status_code and a.status_code != 303
+    strip = a.text.replace(theirs, "N"), b.text.replace(nobody, "N")
+    tok = re.compile(r'name="csrf_token" value="[^"]*"|nonce-[^"\' ]+|nonce="[^"]*"')
+    assert tok.sub("", strip[0]) == tok.sub("", strip[1])

@@ -88,3 +88,31 @@ def test_the_same_death_settled_twice_at_once_is_settled_once(
     with make_sessionmaker(engine)() as s:
         assert len(s.scalars(select(PnDeathSettlement)).all()) == 1
         assert len(s.scalars(select(PnRecovery)).all()) == 1
+
+
+def test_another_regions_recovery_case_answers_as_missing_through_every_door(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from tests.conftest import make_app, staff_client
+
+    rid, _ = _owing(engine, tmp_path)
+    app = make_app(engine)
+    far: Any = staff_client(app, engine, "supervisor", "540200", "sup.shigatse")
+    missing = rid + 1000
+
+    def same(path: str, body: dict[str, Any] | None = None) -> None:
+        call = far.get if body is None else far.post
+        kw = {} if body is None else {"json": body}
+        theirs, none = call(path.format(rid), **kw), call(path.format(missing), **kw)
+        assert theirs.status_code == none.status_code == 404, (path, theirs.status_code)
+        assert theirs.text.replace(str(rid), "N") == none.text.replace(str(missing), "N")
+
+    same("/api/pensions/recoveries/{}")
+    same("/api/pensions/recoveries/{}/notify", {})
+    same("/api/pensions/recoveries/{}/repay", {"amount": "1.00"})
+    same("/api/pensions/recoveries/{}/write-off", {"reason": "x"})
+    same("/api/pensions/recoveries/{}/write-off/decision", {"approve": True})
+    assert far.get("/api/pensions/recoveries").json() == {"cases": []}
+    with make_sessionmaker(engine)() as s:
+        rec = s.get(PnRecovery, rid)
+        assert rec is not None and rec.state == "opened"
