@@ -116,3 +116,36 @@ def test_another_regions_recovery_case_answers_as_missing_through_every_door(
     with make_sessionmaker(engine)() as s:
         rec = s.get(PnRecovery, rid)
         assert rec is not None and rec.state == "opened"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1900-01-01", "9999-12-31", "2025-02-29"])
+def test_a_death_on_an_impossible_day_is_refused_in_words(
+    engine: Engine, tmp_path: Path, day: str
+) -> None:
+    from tests.conftest import make_app, staff_client
+
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        with_award = claim(s, resident(s, 8, balance=13_900)).person_id
+        without = resident(s, 9, balance=13_900)
+    app = make_app(engine)
+    cw: Any = staff_client(app, engine, "caseworker", "540100")
+    for pid in (with_award, without):
+        r = cw.post(f"/api/pensions/persons/{pid}/death", json={"died_on": day})
+        assert r.status_code == 422, (pid, r.status_code, r.text[:300])
+    with make_sessionmaker(engine)() as s:
+        assert s.scalars(select(PnDeathSettlement)).all() == []
+
+
+def test_a_step_refused_by_the_cases_state_is_said_in_words(engine: Engine, tmp_path: Path) -> None:
+    rid, _ = _owing(engine, tmp_path)
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        recovery.notify(s, rid, staff(1), today=DAY)
+    for act in (
+        lambda s: recovery.notify(s, rid, staff(1), today=DAY),
+        lambda s: recovery.decide_write_off(s, rid, True, staff(2, "supervisor"), today=DAY),
+    ):
+        with pytest.raises(MinshengError) as e, unit_of_work(make_sessionmaker(engine)) as s:
+            act(s)
+        said = f"{e.value.zh} {e.value.en}"
+        for code in ("notified", "write_off_proposed", "notify", "write_off"):
+            assert f"'{code}'" not in said and f"“{code}”" not in said, said

@@ -157,12 +157,17 @@ class Workflow:
         those who took them — what maker–checker compares."""
         step = self.step(action)
         if state not in step.sources:
-            zh, _, en = self.subject
+            zh, bo, en = self.subject
+            # in words: the state's and the step's labels, never their codes
+            known = {x.name: x.label for x in self.states}
+            sz, sb, se = known.get(state, (state, state, state))
+            az, ab, ae = step.label
             return ConflictError(
                 self.param,
                 "wrong_state",
-                f"{zh}处于“{state}”状态，不能执行“{action}”",
-                f"a {en} in state {state!r} cannot {action}",
+                f"{zh}当前为“{sz}”，不能{az}",
+                f"a {en} that is {se} cannot take the step “{ae}”",
+                f"{bo} “{sb}” ཡིན་པས། “{ab}” བྱེད་མི་ཆོག",
             )
         if not by.can(step.permission):
             return ForbiddenError(
