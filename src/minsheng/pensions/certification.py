@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from minsheng.assistance import queries as assistance
@@ -45,6 +46,7 @@ from minsheng.registry.models import Person
 #: Engineering bound, not policy: a task opens this many days before the certification is due,
 #: so the citizen has time to certify in the app before the award lapses.
 TASK_LEAD_DAYS = 30
+SCAN_LOCK = 0x706E_7363_616E  # "pnscan": the advisory lock serialising certification scans
 
 
 @dataclass
@@ -190,6 +192,10 @@ def scan(session: Session, region: str, by: Principal, today: dt.date | None = N
     today = today or dt.date.today()
     code = divisions.get(region, "region").code
     by.require_covers(code, "region")
+    if session.get_bind().dialect.name == "postgresql":
+        # one scan at a time (two at once would open the same tasks); SQLite units of work
+        # hold the write lock from their first statement already
+        session.execute(sql("SELECT pg_advisory_xact_lock(:k)"), {"k": SCAN_LOCK})
     prefix = divisions.code_prefix(code)
     p = params(today, None if code == divisions.REGION_CODE else code)
     months = p.int_("pensions.certification.recent_evidence_months")
