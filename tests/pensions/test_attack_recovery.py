@@ -149,3 +149,20 @@ def test_a_step_refused_by_the_cases_state_is_said_in_words(engine: Engine, tmp_
         said = f"{e.value.zh} {e.value.en}"
         for code in ("notified", "write_off_proposed", "notify", "write_off"):
             assert f"'{code}'" not in said and f"“{code}”" not in said, said
+
+
+def test_a_retried_repayment_with_its_key_counts_once(engine: Engine, tmp_path: Path) -> None:
+    rid, owed = _owing(engine, tmp_path)
+    for _ in range(2):  # the cashier's form sent twice (a timeout, a double click)
+        with unit_of_work(make_sessionmaker(engine)) as s:
+            recovery.repay(s, rid, "100.00", staff(1), today=DAY, key="heir-receipt-0001")
+    with make_sessionmaker(engine)() as s:
+        rec = s.get(PnRecovery, rid)
+        assert rec is not None
+        assert rec.recovered - (rec.owed - owed) == 10_000  # once, not twice
+    with pytest.raises(MinshengError) as e, unit_of_work(make_sessionmaker(engine)) as s:
+        recovery.repay(s, rid, "50.00", staff(1), today=DAY, key="heir-receipt-0001")
+    assert (e.value.field, e.value.rule) == ("idempotency_key", "key_reused")
+    with pytest.raises(MinshengError) as e, unit_of_work(make_sessionmaker(engine)) as s:
+        recovery.repay(s, rid, "1.00", staff(1), today=DAY, key="bad key\n")
+    assert e.value.field == "idempotency_key"

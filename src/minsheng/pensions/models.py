@@ -277,9 +277,11 @@ class PnPayment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     pay_key: Mapped[str] = mapped_column(String(40), unique=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("pn_awards.id"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
-    month: Mapped[str] = mapped_column(String(7), index=True)  # the month paid for
-    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    # person, month and division are read only beside the award or the run (both indexed):
+    # no index of their own — each index was a write per row of a 500,000-claimant roll
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    month: Mapped[str] = mapped_column(String(7))  # the month paid for
+    division_code: Mapped[str] = mapped_column(String(6))
     amount: Mapped[int] = mapped_column(FEN)
     run_id: Mapped[int] = mapped_column(ForeignKey("pn_roll_runs.id"), index=True)
 
@@ -375,6 +377,7 @@ class PnRecoveryEvent(Base):
     source: Mapped[str | None] = mapped_column(String(24))  # survivors_allowance, heir, …
     note: Mapped[str | None] = mapped_column(String(400))
     by: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str | None] = mapped_column(String(80), unique=True)  # case id : Idempotency-Key
 
 
 # The stored transfers' tables live in their own module (this one is near its size limit).

@@ -17,6 +17,7 @@ supervisor who did not propose it (maker–checker). Every step is an event thro
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -32,6 +33,7 @@ from minsheng.pensions.recovery_workflow import RECOVERY
 from minsheng.policy import load
 
 SOURCES = ("survivors_allowance", "inheritable_balance", "heir")
+KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # an Idempotency-Key
 
 
 def _days(day: dt.date, division: str, path: str) -> int:
@@ -47,6 +49,7 @@ def _write(
     by: Principal,
     amount: int = 0,
     source: str | None = None,
+    key: str | None = None,
 ) -> None:
     engine.write_event(
         session,
@@ -60,6 +63,7 @@ def _write(
         recovery_id=rec.id,
         amount=amount,
         source=source,
+        key=key,
     )
 
 
@@ -223,10 +227,34 @@ def repay(
     by: Principal,
     note: str | None = None,
     today: dt.date | None = None,
+    key: str | None = None,
 ) -> PnRecovery:
-    """An heir's repayment, recorded by staff; the case is recovered when nothing is owed."""
+    """An heir's repayment, recorded by staff; the case is recovered when nothing is owed.
+    With an ``Idempotency-Key`` a retry answers the case as the first left it (the same key
+    with another amount is refused); the case's row is locked, so two at once are one."""
     today = today or dt.date.today()
+    if key is not None and not KEY.fullmatch(key):
+        raise invalid(
+            "idempotency_key",
+            "key_format",
+            "幂等键（Idempotency-Key）须为1至64个字母、数字或 . _ : - 字符",
+            "an Idempotency-Key is 1 to 64 letters, digits or . _ : - characters",
+            "Idempotency-Key ནི་ཡི་གེ་དང་ཨང་ཀི་ 1–64 ཡིན་དགོས།",
+        )
     rec = load_case(session, recovery_id, by, lock=True)
+    stored = None if key is None else f"{rec.id}:{key}"
+    if stored is not None:
+        done = session.scalar(select(PnRecoveryEvent.amount).where(PnRecoveryEvent.key == stored))
+        if done is not None:
+            if done != money.parse(amount, "amount"):
+                raise ConflictError(
+                    "idempotency_key",
+                    "key_reused",
+                    "该幂等键已用于另一笔退还",
+                    "this Idempotency-Key was already used for another repayment",
+                    "Idempotency-Key འདི་ཕྱིར་སློག་གཞན་ཞིག་ལ་བེད་སྤྱོད་བྱས་ཟིན།",
+                )
+            return rec
     if RECOVERY.state(rec.state).final or rec.state == "write_off_proposed":
         zh, bo, en = RECOVERY.state(rec.state).label
         raise ConflictError(
@@ -246,7 +274,7 @@ def repay(
         return clean
 
     event = RECOVERY.run(rec, "repay", by, work, day=today)
-    _write(session, rec, event, by, fen, "heir")
+    _write(session, rec, event, by, fen, "heir", stored)
     return rec
 
 

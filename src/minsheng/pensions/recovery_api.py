@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from minsheng.core import money
@@ -105,10 +105,14 @@ def recovery_repay(
     data: RepayIn,
     request: Request,
     by: Principal = Depends(permit("pensions:write")),
+    idempotency_key: str | None = Header(default=None, max_length=64),
 ) -> dict[str, Any]:
-    """Record an heir's repayment (yuan)."""
+    """Record an heir's repayment (yuan); an ``Idempotency-Key`` makes a retry answer the
+    first (the same key with another amount: 409)."""
     with uow(request) as s:
-        return recovery.recovery_out(recovery.repay(s, recovery_id, data.amount, by, data.note))
+        return recovery.recovery_out(
+            recovery.repay(s, recovery_id, data.amount, by, data.note, key=idempotency_key)
+        )
 
 
 @router.post("/pensions/recoveries/{recovery_id}/write-off")
