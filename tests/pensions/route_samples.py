@@ -180,6 +180,9 @@ def award_samples(w: World) -> Samples:
         ("GET", "/api/pensions/roll/runs/{run_id}/bank-file"): {
             "path": {"run_id": w.ids["pn_roll_run"]}
         },
+        ("POST", "/api/pensions/roll/runs/{run_id}/issue"): {
+            "path": {"run_id": w.ids["pn_roll_run"]}
+        },
         ("POST", "/api/pensions/certification/scan"): {"json": {"region": "540100"}},
         ("GET", "/api/pensions/certification/queue"): {},
         ("POST", "/api/pensions/certification/tasks/{task_id}/visit"): {

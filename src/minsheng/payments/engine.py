@@ -37,8 +37,9 @@ from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, select, tex
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from minsheng.cases.engine import accountable
 from minsheng.core import divisions, export
-from minsheng.core.errors import ConflictError, NotFoundError
+from minsheng.core.errors import ConflictError, ForbiddenError, NotFoundError
 from minsheng.db import unit_of_work
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
@@ -77,6 +78,9 @@ class Ledger:
     #: ``make_payment`` gives a dict of columns, inserted in bulk (Core) rather than one ORM
     #: object each — for rolls of hundreds of thousands; :func:`prepare` hands back rows
     bulk: bool = False
+    #: maker–checker (审核审批分离): a run a person prepared is issued by another; the platform
+    #: itself (CLI, scheduled jobs: a ``system`` principal) prepares and issues in one go
+    checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -266,6 +270,7 @@ def finish(
     run = session.get(ledger.run_model, run_id, populate_existing=True)
     if run is None or run.state != "prepared":
         return run
+    maker_checker(ledger, run, by)
     assert run.file_name is not None
     if rendered is not None and rendered[1] == run.digest:
         data, digest = rendered
@@ -293,16 +298,37 @@ def finish(
     return run
 
 
+def made_by(ledger: Ledger, run: Any, by: Principal) -> bool:
+    """Whether ``by`` prepared ``run`` of a checked ledger (and so may not issue it)."""
+    return ledger.checked and by.kind != "system" and run.by in (by.actor, accountable(by))
+
+
+def maker_checker(ledger: Ledger, run: Any, by: Principal) -> None:
+    if made_by(ledger, run, by):
+        raise ForbiddenError(
+            "run_id",
+            "maker_checker",
+            "本批次由您运行，须由另一位主管审核发放（审核审批分离）",
+            "you ran this roll, so another supervisor issues it (maker–checker)",
+            bo="རིམ་པ་འདི་ཁྱེད་ཀྱིས་བཏང་བས་འགོ་འཛིན་གཞན་ཞིག་གིས་འགྲེམ་སྤྲོད་བྱེད་དགོས།",
+        )
+
+
 def overlap(a: str, b: str) -> bool:
     pa, pb = divisions.code_prefix(a), divisions.code_prefix(b)
     return pa.startswith(pb) or pb.startswith(pa)
 
 
 def unfinished(session: Session, ledger: Ledger, region: str, by: Principal) -> list[int]:
-    """Runs left ``prepared`` (a crash) in a region overlapping ``region`` that ``by`` covers."""
+    """Runs left ``prepared`` (a crash, or waiting for a checker) in a region overlapping
+    ``region`` that ``by`` covers and may issue (not the maker of a checked ledger's run)."""
     model = ledger.run_model
     runs = session.scalars(select(model).where(model.state == "prepared")).all()
-    return [r.id for r in runs if overlap(r.region, region) and by.covers(r.region)]
+    return [
+        r.id
+        for r in runs
+        if overlap(r.region, region) and by.covers(r.region) and not made_by(ledger, r, by)
+    ]
 
 
 def issue(
@@ -315,7 +341,9 @@ def issue(
 ) -> tuple[Any, Any | None]:
     """The use case: finish what a crash left in the region, run ``work`` (which locks and
     calls :func:`prepare`, returning a result with ``state`` and ``run_id``) and commit, then
-    write and issue. Returns the work's result and the issued run (None when nothing new)."""
+    write and issue — for a checked ledger and a person, the run stays ``prepared`` for
+    another to issue (:func:`finish`). Returns the work's result and the issued run (None
+    when nothing new, or when it waits for a checker)."""
     with unit_of_work(factory) as s:
         left = unfinished(s, ledger, region, by)
     for run_id in left:
@@ -326,7 +354,7 @@ def issue(
         fault("prepare")
     fault("prepared")
     done = None
-    if result.state == "prepared":
+    if result.state == "prepared" and not (ledger.checked and by.kind != "system"):
         rendered = _rendered.pop((ledger.name, result.run_id), None)
         with unit_of_work(factory) as s:
             done = finish(s, ledger, result.run_id, directory, by, rendered)
@@ -353,7 +381,7 @@ def bank_file_of(
     if run is None or not by.covers(run.region):  # elsewhere answers as missing
         raise no_run()
     if run.state == "prepared":
-        finish(session, ledger, run.id, directory, by)
+        finish(session, ledger, run.id, directory, by)  # the maker of a checked run: refused
     if run.file_name is None or run.digest is None:
         raise NotFoundError(
             "run_id",

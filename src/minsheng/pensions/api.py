@@ -238,9 +238,21 @@ def roll(
     month: str = Month,
     by: Principal = Depends(permit("pensions:run")),
 ) -> dict[str, Any]:
-    """The month's pension roll in the region: idempotent; its bank file written crash-safely."""
+    """The month's pension roll in the region: idempotent. A supervisor's run is ``prepared``
+    and another supervisor issues it (``POST /api/pensions/roll/runs/{id}/issue``,
+    maker–checker); its bank file is written crash-safely then."""
     region = data.region or by.region or divisions.REGION_CODE
     return rolls.issue(factory(request), month, region, by, _roll_dir(request)).to_dict()
+
+
+@router.post("/pensions/roll/runs/{run_id}/issue")
+def roll_issue(
+    run_id: PathId, request: Request, by: Principal = Depends(permit("pensions:run"))
+) -> dict[str, Any]:
+    """Issue a prepared roll (the checker: not the supervisor who ran it)."""
+    with uow(request) as s:
+        run = rolls.issue_run(s, run_id, by, _roll_dir(request))
+        return {"run_id": run.id, "state": run.state, "digest": run.digest}
 
 
 @router.get(

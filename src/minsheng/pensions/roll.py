@@ -159,6 +159,7 @@ LEDGER = engine.Ledger(
     file_entity="pension_bank_file",
     lock_key=LOCK_KEY,
     bulk=True,
+    checked=True,
 )
 
 
@@ -330,6 +331,17 @@ def issue(
     if digest is not None:
         result = dataclasses.replace(result, state="issued", digest=digest)
     return result  # type: ignore[no-any-return]
+
+
+def issue_run(session: Session, run_id: int, by: Principal, directory: Path) -> PnRollRun:
+    """The checker issues a prepared run (the bank file written, the run ``issued``); the
+    supervisor who prepared it is refused (maker–checker), another region's run is missing,
+    an issued run is answered as it is."""
+    run = session.get(PnRollRun, run_id)
+    if run is None or not by.covers(run.region):
+        raise engine.no_run()
+    engine.finish(session, LEDGER, run.id, directory, by)
+    return run
 
 
 def bank_file_of(
