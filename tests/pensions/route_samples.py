@@ -19,18 +19,22 @@ from tests.pensions.transfer_samples import COLLECTIONS as TRANSFER_COLLECTIONS
 from tests.pensions.transfer_samples import populate_transfers, transfer_samples
 from tests.route_kit import BY, P1_ID, Samples, World
 
-COLLECTIONS = {
-    ("GET", "/api/me/pensions"),
-    ("POST", "/api/pensions/government-paid/{year}"),
-    ("GET", "/api/pensions/government-paid/{year}/list.csv"),
-    ("POST", "/api/pensions/credit/{year}"),
-    ("POST", "/api/pensions/medical-credit"),
-    ("GET", "/me/pensions"),  # the citizen's own
-    ("GET", "/me/pensions/estimate"),
-    ("GET", "/api/pensions/certification/queue"),
-    ("GET", "/pensions/certification"),  # the desk pages (desk_pages.py, roll_pages.py)
-    ("GET", "/pensions/rolls"),
-} | RECOVERY_COLLECTIONS | TRANSFER_COLLECTIONS
+COLLECTIONS = (
+    {
+        ("GET", "/api/me/pensions"),
+        ("POST", "/api/pensions/government-paid/{year}"),
+        ("GET", "/api/pensions/government-paid/{year}/list.csv"),
+        ("POST", "/api/pensions/credit/{year}"),
+        ("POST", "/api/pensions/medical-credit"),
+        ("GET", "/me/pensions"),  # the citizen's own
+        ("GET", "/me/pensions/estimate"),
+        ("GET", "/api/pensions/certification/queue"),
+        ("GET", "/pensions/certification"),  # the desk pages (desk_pages.py, roll_pages.py)
+        ("GET", "/pensions/rolls"),
+    }
+    | RECOVERY_COLLECTIONS
+    | TRANSFER_COLLECTIONS
+)
 REGION_FREE = {
     ("GET", "/pensions"),  # the desk's find form: no record on it
     ("GET", "/pensions/transfers"),  # the transfer rules over the form's figures
