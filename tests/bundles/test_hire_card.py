@@ -162,3 +162,25 @@ def test_card_application_goes_through_the_card_service(engine: Engine) -> None:
         )
         assert again.state == "refused"
         assert json.loads(again.error or "{}")["rule"] == "card_exists"
+
+
+def test_a_longer_code_after_a_done_hire_is_refused_not_taken_for_the_first(
+    engine: Engine,
+) -> None:
+    """The natural key of a done hire once cut the code to 18 characters, so the code with a
+    character more was answered as the done hire instead of refused for its length."""
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        employer(s)
+        pid = _resident(s, 9)
+        first, _ = service.apply(
+            s,
+            "hire",
+            HireIn(person_id=pid, credit_code=CREDIT, wage="9000", start_date=START),
+            BY,
+            today=TODAY,
+        )
+        assert first.state == "done"
+        form = HireIn(person_id=pid, credit_code=CREDIT + "7", wage="9000", start_date=START)
+        again, new = service.apply(s, "hire", form, BY, today=TODAY)
+        assert again.id != first.id and again.state == "refused"
+        assert json.loads(again.error or "{}")["field"] == "credit_code"

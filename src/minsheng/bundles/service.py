@@ -109,7 +109,7 @@ def _person(session: Session, person_id: int, kind: str, by: Principal) -> Perso
 def _done_key(kind: str, form: dict[str, Any], today: dt.date) -> str:
     pid = form["person_id"]
     if kind == "hire":
-        code = str(form["credit_code"]).strip().upper()[:18]
+        code = str(form["credit_code"]).strip().upper()  # bounded by the form (IdText)
         return f"hire:{pid}:{code}:{form['start_date']}"
     if kind == "card":
         return f"card:{pid}:{today.isoformat()}"
