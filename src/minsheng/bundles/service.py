@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -39,8 +38,8 @@ from minsheng.core.errors import (
     ForbiddenError,
     MinshengError,
     NotFoundError,
-    invalid,
 )
+from minsheng.core.text import idempotency_key
 from minsheng.foundation.principals import Principal
 from minsheng.registry import checks
 from minsheng.registry.models import Person
@@ -58,7 +57,7 @@ KIND_LABELS: dict[str, parts.Label] = {
     "card": ("社保卡申领", "སྤྱི་ཚོགས་འགན་ལེན་བྱང་བུ་ཞུ་བ།", "social-security card"),
 }
 CITIZEN_KINDS = ("retirement", "card")  # the others are staff-only
-KEY = re.compile(r"[A-Za-z0-9_.:-]{8,64}", re.ASCII)
+KEY_SHORTEST = 8
 MAX_LIST = 200  # engineering bound: a list answers at most this many bundles
 
 
@@ -74,17 +73,9 @@ def check_kind(kind: str) -> str:
 
 
 def check_key(key: str | None) -> str | None:
-    if key is None or key == "":
-        return None
-    if not KEY.fullmatch(key):
-        raise invalid(
-            "key",
-            "key_format",
-            "幂等键须为8至64位字母、数字或 _ . : -",
-            "an idempotency key is 8 to 64 letters, digits or _ . : -",
-            "ཨང་རྟགས་ནོར་འདུག",
-        )
-    return key
+    """A bundle's idempotency key: 8 characters at least (a form's generated key); empty is
+    none."""
+    return idempotency_key(key or None, "key", shortest=KEY_SHORTEST)
 
 
 def staff_only() -> ForbiddenError:

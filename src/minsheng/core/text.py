@@ -208,3 +208,27 @@ def _bad(field: str, ch: str) -> ValidationError:
         f"{field} contains a character that is not allowed here: {what}; remove it",
         bo=f"«{field}» ནང་འཇུག་མི་ཆོག་པའི་ཡིག་རྟགས་ {what} འདུག་པས་སུབ་རོགས།",
     )
+
+
+#: An idempotency key (``Idempotency-Key``): ASCII letters, digits and ``. _ : -``, at most
+#: this long — a UUID or a hospital system's number fits.
+KEY_MAX = 64
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")
+
+
+def idempotency_key(
+    key: str | None, field: str = "idempotency_key", shortest: int = 1
+) -> str | None:
+    """An idempotency key as sent (None when absent), or a clear error naming ``field`` —
+    never a 500 from a column too short. ``shortest`` lets a caller ask for longer keys."""
+    if key is None:
+        return None
+    if shortest <= len(key) <= KEY_MAX and set(key) <= _KEY_CHARS:
+        return key
+    raise invalid(
+        field,
+        "key_format",
+        f"幂等键（Idempotency-Key）须为{shortest}至{KEY_MAX}个字母、数字或 . _ : - 字符",
+        f"an Idempotency-Key is {shortest} to {KEY_MAX} letters, digits or . _ : - characters",
+        bo=f"Idempotency-Key ནི་ཡི་གེ་དང་ཨང་ཀི་ {shortest}–{KEY_MAX} ཡིན་དགོས།",
+    )

@@ -17,7 +17,6 @@ supervisor who did not propose it (maker–checker). Every step is an event thro
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from typing import Any
 
@@ -33,7 +32,6 @@ from minsheng.pensions.recovery_workflow import RECOVERY
 from minsheng.policy import load
 
 SOURCES = ("survivors_allowance", "inheritable_balance", "heir")
-KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # an Idempotency-Key
 
 
 def _days(day: dt.date, division: str, path: str) -> int:
@@ -233,14 +231,7 @@ def repay(
     With an ``Idempotency-Key`` a retry answers the case as the first left it (the same key
     with another amount is refused); the case's row is locked, so two at once are one."""
     today = today or dt.date.today()
-    if key is not None and not KEY.fullmatch(key):
-        raise invalid(
-            "idempotency_key",
-            "key_format",
-            "幂等键（Idempotency-Key）须为1至64个字母、数字或 . _ : - 字符",
-            "an Idempotency-Key is 1 to 64 letters, digits or . _ : - characters",
-            "Idempotency-Key ནི་ཡི་གེ་དང་ཨང་ཀི་ 1–64 ཡིན་དགོས།",
-        )
+    text.idempotency_key(key)
     rec = load_case(session, recovery_id, by, lock=True)
     stored = None if key is None else f"{rec.id}:{key}"
     if stored is not None:
