@@ -56,7 +56,6 @@ WINDOW = system("demo-window")  # the service window that scans the electronic c
 UNIFIED = dt.date(2014, 7, 1)
 CLAIMANTS = 300  # demo bound: every claimant goes through the services one by one
 CLAIM_DAYS = (2, 12, 22)  # days of the claim month the demo's claims were made on
-YEARS = 15  # pensions.resident.full_years: the contribution history written before the demo
 NO_SIGN_SHARE = 0.022  # 1 − 97.8 % (published provincial share certified by data matching)
 DEATH_SHARE = 0.005  # demo shape: claimants who died since the last roll
 CARD_SCAN_SHARE = 0.9  # demo shape: of the living with a sign of life, an e-card scan
@@ -102,8 +101,9 @@ def pick(factory: sessionmaker[Session], today: dt.date, exclude: set[int]) -> l
 
 def enrol(factory: sessionmaker[Session], claimants: list[Any], today: dt.date) -> list[int]:
     """Enrol each claimant with the contribution history before the demo's years (bulk)."""
-    first = today.year - 2 - YEARS
     p = enrolment.params(today, None)  # the tier table in force (a synthetic history)
+    years = p.int_("pensions.resident.full_years")  # the history written before the demo
+    first = today.year - 2 - years
     tier, subsidy = p.tiers()[1]  # the second tier: the common choice above the minimum
     done: list[int] = []
     for c in claimants:
@@ -132,7 +132,7 @@ def enrol(factory: sessionmaker[Session], claimants: list[Any], today: dt.date) 
                         "division_code": e.division_code,
                         "recorded_by": "demo",
                     }
-                    for year in range(first, first + YEARS)
+                    for year in range(first, first + years)
                 ],
             )
             s.add(PnAccount(person_id=c.id, scheme="resident_pension", balance=0))
