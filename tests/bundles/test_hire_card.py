@@ -182,5 +182,5 @@ def test_a_longer_code_after_a_done_hire_is_refused_not_taken_for_the_first(
         assert first.state == "done"
         form = HireIn(person_id=pid, credit_code=CREDIT + "7", wage="9000", start_date=START)
         again, new = service.apply(s, "hire", form, BY, today=TODAY)
-        assert again.id != first.id and again.state == "refused"
+        assert new and again.id != first.id and again.state == "refused"
         assert json.loads(again.error or "{}")["field"] == "credit_code"
