@@ -149,8 +149,11 @@ def test_a_refused_form_scrolls_to_and_focuses_its_first_invalid_field(
     _sign_in(page, server, "kit.cw")
     page.goto(server + f"/assistance/households/{people['household']}")
     page.fill("#income-amount", "-5")
-    page.click("#income-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#income-form button[type=submit]")
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'income-amount'"
+    )
     assert page.evaluate("document.activeElement && document.activeElement.id") == "income-amount"
     box = page.evaluate(
         "(() => { const r = document.getElementById('income-amount').getBoundingClientRect();"
@@ -184,7 +187,11 @@ def test_a_refused_sign_in_focuses_the_password(
     page.goto(server + "/login")
     page.fill("#username", "kit.cw")
     page.fill("#password", "wrong-password-1")
-    page.click("main button[type=submit]")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    # Chromium applies `autofocus` at its next rendering step after load,
+    # so wait for it (up to the default timeout) rather than read it once.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'password'")
     assert page.evaluate("document.activeElement.id") == "password"
     assert page.input_value("#username") == "kit.cw"
     assert page.input_value("#password") == ""
