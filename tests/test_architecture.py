@@ -195,6 +195,7 @@ LAYERS: dict[str, int] = {
     "medical": 10,
     "assistance": 10,
     "pensions": 10,
+    "wages": 10,
     "sim": 10,
     "bundles": 11,  # one-visit bundles: above the programmes, through their published modules
     "demo": 11,
@@ -208,6 +209,7 @@ PROGRAMMES = {
     "medical",
     "assistance",
     "pensions",
+    "wages",
     "sim",
 }  # may read each other only through PUBLISHED
 PUBLISHED = {"queries", "commands", "rules"}

@@ -56,6 +56,9 @@ BEFORE: dict[str, frozenset[str]] = {
             "bundles:read",
             "bundles:write",
             "bundles:apply",
+            "wages:read",
+            "wages:write",
+            "wages:inspect",
         }
     ),
     "supervisor": frozenset(
@@ -79,10 +82,15 @@ BEFORE: dict[str, frozenset[str]] = {
             "bundles:read",
             "bundles:write",
             "bundles:apply",
+            "wages:read",
+            "wages:write",
+            "wages:run",
+            "wages:inspect",
         }
     ),
+    "contractor": frozenset({"wages:project"}),
     "analyst": frozenset({"aggregates:read"}),
-    "auditor": frozenset({"audit:read"}),
+    "auditor": frozenset({"audit:read", "wages:read"}),
     "admin": frozenset({"users:admin", "aggregates:read"}),
 }
 
@@ -102,6 +110,7 @@ def test_every_package_is_registered_once_with_its_pieces() -> None:
         "medical",
         "assistance",
         "pensions",
+        "wages",
         "analysis",
         "bundles",
     ]
@@ -109,6 +118,7 @@ def test_every_package_is_registered_once_with_its_pieces() -> None:
         "medical",
         "assistance",
         "pensions",
+        "wages",
         "analysis",
     ]
     assert [p.name for p in programmes.microsimulated()] == ["medical", "assistance", "pensions"]

@@ -26,6 +26,7 @@ ENTRIES: list[str] = [
     "minsheng.medical",
     "minsheng.assistance",
     "minsheng.pensions",
+    "minsheng.wages",
     "minsheng.sim",
     "minsheng.bundles",
 ]
@@ -107,17 +108,6 @@ PLANNED: tuple[Programme, ...] = (
             "参保登记、城乡居民养老保险、待遇领取资格认证",
             "འགན་ལེན་ཐོ་འགོད། སྡོད་དམངས་རྒན་གསོའི་ཕོགས། ལོ་ལྟར་ཆོག་ཐམ་ར་སྤྲོད།",
             "Enrolment, resident pensions, yearly eligibility certification",
-        ),
-    ),
-    Programme(
-        name="wages",
-        kind="planned",
-        rank=40,
-        title=Text("根治欠薪", "གླ་ཕོགས་འགན་ལེན།", "Wage protection"),
-        summary=Text(
-            "建筑工人实名制、工资代发、监控预警、欠薪投诉",
-            "མིང་ངོ་མའི་འཛུགས་སྐྲུན་ལས་མི། གླ་ཕོགས་སྤྲོད་ཐོ། ཉེན་བརྡ། གླ་ཕོགས་བསྒྱངས་པའི་ཞུ་གཏུག",
-            "Real-name construction workers, payroll, warnings, arrears complaints",
         ),
     ),
     Programme(

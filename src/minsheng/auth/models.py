@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from minsheng.db import Base
 
 ROLE_CHECK = (
-    "role IN ('citizen', 'cashier', 'caseworker', 'supervisor', 'analyst', 'auditor', 'admin')"
+    "role IN ('citizen', 'cashier', 'contractor', 'caseworker', 'supervisor', 'analyst', "
+    "'auditor', 'admin')"
 )
 
 

@@ -17,6 +17,11 @@ from minsheng.core.errors import ForbiddenError
 ROLES: dict[str, tuple[str, str, str]] = {  # (zh, bo, en)
     "citizen": ("参保群众", "མང་ཚོགས།", "citizen"),
     "cashier": ("医院收费员", "སྨན་ཁང་གི་དངུལ་གཉེར་བ།", "hospital cashier"),
+    "contractor": (
+        "施工单位劳资专管员",
+        "འཛུགས་སྐྲུན་ཚོགས་པའི་གླ་ཕོགས་དོ་དམ་པ།",
+        "contractor's wage officer",
+    ),
     "caseworker": ("经办人员", "ལས་དོན་པ།", "caseworker"),
     "supervisor": ("主管", "འགན་འཛིན།", "supervisor"),
     "analyst": ("政策分析员", "སྲིད་ཇུས་དབྱེ་ཞིབ་པ།", "policy analyst"),

@@ -1,0 +1,3 @@
+"""Wage-protection tables: attendance (filled by its area)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Wage-protection tables: deposit (filled by its area)."""
+
+from __future__ import annotations

@@ -1,0 +1,5 @@
+"""Pages of wage protection: project (filled by its area)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,3 @@
+"""Wage-protection tables: warning (filled by its area)."""
+
+from __future__ import annotations
