@@ -53,6 +53,9 @@ def test_the_caseworker_starts_a_retirement_and_sees_each_part(engine: Engine) -
     assert 'data-state="done"' in shown.text
     for part in ("pension", "contributions", "medical"):
         assert re.search(rf'id="part-{part}" data-state="done"', shown.text)
+    pension = shown.text.split('id="part-pension"')[1].split("</tr>")[0]
+    assert "月养老金（元）" in pension and "职工基本养老保险" in pension and "正常发放" in pension
+    assert "monthly_fen" not in pension and "employee_pension" not in pension
     refused = lhasa.post(f"/bundles/persons/{young}/retirement", data={}, follow_redirects=False)
     assert refused.status_code == 303
     page = lhasa.get(refused.headers["location"])
@@ -93,6 +96,14 @@ def test_the_citizen_applies_for_their_card(engine: Engine) -> None:
     assert done.status_code == 303 and done.headers["location"].startswith("/me/bundles/")
     shown = c.get(done.headers["location"])
     assert 'data-state="done"' in shown.text and 'id="part-card" data-state="done"' in shown.text
+    # the result under labels a citizen reads, not the service's keys and codes
+    part = shown.text.split('id="part-card"')[1].split("</tr>")[0]
+    assert "社保卡号" in part and "已申领" in part and "县（区）" in part
+    for raw in ("card_id", "applied", "county", ">540102<", " 540102"):
+        assert raw not in part, raw
+    english = c.get(done.headers["location"], headers={"Accept-Language": "en"})
+    part_en = english.text.split('id="part-card"')[1].split("</tr>")[0]
+    assert "card number" in part_en and "card_id" not in part_en
     assert c.post("/me/bundles/death", data={}).status_code == 403  # staff only
     assert _citizen(app, theirs).get(done.headers["location"]).status_code == 404
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from minsheng.bundles import service
+from minsheng.bundles import labels, service
 from minsheng.bundles.schemas import FORMS
 from minsheng.bundles.workflows import BUNDLE
 from minsheng.core import divisions
@@ -86,7 +86,7 @@ def _view(request: Request, out: dict[str, Any]) -> dict[str, Any]:
                 **p,
                 "label": service.label(out["kind"], p["name"])[i],
                 "message": None if err is None else err["message"],
-                "lines": _lines(p["result"]),
+                "lines": labels.lines(p["result"], p["programme"], code),
             }
         )
     error = out["error"]
@@ -96,30 +96,6 @@ def _view(request: Request, out: dict[str, Any]) -> dict[str, Any]:
         "county": divisions.get(out["division_code"]).name(code),
         "error_part": None if error is None else service.label(out["kind"], error["part"])[i],
     }
-
-
-def _scalar(v: Any) -> bool:
-    return isinstance(v, str | int | float) and not isinstance(v, bool)
-
-
-def _lines(result: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """A part's result as lines of text: scalars as they are, a list of scalars joined, a
-    record by its scalar fields (``id``, ``scheme`` …); money stays the service's text."""
-    out: list[tuple[str, str]] = []
-    for key, value in (result or {}).items():
-        if key == "skipped" or key == "parts" or value is None:
-            continue
-        if _scalar(value):
-            out.append((key, str(value)))
-        elif isinstance(value, list) and all(_scalar(v) for v in value):
-            out.append((key, ", ".join(str(v) for v in value) or "—"))
-        elif isinstance(value, list):
-            for item in value:
-                if isinstance(item, dict):
-                    out.append((key, " · ".join(str(v) for v in item.values() if _scalar(v))))
-        elif isinstance(value, dict):
-            out.append((key, " · ".join(f"{k} {v}" for k, v in value.items() if _scalar(v))))
-    return out
 
 
 def _text(form: Any, name: str) -> str:
