@@ -70,6 +70,23 @@ def decrypt(token: str, associated: bytes = b"minsheng") -> str:
     return _aead(key).decrypt(raw[:12], raw[12:], associated).decode("utf-8")
 
 
+def decrypt_many(tokens: list[str], associated: bytes = b"minsheng") -> list[str]:
+    """:func:`decrypt` of each token, in order — for a bulk read of hundreds of thousands (a
+    payment run's bank file): the key ring is looked up once, not once a value."""
+    ring = {kid: _aead(key) for kid, key in keys().data_keys}
+    a2b, urlsafe = binascii.a2b_base64, _FROM_URLSAFE
+    out: list[str] = []
+    for token in tokens:
+        kid, sep, body = token.partition("$")
+        aead = ring.get(kid) if sep else None
+        if aead is None:  # not a token, or no key of its id: decrypt's own error
+            out.append(decrypt(token, associated))
+            continue
+        raw = a2b(body.encode("ascii").translate(urlsafe))
+        out.append(aead.decrypt(raw[:12], raw[12:], associated).decode("utf-8"))
+    return out
+
+
 def key_id_of(token: str) -> str:
     return token.partition("$")[0]
 

@@ -23,13 +23,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, and_, func, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from minsheng.cards import service as cards
 from minsheng.cards.models import SocialCard
 from minsheng.core import divisions, export
 from minsheng.core.errors import invalid
+from minsheng.foundation import crypto
 from minsheng.foundation.principals import Principal
 from minsheng.payments import engine
 from minsheng.pensions import rules
@@ -91,50 +92,62 @@ def _render(session: Session, run: PnRollRun, payments: list[Any]) -> tuple[byte
 
     ``payments`` are the run's payments (all of them, whichever way the engine has them); the
     file is read from the database in one query in the payments' order (their ids), joined to
-    the person, the award and the person's cards — the live one with an account is paid into,
-    as in :func:`minsheng.cards.service.payee_accounts`."""
+    the person, the award and the person's live card with an account (a person holds one at
+    most, :data:`minsheng.cards.service.LIVE`; as in :func:`minsheng.cards.service.
+    payee_accounts`). The ID number and the account are read as stored and decrypted once per
+    person paid (not per month paid, nor for a card no longer live)."""
     pay = PnPayment.__table__.c
+    card = SocialCard.__table__.c
     rows = (
         session.connection()
         .execute(
             select(
                 pay.id,
+                pay.person_id,
                 pay.pay_key,
                 pay.month,
                 pay.amount,
                 Person.name_zh,
-                Person.id_number,
+                type_coerce(Person.id_number, String),  # the stored token: decrypted below
                 PnAward.scheme,
-                SocialCard.state,
-                SocialCard.bank_account,
+                type_coerce(card.bank_account, String),
             )
             .join(Person, Person.id == pay.person_id)
             .join(PnAward, PnAward.id == pay.award_id)
-            .outerjoin(SocialCard, SocialCard.person_id == pay.person_id)
+            .outerjoin(
+                SocialCard,
+                and_(
+                    card.person_id == pay.person_id,
+                    card.state.in_(cards.LIVE),
+                    card.bank_account.is_not(None),
+                ),
+            )
             .where(pay.run_id == run.id)
-            .order_by(pay.id)  # a person holds one live card at most (cards.service.LIVE)
+            .order_by(pay.id)
         )
         .all()
     )
-    first: dict[int, Any] = {}  # payment id → its first row (a person's cards are rows)
-    accounts: dict[int, str] = {}
+    if len(rows) != len(payments):  # a second live card (never made): one row a payment
+        last = {r[0]: r for r in rows}
+        rows = list(last.values())
+        if len(rows) != len(payments):
+            raise RuntimeError(f"run {run.id}: {len(rows)} payments found, {len(payments)} given")
+    tokens: dict[int, tuple[str, str | None]] = {}  # person → ID number, account (stored)
     for r in rows:
-        first.setdefault(r.id, r)
-        if r.state in cards.LIVE and r.bank_account:
-            accounts[r.id] = r.bank_account
-    if len(first) != len(payments):
-        raise RuntimeError(f"run {run.id}: {len(first)} payments found, {len(payments)} given")
-    transfers = [
-        export.Transfer(
-            ref=r.pay_key,
-            name=r.name_zh,
-            id_number=r.id_number,
-            amount=r.amount,
-            memo=f"{r.month} {SCHEME_MEMO[r.scheme]} {accounts.get(i, '')}",
-        )
-        for i, r in first.items()
-    ]
-    return export.bank_file(run.region, run.month, run.id, transfers)
+        tokens.setdefault(r[1], (r[6], r[8]))
+    stored = [t for i, a in tokens.values() for t in ((i, a) if a else (i,))]
+    plain = iter(crypto.decrypt_many(stored))
+    known = {pid: (next(plain), next(plain) if a else "") for pid, (_, a) in tokens.items()}
+    memo = {k: f" {v} " for k, v in SCHEME_MEMO.items()}
+    return export.bank_file_rows(
+        run.region,
+        run.month,
+        run.id,
+        [
+            (key, name, known[pid][0], amount, month + memo[scheme] + known[pid][1])
+            for _, pid, key, month, amount, name, _, scheme, _ in rows
+        ],
+    )
 
 
 def _payment(d: RollItem, run: PnRollRun) -> dict[str, object]:
