@@ -3,4 +3,5 @@
 through ``minsheng.wages.rules``)."""
 
 from minsheng.wages.deposit_rules import *  # noqa: F403  (deposits and the blacklist)
+from minsheng.wages.pay_rules import *  # noqa: F403  (pay sheets, the wage account)
 from minsheng.wages.warning_rules import *  # noqa: F403  (monitoring and early warning)
