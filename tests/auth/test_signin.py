@@ -66,6 +66,15 @@ def test_wrong_password_and_unknown_user_look_the_same(anon: TestClient, engine:
     b = login(anon, username="nobody")
     assert a.status_code == b.status_code == 401
     assert a.json()["error"]["message"] == b.json()["error"]["message"]
+    # the same work on both paths: one audit entry each (so one answers no slower), and the
+    # unknown one names no account and stores no typed name
+    with make_sessionmaker(engine)() as s:
+        rows = s.execute(
+            sa.text("SELECT actor, record_id FROM audit_log WHERE action = 'login_failed'")
+        ).all()
+    assert len(rows) == 2 and {r[1] for r in rows} - {None} != set()  # the known one
+    assert None in {r[1] for r in rows}  # the unknown one names no account
+    assert all("nobody" not in str(r[0]) for r in rows)
 
 
 def test_repeated_failures_throttle_the_address_not_the_account(
