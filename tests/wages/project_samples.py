@@ -18,17 +18,14 @@ from sqlalchemy.orm import Session
 
 from minsheng.auth.models import User
 from minsheng.core import ids
+from minsheng.registry import service as registry
 from minsheng.registry.organisations import create_employer
-from minsheng.registry.schemas import EmployerIn
-from minsheng.wages.models import (
-    WgFirmUser,
-    WgProject,
-    WgProjectFirm,
-    WgScheduleItem,
-    WgTeam,
-    WgWorker,
-)
-from tests.route_kit import BY, INSIDE, OUTSIDE, Samples, World
+from minsheng.registry.schemas import EmployerIn, PersonIn
+from minsheng.wages import projects, workers
+from minsheng.wages.models import WgFirmUser, WgProject
+from minsheng.wages.project_rules import add_months
+from minsheng.wages.schemas import FirmIn, InstalmentIn, ProjectIn, TeamIn, WorkerIn
+from tests.route_kit import BY, INSIDE, OUTSIDE, P1_ID, Samples, World
 
 COLLECTIONS: set[tuple[str, str]] = set()
 REGION_FREE: set[tuple[str, str]] = set()
@@ -36,6 +33,7 @@ REGION_FREE: set[tuple[str, str]] = set()
 MARKER = "拉萨测试工地"  # the Lhasa project's name: must not leak outside
 DEVELOPER_CODE = ids.make_credit_code("540102", 78)
 SHIGATSE_FIRM_CODE = ids.make_credit_code("540202", 79)
+GENERAL_CODE = ids.make_credit_code("540102", 77)  # the matrix's Lhasa employer
 
 
 def _user(s: Session, username: str) -> int:
@@ -44,12 +42,47 @@ def _user(s: Session, username: str) -> int:
     return found
 
 
-def populate(s: Session, w: World) -> None:
-    developer = create_employer(
+def _file(s: Session, name: str, start: dt.date) -> WgProject:
+    return projects.file_project(
         s,
-        EmployerIn(credit_code=DEVELOPER_CODE, name="拉萨测试建设单位", division_code="540102"),
+        ProjectIn(
+            name=name,
+            division_code="540102",
+            contract_value="5000000.00",
+            contract_signed_on=start - dt.timedelta(days=10),
+            start_date=start,
+            permit_no="540102202600001",
+            officer_name="测试劳资员",
+            developer=FirmIn(credit_code=DEVELOPER_CODE, name="拉萨测试建设单位"),
+            general=FirmIn(credit_code=GENERAL_CODE),
+            schedule=[
+                InstalmentIn(due_on=add_months(start, i), amount="100000.00") for i in (1, 2, 3)
+            ],
+        ),
         BY,
     )
+
+
+def _enter(s: Session, project: WgProject, team: int, id_number: str, start: dt.date) -> int:
+    return workers.enter(
+        s,
+        project.id,
+        WorkerIn(
+            id_number=id_number,
+            team_id=team,
+            contract_no="HT-0001",
+            contract_signed_on=start,
+            rate_kind="day",
+            rate="300.00",
+            overtime_rate="50.00",
+            entry_on=start,
+            work_injury=False,  # the pensions samples own the Lhasa resident's enrolments
+        ),
+        BY,
+    ).id
+
+
+def populate(s: Session, w: World) -> None:
     elsewhere = create_employer(
         s,
         EmployerIn(
@@ -57,48 +90,29 @@ def populate(s: Session, w: World) -> None:
         ),
         BY,
     )
-    today = dt.date.today()
-    start = today.replace(day=1) - dt.timedelta(days=90)
-    project = WgProject(
-        code="WG-540102-0001",
-        name=MARKER,
-        division_code="540102",
-        contract_value=500_000_000,  # 5,000,000 元
-        contract_signed_on=start - dt.timedelta(days=10),
-        start_date=start,
-        end_date=start + dt.timedelta(days=720),
-        permit_no="540102202600001",
-        officer_name="测试劳资员",
-        state="active",
+    start = dt.date.today().replace(day=1) - dt.timedelta(days=90)
+    project = _file(s, MARKER, start)
+    team = projects.add_team(
+        s, project.id, TeamIn(name="测试钢筋班组", credit_code=GENERAL_CODE), BY
     )
-    s.add(project)
-    s.flush()
-    general = WgProjectFirm(project_id=project.id, employer_id=w.ids["employer"], role="general")
-    s.add_all(
-        [general, WgProjectFirm(project_id=project.id, employer_id=developer.id, role="developer")]
+    worker = _enter(s, project, team.id, P1_ID, start)
+    # a second project and worker that the samples complete, close and exit (the first stay
+    # open for every other area's samples)
+    spare = _file(s, "拉萨测试备用工地", start)
+    spare_team = projects.add_team(
+        s, spare.id, TeamIn(name="测试木工班组", credit_code=GENERAL_CODE), BY
     )
-    s.flush()
-    team = WgTeam(project_id=project.id, firm_id=general.id, name="测试钢筋班组")
-    s.add(team)
-    s.flush()
-    worker = WgWorker(
-        project_id=project.id,
-        team_id=team.id,
-        person_id=w.ids["person"],
-        division_code="540102",
-        contract_no="HT-0001",
-        contract_signed_on=start,
-        rate_kind="day",
-        rate=30_000,  # 300 元 a day
-        overtime_rate=5_000,
-        entry_on=start,
-        open_key=w.ids["person"],
+    leaver = registry.create_person(
+        s, PersonIn(id_number=w.new_id(), name_zh="测试退场工人", hukou="rural"), BY
     )
-    s.add(worker)
-    s.add_all(
-        WgScheduleItem(project_id=project.id, due_on=start + dt.timedelta(days=30 * i), amount=1)
-        for i in range(1, 4)
-    )
+    spare_worker = _enter(s, project, team.id, leaver.id_number, start)
+    newcomers = []
+    for _ in range(3):
+        p = registry.create_person(
+            s, PersonIn(id_number=w.new_id(), name_zh="测试进场工人", hukou="rural"), BY
+        )
+        newcomers.append(p.id_number)
+    w.newcomers = newcomers  # type: ignore[attr-defined]
     s.add_all(
         [
             WgFirmUser(user_id=_user(s, f"contractor.{INSIDE}"), employer_id=w.ids["employer"]),
@@ -106,13 +120,16 @@ def populate(s: Session, w: World) -> None:
         ]
     )
     s.flush()
+    general = projects.general_of(s, project.id)
     w.ids.update(
         wg_project=project.id,
         wg_team=team.id,
-        wg_worker=worker.id,
-        wg_general=w.ids["employer"],
-        wg_developer=developer.id,
-        wg_general_firm=general.id,
+        wg_worker=worker,
+        wg_general=general.id,
+        wg_developer=projects.firms_of(s, project.id)[0][1].id,
+        wg_project_spare=spare.id,
+        wg_team_spare=spare_team.id,
+        wg_worker_spare=spare_worker,
     )
 
 

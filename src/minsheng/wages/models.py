@@ -118,6 +118,9 @@ class WgWorker(Base):
     entry_on: Mapped[dt.date] = mapped_column(Date)  # 进场
     exit_on: Mapped[dt.date | None] = mapped_column(Date)  # 退场 (inclusive)
     open_key: Mapped[int | None] = mapped_column(Integer)
+    # the work-injury enrolment by project this entry made (pensions), from that day; NULL when
+    # the person was already insured for work injury, or the entry asked for none
+    injury_enrolled_on: Mapped[dt.date | None] = mapped_column(Date)
 
     __table_args__ = (
         CheckConstraint(_in("rate_kind", RATE_KINDS), name="rate_kind"),
