@@ -168,7 +168,8 @@ class WgPayRun(Base):
     __tablename__ = "wg_pay_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("wg_projects.id"), index=True)
+    # set in the transaction that prepares the run (the engine makes the row without it)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("wg_projects.id"), index=True)
     month: Mapped[str] = mapped_column(String(7))
     region: Mapped[str] = mapped_column(String(6))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -21,7 +21,7 @@ def upgrade() -> None:
     op.create_table(
         "wg_pay_runs",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=True),
         sa.Column("month", sa.String(length=7), nullable=False),
         sa.Column("region", sa.String(length=6), nullable=False),
         sa.Column(
