@@ -212,11 +212,17 @@ def deposit_due(contract_signed_on: dt.date, p: WarningParams) -> dt.date:
 
 
 def deposit_missing(
-    contract_signed_on: dt.date, lodged_or_exempt: bool, today: dt.date, p: WarningParams
+    contract_signed_on: dt.date,
+    lodged_or_exempt: bool,
+    today: dt.date,
+    p: WarningParams,
+    lodge_by: dt.date | None = None,
 ) -> Finding | None:
+    """``lodge_by``: the deadline the deposit's record holds, if it has one (else computed)."""
     if lodged_or_exempt:
         return None
-    return _finding("deposit_missing", deposit_due(contract_signed_on, p), today, p)
+    due = lodge_by or deposit_due(contract_signed_on, p)
+    return _finding("deposit_missing", due, today, p)
 
 
 def no_contract(first_day: dt.date, today: dt.date, p: WarningParams) -> Finding | None:
