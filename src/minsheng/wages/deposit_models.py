@@ -39,7 +39,15 @@ FEN = BigInteger
 DEPOSIT_STATES = ("due", "exempt", "lodged", "notice", "returned")  # 待存/免存/已存/公示/已返还
 DEPOSIT_FORMS = ("cash", "guarantee")
 ENTRY_KINDS = ("lodge", "draw", "top_up", "return")
-LISTING_STATES = ("proposed", "listed", "removal_requested", "removed", "rejected")
+LISTING_STATES = (
+    "draft",
+    "proposed",
+    "listed",
+    "removal_requested",
+    "removed",
+    "ended",
+    "rejected",
+)
 LISTING_REASONS = ("one_worker", "many_workers", "incident")
 
 

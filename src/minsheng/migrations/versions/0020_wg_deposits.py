@@ -48,7 +48,8 @@ def upgrade() -> None:
             name=op.f("ck_wg_blacklist_reason"),
         ),
         sa.CheckConstraint(
-            "state IN ('proposed', 'listed', 'removal_requested', 'removed', 'rejected')",
+            "state IN ('draft', 'proposed', 'listed', 'removal_requested', 'removed', 'ended', "
+            "'rejected')",
             name=op.f("ck_wg_blacklist_state"),
         ),
         sa.CheckConstraint("arrears >= 0", name=op.f("ck_wg_blacklist_arrears")),
