@@ -14,13 +14,15 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select, update
 
 from minsheng.core import export
-from minsheng.db import make_sessionmaker
+from minsheng.core.errors import ConflictError
+from minsheng.db import make_sessionmaker, unit_of_work
 from minsheng.foundation import crypto
+from minsheng.payments import engine as engine_module
 from minsheng.pensions import roll as rolls
-from minsheng.pensions.models import PnPayment
+from minsheng.pensions.models import PnAward, PnPayment, PnRollRun
 from tests.assistance import bankfile_reader as reader
 from tests.pensions.award_kit import BY
 from tests.pensions.test_roll_scale import MONTH, TODAY, per_award, population
@@ -127,3 +129,25 @@ def test_the_file_decrypts_once_per_person_paid(
     assert decryptions[0] == 2 * len(people)
     f = reader.parse((tmp_path / str(r.file_name)).read_bytes())
     assert [(x.ref, x.name, x.id_number, x.amount, x.memo) for x in f.records] == expected
+
+
+def test_a_key_paid_behind_the_lock_is_a_clean_conflict_on_either_database(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If something bypassed the lock and the paid-key check, the bulk insert (COPY on
+    PostgreSQL, executemany elsewhere) meets the unique key: the run is refused as busy (409)
+    and nothing of it stays."""
+    population(engine, 600)
+    factory = make_sessionmaker(engine)
+    first = rolls.issue(factory, MONTH, "540100", BY, tmp_path, today=TODAY)
+    assert first.new_payments > 0
+    with unit_of_work(factory) as s:  # as if the first roll's paid_through were lost
+        s.execute(update(PnAward).values(paid_through=None))
+        before = s.scalar(select(func.count()).select_from(PnPayment))
+    monkeypatch.setattr(engine_module, "paid_keys", lambda *a: set())
+    with pytest.raises(ConflictError) as refused:
+        rolls.issue(factory, MONTH, "540100", BY, tmp_path, today=TODAY)
+    assert refused.value.rule == "payroll_busy"
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(PnPayment)) == before
+        assert s.scalar(select(func.count()).select_from(PnRollRun)) == 1

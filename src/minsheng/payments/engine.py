@@ -71,29 +71,26 @@ class Ledger:
     run_model: Any
     payment_model: Any
     render: Callable[[Session, Any, list[Any]], tuple[bytes, str]]
-    make_payment: Callable[[Any, Any], Any]
+    make_payment: Callable[[Any, Any], Any] | None  # None for a bulk ledger
     run_entity: str  # audit entity of a run
     file_entity: str  # audit entity of a downloaded bank file
     lock_key: int  # pg_advisory_xact_lock key
-    #: ``make_payment`` gives a dict of columns, inserted in bulk (Core) rather than one ORM
-    #: object each — for rolls of hundreds of thousands; :func:`prepare` hands back rows
+    #: the due items are themselves the payments (tuples of ``item_columns``, in that order),
+    #: inserted in bulk as they are, the run id added by the statement — no ORM object, dict
+    #: or row made per payment, for rolls of hundreds of thousands (``make_payment`` unused);
+    #: :func:`prepare` hands back the items
     bulk: bool = False
+    item_columns: tuple[str, ...] = ()
     #: maker–checker (审核审批分离): a run a person prepared is issued by another; the platform
     #: itself (CLI, scheduled jobs: a ``system`` principal) prepares and issues in one go
     checked: bool = False
 
-
-@dataclass(frozen=True)
-class Row:
-    """A payment inserted in bulk, as :func:`prepare` hands it back (its columns)."""
-
-    values: dict[str, Any]
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __post_init__(self) -> None:
+        if self.bulk != bool(self.item_columns) or self.bulk == (self.make_payment is not None):
+            raise ValueError(
+                f"ledger {self.name}: a bulk ledger names its item columns, another how a "
+                "payment is made"
+            )
 
 
 #: The bank file :func:`prepare` rendered for its digest, kept for :func:`issue`'s own
@@ -140,29 +137,50 @@ def paid_keys(session: Session, ledger: Ledger, keys: Sequence[str]) -> set[str]
     return paid
 
 
-def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts of the same columns) in one executemany per 20,000: Core, with
-    no ORM bookkeeping per row; on SQLite, when no column's type converts its value, straight
-    to the driver as tuples (the statement compiled once by SQLAlchemy)."""
-    if not rows:
+#: Payments a statement (an ``executemany``) in a bulk insert
+CHUNK = 20_000
+
+
+def _insert_items(session: Session, ledger: Ledger, run_id: int, items: Sequence[Any]) -> None:
+    """Insert a bulk ledger's items (tuples of ``item_columns``) with the run's id, in the
+    run's transaction: on PostgreSQL by ``COPY … FROM STDIN`` (one stream, no statement per
+    row); elsewhere by the driver's ``executemany`` of one statement (the run id written in
+    it), ``CHUNK`` items at a time, the tuples passed as they are. A column whose type
+    converts its value (an encrypted one) goes through SQLAlchemy's ``insert`` instead."""
+    if not items:
         return
+    table = ledger.payment_model.__table__
     conn = session.connection()
     dialect = conn.dialect
-    columns = list(rows[0])
-    plain = all(
-        table.c[c].type.dialect_impl(dialect).bind_processor(dialect) is None for c in columns
-    )
-    if dialect.name == "sqlite" and plain:
-        compiled = insert(table).compile(dialect=dialect, column_keys=columns)
-        order = compiled.positiontup or []
-        assert sorted(order) == sorted(columns), (order, columns)
-        for i in range(0, len(rows), 20_000):
-            conn.exec_driver_sql(
-                str(compiled), [tuple(r[c] for c in order) for r in rows[i : i + 20_000]]
-            )
+    columns = list(ledger.item_columns)
+    run = int(run_id)
+    q = dialect.identifier_preparer
+    names = ", ".join(q.quote(c) for c in [*columns, "run_id"])
+    if any(table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns):
+        rows = [{**dict(zip(columns, t, strict=True)), "run_id": run} for t in items]
+        for i in range(0, len(rows), CHUNK):
+            conn.execute(insert(table), rows[i : i + CHUNK])
         return
-    for i in range(0, len(rows), 20_000):
-        conn.execute(insert(table), rows[i : i + 20_000])
+    if dialect.name == "postgresql":
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        try:
+            with (
+                driver.cursor() as cur,
+                cur.copy(f"COPY {q.format_table(table)} ({names}) FROM STDIN") as copy,
+            ):
+                for t in items:
+                    copy.write_row((*t, run))
+        except dialect.loaded_dbapi.IntegrityError as exc:
+            raise IntegrityError("COPY", None, exc) from exc
+        return
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {q.format_table(table)} ({names}) "
+        f"VALUES ({', '.join([marker] * len(columns))}, {run})"
+    )
+    for i in range(0, len(items), CHUNK):
+        conn.exec_driver_sql(sql, list(items[i : i + CHUNK]))
 
 
 def busy() -> ConflictError:
@@ -196,7 +214,7 @@ def prepare(
     once and has no file."""
     keys = [d.key for d in items]
     paid = paid_keys(session, ledger, keys)
-    new_items = [d for d in items if d.key not in paid]
+    new_items = [d for d in items if d.key not in paid] if paid else list(items)
     run = ledger.run_model(
         month=month,
         region=region,
@@ -207,12 +225,13 @@ def prepare(
     )
     session.add(run)
     session.flush()
-    new = [ledger.make_payment(d, run) for d in new_items]
     try:
         if ledger.bulk:
-            _insert_many(session, ledger.payment_model.__table__, new)
-            new = [Row(v) for v in new]
+            _insert_items(session, ledger, run.id, new_items)
+            new: list[Any] = new_items
         else:
+            assert ledger.make_payment is not None
+            new = [ledger.make_payment(d, run) for d in new_items]
             session.add_all(new)
             session.flush()
     except IntegrityError:  # only if something bypassed the lock: a clean 409, never a 500

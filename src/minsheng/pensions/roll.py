@@ -43,7 +43,8 @@ SCHEME_MEMO = {"resident_pension": "城乡居民养老金", "employee_pension": 
 
 
 class RollItem(NamedTuple):
-    """One month of one award due (a tuple: hundreds of thousands are made per roll)."""
+    """One month of one award due (a tuple: hundreds of thousands are made per roll) — the
+    payment as the engine inserts it (the ledger's ``item_columns``, in this order)."""
 
     key: str
     amount: int
@@ -150,28 +151,17 @@ def _render(session: Session, run: PnRollRun, payments: list[Any]) -> tuple[byte
     )
 
 
-def _payment(d: RollItem, run: PnRollRun) -> dict[str, object]:
-    return {
-        "pay_key": d.key,
-        "award_id": d.award_id,
-        "person_id": d.person_id,
-        "month": d.month,
-        "division_code": d.division_code,
-        "amount": d.amount,
-        "run_id": run.id,
-    }
-
-
 LEDGER = engine.Ledger(
     name="pension",
     run_model=PnRollRun,
     payment_model=PnPayment,
     render=_render,
-    make_payment=_payment,
+    make_payment=None,
     run_entity="pension_roll",
     file_entity="pension_bank_file",
     lock_key=LOCK_KEY,
     bulk=True,
+    item_columns=("pay_key", "amount", "award_id", "person_id", "month", "division_code"),
     checked=True,
 )
 
