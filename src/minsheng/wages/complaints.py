@@ -172,15 +172,11 @@ def read_state(
     return state_view(session, c, today)
 
 
-def queue_query(
-    by: Principal, state: str = "", overdue_on: dt.date | None = None
-) -> Select[tuple[WgComplaint]]:
+def queue_query(by: Principal, state: str = "", overdue_on: dt.date | None = None) -> Select[Any]:
     """The caller's queue: complaints routed to the counties of their region, the earliest
     deadline first; ``state`` one of the states or ``open``; ``overdue_on`` only those past
     their deadline on that day."""
-    q: Select[tuple[WgComplaint]] = engine.in_region(
-        select(WgComplaint), WgComplaint.division_code, by
-    )
+    q: Select[Any] = engine.in_region(select(WgComplaint), WgComplaint.division_code, by)
     if state == "open":
         q = q.where(WgComplaint.state.in_(COMPLAINT.open_states))
     elif state:
@@ -314,6 +310,14 @@ def act(
 ) -> WgComplaint:
     """Take one step on a complaint of the caller's region (validate everything, then write)."""
     c = get(session, complaint_id, by)
+    if day < c.received_on:
+        raise invalid(
+            "day",
+            "before_receipt",
+            "日期不能早于收到投诉之日",
+            "the day cannot be before the complaint was received",
+            "ཚེས་གྲངས་ནོར།",
+        )
     note = text.clean(reason, "reason", "short", max_length=400) if reason else None
     step = COMPLAINT.begin(c.state, action, by, history(session, c), note)
     amount = _recovered(recovered) if action == "close" else 0
