@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, and_, func, select, type_coerce, update
+from sqlalchemy import String, and_, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from minsheng.cards import service as cards
@@ -170,51 +170,65 @@ def pay_key(award_id: int, month: str) -> str:
     return f"pn:a{award_id}:{month}"
 
 
-#: Below this many awards with months due, their cards are looked up by person (a retried or
-#: small roll); above, in one query over the region's active awards.
-FEW = 2_000
-
-
 def due(session: Session, month: int, prefix: str) -> tuple[list[RollItem], list[int]]:
     """What the roll of ``month`` owes in the region, and the awards it cannot pay (no bank
-    account); see the module docstring. One query for the awards, one for their cards
-    (Core rows: no ORM loading per award)."""
+    account); see the module docstring. One query (Core rows, no ORM loading per award): the
+    region's active awards with a monthly amount and, as stored, a month not yet paid (a
+    rerun reads nothing), with the holder's death date and whether they hold a live card with
+    a bank account (:func:`minsheng.cards.service.with_payee_account`'s test: nothing
+    decrypted, the card found by the person index); the months are counted here."""
+    key = rules.month_text(month)
+    a, card = PnAward.__table__.c, SocialCard.__table__.c
+    banked = (
+        select(card.id)
+        .where(
+            card.person_id == a.person_id,
+            card.state.in_(cards.LIVE),
+            func.coalesce(card.bank_account_tail, "") != "",
+        )
+        .exists()
+    )
+    # YYYY-MM texts compare as the months they name; a text of another length (never
+    # written) is left for month_of below to read or refuse
+    unpaid = or_(a.paid_through.is_(None), func.length(a.paid_through) != 7, a.paid_through < key)
+    begun = or_(func.length(a.start_month) != 7, a.start_month <= key)
     rows = (
         session.connection()
         .execute(
             select(
-                PnAward.id,
-                PnAward.person_id,
-                PnAward.division_code,
-                PnAward.start_month,
-                PnAward.paid_through,
-                PnAward.monthly,
+                a.id,
+                a.person_id,
+                a.division_code,
+                a.start_month,
+                a.paid_through,
+                a.monthly,
                 Person.death_date,
+                banked,
             )
-            .join(Person, Person.id == PnAward.person_id)
-            .where(PnAward.division_code.like(prefix + "%"), PnAward.state == "active")
-            .order_by(PnAward.id)
+            .join(Person, Person.id == a.person_id)
+            .where(
+                a.division_code.like(prefix + "%"),
+                a.state == "active",
+                a.monthly > 0,
+                unpaid,
+                begun,
+            )
+            .order_by(a.id)
         )
         .all()
     )
-    owed: list[tuple[int, int, str, int, int, int]] = []
-    for award_id, person_id, division, start, through, monthly, death in rows:
+    items: list[RollItem] = []
+    unpayable: list[int] = []
+    for award_id, person_id, division, start, through, monthly, death, has_account in rows:
         first = _month(start)
         if through is not None:
             first = max(first, _month(through) + 1)
         last = month
         if death is not None:  # never a month after the death, terminated or not yet
             last = min(last, rules.month_index(death.year, death.month))
-        if first <= last and monthly > 0:
-            owed.append((award_id, person_id, division, monthly, first, last))
-    if len(owed) <= FEW:
-        accounts = cards.with_payee_account(session, [o[1] for o in owed])
-    else:
-        accounts = _with_payee_account(session, prefix)
-    items: list[RollItem] = []
-    unpayable: list[int] = []
-    for award_id, person_id, division, monthly, first, last in owed:
-        if person_id not in accounts:
+        if first > last:
+            continue
+        if not has_account:
             unpayable.append(award_id)
             continue
         for m in range(first, last + 1):
@@ -227,22 +241,6 @@ def due(session: Session, month: int, prefix: str) -> tuple[list[RollItem], list
 
 _month = cache(month_of)
 _text = cache(rules.month_text)
-
-
-def _with_payee_account(session: Session, prefix: str) -> set[int]:
-    """The holders of the region's active awards with a live card holding a bank account, as
-    :func:`minsheng.cards.service.with_payee_account` tells them (nothing decrypted), in one
-    query: the cards found by the person index, the state checked here."""
-    found = (
-        session.connection()
-        .execute(
-            select(SocialCard.person_id, SocialCard.state, SocialCard.bank_account_tail)
-            .join(PnAward, PnAward.person_id == SocialCard.person_id)
-            .where(PnAward.division_code.like(prefix + "%"), PnAward.state == "active")
-        )
-        .all()
-    )
-    return {pid for pid, state, tail in found if state in cards.LIVE and tail}
 
 
 def run(
