@@ -80,7 +80,13 @@ def test_a_signed_batch_is_stored_and_answered_per_event(app: Any, engine: Engin
         body = r.json()
         assert (body["accepted"], body["duplicates"], body["refused"]) == (2, 0, 0)
         assert [x["status"] for x in body["results"]] == ["accepted", "accepted"]
-        again = post(c, st.device.serial, st.secret, {"events": events(st.workers[0])})
+        again = post(
+            c,
+            st.device.serial,
+            st.secret,
+            {"events": events(st.workers[0])},
+            ts=int(time.time()) + 1,
+        )
         assert again.status_code == 200  # a new timestamp: a new signature; events dedupe
         assert (again.json()["accepted"], again.json()["duplicates"]) == (0, 2)
     assert stored(engine) == 2

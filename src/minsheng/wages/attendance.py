@@ -24,17 +24,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, tuple_, update
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from minsheng.core.errors import MinshengError, invalid
-from minsheng.db import is_sqlite
 from minsheng.fields import MAX_ID
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.policy import load
-from minsheng.wages.attendance_models import WgAttendanceDay, WgAttendanceEvent, WgDevice
-from minsheng.wages.models import WgWorker
+from minsheng.wages.attendance_models import WgAttendanceDay, WgDevice
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")  # 北京时间: the local date of an event
 MAX_BATCH = 5000  # events per request (engineering bound: a device batch is one JSON body)
@@ -194,7 +192,7 @@ def day_of(events: Iterable[tuple[dt.datetime, str]], standard_minutes: int) -> 
 def _lock_project(session: Session, project_id: int) -> None:
     """Ingests into one project take turns (PostgreSQL; SQLite writers already do), so two
     gates sending the same worker's day at once each recompute it from every event."""
-    if not is_sqlite(session.get_bind().engine):
+    if not _sqlite(session):
         session.execute(
             text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": LOCK_KEY, "b": project_id}
         )
@@ -258,6 +256,8 @@ def ingest(
         seen.add(eid)
         candidates.append((i, eid, worker, at, local_day(at), kind))
     _lock_project(session, device.project_id)
+    naive = _sqlite(session)
+    received: object = _stamp(now) if naive else now
     roster = _roster(session, {c[2] for c in candidates})
     stored = _stored_ids(session, device.id, [c[1] for c in candidates])
     rows: list[dict[str, Any]] = []
@@ -277,10 +277,10 @@ def ingest(
                     "device_id": device.id,
                     "device_event_id": eid,
                     "worker_id": worker,
-                    "at": _bind(session, at),
-                    "day": day,
+                    "at": _stamp(at) if naive else at,
+                    "day": day.isoformat() if naive else day,
                     "kind": kind,
-                    "received_at": _bind(session, now),
+                    "received_at": received,
                 }
             )
             touched.add((worker, day))
@@ -290,7 +290,12 @@ def ingest(
         report.duplicates += status == "duplicate"
         report.refused += status == "refused"
     if rows:
-        session.execute(insert(WgAttendanceEvent), rows)
+        _many(
+            session,
+            "INSERT INTO wg_attendance_events (device_id, device_event_id, worker_id, at, day, "
+            "kind, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [tuple(r.values()) for r in rows],
+        )
         report.days = recompute(session, device.project_id, touched, cfg.standard_minutes)
     audit.record(
         session,
@@ -309,80 +314,131 @@ def ingest(
     return report
 
 
-def _bind(session: Session, at: dt.datetime) -> dt.datetime:
-    """An instant as stored: naive UTC on SQLite (it keeps no offset), aware on PostgreSQL."""
-    return at.replace(tzinfo=None) if _sqlite(session) else at
+def _stamp(at: dt.datetime) -> str:
+    """An instant as SQLAlchemy stores it on SQLite: naive UTC text."""
+    if at.utcoffset():
+        at = at.astimezone(dt.UTC)
+    return at.replace(tzinfo=None).isoformat(" ")
+
+
+def _many(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """An executemany straight on the driver (``?`` placeholders; ``%s`` for psycopg): the
+    ingest writes hundreds of thousands of rows, and SQLAlchemy's per-row parameter handling
+    cost more than the database's work."""
+    if not rows:
+        return
+    if not _sqlite(session):
+        sql = sql.replace("?", "%s")
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def _rows(session: Session, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """A query straight on the driver (see :func:`_many`)."""
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _sqlite(session: Session) -> bool:
-    return is_sqlite(session.get_bind().engine)
+    """Whether the session's database is SQLite (it keeps no offset: instants are stored as
+    naive UTC there, aware on PostgreSQL)."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _in(session: Session, n: int) -> str:
+    mark = "?" if _sqlite(session) else "%s"
+    return ", ".join([mark] * n)
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _roster(
     session: Session, worker_ids: set[int]
 ) -> dict[int, tuple[int, dt.date, dt.date | None]]:
     out: dict[int, tuple[int, dt.date, dt.date | None]] = {}
-    for part in _chunks(sorted(worker_ids)):
-        for wid, pid, entry, exit_on in session.execute(
-            select(WgWorker.id, WgWorker.project_id, WgWorker.entry_on, WgWorker.exit_on).where(
-                WgWorker.id.in_(part)
-            )
-        ):
-            out[wid] = (pid, entry, exit_on)
+    for part in _chunks(sorted(worker_ids), 5000):
+        sql = (
+            "SELECT id, project_id, entry_on, exit_on FROM wg_workers "
+            f"WHERE id IN ({_in(session, len(part))})"
+        )
+        for wid, pid, entry, exit_on in _rows(session, sql, tuple(part)):
+            out[wid] = (pid, _date(entry), _date(exit_on))  # type: ignore[assignment]
     return out
 
 
 def _stored_ids(session: Session, device_id: int, event_ids: list[str]) -> set[str]:
     found: set[str] = set()
-    for part in _chunks(event_ids):
-        found.update(
-            session.scalars(
-                select(WgAttendanceEvent.device_event_id).where(
-                    WgAttendanceEvent.device_id == device_id,
-                    WgAttendanceEvent.device_event_id.in_(part),
-                )
-            )
+    mark = "?" if _sqlite(session) else "%s"
+    for part in _chunks(event_ids, 5000):
+        sql = (
+            f"SELECT device_event_id FROM wg_attendance_events WHERE device_id = {mark} "
+            f"AND device_event_id IN ({_in(session, len(part))})"
         )
+        found.update(r[0] for r in _rows(session, sql, (device_id, *part)))
     return found
 
 
 def recompute(
     session: Session, project_id: int, pairs: set[tuple[int, dt.date]], standard_minutes: int
 ) -> int:
-    """Rewrite the day rows of these (worker, day) pairs from all their stored events."""
-    ordered = sorted(pairs)
-    events: dict[tuple[int, dt.date], list[tuple[dt.datetime, str]]] = {p: [] for p in ordered}
-    existing: dict[tuple[int, dt.date], int] = {}
-    E, D = WgAttendanceEvent, WgAttendanceDay
-    for part in _chunks(ordered):
-        for wid, day, at, kind in session.execute(
-            select(E.worker_id, E.day, E.at, E.kind).where(tuple_(E.worker_id, E.day).in_(part))
-        ):
-            events[(wid, day)].append((aware(at) or at, kind))
-        for did, wid, day in session.execute(
-            select(D.id, D.worker_id, D.day).where(tuple_(D.worker_id, D.day).in_(part))
-        ):
-            existing[(wid, day)] = did
-    new: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
-    for pair in ordered:
-        d = day_of(events[pair], standard_minutes)
-        values = {
-            "first_in": None if d.first_in is None else _bind(session, d.first_in),
-            "last_out": None if d.last_out is None else _bind(session, d.last_out),
-            "minutes": d.minutes,
-            "overtime_minutes": d.overtime_minutes,
-            "events": d.events,
-        }
-        if pair in existing:
-            changed.append({"id": existing[pair], **values})
-        else:
-            new.append({"worker_id": pair[0], "project_id": project_id, "day": pair[1], **values})
-    if new:
-        session.execute(insert(D), new)
-    if changed:
-        session.execute(update(D), changed)
-    return len(ordered)
+    """Rewrite the day rows of these (worker, day) pairs from all their stored events (one
+    read per local day touched, an upsert of the day rows)."""
+    naive = _sqlite(session)
+    by_day: dict[dt.date, list[int]] = {}
+    for worker, day in pairs:
+        by_day.setdefault(day, []).append(worker)
+    events: dict[tuple[int, dt.date], list[tuple[dt.datetime, str]]] = {p: [] for p in pairs}
+    mark = "?" if naive else "%s"
+    for day, workers in by_day.items():
+        key = day.isoformat() if naive else day
+        for part in _chunks(sorted(workers), 5000):
+            sql = (
+                "SELECT worker_id, at, kind FROM wg_attendance_events WHERE day = "
+                f"{mark} AND worker_id IN ({', '.join([mark] * len(part))})"
+            )
+            for wid, at, kind in _rows(session, sql, (key, *part)):
+                if naive:
+                    at = dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC)
+                events[(wid, day)].append((at, kind))
+    values: list[tuple[Any, ...]] = []
+    for (worker, day), evs in events.items():
+        d = day_of(evs, standard_minutes)
+        fi: object = d.first_in
+        lo: object = d.last_out
+        if naive:
+            fi = None if d.first_in is None else _stamp(d.first_in)
+            lo = None if d.last_out is None else _stamp(d.last_out)
+        values.append(
+            (
+                worker,
+                project_id,
+                day.isoformat() if naive else day,
+                fi,
+                lo,
+                d.minutes,
+                d.overtime_minutes,
+                d.events,
+            )
+        )
+    _many(
+        session,
+        "INSERT INTO wg_attendance_days (worker_id, project_id, day, first_in, last_out, "
+        "minutes, overtime_minutes, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (worker_id, day) DO UPDATE SET first_in = excluded.first_in, "
+        "last_out = excluded.last_out, minutes = excluded.minutes, "
+        "overtime_minutes = excluded.overtime_minutes, events = excluded.events",
+        values,
+    )
+    return len(values)
 
 
 # ------------------------------------------------------------------------------ reads
