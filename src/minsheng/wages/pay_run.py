@@ -228,7 +228,7 @@ def prepare(
     today = today or dt.date.today()
     engine.lock(session, LEDGER)
     project = access.get_project(session, project_id, by, for_update=True)
-    require(session, project, by, "wages:run", ("general",), "发放工资（总包代发）")
+    require(session, project, by, "wages:write", ("general",), "发放工资（总包代发）")
     refuse_closed(project)
     month = check_month(month, today)
     account = session.scalar(
@@ -299,7 +299,7 @@ def finish(session: Session, run_id: int, by: Principal, directory: Path) -> WgP
     run = _run_of(session, run_id, by)
     project = session.get(WgProject, run.project_id)
     assert project is not None
-    require(session, project, by, "wages:run", ("general",), "发放工资（总包代发）")
+    require(session, project, by, "wages:write", ("general",), "发放工资（总包代发）")
     engine.finish(session, LEDGER, run.id, directory, by)
     return run
 
