@@ -17,7 +17,8 @@ from minsheng.db import make_sessionmaker, unit_of_work
 from minsheng.foundation.principals import Principal, staff
 from minsheng.wages import pay, pay_accounts, pay_run
 from minsheng.wages.models import WgProject
-from minsheng.wages.pay_models import WgPayLine, WgPayment, WgPayRun, WgWageAccount
+from minsheng.wages.pay_rules import add_months
+from minsheng.wages.pay_models import WgPayLine, WgPayment, WgPayRun, WgPaySheet, WgWageAccount
 from tests.assistance import bankfile_reader as reader
 from tests.wages.pay_kit import BY, SIGNED, TODAY, Site, funded, site, work
 
@@ -227,3 +228,28 @@ def test_a_worker_without_any_card_is_listed_unpayable(engine: Engine) -> None:
         build_all(s, k)
         r = pay_run.prepare(s, k.project_id, OCT, BY, TODAY)
         assert (r.new_payments, len(r.unpayable), r.state) == (0, 4, "issued")
+
+
+def test_pay_records_are_kept_three_years_and_not_deleted_before(engine: Engine) -> None:
+    factory = make_sessionmaker(engine)
+    with unit_of_work(factory) as s:
+        k = site(s)
+        october(s, k)
+        funded(s, k, 1_000_000)
+        build_all(s, k)
+        pay_run.prepare(s, k.project_id, OCT, BY, TODAY)
+    with make_sessionmaker(engine)() as s:
+        sheet = s.scalars(select(WgPaySheet)).first()
+        payment = s.scalars(select(WgPayment)).first()
+        line = s.scalars(select(WgPayLine)).first()
+        assert sheet is not None and payment is not None and line is not None
+        assert sheet.keep_until == dt.date(2029, 11, 30)  # built on 30 Nov 2026: 3 years
+        today = dt.date.today()
+        assert payment.keep_until == add_months(today, 36)
+        for record in (payment, line, sheet):
+            s.delete(record)
+            with pytest.raises(ConflictError) as e:
+                s.flush()
+            assert e.value.rule == "retention"
+            s.rollback()
+        assert s.scalar(select(func.count()).select_from(WgPayment)) == 4

@@ -20,6 +20,7 @@ Pay records carry ``keep_until`` (条例 art. 15: at least 3 years); nothing del
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -31,10 +32,13 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    event,
     func,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from minsheng.core.errors import ConflictError
 from minsheng.db import Base
 from minsheng.foundation.crypto import Encrypted
 
@@ -202,6 +206,37 @@ class WgPayment(Base):
     keep_until: Mapped[dt.date] = mapped_column(Date)
 
     __table_args__ = (CheckConstraint("amount > 0", name="amount"),)
+
+
+# Records kept at least 3 years (条例 art. 15): nothing deletes a pay sheet, line or payment
+# through the ORM before its ``keep_until`` (a payment's own, a line's through its sheet).
+def _kept(keep_until: dt.date | None) -> None:
+    if keep_until is not None and dt.date.today() < keep_until:
+        raise ConflictError(
+            "keep_until",
+            "retention",
+            f"工资支付记录须保存至{keep_until.isoformat()}，不得删除",
+            f"pay records are kept until {keep_until.isoformat()}; they cannot be deleted",
+            bo="གླ་ཕོགས་ཀྱི་ཟིན་ཐོ་ལོ་གསུམ་ཉར་དགོས་པས་སུབ་མི་ཆོག",
+        )
+
+
+@event.listens_for(WgPaySheet, "before_delete")
+def _keep_sheet(_mapper: object, _conn: object, sheet: WgPaySheet) -> None:
+    _kept(sheet.keep_until)
+
+
+@event.listens_for(WgPayment, "before_delete")
+def _keep_payment(_mapper: object, _conn: object, payment: WgPayment) -> None:
+    _kept(payment.keep_until)
+
+
+@event.listens_for(WgPayLine, "before_delete")
+def _keep_line(_mapper: object, conn: Any, line: WgPayLine) -> None:
+    kept = conn.execute(
+        select(WgPaySheet.keep_until).where(WgPaySheet.id == line.sheet_id)
+    ).scalar()
+    _kept(kept)
 
 
 __all__ = [
