@@ -17,8 +17,8 @@ from minsheng.db import make_sessionmaker, unit_of_work
 from minsheng.foundation.principals import Principal, staff
 from minsheng.wages import pay, pay_accounts, pay_run
 from minsheng.wages.models import WgProject
-from minsheng.wages.pay_rules import add_months
 from minsheng.wages.pay_models import WgPayLine, WgPayment, WgPayRun, WgPaySheet, WgWageAccount
+from minsheng.wages.pay_rules import add_months
 from tests.assistance import bankfile_reader as reader
 from tests.wages.pay_kit import BY, SIGNED, TODAY, Site, funded, site, work
 
