@@ -59,6 +59,7 @@ BEFORE: dict[str, frozenset[str]] = {
             "wages:read",
             "wages:write",
             "wages:inspect",
+            "wages:project",  # the project desk (wages/access.py scopes it)
         }
     ),
     "supervisor": frozenset(
@@ -86,6 +87,7 @@ BEFORE: dict[str, frozenset[str]] = {
             "wages:write",
             "wages:run",
             "wages:inspect",
+            "wages:project",
         }
     ),
     "contractor": frozenset({"wages:project"}),

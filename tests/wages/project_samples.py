@@ -27,7 +27,7 @@ from minsheng.wages.project_rules import add_months
 from minsheng.wages.schemas import FirmIn, InstalmentIn, ProjectIn, TeamIn, WorkerIn
 from tests.route_kit import BY, INSIDE, OUTSIDE, P1_ID, Samples, World
 
-COLLECTIONS: set[tuple[str, str]] = set()
+COLLECTIONS: set[tuple[str, str]] = {("GET", "/api/wages/projects")}
 REGION_FREE: set[tuple[str, str]] = set()
 
 MARKER = "拉萨测试工地"  # the Lhasa project's name: must not leak outside
@@ -134,4 +134,73 @@ def populate(s: Session, w: World) -> None:
 
 
 def samples(w: World) -> Samples:
-    return {}
+    today = dt.date.today().isoformat()
+    project = {"project_id": w.ids["wg_project"]}
+    spare = {"project_id": w.ids["wg_project_spare"]}
+    leaver = {"worker_id": w.ids["wg_worker_spare"]}
+    newcomers = iter(getattr(w, "newcomers", []))
+
+    def new_project() -> dict[str, object]:
+        start = dt.date.today().replace(day=1)
+        return {
+            "name": f"拉萨测试新工地{w.n()}",
+            "division_code": "540102",
+            "contract_value": "2000000.00",
+            "contract_signed_on": start.isoformat(),
+            "start_date": start.isoformat(),
+            "developer": {"credit_code": DEVELOPER_CODE},
+            "general": {"credit_code": GENERAL_CODE},
+        }
+
+    def new_worker() -> dict[str, object]:
+        start = (dt.date.today().replace(day=1) - dt.timedelta(days=90)).isoformat()
+        return {
+            "id_number": next(newcomers, P1_ID),
+            "team_id": w.ids["wg_team"],
+            "contract_no": f"HT-{w.n()}",
+            "contract_signed_on": start,
+            "rate_kind": "day",
+            "rate": "280.00",
+            "entry_on": start,
+            "work_injury": False,
+        }
+
+    return {
+        ("GET", "/api/wages/projects"): {"marker": MARKER},
+        ("POST", "/api/wages/projects"): {"json": new_project},
+        ("GET", "/api/wages/projects/{project_id}"): {"path": project},
+        ("PATCH", "/api/wages/projects/{project_id}"): {
+            "path": project,
+            "json": {"officer_name": "测试劳资员"},
+        },
+        ("POST", "/api/wages/projects/{project_id}/complete"): {
+            "path": spare,
+            "json": {"completed_on": today},
+        },
+        ("POST", "/api/wages/projects/{project_id}/close"): {"path": spare},
+        ("POST", "/api/wages/projects/{project_id}/firms"): {
+            "path": project,
+            "json": lambda: {
+                "credit_code": ids.make_credit_code("540102", 7000 + w.n()),
+                "name": "拉萨测试分包单位",
+            },
+        },
+        ("PUT", "/api/wages/projects/{project_id}/schedule"): {
+            "path": spare,
+            "json": {"items": []},
+        },
+        ("POST", "/api/wages/projects/{project_id}/teams"): {
+            "path": project,
+            "json": lambda: {"name": f"测试班组{w.n()}", "credit_code": GENERAL_CODE},
+        },
+        ("GET", "/api/wages/projects/{project_id}/workers"): {"path": project},
+        ("POST", "/api/wages/projects/{project_id}/workers"): {"path": project, "json": new_worker},
+        ("POST", "/api/wages/workers/{worker_id}/exit"): {
+            "path": leaver,
+            "json": {"exit_on": today},
+        },
+        ("POST", "/api/wages/workers/{worker_id}/team"): {
+            "path": leaver,
+            "json": {"team_id": w.ids["wg_team"]},
+        },
+    }

@@ -2,7 +2,7 @@
 their attendance, monthly pay through the project's dedicated wage account, wage deposits,
 monitoring and early warning, arrears complaints handled region-wide, and the blacklist."""
 
-from minsheng.programmes import Link, Programme, Text  # noqa: F401  (areas add desks)
+from minsheng.programmes import Link, Programme, Text
 
 PROGRAMME = Programme(
     name="wages",
@@ -33,12 +33,36 @@ PROGRAMME = Programme(
     cli=(("wages", "minsheng.wages.cli:app"),),
     models="minsheng.wages.models",
     permissions={
-        "caseworker": frozenset({"wages:read", "wages:write", "wages:inspect"}),
-        "supervisor": frozenset({"wages:read", "wages:write", "wages:run", "wages:inspect"}),
+        # wages:project opens the project desk (access.py: staff see their region's projects,
+        # a contractor only its employer's)
+        "caseworker": frozenset({"wages:read", "wages:write", "wages:inspect", "wages:project"}),
+        "supervisor": frozenset(
+            {"wages:read", "wages:write", "wages:run", "wages:inspect", "wages:project"}
+        ),
         "contractor": frozenset({"wages:project"}),
         "auditor": frozenset({"wages:read"}),
     },
-    desks=(),
-    panels=(),
+    desks=(
+        Link(
+            "/wages/projects",
+            Text("工程项目", "ལས་གཞི།", "Construction projects"),
+            "wages:project",
+            rank=40,
+        ),
+    ),
+    panels=(
+        Link(
+            "/me/wages/attendance",
+            Text("我的考勤", "ངའི་ཡོང་ཐོ།", "My attendance"),
+            "self:read",
+            rank=40,
+        ),
+        Link(
+            "/me/wages/pay",
+            Text("我的工资", "ངའི་གླ་ཕོགས།", "My pay"),
+            "self:read",
+            rank=41,
+        ),
+    ),
     parameters=("wages.",),
 )
