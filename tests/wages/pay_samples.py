@@ -89,6 +89,10 @@ def samples(w: World) -> Samples:
         ("GET", "/api/wages/projects/{project_id}/pay/runs"): {"path": project},
         ("POST", "/api/wages/pay/runs/{run_id}/issue"): {"path": run},
         ("GET", "/api/wages/pay/runs/{run_id}/bank-file"): {"path": run},
+        ("PUT", "/api/wages/workers/{worker_id}/wage-card"): {
+            "path": {"worker_id": w.ids["wg_worker"]},
+            "json": {"bank_name": "中国农业银行", "account_number": luhn_account(78)},
+        },
         ("GET", "/api/me/wages/pay"): {},
         ("GET", "/api/me/wages/pay/{line_id}"): {"path": line},
         ("POST", "/api/me/wages/pay/{line_id}/response"): {

@@ -93,6 +93,18 @@ def test_the_month_paid_through_the_api_and_seen_on_the_phone(engine: Engine) ->
     assert shigatse.get(f"/api/wages/projects/{p}/pay/account").status_code == 404
     stranger: Any = staff_client(app, engine, "contractor", "540102", "stranger")
     assert stranger.get(f"/api/wages/projects/{p}/pay/sheets").status_code == 404
+    # a wage card set by the officer: only its last four digits are answered
+    card = a.put(
+        f"/api/wages/workers/{k.workers['day']}/wage-card",
+        json={"bank_name": "西藏银行", "account_number": "6222020200112233446"},
+    )
+    assert card.status_code == 200 and card.json()["tail"] == "3446"
+    assert "6222020200112233446" not in card.text
+    bad_card = a.put(
+        f"/api/wages/workers/{k.workers['day']}/wage-card",
+        json={"bank_name": "西藏银行", "account_number": "6222020200112233447"},
+    )
+    assert bad_card.status_code == 422 and bad_card.json()["error"]["field"] == "account_number"
     # the worker's phone
     worker = _citizen(app, engine, k.persons["day"])
     lines = worker.get("/api/me/wages/pay").json()["lines"]

@@ -65,6 +65,13 @@ class MonthIn(BaseModel):
     month: str = Month
 
 
+class CardIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bank_name: str = Field(min_length=1, max_length=40)
+    account_number: str = Field(min_length=1, max_length=40, description="stored encrypted")
+
+
 class ResponseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -224,6 +231,23 @@ def bank_file(
     )
 
 
+@router.put("/wages/workers/{worker_id}/wage-card")
+def set_wage_card(
+    worker_id: PathId,
+    data: CardIn,
+    request: Request,
+    by: Principal = Depends(permit("wages:project")),
+) -> dict[str, Any]:
+    """The worker's own bank card for wages (工资卡; without one, the social-security card's
+    bank account is paid). Only the last four digits are answered."""
+    with uow(request) as s:
+        worker = access.get_worker(s, worker_id, by)
+        card = pay_accounts.set_wage_card(
+            s, worker.person_id, data.bank_name, data.account_number, by
+        )
+        return {"person_id": card.person_id, "bank_name": card.bank_name, "tail": card.account_tail}
+
+
 @router.get("/me/wages/pay")
 def my_pay(request: Request, by: Principal = Depends(permit("self:read"))) -> dict[str, Any]:
     """The worker's own pay lines, newest month first, with whether each month is paid."""
@@ -231,7 +255,11 @@ def my_pay(request: Request, by: Principal = Depends(permit("self:read"))) -> di
         lines = pay.my_lines(s, by)
         keys = [pay.pay_key(ln.worker_id, ln.for_month) for ln in lines]
         paid = pay.paid_keys(s, keys)
-        return {"lines": [pay_views.line_out(ln, None, k in paid) for ln, k in zip(lines, keys, strict=True)]}
+        return {
+            "lines": [
+                pay_views.line_out(ln, None, k in paid) for ln, k in zip(lines, keys, strict=True)
+            ]
+        }
 
 
 @router.get("/me/wages/pay/{line_id}")
