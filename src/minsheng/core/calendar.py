@@ -127,3 +127,22 @@ def working_days_between(start: dt.date, end: dt.date, regional: bool = True) ->
             + (1 if is_working_day(lo, regional) else 0)
         )
     return sign * count
+
+
+@cache
+def _starts(include_regional: bool) -> dict[str, tuple[dt.date, ...]]:
+    text = resources.files("minsheng.core.data").joinpath("holidays.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    parts = [data["national"], *([data.get("regional", {})] if include_regional else [])]
+    out: dict[str, list[dt.date]] = {}
+    for part in parts:
+        for entry in part.values():
+            for h in entry.get("holidays", []):
+                out.setdefault(str(h["name"]), []).append(h["from"])
+    return {name: tuple(sorted(days)) for name, days in out.items()}
+
+
+def next_holiday(name: str, day: dt.date, regional: bool = True) -> dt.date | None:
+    """The first day, on or after ``day``, of the holiday called ``name`` (春节, 藏历新年) —
+    even where another holiday overlaps it; None while the table does not reach it."""
+    return next((d for d in _starts(regional).get(name, ()) if d >= day), None)
