@@ -27,7 +27,7 @@ from minsheng.wages.project_rules import add_months
 from minsheng.wages.schemas import FirmIn, InstalmentIn, ProjectIn, TeamIn, WorkerIn
 from tests.route_kit import BY, INSIDE, OUTSIDE, P1_ID, Samples, World
 
-COLLECTIONS: set[tuple[str, str]] = {("GET", "/api/wages/projects")}
+COLLECTIONS: set[tuple[str, str]] = {("GET", "/api/wages/projects"), ("GET", "/wages/projects")}
 REGION_FREE: set[tuple[str, str]] = set()
 
 MARKER = "拉萨测试工地"  # the Lhasa project's name: must not leak outside
@@ -199,6 +199,13 @@ def samples(w: World) -> Samples:
             "path": leaver,
             "json": {"exit_on": today},
         },
+        ("GET", "/wages/projects"): {"marker": MARKER},
+        ("GET", "/wages/projects/{project_id}"): {"path": project},
+        ("POST", "/wages/projects/{project_id}/workers"): {
+            "path": project,
+            "data": lambda: {k: str(v) for k, v in new_worker().items() if k != "work_injury"},
+        },
+        ("POST", "/wages/workers/{worker_id}/exit"): {"path": leaver, "data": {"exit_on": today}},
         ("POST", "/api/wages/workers/{worker_id}/team"): {
             "path": leaver,
             "json": {"team_id": w.ids["wg_team"]},
