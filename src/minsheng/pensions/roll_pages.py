@@ -63,9 +63,18 @@ def _dir(request: Request) -> Path:
     return rolls.files_dir(Path(request.app.state.settings.data_dir))
 
 
+#: The newest runs of the caller's region the page lists (page by page)
+LISTED = 2000
+
+
 def _runs(s: Session, by: Principal) -> list[PnRollRun]:
-    rows = s.scalars(select(PnRollRun).order_by(PnRollRun.id.desc()).limit(2000)).all()
-    return [r for r in rows if by.covers(r.region)]
+    """The newest runs of the caller's region (filtered in SQL: a region's runs are listed
+    however many other regions ran since)."""
+    q = select(PnRollRun).order_by(PnRollRun.id.desc()).limit(LISTED)
+    codes = by.covered_codes()
+    if codes is not None:
+        q = q.where(PnRollRun.region.in_(codes))
+    return list(s.scalars(q))
 
 
 def load_run(s: Session, run_id: int, by: Principal) -> PnRollRun:
@@ -90,17 +99,21 @@ def _run_out(r: PnRollRun, code: str) -> dict[str, Any]:
 
 
 def _last_scan(s: Session, by: Principal) -> dict[str, Any] | None:
-    rows = s.scalars(
+    """The newest certification scan of the caller's region (filtered in SQL)."""
+    q = (
         select(AuditEntry)
         .where(AuditEntry.action == "certification_scan", AuditEntry.resource == "pn_award")
         .order_by(AuditEntry.id.desc())
-        .limit(50)
-    ).all()
-    for e in rows:
-        if by.covers(e.region):
-            detail: dict[str, Any] = json.loads(e.detail or "{}")
-            return {"at": e.at[:16].replace("T", " "), **detail}
-    return None
+        .limit(1)
+    )
+    codes = by.covered_codes()
+    if codes is not None:
+        q = q.where(AuditEntry.region.in_(codes))
+    e = s.scalar(q)
+    if e is None:
+        return None
+    detail: dict[str, Any] = json.loads(e.detail or "{}")
+    return {"at": e.at[:16].replace("T", " "), **detail}
 
 
 def _region_options(by: Principal, code: str) -> list[tuple[str, str]]:
