@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import tempfile
 import time
 import uuid
@@ -370,7 +371,7 @@ def roll_and_certification(
         size = (directory / str(r.file_name)).stat().st_size
         print(
             f"roll, {n:,} claimants on {db_name} (setup {setup:.0f} s): {seconds:.2f} s "
-            f"(CPU {cpu:.1f} s) "
+            f"(CPU {cpu:.1f} s; load average {os.getloadavg()[0]:.1f}) "
             f"({n / seconds:,.0f}/s; bar < 30 s: {'met' if seconds < 30 else 'NOT met'}); "
             f"{r.new_payments:,} payments, bank file {size / 1e6:.0f} MB; rerun {rerun:.2f} s "
             f"({again.new_payments} new); ORM one-by-one baseline {orm_rate:,.0f}/s "
