@@ -21,6 +21,9 @@ COLLECTIONS: set[tuple[str, str]] = {
     ("GET", "/api/wages/complaints"),
     ("GET", "/api/wages/complaints/kpis"),
     ("GET", "/api/me/wages/complaints"),
+    ("GET", "/wages/complaints"),
+    ("GET", "/wages/complaints/kpis"),
+    ("GET", "/me/wages/complaints"),
 }
 REGION_FREE: set[tuple[str, str]] = {
     ("POST", "/api/wages/complaints"),
@@ -81,4 +84,15 @@ def samples(w: World) -> Samples:
             **one,
             "json": {"action": "accept"},
         },
+        # the pages
+        ("GET", "/wages/report"): {},
+        ("POST", "/wages/report"): {"data": body},
+        ("GET", "/wages/report/follow-up"): {},
+        ("POST", "/wages/report/follow-up"): {"data": {"code": "AAAAA-AAAAA", "pin": "1"}},
+        ("GET", "/me/wages/complaints"): {"marker": MARKER},
+        ("GET", "/me/wages/complaints/{complaint_id}"): one,
+        ("GET", "/wages/complaints"): {"marker": MARKER},
+        ("GET", "/wages/complaints/kpis"): {},
+        ("GET", "/wages/complaints/{complaint_id}"): one,
+        ("POST", "/wages/complaints/{complaint_id}/steps"): {**one, "data": {"action": "refuse"}},
     }
