@@ -54,4 +54,10 @@ def samples(w: World) -> Samples:
             "json": {"username": None},
         },
         ("GET", "/api/wages/dashboard"): {"marker": "540102"},
+        ("GET", "/wages/warnings"): {"marker": MARKER},
+        ("POST", "/wages/warnings/{warning_id}"): {
+            "path": wid,
+            "data": {"action": "check", "reason": ""},
+        },
+        ("GET", "/wages/dashboard"): {"marker": "城关区"},
     }
