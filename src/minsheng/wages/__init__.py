@@ -49,6 +49,18 @@ PROGRAMME = Programme(
             "wages:project",
             rank=40,
         ),
+        Link(
+            "/wages/warnings",
+            Text("欠薪预警", "གླ་ཕོགས་ཉེན་བརྡ།", "Wage arrears warnings"),
+            "wages:read",
+            rank=41,
+        ),
+        Link(
+            "/wages/dashboard",
+            Text("根治欠薪看板", "གླ་ཕོགས་ལྟ་སྐུལ་ངོས་ལེབ།", "Wage arrears dashboard"),
+            "wages:read",
+            rank=42,
+        ),
     ),
     panels=(
         Link(
