@@ -24,6 +24,7 @@ MARKER = "拉萨测试失信事实"
 COLLECTIONS: set[tuple[str, str]] = {
     ("GET", "/api/wages/blacklist"),
     ("GET", "/api/wages/deposits/overdue"),
+    ("GET", "/wages/blacklist"),
 }
 REGION_FREE: set[tuple[str, str]] = set()
 TEN = [(1, "3000")] * 10
@@ -125,4 +126,25 @@ def samples(w: World) -> Samples:
             "json": {"approve": True},
         },
         ("GET", "/api/public/wages/blacklist"): {},
+        # pages
+        ("GET", "/wages/projects/{project_id}/deposit"): {"path": project},
+        ("POST", "/wages/projects/{project_id}/deposit"): {
+            "path": project,
+            "data": {"action": "top_up", "amount": "1.00"},
+        },
+        ("GET", "/wages/blacklist"): {"marker": "拉萨测试失信单位"},
+        ("POST", "/wages/blacklist"): {
+            "data": {
+                "project_id": str(w.ids["wg_project_spare"]),
+                "credit_code": ids.make_credit_code("540102", 7904),
+                "owed": "3, 6000.00",
+                "facts": "拖欠一名工人3个月工资",
+            }
+        },
+        ("GET", "/wages/blacklist/{listing_id}"): {"path": {"listing_id": w.ids["bl_listed"]}},
+        ("POST", "/wages/blacklist/{listing_id}/steps"): {
+            "path": {"listing_id": w.ids["bl_listed"]},
+            "data": {"action": "request_removal", "put_right_on": put_right, "pledge": "承诺"},
+        },
+        ("GET", "/public/wages/blacklist"): {},
     }

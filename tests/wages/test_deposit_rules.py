@@ -111,19 +111,27 @@ def test_the_ledger_refuses_what_would_break_it() -> None:
 
 OPS = st.lists(
     st.tuples(
-        st.sampled_from(r.KINDS), st.integers(min_value=-10, max_value=money.MAX_AMOUNT_FEN + 10)
+        st.sampled_from(r.KINDS),
+        st.sampled_from(("zero", "balance", "room", "required")),  # what the amount is near
+        st.one_of(
+            st.integers(min_value=-3, max_value=3),
+            st.integers(min_value=-(10**10), max_value=money.MAX_AMOUNT_FEN + 10),
+        ),
     ),
     max_size=40,
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(required=st.integers(min_value=0, max_value=10**10), ops=OPS)
-def test_balance_never_negative(required: int, ops: list[tuple[str, int]]) -> None:
-    """Any sequence of movements: each either is refused (and changes nothing) or leaves the
-    balance in [0, max(required, lodged)] and equal to the sum of the accepted movements."""
+def test_balance_never_negative(required: int, ops: list[tuple[str, str, int]]) -> None:
+    """Any sequence of movements, amounts at and around the balance, the room left and the
+    required amount: each either is refused (and changes nothing) or leaves the balance in
+    [0, max(required, lodged)] and equal to the signed sum of the accepted movements."""
     balance, lodged, total = 0, 0, 0
-    for kind, amount in ops:
+    for kind, near, delta in ops:
+        base = {"zero": 0, "balance": balance, "room": required - balance, "required": required}
+        amount = base[near] + delta
         try:
             new = r.next_balance(balance, required, kind, amount)
         except MinshengError:
