@@ -29,6 +29,7 @@ REGION_FREE: set[tuple[str, str]] = {
     ("POST", "/api/wages/complaints"),
     ("GET", "/api/wages/complaints/board"),
     ("GET", "/api/wages/complaints/{complaint_id}/state"),
+    ("GET", "/wages/complaints/board"),
 }
 
 
@@ -93,6 +94,7 @@ def samples(w: World) -> Samples:
         ("GET", "/me/wages/complaints/{complaint_id}"): one,
         ("GET", "/wages/complaints"): {"marker": MARKER},
         ("GET", "/wages/complaints/kpis"): {},
+        ("GET", "/wages/complaints/board"): {},
         ("GET", "/wages/complaints/{complaint_id}"): one,
         ("POST", "/wages/complaints/{complaint_id}/steps"): {**one, "data": {"action": "refuse"}},
     }

@@ -107,6 +107,7 @@ def test_the_signed_in_worker_and_the_inspector(app: object, engine: Engine) -> 
     inspector: Any = staff_client(app, engine, "caseworker", "540100")
     queue = inspector.get("/wages/complaints")
     assert queue.status_code == 200 and f'id="complaint-{cid}"' in queue.text
+    assert 'href="/wages/complaints/board"' in queue.text
     assert "格桑卓玛" in queue.text
     assert (
         inspector.get("/wages/complaints", params={"state": "closed"}).text.count(
@@ -134,6 +135,12 @@ def test_the_signed_in_worker_and_the_inspector(app: object, engine: Engine) -> 
     shigatse: Any = staff_client(app, engine, "caseworker", "540200")
     assert shigatse.get(f"/wages/complaints/{cid}").status_code == 404
     assert f'id="complaint-{cid}"' not in shigatse.get("/wages/complaints").text
+    board = shigatse.get("/wages/complaints/board")  # every office sees the state
+    assert board.status_code == 200 and f'id="board-{cid}"' in board.text
+    assert "格桑卓玛" not in board.text and "工资拖欠" not in board.text
+    one = shigatse.get("/wages/complaints/board", params={"number": cid})
+    assert f'id="board-{cid}"' in one.text and "格桑卓玛" not in one.text
+    assert shigatse.get("/wages/complaints/board", params={"number": "x1"}).status_code == 404
     kpis = inspector.get("/wages/complaints/kpis")
     assert kpis.status_code == 200 and 'id="kpi-540102"' in kpis.text and "98%" in kpis.text
     assert inspector.get("/wages/complaints/kpis", params={"month": "2026-13"}).status_code == 422

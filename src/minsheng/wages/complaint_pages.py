@@ -303,6 +303,47 @@ def queue_page(
     )
 
 
+@router.get("/wages/complaints/board", response_class=HTMLResponse)
+def board_page(
+    request: Request,
+    county: str = Query("", max_length=6),
+    number: str = Query("", max_length=12),
+    by: Principal = Depends(permit("wages:read")),
+) -> HTMLResponse:
+    """Every office's view of the region: the open complaints by state and deadline, or one
+    complaint by its number — the state only, never the worker."""
+    code, today = lang(request), dt.date.today()
+    error = None
+    with uow(request, immediate=False) as s:
+        rows: list[dict[str, Any]] = []
+        try:
+            if number.strip():
+                if not (number.strip().isascii() and number.strip().isdigit()):
+                    raise filing.missing_complaint()
+                rows = [complaints.read_state(s, int(number.strip()), by, today)]
+            else:
+                rows = complaints.board(s, today, county if county in _codes() else "")
+        except MinshengError as err:
+            error = err
+    for r in rows:
+        r["state_label"] = _states(code)[r["state"]]
+        r["county_name"] = _county(r["county"], code)
+        r["office_name"] = _county(r["received_division"] or "", code)
+    return render(
+        request,
+        "wages/complaints/board.html",
+        status=error.status if error else 200,
+        f=FormState.of("", {"number": number, "county": county}, error, ("number", "county")),
+        rows=rows,
+        counties=_county_options(code),
+        outcomes=OUTCOMES,
+    )
+
+
+def _codes() -> set[str]:
+    return {c.code for c in divisions.counties()}
+
+
 @router.get("/wages/complaints/kpis", response_class=HTMLResponse)
 def kpi_page(
     request: Request,
