@@ -48,13 +48,16 @@ def seed_command(
     from minsheng.demo.pensions import seed_pensions
 
     pensions = seed_pensions(e, seed=seed)
+    from minsheng.demo.wages import seed_wages
+
+    wages = seed_wages(e, seed=seed)
     from minsheng.clikit import session
     from minsheng.foundation import audit
     from minsheng.foundation.principals import system
 
     with session() as s:
         audit.record(s, system("demo"), "seed", "person", None, None, report.to_dict())
-    print_json({**report.to_dict(), "assistance": assistance, "pensions": pensions})
+    print_json({**report.to_dict(), "assistance": assistance, "pensions": pensions, "wages": wages})
 
 
 DEMO_USERS = [  # username, role, region, display name
