@@ -237,7 +237,8 @@ def ingest_bench(args: argparse.Namespace) -> None:
     engine, sites = build(db_url, args.projects, args.workers + args.sample_workers)
     backend = "SQLite" if db_url.startswith("sqlite") else "PostgreSQL"
     print(
-        f"[ingest/{backend}] built {args.projects} projects, {args.workers:,} workers in {time.perf_counter() - t0:.1f} s"
+        f"[ingest/{backend}] built {args.projects} projects, {args.workers:,} workers in "
+        f"{time.perf_counter() - t0:.1f} s"
     )
     days = working_days(n_days)
     # the baseline's workers are the last ``sample_workers`` of the last project

@@ -12,7 +12,10 @@ from sqlalchemy.orm import Session
 from minsheng.wages import attendance, attendance_devices
 from tests.route_kit import BY, Samples, World
 
-COLLECTIONS: set[tuple[str, str]] = {("GET", "/api/me/wages/attendance")}  # the citizen's own
+COLLECTIONS: set[tuple[str, str]] = {  # the citizen's own
+    ("GET", "/api/me/wages/attendance"),
+    ("GET", "/me/wages/attendance"),
+}
 REGION_FREE: set[tuple[str, str]] = set()
 SERIAL = "MATRIX-FACE-1"
 _serials = itertools.count(1)
@@ -57,6 +60,8 @@ def samples(w: World) -> Samples:
         },
         ("GET", "/api/wages/projects/{project_id}/attendance"): {"path": project},
         ("GET", "/api/me/wages/attendance"): {},
+        ("GET", "/wages/projects/{project_id}/attendance"): {"path": project},
+        ("GET", "/me/wages/attendance"): {},
         ("POST", "/api/wages/projects/{project_id}/attendance/import"): {
             "path": project,
             "files": _csv,

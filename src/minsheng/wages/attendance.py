@@ -20,19 +20,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from minsheng.core.errors import MinshengError, invalid
+from minsheng.core.errors import invalid
 from minsheng.fields import MAX_ID
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.policy import load
+from minsheng.wages import attendance_store as store
 from minsheng.wages.attendance_models import WgAttendanceDay, WgDevice
+from minsheng.wages.attendance_rules import Day, day_of
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")  # 北京时间: the local date of an event
 MAX_BATCH = 5000  # events per request (engineering bound: a device batch is one JSON body)
@@ -150,7 +151,12 @@ def parse_at(raw: object) -> dt.datetime | None:
 
 
 def local_day(at: dt.datetime) -> dt.date:
-    return at.astimezone(CST).date()
+    """The date in Beijing time of an aware instant."""
+    return (at + _CST_OFFSET).date() if at.utcoffset() == _ZERO else at.astimezone(CST).date()
+
+
+_CST_OFFSET = dt.timedelta(hours=8)
+_ZERO = dt.timedelta(0)
 
 
 def aware(at: dt.datetime | None) -> dt.datetime | None:
@@ -160,47 +166,13 @@ def aware(at: dt.datetime | None) -> dt.datetime | None:
     return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
 
 
-@dataclass(frozen=True)
-class Day:
-    first_in: dt.datetime | None
-    last_out: dt.datetime | None
-    minutes: int
-    overtime_minutes: int
-    events: int
-
-
-def day_of(events: Iterable[tuple[dt.datetime, str]], standard_minutes: int) -> Day:
-    """One worker's day from its events ``(instant, kind)`` — in any order (see the module)."""
-    ordered = sorted(events)
-    open_at: dt.datetime | None = None
-    seconds = 0
-    first_in = last_out = None
-    for at, kind in ordered:
-        if kind == "in":
-            first_in = at if first_in is None else first_in
-            if open_at is None:
-                open_at = at
-        else:
-            last_out = at
-            if open_at is not None:
-                seconds += int((at - open_at).total_seconds())
-                open_at = None
-    minutes = min(seconds // 60, 1440)
-    return Day(first_in, last_out, minutes, max(0, minutes - standard_minutes), len(ordered))
-
-
 def _lock_project(session: Session, project_id: int) -> None:
     """Ingests into one project take turns (PostgreSQL; SQLite writers already do), so two
     gates sending the same worker's day at once each recompute it from every event."""
-    if not _sqlite(session):
+    if not store.is_sqlite_session(session):
         session.execute(
             text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": LOCK_KEY, "b": project_id}
         )
-
-
-def _chunks(items: Sequence[Any], n: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
 
 
 def ingest(
@@ -256,12 +228,12 @@ def ingest(
         seen.add(eid)
         candidates.append((i, eid, worker, at, local_day(at), kind))
     _lock_project(session, device.project_id)
-    naive = _sqlite(session)
-    received: object = _stamp(now) if naive else now
-    roster = _roster(session, {c[2] for c in candidates})
-    stored = _stored_ids(session, device.id, [c[1] for c in candidates])
+    naive = store.is_sqlite_session(session)
+    received: object = store.stamp(now) if naive else now
+    roster = store.roster(session, {c[2] for c in candidates})
+    stored = store.stored_ids(session, device.id, [c[1] for c in candidates])
     rows: list[dict[str, Any]] = []
-    touched: set[tuple[int, dt.date]] = set()
+    touched: dict[tuple[int, dt.date], list[tuple[dt.datetime, str]]] = {}
     for i, eid, worker, at, day, kind in candidates:
         membership = roster.get(worker)
         if membership is None or membership[0] != device.project_id:
@@ -277,26 +249,26 @@ def ingest(
                     "device_id": device.id,
                     "device_event_id": eid,
                     "worker_id": worker,
-                    "at": _stamp(at) if naive else at,
+                    "at": store.stamp(at) if naive else at,
                     "day": day.isoformat() if naive else day,
                     "kind": kind,
                     "received_at": received,
                 }
             )
-            touched.add((worker, day))
+            touched.setdefault((worker, day), []).append((at, kind))
     for r in report.results:
         status = r["status"]
         report.accepted += status == "accepted"
         report.duplicates += status == "duplicate"
         report.refused += status == "refused"
     if rows:
-        _many(
+        store.many(
             session,
             "INSERT INTO wg_attendance_events (device_id, device_event_id, worker_id, at, day, "
             "kind, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [tuple(r.values()) for r in rows],
         )
-        report.days = recompute(session, device.project_id, touched, cfg.standard_minutes)
+        report.days = store.recompute(session, device.project_id, touched, cfg.standard_minutes)
     audit.record(
         session,
         by,
@@ -312,133 +284,6 @@ def ingest(
         },
     )
     return report
-
-
-def _stamp(at: dt.datetime) -> str:
-    """An instant as SQLAlchemy stores it on SQLite: naive UTC text."""
-    if at.utcoffset():
-        at = at.astimezone(dt.UTC)
-    return at.replace(tzinfo=None).isoformat(" ")
-
-
-def _many(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    """An executemany straight on the driver (``?`` placeholders; ``%s`` for psycopg): the
-    ingest writes hundreds of thousands of rows, and SQLAlchemy's per-row parameter handling
-    cost more than the database's work."""
-    if not rows:
-        return
-    if not _sqlite(session):
-        sql = sql.replace("?", "%s")
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
-
-
-def _rows(session: Session, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    """A query straight on the driver (see :func:`_many`)."""
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
-def _sqlite(session: Session) -> bool:
-    """Whether the session's database is SQLite (it keeps no offset: instants are stored as
-    naive UTC there, aware on PostgreSQL)."""
-    return session.get_bind().dialect.name == "sqlite"
-
-
-def _in(session: Session, n: int) -> str:
-    mark = "?" if _sqlite(session) else "%s"
-    return ", ".join([mark] * n)
-
-
-def _date(value: Any) -> dt.date | None:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _roster(
-    session: Session, worker_ids: set[int]
-) -> dict[int, tuple[int, dt.date, dt.date | None]]:
-    out: dict[int, tuple[int, dt.date, dt.date | None]] = {}
-    for part in _chunks(sorted(worker_ids), 5000):
-        sql = (
-            "SELECT id, project_id, entry_on, exit_on FROM wg_workers "
-            f"WHERE id IN ({_in(session, len(part))})"
-        )
-        for wid, pid, entry, exit_on in _rows(session, sql, tuple(part)):
-            out[wid] = (pid, _date(entry), _date(exit_on))  # type: ignore[assignment]
-    return out
-
-
-def _stored_ids(session: Session, device_id: int, event_ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    mark = "?" if _sqlite(session) else "%s"
-    for part in _chunks(event_ids, 5000):
-        sql = (
-            f"SELECT device_event_id FROM wg_attendance_events WHERE device_id = {mark} "
-            f"AND device_event_id IN ({_in(session, len(part))})"
-        )
-        found.update(r[0] for r in _rows(session, sql, (device_id, *part)))
-    return found
-
-
-def recompute(
-    session: Session, project_id: int, pairs: set[tuple[int, dt.date]], standard_minutes: int
-) -> int:
-    """Rewrite the day rows of these (worker, day) pairs from all their stored events (one
-    read per local day touched, an upsert of the day rows)."""
-    naive = _sqlite(session)
-    by_day: dict[dt.date, list[int]] = {}
-    for worker, day in pairs:
-        by_day.setdefault(day, []).append(worker)
-    events: dict[tuple[int, dt.date], list[tuple[dt.datetime, str]]] = {p: [] for p in pairs}
-    mark = "?" if naive else "%s"
-    for day, workers in by_day.items():
-        key = day.isoformat() if naive else day
-        for part in _chunks(sorted(workers), 5000):
-            sql = (
-                "SELECT worker_id, at, kind FROM wg_attendance_events WHERE day = "
-                f"{mark} AND worker_id IN ({', '.join([mark] * len(part))})"
-            )
-            for wid, at, kind in _rows(session, sql, (key, *part)):
-                if naive:
-                    at = dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC)
-                events[(wid, day)].append((at, kind))
-    values: list[tuple[Any, ...]] = []
-    for (worker, day), evs in events.items():
-        d = day_of(evs, standard_minutes)
-        fi: object = d.first_in
-        lo: object = d.last_out
-        if naive:
-            fi = None if d.first_in is None else _stamp(d.first_in)
-            lo = None if d.last_out is None else _stamp(d.last_out)
-        values.append(
-            (
-                worker,
-                project_id,
-                day.isoformat() if naive else day,
-                fi,
-                lo,
-                d.minutes,
-                d.overtime_minutes,
-                d.events,
-            )
-        )
-    _many(
-        session,
-        "INSERT INTO wg_attendance_days (worker_id, project_id, day, first_in, last_out, "
-        "minutes, overtime_minutes, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (worker_id, day) DO UPDATE SET first_in = excluded.first_in, "
-        "last_out = excluded.last_out, minutes = excluded.minutes, "
-        "overtime_minutes = excluded.overtime_minutes, events = excluded.events",
-        values,
-    )
-    return len(values)
 
 
 # ------------------------------------------------------------------------------ reads
@@ -530,12 +375,20 @@ def monthly(
     ]
 
 
-def as_error(report_problem: dict[str, Any]) -> MinshengError:
-    """A refused event's answer as an error (the CLI prints them)."""
-    return invalid(
-        report_problem.get("field", "event"),
-        report_problem["rule"],
-        report_problem["zh"],
-        report_problem["en"],
-        bo=report_problem.get("bo", ""),
-    )
+__all__ = [
+    "CST",
+    "MAX_BATCH",
+    "REASONS",
+    "Day",
+    "Report",
+    "Settings",
+    "day_of",
+    "day_out",
+    "days_in",
+    "ingest",
+    "local_day",
+    "month_bounds",
+    "monthly",
+    "parse_at",
+    "this_month",
+]
