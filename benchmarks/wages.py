@@ -35,6 +35,7 @@ from typing import Any
 ENTRY = dt.date(2026, 10, 1)
 NOW = dt.datetime(2026, 12, 2, 4, 0, tzinfo=dt.UTC)
 BATCH = 5000
+SCHEMAS: list[str] = []  # PostgreSQL schemas this run made (dropped at the end)
 
 
 def _environment(data_dir: Path, url: str | None) -> str:
@@ -71,6 +72,7 @@ def build(db_url: str, projects: int, workers: int) -> tuple[Any, list[dict[str,
             c.exec_driver_sql(f"CREATE SCHEMA {schema}")
         engine.dispose()
         engine = make_engine(db_url, connect_args={"options": f"-csearch_path={schema}"})
+        SCHEMAS.append(schema)
     upgrade(engine)
     assert Base.metadata.tables  # the models are loaded
     by = system("bench")
@@ -298,6 +300,14 @@ def ingest_bench(args: argparse.Namespace) -> None:
         f"{rate / naive_rate:.0f}x"
     )
     engine.dispose()
+    if SCHEMAS:
+        from minsheng.db import make_engine
+
+        admin = make_engine(db_url)
+        with admin.begin() as c:
+            for schema in SCHEMAS:
+                c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
 
 
 def _free_port() -> int:
