@@ -5,5 +5,6 @@ from __future__ import annotations
 
 from minsheng.wages.blacklist_workflow import BLACKLIST
 from minsheng.wages.complaint_workflow import COMPLAINT
+from minsheng.wages.warning_workflow import WARNING
 
-WORKFLOWS = (BLACKLIST, COMPLAINT)
+WORKFLOWS = (BLACKLIST, COMPLAINT, WARNING)
