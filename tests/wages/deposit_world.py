@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from minsheng.core import ids
-from minsheng.foundation.principals import Principal, staff, system
+from minsheng.foundation.principals import staff, system
 from minsheng.registry.organisations import create_employer
 from minsheng.registry.schemas import EmployerIn
 from minsheng.wages.models import WgProject, WgProjectFirm
