@@ -339,7 +339,8 @@ def main() -> None:
     t0 = time.perf_counter()
     rows = setup(engine, a.projects, a.workers)
     print(
-        f"setup: {a.projects} projects, {a.workers} workers, {rows} worker-days in {time.perf_counter() - t0:.1f} s"
+        f"setup: {a.projects} projects, {a.workers} workers, {rows} worker-days "
+        f"in {time.perf_counter() - t0:.1f} s"
     )
     for run in ("first", "rerun"):
         cpu0 = resource.getrusage(resource.RUSAGE_SELF).ru_utime
@@ -349,7 +350,8 @@ def main() -> None:
         wall = time.perf_counter() - t
         cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu0
         print(
-            f"scan ({run}) on {engine.dialect.name}: {wall:.2f} s wall, {cpu:.2f} s CPU — {r.as_dict()}"
+            f"scan ({run}) on {engine.dialect.name}: {wall:.2f} s wall, {cpu:.2f} s CPU"
+            f" — {r.as_dict()}"
         )
 
 
