@@ -16,7 +16,7 @@ from minsheng.foundation.principals import Principal, staff, system
 from minsheng.registry.organisations import create_employer
 from minsheng.registry.schemas import EmployerIn, PersonIn
 from minsheng.registry.service import create_person
-from minsheng.wages import pay_accounts
+from minsheng.wages import attendance_store, pay_accounts
 from minsheng.wages.attendance_models import WgAttendanceDay
 from minsheng.wages.models import WgFirmUser, WgProject, WgProjectFirm, WgTeam, WgWorker
 from tests.pensions.award_kit import luhn_account
@@ -138,6 +138,7 @@ def work(
         )
     )
     s.flush()
+    attendance_store.rebuild_months(s, [site.workers[worker]])
 
 
 def funded(s: Session, site: Site, amount: int, ref: str = "BANK-0001") -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minsheng.wages import pay, pay_accounts, pay_run
+from minsheng.wages import attendance_store, pay, pay_accounts, pay_run
 from minsheng.wages.attendance_models import WgAttendanceDay
 from minsheng.wages.models import WgProject, WgWorker
 from minsheng.wages.pay_models import WgPayLine
@@ -42,6 +42,7 @@ def populate(s: Session, w: World) -> None:
         WgAttendanceDay(worker_id=worker.id, project_id=project.id, day=day, minutes=480, events=2)
     )
     s.flush()
+    attendance_store.rebuild_months(s, [worker.id])
     pay.build_sheet(s, project.id, worker.team_id, month, BY)
     run = pay_run.prepare(s, project.id, month, BY)
     now = pay.build_sheet(s, project.id, worker.team_id, pay.this_month(), BY)

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from minsheng.wages import attendance
+from minsheng.wages import attendance, attendance_store
 from minsheng.wages.attendance import CST, day_of, ingest
-from minsheng.wages.attendance_models import WgAttendanceDay, WgAttendanceEvent
+from minsheng.wages.attendance_models import WgAttendanceDay, WgAttendanceEvent, WgAttendanceMonth
 from tests.wages.attendance_world import BY, site
 
 NOW = dt.datetime(2026, 12, 2, 4, 0, tzinfo=dt.UTC)  # 12:00 in Lhasa (CST)
@@ -31,6 +31,13 @@ def days(s: Session) -> dict[tuple[int, dt.date], tuple[int, int, int]]:
     return {
         (d.worker_id, d.day): (d.minutes, d.overtime_minutes, d.events)
         for d in s.scalars(select(WgAttendanceDay))
+    }
+
+
+def months(s: Session) -> dict[tuple[int, str], tuple[int, int, int, dt.date]]:
+    return {
+        (m.worker_id, m.month): (m.days, m.minutes, m.overtime_minutes, m.first_day)
+        for m in s.scalars(select(WgAttendanceMonth))
     }
 
 
@@ -177,7 +184,7 @@ def test_an_event_near_midnight_counts_on_its_local_day(session: Session) -> Non
 SPELLS = st.lists(
     st.tuples(
         st.integers(0, 1),  # worker
-        st.integers(1, 3),  # day of November
+        st.sampled_from([(10, 30), (10, 31), (11, 1), (11, 2)]),  # month and day
         st.integers(6 * 60, 22 * 60),  # minute of the day
         st.sampled_from(["in", "out"]),
     ),
@@ -197,7 +204,11 @@ SPELLS = st.lists(
     cuts=st.integers(1, 4),
 )
 def test_any_order_and_duplication_of_events_gives_the_same_days(
-    session: Session, events: list[tuple[int, int, int, str]], order, copies, cuts: int
+    session: Session,
+    events: list[tuple[int, tuple[int, int], int, str]],
+    order,
+    copies,
+    cuts: int,
 ) -> None:
     tag = next(_TAGS)
     st_ = site(session, tag=tag, serial=f"PROP-{tag}")
@@ -205,7 +216,7 @@ def test_any_order_and_duplication_of_events_gives_the_same_days(
         ev(
             f"e{i}",
             st_.workers[w],
-            dt.datetime(2026, 11, d, m // 60, m % 60, tzinfo=CST).isoformat(),
+            dt.datetime(2026, d[0], d[1], m // 60, m % 60, tzinfo=CST).isoformat(),
             kind,
         )
         for i, (w, d, m, kind) in enumerate(events)
@@ -223,6 +234,11 @@ def test_any_order_and_duplication_of_events_gives_the_same_days(
         accepted += ingest(session, st_.device, shuffled[i : i + size], BY, now=NOW).accepted
     assert days(session) == expected
     assert accepted == len(base)
+    # the monthly summary kept by differences equals the one rebuilt from the days
+    kept = months(session)
+    assert sum(m[1] for m in kept.values()) == sum(d[0] for d in expected.values())
+    attendance_store.rebuild_months(session)
+    assert months(session) == kept
     session.rollback()
 
 

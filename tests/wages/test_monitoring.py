@@ -206,3 +206,28 @@ def test_result_as_dict() -> None:
     r = monitoring.ScanResult(1, {"a": 1}, {}, 0, 0, 0, 0.123456)
     assert dataclasses.asdict(r)["projects"] == 1
     assert r.as_dict()["seconds"] == 0.123
+
+
+def _reasons(s: Session, project_id: int) -> dict[str, Any]:
+    return {c: json.loads(w.reasons) for c, w in warnings(s, project_id).items()}
+
+
+def test_what_was_paid_is_read_from_issued_payments(session: Session) -> None:
+    """A sheet half paid (one line held in dispute) counts the paid worker as paid and the
+    held one as unpaid; a run prepared but not issued (no bank file yet) pays nobody."""
+    p, team = ww.clean(session, "拉萨部分发放工地")
+    paid_w, held_w = ww.worker(session, p, team), ww.worker(session, p, team)
+    ww.attend(session, paid_w, ww.days("2026-08", 4))
+    ww.attend(session, held_w, ww.days("2026-08", 4))
+    full = 4 * 30_000
+    ww.sheet(session, p, team, "2026-08", "paying", [(paid_w, full), (held_w, full)], [paid_w])
+    q, team_q = ww.clean(session, "拉萨未出盘工地")
+    w = ww.worker(session, q, team_q)
+    ww.attend(session, w, ww.days("2026-08", 4))
+    ww.sheet(session, q, team_q, "2026-08", "paid", [(w, full)], run_state="prepared")
+    monitoring.scan(session, TODAY, BY)
+    r = _reasons(session, p.id)
+    assert r["attendance_unpaid"]["amount"] == full  # the held worker's month only
+    assert r["attendance_unpaid"]["workers"] == 1
+    assert "pay_below" not in r  # the paid worker got attendance × rate
+    assert _reasons(session, q.id)["attendance_unpaid"]["amount"] == full

@@ -112,9 +112,29 @@ def test_one_open_membership_then_exit_and_reentry(session: Session) -> None:
     again = workers.enter(
         session, project.id, worker_in(number, team, entry_on="2026-06-10"), BY, TODAY
     )
-    # still insured for work injury from the first entry: the enrolment is kept, none added
-    assert again.injury_enrolled_on is None
-    assert counts(session, PnEnrolment) == (1,)
+    # insured by project: the exit ended the entry's enrolment on the last day, the re-entry
+    # made a new one from its own first day
+    spells = session.execute(
+        select(PnEnrolment.start_date, PnEnrolment.end_date).order_by(PnEnrolment.id)
+    ).all()
+    assert [tuple(r) for r in spells] == [
+        (dt.date(2026, 3, 2), dt.date(2026, 5, 31)),
+        (dt.date(2026, 6, 10), None),
+    ]
+    assert again.injury_enrolled_on == dt.date(2026, 6, 10)
+
+
+def test_exit_keeps_the_enrolment_another_project_relies_on(session: Session) -> None:
+    first, second = filed(session), filed(session, name="第二个项目")
+    _, number = person(session, 36)
+    a = workers.enter(session, first.id, worker_in(number, _team(session, first.id)), BY, TODAY)
+    b = workers.enter(session, second.id, worker_in(number, _team(session, second.id)), BY, TODAY)
+    assert (a.injury_enrolled_on, b.injury_enrolled_on) == (dt.date(2026, 3, 2), None)
+    workers.leave(session, a.id, dt.date(2026, 5, 31), BY, TODAY)
+    # still on the second project, insured through the first's enrolment: it stays open
+    assert session.scalars(select(PnEnrolment.end_date)).all() == [None]
+    workers.leave(session, b.id, dt.date(2026, 6, 30), BY, TODAY)
+    assert session.scalars(select(PnEnrolment.end_date)).all() == [None]  # b made none
 
 
 def test_move_team_within_the_project_only(session: Session) -> None:

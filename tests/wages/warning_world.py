@@ -15,6 +15,7 @@ from minsheng.foundation.principals import system
 from minsheng.registry import service as registry
 from minsheng.registry.models import Employer
 from minsheng.registry.schemas import PersonIn
+from minsheng.wages import attendance_store
 from minsheng.wages.models import WgProject, WgProjectFirm, WgTeam, WgWorker
 
 BY = system("test")
@@ -118,6 +119,7 @@ def attend(s: Session, w: WgWorker, days: list[dt.date], minutes: int = 480) -> 
             for d in days
         ],
     )
+    attendance_store.rebuild_months(s, [w.id])
 
 
 def days(month: str, n: int) -> list[dt.date]:
@@ -164,7 +166,11 @@ def sheet(
     month: str,
     state: str,
     lines: list[tuple[WgWorker, int]],
+    paid: list[WgWorker] | None = None,
+    run_state: str = "issued",
 ) -> int:
+    """A pay sheet of ``lines`` (worker, gross). A ``paid`` sheet's lines are paid by a pay
+    run (``run_state``); ``paid`` names the workers paid when only some are (the rest held)."""
     sid = int(
         s.execute(
             insert(t("wg_pay_sheets")).returning(t("wg_pay_sheets").c.id),
@@ -180,10 +186,11 @@ def sheet(
             },
         ).scalar_one()
     )
-    if lines:
-        s.execute(
-            insert(t("wg_pay_lines")),
-            [
+    line_ids: dict[int, int] = {}
+    for w, g in lines:
+        line_ids[w.id] = int(
+            s.execute(
+                insert(t("wg_pay_lines")).returning(t("wg_pay_lines").c.id),
                 {
                     "sheet_id": sid,
                     "worker_id": w.id,
@@ -194,10 +201,45 @@ def sheet(
                     "base": g,
                     "overtime_pay": 0,
                     "gross": g,
-                }
-                for w, g in lines
-            ],
+                },
+            ).scalar_one()
         )
+    if state in ("paid", "paying") or paid is not None:
+        chosen = {w.id for w in paid} if paid is not None else set(line_ids)
+        pay = [(w, g) for w, g in lines if w.id in chosen and g > 0]
+        run = int(
+            s.execute(
+                insert(t("wg_pay_runs")).returning(t("wg_pay_runs").c.id),
+                {
+                    "project_id": p.id,
+                    "month": month,
+                    "region": p.division_code,
+                    "by": "test",
+                    "new_payments": len(pay),
+                    "new_total": sum(g for _, g in pay),
+                    "state": run_state,
+                },
+            ).scalar_one()
+        )
+        if pay:
+            s.execute(
+                insert(t("wg_payments")),
+                [
+                    {
+                        "pay_key": f"w{w.id}:{month}",
+                        "run_id": run,
+                        "line_id": line_ids[w.id],
+                        "worker_id": w.id,
+                        "person_id": w.person_id,
+                        "project_id": p.id,
+                        "month": month,
+                        "amount": g,
+                        "account_tail": "0000",
+                        "keep_until": dt.date(2030, 1, 1),
+                    }
+                    for w, g in pay
+                ],
+            )
     return sid
 
 

@@ -24,7 +24,7 @@ from minsheng.db import Base, make_sessionmaker, unit_of_work
 from minsheng.foundation import audit
 from minsheng.foundation.principals import system
 from minsheng.registry.models import Employer, Person
-from minsheng.wages import monitoring
+from minsheng.wages import attendance_store, monitoring, pay
 from minsheng.wages.models import WgProject, WgProjectFirm, WgTeam, WgWorker
 
 BY = system("demo")
@@ -55,6 +55,52 @@ def _t(name: str) -> Any:
 def _month(day: dt.date, back: int) -> str:
     i = day.year * 12 + day.month - 1 - back
     return f"{i // 12:04d}-{i % 12 + 1:02d}"
+
+
+def _paid(
+    s: Any, p: WgProject, county: str, month: str, sheet_id: int, lines: list[tuple[WgWorker, int]]
+) -> None:
+    """The sheet's pay run, issued: one payment per line into the worker's card (a demo card
+    per person, shown by its last four digits)."""
+    keep = dt.date.fromisoformat(month + "-01") + dt.timedelta(days=3 * 366 + 40)
+    run = s.execute(
+        insert(_t("wg_pay_runs")).returning(_t("wg_pay_runs").c.id),
+        {
+            "project_id": p.id,
+            "month": month,
+            "region": county,
+            "by": "demo",
+            "new_payments": len(lines),
+            "new_total": sum(g for _, g in lines),
+            "state": "issued",
+        },
+    ).scalar_one()
+    line_ids = dict(
+        s.execute(
+            select(_t("wg_pay_lines").c.worker_id, _t("wg_pay_lines").c.id).where(
+                _t("wg_pay_lines").c.sheet_id == sheet_id
+            )
+        ).all()
+    )
+    s.execute(
+        insert(_t("wg_payments")),
+        [
+            {
+                "pay_key": pay.pay_key(w.id, month),
+                "run_id": run,
+                "line_id": line_ids[w.id],
+                "worker_id": w.id,
+                "person_id": w.person_id,
+                "project_id": p.id,
+                "month": month,
+                "amount": g,
+                "account_tail": f"{w.person_id % 10_000:04d}",
+                "keep_until": keep,
+            }
+            for w, g in lines
+            if g > 0
+        ],
+    )
 
 
 def _working_days(month: str) -> list[dt.date]:
@@ -190,6 +236,7 @@ def _project(
         if rows:
             s.execute(insert(_t("wg_attendance_days")), rows)
             counts["attendance_days"] += len(rows)
+    attendance_store.rebuild_months(s, [w.id for w in workers])
     if fault != "no_account":
         acc = s.execute(
             insert(_t("wg_wage_accounts")).returning(_t("wg_wage_accounts").c.id),
@@ -282,6 +329,7 @@ def _project(
                 for w, g in lines
             ],
         )
+        _paid(s, p, county, month, sid, lines)
         counts["pay_sheets"] += 1
     if fault == "complaints":
         for k in range(4):

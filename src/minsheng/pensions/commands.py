@@ -1,7 +1,8 @@
 """What other packages may ask of pensions (the published writes): claim a pension, stop or
-start a person's employee-scheme enrolments, read a person's award. The one-visit bundles
-(``minsheng.bundles``) call these; each is the pensions use case itself, with its checks, its
-region scope and its audit entries — nothing here bypasses them.
+start a person's employee-scheme enrolments (or end the one a project began), read a person's
+award. The one-visit bundles (``minsheng.bundles``) and wage protection call these; each is
+the pensions use case itself, with its checks, its region scope and its audit entries —
+nothing here bypasses them.
 
 Each returns plain data (dicts of text and integers), never a table row, so a caller holds no
 pensions record.
@@ -68,6 +69,17 @@ def stop_employee_schemes(
     for e in _open_on(session, person_id, EMPLOYEE_SCHEMES, last):
         ended.append(enrolment.enrolment_out(enrolment.end_enrolment(session, e.id, last, by)))
     return ended
+
+
+def end_scheme_started(
+    session: Session, person_id: int, scheme: str, started: dt.date, last: dt.date, by: Principal
+) -> dict[str, Any] | None:
+    """End on ``last`` the person's open ``scheme`` enrolment that began on ``started`` (work
+    injury insured by project ends when the worker leaves the project), if there is one."""
+    for e in _open_on(session, person_id, (scheme,), last):
+        if e.start_date == started:
+            return enrolment.enrolment_out(enrolment.end_enrolment(session, e.id, last, by))
+    return None
 
 
 def end_resident_pension(

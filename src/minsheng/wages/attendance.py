@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from minsheng.core.errors import invalid
@@ -32,7 +32,7 @@ from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.policy import load
 from minsheng.wages import attendance_store as store
-from minsheng.wages.attendance_models import WgAttendanceDay, WgDevice
+from minsheng.wages.attendance_models import WgAttendanceDay, WgAttendanceMonth, WgDevice
 from minsheng.wages.attendance_rules import Day, day_of
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")  # 北京时间: the local date of an event
@@ -341,25 +341,17 @@ def days_in(
 def monthly(
     session: Session, month: str, *, project_id: int | None = None, worker_ids: list[int] | None
 ) -> list[dict[str, Any]]:
-    """Each worker's month: days present (a day with any worked minute), hours, overtime."""
-    first, last = month_bounds(month)
-    D = WgAttendanceDay
-    q = (
-        select(
-            D.worker_id,
-            D.project_id,
-            func.count().filter(D.minutes > 0),
-            func.coalesce(func.sum(D.minutes), 0),
-            func.coalesce(func.sum(D.overtime_minutes), 0),
-        )
-        .where(D.day >= first, D.day <= last)
-        .group_by(D.worker_id, D.project_id)
-        .order_by(D.worker_id)
+    """Each worker's month: days present (a day with any worked minute), hours, overtime — read
+    from the summary the ingest keeps (``wg_attendance_months``), one row per worker."""
+    month_bounds(month)  # a 422 on a malformed month
+    M = WgAttendanceMonth
+    q = select(M.worker_id, M.project_id, M.days, M.minutes, M.overtime_minutes).where(
+        M.month == month
     )
     if project_id is not None:
-        q = q.where(D.project_id == project_id)
+        q = q.where(M.project_id == project_id)
     if worker_ids is not None:
-        q = q.where(D.worker_id.in_(worker_ids or [0]))
+        q = q.where(M.worker_id.in_(worker_ids or [0]))
     return [
         {
             "worker_id": wid,
@@ -371,7 +363,7 @@ def monthly(
             "minutes": int(minutes),
             "overtime_minutes": int(ot),
         }
-        for wid, pid, days, minutes, ot in session.execute(q)
+        for wid, pid, days, minutes, ot in session.execute(q.order_by(M.worker_id))
     ]
 
 

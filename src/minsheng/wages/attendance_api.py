@@ -92,7 +92,7 @@ def register_device(
 
 @router.get("/wages/projects/{project_id}/devices")
 def list_devices(
-    project_id: PathId, request: Request, by: Principal = Depends(permit("wages:read"))
+    project_id: PathId, request: Request, by: Principal = Depends(permit("wages:project"))
 ) -> list[dict[str, Any]]:
     with uow(request) as s:
         return [
@@ -115,9 +115,10 @@ def project_attendance(
     project_id: PathId,
     request: Request,
     month: str | None = Month,
-    by: Principal = Depends(permit("wages:read")),
+    by: Principal = Depends(permit("wages:project")),
 ) -> dict[str, Any]:
-    """The project's month: every worker's days and their monthly summary."""
+    """The project's month: every worker's days and their monthly summary (the project desk's
+    read: staff in the region, a contractor on its own employer's projects)."""
     month = month or attendance.this_month()
     with uow(request) as s:
         project = attendance_devices.project_in_region(s, project_id, by)

@@ -6,7 +6,10 @@
   the device's own event id, so a batch sent twice is counted once.
 - ``wg_attendance_days``: each worker's day on a project, recomputed from that day's events
   whenever one arrives (late events too): first in, last out, worked and overtime minutes.
-  The monthly summary is a ``GROUP BY`` over these rows (index on project and day).
+- ``wg_attendance_months``: each worker's month on a project (days present, worked and
+  overtime minutes, first day seen), kept by the ingest in the same transaction as the days it
+  changes (by the difference each recomputed day makes), so the pay sheet and the monitoring
+  scan read one row per worker and month instead of grouping every day.
 - ``wg_device_requests``: the signatures a device's requests carried within the replay window,
   so the same signed body is accepted once.
 """
@@ -106,6 +109,34 @@ class WgAttendanceDay(Base):
     )
 
 
+class WgAttendanceMonth(Base):
+    """A worker's month on a project: the sum of its day rows, kept at ingest.
+
+    ``days``: days with any worked minute; ``first_day``: the earliest day with a row (an
+    event seen), worked or not — attendance before the labour contract is read from it."""
+
+    __tablename__ = "wg_attendance_months"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("wg_workers.id"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("wg_projects.id"))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, local (China Standard Time)
+    days: Mapped[int] = mapped_column(Integer, default=0)
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    overtime_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    first_day: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint("days >= 0 AND days <= 31", name="days"),
+        CheckConstraint("minutes >= 0 AND minutes <= 44640", name="minutes"),  # 31 × 1,440
+        CheckConstraint(
+            "overtime_minutes >= 0 AND overtime_minutes <= minutes", name="overtime_minutes"
+        ),
+        UniqueConstraint("worker_id", "month"),
+        Index("ix_wg_attendance_months_project_month", "project_id", "month"),
+    )
+
+
 class WgDeviceRequest(Base):
     """A signature a device's request carried (its replay-window memory)."""
 
@@ -127,6 +158,7 @@ __all__ = [
     "EVENT_KINDS",
     "WgAttendanceDay",
     "WgAttendanceEvent",
+    "WgAttendanceMonth",
     "WgDevice",
     "WgDeviceRequest",
 ]

@@ -40,7 +40,7 @@ def project_grid(
     project_id: PathId,
     request: Request,
     month: str | None = Month,
-    by: Principal = Depends(permit("wages:read")),
+    by: Principal = Depends(permit("wages:project")),
 ) -> HTMLResponse:
     """The project's month: one row per worker, one column per day (hours worked), the
     month's days, hours and overtime."""

@@ -1,8 +1,9 @@
 """The figures the monitoring scan reads, each a grouped query over every project of a region
 at once (never one query per project): the projects; their last labour-cost transfer; their
 dedicated account and deposit; their pay sheets by month; each project's months of attendance
-joined to what was paid for them (workers unpaid, shortfalls against attendance × rate,
-attendance before the labour contract); complaints in the window.
+(the summary the ingest keeps) joined to what issued pay runs paid for them (workers unpaid,
+shortfalls against attendance × rate, attendance before the labour contract); complaints in
+the window.
 
 The other areas' tables are read through ``Base.metadata`` by name with Core SQL, so this
 module depends on their tables, not on their services.
@@ -160,70 +161,49 @@ def gather(
 def _attendance(
     session: Session, out: dict[int, ProjectFigures], in_scope: Any, window: tuple[str, str]
 ) -> None:
-    """Each project's months of attendance, against the pay lines of paid sheets for the same
-    worker and month (one grouped query over the days, one over the lines, joined in SQL)."""
-    ad, sh, ln = table("wg_attendance_days"), table("wg_pay_sheets"), table("wg_pay_lines")
-    if ad is None or sh is None or ln is None:
+    """Each project's months of attendance (the summary the ingest keeps, one row per worker
+    and month), against what was paid for the same worker and month: the payments of issued
+    pay runs (the bank file written), so a line held in dispute or without a card, or a run not
+    yet issued, is not counted as paid. One query, joined in SQL."""
+    am, pm, run = table("wg_attendance_months"), table("wg_payments"), table("wg_pay_runs")
+    if am is None or pm is None or run is None:
         return
-    first = dt.date.fromisoformat(window[0] + "-01")
-    y, m = (int(x) for x in window[1].split("-"))
-    after = dt.date(y + m // 12, m % 12 + 1, 1)
-    month = _month(session, ad.c.day).label("month")
-    att = (
-        select(
-            ad.c.worker_id,
-            ad.c.project_id,
-            month,
-            func.count().label("days"),
-            func.sum(ad.c.minutes).label("minutes"),
-            func.min(ad.c.day).label("first"),
-        )
-        .where(ad.c.project_id.in_(in_scope), ad.c.day >= first, ad.c.day < after)
-        .group_by(ad.c.worker_id, ad.c.project_id, month)
-        .subquery("att")
-    )
     paid = (
-        select(
-            ln.c.worker_id,
-            ln.c.for_month,
-            func.sum(ln.c.gross).label("gross"),
-        )
-        .join(sh, sh.c.id == ln.c.sheet_id)
+        select(pm.c.worker_id, pm.c.month, func.sum(pm.c.amount).label("gross"))
+        .join(run, run.c.id == pm.c.run_id)
         .where(
-            sh.c.state == "paid",
-            sh.c.project_id.in_(in_scope),
-            ln.c.for_month >= window[0],
-            ln.c.for_month <= window[1],
+            run.c.state == "issued",
+            pm.c.project_id.in_(in_scope),
+            pm.c.month >= window[0],
+            pm.c.month <= window[1],
         )
-        .group_by(ln.c.worker_id, ln.c.for_month)
+        .group_by(pm.c.worker_id, pm.c.month)
         .subquery("paid")
     )
     expected = case(
-        (WgWorker.rate_kind == "day", WgWorker.rate * att.c.days),
-        (WgWorker.rate_kind == "hour", WgWorker.rate * att.c.minutes / 60),
+        (WgWorker.rate_kind == "day", WgWorker.rate * am.c.days),
+        (WgWorker.rate_kind == "hour", WgWorker.rate * am.c.minutes / 60),
         else_=0,
     )
     short = expected - func.coalesce(paid.c.gross, 0)
-    before_contract = att.c.first < WgWorker.contract_signed_on
+    before_contract = am.c.first_day < WgWorker.contract_signed_on
     rows = session.execute(
         select(
-            att.c.project_id,
-            att.c.month,
+            am.c.project_id,
+            am.c.month,
             func.count(),
             func.sum(case((paid.c.gross.is_(None), 1), else_=0)),
             func.sum(case((paid.c.gross.is_(None), expected), else_=0)),
             func.sum(case((and_(paid.c.gross.is_not(None), short > 0), 1), else_=0)),
             func.sum(case((and_(paid.c.gross.is_not(None), short > 0), short), else_=0)),
             func.sum(case((before_contract, 1), else_=0)),
-            func.min(case((before_contract, att.c.first), else_=None)),
+            func.min(case((before_contract, am.c.first_day), else_=None)),
         )
-        .select_from(att)
-        .join(WgWorker, WgWorker.id == att.c.worker_id)
-        .outerjoin(
-            paid,
-            and_(paid.c.worker_id == att.c.worker_id, paid.c.for_month == att.c.month),
-        )
-        .group_by(att.c.project_id, att.c.month)
+        .select_from(am)
+        .join(WgWorker, WgWorker.id == am.c.worker_id)
+        .outerjoin(paid, and_(paid.c.worker_id == am.c.worker_id, paid.c.month == am.c.month))
+        .where(am.c.project_id.in_(in_scope), am.c.month >= window[0], am.c.month <= window[1])
+        .group_by(am.c.project_id, am.c.month)
     )
     for pid, mon, n, unpaid, unpaid_amount, short_n, shortfall, nc, nc_first in rows:
         if pid not in out:

@@ -7,7 +7,9 @@ the keyed hash of the ID number (:func:`minsheng.registry.existence.find_by_id_n
 number itself is neither stored here, logged, nor put in an error. A person is on a project at
 most once at a time (``open_key``). Work-injury enrolment goes through
 :func:`minsheng.pensions.commands.enrol_employee` with the team's firm as the employer; a person
-already insured for work injury over the entry day keeps that enrolment.
+already insured for work injury over the entry day keeps that enrolment. The exit ends the
+enrolment the entry made, on the exit day (insured by project), unless the person is still on
+another project whose entry relied on it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.core import ids, money
@@ -240,6 +242,7 @@ def leave(
         )
     worker.exit_on, worker.open_key = exit_on, None
     session.flush()
+    ended = _uninsure(session, worker, exit_on, by)
     audit.record(
         session,
         by,
@@ -247,9 +250,32 @@ def leave(
         "wg_worker",
         worker.id,
         worker.division_code,
-        {"exit_on": exit_on.isoformat()},
+        {"exit_on": exit_on.isoformat(), "injury_ended": ended},
     )
     return worker
+
+
+def _uninsure(session: Session, worker: WgWorker, exit_on: dt.date, by: Principal) -> bool:
+    """End the work-injury enrolment this worker's entry made, on the exit day — unless the
+    person is still on another project whose entry relied on it (it found them insured)."""
+    if worker.injury_enrolled_on is None:
+        return False
+    relying = session.scalar(
+        select(func.count())
+        .select_from(WgWorker)
+        .where(
+            WgWorker.person_id == worker.person_id,
+            WgWorker.id != worker.id,
+            WgWorker.open_key.is_not(None),
+            WgWorker.injury_enrolled_on.is_(None),
+        )
+    )
+    if relying:
+        return False
+    ended = pensions.end_scheme_started(
+        session, worker.person_id, "work_injury", worker.injury_enrolled_on, exit_on, by
+    )
+    return ended is not None
 
 
 def move(session: Session, worker_id: int, team_id: int, by: Principal) -> WgWorker:
