@@ -64,3 +64,61 @@ def test_deposit_panel_refuses_and_then_lodges(engine: Engine, app: Any) -> None
     r = supervisor.post(url, data=good, follow_redirects=False)
     assert r.status_code == 303
     assert "¥200,000.00" in supervisor.get(url).text
+
+
+def _many(engine: Engine, n: int) -> list[int]:
+    """``n`` listings in Lhasa, each its own firm; the even ones approved (in force)."""
+    ids = []
+    with make_sessionmaker(engine)() as s:
+        for i in range(n):
+            x = site(s, tag=10 + i, signed=TODAY - dt.timedelta(days=5))
+            rec = blacklist.propose(
+                s,
+                employer_id=x.general_id,
+                project_id=x.project_id,
+                owed=[(3, "6000")],
+                facts="事实",
+                by=BY,
+                today=TODAY,
+            )
+            if i % 2 == 0:
+                blacklist.approve(s, rec.id, by=system("checker"), today=TODAY)
+            ids.append(rec.id)
+        s.commit()
+    return ids
+
+
+def _listed(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'href="/wages/blacklist/(\d+)"', html)
+
+
+def test_the_desk_pages_its_listings_and_filters_by_state(engine: Engine, app: Any) -> None:
+    ids = _many(engine, 30)
+    supervisor: Any = staff_client(app, engine, "supervisor", "540100")
+    first = supervisor.get("/wages/blacklist")
+    assert first.status_code == 200
+    assert _listed(first.text) == [str(i) for i in sorted(ids, reverse=True)[:25]]
+    assert "1–25" in first.text and 'rel="next"' in first.text
+    second = supervisor.get("/wages/blacklist?page=2")
+    assert _listed(second.text) == [str(i) for i in sorted(ids, reverse=True)[25:]]
+    for hostile in ("0", "-1", "999999", "abc", "２"):  # clamped, never an error
+        assert supervisor.get(f"/wages/blacklist?page={hostile}").status_code == 200
+    listed = supervisor.get("/wages/blacklist?state=listed")
+    assert len(_listed(listed.text)) == 15 and 'value="listed" selected' in listed.text
+    assert supervisor.get("/wages/blacklist?state=nonsense").status_code == 200  # all shown
+    # another region's desk sees none of them, on any page
+    shigatse: Any = staff_client(app, engine, "supervisor", "540200")
+    assert _listed(shigatse.get("/wages/blacklist").text) == []
+
+
+def test_the_public_list_is_searched_by_name_or_credit_code(engine: Engine, anon: Any) -> None:
+    _many(engine, 30)
+    whole = anon.get("/public/wages/blacklist")
+    assert whole.status_code == 200 and "1–15" in whole.text  # the 15 in force
+    one = anon.get("/public/wages/blacklist", params={"q": "保证金测试单位12"})
+    assert "保证金测试单位12" in one.text and "保证金测试单位14" not in one.text
+    none = anon.get("/public/wages/blacklist", params={"q": "保证金测试单位11"})  # not approved
+    assert "保证金测试单位11" not in none.text.split('id="public-listings"')[1]
+    assert anon.get("/public/wages/blacklist", params={"q": "x" * 65}).status_code == 422

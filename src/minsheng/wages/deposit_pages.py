@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from minsheng.core import money
@@ -32,6 +33,7 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit, public
+from minsheng.webkit.pager import MAX_PAGE_CHARS, matches, paginate
 from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
@@ -238,18 +240,33 @@ def _desk(
     by: Principal,
     values: dict[str, str] | None = None,
     error: MinshengError | None = None,
+    page: str = "1",
+    state: str = "",
 ) -> HTMLResponse:
     request.state.private = True
+    state = state if state in LISTING_STATES else ""
     with uow(request, immediate=False) as s:
-        rows = []
-        for rec in blacklist.queue(s, by)[:200]:
-            firm = s.get(Employer, rec.employer_id)
-            rows.append({**blacklist.listing_out(rec), "firm": firm.name if firm else ""})
+        listings = paginate(
+            blacklist.queue(s, by, state or None),
+            page,
+            "/wages/blacklist",
+            {"state": state} if state else {},
+        )
+        ids = [rec.employer_id for rec in listings.items]
+        names = dict(
+            s.execute(select(Employer.id, Employer.name).where(Employer.id.in_(ids or [0]))).all()
+        )
+        rows = [
+            {**blacklist.listing_out(rec), "firm": names.get(rec.employer_id, "")}
+            for rec in listings.items
+        ]
     return render(
         request,
         "wages/deposits/blacklist.html",
         status=error.status if error else 200,
         rows=rows,
+        listings=listings,
+        state=state,
         f=FormState.of("bl", values, error, PROPOSE_FIELDS),
         can_propose=by.can("wages:inspect") or by.kind == "system",
         states=LISTING_STATES,
@@ -259,9 +276,15 @@ def _desk(
 
 
 @router.get("/wages/blacklist", response_class=HTMLResponse)
-def blacklist_desk(request: Request, by: Principal = Depends(permit("wages:read"))) -> HTMLResponse:
-    """The region's listings and the proposal form."""
-    return _desk(request, by)
+def blacklist_desk(
+    request: Request,
+    page: str = Query("1", max_length=MAX_PAGE_CHARS),
+    state: str = Query("", max_length=20),
+    by: Principal = Depends(permit("wages:read")),
+) -> HTMLResponse:
+    """The region's listings (newest first, a state to filter by, 25 a page) and the
+    proposal form."""
+    return _desk(request, by, page=page, state=state)
 
 
 def _owed(raw: str) -> list[tuple[int, str]]:
@@ -447,8 +470,22 @@ async def listing_step(
 
 
 @router.get("/public/wages/blacklist", response_class=HTMLResponse)
-def public_list(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
-    """The listings in force today, for everyone: firm, credit code, reason, dates."""
+def public_list(
+    request: Request,
+    q: str = Query("", max_length=64),
+    page: str = Query("1", max_length=MAX_PAGE_CHARS),
+    by: Principal = Depends(public()),
+) -> HTMLResponse:
+    """The listings in force today, for everyone: firm, credit code, reason, dates — searched
+    by firm name or credit code ("is this firm listed?"), 25 a page."""
     with uow(request, immediate=False) as s:
         rows = blacklist.public_listings(s, dt.date.today())
-    return render(request, "wages/deposits/public.html", rows=rows, reasons=REASONS)
+    q = q.strip()
+    found = [r for r in rows if matches(q, r["firm"], r["credit_code"])] if q else rows
+    return render(
+        request,
+        "wages/deposits/public.html",
+        rows=paginate(found, page, "/public/wages/blacklist", {"q": q} if q else {}),
+        q=q,
+        reasons=REASONS,
+    )
