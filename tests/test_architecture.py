@@ -196,6 +196,7 @@ LAYERS: dict[str, int] = {
     "assistance": 10,
     "pensions": 10,
     "wages": 10,
+    "employment": 10,
     "sim": 10,
     "bundles": 11,  # one-visit bundles: above the programmes, through their published modules
     "demo": 11,
@@ -210,6 +211,7 @@ PROGRAMMES = {
     "assistance",
     "pensions",
     "wages",
+    "employment",
     "sim",
 }  # may read each other only through PUBLISHED
 PUBLISHED = {"queries", "commands", "rules"}

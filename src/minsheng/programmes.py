@@ -27,6 +27,7 @@ ENTRIES: list[str] = [
     "minsheng.assistance",
     "minsheng.pensions",
     "minsheng.wages",
+    "minsheng.employment",
     "minsheng.sim",
     "minsheng.bundles",
 ]
@@ -108,17 +109,6 @@ PLANNED: tuple[Programme, ...] = (
             "参保登记、城乡居民养老保险、待遇领取资格认证",
             "འགན་ལེན་ཐོ་འགོད། སྡོད་དམངས་རྒན་གསོའི་ཕོགས། ལོ་ལྟར་ཆོག་ཐམ་ར་སྤྲོད།",
             "Enrolment, resident pensions, yearly eligibility certification",
-        ),
-    ),
-    Programme(
-        name="employment",
-        kind="planned",
-        rank=50,
-        title=Text("就业服务", "ལས་ཞུགས་ཞབས་ཞུ།", "Employment services"),
-        summary=Text(
-            "求职登记、用工备案、精准推介、招聘会、零工市场、职业培训",
-            "ལས་འཚོལ་མཁན། ལས་བེད་སྤྱོད་མཁན། ཆ་སྙོམས། ལས་ཀའི་འཚོང་འདུས། གནས་སྐབས་ལས་ཀ། སྦྱོང་བརྡར།",
-            "Job seekers, employers, matching, job fairs, gig market, training",
         ),
     ),
 )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from minsheng.auth.models import EmployerUser
 from minsheng.auth.users import create_user
 from minsheng.core import ids
 from minsheng.foundation.principals import Principal, staff, system
@@ -18,7 +19,7 @@ from minsheng.registry.schemas import EmployerIn, PersonIn
 from minsheng.registry.service import create_person
 from minsheng.wages import attendance_store, pay_accounts
 from minsheng.wages.attendance_models import WgAttendanceDay
-from minsheng.wages.models import WgFirmUser, WgProject, WgProjectFirm, WgTeam, WgWorker
+from minsheng.wages.models import WgProject, WgProjectFirm, WgTeam, WgWorker
 from tests.pensions.award_kit import luhn_account
 
 BY = system("test")
@@ -50,7 +51,7 @@ def _firm(s: Session, county: str, seq: int, name: str) -> int:
 
 def _user(s: Session, name: str, county: str, employer: int) -> Principal:
     user = create_user(s, BY, name, PASSWORD, "contractor", county)
-    s.add(WgFirmUser(user_id=user.id, employer_id=employer))
+    s.add(EmployerUser(user_id=user.id, employer_id=employer))
     s.flush()
     return staff(user.id, name, "contractor", county)
 

@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from minsheng.auth.models import EmployerUser
 from minsheng.auth.users import create_user
 from minsheng.core import ids
 from minsheng.foundation.principals import Principal, staff, system
 from minsheng.registry import service as registry
 from minsheng.registry.schemas import PersonIn
 from minsheng.wages import projects
-from minsheng.wages.models import WgFirmUser, WgProject
+from minsheng.wages.models import WgProject
 from minsheng.wages.schemas import ProjectIn, TeamIn, WorkerIn
 
 BY = system("test")
@@ -80,7 +81,7 @@ def contractor(
 ) -> Principal:
     user = create_user(s, BY, f"contractor.t{n}.{region}", "correct-horse-1", "contractor", region)
     if employer_id is not None:
-        s.add(WgFirmUser(user_id=user.id, employer_id=employer_id))
+        s.add(EmployerUser(user_id=user.id, employer_id=employer_id))
         s.flush()
     return staff(user.id, user.username, "contractor", region)
 

@@ -16,13 +16,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minsheng.auth.models import User
+from minsheng.auth.models import EmployerUser, User
 from minsheng.core import ids
 from minsheng.registry import service as registry
 from minsheng.registry.organisations import create_employer
 from minsheng.registry.schemas import EmployerIn, PersonIn
 from minsheng.wages import projects, workers
-from minsheng.wages.models import WgFirmUser, WgProject
+from minsheng.wages.models import WgProject
 from minsheng.wages.project_rules import add_months
 from minsheng.wages.schemas import FirmIn, InstalmentIn, ProjectIn, TeamIn, WorkerIn
 from tests.route_kit import BY, INSIDE, OUTSIDE, P1_ID, Samples, World
@@ -115,8 +115,8 @@ def populate(s: Session, w: World) -> None:
     w.newcomers = newcomers  # type: ignore[attr-defined]
     s.add_all(
         [
-            WgFirmUser(user_id=_user(s, f"contractor.{INSIDE}"), employer_id=w.ids["employer"]),
-            WgFirmUser(user_id=_user(s, f"contractor.{OUTSIDE}"), employer_id=elsewhere.id),
+            EmployerUser(user_id=_user(s, f"contractor.{INSIDE}"), employer_id=w.ids["employer"]),
+            EmployerUser(user_id=_user(s, f"contractor.{OUTSIDE}"), employer_id=elsewhere.id),
         ]
     )
     s.flush()

@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from minsheng.auth import service as auth
-from minsheng.auth.models import User
+from minsheng.auth.models import EmployerUser, User
 from minsheng.db import make_sessionmaker, unit_of_work
 from minsheng.registry.models import Person
-from minsheng.wages.models import WgFirmUser, WgProjectFirm
+from minsheng.wages.models import WgProjectFirm
 from minsheng.wages.pay_models import WgPayLine
 from minsheng.webkit.guards import SESSION_COOKIE
 from tests.assistance import bankfile_reader as reader
@@ -36,7 +36,7 @@ def _officer(app: Any, engine: Engine, name: str, project_id: int) -> Any:
             )
         )
         user = s.scalar(select(User.id).where(User.username == name))
-        s.add(WgFirmUser(user_id=user, employer_id=general))
+        s.add(EmployerUser(user_id=user, employer_id=general))
     return c
 
 

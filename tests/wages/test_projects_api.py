@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from minsheng.auth.models import User
+from minsheng.auth.models import EmployerUser, User
 from minsheng.db import make_sessionmaker
 from minsheng.registry.models import Employer
-from minsheng.wages.models import WgFirmUser, WgWorker
+from minsheng.wages.models import WgWorker
 from tests.conftest import make_app, staff_client
 from tests.wages.project_kit import BY, GENERAL, SUB, person, project_in
 
@@ -56,7 +56,7 @@ def _bind(engine: Engine, username: str, credit_code: str) -> None:
         user = s.scalar(select(User.id).where(User.username == username))
         employer = s.scalar(select(Employer.id).where(Employer.credit_code == credit_code))
         assert user and employer
-        s.add(WgFirmUser(user_id=user, employer_id=employer))
+        s.add(EmployerUser(user_id=user, employer_id=employer))
         s.commit()
 
 

@@ -20,10 +20,10 @@ __all__ = ["browser", "server"]  # the fixtures, shared with test_browser.py
 
 @pytest.fixture(scope="module")
 def desk(server: str) -> dict[str, Any]:
+    from minsheng.auth.models import EmployerUser
     from minsheng.auth.users import create_user
     from minsheng.db import make_engine, make_sessionmaker
     from minsheng.wages import projects
-    from minsheng.wages.models import WgFirmUser
     from minsheng.wages.schemas import TeamIn
     from tests.wages.project_kit import BY, GENERAL, person, project_in
 
@@ -35,7 +35,7 @@ def desk(server: str) -> dict[str, Any]:
             s, project.id, TeamIn(name="浏览器钢筋班组", credit_code=GENERAL), BY
         )
         user = create_user(s, BY, "wg.officer", PASSWORD, "contractor", "540100")
-        s.add(WgFirmUser(user_id=user.id, employer_id=projects.general_of(s, project.id).id))
+        s.add(EmployerUser(user_id=user.id, employer_id=projects.general_of(s, project.id).id))
         _, number = person(s, 61, name="旺堆")
         s.commit()
         return {"project": project.id, "team": team.id, "number": number}

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from minsheng.db import Base
 
 ROLE_CHECK = (
-    "role IN ('citizen', 'cashier', 'contractor', 'caseworker', 'supervisor', 'analyst', "
-    "'auditor', 'admin')"
+    "role IN ('citizen', 'cashier', 'contractor', 'employer', 'caseworker', 'supervisor', "
+    "'analyst', 'auditor', 'admin')"
 )
 
 
@@ -122,3 +122,15 @@ class RoleGrant(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (CheckConstraint(GRANT_STATES, name="state"),)
+
+
+class EmployerUser(Base):
+    """The employer a firm's staff user acts for: a contractor's wage officer (role
+    ``contractor``, 劳资专管员) in wage protection, an employer's recruiter (role ``employer``,
+    招聘专员) in employment services. One employer per user; see :mod:`minsheng.auth.employers`."""
+
+    __tablename__ = "employer_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)

@@ -22,6 +22,11 @@ ROLES: dict[str, tuple[str, str, str]] = {  # (zh, bo, en)
         "འཛུགས་སྐྲུན་ཚོགས་པའི་གླ་ཕོགས་དོ་དམ་པ།",
         "contractor's wage officer",
     ),
+    "employer": (
+        "用人单位招聘专员",
+        "ལས་བེད་སྤྱོད་ཚོང་ཁང་གི་ལས་མི་འདེམས་མཁན།",
+        "employer's recruiter",
+    ),
     "caseworker": ("经办人员", "ལས་དོན་པ།", "caseworker"),
     "supervisor": ("主管", "འགན་འཛིན།", "supervisor"),
     "analyst": ("政策分析员", "སྲིད་ཇུས་དབྱེ་ཞིབ་པ།", "policy analyst"),

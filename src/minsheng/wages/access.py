@@ -3,9 +3,9 @@
 A staff user (caseworker, supervisor, auditor, inspector) sees the projects whose county lies
 in their region (:meth:`Principal.covered_codes`); the platform itself sees all. A contractor's
 wage officer (role ``contractor``, 施工单位劳资专管员) sees, inside their region, only the
-projects on which their employer (``wg_firm_users``) is the developer, the general contractor
-or a subcontractor. Citizens and anonymous callers see none here (a worker's own pages read
-their own rows by ``person_id``).
+projects on which their employer (``employer_users``, :mod:`minsheng.auth.employers`) is the
+developer, the general contractor or a subcontractor. Citizens and anonymous callers see none
+here (a worker's own pages read their own rows by ``person_id``).
 
 A project outside what the caller sees answers exactly as a missing one (404, the same body),
 so an id tells nothing about another county's work. Every wages area loads its project (or
@@ -21,9 +21,11 @@ from typing import Any
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
+from minsheng.auth import employers
+from minsheng.auth.models import EmployerUser
 from minsheng.core.errors import NotFoundError
 from minsheng.foundation.principals import Principal
-from minsheng.wages.models import WgFirmUser, WgProject, WgProjectFirm, WgTeam, WgWorker
+from minsheng.wages.models import WgProject, WgProjectFirm, WgTeam, WgWorker
 
 CONTRACTOR = "contractor"
 
@@ -37,8 +39,8 @@ def _firm_projects(by: Principal) -> Any:
     """Ids of the projects on which the contractor's employer has a part (a subquery)."""
     return (
         select(WgProjectFirm.project_id)
-        .join(WgFirmUser, WgFirmUser.employer_id == WgProjectFirm.employer_id)
-        .where(WgFirmUser.user_id == by.user_id)
+        .join(EmployerUser, EmployerUser.employer_id == WgProjectFirm.employer_id)
+        .where(EmployerUser.user_id == by.user_id)
     )
 
 
@@ -67,7 +69,7 @@ def employer_of(session: Session, by: Principal) -> int | None:
     """The employer a contractor acts for (None for anyone else, or an unbound contractor)."""
     if not is_contractor(by) or by.user_id is None:
         return None
-    return session.scalar(select(WgFirmUser.employer_id).where(WgFirmUser.user_id == by.user_id))
+    return employers.employer_of(session, by.user_id)
 
 
 def missing_project(field: str = "project_id") -> NotFoundError:

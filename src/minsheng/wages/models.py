@@ -149,16 +149,6 @@ class WgScheduleItem(Base):
     )
 
 
-class WgFirmUser(Base):
-    """The employer a contractor's staff user (role ``contractor``, 劳资专管员) acts for."""
-
-    __tablename__ = "wg_firm_users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
-    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
-
-
 # The other areas' tables (each its own module), so Base.metadata holds the whole programme.
 from minsheng.wages import (  # noqa: E402
     attendance_models,
@@ -169,7 +159,6 @@ from minsheng.wages import (  # noqa: E402
 )
 
 __all__ = [
-    "WgFirmUser",
     "WgProject",
     "WgProjectFirm",
     "WgScheduleItem",

@@ -1,0 +1,6 @@
+"""Employment tables: hard-to-employ people (就业困难人员) and one-to-one help (一对一帮扶) on
+the case engine."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
