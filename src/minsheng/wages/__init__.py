@@ -27,6 +27,7 @@ PROGRAMME = Programme(
         "minsheng.wages.attendance_pages:router",
         "minsheng.wages.pay_pages:router",
         "minsheng.wages.deposit_pages:router",
+        "minsheng.wages.blacklist_pages:router",
         "minsheng.wages.complaint_pages:router",
         "minsheng.wages.warning_pages:router",
     ),
