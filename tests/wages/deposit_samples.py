@@ -60,6 +60,8 @@ def populate(s: Session, w: World) -> None:
             today=today,
         )
     firms = [_sub(s, spare, n) for n in range(5)]
+    draw = deposits.draw(s, project, amount="1.00", reference="TS-MATRIX-0", by=BY, today=today)
+    w.ids["wg_draw"] = draw.id  # its payout is the payouts route's sample
 
     def listing(employer: int, day: dt.date) -> int:
         return blacklist.propose(
@@ -92,6 +94,15 @@ def samples(w: World) -> Samples:
         ("POST", "/api/wages/projects/{project_id}/deposit/draw"): {
             "path": project,
             "json": {"amount": "1.00", "reference": "TS-MATRIX-1"},
+        },
+        ("POST", "/api/wages/projects/{project_id}/deposit/payouts"): {
+            "path": project,
+            "json": {
+                "entry_id": w.ids["wg_draw"],
+                "paid_on": dt.date.today().isoformat(),
+                "workers": 1,
+                "reference": "BANK-MATRIX-1",
+            },
         },
         ("POST", "/api/wages/projects/{project_id}/deposit/top-up"): {
             "path": project,

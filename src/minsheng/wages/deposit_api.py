@@ -2,9 +2,10 @@
 
 Deposits: read, assess, lodge, top up and ask for the return notice need ``wages:project``
 (the contractor's wage officer for its employer's projects, and the region's staff); a draw for
-confirmed arrears needs ``wages:inspect``; the return ``wages:run``. The blacklist desk reads
-with ``wages:read``, proposes with ``wages:inspect``, enters a removal request with
-``wages:write`` and decides with ``wages:run`` (never the one who proposed or entered it).
+confirmed arrears, and recording its payout to the workers, need ``wages:inspect``; the return
+``wages:run``. The blacklist desk reads with ``wages:read``, proposes with ``wages:inspect``,
+enters a removal request with ``wages:write`` and decides with ``wages:run`` (never the one who
+proposed or entered it).
 ``GET /api/public/wages/blacklist`` is public: the listings in force, firm and dates only.
 A project or listing of another region answers 404 as a missing one.
 """
@@ -18,10 +19,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from minsheng.fields import Code, MoneyText, Reason, ShortText
+from minsheng.fields import MAX_ID, Code, MoneyText, Reason, ShortText
 from minsheng.foundation.principals import Principal
 from minsheng.wages import blacklist, deposits
+from minsheng.wages import deposit_payouts as payouts
 from minsheng.wages.deposit_models import WgBlacklistEvent
+from minsheng.wages.deposit_payouts import MAX_WORKERS
 from minsheng.webkit.deps import PathId, uow
 from minsheng.webkit.guards import permit, public
 
@@ -50,6 +53,15 @@ class DrawIn(BaseModel):
     amount: MoneyText = Field(description="yuan of confirmed arrears paid from the deposit")
     reference: Code = Field(description="the complaint's or warning's number")
     note: ShortText | None = None
+
+
+class PayoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entry_id: int = Field(ge=1, le=MAX_ID, description="the draw (a ledger entry) paid out")
+    paid_on: dt.date = Field(description="the day the workers were paid")
+    workers: int = Field(ge=1, le=MAX_WORKERS, description="how many workers were paid")
+    reference: Code = Field(description="the bank transfer's reference")
 
 
 class OwedIn(BaseModel):
@@ -95,10 +107,12 @@ def _deposit(s: Any, project_id: int, by: Principal) -> dict[str, Any]:
     if dep is None:
         return {"deposit": None, "entries": []}
     today = dt.date.today()
-    return {
-        "deposit": deposits.deposit_out(dep, today),
-        "entries": [deposits.entry_out(e) for e in deposits.entries(s, dep)],
-    }
+    entries = [deposits.entry_out(e) for e in deposits.entries(s, dep)]
+    for e in entries:
+        if e["kind"] == "draw":
+            done = payouts.payout_of(s, e["id"])
+            e["payout"] = payouts.payout_out(done) if done else None
+    return {"deposit": deposits.deposit_out(dep, today), "entries": entries}
 
 
 @router.get("/wages/projects/{project_id}/deposit")
@@ -157,6 +171,28 @@ def draw_deposit(
             amount=data.amount,
             reference=data.reference,
             note=data.note,
+            by=by,
+            today=dt.date.today(),
+        )
+        return _deposit(s, project_id, by)
+
+
+@router.post("/wages/projects/{project_id}/deposit/payouts")
+def record_payout(
+    project_id: PathId,
+    data: PayoutIn,
+    request: Request,
+    by: Principal = Depends(permit("wages:inspect")),
+) -> dict[str, Any]:
+    """Record that a draw reached the workers (once per draw; a second answers 409)."""
+    with uow(request) as s:
+        payouts.record_payout(
+            s,
+            project_id,
+            data.entry_id,
+            paid_on=data.paid_on,
+            workers=data.workers,
+            reference=data.reference,
             by=by,
             today=dt.date.today(),
         )

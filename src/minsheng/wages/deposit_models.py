@@ -130,6 +130,25 @@ class WgDepositEntry(Base):
     )
 
 
+class WgDepositPayout(Base):
+    """A draw paid out to the workers it was drawn for (the bank transfer that discharged the
+    arrears): at most one per draw, recorded once — a draw without one past its ``pay_by`` is
+    overdue. Immutable like the entries."""
+
+    __tablename__ = "wg_deposit_payouts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("wg_deposit_entries.id"), unique=True)
+    deposit_id: Mapped[int] = mapped_column(ForeignKey("wg_deposits.id"), index=True)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    workers: Mapped[int] = mapped_column(Integer)  # how many workers were paid
+    reference: Mapped[str] = mapped_column(String(64))  # the bank transfer's reference
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (CheckConstraint("workers >= 1 AND workers <= 100000", name="workers"),)
+
+
 class ImmutableEntry(RuntimeError):
     """A deposit entry was about to be changed or deleted."""
 
@@ -142,6 +161,12 @@ def _no_update(mapper: Any, connection: Any, target: WgDepositEntry) -> None:
 @event.listens_for(WgDepositEntry, "before_delete")
 def _no_delete(mapper: Any, connection: Any, target: WgDepositEntry) -> None:
     raise ImmutableEntry(f"wg_deposit_entries {target.id} is immutable")
+
+
+@event.listens_for(WgDepositPayout, "before_update")
+@event.listens_for(WgDepositPayout, "before_delete")
+def _payout_kept(mapper: Any, connection: Any, target: WgDepositPayout) -> None:
+    raise ImmutableEntry(f"wg_deposit_payouts {target.id} is immutable")
 
 
 class WgBlacklisting(Base):

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from minsheng.core import money
 from minsheng.core.errors import MinshengError, invalid
 from minsheng.foundation.principals import Principal
+from minsheng.wages import deposit_payouts as payouts
 from minsheng.wages import deposits
 from minsheng.wages.access import get_project
 from minsheng.webkit import flash
@@ -30,7 +31,18 @@ from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
 
-DEPOSIT_FIELDS = ("action", "form", "amount", "bank", "guarantee_no", "expires_on", "reference")
+DEPOSIT_FIELDS = (
+    "action",
+    "form",
+    "amount",
+    "bank",
+    "guarantee_no",
+    "expires_on",
+    "reference",
+    "entry_id",
+    "paid_on",
+    "workers",
+)
 MAX_CHARS = 400
 
 STATES = {
@@ -58,6 +70,7 @@ OVERDUE = {
     "top_up": N_("Not topped up by its deadline"),
     "guarantee": N_("The bank guarantee has expired"),
     "return": N_("Not returned by its deadline"),
+    "payout": N_("A draw not paid to the workers by its deadline"),
 }
 
 flash.register("wg_deposit_done", N_("The deposit is updated."))
@@ -95,7 +108,15 @@ def _deposit_page(
         dep = deposits.deposit_of(s, project_id, by)
         view = deposits.deposit_out(dep, today) if dep else None
         rows = [deposits.entry_out(e) for e in deposits.entries(s, dep)] if dep else []
+        unpaid = {e.id for e in payouts.unpaid_draws(s, [dep.id])} if dep else set()
+        for r in rows:
+            if r["kind"] == "draw" and r["id"] not in unpaid:
+                done = payouts.payout_of(s, r["id"])
+                r["payout"] = payouts.payout_out(done) if done else None
         name = project.name
+    late = [r for r in rows if r["id"] in unpaid and r["pay_by"] and r["pay_by"] < str(today)]
+    if view is not None and late:
+        view["overdue"].append("payout")
     offered: list[str] = []
     if view is None:
         offered.append("assess")
@@ -111,6 +132,8 @@ def _deposit_page(
             offered.append("notice")
         if st == "notice" and (by.can("wages:run") or by.kind == "system"):
             offered.append("return")
+        if unpaid and (by.can("wages:inspect") or by.kind == "system"):
+            offered.append("payout")
     failed = (values or {}).get("action", "")
     forms = {
         a: FormState.of(
@@ -130,6 +153,7 @@ def _deposit_page(
         project_name=name,
         d=view,
         entries=rows,
+        unpaid=[r for r in rows if r["id"] in unpaid],
         forms=forms,
         general=general,
         fmt=money.fmt,
@@ -177,6 +201,19 @@ async def deposit_post(
                     s,
                     project_id,
                     amount=values.get("amount", ""),
+                    reference=values.get("reference", ""),
+                    by=by,
+                    today=today,
+                )
+            elif action == "payout":
+                entry = values.get("entry_id", "")
+                workers = values.get("workers", "").strip()
+                payouts.record_payout(
+                    s,
+                    project_id,
+                    int(entry) if entry.isdigit() and len(entry) < 10 else None,
+                    paid_on=form_date(values.get("paid_on", ""), "paid_on"),
+                    workers=int(workers) if workers.isdigit() and len(workers) < 7 else workers,
                     reference=values.get("reference", ""),
                     by=by,
                     today=today,

@@ -32,7 +32,7 @@ from minsheng.foundation.principals import Principal
 from minsheng.policy import load
 from minsheng.wages import deposit_rules as rules
 from minsheng.wages.access import get_project
-from minsheng.wages.deposit_models import WgDeposit, WgDepositEntry
+from minsheng.wages.deposit_models import WgDeposit, WgDepositEntry, WgDepositPayout
 from minsheng.wages.models import WgProject, WgProjectFirm
 
 PPM = 1_000_000
@@ -49,7 +49,8 @@ def params(day: dt.date, division: str) -> rules.DepositParams:
     return rules.DepositParams.from_snapshot(load().at(day, division))
 
 
-def _need(by: Principal, *permissions: str) -> None:
+def require_permission(by: Principal, *permissions: str) -> None:
+    """``by`` holds one of ``permissions`` (or is the platform itself), else 403."""
     if by.kind == "system" or any(by.can(p) for p in permissions):
         return
     raise ForbiddenError(
@@ -128,7 +129,7 @@ def _load(session: Session, project_id: int, by: Principal) -> WgDeposit:
 def assess(session: Session, project_id: int, by: Principal, today: dt.date) -> WgDeposit:
     """Assess the project's deposit (rate, amount or exemption, the day it is due by); the
     deposit already assessed is answered as it stands."""
-    _need(by, *LODGERS)
+    require_permission(by, *LODGERS)
     project = get_project(session, project_id, by, for_update=True)
     found = session.scalar(select(WgDeposit).where(WgDeposit.project_id == project_id))
     if found is not None:
@@ -259,7 +260,7 @@ def lodge(
     """Lodge the deposit in cash at ``bank`` or by a bank guarantee (保函: its number and expiry,
     which must lie ahead). An exempt deposit is not lodged; the amount is at least the
     required one."""
-    _need(by, *LODGERS)
+    require_permission(by, *LODGERS)
     if form not in rules.FORMS:
         raise invalid("form", "choice", "存储方式应为现金或银行保函", "form is cash or guarantee")
     fen = _amount(amount)
@@ -306,7 +307,7 @@ def draw(
     complaint or warning); the workers are paid within ``draw_pay_working_days`` and the
     contractor tops up within ``top_up_working_days``. Never beyond the balance. A draw
     during the return notice stops the notice."""
-    _need(by, "wages:inspect")
+    require_permission(by, "wages:inspect")
     fen = _amount(amount)
     ref = text.clean(reference, "reference", "code", max_length=64, min_length=1)
     clean_note = text.clean(note, "note", "short", max_length=400) if note else None
@@ -326,7 +327,7 @@ def top_up(
     session: Session, project_id: int, *, amount: str | int, by: Principal, today: dt.date
 ) -> WgDepositEntry:
     """Make a drawn deposit good again (at most to the required amount)."""
-    _need(by, *LODGERS)
+    require_permission(by, *LODGERS)
     fen = _amount(amount)
     dep = _load(session, project_id, by)
     _state(dep, "lodged")
@@ -338,7 +339,7 @@ def top_up(
 
 def open_notice(session: Session, project_id: int, *, by: Principal, today: dt.date) -> WgDeposit:
     """Publish the return notice of a completed project's deposit (``notice_days``)."""
-    _need(by, *LODGERS)
+    require_permission(by, *LODGERS)
     dep = _load(session, project_id, by)
     _state(dep, "lodged")
     project = get_project(session, project_id, by)
@@ -376,7 +377,7 @@ def return_deposit(
     session: Session, project_id: int, *, by: Principal, today: dt.date
 ) -> WgDepositEntry:
     """Return the whole balance once the public notice has run its course."""
-    _need(by, "wages:run")
+    require_permission(by, "wages:run")
     dep = _load(session, project_id, by)
     _state(dep, "notice")
     assert dep.notice_until is not None
@@ -423,14 +424,28 @@ def overdue(dep: WgDeposit, today: dt.date) -> list[str]:
 
 def past_deadline(session: Session, today: dt.date, by: Principal) -> list[tuple[int, str]]:
     """``(project_id, cause)`` for every visible deposit past a deadline — what the warning
-    scan reads for "deposit missing past its deadline"."""
+    scan reads for "deposit missing past its deadline"; ``payout`` for a draw not paid to the
+    workers by its ``pay_by``."""
     from minsheng.wages.access import visible_project_ids
 
     query = select(WgDeposit).where(
         WgDeposit.project_id.in_(visible_project_ids(by)),
         WgDeposit.state.in_(("due", "lodged", "notice")),
     )
-    return [(d.project_id, c) for d in session.scalars(query) for c in overdue(d, today)]
+    rows = [(d.project_id, c) for d in session.scalars(query) for c in overdue(d, today)]
+    late = (
+        select(WgDeposit.project_id)
+        .join(WgDepositEntry, WgDepositEntry.deposit_id == WgDeposit.id)
+        .where(
+            WgDeposit.project_id.in_(visible_project_ids(by)),
+            WgDepositEntry.kind == "draw",
+            WgDepositEntry.pay_by < today,
+            WgDepositEntry.id.not_in(select(WgDepositPayout.entry_id)),
+        )
+        .distinct()
+        .order_by(WgDeposit.project_id)
+    )
+    return rows + [(pid, "payout") for pid in session.scalars(late)]
 
 
 def iso(day: dt.date | None) -> str | None:
