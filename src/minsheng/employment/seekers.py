@@ -1,0 +1,551 @@
+"""Job seekers (求职登记) that file themselves from the registry.
+
+An ID number, swiped or typed, is enough: it is checked (:mod:`minsheng.core.ids`), the person
+is found through the registry by the number's keyed hash (the number is neither stored here,
+logged, nor put in an error) and the record opens prefilled — the county of residence, and the
+status where the registry makes it clear (an open employee insurance enrolment: employed; else
+unemployed). One record per person (``em_seekers.person_id`` is unique): a second registration,
+even a concurrent one, answers the record that exists.
+
+The seeker (or a caseworker) completes the profile (:func:`update_profile`), changes the status
+with its history (:func:`set_status`), and re-confirms interest every
+``employment.seeker.reconfirm_days`` (:func:`confirm`); the nightly :func:`lapse_stale` takes
+records not re-confirmed in time out of the pool. Employers see only a consenting, active seeker
+(:func:`visible_to_employers`): withdrawing consent hides the profile at once.
+
+Who sees a record: staff of the region that covers the seeker's county (another county's record
+answers 404 like a missing one), the citizen their own, the platform all; a recruiter (role
+``employer``) a seeker who is visible to employers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from minsheng.core import divisions, ids, money
+from minsheng.core.errors import ConflictError, NotFoundError, invalid
+from minsheng.employment import occupations
+from minsheng.employment.seeker_models import (
+    EDUCATION,
+    STATUSES,
+    EmSeeker,
+    EmSeekerStatus,
+)
+from minsheng.employment.seeker_schemas import MAX_WAGE_FEN, ProfileIn
+from minsheng.foundation import audit
+from minsheng.foundation.principals import Principal
+from minsheng.policy import load
+from minsheng.registry.existence import find_by_id_number
+from minsheng.registry.models import Enrolment, Person
+
+LANGUAGE = re.compile(r"[a-z]{2,3}\Z")
+EMPLOYER_PERMISSION = "employment:employer"
+
+
+def missing_seeker(field: str = "seeker_id") -> NotFoundError:
+    return NotFoundError(field, "没有这个求职登记", "no such job seeker", "ལས་འཚོལ་མཁན་འདི་མེད།")
+
+
+def not_in_registry() -> NotFoundError:
+    return NotFoundError(
+        "id_number",
+        "人员库中没有该身份证号的人员：请先到户籍或社区登记身份",
+        "no person in the registry has this ID number: register the identity first",
+        "མི་སྣའི་ཐོ་ཁོངས་སུ་ཐོབ་ཐང་ལག་ཁྱེར་ཨང་འདིའི་མི་མེད།",
+    )
+
+
+def _param(name: str, day: dt.date, division: str = divisions.REGION_CODE) -> Any:
+    return load().at(day, division)[f"employment.seeker.{name}"]
+
+
+def reconfirm_days(day: dt.date, division: str = divisions.REGION_CODE) -> int:
+    return int(_param("reconfirm_days", day, division))
+
+
+def reconfirm_by(seeker: EmSeeker) -> dt.date:
+    """The last day a re-confirmation keeps the record in the pool."""
+    days = reconfirm_days(seeker.confirmed_on, seeker.division_code)
+    return seeker.confirmed_on + dt.timedelta(days=days)
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def loads(text: str | None) -> list[str]:
+    """A list column's values."""
+    value = json.loads(text or "[]")
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+# --- finding -------------------------------------------------------------------------------
+
+
+def seeker_of_person(session: Session, person_id: int) -> EmSeeker | None:
+    """The person's seeker record, if they registered (no access check: a helper for services)."""
+    return session.scalar(select(EmSeeker).where(EmSeeker.person_id == person_id))
+
+
+def visible_to_employers(query: Any) -> Any:
+    """Restrict ``query`` (a select involving :class:`EmSeeker`) to the seekers employers may see:
+    consent given and the record active (not lapsed or closed)."""
+    return query.where(and_(EmSeeker.consent.is_(True), EmSeeker.state == "active"))
+
+
+def visible_seekers(query: Any, by: Principal) -> Any:
+    """Restrict ``query`` (a select involving :class:`EmSeeker`) to the records ``by`` sees."""
+    if by.kind == "system":
+        return query
+    if by.kind == "citizen":
+        return query.where(EmSeeker.person_id == (by.person_id or -1))
+    if by.kind not in ("staff", "token") or not by.region:
+        return query.where(EmSeeker.id == -1)
+    codes = by.covered_codes()
+    if by.can(EMPLOYER_PERMISSION) and not by.can("employment:read"):
+        return visible_to_employers(query)
+    if codes is not None:
+        query = query.where(EmSeeker.division_code.in_(codes))
+    return query
+
+
+def get_seeker(
+    session: Session, seeker_id: int, by: Principal, *, for_update: bool = False
+) -> EmSeeker:
+    """The record ``seeker_id`` as ``by`` may see it, or 404 (the same for another region's)."""
+    query = visible_seekers(select(EmSeeker).where(EmSeeker.id == seeker_id), by)
+    if for_update:
+        query = query.with_for_update()
+    seeker = session.scalar(query)
+    if seeker is None:
+        raise missing_seeker()
+    return seeker
+
+
+def find_by_id(session: Session, id_number: str, by: Principal) -> EmSeeker:
+    """The seeker whose ID number this is (a desk's search), or 404."""
+    number = ids.parse_resident_id(id_number, "id_number").number
+    person = find_by_id_number(session, number)
+    found = seeker_of_person(session, person.id) if person is not None else None
+    if found is None:
+        raise missing_seeker("id_number")
+    return get_seeker(session, found.id, by)
+
+
+# --- registration --------------------------------------------------------------------------
+
+
+def _status_from_registry(session: Session, person: Person, today: dt.date) -> str:
+    employed = session.scalar(
+        select(Enrolment.id)
+        .where(
+            Enrolment.person_id == person.id,
+            Enrolment.scheme == "employee_active",
+            Enrolment.start_date <= today,
+            (Enrolment.end_date.is_(None)) | (Enrolment.end_date >= today),
+        )
+        .limit(1)
+    )
+    return "employed" if employed is not None else "unemployed"
+
+
+def _check_person(person: Person, by: Principal, today: dt.date) -> None:
+    if not by.covers(person.division_code) and by.kind != "citizen":
+        raise not_in_registry()  # another region's person answers like a missing one
+    if person.death_date is not None:
+        raise invalid(
+            "id_number", "deceased", "该人员已死亡", "this person has died", "མི་འདི་འདས་ཟིན།"
+        )
+    youngest = int(_param("min_age", today, person.division_code))
+    if age_on(person.birth_date, today) < youngest:
+        raise invalid(
+            "id_number",
+            "too_young",
+            f"未满{youngest}周岁，不能办理求职登记",
+            f"a person under {youngest} cannot register as a job seeker",
+            f"ལོ་{youngest}མ་ལོན་པར་ལས་འཚོལ་ཐོ་འགོད་བྱེད་མི་ཆོག",
+        )
+
+
+def open_for(
+    session: Session, person: Person, by: Principal, today: dt.date
+) -> tuple[EmSeeker, bool]:
+    """The person's record, opened now if they had none: (record, whether it was opened)."""
+    existing = seeker_of_person(session, person.id)
+    if existing is not None:
+        return existing, False
+    _check_person(person, by, today)
+    county = divisions.get(person.division_code).code
+    status = _status_from_registry(session, person, today)
+    seeker = EmSeeker(
+        person_id=person.id,
+        division_code=county,
+        skills="[]",
+        certificates="[]",
+        occupations="[]",
+        counties=json.dumps([county]),
+        languages="[]",
+        consent=False,
+        status=status,
+        confirmed_on=today,
+        state="active",
+    )
+    try:
+        with session.begin_nested():  # a concurrent registration of the same person loses here
+            session.add(seeker)
+            session.flush()
+    except IntegrityError:
+        found = seeker_of_person(session, person.id)
+        if found is None:
+            raise
+        return found, False
+    session.add(
+        EmSeekerStatus(seeker_id=seeker.id, status=status, from_day=today, by=by.actor[:64])
+    )
+    audit.record(
+        session,
+        by,
+        "register",
+        "em_seeker",
+        seeker.id,
+        county,
+        {"person_id": person.id, "status": status},
+    )
+    session.flush()
+    return seeker, True
+
+
+def register(
+    session: Session, id_number: str, by: Principal, today: dt.date | None = None
+) -> tuple[EmSeeker, bool]:
+    """:func:`register_by_id`, also telling whether the record was opened by this call."""
+    today = today or dt.date.today()
+    number = ids.parse_resident_id(id_number, "id_number", today).number
+    person = find_by_id_number(session, number)
+    if person is None:
+        raise not_in_registry()
+    if by.kind == "citizen" and person.id != by.person_id:
+        raise not_in_registry()
+    return open_for(session, person, by, today)
+
+
+def register_by_id(
+    session: Session, id_number: str, by: Principal, today: dt.date | None = None
+) -> EmSeeker:
+    """Open (or answer the existing) seeker record of the person with this ID number."""
+    return register(session, id_number, by, today)[0]
+
+
+def register_self(session: Session, by: Principal, today: dt.date | None = None) -> EmSeeker:
+    """A signed-in citizen registers themselves from their identity (no ID number typed)."""
+    today = today or dt.date.today()
+    person = session.get(Person, by.person_id) if by.person_id is not None else None
+    if by.kind != "citizen" or person is None:
+        raise not_in_registry()
+    return open_for(session, person, by, today)[0]
+
+
+# --- the profile ---------------------------------------------------------------------------
+
+
+def _list(values: list[str], field: str) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        v = v.strip()
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def _occupations(values: list[str]) -> list[str]:
+    out = _list(values, "occupations")
+    for i, code in enumerate(out):
+        occupations.get(code, f"occupations[{i}]")
+    return out
+
+
+def _counties(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, code in enumerate(_list(values, "counties")):
+        d = divisions.get(code, f"counties[{i}]")
+        if d.level != "county":
+            raise invalid(
+                f"counties[{i}]",
+                "county",
+                "请选择县（区）级行政区划",
+                "choose a county (a county-level division code)",
+                "རྫོང་གི་ས་ཁོངས་ཨང་རྟགས་འདེམས་རོགས།",
+            )
+        if d.code not in out:
+            out.append(d.code)
+    return out
+
+
+def _languages(values: list[str]) -> list[str]:
+    out = [v.lower() for v in _list(values, "languages")]
+    for i, code in enumerate(out):
+        if not LANGUAGE.match(code):
+            raise invalid(
+                f"languages[{i}]",
+                "language",
+                "语言代码应为ISO 639代码，如 bo（藏语）、zh（汉语）",
+                "a language is an ISO 639 code, e.g. bo (Tibetan), zh (Chinese)",
+                "སྐད་ཡིག་གི་ཨང་རྟགས་ནོར་འདུག",
+            )
+    return list(dict.fromkeys(out))
+
+
+def _wage(text: str | None) -> int | None:
+    if text is None or text.strip() == "":
+        return None
+    fen = money.bounded(money.parse(text, "wage_min"), "wage_min", MAX_WAGE_FEN)
+    if fen < 0:
+        raise invalid(
+            "wage_min",
+            "negative",
+            "期望月工资不能为负数",
+            "the expected wage cannot be negative",
+            "རེ་བའི་ཟླ་ཕོགས་ཀླད་ཀོར་ལས་ཉུང་མི་ཆོག",
+        )
+    return fen
+
+
+def _education(value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    if value not in EDUCATION:
+        raise invalid(
+            "education",
+            "education",
+            "学历应为：" + "、".join(EDUCATION),
+            "education is one of " + ", ".join(EDUCATION),
+            "ཤེས་ཚད་ནོར་འདུག",
+        )
+    return value
+
+
+def update_profile(
+    session: Session, seeker_id: int, data: ProfileIn, by: Principal, now: dt.datetime | None = None
+) -> EmSeeker:
+    """Change the fields ``data`` sets (validated all first: a refusal changes nothing)."""
+    seeker = get_seeker(session, seeker_id, by, for_update=True)
+    if by.can(EMPLOYER_PERMISSION) and not by.can("employment:read") and by.kind != "system":
+        raise missing_seeker()  # a recruiter reads, never edits
+    given = data.model_fields_set
+    changes: dict[str, Any] = {}
+    if "education" in given:
+        changes["education"] = _education(data.education)
+    if "major" in given:
+        changes["major"] = (data.major or "").strip() or None
+    for name in ("skills", "certificates"):
+        if name in given:
+            changes[name] = json.dumps(_list(getattr(data, name) or [], name), ensure_ascii=False)
+    if "occupations" in given:
+        changes["occupations"] = json.dumps(_occupations(data.occupations or []))
+    if "counties" in given:
+        changes["counties"] = json.dumps(_counties(data.counties or []))
+    if "languages" in given:
+        changes["languages"] = json.dumps(_languages(data.languages or []))
+    if "wage_min" in given:
+        changes["wage_min"] = _wage(data.wage_min)
+    if "available_from" in given:
+        changes["available_from"] = data.available_from
+    if "consent" in given and data.consent is not None and data.consent != seeker.consent:
+        changes["consent"] = data.consent
+        changes["consent_at"] = now or dt.datetime.now(dt.UTC)
+    changed = {k: v for k, v in changes.items() if getattr(seeker, k) != v}
+    if not changed:
+        return seeker
+    for key, value in changed.items():
+        setattr(seeker, key, value)
+    seeker.updated_at = now or dt.datetime.now(dt.UTC)
+    detail: dict[str, Any] = {"fields": sorted(changed)}
+    if "consent" in changed:
+        detail["consent"] = changed["consent"]
+    audit.record(
+        session, by, "update_profile", "em_seeker", seeker.id, seeker.division_code, detail
+    )
+    session.flush()
+    return seeker
+
+
+# --- status, re-confirmation ---------------------------------------------------------------
+
+
+def history(session: Session, seeker_id: int) -> list[EmSeekerStatus]:
+    """The status history, oldest first (its last row is the current status)."""
+    return list(
+        session.scalars(
+            select(EmSeekerStatus)
+            .where(EmSeekerStatus.seeker_id == seeker_id)
+            .order_by(EmSeekerStatus.from_day, EmSeekerStatus.id)
+        )
+    )
+
+
+def set_status(
+    session: Session,
+    seeker_id: int,
+    status: str,
+    graduate_year: int | None,
+    from_day: dt.date | None,
+    by: Principal,
+    today: dt.date | None = None,
+) -> EmSeeker:
+    """A new status from ``from_day`` (not before the last change, not after today)."""
+    today = today or dt.date.today()
+    from_day = from_day or today
+    seeker = get_seeker(session, seeker_id, by, for_update=True)
+    if by.can(EMPLOYER_PERMISSION) and not by.can("employment:read") and by.kind != "system":
+        raise missing_seeker()
+    if status not in STATUSES:
+        raise invalid(
+            "status",
+            "status",
+            "就业状态应为：失业、已就业、在校学生、毕业生",
+            "status is one of " + ", ".join(STATUSES),
+            "ལས་ཞུགས་གནས་སྟངས་ནོར་འདུག",
+        )
+    if status == "graduate":
+        if graduate_year is None or not 1950 <= graduate_year <= today.year + 1:
+            raise invalid(
+                "graduate_year",
+                "graduate_year",
+                f"毕业生须填写毕业年份（1950–{today.year + 1}）",
+                f"a graduate gives the year of graduation (1950–{today.year + 1})",
+                "སློབ་མཐར་ཕྱིན་པའི་ལོ་འབྲི་དགོས།",
+            )
+    else:
+        graduate_year = None
+    if from_day > today:
+        raise invalid(
+            "from_day",
+            "future",
+            "状态变更日期不能晚于今天",
+            "a status starts today at the latest",
+            "ཚེས་གྲངས་དེ་རིང་ལས་འགྱངས་མི་ཆོག",
+        )
+    rows = history(session, seeker.id)
+    if rows and from_day < rows[-1].from_day:
+        raise invalid(
+            "from_day",
+            "before_last",
+            f"状态变更日期不能早于上一次变更（{rows[-1].from_day.isoformat()}）",
+            f"a status starts on or after the last change ({rows[-1].from_day.isoformat()})",
+            "ཚེས་གྲངས་སྔོན་མའི་འགྱུར་བ་ལས་སྔ་མི་ཆོག",
+        )
+    if seeker.status == status and seeker.graduate_year == graduate_year:
+        return seeker  # a retried request changes nothing
+    seeker.status = status
+    seeker.graduate_year = graduate_year
+    seeker.updated_at = dt.datetime.now(dt.UTC)
+    session.add(
+        EmSeekerStatus(
+            seeker_id=seeker.id,
+            status=status,
+            graduate_year=graduate_year,
+            from_day=from_day,
+            by=by.actor[:64],
+        )
+    )
+    audit.record(
+        session,
+        by,
+        "set_status",
+        "em_seeker",
+        seeker.id,
+        seeker.division_code,
+        {"status": status, "graduate_year": graduate_year, "from_day": from_day.isoformat()},
+    )
+    session.flush()
+    return seeker
+
+
+def confirm(
+    session: Session, seeker_id: int, by: Principal, today: dt.date | None = None
+) -> EmSeeker:
+    """Re-confirmation of interest: the record stays (or comes back) in the pool from today."""
+    today = today or dt.date.today()
+    seeker = get_seeker(session, seeker_id, by, for_update=True)
+    if by.can(EMPLOYER_PERMISSION) and not by.can("employment:read") and by.kind != "system":
+        raise missing_seeker()
+    if seeker.state == "closed":
+        raise ConflictError(
+            "seeker_id",
+            "closed",
+            "该求职登记已注销",
+            "this job seeker's record is closed",
+            "ལས་འཚོལ་ཐོ་འགོད་འདི་མེད་པར་བཟོས་ཟིན།",
+        )
+    if seeker.confirmed_on == today and seeker.state == "active":
+        return seeker
+    was = seeker.state
+    seeker.confirmed_on = max(today, seeker.confirmed_on)
+    seeker.state = "active"
+    seeker.updated_at = dt.datetime.now(dt.UTC)
+    audit.record(
+        session,
+        by,
+        "confirm",
+        "em_seeker",
+        seeker.id,
+        seeker.division_code,
+        {"was": was, "on": today.isoformat()},
+    )
+    session.flush()
+    return seeker
+
+
+def lapse_stale(session: Session, today: dt.date, by: Principal) -> int:
+    """The nightly sweep: active records not re-confirmed within ``reconfirm_days`` lapse (out
+    of the pool until re-confirmed). Answers how many lapsed."""
+    days = reconfirm_days(today)
+    cutoff = today - dt.timedelta(days=days)
+    query = visible_seekers(
+        select(EmSeeker).where(EmSeeker.state == "active", EmSeeker.confirmed_on < cutoff), by
+    ).with_for_update()
+    stale = list(session.scalars(query))
+    for seeker in stale:
+        seeker.state = "lapsed"
+        seeker.updated_at = dt.datetime.now(dt.UTC)
+    if stale:
+        audit.record(
+            session,
+            by,
+            "lapse",
+            "em_seeker",
+            None,
+            by.region,
+            {"count": len(stale), "cutoff": cutoff.isoformat(), "ids": [s.id for s in stale][:500]},
+        )
+    session.flush()
+    return len(stale)
+
+
+__all__ = [
+    "age_on",
+    "confirm",
+    "find_by_id",
+    "get_seeker",
+    "history",
+    "lapse_stale",
+    "loads",
+    "missing_seeker",
+    "open_for",
+    "reconfirm_by",
+    "register",
+    "register_by_id",
+    "register_self",
+    "seeker_of_person",
+    "set_status",
+    "update_profile",
+    "visible_seekers",
+    "visible_to_employers",
+]
