@@ -37,7 +37,9 @@ class ProfileIn(BaseModel):
     occupations: list[Code] | None = Field(
         default=None, max_length=MAX_ITEMS, description="codes of the 2022 classification"
     )
-    wage_min: WageText | None = Field(default=None, description="expected monthly wage, yuan")
+    wage_min: WageText | None = Field(  # type: ignore[valid-type]
+        default=None, description="expected monthly wage, yuan"
+    )
     counties: list[Code] | None = Field(
         default=None, max_length=MAX_ITEMS, description="county division codes"
     )

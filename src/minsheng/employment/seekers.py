@@ -123,7 +123,7 @@ def get_seeker(
     query = visible_seekers(select(EmSeeker).where(EmSeeker.id == seeker_id), by)
     if for_update:
         query = query.with_for_update()
-    seeker = session.scalar(query)
+    seeker: EmSeeker | None = session.scalar(query)
     if seeker is None:
         raise missing_seeker()
     return seeker
