@@ -32,8 +32,18 @@ from minsheng.foundation.principals import PERMISSIONS, system
 from minsheng.registry.models import Person
 from tests.conftest import _truncate_all, make_app
 
-EXAMPLES = int(os.environ.get("MINSHENG_FUZZ_EXAMPLES", "12"))
+# Examples per operation and caller (more with MINSHENG_FUZZ_EXAMPLES=50 for a deep run): the
+# operations grow with every programme, and CI's budget is 20 minutes.
+EXAMPLES = int(os.environ.get("MINSHENG_FUZZ_EXAMPLES", "8"))
 CALLERS = ["anonymous", "supervisor", "caseworker", "citizen"]
+# Anonymous calls meet the database only through public routes, which the signed-in callers
+# reach too: anonymous runs on SQLite alone.
+CASES = [
+    pytest.param(db, caller, id=f"{db}-{caller}")
+    for db in ("sqlite", "postgresql")
+    for caller in CALLERS
+    if not (db == "postgresql" and caller == "anonymous")
+]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -81,7 +91,7 @@ def _citizen(app: Any, engine: Engine) -> tuple[dict[str, str], dict[str, str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(("seeded_engine", "caller"), CASES, indirect=["seeded_engine"])
 def test_no_server_errors(seeded_engine: Engine, caller: str) -> None:
     app: Any = make_app(seeded_engine)
     headers: dict[str, str] = {}
