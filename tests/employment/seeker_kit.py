@@ -49,3 +49,28 @@ def citizen(p: Person) -> Principal:
 
 def recruiter(region: str = "540100", user_id: int = 9002) -> Principal:
     return staff(user_id, f"employer.{region}", "employer", region)
+
+
+def citizen_client(app: object, engine: object, person_id: int) -> object:
+    """A client signed in as the citizen ``person_id`` (a session cookie and its CSRF token)."""
+    from fastapi.testclient import TestClient
+
+    from minsheng.auth import service as auth
+    from minsheng.db import make_sessionmaker, unit_of_work
+    from minsheng.webkit.guards import SESSION_COOKIE
+
+    with unit_of_work(make_sessionmaker(engine)) as s:  # type: ignore[arg-type]
+        token = auth.open_session(s, 1, person=s.get(Person, person_id)).token
+    c = TestClient(app)  # type: ignore[arg-type]
+    c.cookies.set(SESSION_COOKIE, token)
+    c.headers["X-CSRF-Token"] = c.get("/api/auth/csrf").json()["csrf_token"]
+    return c
+
+
+def stored_person(engine: object, county: str = "540102", **kw: object) -> tuple[int, str]:
+    """A committed registry person: (id, ID number)."""
+    from minsheng.db import make_sessionmaker, unit_of_work
+
+    with unit_of_work(make_sessionmaker(engine)) as s:  # type: ignore[arg-type]
+        p, number = person(s, county, **kw)  # type: ignore[arg-type]
+        return p.id, number

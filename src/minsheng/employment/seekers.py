@@ -156,9 +156,15 @@ def _status_from_registry(session: Session, person: Person, today: dt.date) -> s
     return "employed" if employed is not None else "unemployed"
 
 
-def _check_person(person: Person, by: Principal, today: dt.date) -> None:
-    if not by.covers(person.division_code) and by.kind != "citizen":
+def _check_region(person: Person, by: Principal) -> None:
+    if by.kind == "citizen":
+        if person.id != by.person_id:
+            raise not_in_registry()
+    elif not by.covers(person.division_code):
         raise not_in_registry()  # another region's person answers like a missing one
+
+
+def _check_person(person: Person, by: Principal, today: dt.date) -> None:
     if person.death_date is not None:
         raise invalid(
             "id_number", "deceased", "该人员已死亡", "this person has died", "མི་འདི་འདས་ཟིན།"
@@ -178,6 +184,7 @@ def open_for(
     session: Session, person: Person, by: Principal, today: dt.date
 ) -> tuple[EmSeeker, bool]:
     """The person's record, opened now if they had none: (record, whether it was opened)."""
+    _check_region(person, by)
     existing = seeker_of_person(session, person.id)
     if existing is not None:
         return existing, False
@@ -230,8 +237,6 @@ def register(
     number = ids.parse_resident_id(id_number, "id_number", today).number
     person = find_by_id_number(session, number)
     if person is None:
-        raise not_in_registry()
-    if by.kind == "citizen" and person.id != by.person_id:
         raise not_in_registry()
     return open_for(session, person, by, today)
 
