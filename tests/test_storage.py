@@ -12,14 +12,23 @@ from minsheng.db import (
     table_names,
     upgrade,
 )
+from minsheng.employment.match_models import FTS_TABLES
 from minsheng.models import Base
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+UNMODELLED = frozenset(FTS_TABLES)  # SQLite's FTS5 tables, made by migration 0027, not models
+
+
+def _modelled(name: str | None, type_: str, parent_names: object) -> bool:
+    return not (type_ == "table" and name in UNMODELLED)
+
+
 def test_models_match_migrations(engine: Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": _modelled})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
 
