@@ -70,7 +70,7 @@ def test_another_region_sees_nothing_and_an_unknown_id_is_404(engine: Engine) ->
 def test_the_citizen_registers_themselves_and_edits_their_profile(engine: Engine) -> None:
     app = make_app(engine)
     pid, number = stored_person(engine, "540102")
-    other, other_number = stored_person(engine, "540102")
+    _, other_number = stored_person(engine, "540102")
     me: Any = citizen_client(app, engine, pid)
     assert me.get("/api/me/jobs/seeker").json() == {"seeker": None}
     assert me.post("/api/me/jobs/seeker/confirm").status_code == 404
