@@ -62,7 +62,7 @@ def vacancy_in(**over: Any) -> VacancyIn:
         "wage_min": "3500.00",
         "wage_max": "4500.00",
         "division_code": "540102",
-        "education": "high_school",
+        "education": "senior",
         "skills": ["普通话", "藏语"],
         "languages": ["zh", "bo"],
         "requirements": "年满18周岁，能倒班。",

@@ -37,6 +37,7 @@ from minsheng.core.errors import (
     invalid,
 )
 from minsheng.employment import occupations
+from minsheng.employment.seeker_models import EDUCATION
 from minsheng.employment.vacancy_models import MAX_WAGE_FEN, EmVacancy
 from minsheng.employment.vacancy_rules import Limits, Posting, posting_problems, raise_all, words
 from minsheng.employment.vacancy_schemas import VacancyIn, VacancyPatch
@@ -185,6 +186,18 @@ def _wages(low: str, high: str) -> tuple[int, int]:
     return lo, hi
 
 
+def _education(code: str | None) -> str | None:
+    if code and code not in EDUCATION:
+        raise invalid(
+            "education",
+            "choice",
+            "学历要求不在列表中",
+            "choose the education from the list",
+            "སློབ་ཚད་ཐོ་ནས་འདེམས།",
+        )
+    return code or None
+
+
 def _place(code: str, by: Principal) -> str:
     division = county(code).code
     by.require_covers(division, "vacancy")
@@ -207,7 +220,7 @@ def create_vacancy(
         filled=0,
         wage_min=lo,
         wage_max=hi,
-        education=data.education or None,
+        education=_education(data.education),
         skills=json.dumps(data.skills, ensure_ascii=False),
         languages=json.dumps(data.languages, ensure_ascii=False),
         requirements=data.requirements,
@@ -247,7 +260,8 @@ def update_vacancy(
         patch.wage_min if patch.wage_min is not None else money.to_str(v.wage_min),
         patch.wage_max if patch.wage_max is not None else money.to_str(v.wage_max),
     )
-    for name in ("title", "count", "education", "requirements", "closing_on"):
+    education = _education(patch.education) if patch.education is not None else v.education
+    for name in ("title", "count", "requirements", "closing_on"):
         if name in changes:
             setattr(v, name, changes[name])
     if patch.occupation is not None:
@@ -258,7 +272,7 @@ def update_vacancy(
         v.languages = json.dumps(patch.languages, ensure_ascii=False)
     if division is not None:
         v.division_code = division
-    v.wage_min, v.wage_max = lo, hi
+    v.wage_min, v.wage_max, v.education = lo, hi, education
     v.state, v.refusal = "draft", None
     session.flush()
     audit.record(
