@@ -136,9 +136,9 @@ def record_hire(
         vacancy = vac.get_vacancy(session, vacancy_id, by)
         if vacancy.employer_id != employer.id:
             raise vac.missing()
+    person = _person(session, id_number)
     code = occupation or (vacancy.occupation if vacancy is not None else "")
     occupations.get(code)
-    person = _person(session, id_number)
     twice = session.scalar(
         select(EmHire.id).where(
             EmHire.employer_id == employer.id,
