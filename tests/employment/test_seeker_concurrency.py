@@ -29,7 +29,7 @@ def test_concurrent_registration_yields_one_record(engine: Engine) -> None:
             with unit_of_work(factory) as s:
                 barrier.wait(timeout=10)
                 got.append(seekers.register_by_id(s, number, by, TODAY).id)  # type: ignore[arg-type]
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [
