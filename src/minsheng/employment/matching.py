@@ -175,10 +175,9 @@ def _sees_seeker(by: Principal, seeker: EmSeeker) -> bool:
 def _sees_vacancy(session: Session, by: Principal, v: EmVacancy) -> bool:
     if by.kind == "system":
         return True
-    if by.can("employment:employer"):
-        return v.employer_id is not None and employers.employer_of(session, by.user_id) == (
-            v.employer_id
-        )
+    if by.can("employment:employer"):  # inside its region, and its own employer's
+        own = employers.employer_of(session, by.user_id)
+        return by.covers(v.division_code) and own is not None and own == v.employer_id
     return by.can("employment:read") and by.covers(v.division_code)
 
 
