@@ -199,11 +199,20 @@ def _county(code: str) -> str:
     return found.code
 
 
-def post(session: Session, data: GigIn, by: Principal, today: dt.date) -> EmGig:
+def post(
+    session: Session,
+    data: GigIn,
+    by: Principal,
+    today: dt.date,
+    for_employer: int | None = None,
+) -> EmGig:
     """Publish a gig: a recruiter for their employer, or a caseworker for an individual
-    employer (``poster_name``). Refused whole (nothing stored) when it breaks a rule."""
+    employer (``poster_name``); the platform itself (the demo, an import) may name the
+    employer (``for_employer``). Refused whole (nothing stored) when it breaks a rule."""
     employer_id = None
-    if is_recruiter(by):
+    if for_employer is not None and by.kind == "system":
+        employer_id = for_employer
+    elif is_recruiter(by):
         employer_id = employer_id_of(session, by)
         if employer_id is None:
             raise _unbound()
