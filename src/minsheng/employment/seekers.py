@@ -22,30 +22,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from minsheng.core import divisions, ids, money
+from minsheng.core import divisions, ids
 from minsheng.core.errors import ConflictError, NotFoundError, invalid
-from minsheng.employment import occupations
+from minsheng.employment import seeker_checks as checks
 from minsheng.employment.seeker_models import (
-    EDUCATION,
     STATUSES,
     EmSeeker,
     EmSeekerStatus,
 )
-from minsheng.employment.seeker_schemas import MAX_WAGE_FEN, ProfileIn
+from minsheng.employment.seeker_schemas import ProfileIn
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.policy import load
 from minsheng.registry.existence import find_by_id_number
 from minsheng.registry.models import Enrolment, Person
 
-LANGUAGE = re.compile(r"[a-z]{2,3}\Z")
 EMPLOYER_PERMISSION = "employment:employer"
 
 
@@ -260,82 +257,6 @@ def register_self(session: Session, by: Principal, today: dt.date | None = None)
 # --- the profile ---------------------------------------------------------------------------
 
 
-def _list(values: list[str], field: str) -> list[str]:
-    out: list[str] = []
-    for v in values:
-        v = v.strip()
-        if v and v not in out:
-            out.append(v)
-    return out
-
-
-def _occupations(values: list[str]) -> list[str]:
-    out = _list(values, "occupations")
-    for i, code in enumerate(out):
-        occupations.get(code, f"occupations[{i}]")
-    return out
-
-
-def _counties(values: list[str]) -> list[str]:
-    out: list[str] = []
-    for i, code in enumerate(_list(values, "counties")):
-        d = divisions.get(code, f"counties[{i}]")
-        if d.level != "county":
-            raise invalid(
-                f"counties[{i}]",
-                "county",
-                "请选择县（区）级行政区划",
-                "choose a county (a county-level division code)",
-                "རྫོང་གི་ས་ཁོངས་ཨང་རྟགས་འདེམས་རོགས།",
-            )
-        if d.code not in out:
-            out.append(d.code)
-    return out
-
-
-def _languages(values: list[str]) -> list[str]:
-    out = [v.lower() for v in _list(values, "languages")]
-    for i, code in enumerate(out):
-        if not LANGUAGE.match(code):
-            raise invalid(
-                f"languages[{i}]",
-                "language",
-                "语言代码应为ISO 639代码，如 bo（藏语）、zh（汉语）",
-                "a language is an ISO 639 code, e.g. bo (Tibetan), zh (Chinese)",
-                "སྐད་ཡིག་གི་ཨང་རྟགས་ནོར་འདུག",
-            )
-    return list(dict.fromkeys(out))
-
-
-def _wage(text: str | None) -> int | None:
-    if text is None or text.strip() == "":
-        return None
-    fen = money.bounded(money.parse(text, "wage_min"), "wage_min", MAX_WAGE_FEN)
-    if fen < 0:
-        raise invalid(
-            "wage_min",
-            "negative",
-            "期望月工资不能为负数",
-            "the expected wage cannot be negative",
-            "རེ་བའི་ཟླ་ཕོགས་ཀླད་ཀོར་ལས་ཉུང་མི་ཆོག",
-        )
-    return fen
-
-
-def _education(value: str | None) -> str | None:
-    if value in (None, ""):
-        return None
-    if value not in EDUCATION:
-        raise invalid(
-            "education",
-            "education",
-            "学历应为：" + "、".join(EDUCATION),
-            "education is one of " + ", ".join(EDUCATION),
-            "ཤེས་ཚད་ནོར་འདུག",
-        )
-    return value
-
-
 def update_profile(
     session: Session, seeker_id: int, data: ProfileIn, by: Principal, now: dt.datetime | None = None
 ) -> EmSeeker:
@@ -346,20 +267,22 @@ def update_profile(
     given = data.model_fields_set
     changes: dict[str, Any] = {}
     if "education" in given:
-        changes["education"] = _education(data.education)
+        changes["education"] = checks.education(data.education)
     if "major" in given:
         changes["major"] = (data.major or "").strip() or None
     for name in ("skills", "certificates"):
         if name in given:
-            changes[name] = json.dumps(_list(getattr(data, name) or [], name), ensure_ascii=False)
+            changes[name] = json.dumps(
+                checks.items(getattr(data, name) or [], name), ensure_ascii=False
+            )
     if "occupations" in given:
-        changes["occupations"] = json.dumps(_occupations(data.occupations or []))
+        changes["occupations"] = json.dumps(checks.occupations(data.occupations or []))
     if "counties" in given:
-        changes["counties"] = json.dumps(_counties(data.counties or []))
+        changes["counties"] = json.dumps(checks.counties(data.counties or []))
     if "languages" in given:
-        changes["languages"] = json.dumps(_languages(data.languages or []))
+        changes["languages"] = json.dumps(checks.languages(data.languages or []))
     if "wage_min" in given:
-        changes["wage_min"] = _wage(data.wage_min)
+        changes["wage_min"] = checks.wage(data.wage_min)
     if "available_from" in given:
         changes["available_from"] = data.available_from
     if "consent" in given and data.consent is not None and data.consent != seeker.consent:
