@@ -196,3 +196,21 @@ def test_the_sweep_touches_only_the_callers_region(session: Session) -> None:
     shigatse = seekers.register_by_id(session, b, BY, TODAY)
     assert seekers.lapse_stale(session, TODAY + dt.timedelta(days=200), caseworker("540100")) == 1
     assert lhasa.state == "lapsed" and shigatse.state == "active"
+
+
+def test_the_search_pages_in_the_database_and_clamps_the_page(session: Session) -> None:
+    from minsheng.employment.seeker_views import page_of
+
+    made = []
+    for i in range(5):
+        _, number = person(session, "540102", name=f"旺堆{i}")
+        made.append(seekers.register_by_id(session, number, BY, TODAY).id)
+    _, other = person(session, "540202", name="旺堆日喀则")
+    seekers.register_by_id(session, other, BY, TODAY)
+    rows, number, pages, total = page_of(session, caseworker(), "旺堆", None, "2", per_page=2)
+    assert (number, pages, total) == (2, 3, 5)
+    assert [e.id for e, _ in rows] == made[::-1][2:4]
+    assert page_of(session, caseworker(), "旺堆", None, "x", per_page=2)[1] == 1
+    assert page_of(session, caseworker(), "旺堆", None, "99", per_page=2)[1] == 3
+    assert page_of(session, caseworker(), None, "540103", None)[3] == 0
+    assert page_of(session, BY, "旺堆 日喀则", None, None)[3] == 1

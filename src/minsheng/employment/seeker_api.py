@@ -38,12 +38,12 @@ def list_seekers(
 ) -> dict[str, Any]:
     """The seekers of the caller's region, newest first, 50 a page."""
     with uow(request, immediate=False) as s:
-        p = page_of(s, by, q, county, page, "/api/employment/seekers", PER_PAGE)
+        rows, number, pages, total = page_of(s, by, q, county, page, PER_PAGE)
         return {
-            "seekers": [seeker_out(s, e, lang=lang(request)) for e, _ in p.items],
-            "page": p.number,
-            "pages": p.pages,
-            "total": p.total,
+            "seekers": [seeker_out(s, e, lang=lang(request)) for e, _ in rows],
+            "page": number,
+            "pages": pages,
+            "total": total,
         }
 
 

@@ -17,11 +17,8 @@ from pydantic import ValidationError as PydanticValidationError
 from minsheng.core import divisions
 from minsheng.core.errors import MinshengError, invalid
 from minsheng.employment import occupations
-from minsheng.employment.seeker_models import EDUCATION
 from minsheng.employment.seeker_schemas import ProfileIn
-from minsheng.employment.seeker_views import EDUCATION_LABELS
 from minsheng.fields import to_minsheng_error
-from minsheng.webkit.i18n import gettext_for
 
 SLOTS = 3  # occupation and county selects on the form
 MAIN_LANGUAGES = ("bo", "zh", "en")
@@ -57,11 +54,6 @@ def occupation_options(lang: str) -> list[tuple[str, str]]:
 
 def county_options(lang: str) -> list[tuple[str, str]]:
     return [("", "—")] + [(c.code, c.name(lang)) for c in divisions.counties()]
-
-
-def education_options(lang: str) -> list[tuple[str, str]]:
-    gettext = gettext_for(lang).gettext
-    return [("", "—")] + [(e, gettext(EDUCATION_LABELS[e])) for e in EDUCATION]
 
 
 def values_of(seeker: dict[str, Any]) -> dict[str, str]:
@@ -174,7 +166,6 @@ __all__ = [
     "PROFILE_FIELDS",
     "Refused",
     "county_options",
-    "education_options",
     "occupation_options",
     "parse",
     "split",

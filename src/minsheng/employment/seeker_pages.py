@@ -30,15 +30,15 @@ from minsheng.employment.seeker_forms import (
     PROFILE_FIELDS,
     Refused,
     county_options,
-    education_options,
     occupation_options,
     parse,
     values_of,
 )
-from minsheng.employment.seeker_models import STATUSES
+from minsheng.employment.seeker_models import EDUCATION, STATUSES
 from minsheng.employment.seeker_views import (
     EDUCATION_LABELS,
     LANGUAGE_NAMES,
+    PER_PAGE,
     STATE_LABELS,
     STATUS_LABELS,
     county_name,
@@ -51,7 +51,8 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
-from minsheng.webkit.pager import MAX_PAGE_CHARS
+from minsheng.webkit.i18n import gettext_for
+from minsheng.webkit.pager import MAX_PAGE_CHARS, Page
 from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
@@ -71,6 +72,11 @@ LABELS = {
     "educations": EDUCATION_LABELS,
     "language_names": LANGUAGE_NAMES,
 }
+
+
+def education_options(code: str) -> list[tuple[str, str]]:
+    gettext = gettext_for(code).gettext
+    return [("", "—")] + [(e, gettext(EDUCATION_LABELS[e])) for e in EDUCATION]
 
 
 def _helpers(code: str) -> dict[str, Any]:
@@ -104,8 +110,17 @@ def _desk(
 ) -> HTMLResponse:
     code = lang(request)
     with uow(request, immediate=False) as s:
-        p = page_of(s, by, q, county, page, "/employment/seekers")
-        rows = [seeker_out(s, e, lang=code) for e, _ in p.items]
+        found, number, pages, total = page_of(s, by, q, county, page)
+        rows = [seeker_out(s, e, lang=code) for e, _ in found]
+    p = Page(
+        items=rows,
+        number=number,
+        pages=pages,
+        total=total,
+        per_page=PER_PAGE,
+        base="/employment/seekers",
+        query=(("q", q), ("county", county)),
+    )
     error = find_error or register_error
     return render(
         request,

@@ -17,8 +17,14 @@ from minsheng.employment.seeker_models import EmSeeker
 from minsheng.employment.seekers import age_on, history, loads, reconfirm_by, visible_seekers
 from minsheng.foundation.principals import Principal
 from minsheng.registry.models import Person
-from minsheng.webkit.pager import PER_PAGE, Page, page_number
-from minsheng.webkit.render import N_
+
+PER_PAGE = 25  # rows a list page shows: an engineering bound
+
+
+def N_(message: str) -> str:
+    """Mark a msgid for the catalogues (translated where it is shown)."""
+    return message
+
 
 STATUS_LABELS = {
     "unemployed": N_("Unemployed"),
@@ -133,30 +139,24 @@ def page_of(
     q: str | None,
     county: str | None,
     raw_page: str | int | None,
-    base: str,
     per_page: int = PER_PAGE,
-) -> Page[tuple[EmSeeker, Person]]:
-    """One page of :func:`seeker_query`, counted and sliced in the database."""
+) -> tuple[list[tuple[EmSeeker, Person]], int, int, int]:
+    """One page of :func:`seeker_query`, counted and sliced in the database: (rows, page number
+    clamped into range, pages, total). A page that is not a whole number is the first."""
     query = seeker_query(by, q, county)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     pages = max((total + per_page - 1) // per_page, 1)
-    number = min(page_number(raw_page), pages)
+    text = str(raw_page or "").strip()[:12]
+    wanted = int(text) if text.isascii() and text.isdigit() else 1
+    number = min(max(wanted, 1), pages)
     rows = session.execute(query.offset((number - 1) * per_page).limit(per_page)).all()
-    params = {"q": q or "", "county": county or ""}
-    return Page(
-        items=[(r[0], r[1]) for r in rows],
-        number=number,
-        pages=pages,
-        total=total,
-        per_page=per_page,
-        base=base,
-        query=tuple(params.items()),
-    )
+    return [(r[0], r[1]) for r in rows], number, pages, total
 
 
 __all__ = [
     "EDUCATION_LABELS",
     "LANGUAGE_NAMES",
+    "PER_PAGE",
     "STATE_LABELS",
     "STATUS_LABELS",
     "county_name",
