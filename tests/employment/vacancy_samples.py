@@ -28,6 +28,8 @@ COLLECTIONS: set[tuple[str, str]] = {
     ("GET", "/api/employment/employer/hires"),
     ("GET", "/api/employment/vacancies"),
     ("GET", "/api/employment/hires/overdue"),
+    ("GET", "/employment/employer"),
+    ("GET", "/employment/vacancies"),
 }
 REGION_FREE: set[tuple[str, str]] = set()
 
@@ -90,6 +92,8 @@ def populate(s: Session, w: World) -> None:
         em_vacancy_to_publish=_vacancy(s, w, "拉萨测试待发布岗位", publish=False),
         em_vacancy_to_close=_vacancy(s, w, "拉萨测试待关闭岗位"),
         em_vacancy_to_take_down=_vacancy(s, w, "拉萨测试待下架岗位"),
+        em_vacancy_page_close=_vacancy(s, w, "拉萨测试页面关闭岗位"),
+        em_vacancy_page_down=_vacancy(s, w, "拉萨测试页面下架岗位"),
         em_vacancy_big=_vacancy(s, w, "拉萨测试大量招聘岗位", count=10_000),
         em_hire_due=due.id,
     )
@@ -144,4 +148,14 @@ def samples(w: World) -> Samples:
             "json": {"reason": "测试：虚假招聘信息"},
         },
         ("GET", "/api/employment/hires/overdue"): {},
+        ("GET", "/employment/employer"): {"marker": MARKER},
+        ("POST", "/employment/employer"): {
+            "data": {"action": "close", "vacancy_id": str(w.ids["em_vacancy_page_close"])}
+        },
+        ("GET", "/employment/vacancies"): {"marker": MARKER},
+        ("GET", "/employment/vacancies/{vacancy_id}"): {"path": one("em_vacancy")},
+        ("POST", "/employment/vacancies/{vacancy_id}"): {
+            "path": one("em_vacancy_page_down"),
+            "data": {"reason": "测试：虚假招聘信息"},
+        },
     }
