@@ -161,3 +161,51 @@ def test_the_citizen_phone_page_in_tibetan(app: object, engine: Engine) -> None:
     cert = c.get(f"/me/training/certificates/{w['cert']}")
     assert cert.status_code == 200 and "PX540102" in cert.text
     assert c.get(f"/me/training/certificates/{w['cert'] + 999}").status_code == 404
+
+
+def test_hostile_requests_change_nothing(app: object, engine: Engine) -> None:
+    w = _world(engine)
+    c: Any = staff_client(app, engine, "caseworker", "540100")
+    base = {
+        "name": "电工",
+        "occupation": "6",
+        "kind": "employment",
+        "division_code": "540102",
+        "starts_on": TODAY.isoformat(),
+        "ends_on": (TODAY + dt.timedelta(days=13)).isoformat(),
+        "hours": 40,
+        "capacity": 5,
+        "provider_name": "学校",
+    }
+    for change in (
+        {"division_code": "999999"},
+        {"division_code": "540202"},  # Shigatse: outside the caller's region
+        {"name": "电" * 101},
+        {"capacity": 10**12},
+        {"hours": -1},
+        {"kind": "order", "employer_id": 2**31},
+        {"extra": 1},
+        {"occupation": "6'; DROP TABLE em_courses;--"},
+    ):
+        r = c.post("/api/employment/training/courses", json={**base, **change})
+        assert r.status_code in (403, 404, 422), (change, r.status_code, r.text)
+    with make_sessionmaker(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(EmCourse)) == 2
+    sheet = {"day": TODAY.isoformat(), "present": [w["cert"]]}
+    r = c.post(f"/api/employment/training/courses/{w['done']}/attendance", json=sheet)
+    assert r.status_code == 409  # the course is finished: its sheets are closed
+    r = c.post(
+        f"/api/employment/training/courses/{w['open']}/enrolments", json={"id_number": "x" * 40}
+    )
+    assert r.status_code == 422
+    citizen_far = TestClient(app)  # type: ignore[arg-type]
+    with make_sessionmaker(engine)() as s:
+        far = site(s, 21, people=1, county="540202")
+        cookie = auth.open_session(s, 1, person=s.get(Person, far.persons[0])).token
+        s.commit()
+    citizen_far.cookies.set(SESSION_COOKIE, cookie)
+    token = _csrf(citizen_far, "/me/training")
+    r = citizen_far.post(f"/me/training/{w['open']}/enrol", data={"csrf_token": token})
+    assert r.status_code == 404  # a Lhasa course is not near a Shigatse resident
+    assert citizen_far.get(f"/me/training/certificates/{w['cert']}").status_code == 404
+    assert "川藏铁路订单班" not in citizen_far.get("/me/training").text

@@ -65,7 +65,7 @@ KINDS = {
 }
 RESULTS = {
     "enrolled": N_("Enrolled"),
-    "completed": N_("Completed"),
+    "completed": N_("Completed with certificate"),
     "incomplete": N_("Not completed"),
 }
 PLACEMENT = {"placed": N_("Placed"), "open": N_("Not yet"), "not_placed": N_("Not placed")}

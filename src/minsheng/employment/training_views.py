@@ -3,8 +3,9 @@ attendance so far, the day's sheet, the subsidy list for payment, the placement 
 completions within the parameter's months, the citizen's courses near them and their own
 enrolments and certificates.
 
-Placement reads the hire filings (``em_hires``, the vacancy area's table) for the trainees
-after their completion — any employer's hire of the person inside the window counts.
+Placement reads the hires filed for the trainees after their completion
+(:func:`minsheng.employment.hires.hired_between`, the vacancy area's) — any employer's hire
+of the person inside the window counts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from minsheng.core import divisions, money
 from minsheng.employment import training_rules as rules
+from minsheng.employment.hires import hired_between
 from minsheng.employment.training import (
     attendance_counts,
     get_course,
@@ -25,7 +27,6 @@ from minsheng.employment.training import (
     visible,
 )
 from minsheng.employment.training_models import EmAttendance, EmCourse, EmEnrolment
-from minsheng.employment.vacancy_models import EmHire
 from minsheng.foundation.principals import Principal
 from minsheng.registry.models import Employer, Person
 
@@ -40,6 +41,7 @@ def course_out(c: EmCourse, employer_name: str | None = None) -> dict[str, Any]:
         "provider_name": c.provider_name,
         "division_code": c.division_code,
         "county": divisions.get(c.division_code).name_zh,
+        "county_bo": divisions.get(c.division_code).name_bo,
         "starts_on": c.starts_on.isoformat(),
         "ends_on": c.ends_on.isoformat(),
         "hours": c.hours,
@@ -143,23 +145,6 @@ def subsidy_list(session: Session, course_id: int, by: Principal) -> dict[str, A
     }
 
 
-def hires_of(
-    session: Session, person_ids: list[int], start: dt.date, end: dt.date
-) -> dict[int, list[dt.date]]:
-    """Hire days filed for the people between ``start`` and ``end`` (inclusive)."""
-    out: dict[int, list[dt.date]] = {}
-    if not person_ids:
-        return out
-    rows = session.execute(
-        select(EmHire.person_id, EmHire.hired_on).where(
-            EmHire.person_id.in_(person_ids), EmHire.hired_on >= start, EmHire.hired_on <= end
-        )
-    )
-    for person_id, day in rows:
-        out.setdefault(person_id, []).append(day)
-    return out
-
-
 def placement(session: Session, course_id: int, by: Principal, today: dt.date) -> dict[str, Any]:
     """Who of the completions was hired within the placement months, and the rate. A window
     not yet over with no hire yet is ``open`` (counted as not placed so far)."""
@@ -167,11 +152,12 @@ def placement(session: Session, course_id: int, by: Principal, today: dt.date) -
     months = int(params(c.ends_on, c.division_code).placement_months)
     done = [r for r in enrolments(session, course_id, by) if r["state"] == "completed"]
     until = rules.placement_until(c.ends_on, months)
-    hires = hires_of(session, [r["person_id"] for r in done], c.ends_on, until)
+    first = hired_between(session, [r["person_id"] for r in done], c.ends_on, until)
     lines, placed = [], 0
     for r in done:
         completed = dt.date.fromisoformat(r["completed_on"])
-        day = rules.placed_on(completed, hires.get(r["person_id"], []), months)
+        found = first.get(r["person_id"])
+        day = rules.placed_on(completed, [found] if found else [], months)
         placed += day is not None
         status = "placed" if day else ("open" if today <= until else "not_placed")
         lines.append({**r, "placed_on": day.isoformat() if day else None, "placement": status})
