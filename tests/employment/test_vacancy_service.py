@@ -212,3 +212,27 @@ def test_helpers_for_other_areas(session: Session) -> None:
     months = hires.hires_by_month(session, None, dt.date(2026, 9, 1), dt.date(2026, 10, 31))
     assert months == {("540102", "2026-09"): 1, ("540102", "2026-10"): 2}
     assert hires.hires_by_month(session, ["540202"], dt.date(2026, 1, 1), TODAY) == {}
+
+
+def test_the_steps_are_the_case_engines_tables() -> None:
+    from minsheng.employment.vacancy_workflow import HIRE, VACANCY
+
+    assert VACANCY.transitions() >= {
+        ("draft", "publish", "published"),
+        ("draft", "publish", "refused"),
+        ("refused", "edit", "draft"),
+        ("published", "take_down", "taken_down"),
+        ("published", "fill", "closed"),
+        ("published", "expire", "closed"),
+    }
+    assert HIRE.transitions() == {("due", "file", "filed")}
+    assert VACANCY.step("take_down").permission == "employment:run"
+
+
+def test_a_caseworker_may_not_publish_for_an_employer(session: Session) -> None:
+    cw = worker(session, "caseworker")
+    v = vacancies.create_vacancy(session, vacancy_in(employer_id=employer(session)), cw, TODAY)
+    with pytest.raises(ForbiddenError):
+        vacancies.publish(session, v.id, cw, TODAY)
+    vacancies.publish(session, v.id, BY, TODAY)  # the platform (CLI) may
+    assert v.state == "published"

@@ -22,11 +22,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from minsheng.cases.engine import Step
 from minsheng.core import ids
 from minsheng.core.errors import ConflictError, NotFoundError, invalid
 from minsheng.employment import occupations
 from minsheng.employment import vacancies as vac
 from minsheng.employment.vacancy_models import EmHire, EmVacancy
+from minsheng.employment.vacancy_workflow import HIRE, VACANCY
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.policy import load
@@ -96,12 +98,13 @@ def _fill(session: Session, vacancy_id: int, by: Principal, today: dt.date) -> E
             "the vacancy has no place left (or is not published): file without it",
             "ལས་གནས་འདིར་སྟོང་ཆ་མེད།",
         )
+    last = v.filled + 1 >= v.count and v.state == "published"
+    if last:
+        VACANCY.begin(v.state, "fill", by)  # refused before anything changes
     v.filled += 1
     session.flush()
-    if v.filled >= v.count and v.state == "published":
-        v.state = "closed"
-        session.flush()
-        audit.record(session, by, "close", "em_vacancy", v.id, v.division_code, {"why": "filled"})
+    if last:
+        vac.close(session, v, "fill", by, today)
     return v
 
 
@@ -154,6 +157,7 @@ def record_hire(
             "this person's hire on that day is already recorded",
             "ཐོ་འགོད་བྱས་ཟིན།",
         )
+    step = HIRE.begin(HIRE.initial, "file", by) if file else None
     if file and vacancy is not None:
         _fill(session, vacancy.id, by, today)
     hire = EmHire(
@@ -164,8 +168,8 @@ def record_hire(
         occupation=code,
         hired_on=hired_on,
         file_by=deadline(hired_on, employer.division_code),
-        filed_on=today if file else None,
-        state="filed" if file else "due",
+        filed_on=None,
+        state=HIRE.initial,
         by=by.actor,
     )
     session.add(hire)
@@ -173,12 +177,15 @@ def record_hire(
     audit.record(
         session,
         by,
-        "file" if file else "create",
+        "create",
         "em_hire",
         hire.id,
         hire.division_code,
-        {"employer_id": employer.id, "vacancy_id": hire.vacancy_id, "late": is_late(hire)},
+        {"employer_id": employer.id, "vacancy_id": hire.vacancy_id, "file_by": str(hire.file_by)},
     )
+    if step is not None:
+        hire.state, hire.filed_on = "filed", today
+        _filed(session, hire, step, HIRE.initial, by, today)
     return hire
 
 
@@ -188,18 +195,28 @@ def file_hire(
     """File a due hire (late if past ``file_by``); fills a place of its vacancy."""
     today = today or dt.date.today()
     hire = get_hire(session, hire_id, by, for_update=True)
-    if hire.state != "due":
-        raise ConflictError(
-            "state", "filed", "该用工已备案", "this hire is already filed", "ཐོ་འགོད་བྱས་ཟིན།"
-        )
+    before, step = hire.state, HIRE.begin(hire.state, "file", by)
     if hire.vacancy_id is not None:
         _fill(session, hire.vacancy_id, by, today)
     hire.state, hire.filed_on = "filed", today
+    _filed(session, hire, step, before, by, today)
+    return hire
+
+
+def _filed(
+    session: Session, hire: EmHire, step: Step, before: str, by: Principal, today: dt.date
+) -> None:
+    event = HIRE.finish(step, before, hire.state, by, today)
     session.flush()
     audit.record(
-        session, by, "file", "em_hire", hire.id, hire.division_code, {"late": is_late(hire)}
+        session,
+        by,
+        event.action,
+        "em_hire",
+        hire.id,
+        hire.division_code,
+        {"from": before, "to": hire.state, "late": is_late(hire)},
     )
-    return hire
 
 
 def hires(by: Principal) -> Any:

@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 
 from minsheng.auth import employers as firm_users
 from minsheng.auth.models import EmployerUser
+from minsheng.cases.engine import Step
 from minsheng.core import money
 from minsheng.core.errors import (
-    ConflictError,
     ForbiddenError,
     MinshengError,
     NotFoundError,
@@ -41,6 +41,7 @@ from minsheng.employment.seeker_models import EDUCATION
 from minsheng.employment.vacancy_models import MAX_WAGE_FEN, EmVacancy
 from minsheng.employment.vacancy_rules import Limits, Posting, posting_problems, raise_all, words
 from minsheng.employment.vacancy_schemas import VacancyIn, VacancyPatch
+from minsheng.employment.vacancy_workflow import VACANCY
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.policy import load
@@ -236,16 +237,28 @@ def create_vacancy(
     return vacancy
 
 
-def _state_is(v: EmVacancy, allowed: tuple[str, ...], what_zh: str, what_en: str) -> None:
-    if v.state not in allowed:
-        zh, bo, en = STATE_LABELS[v.state]
-        raise ConflictError(
-            "state",
-            "state",
-            f"岗位{zh}，不能{what_zh}",
-            f"the vacancy is {en}: cannot {what_en}",
-            bo,
-        )
+def _finish(
+    session: Session,
+    v: EmVacancy,
+    step: Step,
+    before: str,
+    by: Principal,
+    today: dt.date | None = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """The step's event (checked against the table) as its audit entry."""
+    event = VACANCY.finish(step, before, v.state, by, today or dt.date.today(), reason)
+    session.flush()
+    audit.record(
+        session,
+        by,
+        event.action,
+        "em_vacancy",
+        v.id,
+        v.division_code,
+        {"from": event.from_state, "to": event.to_state, **(detail or {})},
+    )
 
 
 def update_vacancy(
@@ -253,7 +266,7 @@ def update_vacancy(
 ) -> EmVacancy:
     """Change a draft or refused vacancy; it becomes a draft again."""
     v = get_vacancy(session, vacancy_id, by, for_update=True)
-    _state_is(v, EDITABLE, "修改", "change it")
+    before, step = v.state, VACANCY.begin(v.state, "edit", by)
     changes = patch.model_dump(exclude_none=True)
     division = _place(patch.division_code, by) if patch.division_code is not None else None
     lo, hi = _wages(
@@ -274,10 +287,7 @@ def update_vacancy(
         v.division_code = division
     v.wage_min, v.wage_max, v.education = lo, hi, education
     v.state, v.refusal = "draft", None
-    session.flush()
-    audit.record(
-        session, by, "update", "em_vacancy", v.id, v.division_code, {"fields": sorted(changes)}
-    )
+    _finish(session, v, step, before, by, detail={"fields": sorted(changes)})
     return v
 
 
@@ -304,40 +314,36 @@ def publish(
     with every reason, and the vacancy is kept ``refused`` with them (nothing published)."""
     today = today or dt.date.today()
     v = get_vacancy(session, vacancy_id, by, for_update=True)
-    _state_is(v, EDITABLE, "发布", "publish it")
+    before, step = v.state, VACANCY.begin(v.state, "publish", by)
     problems = check(session, v, today)
     if problems:
         reasons = [p.to_dict() for p in problems]
         try:
             raise_all(problems)
         except MinshengError as err:
-            err.after_rollback.append(lambda s: _refuse(s, vacancy_id, reasons, by))
+            err.after_rollback.append(lambda s: _refuse(s, vacancy_id, reasons, by, today))
             raise
     v.state, v.refusal = "published", None
     v.published_at = dt.datetime.now(dt.UTC)
-    session.flush()
-    audit.record(session, by, "publish", "em_vacancy", v.id, v.division_code, {})
+    _finish(session, v, step, before, by, today)
     return v
 
 
 def _refuse(
-    session: Session, vacancy_id: int, reasons: list[dict[str, str]], by: Principal
+    session: Session,
+    vacancy_id: int,
+    reasons: list[dict[str, str]],
+    by: Principal,
+    today: dt.date,
 ) -> None:
     v = session.get(EmVacancy, vacancy_id)
     if v is None or v.state not in EDITABLE:
         return
+    before, step = v.state, VACANCY.step("publish")
     v.state = "refused"
     v.refusal = json.dumps(reasons, ensure_ascii=False)
-    session.flush()
-    audit.record(
-        session,
-        by,
-        "refuse",
-        "em_vacancy",
-        v.id,
-        v.division_code,
-        {"rules": [f"{r['field']}/{r['rule']}" for r in reasons]},
-    )
+    rules = [f"{r['field']}/{r['rule']}" for r in reasons]
+    _finish(session, v, step, before, by, today, detail={"rules": rules})
 
 
 def refusal(v: EmVacancy) -> list[dict[str, str]]:
@@ -350,38 +356,30 @@ def close_vacancy(
 ) -> EmVacancy:
     """The employer (or staff) closes a draft, refused or published vacancy."""
     v = get_vacancy(session, vacancy_id, by, for_update=True)
-    _state_is(v, ("draft", "refused", "published"), "关闭", "close it")
-    _close(session, v, "employer", by)
+    close(session, v, "close", by, today)
     return v
 
 
-def _close(session: Session, v: EmVacancy, why: str, by: Principal) -> None:
+def close(
+    session: Session, v: EmVacancy, action: str, by: Principal, today: dt.date | None = None
+) -> None:
+    """Close ``v`` by the step ``action``: ``close`` (its employer), ``fill`` (the last place
+    filled) or ``expire`` (past its closing date)."""
+    before, step = v.state, VACANCY.begin(v.state, action, by)
     v.state = "closed"
-    session.flush()
-    audit.record(session, by, "close", "em_vacancy", v.id, v.division_code, {"why": why})
+    _finish(session, v, step, before, by, today)
 
 
 def take_down(session: Session, vacancy_id: int, reason: str, by: Principal) -> EmVacancy:
     """A supervisor takes a published vacancy down, with the reason (``employment:run``)."""
-    if not by.can("employment:run") and by.kind != "system":
-        raise ForbiddenError(
-            "permission",
-            "employment:run",
-            "只有主管可以下架岗位",
-            "only a supervisor may take a vacancy down",
-            "འགོ་འཛིན་ཁོ་ནས་ཕྱིར་ལེན་ཆོག",
-        )
     v = get_vacancy(session, vacancy_id, by, for_update=True)
-    if is_recruiter(by):
-        raise missing()
-    _state_is(v, ("published",), "下架", "take it down")
+    before, step = v.state, VACANCY.begin(v.state, "take_down", by, reason=reason)
     v.state = "taken_down"
     v.refusal = json.dumps(
         [{"field": "state", "rule": "taken_down", "zh": reason, "bo": reason, "en": reason}],
         ensure_ascii=False,
     )
-    session.flush()
-    audit.record(session, by, "take_down", "em_vacancy", v.id, v.division_code, {"reason": reason})
+    _finish(session, v, step, before, by, reason=reason, detail={"reason": reason})
     return v
 
 
@@ -398,7 +396,7 @@ def close_due(session: Session, today: dt.date, by: Principal) -> int:
         )
     ).all()
     for v in rows:
-        _close(session, v, "filled" if v.filled >= v.count else "expired", by)
+        close(session, v, "fill" if v.filled >= v.count else "expire", by, today)
     return len(rows)
 
 
@@ -406,6 +404,7 @@ __all__ = [
     "EDITABLE",
     "STATE_LABELS",
     "check",
+    "close",
     "close_due",
     "close_vacancy",
     "create_vacancy",
