@@ -140,7 +140,8 @@ def seed_vacancy(
                 work(session)
             refused += 1
     counts = _hires(session, rng, made, by, today)
-    _recruiter(session, made[0].employer_id, by, password)
+    lhasa = [v.employer_id for v in made if v.division_code.startswith("5401")]
+    _recruiter(session, (lhasa or [made[0].employer_id])[0], by, password)
     return {"vacancies": len(made), "refused": refused, **counts}
 
 
