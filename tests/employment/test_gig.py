@@ -249,3 +249,44 @@ def test_a_supervisor_takes_a_gig_down_with_a_reason(session: Session) -> None:
     with pytest.raises(NotFoundError):  # no longer listed or open to apply
         k.apply(session, gig, k.person(session))
     assert views.open_gigs(session, TODAY) == []
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"title": "搬运\u202e工"}, "title"),  # a bidi override
+        ({"address": "北京中路\x00"}, "address"),
+        ({"day_pay": "9" * 30}, "day_pay"),
+        ({"day_pay": "1e9"}, "day_pay"),
+        ({"starts_on": "2026-13-01"}, "starts_on"),
+        ({"county": "54010'"}, "county"),
+        ({"requirements": "x" * 1001}, "requirements"),
+    ],
+)
+def test_hostile_postings_are_refused_by_their_field(
+    session: Session, over: dict[str, object], field: str
+) -> None:
+    with pytest.raises(MinshengError) as e:
+        k.post(session, k.recruiter(session), **over)
+    assert e.value.field == field and e.value.status == 422
+    assert _count(session, EmGig) == 0
+
+
+def test_hostile_steps_change_nothing(session: Session) -> None:
+    r, gig, a, me = _flow(session)
+    for action in ("accept", "check_in", "complete"):
+        apps.step(session, a, action, me if action == "check_in" else r, TODAY)
+    events = _count(session, EmGigEvent)
+    for amount in ("9" * 20, "-5", "abc", "1.001"):
+        with pytest.raises(MinshengError) as e:
+            apps.step(session, a, "record_pay", r, TODAY, amount=amount)
+        assert e.value.field == "amount"
+    with pytest.raises(MinshengError):
+        apps.step(session, a, "dispute", me, TODAY, reason="bad\x00")
+    with pytest.raises(MinshengError) as e:
+        apps.step(session, a, "drop_table", r, TODAY)
+    assert e.value.status == 422
+    row = session.get_one(EmGigApplication, a)
+    assert row.state == "completed" and row.paid is None
+    assert _count(session, EmGigEvent) == events
+    assert gig.accepted == 1

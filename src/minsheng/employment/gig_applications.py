@@ -19,10 +19,10 @@ from minsheng.core import money, text
 from minsheng.core.errors import ForbiddenError, NotFoundError, invalid
 from minsheng.employment.gig_models import MAX_PAID_FEN, EmGig, EmGigApplication, EmGigEvent
 from minsheng.employment.gigs import (
-    _full,
-    _not_open,
+    full_error,
     get_gig,
     missing_application,
+    not_open_error,
     poster_flow,
     public_gig,
 )
@@ -41,9 +41,9 @@ def apply(session: Session, gig_id: int, by: Principal, today: dt.date) -> EmGig
     if existing is not None:
         return existing
     if gig.state != "open" or gig.ends_on < today:
-        raise _not_open()
+        raise not_open_error()
     if gig.accepted >= gig.slots:
-        raise _full()
+        raise full_error()
     row = EmGigApplication(
         gig_id=gig.id,
         person_id=by.person_id,
@@ -100,7 +100,12 @@ def _amount(value: str | None, field: str) -> int:
         raise invalid(
             field, "required", "请填写金额（元）", "give the amount (yuan)", "དངུལ་འབོར་འབྲི་དགོས།"
         )
-    return money.bounded(money.parse(str(value), field), field, MAX_PAID_FEN)
+    fen = money.parse(str(value), field)
+    if fen < 0:
+        raise invalid(
+            field, "negative", "金额不能为负数", "the amount may not be negative", "དངུལ་འབོར་ནོར།"
+        )
+    return money.bounded(fen, field, MAX_PAID_FEN)
 
 
 def step(
@@ -123,7 +128,7 @@ def step(
         nonlocal paid
         if action == "accept":
             if gig.state != "open":
-                raise _not_open()
+                raise not_open_error()
             taken = session.execute(
                 update(EmGig)
                 .where(EmGig.id == gig.id, EmGig.accepted < EmGig.slots, EmGig.state == "open")
@@ -131,7 +136,7 @@ def step(
                 .execution_options(synchronize_session=False)
             )
             if taken.rowcount != 1:  # type: ignore[attr-defined]
-                raise _full()
+                raise full_error()
             session.refresh(gig)
             a.state = "accepted"
         elif action in ("withdraw", "cancel", "decline"):
@@ -155,7 +160,7 @@ def step(
                     f"ལས་ཀའི་ཉིན་མོ་({gig.starts_on}–{gig.ends_on})ཁོ་ནར་འབྱོར་ཐོ་འགོད་ཆོག",
                 )
             if gig.state == "taken_down":
-                raise _not_open()
+                raise not_open_error()
             a.checked_in_on = today
             a.state = "checked_in"
         elif action == "complete":

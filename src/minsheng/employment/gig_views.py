@@ -16,7 +16,7 @@ from minsheng.core import divisions, money
 from minsheng.employment import gig_rules as rules
 from minsheng.employment import occupations
 from minsheng.employment.gig_models import EmGig, EmGigApplication, EmGigEvent
-from minsheng.employment.gigs import _county, is_recruiter, params, visible
+from minsheng.employment.gigs import county_code, is_recruiter, params, visible
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.registry.models import Person, SpecialStatus
@@ -124,7 +124,7 @@ def open_gigs(session: Session, today: dt.date, county: str = "", limit: int = 2
     """Open gigs not yet over, soonest first; ``county`` only that county's."""
     q = select(EmGig).where(EmGig.state == "open", EmGig.ends_on >= today)
     if county:
-        q = q.where(EmGig.division_code == _county(county))
+        q = q.where(EmGig.division_code == county_code(county))
     return list(session.scalars(q.order_by(EmGig.starts_on, EmGig.id).limit(limit)))
 
 

@@ -85,7 +85,7 @@ def _unbound() -> ForbiddenError:
     )
 
 
-def _full() -> ConflictError:
+def full_error() -> ConflictError:
     return ConflictError(
         "slots",
         "full",
@@ -95,7 +95,7 @@ def _full() -> ConflictError:
     )
 
 
-def _not_open() -> ConflictError:
+def not_open_error() -> ConflictError:
     return ConflictError(
         "gig_id",
         "not_open",
@@ -192,7 +192,7 @@ def _slots(value: str | int) -> int:
     return int(raw)
 
 
-def _county(code: str) -> str:
+def county_code(code: str) -> str:
     found = divisions.get(code.strip(), "county")
     if found.level != "county":
         raise invalid("county", "county", "请选择区县", "choose a county", "རྫོང་འདེམས་དགོས།")
@@ -222,7 +222,7 @@ def post(
         )
     title = text.clean(data.title, "title", "short", max_length=100, min_length=2)
     occupation = occupations.get(data.occupation.strip()).code
-    county = _county(data.county)
+    county = county_code(data.county)
     by.require_covers(county, "gig")
     address = text.clean(data.address, "address", "short", max_length=200, min_length=2)
     requirements = text.clean(data.requirements, "requirements", "free", max_length=1000)
