@@ -11,12 +11,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from minsheng.core import ids
 from minsheng.core.errors import ConflictError, MinshengError, NotFoundError, ValidationError
 from minsheng.employment import training, training_views
 from minsheng.employment.training_models import EmAttendance, EmCourseEvent, EmEnrolment
 from minsheng.employment.training_rules import session_days
 from minsheng.foundation.audit import AuditEntry
 from minsheng.foundation.principals import staff
+from minsheng.registry import service as registry
+from minsheng.registry.schemas import PersonIn
 from tests.employment.training_kit import (
     BY,
     FRIDAY_NEXT,
@@ -230,3 +233,19 @@ def test_placement_inside_and_outside_the_window(session: Session) -> None:
         k.persons[3]: "not_placed",
     }
     assert (p["placed"], p["completions"], p["rate_text"]) == (1, 4, "25%")
+
+
+def test_a_child_is_not_enrolled(session: Session) -> None:
+    """Under the minimum age of work (16, 劳动法 art. 15) on the day: refused, nothing stored."""
+    day = MONDAY
+    young = ids.make_resident_id("540102", dt.date(day.year - 16, day.month, day.day + 1), 5)
+    of_age = ids.make_resident_id("540102", dt.date(day.year - 16, day.month, day.day), 7)
+    for number in (young, of_age):
+        registry.create_person(
+            session, PersonIn(id_number=number, name_zh="少年", hukou="urban"), BY
+        )
+    c = course(session)
+    with pytest.raises(ValidationError) as err:
+        training.enrol(session, c.id, BY, day, id_number=young)
+    assert (err.value.field, err.value.rule) == ("id_number", "age") and c.enrolled == 0
+    assert training.enrol(session, c.id, BY, day, id_number=of_age)[1]  # 16 on the day: enrolled

@@ -104,7 +104,10 @@ def test_the_desk_creates_and_runs_a_course(app: object, engine: Engine) -> None
     assert "1 / 2" in page.text and number not in page.text  # masked ID only
     bad = c.post(url, data={"csrf_token": token, "action": "enrol", "id_number": "123"})
     assert bad.status_code == 422 and 'id="step-id_number-error"' in bad.text
-    # the finished course: subsidy and placement on its page, its certificate prints
+    # the finished course: its placement rate on the desk (no hire yet), subsidy and
+    # placement on its page, its certificate prints
+    desk = c.get("/employment/training?state=finished&page=zz")
+    assert re.search(rf'id="rate-{w["done"]}">0%<', desk.text), desk.text
     page = c.get(f"/employment/training/{w['done']}")
     assert 'id="subsidy-total"' in page.text and "¥1,500.00" in page.text
     assert 'id="placement-rate"' in page.text

@@ -25,9 +25,10 @@ from sqlalchemy import delete, false, select
 from sqlalchemy.orm import Session
 
 from minsheng.cases import engine
-from minsheng.core import divisions, ids
+from minsheng.core import divisions
 from minsheng.core.errors import ConflictError, ForbiddenError, NotFoundError, invalid
 from minsheng.employment import occupations
+from minsheng.employment import training_people as people
 from minsheng.employment import training_rules as rules
 from minsheng.employment.training_models import (
     COURSE_KINDS,
@@ -43,7 +44,6 @@ from minsheng.employment.training_workflow import ACTION_TO, COURSE
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.policy import load
-from minsheng.registry.existence import find_by_id_number
 from minsheng.registry.models import Employer, Person
 
 NEXT = dict(itertools.pairwise(COURSE_STATES))  # planned → enrolling → … (the pages' next step)
@@ -348,29 +348,6 @@ def attendance_counts(session: Session, course_id: int) -> dict[int, int]:
     return out
 
 
-def _person_by_number(session: Session, id_number: str) -> Person:
-    number = ids.parse_resident_id(id_number, "id_number").number
-    person = find_by_id_number(session, number)
-    if person is None or person.death_date is not None:
-        raise invalid(
-            "id_number",
-            "not_registered",
-            "该身份证号尚未在人员库登记：请先登记身份",
-            "no registered person has this ID number: register the identity first",
-            "ཐོ་འགོད་བྱས་པའི་མི་སྣ་མེད།",
-        )
-    return person
-
-
-def near(by_person: Person, course: EmCourse) -> bool:
-    """Whether the course lies in the person's own prefecture (where they may enrol)."""
-    try:
-        mine = divisions.ancestors(by_person.division_code)
-    except Exception:
-        return False
-    return len(mine) > 1 and mine[1] in divisions.ancestors(course.division_code)
-
-
 def enrol(
     session: Session,
     course_id: int,
@@ -385,13 +362,13 @@ def enrol(
         _need(by, "self:jobs")
         person = session.get(Person, by.person_id) if by.person_id else None
         course = session.scalar(select(EmCourse).where(EmCourse.id == course_id).with_for_update())
-        if person is None or course is None or not near(person, course):
+        if person is None or course is None or not people.near(person, course):
             raise no_course(course_id)
         via = "self"
     else:
         _need(by, "employment:write")
         course = get_course(session, course_id, by, for_update=True)
-        person = _person_by_number(session, id_number or "")
+        person = people.by_number(session, id_number or "")
         via = "desk"
     found = session.scalar(
         select(EmEnrolment).where(
@@ -400,6 +377,7 @@ def enrol(
     )
     if found is not None:
         return found, False
+    people.check_age(person, today, "id_number" if via == "desk" else "person")
     if course.state != "enrolling":
         raise ConflictError(
             "course_id",

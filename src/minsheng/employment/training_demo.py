@@ -42,7 +42,12 @@ def seed_training(session: Session, by: Principal, today: dt.date) -> dict[str, 
     people = list(
         session.scalars(
             select(Person)
-            .where(Person.division_code.in_(counties), Person.death_date.is_(None))
+            .where(
+                Person.division_code.in_(counties),
+                Person.death_date.is_(None),
+                Person.birth_date <= dt.date(today.year - 18, 1, 1),
+                Person.birth_date >= dt.date(today.year - 50, 1, 1),
+            )
             .order_by(Person.id)
             .limit(14)
         )

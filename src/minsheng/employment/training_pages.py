@@ -30,6 +30,7 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
+from minsheng.webkit.pager import MAX_PAGE_CHARS, paginate
 from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
@@ -143,14 +144,23 @@ def _desk(
     values: dict[str, str] | None = None,
     error: MinshengError | None = None,
 ) -> HTMLResponse:
-    state = request.query_params.get("state") or None
+    state = request.query_params.get("state") or ""
+    state = state if state in STATES else ""
     with uow(request, immediate=False) as s:
-        rows = training_views.courses(s, by, state if state in STATES else None)
+        listed = paginate(
+            training_views.courses(s, by, state or None),
+            request.query_params.get("page", "1")[:MAX_PAGE_CHARS],
+            "/employment/training",
+            {"state": state} if state else {},
+        )
+        rates = training_views.rates(s, list(listed.items), dt.date.today())
     return render(
         request,
         "employment/training/desk.html",
         status=error.status if error else 200,
-        courses=rows,
+        courses=listed.items,
+        listed=listed,
+        rates=rates,
         f=FormState.of("course", values, error, COURSE_FIELDS),
         can_write=by.can("employment:write") or by.kind == "system",
         occupation_options=[(o.code, o.code + " " + o.zh) for o in occupations.children(None)],

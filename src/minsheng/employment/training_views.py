@@ -65,7 +65,7 @@ def _employer_names(session: Session, ids_: set[int]) -> dict[int, str]:
 
 
 def courses(
-    session: Session, by: Principal, state: str | None = None, limit: int = 200
+    session: Session, by: Principal, state: str | None = None, limit: int = 2000
 ) -> list[dict[str, Any]]:
     """The courses of the caller's region, newest first (optionally in one state)."""
     q = visible(select(EmCourse), by)
@@ -244,3 +244,23 @@ def certificate(session: Session, enrolment_id: int, by: Principal) -> dict[str,
         "course": course_out(c),
         "county_bo": divisions.get(c.division_code).name_bo,
     }
+
+
+def rates(session: Session, rows: list[dict[str, Any]], today: dt.date) -> dict[int, str]:
+    """The placement rate of each finished course of ``rows`` (a desk page's), as text."""
+    out: dict[int, str] = {}
+    for r in rows:
+        if r["state"] != "finished":
+            continue
+        end = dt.date.fromisoformat(r["ends_on"])
+        months = int(params(end, r["division_code"]).placement_months)
+        done = list(
+            session.scalars(
+                select(EmEnrolment.person_id).where(
+                    EmEnrolment.course_id == r["id"], EmEnrolment.state == "completed"
+                )
+            )
+        )
+        placed = hired_between(session, done, end, rules.placement_until(end, months))
+        out[r["id"]] = rules.percent(rules.rate(len(placed), len(done)))
+    return out
