@@ -58,6 +58,10 @@ def test_block_and_matrix_agree_with_one_by_one(
     b = rules.block(list(range(1, len(js) + 1)), js)
     assert np.allclose(rules.score_block(s, b, W), one, atol=1e-9)
     assert np.allclose(match_matrix.score_matrix([s, s], js, W)[1], one, atol=1e-5)
+    rows = [i for i in range(len(js)) if i % 2 == 0]
+    part = rules.take(b, rows)
+    assert list(part.ids) == [i + 1 for i in rows]
+    assert np.allclose(rules.score_block(s, part, W), one[rows], atol=1e-9)
 
 
 @settings(max_examples=100, deadline=None)

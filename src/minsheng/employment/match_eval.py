@@ -75,7 +75,9 @@ def accepts(t: Truth, j: rules.VacancyFacts) -> int:
     return 2 if j.skills <= t.skills and j.county in t.places else 1
 
 
-def synthetic(n_seekers: int = 300, n_jobs: int = 3000, seed: int = 7) -> Dataset:
+def synthetic(
+    n_seekers: int = 300, n_jobs: int = 3000, seed: int = 7, labelled: bool = True
+) -> Dataset:
     rng = np.random.default_rng(seed)
     table = occupations.table()
     middles = [c for c in table if c.count("-") == 1]
@@ -152,7 +154,7 @@ def synthetic(n_seekers: int = 300, n_jobs: int = 3000, seed: int = 7) -> Datase
         words.append(" ".join([*sorted(listed), *(table[c].zh for c in stated_occ)]))
         qrels.append({})
     job_ids = list(range(1, n_jobs + 1))
-    for i, t in enumerate(truths):
+    for i, t in enumerate(truths if labelled else []):
         qrels[i] = {job_ids[j]: g for j, job in enumerate(jobs) if (g := accepts(t, job))}
     job_words = [" ".join([table[j.occupation].zh, *sorted(j.skills)]) for j in jobs]
     return Dataset(seekers, truths, jobs, job_ids, qrels, words, job_words)

@@ -281,17 +281,48 @@ def block(ids: Sequence[int], jobs: Sequence[VacancyFacts]) -> Block:
 def _share_had(ptr: Any, idx: Any, vocab: dict[str, int], have: frozenset[str]) -> Any:
     """Per row: the share of the row's items in ``have`` (1 for an empty row)."""
     n = len(ptr) - 1
-    counts = np.diff(ptr)
     if len(idx) == 0:
         return np.ones(n)
-    ids = np.asarray([vocab[h] for h in have if h in vocab], dtype=np.int64)
-    hit = np.isin(idx, ids).astype(np.int64)
-    cum = np.concatenate(([0], np.cumsum(hit)))
+    mark = np.zeros(len(vocab) + 1, dtype=np.int32)
+    for h in have:
+        j = vocab.get(h)
+        if j is not None:
+            mark[j] = 1
+    cum = np.zeros(len(idx) + 1, dtype=np.int32)
+    np.cumsum(mark[idx], out=cum[1:])
     got = cum[ptr[1:]] - cum[ptr[:-1]]
-    out = np.ones(n)
-    nz = counts > 0
-    out[nz] = got[nz] / counts[nz]
-    return out
+    counts = ptr[1:] - ptr[:-1]
+    return np.divide(got, counts, out=np.ones(n), where=counts > 0)
+
+
+def take(b: Block, rows: Any) -> Block:
+    """The vacancies ``rows`` (indices) of ``b`` as a block of their own."""
+    rows = np.asarray(rows, dtype=np.int64)
+
+    def csr(ptr: Any, idx: Any) -> tuple[Any, Any]:
+        counts = ptr[rows + 1] - ptr[rows]
+        new = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(counts, out=new[1:])
+        at = np.repeat(ptr[rows] - new[:-1], counts) + np.arange(int(new[-1]), dtype=np.int64)
+        return new, idx[at]
+
+    sp, si = csr(b.skill_ptr, b.skill_idx)
+    lp, li = csr(b.lang_ptr, b.lang_idx)
+    return Block(
+        ids=b.ids[rows],
+        occupation=b.occupation[rows],
+        occ_codes=b.occ_codes,
+        county=b.county[rows],
+        county_codes=b.county_codes,
+        wage_max=b.wage_max[rows],
+        education=b.education[rows],
+        skill_ptr=sp,
+        skill_idx=si,
+        skill_vocab=b.skill_vocab,
+        lang_ptr=lp,
+        lang_idx=li,
+        lang_vocab=b.lang_vocab,
+    )
 
 
 def score_block(seeker: SeekerFacts, b: Block, w: Weights) -> npt.NDArray[np.float64]:
@@ -360,5 +391,6 @@ __all__ = [
     "occupation_level",
     "score",
     "score_block",
+    "take",
     "top",
 ]
