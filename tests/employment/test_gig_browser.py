@@ -33,6 +33,7 @@ def gig_site(server: str) -> dict[str, Any]:
         p = s.get(Person, worker.id)
         assert p is not None
         number = p.id_number
+        k.apply(s, gig, k.person(s, dt.date(1999, 2, 2), statuses=("dibao",)))  # another worker
         s.commit()
         return {"gig": gig.id, "person": worker.id, "number": number, "recruiter": r}
 
@@ -86,4 +87,32 @@ def test_a_worker_applies_and_checks_in_on_a_phone_in_tibetan(
     page.goto(server + "/jobs/gigs")
     assert page.locator("main h1").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], _too_wide(page)
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "bo"])
+def test_the_poster_desk_fits_a_phone(
+    server: str, browser: Any, gig_site: dict[str, Any], lang: str
+) -> None:
+    from minsheng.auth.models import User
+    from minsheng.db import make_engine, make_sessionmaker
+
+    with make_sessionmaker(make_engine(BROWSER_DB[0]))() as s:
+        user = s.get(User, gig_site["recruiter"].user_id)
+        assert user is not None
+        username = user.username
+    BROWSER_APP[0].state.limiter.reset()  # type: ignore[attr-defined]
+    context = _context(browser, server, lang)
+    page = context.new_page()
+    page.goto(server + "/login")
+    page.fill("#username", username)
+    page.fill("#password", "correct-horse-1")
+    page.click("main button[type=submit]")
+    assert "/login" not in page.url, page.url
+    for path in ("/employment/employer/gigs", f"/employment/employer/gigs/{gig_site['gig']}"):
+        page.goto(server + path)
+        assert page.locator("main h1").count() == 1, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, _too_wide(page))
+    assert page.locator(".applicant .reasons").count() >= 1
     context.close()
