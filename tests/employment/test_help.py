@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from minsheng.core.errors import ConflictError, ForbiddenError, MinshengError, NotFoundError
 from minsheng.employment import help as plans
+from minsheng.employment import help_stats
 from minsheng.employment import help_views as views
 from minsheng.employment.help_models import EmHelpEvent, EmHelpPlan, EmHelpService
 from minsheng.employment.help_refresh import refresh
@@ -285,3 +286,34 @@ def test_queue_filters_mine_due_and_overdue(session: Session) -> None:
     assert [p.id for p in plans.listing(s, me, TODAY)[0]] == [a.id, b.id]  # earliest first
     with pytest.raises(MinshengError):
         plans.listing(s, me, TODAY, due="soon")
+
+
+def test_hostile_text_is_refused_before_anything_is_stored(session: Session) -> None:
+    s = session
+    plan = open_plan(s)
+    for note in ("a\x00b", "\u202eevil", "x" * 401):
+        with pytest.raises(MinshengError) as err:
+            plans.contact(s, plan.id, k.BY, TODAY, channel="phone", note=note)
+        assert err.value.status == 422 and err.value.problems[0].field == "note"
+    with pytest.raises(MinshengError):
+        plans.offer(s, plan.id, k.BY, TODAY, kind="training_offer", text="=HYPERLINK(\x07)")
+    assert s.scalar(select(func.count()).select_from(EmHelpService)) == 0
+    c = plans.contact(s, plan.id, k.BY, TODAY, channel="visit", note="  第一行\r\n第二行  ")
+    assert c.note == "第一行\n第二行"
+
+
+def test_first_contact_overdue_and_a_course_that_does_not_exist(session: Session) -> None:
+    s = session
+    plan = open_plan(s)
+    late = plan.contact_by + dt.timedelta(days=1)
+    tally = plans.counts(s, [plan.id])[plan.id]
+    assert views.out(plan, plan.contact_by, None, tally)["contact_overdue"] is False
+    assert views.out(plan, late, None, tally)["contact_overdue"] is True
+    plans.contact(s, plan.id, k.BY, TODAY, channel="office", note="来窗口登记")
+    tally = plans.counts(s, [plan.id])[plan.id]
+    assert tally["contacts"] == 1
+    assert views.out(plan, late, None, tally)["contact_overdue"] is False
+    if help_stats.table("em_courses") is not None:
+        with pytest.raises(MinshengError) as err:
+            plans.offer(s, plan.id, k.BY, TODAY, kind="training_offer", course_id=987_654)
+        assert err.value.problems[0].field == "course_id"

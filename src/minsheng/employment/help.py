@@ -20,6 +20,8 @@ from minsheng.cases.assign import assignee
 from minsheng.cases.engine import Event, accountable
 from minsheng.core import divisions
 from minsheng.core.errors import NotFoundError, invalid
+from minsheng.core.text import clean
+from minsheng.db import Base
 from minsheng.employment import help_rules as hr
 from minsheng.employment.help_models import (
     CHANNELS,
@@ -69,18 +71,12 @@ def _choice(value: str | None, allowed: tuple[str, ...], field: str) -> None:
 
 
 def _text(value: str | None, field: str, limit: int, *, required: bool = False) -> str | None:
-    text = (value or "").strip()
-    if required and not text:
+    """Free text through the platform's checks (NFC, no control, bidi or invisible character;
+    line breaks kept in a note), at most ``limit`` characters."""
+    words = clean(value or "", field, "free", max_length=limit)
+    if required and not words:
         raise invalid(field, "required", "此项必填", "this field is required", "ངེས་པར་འབྲི་དགོས།")
-    if len(text) > limit:
-        raise invalid(
-            field,
-            "too_long",
-            f"不超过{limit}字",
-            f"at most {limit} characters",
-            f"ཡིག་འབྲུ་{limit}ལས་མང་མི་ཆོག",
-        )
-    return text or None
+    return words or None
 
 
 def listing(
@@ -125,8 +121,8 @@ def listing(
 
 
 def counts(session: Session, plan_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Services delivered per plan by kind, and refusals — one grouped query."""
-    out = {i: {"job_lead": 0, "training_offer": 0, "refused": 0} for i in plan_ids}
+    """Services delivered per plan by kind, refusals and contacts — two grouped queries."""
+    out = {i: {"job_lead": 0, "training_offer": 0, "refused": 0, "contacts": 0} for i in plan_ids}
     if not plan_ids:
         return out
     q = (
@@ -138,6 +134,12 @@ def counts(session: Session, plan_ids: list[int]) -> dict[int, dict[str, int]]:
         out[pid][kind] += int(n)
         if response == "refused":
             out[pid]["refused"] += int(n)
+    for pid, n in session.execute(
+        select(EmHelpContact.plan_id, func.count())
+        .where(EmHelpContact.plan_id.in_(plan_ids))
+        .group_by(EmHelpContact.plan_id)
+    ):
+        out[pid]["contacts"] = int(n)
     return out
 
 
@@ -302,6 +304,14 @@ def offer(
         )
     else:
         vacancy_id = None
+        if course_id is not None and not _course_exists(session, course_id):
+            raise invalid(
+                "course_id",
+                "unknown_course",
+                "没有这个培训班",
+                "no such course",
+                "སྦྱོང་བརྡར་འདི་མེད།",
+            )
     row = EmHelpService(
         plan_id=plan.id,
         person_id=plan.person_id,
@@ -317,6 +327,15 @@ def offer(
     note = f"{kind}:{vacancy_id or course_id or ''}"
     record(session, plan, HELP.finish(HELP.step("offer"), "open", plan.state, by, today, note), by)
     return row
+
+
+def _course_exists(session: Session, course_id: int) -> bool:
+    """Whether training's course exists (its table read by name: while training has not built
+    it, any course number is taken as given)."""
+    courses = Base.metadata.tables.get("em_courses")
+    if courses is None:
+        return True
+    return session.scalar(select(courses.c.id).where(courses.c.id == course_id)) is not None
 
 
 def refused_on(session: Session, person_id: int) -> list[dt.date]:

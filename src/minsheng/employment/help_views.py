@@ -34,7 +34,8 @@ def out(
     p: hr.HelpParams | None = None,
 ) -> dict[str, Any]:
     """A plan as the API answers it (masked ID only)."""
-    tally = tally or {"job_lead": 0, "training_offer": 0, "refused": 0}
+    tally = tally or {"job_lead": 0, "training_offer": 0, "refused": 0, "contacts": 0}
+    is_open = plan.state == "open"
     owed = hr.shortfall(p, tally["job_lead"], tally["training_offer"]) if p else None
     return {
         "id": plan.id,
@@ -48,7 +49,11 @@ def out(
         "opened_on": plan.opened_on.isoformat(),
         "contact_by": plan.contact_by.isoformat(),
         "due_on": plan.due_on.isoformat(),
-        "overdue": plan.state == "open" and cases.overdue(plan.due_on, today),
+        "overdue": is_open and cases.overdue(plan.due_on, today),
+        "contacts_made": tally.get("contacts", 0),
+        "contact_overdue": is_open
+        and not tally.get("contacts", 0)
+        and cases.overdue(plan.contact_by, today),
         "assignee": plan.assignee,
         "services": {"job_lead": tally["job_lead"], "training_offer": tally["training_offer"]},
         "refused": tally["refused"],
