@@ -38,7 +38,7 @@ from minsheng.core.errors import (
 )
 from minsheng.employment import occupations
 from minsheng.employment.seeker_models import EDUCATION
-from minsheng.employment.vacancy_models import MAX_WAGE_FEN, EmVacancy
+from minsheng.employment.vacancy_models import MAX_WAGE_FEN, VACANCY_STATES, EmVacancy
 from minsheng.employment.vacancy_rules import Limits, Posting, posting_problems, raise_all, words
 from minsheng.employment.vacancy_schemas import VacancyIn, VacancyPatch
 from minsheng.employment.vacancy_workflow import VACANCY
@@ -99,6 +99,26 @@ def visible(query: Any, by: Principal, model: Any = EmVacancy) -> Any:
         if by.user_id is None:
             return query.where(false())
         query = query.where(model.employer_id.in_(_own_employer(by)))
+    return query
+
+
+def listing(
+    by: Principal,
+    state: str | None = None,
+    county: str | None = None,
+    occupation: str | None = None,
+) -> Any:
+    """The vacancies ``by`` sees, newest first, narrowed by state, county and occupation (a
+    code and everything under it)."""
+    query = visible(select(EmVacancy), by).order_by(EmVacancy.id.desc())
+    if state in VACANCY_STATES:
+        query = query.where(EmVacancy.state == state)
+    if county:
+        query = query.where(EmVacancy.division_code == county)
+    if occupation:
+        query = query.where(
+            (EmVacancy.occupation == occupation) | EmVacancy.occupation.like(f"{occupation}-%")
+        )
     return query
 
 
@@ -414,6 +434,7 @@ __all__ = [
     "is_open",
     "is_recruiter",
     "limits",
+    "listing",
     "missing",
     "publish",
     "published",

@@ -16,10 +16,9 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import select
 
 from minsheng.employment import hires, vacancies
-from minsheng.employment.vacancy_models import VACANCY_STATES, EmVacancy
+from minsheng.employment.vacancy_models import EmVacancy
 from minsheng.employment.vacancy_schemas import HireIn, TakeDownIn, VacancyIn, VacancyPatch
 from minsheng.employment.vacancy_views import hires_out, vacancies_out
 from minsheng.fields import Code
@@ -30,26 +29,6 @@ from minsheng.webkit.guards import permit
 router = APIRouter(prefix="/api", tags=["employment 就业服务"])
 MAX_LIST = 500
 EMPLOYER = "employment:employer"
-
-
-def vacancy_query(
-    by: Principal,
-    state: str | None = None,
-    county: str | None = None,
-    occupation: str | None = None,
-) -> Any:
-    """The vacancies ``by`` sees, newest first, narrowed by state, county and occupation (a
-    code and everything under it)."""
-    query = vacancies.visible(select(EmVacancy), by).order_by(EmVacancy.id.desc())
-    if state in VACANCY_STATES:
-        query = query.where(EmVacancy.state == state)
-    if county:
-        query = query.where(EmVacancy.division_code == county)
-    if occupation:
-        query = query.where(
-            (EmVacancy.occupation == occupation) | EmVacancy.occupation.like(f"{occupation}-%")
-        )
-    return query
 
 
 def _one(s: Any, v: EmVacancy) -> dict[str, Any]:
@@ -67,7 +46,7 @@ def our_vacancies(
 ) -> dict[str, Any]:
     """Our employer's vacancies (at most 500, newest first)."""
     with uow(request, immediate=False) as s:
-        rows = s.scalars(vacancy_query(by, state).limit(MAX_LIST)).all()
+        rows = s.scalars(vacancies.listing(by, state).limit(MAX_LIST)).all()
         return {"vacancies": vacancies_out(s, rows)}
 
 
@@ -174,7 +153,7 @@ def list_vacancies(
 ) -> dict[str, Any]:
     """The region's vacancies (at most 500, newest first), by state, county and occupation."""
     with uow(request, immediate=False) as s:
-        rows = s.scalars(vacancy_query(by, state, county, occupation).limit(MAX_LIST)).all()
+        rows = s.scalars(vacancies.listing(by, state, county, occupation).limit(MAX_LIST)).all()
         return {"vacancies": vacancies_out(s, rows)}
 
 

@@ -49,11 +49,12 @@ def list_vacancies(
 ) -> None:
     """The vacancies, newest first."""
     from minsheng.clikit import session
-    from minsheng.employment.vacancy_api import vacancy_query
+    from minsheng.employment import vacancies
     from minsheng.employment.vacancy_views import vacancies_out
 
     with session() as s:
-        rows = s.scalars(vacancy_query(_by("cli"), state, county, occupation).limit(limit)).all()
+        query = vacancies.listing(_by("cli"), state, county, occupation)
+        rows = s.scalars(query.limit(limit)).all()
         print_json({"vacancies": vacancies_out(s, rows)})
 
 

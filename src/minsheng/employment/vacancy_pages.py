@@ -29,7 +29,6 @@ from minsheng.core.errors import MinshengError, invalid
 from minsheng.employment import hires, occupations, vacancies
 from minsheng.employment.seeker_models import EDUCATION
 from minsheng.employment.seeker_views import EDUCATION_LABELS
-from minsheng.employment.vacancy_api import vacancy_query
 from minsheng.employment.vacancy_models import VACANCY_STATES, EmHire
 from minsheng.employment.vacancy_schemas import VacancyIn
 from minsheng.employment.vacancy_views import hires_out, vacancies_out
@@ -134,7 +133,7 @@ def _desk(
     today = dt.date.today()
     with uow(request, immediate=False) as s:
         own = vacancies.employer_of(s, by)
-        rows = s.scalars(vacancy_query(by).limit(200)).all()
+        rows = s.scalars(vacancies.listing(by).limit(200)).all()
         ours = vacancies_out(s, rows)
         open_ones = [v for v in ours if v["open"]]
         due = hires_out(s, s.scalars(hires.due(by).limit(200)).all(), today)
@@ -251,7 +250,7 @@ def review_list(
     occupation = q.get("occupation", "")[:10]
     today = dt.date.today()
     with uow(request, immediate=False) as s:
-        query = vacancy_query(by, state or None, county or None, occupation or None)
+        query = vacancies.listing(by, state or None, county or None, occupation or None)
         rows = s.scalars(query.limit(2000)).all()
         page = paginate(
             vacancies_out(s, rows),
