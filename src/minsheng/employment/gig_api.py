@@ -27,7 +27,6 @@ from minsheng.employment import gig_views as views
 from minsheng.employment import gigs
 from minsheng.employment.gig_models import EmGig
 from minsheng.foundation.principals import Principal
-from minsheng.registry.models import Person
 from minsheng.webkit.deps import PathId, uow
 from minsheng.webkit.guards import permit, public
 
@@ -221,11 +220,6 @@ def employer_step(
 # ------------------------------------------------------------------ the worker and the public
 
 
-def home_county(s: Session, by: Principal) -> str:
-    person = s.get(Person, by.person_id) if by.person_id else None
-    return person.division_code if person else ""
-
-
 @router.get("/me/gigs")
 def my_gigs(
     request: Request,
@@ -235,7 +229,7 @@ def my_gigs(
     """Open gigs in ``county`` (default: where I live) and my applications."""
     today = dt.date.today()
     with uow(request, immediate=False) as s:
-        where = county or home_county(s, by)
+        where = county or views.home_county(s, by)
         return {
             "county": where,
             "near": [views.gig_view(g) for g in views.open_gigs(s, today, where)],

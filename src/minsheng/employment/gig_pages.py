@@ -26,7 +26,6 @@ from minsheng.core.errors import MinshengError
 from minsheng.employment import gig_applications as apps
 from minsheng.employment import gig_views as views
 from minsheng.employment import gigs
-from minsheng.employment.gig_api import home_county
 from minsheng.employment.gig_workflow import GIG, POSTING
 from minsheng.foundation.principals import Principal
 from minsheng.webkit import flash
@@ -354,7 +353,7 @@ def _mine_page(
     request.state.private = True
     code, today = lang(request), dt.date.today()
     with uow(request, immediate=False) as s:
-        where = county or home_county(s, by)
+        where = county or views.home_county(s, by)
         try:
             near = [views.gig_view(g, code) for g in views.open_gigs(s, today, where)]
         except MinshengError:

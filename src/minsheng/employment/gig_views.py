@@ -196,6 +196,12 @@ def overdue(a: EmGigApplication, today: dt.date) -> bool:
     return a.state == "disputed" and engine.overdue(a.dispute_by, today)
 
 
+def home_county(session: Session, by: Principal) -> str:
+    """The county the signed-in worker lives in (empty for anyone else)."""
+    person = session.get(Person, by.person_id) if by.person_id else None
+    return person.division_code if person else ""
+
+
 __all__ = [
     "active_statuses",
     "applicants",
@@ -204,6 +210,7 @@ __all__ = [
     "event_out",
     "events",
     "gig_view",
+    "home_county",
     "listing",
     "mine",
     "open_gigs",
