@@ -212,3 +212,30 @@ def test_hostile_requests_change_nothing(app: object, engine: Engine) -> None:
     assert r.status_code == 404  # a Lhasa course is not near a Shigatse resident
     assert citizen_far.get(f"/me/training/certificates/{w['cert']}").status_code == 404
     assert "川藏铁路订单班" not in citizen_far.get("/me/training").text
+
+
+def test_a_recruiter_sees_only_their_employers_order_courses(app: object, engine: Engine) -> None:
+    from minsheng.auth.employers import bind
+    from minsheng.auth.models import User
+
+    w = _world(engine)
+    mine: Any = staff_client(app, engine, "employer", "540100", "railway.recruiter")
+    unbound: Any = staff_client(app, engine, "employer", "540100", "nobody.recruiter")
+    other: Any = staff_client(app, engine, "employer", "540100", "other.recruiter")
+    with make_sessionmaker(engine)() as s:
+        elsewhere = site(s, 22, people=0)
+        for name, employer in (
+            ("railway.recruiter", w["k"].employer_id),
+            ("other.recruiter", elsewhere.employer_id),
+        ):
+            user = s.scalar(select(User.id).where(User.username == name))
+            assert user is not None
+            bind(s, user, employer, BY)
+        s.commit()
+    got = mine.get("/api/employment/training/orders").json()
+    assert [c["id"] for c in got] == [w["open"]] and got[0]["hire_promised"] == 3
+    assert unbound.get("/api/employment/training/orders").json() == []
+    assert other.get("/api/employment/training/orders").json() == []
+    page = mine.get("/employment/training/orders")
+    assert page.status_code == 200 and "川藏铁路订单班" in page.text
+    assert mine.get(f"/employment/training/{w['open']}").status_code == 403  # not the desk

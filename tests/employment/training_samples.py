@@ -8,15 +8,21 @@ certificate samples). The outside citizen (Shigatse) sees none of them."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minsheng.auth import employers
+from minsheng.auth.models import EmployerUser, User
 from minsheng.employment import training
 from minsheng.employment.training_rules import session_days
-from tests.route_kit import BY, P1_ID, Samples, World
+from tests.route_kit import BY, INSIDE, P1_ID, Samples, World
 
 MARKER = "拉萨测试培训班"
 COLLECTIONS: set[tuple[str, str]] = {
+    ("GET", "/api/employment/training/orders"),
+    ("GET", "/employment/training/orders"),
     ("GET", "/api/employment/training/courses"),
     ("GET", "/api/me/training"),
     ("GET", "/employment/training"),
@@ -25,20 +31,29 @@ COLLECTIONS: set[tuple[str, str]] = {
 REGION_FREE: set[tuple[str, str]] = set()
 
 
-def _course(s: Session, n: int, starts_on: dt.date, ends_on: dt.date) -> int:
+def _bind(s: Session, username: str, employer_id: int) -> None:
+    """The matrix's recruiter acts for the Lhasa employer (the vacancy samples bind it too)."""
+    user = s.scalar(select(User.id).where(User.username == username))
+    if user is not None and employers.employer_of(s, user) is None:
+        s.add(EmployerUser(user_id=user, employer_id=employer_id))
+        s.flush()
+
+
+def _course(s: Session, n: int, starts_on: dt.date, ends_on: dt.date, **kw: Any) -> int:
     return training.create_course(
         s,
         BY,
         starts_on,
         name=f"{MARKER}{n}",
         occupation="6",
-        kind="employment",
+        kind=kw.pop("kind", "employment"),
         division_code="540102",
         starts_on=starts_on,
         ends_on=ends_on,
         hours=40,
         capacity=50,
         provider_name="拉萨测试培训学校",
+        **kw,
     ).id
 
 
@@ -62,6 +77,13 @@ def populate(s: Session, w: World) -> None:
     for d in session_days(done_start, done_end):
         training.record_attendance(s, done, d, [e.id], BY, d)
     training.advance(s, done, "finished", BY, done_end)
+    _bind(s, f"employer.{INSIDE}", w.ids["employer"])
+    soon = today + dt.timedelta(days=30)
+    order = _course(
+        s, 5, soon, soon + dt.timedelta(days=14), kind="order", employer_id=w.ids["employer"]
+    )
+    training.advance(s, order, "enrolling", BY, today)
+    training.enrol(s, order, BY, today, id_number=P1_ID)
     w.ids.update(
         tr_planned=planned,
         tr_enrolling=enrolling,
@@ -110,6 +132,8 @@ def samples(w: World) -> Samples:
         ("GET", "/api/employment/training/courses/{course_id}/subsidy"): {"path": finished},
         ("GET", "/api/employment/training/courses/{course_id}/placement"): {"path": finished},
         ("GET", "/api/me/training"): {"marker": MARKER},
+        ("GET", "/api/employment/training/orders"): {"marker": MARKER},
+        ("GET", "/employment/training/orders"): {"marker": MARKER},
         ("POST", "/api/me/training/courses/{course_id}/enrol"): {"path": enrolling},
         # pages
         ("GET", "/employment/training"): {"marker": MARKER},

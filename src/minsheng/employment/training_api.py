@@ -91,6 +91,15 @@ def _full(s: Any, course_id: int, by: Principal) -> dict[str, Any]:
     }
 
 
+@router.get("/employment/training/orders")
+def employer_orders(
+    request: Request, by: Principal = Depends(permit("employment:employer"))
+) -> list[dict[str, Any]]:
+    """Your employer's order-based courses with their trainees and results."""
+    with uow(request, immediate=False) as s:
+        return training_views.for_employer(s, by)
+
+
 @router.get("/employment/training/courses/{course_id}")
 def read_course(
     course_id: PathId, request: Request, by: Principal = Depends(permit("employment:read"))

@@ -198,6 +198,17 @@ def _certificate(request: Request, enrolment_id: int, by: Principal) -> HTMLResp
     return render(request, "employment/training/certificate.html", cert=data, **_common())
 
 
+@router.get("/employment/training/orders", response_class=HTMLResponse)
+def orders_page(
+    request: Request, by: Principal = Depends(permit("employment:employer"))
+) -> HTMLResponse:
+    """The recruiter's order-based courses: trainees and results."""
+    request.state.private = True
+    with uow(request, immediate=False) as s:
+        rows = training_views.for_employer(s, by)
+    return render(request, "employment/training/orders.html", courses=rows, **_common())
+
+
 @router.get("/employment/training/certificates/{enrolment_id}", response_class=HTMLResponse)
 def certificate_page(
     enrolment_id: PathId, request: Request, by: Principal = Depends(permit("employment:read"))

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minsheng.auth.employers import employer_of
 from minsheng.core import divisions, money
 from minsheng.employment import training_rules as rules
 from minsheng.employment.hires import hired_between
@@ -263,4 +264,30 @@ def rates(session: Session, rows: list[dict[str, Any]], today: dt.date) -> dict[
         )
         placed = hired_between(session, done, end, rules.placement_until(end, months))
         out[r["id"]] = rules.percent(rules.rate(len(placed), len(done)))
+    return out
+
+
+def for_employer(session: Session, by: Principal) -> list[dict[str, Any]]:
+    """An employer's recruiter's order-based courses (the employer they act for, inside their
+    region), each with its trainees and results — whom the employer promised to hire. An
+    unbound recruiter sees none."""
+    employer = employer_of(session, by.user_id) if by.kind in ("staff", "token") else None
+    if employer is None:
+        return []
+    q = select(EmCourse).where(EmCourse.kind == "order", EmCourse.employer_id == employer)
+    codes = by.covered_codes()
+    if codes is not None:
+        q = q.where(EmCourse.division_code.in_(codes))
+    found = list(session.scalars(q.order_by(EmCourse.starts_on.desc(), EmCourse.id.desc())))
+    names = _employer_names(session, {employer})
+    out = []
+    for c in found:
+        rows = session.execute(
+            select(EmEnrolment, Person)
+            .join(Person, Person.id == EmEnrolment.person_id)
+            .where(EmEnrolment.course_id == c.id)
+            .order_by(EmEnrolment.id)
+        ).all()
+        trainees = [enrolment_out(e, p, e.attended) for e, p in rows]
+        out.append({**course_out(c, names.get(employer)), "trainees": trainees})
     return out
