@@ -67,3 +67,40 @@ def test_accepted_never_exceeds_the_slots(session: Session) -> None:
         assert session.get(EmGig, gig.id) is not None
 
     run()
+
+
+def test_the_last_slot_goes_once_though_a_desk_saw_it_free(engine: object) -> None:
+    """The first accept of the last slot commits; a second desk whose copy of the gig still
+    shows the slot free accepts another: the guarded update finds no slot (the stale copy does
+    not matter); a retried accept is refused; nothing changes."""
+    from sqlalchemy import Engine
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from minsheng.core.errors import ConflictError
+    from minsheng.db import make_sessionmaker
+
+    assert isinstance(engine, Engine)
+    make = make_sessionmaker(engine)
+    with make() as s:
+        r = k.recruiter(s)
+        gig = k.post(s, r, slots=1)
+        a1 = k.apply(s, gig, k.person(s))
+        a2 = k.apply(s, gig, k.person(s))
+        gid = gig.id
+        s.commit()
+    with make() as one:
+        apps.step(one, a1, "accept", r, TODAY)
+        one.commit()
+    with make() as two:
+        stale = two.get_one(EmGig, gid)
+        set_committed_value(stale, "accepted", 0)  # what the desk saw before the first accept
+        for aid, rule in ((a2, "full"), (a1, "wrong_state")):  # another; a retried request
+            try:
+                apps.step(two, aid, "accept", r, TODAY)
+                raise AssertionError(f"accepted {aid}")
+            except ConflictError as e:
+                assert e.rule == rule
+        two.rollback()
+    with make() as s:
+        assert s.get_one(EmGig, gid).accepted == 1
+        assert s.get_one(EmGigApplication, a2).state == "applied"
