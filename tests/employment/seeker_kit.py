@@ -74,3 +74,26 @@ def stored_person(engine: object, county: str = "540102", **kw: object) -> tuple
     with unit_of_work(make_sessionmaker(engine)) as s:  # type: ignore[arg-type]
         p, number = person(s, county, **kw)  # type: ignore[arg-type]
         return p.id, number
+
+
+def bound_recruiter(s: Session, region: str = "540100") -> Principal:
+    """A recruiter (role ``employer``) of a Lhasa employer, bound in ``employer_users``."""
+    from minsheng.auth import employers
+    from minsheng.auth.users import create_user
+    from minsheng.registry.organisations import create_employer
+    from minsheng.registry.schemas import EmployerIn
+
+    n = next(_seq)
+    firm = create_employer(
+        s,
+        EmployerIn(
+            credit_code=ids.make_credit_code("540102", 5000 + n),
+            name=f"求职测试单位{n}",
+            division_code="540102",
+        ),
+        BY,
+    )
+    user = create_user(s, BY, f"recruiter.{n}", "correct-horse-1", "employer", region)
+    employers.bind(s, user.id, firm.id, BY)
+    s.flush()
+    return staff(user.id, user.username, "employer", region)

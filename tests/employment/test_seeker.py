@@ -17,6 +17,7 @@ from minsheng.foundation.models import AuditEntry
 from tests.employment.seeker_kit import (
     BY,
     TODAY,
+    bound_recruiter,
     caseworker,
     citizen,
     new_id,
@@ -138,11 +139,16 @@ def test_withdrawing_consent_hides_the_seeker_from_employers_at_once(session: Se
     assert session.scalars(shown).all() == []
     seekers.update_profile(session, seeker.id, ProfileIn(consent=True), BY)
     assert session.scalars(shown).all() == [seeker.id]
-    assert seekers.get_seeker(session, seeker.id, recruiter()).id == seeker.id
+    hirer = bound_recruiter(session)
+    assert seekers.get_seeker(session, seeker.id, hirer).id == seeker.id
+    with pytest.raises(NotFoundError):
+        seekers.get_seeker(session, seeker.id, recruiter())  # bound to no employer
+    with pytest.raises(NotFoundError):
+        seekers.update_profile(session, seeker.id, ProfileIn(major="x"), hirer)  # reads only
     seekers.update_profile(session, seeker.id, ProfileIn(consent=False), BY)
     assert session.scalars(shown).all() == []
     with pytest.raises(NotFoundError):
-        seekers.get_seeker(session, seeker.id, recruiter())
+        seekers.get_seeker(session, seeker.id, hirer)
 
 
 def test_status_history_and_its_rules(session: Session) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from minsheng.auth import employers
 from minsheng.core import divisions, ids
 from minsheng.core.errors import ConflictError, NotFoundError, invalid
 from minsheng.employment import seeker_checks as checks
@@ -97,6 +98,11 @@ def visible_to_employers(query: Any) -> Any:
     return query.where(and_(EmSeeker.consent.is_(True), EmSeeker.state == "active"))
 
 
+def is_recruiter(by: Principal) -> bool:
+    """An employer's recruiter (``employment:employer`` without the caseworker's reads)."""
+    return by.kind != "system" and by.can(EMPLOYER_PERMISSION) and not by.can("employment:read")
+
+
 def visible_seekers(query: Any, by: Principal) -> Any:
     """Restrict ``query`` (a select involving :class:`EmSeeker`) to the records ``by`` sees."""
     if by.kind == "system":
@@ -106,7 +112,7 @@ def visible_seekers(query: Any, by: Principal) -> Any:
     if by.kind not in ("staff", "token") or not by.region:
         return query.where(EmSeeker.id == -1)
     codes = by.covered_codes()
-    if by.can(EMPLOYER_PERMISSION) and not by.can("employment:read"):
+    if is_recruiter(by):  # whether they are bound to an employer is the caller's to check
         return visible_to_employers(query)
     if codes is not None:
         query = query.where(EmSeeker.division_code.in_(codes))
@@ -117,6 +123,8 @@ def get_seeker(
     session: Session, seeker_id: int, by: Principal, *, for_update: bool = False
 ) -> EmSeeker:
     """The record ``seeker_id`` as ``by`` may see it, or 404 (the same for another region's)."""
+    if is_recruiter(by) and employers.employer_of(session, by.user_id) is None:
+        raise missing_seeker()  # a recruiter bound to no employer sees nothing
     query = visible_seekers(select(EmSeeker).where(EmSeeker.id == seeker_id), by)
     if for_update:
         query = query.with_for_update()
@@ -262,7 +270,7 @@ def update_profile(
 ) -> EmSeeker:
     """Change the fields ``data`` sets (validated all first: a refusal changes nothing)."""
     seeker = get_seeker(session, seeker_id, by, for_update=True)
-    if by.can(EMPLOYER_PERMISSION) and not by.can("employment:read") and by.kind != "system":
+    if is_recruiter(by):
         raise missing_seeker()  # a recruiter reads, never edits
     given = data.model_fields_set
     changes: dict[str, Any] = {}
@@ -331,7 +339,7 @@ def set_status(
     today = today or dt.date.today()
     from_day = from_day or today
     seeker = get_seeker(session, seeker_id, by, for_update=True)
-    if by.can(EMPLOYER_PERMISSION) and not by.can("employment:read") and by.kind != "system":
+    if is_recruiter(by):
         raise missing_seeker()
     if status not in STATUSES:
         raise invalid(
@@ -402,7 +410,7 @@ def confirm(
     """Re-confirmation of interest: the record stays (or comes back) in the pool from today."""
     today = today or dt.date.today()
     seeker = get_seeker(session, seeker_id, by, for_update=True)
-    if by.can(EMPLOYER_PERMISSION) and not by.can("employment:read") and by.kind != "system":
+    if is_recruiter(by):
         raise missing_seeker()
     if seeker.state == "closed":
         raise ConflictError(
@@ -463,6 +471,7 @@ __all__ = [
     "find_by_id",
     "get_seeker",
     "history",
+    "is_recruiter",
     "lapse_stale",
     "loads",
     "missing_seeker",
