@@ -317,3 +317,22 @@ def test_first_contact_overdue_and_a_course_that_does_not_exist(session: Session
         with pytest.raises(MinshengError) as err:
             plans.offer(s, plan.id, k.BY, TODAY, kind="training_offer", course_id=987_654)
         assert err.value.problems[0].field == "course_id"
+
+
+def test_zero_employment_is_urban_and_a_recent_hire_is_work(session: Session) -> None:
+    s = session
+    rural = k.household(s, "R0001")
+    rural.area = "rural"
+    urban = k.household(s, "U0001")
+    herder = k.person(s, 1, household=rural)
+    clerk = k.person(s, 2, household=urban)
+    hired = k.person(s, 3, household=urban)
+    for pid in (herder, clerk):
+        k.seeker(s, pid, dt.date(2026, 5, 1))
+    s.flush()
+    refresh(s, TODAY, k.BY)
+    assert cats(s, herder) == []  # 城镇零就业家庭: a rural household is not counted
+    assert cats(s, clerk) == ["zero_employment"]
+    k.hire(s, k.employer(s), hired, dt.date(2025, 9, 1))  # the clerk's housemate found work
+    r = refresh(s, TODAY, k.BY)
+    assert r.ended == 1 and cats(s, clerk) == []

@@ -5,7 +5,7 @@ where there are any, a training offer, answers (one refused), and one plan close
 away. When the seekers' demo has not run, a few working-age 低保 / disabled persons are
 registered as unemployed seekers first, so the desk is never empty.
 
-Deterministic; seeding twice adds nothing (plans already worked are left alone).
+Deterministic; seeding twice adds nothing (once plans have contacts, none more are worked).
 """
 
 from __future__ import annotations
@@ -62,14 +62,19 @@ def seed_help(session: Session, by: Principal, today: dt.date) -> dict[str, int]
     """Refresh the hard-to-employ list and work a few plans; answers what was added."""
     added = _fallback_seekers(session, today)
     r = refresh(session, today, by)
-    worked = set(session.scalars(select(EmHelpContact.plan_id).distinct()))
-    open_plans = [
-        p
-        for p in session.scalars(
-            select(EmHelpPlan).where(EmHelpPlan.state == "open").order_by(EmHelpPlan.id)
+    worked = session.scalar(select(func.count()).select_from(EmHelpContact)) or 0
+    open_plans = (
+        []
+        if worked
+        else list(
+            session.scalars(
+                select(EmHelpPlan)
+                .where(EmHelpPlan.state == "open")
+                .order_by(EmHelpPlan.id)
+                .limit(WORKED)
+            )
         )
-        if p.id not in worked
-    ][:WORKED]
+    )
     vacancies = list(
         session.scalars(
             select(EmVacancy.id).where(EmVacancy.state == "published").order_by(EmVacancy.id)

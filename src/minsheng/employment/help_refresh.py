@@ -29,7 +29,7 @@ from minsheng.employment.help_workflow import HELP, PERSONAL, RUN
 from minsheng.employment.seeker_models import EmSeeker, EmSeekerStatus
 from minsheng.employment.vacancy_models import EmHire
 from minsheng.foundation.principals import Principal
-from minsheng.registry.models import Enrolment, Person, SpecialStatus
+from minsheng.registry.models import Enrolment, Household, Person, SpecialStatus
 
 # the seeker statuses of a person out of work: unemployed, or a graduate not yet employed
 SEEKING = ("unemployed", "graduate")
@@ -146,15 +146,15 @@ def compute(
     ):
         house_held.setdefault(int(hid or 0), set()).add(kind)
     members = session.execute(
-        select(Person.id, Person.household_id, Person.sex, Person.birth_date).where(
-            Person.household_id.in_(house_q), Person.death_date.is_(None)
-        )
+        select(Person.id, Person.household_id, Person.sex, Person.birth_date, Household.area)
+        .join(Household, Household.id == Person.household_id)
+        .where(Person.household_id.in_(house_q), Person.death_date.is_(None))
     ).all()
+    member_q = select(Person.id).where(Person.household_id.in_(house_q))
     employed = set(
         session.scalars(
             select(EmSeeker.person_id).where(
-                EmSeeker.status == "employed",
-                EmSeeker.person_id.in_(select(Person.id).where(Person.household_id.in_(house_q))),
+                EmSeeker.status == "employed", EmSeeker.person_id.in_(member_q)
             )
         )
     ) | set(
@@ -163,16 +163,19 @@ def compute(
                 Enrolment.employer_id.is_not(None),
                 Enrolment.start_date <= today,
                 or_(Enrolment.end_date.is_(None), Enrolment.end_date >= today),
-                Enrolment.person_id.in_(select(Person.id).where(Person.household_id.in_(house_q))),
+                Enrolment.person_id.in_(member_q),
             )
         )
     )
-    m_house = np.array([m[1] for m in members], dtype=np.int64)
-    m_sex = np.array([m[2] for m in members], dtype=np.str_)
-    m_birth = np.array([m[3] for m in members], dtype="datetime64[D]")
-    m_age = hr.ages(m_birth, today) if members else np.zeros(0, dtype=np.int64)
-    m_work = hr.working_age(p, m_sex, m_age) if members else np.zeros(0, dtype=bool)
-    m_employed = np.array([m[0] in employed for m in members], dtype=bool)
+    hired = set(
+        session.scalars(
+            select(EmHire.person_id).where(
+                EmHire.person_id.in_(member_q),
+                EmHire.hired_on <= today,
+                EmHire.hired_on > today - dt.timedelta(days=365),
+            )
+        )
+    )
 
     def start(sid: int, pid: int, created: Any) -> Any:
         day = since.get(sid)
@@ -184,7 +187,21 @@ def compute(
         return day
 
     starts = [start(r[0], r[1], r[7]) for r in rows]
+    # a member hired within the year is at work, unless out of work again since the hire
+    out_again = {r[1] for r, st in zip(rows, starts, strict=True) if st is not None}
+    employed |= hired - out_again
+    m_house = np.array([m[1] for m in members], dtype=np.int64)
+    m_sex = np.array([m[2] for m in members], dtype=np.str_)
+    m_birth = np.array([m[3] for m in members], dtype="datetime64[D]")
+    m_age = hr.ages(m_birth, today) if members else np.zeros(0, dtype=np.int64)
+    m_work = hr.working_age(p, m_sex, m_age) if members else np.zeros(0, dtype=bool)
+    m_employed = np.array([m[0] in employed for m in members], dtype=bool)
+    # 零就业家庭 is a household of the areas the parameter names (urban: 城镇零就业家庭)
+    zero_houses = np.array(
+        sorted({int(m[1] or 0) for m in members if m[4] in p.zero_employment_areas}), dtype=np.int64
+    )
     house = np.array([r[6] or 0 for r in rows], dtype=np.int64)
+    zero_house = np.where(np.isin(house, zero_houses), house, 0)
     cats = hr.categories(
         p,
         today,
@@ -198,7 +215,7 @@ def compute(
         household_status=np.array(
             [(r[6] or 0) in house_held or r[1] in own_house for r in rows], dtype=bool
         ),
-        household_zero=hr.zero_employment(house, m_house, m_work, m_employed),
+        household_zero=hr.zero_employment(zero_house, m_house, m_work, m_employed),
     )
     hit = hr.counted(cats)
     age = hr.ages(np.array([r[4] for r in rows], dtype="datetime64[D]"), today)

@@ -8,7 +8,8 @@ least one category (:data:`CATEGORIES`):
 - ``age``: women from ``age.female``, men from ``age.male`` (the "4050" people);
 - ``disability``: they hold a status of ``person_statuses`` (残疾人);
 - ``dibao``: someone in their household holds a status of ``household_statuses`` (低保/特困);
-- ``zero_employment``: no member of working age of their household is employed (零就业家庭);
+- ``zero_employment``: no member of working age of their (urban: ``zero_employment_areas``)
+  household is employed (零就业家庭);
 - ``long_unemployed``: unemployed ``long_unemployed_months`` or more without a break;
 - ``graduate``: graduated within ``graduate.within_years`` years and unemployed
   ``graduate.unemployed_months`` or more.
@@ -46,6 +47,7 @@ class HelpParams:
     person_statuses: tuple[str, ...]
     household_statuses: tuple[str, ...]
     zero_employment: bool
+    zero_employment_areas: tuple[str, ...]
     long_months: int
     graduate_months: int
     graduate_years: int
@@ -69,6 +71,7 @@ class HelpParams:
             person_statuses=tuple(str(h.person_statuses).split()),
             household_statuses=tuple(str(h.household_statuses).split()),
             zero_employment=bool(h.zero_employment),
+            zero_employment_areas=tuple(str(h.zero_employment_areas).split()),
             long_months=int(h.long_unemployed_months),
             graduate_months=int(h.graduate.unemployed_months),
             graduate_years=int(h.graduate.within_years),
