@@ -123,10 +123,12 @@ def test_applicants_are_ordered_by_priority_with_reasons(session: Session) -> No
     listed = views.applicants(session, gig, r, TODAY)
     assert [x["name"] for x in listed] == ["高龄男工", "残疾青年", "大龄女工", "年轻人"]
     assert listed[0]["reasons"] == ["older", "senior"] and listed[0]["points"] == 3
-    assert listed[1]["reasons"] == ["status:disability"]
+    assert listed[1]["reasons"] == ["difficult"]  # the employer is not told which status
     assert listed[2]["reasons"] == ["older"]
     assert listed[3]["reasons"] == [] and listed[3]["points"] == 0
     assert all("*" in x["id_masked"] for x in listed)
+    office = views.applicants(session, gig, k.staff(4, k.LHASA), TODAY)
+    assert [x["reasons"] for x in office][:2] == [["older", "senior"], ["status:disability"]]
 
 
 def _flow(s: Session) -> tuple[Principal, EmGig, int, Principal]:

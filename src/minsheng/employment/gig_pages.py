@@ -48,7 +48,11 @@ flash.register("em_gig_posted", N_("The gig is published."))
 flash.register("em_gig_step", N_("The step is recorded."))
 flash.register("em_gig_applied", N_("You have applied. The employer will answer here."))
 
-REASONS = {"older": N_("Older gig worker"), "senior": N_("Senior gig worker")}
+REASONS = {
+    "older": N_("Older gig worker"),
+    "senior": N_("Senior gig worker"),
+    "difficult": N_("Difficult gig worker"),
+}
 
 
 def _label(labels: tuple[str, str, str], code: str) -> str:

@@ -43,7 +43,9 @@ def active_statuses(session: Session, person_ids: list[int], today: dt.date) -> 
 
 def applicants(session: Session, gig: EmGig, by: Principal, today: dt.date) -> list[dict[str, Any]]:
     """The gig's applicants, highest priority first, each with the reasons (the read of
-    personal data is audited)."""
+    personal data is audited). An employer's recruiter reads which statuses gave the points
+    only as ``difficult`` (困难零工): the registry's 低保 or disability status is not the
+    employer's to know; the office reads each (``status:<kind>``)."""
     rows = list(
         session.execute(
             select(EmGigApplication, Person)
@@ -71,10 +73,17 @@ def applicants(session: Session, gig: EmGig, by: Principal, today: dt.date) -> l
                 "id_masked": person.id_masked,
                 "age": rules.age_on(person.birth_date, today),
                 "points": r.priority.points,
-                "reasons": list(r.priority.reasons),
+                "reasons": _shown(r.priority.reasons, is_recruiter(by)),
             }
         )
     return out
+
+
+def _shown(reasons: tuple[str, ...], employer: bool) -> list[str]:
+    if not employer:
+        return list(reasons)
+    plain = [r for r in reasons if not r.startswith("status:")]
+    return plain + (["difficult"] if len(plain) < len(reasons) else [])
 
 
 def gig_view(gig: EmGig, lang: str = "zh") -> dict[str, Any]:
