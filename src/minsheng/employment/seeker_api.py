@@ -40,7 +40,7 @@ def list_seekers(
     with uow(request, immediate=False) as s:
         rows, number, pages, total = page_of(s, by, q, county, page, PER_PAGE)
         return {
-            "seekers": [seeker_out(s, e, lang=lang(request)) for e, _ in rows],
+            "seekers": [seeker_out(s, e, lang=lang(request), person=p) for e, p in rows],
             "page": number,
             "pages": pages,
             "total": total,

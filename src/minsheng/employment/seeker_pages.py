@@ -111,7 +111,7 @@ def _desk(
     code = lang(request)
     with uow(request, immediate=False) as s:
         found, number, pages, total = page_of(s, by, q, county, page)
-        rows = [seeker_out(s, e, lang=code) for e, _ in found]
+        rows = [seeker_out(s, e, lang=code, person=p) for e, p in found]
     p = Page(
         items=rows,
         number=number,

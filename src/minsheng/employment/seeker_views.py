@@ -70,10 +70,12 @@ def seeker_out(
     full: bool = False,
     lang: str = "zh",
     today: dt.date | None = None,
+    person: Person | None = None,
 ) -> dict[str, Any]:
-    """A record as the API answers it (``full``: with the status history)."""
+    """A record as the API answers it (``full``: with the status history; ``person``: the
+    registry's row when the caller has it already, as a list joined to it does)."""
     today = today or dt.date.today()
-    person = session.get(Person, seeker.person_id)
+    person = person or session.get(Person, seeker.person_id)
     assert person is not None
     due = reconfirm_by(seeker)
     out: dict[str, Any] = {
