@@ -101,3 +101,16 @@ def test_an_employer_sees_candidates_of_its_own_vacancy_only(session: Session) -
     far = k.worker(session, region="540200")
     with pytest.raises(NotFoundError):
         matching.seekers_for_vacancy(session, v.id, by=far)
+
+
+def test_a_vacancy_closed_or_filled_leaves_the_recommendations_at_once(session: Session) -> None:
+    e = k.employer(session)
+    s = k.seeker(session, occupations=["4-03"])
+    a, b = k.vacancy(session, e.id), k.vacancy(session, e.id, count=2)
+    assert {m.id for m in matching.jobs_for_seeker(session, s.id, today=k.TODAY)} == {a.id, b.id}
+    a.state = "closed"
+    b.filled = 2
+    session.flush()
+    assert matching.jobs_for_seeker(session, s.id, today=k.TODAY) == []
+    c = k.vacancy(session, e.id, occupation="4-03-01")
+    assert [m.id for m in matching.jobs_for_seeker(session, s.id, today=k.TODAY)] == [c.id]

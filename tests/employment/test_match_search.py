@@ -128,3 +128,11 @@ def test_seeker_profiles_only_consenting_active_in_region(session: Session) -> N
     assert sorted(_ids(search.search_seekers(session, "电焊", by=region))) == [yes.id, far.id]
     citizen = k.BY.__class__(kind="citizen", name="c", person_id=yes.person_id)
     assert search.search_seekers(session, "电焊", by=citizen) == []
+
+
+def test_the_demo_seed_indexes_what_is_there(session: Session) -> None:
+    from minsheng.employment.match_demo import seed_match
+
+    _world(session)
+    k.seeker(session, skills=["电焊"])
+    assert seed_match(session, k.BY, k.TODAY) == {"em_search_vacancies": 3, "em_search_seekers": 1}

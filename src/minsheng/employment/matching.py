@@ -4,9 +4,10 @@ Reads ``em_seekers`` and ``em_vacancies`` directly and scores with :mod:`match_r
 parameters of ``employment.match`` on the day. Only open vacancies are offered (published, not
 past their closing date, places left); only consenting, active seekers are offered to employers.
 
-Candidates are pre-filtered in SQL by the indexed columns before scoring: a seeker's jobs are
-those in the major groups they want or in the prefectures of the counties they chose (or their
-own), at most ``candidate_pool`` of them, then scored at once with numpy.
+A seeker's candidates are those in the major groups they want or in the prefectures of the
+counties they chose (or their own), scored at once with numpy over the open vacancies held in
+memory (:mod:`match_cache`); the best few are re-read and scored afresh, so what is shown is
+current. ``among`` (a fair's vacancies) reads those rows directly, at most ``candidate_pool``.
 """
 
 from __future__ import annotations
@@ -107,15 +108,6 @@ def missing_vacancy() -> NotFoundError:
     return NotFoundError("vacancy_id", "没有这个岗位", "no such vacancy", "ལས་གནས་འདི་མེད།")
 
 
-def _prefilter(query: Any, facts: rules.SeekerFacts) -> Any:
-    ors: list[Any] = [
-        EmVacancy.occupation.like(f"{m}%") for m in {o[:1] for o in facts.occupations}
-    ]
-    places = {facts.county, *facts.counties}
-    ors += [EmVacancy.division_code.like(f"{p[:4]}%") for p in {p[:4] for p in places if p}]
-    return query.where(or_(*ors)) if ors else query
-
-
 def rank_jobs(
     facts: rules.SeekerFacts, rows: Sequence[Any], w: rules.Weights, limit: int
 ) -> list[Match]:
@@ -155,8 +147,11 @@ def jobs_for_seeker(
     if among is not None:
         ids = sorted({int(i) for i in among})
         query = query.where(EmVacancy.id.in_(ids)) if ids else query.where(false())
-    else:
-        query = _prefilter(query, facts)
+    else:  # the best few from the held arrays, re-read and scored afresh below
+        from minsheng.employment import match_cache
+
+        best = match_cache.best_ids(session, facts, w, today, max(0, min(limit, 100)) * 3 + 10)
+        query = query.where(EmVacancy.id.in_(best)) if best else query.where(false())
     rows = session.execute(query.order_by(EmVacancy.id.desc()).limit(pool)).all()
     found = rank_jobs(facts, rows, w, max(0, min(limit, 100)))
     if by is not None:

@@ -287,6 +287,11 @@ def search_vacancies(
     query lists the newest. Public: only published, open postings are ever answered."""
     limit, offset = _bounds(limit, offset)
     groups = match_text.query_groups(q)
+    day = today or dt.date.today()
+    if groups:
+        found = _top_first(session, groups, any_terms, county, occupation, limit, offset, day)
+        if found is not None:
+            return found
     base = select(EmVacancy.id, EmVacancy.title, EmVacancy.requirements).join(
         EmSearchDoc, (EmSearchDoc.ref_id == EmVacancy.id) & (EmSearchDoc.kind == "vacancy")
     )
@@ -299,12 +304,49 @@ def search_vacancies(
     else:
         query = base.add_columns(literal(0.0, Float).label("score"))
         order = [EmVacancy.id.desc()]
-    query = open_vacancies(_place(query, county, occupation), today or dt.date.today())
+    query = open_vacancies(_place(query, county, occupation), day)
     rows = session.execute(query.order_by(*order).limit(limit).offset(offset)).all()
     return [
         Hit(r.id, float(r.score or 0.0), snippet(f"{r.title} {r.requirements}", groups))
         for r in rows
     ]
+
+
+def _top_first(
+    session: Session,
+    groups: list[tuple[str, ...]],
+    any_terms: bool,
+    county: str | None,
+    occupation: str | None,
+    limit: int,
+    offset: int,
+    day: dt.date,
+) -> list[Hit] | None:
+    """The best matches from the index alone (no join while ranking), then the open ones among
+    them — the same answer as the full query whenever enough of them are still open (else
+    None: the caller runs the full query)."""
+    cap = (offset + limit) * 3 + 30
+    where, score, source = _ranked(session, groups, any_terms)
+    first = select(EmSearchDoc.ref_id, score.label("score")).where(
+        where, EmSearchDoc.kind == "vacancy"
+    )
+    if source is not None:
+        first = first.join(source, source.c.rowid == EmSearchDoc.id)
+    first = _place(first, county, occupation).order_by(desc("score"), EmSearchDoc.ref_id.desc())
+    ranked = session.execute(first.limit(cap)).all()
+    scores = {int(r.ref_id): float(r.score or 0.0) for r in ranked}
+    rows = session.execute(
+        open_vacancies(
+            select(EmVacancy.id, EmVacancy.title, EmVacancy.requirements).where(
+                EmVacancy.id.in_(list(scores))
+            ),
+            day,
+        )
+    ).all()
+    if len(ranked) == cap and len(rows) < offset + limit:
+        return None
+    rows = sorted(rows, key=lambda r: (-scores[r.id], -r.id))[offset : offset + limit]
+    return [Hit(r.id, scores[r.id], snippet(f"{r.title} {r.requirements}", groups)) for r in rows]
 
 
 def search_seekers(
