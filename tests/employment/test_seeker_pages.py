@@ -103,3 +103,36 @@ def test_the_seeker_registers_with_consent_and_reconfirms(engine: Engine) -> Non
     assert 'id="my-seeker"' in page and number not in page and "5-03" in page
     r = me.post("/me/jobs/confirm", data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303 and _count(engine) == 1
+
+
+def test_the_pages_mark_every_span_of_another_language(engine: Engine) -> None:
+    from tests.web.test_page_kit import lang_problems
+
+    if engine.dialect.name != "sqlite":
+        return  # the templates', not the database's
+    app = make_app(engine)
+    pid, number = stored_person(engine, "540402", name="次旦")
+    me: Any = citizen_client(app, engine, pid)
+    token = _csrf(me.get("/me/jobs").text)
+    me.put(
+        "/api/me/jobs/seeker",
+        json={"languages": ["bo", "zh", "en", "ne"], "occupations": ["5-03"], "consent": True},
+    )
+    c: Any = staff_client(app, engine, "caseworker", "540000")
+    sid = c.post("/api/employment/seekers", json={"id_number": number}).json()["id"]
+    problems = []
+    for code in ("zh", "bo", "en"):
+        for client, url in (
+            (c, "/employment/seekers"),
+            (c, f"/employment/seekers/{sid}"),
+            (me, "/me/jobs"),
+        ):
+            client.cookies.set("lang", code)
+            r = client.get(url)
+            assert r.status_code == 200
+            problems += [f"{code} {url}: {p}" for p in lang_problems(r.text)]
+        me.cookies.set("lang", code)
+        r = me.post("/me/jobs/profile", data={"csrf_token": token, "county_1": "540100"})
+        assert r.status_code == 422
+        problems += [f"{code} refused: {p}" for p in lang_problems(r.text)]
+    assert not problems, "\n".join(problems[:20])
