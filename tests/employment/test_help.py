@@ -336,3 +336,28 @@ def test_zero_employment_is_urban_and_a_recent_hire_is_work(session: Session) ->
     k.hire(s, k.employer(s), hired, dt.date(2025, 9, 1))  # the clerk's housemate found work
     r = refresh(s, TODAY, k.BY)
     assert r.ended == 1 and cats(s, clerk) == []
+
+
+def test_new_plans_go_to_the_least_loaded_caseworker_of_the_county(session: Session) -> None:
+    from minsheng.auth.users import create_user
+
+    s = session
+    a = create_user(s, k.BY, "cw.a", "correct-horse-1", "caseworker", "540102")
+    b = create_user(s, k.BY, "cw.b", "correct-horse-1", "caseworker", "540100")
+    create_user(s, k.BY, "cw.far", "correct-horse-1", "caseworker", "540200")
+    create_user(s, k.BY, "boss", "correct-horse-1", "supervisor", "540102")
+    for i in range(3):
+        pid = k.person(s, i + 1)
+        k.status(s, pid, "disability")
+        k.seeker(s, pid, dt.date(2026, 5, 1))
+    refresh(s, TODAY, k.BY)
+    got = sorted(s.scalars(select(EmHelpPlan.assignee)))
+    assert got == sorted([f"user:{a.id}", f"user:{b.id}", f"user:{a.id}"])
+    far = k.person(s, 9, county=k.SAMZHUBZE)
+    k.status(s, far, "disability")
+    k.seeker(s, far, dt.date(2026, 5, 1), county=k.SAMZHUBZE)
+    refresh(s, TODAY, k.BY)
+    plan = s.scalar(select(EmHelpPlan).where(EmHelpPlan.person_id == far))
+    assert plan is not None and plan.assignee not in (f"user:{a.id}", f"user:{b.id}", None)
+    mine = plans.listing(s, k.staff(b.id, "540100"), TODAY, mine=True)[0]
+    assert len(mine) == 1

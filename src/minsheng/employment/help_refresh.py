@@ -24,6 +24,7 @@ from minsheng.cases.engine import Event, accountable
 from minsheng.core import divisions
 from minsheng.employment import help_rules as hr
 from minsheng.employment.help import params, record
+from minsheng.employment.help_assign import Helpers
 from minsheng.employment.help_models import EmHelpPlan
 from minsheng.employment.help_workflow import HELP, PERSONAL, RUN
 from minsheng.employment.seeker_models import EmSeeker, EmSeekerStatus
@@ -274,6 +275,7 @@ def refresh(session: Session, today: dt.date, by: Principal, region: str | None 
         )
     )
     opened = ended = updated = 0
+    helpers = Helpers(session)
     who = accountable(by)
     for pid, plan in sorted(open_plans.items()):
         if pid in found:
@@ -291,6 +293,7 @@ def refresh(session: Session, today: dt.date, by: Principal, region: str | None 
         if pid in anywhere_open or not hr.reopenable(p, closed.get(pid), today):
             continue
         contact_by, due_on = hr.plan_deadlines(p, today)
+        helper = helpers.pick(county)
         plan = EmHelpPlan(
             person_id=pid,
             seeker_id=sid,
@@ -301,10 +304,11 @@ def refresh(session: Session, today: dt.date, by: Principal, region: str | None 
             opened_on=today,
             contact_by=contact_by,
             due_on=due_on,
+            assignee=helper,
         )
         session.add(plan)
         session.flush()
-        note = ",".join(c["category"] for c in cats)
+        note = ",".join(c["category"] for c in cats) + (f"; {helper}" if helper else "")
         record(session, plan, Event("open", None, "open", who, today, note), by)
         opened += 1
     return Refresh(
