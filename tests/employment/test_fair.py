@@ -51,7 +51,7 @@ def test_a_bad_plan_is_refused_naming_the_field(
     session: Session, over: dict[str, object], field: str
 ) -> None:
     with pytest.raises(MinshengError) as err:
-        k.fair(session, **over)
+        k.fair(session, k.BY, **over)
     assert err.value.field == field and err.value.zh and err.value.bo
     assert k.count(session, EmFair) == 0
 

@@ -117,7 +117,7 @@ def test_the_organiser_plans_opens_decides_and_moves(
 
     with unit_of_work(make_sessionmaker(engine)) as s:
         token = open_session(s, 1, person=s.get(Person, pid)).token
-    phone = TestClient(app)
+    phone = TestClient(app)  # type: ignore[arg-type]
     phone.cookies.set(SESSION_COOKIE, token)
     listing = phone.get("/me/jobs/fairs")
     assert listing.status_code == 200 and "拉萨页面测试招聘会" in listing.text
