@@ -153,3 +153,34 @@ def test_an_unbound_recruiter_sees_nothing(engine: Engine) -> None:
     assert page.status_code == 200 and 'id="unbound"' in page.text
     r = c.post("/employment/employer", data=form(action="save"), follow_redirects=False)
     assert r.status_code == 403 and vacancies(engine) == []
+
+
+def test_a_refused_vacancy_is_edited_and_published_from_the_desk(engine: Engine) -> None:
+    w = world(engine)
+    app = make_app(engine)
+    c: Any = staff_client(app, engine, "employer", "540100", "rec.lhasa")
+    bind(engine, "rec.lhasa", w["lhasa"])
+    c.post("/employment/employer", data=form(action="save", wage_min="2000", wage_max="2500"))
+    [v] = vacancies(engine)
+    r = c.post("/employment/employer", data={"action": "publish", "vacancy_id": str(v.id)})
+    assert r.status_code == 422 and f'id="reasons-{v.id}"' in r.text
+    assert vacancies(engine)[0].state == "refused"
+    page = c.get("/employment/employer", params={"edit": str(v.id)})
+    assert 'value="2000.00"' in page.text and f'name="vacancy_id" value="{v.id}"' in page.text
+    again = c.post(
+        "/employment/employer",
+        data=form(action="update_publish", vacancy_id=str(v.id), wage_min="1999"),
+        follow_redirects=False,
+    )
+    assert again.status_code == 422 and 'id="em-vacancy-wage_min-error"' in again.text
+    assert f'name="vacancy_id" value="{v.id}"' in again.text  # still editing it
+    done = c.post(
+        "/employment/employer",
+        data=form(action="update_publish", vacancy_id=str(v.id), wage_min="2100"),
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    [v] = vacancies(engine)
+    assert (v.state, v.wage_min) == ("published", 210_000)
+    other: Any = staff_client(app, engine, "employer", "540100", "rec.none")
+    assert other.get("/employment/employer", params={"edit": str(v.id)}).status_code == 404

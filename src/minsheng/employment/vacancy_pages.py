@@ -30,7 +30,7 @@ from minsheng.employment import hires, occupations, vacancies
 from minsheng.employment.seeker_models import EDUCATION
 from minsheng.employment.seeker_views import EDUCATION_LABELS
 from minsheng.employment.vacancy_models import VACANCY_STATES, EmHire
-from minsheng.employment.vacancy_schemas import VacancyIn
+from minsheng.employment.vacancy_schemas import VacancyIn, VacancyPatch
 from minsheng.employment.vacancy_views import hires_out, vacancies_out
 from minsheng.fields import to_minsheng_error
 from minsheng.foundation.principals import Principal
@@ -128,6 +128,7 @@ def _desk(
     which: str = "",
     values: dict[str, str] | None = None,
     error: MinshengError | None = None,
+    editing: int | None = None,
 ) -> HTMLResponse:
     request.state.private = True
     today = dt.date.today()
@@ -135,6 +136,11 @@ def _desk(
         own = vacancies.employer_of(s, by)
         rows = s.scalars(vacancies.listing(by).limit(200)).all()
         ours = vacancies_out(s, rows)
+        if editing is not None and values is None:  # the form filled with the vacancy
+            v = vacancies_out(s, [vacancies.get_vacancy(s, editing, by)])[0]
+            values = {k: str(v.get(k) or "") for k in VACANCY_FIELDS}
+            values["skills"] = ", ".join(v["skills"])
+            which = "vacancy"
         open_ones = [v for v in ours if v["open"]]
         due = hires_out(s, s.scalars(hires.due(by).limit(200)).all(), today)
     forms = {
@@ -163,6 +169,7 @@ def _desk(
         occupations=occupation_options(code),
         counties=county_options(by),
         education=[("", "—")] + [(e, EDUCATION_LABELS[e]) for e in EDUCATION],
+        editing=editing,
         today=today.isoformat(),
     )
 
@@ -171,8 +178,11 @@ def _desk(
 def employer_desk(
     request: Request, by: Principal = Depends(permit("employment:employer"))
 ) -> HTMLResponse:
-    """Our vacancies and hires: post, publish, close, record and file."""
-    return _desk(request, by)
+    """Our vacancies and hires: post, publish, close, record and file (``?edit=<id>``: the
+    form holds a draft or refused vacancy to change)."""
+    raw = request.query_params.get("edit", "")
+    editing = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return _desk(request, by, editing=editing)
 
 
 @router.post("/employment/employer", response_class=HTMLResponse)
@@ -181,12 +191,20 @@ async def employer_post(
 ) -> Response:
     form = await request.form()
     action = str(form.get("action", ""))[:20]
-    which = {"save": "vacancy", "publish_new": "vacancy", "hire": "hire"}.get(action, "")
+    which = {
+        "save": "vacancy",
+        "publish_new": "vacancy",
+        "update": "vacancy",
+        "update_publish": "vacancy",
+        "hire": "hire",
+    }.get(action, "")
     names = VACANCY_FIELDS if which == "vacancy" else HIRE_FIELDS
     values = _values(form, (*names, "vacancy_id", "hire_id"))
     done = {
         "save": "em_vacancy_saved",
         "publish_new": "em_vacancy_published",
+        "update": "em_vacancy_saved",
+        "update_publish": "em_vacancy_published",
         "publish": "em_vacancy_published",
         "close": "em_vacancy_closed",
         "file": "em_hire_filed",
@@ -199,6 +217,14 @@ async def employer_post(
                 v = vacancies.create_vacancy(s, vacancy_from_form(values), by, today)
                 if action == "publish_new":
                     vacancies.publish(s, v.id, by, today)
+            elif action in ("update", "update_publish"):
+                vid = _id(values.get("vacancy_id", ""), "vacancy_id")
+                if vid is None:
+                    raise vacancies.missing()
+                data = vacancy_from_form(values).model_dump(exclude={"employer_id"})
+                vacancies.update_vacancy(s, vid, VacancyPatch(**data), by)
+                if action == "update_publish":
+                    vacancies.publish(s, vid, by, today)
             elif action in ("publish", "close"):
                 vid = _id(values.get("vacancy_id", ""), "vacancy_id")
                 if vid is None:
@@ -231,7 +257,10 @@ async def employer_post(
     try:
         key = await run_in_threadpool(work)
     except MinshengError as err:
-        return _desk(request, by, which, values, err)
+        edited = (
+            _id(values.get("vacancy_id", ""), "vacancy_id") if action.startswith("update") else None
+        )
+        return _desk(request, by, which, values, err, editing=edited)
     return flash.redirect("/employment/employer", key, request)
 
 
