@@ -58,6 +58,9 @@ def test_another_region_sees_nothing_and_an_unknown_id_is_404(engine: Engine) ->
     assert hidden.json() == missing.json()
     assert shigatse.get("/api/employment/seekers").json()["total"] == 0
     assert shigatse.patch(f"/api/employment/seekers/{sid}", json={"major": "x"}).status_code == 404
+    found = shigatse.post("/api/employment/seekers/find", json={"id_number": number})
+    nobody = shigatse.post("/api/employment/seekers/find", json={"id_number": new_id()})
+    assert found.status_code == nobody.status_code == 404 and found.json() == nobody.json()
     walk_in = shigatse.post("/api/employment/seekers", json={"id_number": number})
     unknown = shigatse.post("/api/employment/seekers", json={"id_number": new_id()})
     assert walk_in.status_code == unknown.status_code == 404

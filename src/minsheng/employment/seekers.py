@@ -141,7 +141,10 @@ def find_by_id(session: Session, id_number: str, by: Principal) -> EmSeeker:
     found = seeker_of_person(session, person.id) if person is not None else None
     if found is None:
         raise missing_seeker("id_number")
-    return get_seeker(session, found.id, by)
+    try:
+        return get_seeker(session, found.id, by)
+    except NotFoundError:
+        raise missing_seeker("id_number") from None  # another region's: as a missing one
 
 
 # --- registration --------------------------------------------------------------------------
