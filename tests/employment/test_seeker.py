@@ -220,3 +220,30 @@ def test_the_search_pages_in_the_database_and_clamps_the_page(session: Session) 
     assert page_of(session, caseworker(), "旺堆", None, "99", per_page=2)[1] == 3
     assert page_of(session, caseworker(), None, "540103", None)[3] == 0
     assert page_of(session, BY, "旺堆 日喀则", None, None)[3] == 1
+
+
+def test_the_status_is_prefilled_from_an_open_employee_enrolment(session: Session) -> None:
+    from minsheng.registry.models import Enrolment
+
+    worker, a = person(session)
+    former, b = person(session)
+    session.add_all(
+        [
+            Enrolment(
+                person_id=worker.id,
+                scheme="employee_active",
+                start_date=dt.date(2024, 1, 1),
+                pooling_region="540100",
+            ),
+            Enrolment(
+                person_id=former.id,
+                scheme="employee_active",
+                start_date=dt.date(2020, 1, 1),
+                end_date=dt.date(2025, 12, 31),
+                pooling_region="540100",
+            ),
+        ]
+    )
+    session.flush()
+    assert seekers.register_by_id(session, a, BY, TODAY).status == "employed"
+    assert seekers.register_by_id(session, b, BY, TODAY).status == "unemployed"
