@@ -260,19 +260,14 @@ def refresh(session: Session, today: dt.date, by: Principal, region: str | None 
     closed = dict(
         session.execute(
             select(EmHelpPlan.person_id, func.max(EmHelpPlan.closed_on))
-            .where(
-                EmHelpPlan.state.in_(PERSONAL),
-                EmHelpPlan.person_id.in_(list(found) or [0]),
-            )
+            .where(EmHelpPlan.state.in_(PERSONAL))
             .group_by(EmHelpPlan.person_id)
         ).all()
     )
+    # whole-table reads, never a list of ids in the query (a region's list may pass a driver's
+    # limit on parameters)
     anywhere_open = set(
-        session.scalars(
-            select(EmHelpPlan.person_id).where(
-                EmHelpPlan.state == "open", EmHelpPlan.person_id.in_(list(found) or [0])
-            )
-        )
+        session.scalars(select(EmHelpPlan.person_id).where(EmHelpPlan.state == "open"))
     )
     opened = ended = updated = 0
     helpers = Helpers(session)
