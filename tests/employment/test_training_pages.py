@@ -161,6 +161,9 @@ def test_the_citizen_phone_page_in_tibetan(app: object, engine: Engine) -> None:
     assert f'id="enrol-{w["open"]}"' not in page.text  # enrolled: no longer offered
     mine = c.get("/api/me/training").json()
     assert sorted(m["course"]["id"] for m in mine["mine"]) == sorted([w["open"], w["done"]])
+    attended = {m["course"]["id"]: m["attended"] for m in mine["mine"]}
+    sessions = session_days(TODAY - dt.timedelta(days=40), TODAY - dt.timedelta(days=26))
+    assert attended[w["open"]] == 0 and attended[w["done"]] == len(sessions)  # all of them
     cert = c.get(f"/me/training/certificates/{w['cert']}")
     assert cert.status_code == 200 and "PX540102" in cert.text
     assert c.get(f"/me/training/certificates/{w['cert'] + 999}").status_code == 404

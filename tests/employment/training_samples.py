@@ -62,7 +62,7 @@ def populate(s: Session, w: World) -> None:
     planned = _course(s, 1, today + dt.timedelta(days=30), today + dt.timedelta(days=44))
     enrolling = _course(s, 2, today + dt.timedelta(days=30), today + dt.timedelta(days=44))
     training.advance(s, enrolling, "enrolling", BY, today)
-    start = today - dt.timedelta(days=6)
+    start = today - dt.timedelta(days=14)  # a working day in it even around a holiday
     running = _course(s, 3, start, today + dt.timedelta(days=20))
     training.advance(s, running, "enrolling", BY, start)
     training.enrol(s, running, BY, start, id_number=P1_ID)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.auth.employers import employer_of
@@ -218,7 +218,14 @@ def mine(session: Session, by: Principal) -> list[dict[str, Any]]:
         .where(EmEnrolment.person_id == me.id)
         .order_by(EmEnrolment.id.desc())
     ).all()
-    return [{**enrolment_out(e, me, 0), "course": course_out(c)} for e, c in rows]
+    days = dict(
+        session.execute(
+            select(EmAttendance.enrolment_id, func.count())
+            .where(EmAttendance.enrolment_id.in_([e.id for e, _ in rows] or [0]))
+            .group_by(EmAttendance.enrolment_id)
+        ).all()
+    )
+    return [{**enrolment_out(e, me, days.get(e.id, 0)), "course": course_out(c)} for e, c in rows]
 
 
 def certificate(session: Session, enrolment_id: int, by: Principal) -> dict[str, Any]:
