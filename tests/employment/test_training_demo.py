@@ -4,10 +4,14 @@ and placements, and an order-based railway course enrolling now; the CLI reads t
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+import pytest
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from minsheng.db import make_sessionmaker
 from minsheng.employment import training_views
 from minsheng.employment.training_demo import seed_training
 from minsheng.employment.training_models import EmCourse
@@ -31,12 +35,22 @@ def test_the_demo_courses(session: Session) -> None:
     assert order[0]["hire_promised"] == 30 and "铁路" in (order[0]["employer_name"] or "")
 
 
-def test_the_cli_offers_the_training_commands(session: Session) -> None:
+def test_the_cli_reads_the_courses(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     from minsheng.employment.cli import app
 
+    monkeypatch.setenv("MINSHENG_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    with make_sessionmaker(engine)() as s:
+        site(s, 31, people=14)
+        seed_training(s, BY, TODAY)
+        s.commit()
+        done = s.scalar(select(EmCourse.id).where(EmCourse.state == "finished"))
     runner = CliRunner()
-    r = runner.invoke(app, ["training", "--help"])
-    assert r.exit_code == 0 and "subsidy" in r.output
-    assert session.query(EmCourse).count() == 0
-    r = runner.invoke(app, ["training", "subsidy", "x"])
-    assert r.exit_code != 0
+    listed = runner.invoke(app, ["training", "courses", "--state", "enrolling"])
+    assert listed.exit_code == 0, listed.output
+    assert [c["kind"] for c in json.loads(listed.output)] == ["order"]
+    pay = runner.invoke(app, ["training", "subsidy", str(done)])
+    assert pay.exit_code == 0 and json.loads(pay.output)["total"] == 8 * 150_000
+    placed = runner.invoke(app, ["training", "placement", str(done)])
+    assert placed.exit_code == 0 and json.loads(placed.output)["placed"] == 5
+    missing = runner.invoke(app, ["training", "subsidy", "999999"])
+    assert missing.exit_code == 1  # a course that is not there: a clear message, exit 1
