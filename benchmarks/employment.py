@@ -147,7 +147,17 @@ def database(d: match_eval.Dataset, w: rules.Weights, url: str | None, queries: 
     from minsheng.registry.schemas import PersonIn
     from minsheng.registry.service import create_person
 
-    target = normalise_url(url) if url else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    scratch = None
+    if url:  # a scratch database of its own on that server, dropped at the end
+        from sqlalchemy import create_engine
+
+        admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+        scratch = f"minsheng_bench_{int(time.time())}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{scratch}"')
+        target = normalise_url(url).rsplit("/", 1)[0] + "/" + scratch
+    else:
+        target = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     name = "PostgreSQL" if url else "SQLite"
     print(f"\n## {name}: {len(d.jobs):,} vacancies through the services")
     engine = make_engine(target)
@@ -254,6 +264,9 @@ def database(d: match_eval.Dataset, w: rules.Weights, url: str | None, queries: 
         n = s.scalar(select(func.count()).select_from(EmVacancy))
         assert n == len(d.jobs)
     engine.dispose()
+    if scratch:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
 def main() -> None:
@@ -265,6 +278,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--no-ranx", action="store_true")
     ap.add_argument("--url", default=None, help="a PostgreSQL URL for the search too")
+    ap.add_argument("--pg-only", action="store_true", help="with --url: skip SQLite")
     ap.add_argument("--only", choices=["quality", "one", "batch", "db"], default=None)
     args = ap.parse_args()
     w = rules.Weights()
@@ -281,7 +295,8 @@ def main() -> None:
     if args.only in (None, "batch"):
         batch(d, w, args.seekers)
     if args.only in (None, "db"):
-        database(d, w, None, args.queries)
+        if not args.pg_only:
+            database(d, w, None, args.queries)
         if args.url:
             database(d, w, args.url, args.queries)
 

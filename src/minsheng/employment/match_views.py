@@ -16,9 +16,14 @@ from minsheng.employment.match_rules import Reasons
 from minsheng.employment.seeker_models import EmSeeker
 from minsheng.employment.vacancy_models import EmVacancy
 from minsheng.registry.models import Employer, Person
-from minsheng.webkit.render import N_
 
 Cards = dict[int, dict[str, Any]]
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
 
 OCCUPATION = {
     "same": N_("Same occupation"),
