@@ -75,3 +75,14 @@ def test_a_missing_area_is_left_out(session: Session, monkeypatch: pytest.Monkey
     )
     fig = help_stats.figures(session, k.BY, YEAR, dt.date(2026, 6, 1))
     assert fig.measures == ["new_jobs", "unemployed", "placed"]
+
+
+def test_registered_unemployed_is_a_stock_at_each_months_end(session: Session) -> None:
+    s = session
+    a = k.seeker(s, k.person(s, 1), dt.date(2026, 1, 15))
+    k.seeker(s, k.person(s, 2), dt.date(2026, 3, 1))
+    k.set_status(s, a, "employed", dt.date(2026, 4, 10))
+    d = help_stats.figures(s, k.staff(1, "540100"), YEAR, dt.date(2026, 6, 1)).as_dict()
+    # Jan: a; Feb: a; Mar: a, b; Apr: b (a employed on 10 Apr); May: b; June (today): b
+    assert d["by_month"]["unemployed"][:7] == [1, 1, 2, 1, 1, 1, 0]
+    assert d["totals"]["unemployed"] == 1 and d["by_prefecture"]["unemployed"]["540100"] == 1

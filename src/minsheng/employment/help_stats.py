@@ -2,8 +2,9 @@
 
 - ``new_jobs`` — 城镇新增就业: hires filed by employers (``em_hires`` in state ``filed``), by
   the month of the hire and the employer's prefecture;
-- ``unemployed`` — 登记失业人员: active seekers whose status is unemployed now, by the month
-  they registered (their record's creation) — the total is today's count;
+- ``unemployed`` — 登记失业人员: active seekers whose status (by their status history) is
+  unemployed at each month's end (today for the current month) — a stock: its total is the
+  last month's count, not a sum;
 - ``fairs`` — 招聘会: fairs held (``em_fairs`` not cancelled, started on or before today), by
   the month they started;
 - ``placed`` — 就业困难人员实现就业: help plans closed as employed, by the month they closed;
@@ -31,6 +32,7 @@ from minsheng.db import Base
 from minsheng.foundation.principals import Principal
 
 MEASURES = ("new_jobs", "unemployed", "fairs", "placed", "trained")
+STOCKS = frozenset({"unemployed"})  # a count at each month's end, not a sum over months
 
 
 def table(name: str) -> Table | None:
@@ -59,7 +61,14 @@ class Figures:
     cells: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
     def total(self, measure: str, prefecture: str | None = None, month: str | None = None) -> int:
+        """A flow's sum; a stock's (``unemployed``) value at ``month``, or at the last month
+        with figures when no month is named."""
         rows = self.cells.get(measure, {})
+        if measure in STOCKS and month is None:
+            seen = [m for by_month in rows.values() for m in by_month]
+            if not seen:
+                return 0
+            month = max(seen)
         return sum(
             n
             for pref, by_month in rows.items()
@@ -110,6 +119,40 @@ def _grouped(session: Session, by: Principal, code: Any, day: Any, q: Any) -> An
     return session.execute(q.group_by(code, day)).all()
 
 
+def _unemployed(
+    session: Session, by: Principal, fig: Figures, seekers: Table, history: Table, today: dt.date
+) -> None:
+    """Registered unemployed at each month's end (today for the current month): active seekers
+    whose status on that day is ``unemployed`` — the status history read in one query."""
+    s, h = seekers.c, history.c
+    q = cases.in_region(
+        select(s.id, s.division_code, h.status, h.from_day)
+        .select_from(history.join(seekers, h.seeker_id == s.id))
+        .where(s.state == "active", h.from_day <= min(today, dt.date(fig.year, 12, 31)))
+        .order_by(s.id, h.from_day, h.id),
+        s.division_code,
+        by,
+    )
+    ends = []
+    for month in range(1, 13):
+        first = dt.date(fig.year, month, 1)
+        if first > today:
+            break
+        nxt = dt.date(fig.year + (month == 12), month % 12 + 1, 1)
+        ends.append((f"{fig.year}-{month:02d}", min(nxt - dt.timedelta(days=1), today)))
+    runs: dict[int, tuple[str, list[tuple[dt.date, str]]]] = {}
+    for sid, code, status, day in session.execute(q):
+        runs.setdefault(sid, (code, []))[1].append((day, status))
+    cells = fig.cells.setdefault("unemployed", {})
+    for code, changes in runs.values():
+        pref = prefecture_of(code)
+        for label, end in ends:
+            held = [st for d, st in changes if d <= end]
+            if held and held[-1] == "unemployed":
+                by_month = cells.setdefault(pref, {})
+                by_month[label] = by_month.get(label, 0) + 1
+
+
 def figures(session: Session, by: Principal, year: int, today: dt.date | None = None) -> Figures:
     """Every measure of ``year`` by prefecture and month, inside ``by``'s region."""
     today = today or dt.date.today()
@@ -128,16 +171,9 @@ def figures(session: Session, by: Principal, year: int, today: dt.date | None = 
         )
         _add(fig, "new_jobs", _grouped(session, by, c.division_code, c.hired_on, q))
         fig.measures.append("new_jobs")
-    seekers = table("em_seekers")
-    if seekers is not None:
-        c = seekers.c
-        day = func.date(c.created_at)
-        q = select(c.division_code, day, func.count()).where(
-            c.state == "active", c.status == "unemployed"
-        )
-        rows = _grouped(session, by, c.division_code, day, q)
-        # registered before the year: counted in January (they are unemployed now)
-        _add(fig, "unemployed", [(k, max(str(d), str(start)), n) for k, d, n in rows if d])
+    seekers, history = table("em_seekers"), table("em_seeker_statuses")
+    if seekers is not None and history is not None:
+        _unemployed(session, by, fig, seekers, history, today)
         fig.measures.append("unemployed")
     fairs = table("em_fairs")
     if fairs is not None:
