@@ -4,9 +4,10 @@ test holds them equal). Pure numpy over plain values.
 
 Skills and languages become 0/1 matrices over the block's words, so "how many of the job's
 skills the seeker has" is one matrix product; places and occupations become small lookup
-tables gathered into the matrix. :func:`batch_top` runs blocks of seekers by (major group,
-prefecture): each seeker is scored against the open vacancies of the major groups it wants in
-its prefecture — the same pre-filter as one seeker's, narrowed so the batch stays linear.
+tables gathered into the matrix. :func:`batch_top` runs blocks of seekers by (occupation
+group, prefecture): each seeker is scored against the open vacancies of the middle groups it
+wants (or the major group, where it named only that) in its prefecture — narrower than one
+seeker's pre-filter, so the batch stays near linear.
 """
 
 from __future__ import annotations
@@ -125,6 +126,10 @@ def top_rows(scores: Any, ids: Any, k: int, floor: float) -> list[list[tuple[int
     return out
 
 
+def _middle(code: str) -> str | None:
+    return code[:4] if code.count("-") >= 1 else None
+
+
 def batch_top(
     seekers: Sequence[rules.SeekerFacts],
     jobs: Sequence[rules.VacancyFacts],
@@ -133,18 +138,21 @@ def batch_top(
     k: int = 10,
     chunk: int = 2048,
 ) -> list[list[tuple[int, float]]]:
-    """Each seeker's ``k`` best vacancies, by (major group, prefecture) blocks."""
+    """Each seeker's ``k`` best vacancies, by blocks of (occupation group, prefecture): the
+    middle group (中类) of each code the seeker wants, or the major group where they named
+    only that, in the prefecture they live in."""
     ids = np.asarray(job_ids, dtype=np.int64)
     by_block: dict[tuple[str, str], list[int]] = {}
     for j, job in enumerate(jobs):
-        by_block.setdefault((job.occupation[:1], job.county[:4]), []).append(j)
+        for group in {job.occupation[:1], _middle(job.occupation)} - {None}:
+            by_block.setdefault((str(group), job.county[:4]), []).append(j)
     groups: dict[tuple[frozenset[str], str], list[int]] = {}
     for i, s in enumerate(seekers):
-        majors = frozenset(o[:1] for o in s.occupations) or frozenset("12345678")
-        groups.setdefault((majors, s.county[:4]), []).append(i)
+        wanted = frozenset(_middle(o) or o[:1] for o in s.occupations) or frozenset("12345678")
+        groups.setdefault((wanted, s.county[:4]), []).append(i)
     out: list[list[tuple[int, float]]] = [[] for _ in seekers]
     for (majors, pref), members in groups.items():
-        cols = sorted(j for m in majors for j in by_block.get((m, pref), []))
+        cols = sorted({j for m in majors for j in by_block.get((m, pref), [])})
         if not cols:
             continue
         block_jobs = [jobs[j] for j in cols]
