@@ -9,9 +9,10 @@ vacancy search.
    pre-filter by major group / prefecture as masks, the scoring vectorised) and end to end
    through ``jobs_for_seeker`` on SQLite (indexed pre-filter, rows read, scored). Bar < 50 ms.
    Baseline: the same seeker scored vacancy by vacancy in plain Python.
-3. batch: ``--seekers`` (500,000) seekers against the same vacancies by (major group,
-   prefecture) blocks as one matrix per block. Bar < 60 s. Baseline: one seeker at a time
-   through the vectorised single-seeker path, on a sample, projected.
+3. batch: ``--seekers`` (500,000) seekers against the same vacancies by (occupation group,
+   prefecture) blocks (the middle group where stated) as one matrix per block. Bar < 60 s.
+   Baseline: one seeker at a time through the vectorised single-seeker path, on a sample,
+   projected.
 4. search: p50/p95 of ``search_vacancies`` over the vacancies on SQLite (FTS5) — and on
    PostgreSQL with ``--url`` — for queries drawn from the postings' words. Bar p95 < 20 ms.
    Baseline: ``LIKE '%word%'`` over title and requirements.
@@ -120,7 +121,7 @@ def batch(d: match_eval.Dataset, w: rules.Weights, seekers: int) -> None:
     out = match_matrix.batch_top(pop, d.jobs, d.job_ids, w, k=10)
     took = time.perf_counter() - t
     got = sum(1 for o in out if o)
-    print(f"by (major group, prefecture) blocks: {took:.1f} s; {got:,} seekers got a list")
+    print(f"by (occupation group, prefecture) blocks: {took:.1f} s; {got:,} seekers got a list")
     b = rules.block(d.job_ids, d.jobs)
     sample = 200
     t = time.perf_counter()
