@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from minsheng.auth import employers
 from minsheng.core import divisions, ids
 from minsheng.core.errors import ConflictError, NotFoundError, invalid
+from minsheng.employment import search_sync  # noqa: F401  (keeps the search rows in step)
 from minsheng.employment import seeker_checks as checks
 from minsheng.employment.seeker_models import (
     STATUSES,

@@ -36,7 +36,10 @@ from minsheng.core.errors import (
     Problem,
     invalid,
 )
-from minsheng.employment import occupations
+from minsheng.employment import (
+    occupations,
+    search_sync,  # noqa: F401  (keeps the search rows in step)
+)
 from minsheng.employment.seeker_models import EDUCATION
 from minsheng.employment.vacancy_models import MAX_WAGE_FEN, VACANCY_STATES, EmVacancy
 from minsheng.employment.vacancy_rules import Limits, Posting, posting_problems, raise_all, words
