@@ -51,13 +51,24 @@ def seed_command(
     from minsheng.demo.wages import seed_wages
 
     wages = seed_wages(e, seed=seed)
+    from minsheng.demo.employment import seed_employment
+
+    employment = seed_employment(e, seed=seed)
     from minsheng.clikit import session
     from minsheng.foundation import audit
     from minsheng.foundation.principals import system
 
     with session() as s:
         audit.record(s, system("demo"), "seed", "person", None, None, report.to_dict())
-    print_json({**report.to_dict(), "assistance": assistance, "pensions": pensions, "wages": wages})
+    print_json(
+        {
+            **report.to_dict(),
+            "assistance": assistance,
+            "pensions": pensions,
+            "wages": wages,
+            "employment": employment,
+        }
+    )
 
 
 DEMO_USERS = [  # username, role, region, display name
