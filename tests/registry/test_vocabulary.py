@@ -28,11 +28,14 @@ def constraint_kinds() -> set[str]:
 
 
 def parameter_kinds() -> dict[str, set[str]]:
-    """Every status code a parameter lists (unit ``codes``, described as 身份代码), on any date."""
+    """Every status code a parameter lists (unit ``codes``, described as 身份代码), on any date;
+    a code may carry a value after a colon (``dibao:2``: the gig market's priority points)."""
     out: dict[str, set[str]] = {}
     for leaf in load().leaves():
         if leaf.unit == "codes" and "身份" in leaf.description:
-            out[leaf.path] = {c for e in leaf.entries for c in str(e.value).split()}
+            out[leaf.path] = {
+                c.split(":", 1)[0] for e in leaf.entries for c in str(e.value).split()
+            }
     return out
 
 
