@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from minsheng.core.errors import MinshengError
+from minsheng.core.errors import MinshengError, invalid
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,3 +56,19 @@ def session() -> Iterator[Session]:
 
     with unit_of_work(make_sessionmaker(engine())) as s:
         yield s
+
+
+def day_option(on: str | None, field: str = "date") -> dt.date:
+    """A ``--date YYYY-MM-DD`` option's day (today when not given), or a 422 naming ``field``."""
+    if not on:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(on)
+    except ValueError:
+        raise invalid(
+            field,
+            "date",
+            "日期格式应为 YYYY-MM-DD",
+            "the date is YYYY-MM-DD",
+            bo="ཚེས་གྲངས་ YYYY-MM-DD བྲིས་དགོས།",
+        ) from None

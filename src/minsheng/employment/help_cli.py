@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import typer
 
-from minsheng.clikit import friendly, print_json, session
-from minsheng.core.errors import invalid
+from minsheng.clikit import day_option, friendly, print_json, session
 from minsheng.employment import help as plans
 from minsheng.employment import help_refresh
 from minsheng.employment import help_views as views
@@ -21,15 +18,6 @@ help_app = typer.Typer(
 app.add_typer(help_app, name="help")
 
 
-def _day(on: str | None) -> dt.date:
-    if not on:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(on)
-    except ValueError:
-        raise invalid("date", "date", "日期格式应为 YYYY-MM-DD", "the date is YYYY-MM-DD") from None
-
-
 @help_app.command("refresh")
 @friendly
 def refresh(
@@ -39,7 +27,7 @@ def refresh(
     on: str = typer.Option(None, "--date", help="as of this date (default today)"),
 ) -> None:
     """Recompute who is hard to employ; open plans for the newly counted, end the others."""
-    day = _day(on)
+    day = day_option(on)
     with session() as s:
         r = help_refresh.refresh(s, day, system("help-refresh"), region)
     print_json(r.as_dict())
@@ -53,7 +41,7 @@ def list_open(
     on: str = typer.Option(None, "--date", help="deadlines as of this date (default today)"),
 ) -> None:
     """The open help plans of a region, the earliest deadline first (at most 500)."""
-    day = _day(on)
+    day = day_option(on)
     by = system("cli")
     with session() as s:
         rows, total = plans.listing(s, by, day, due=due, region=region, limit=500)

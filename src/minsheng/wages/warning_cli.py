@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import typer
 
-from minsheng.clikit import friendly, print_json, session
-from minsheng.core.errors import invalid
+from minsheng.clikit import day_option, friendly, print_json, session
 from minsheng.foundation.principals import system
 from minsheng.wages import monitoring, warnings
 
 app = typer.Typer(no_args_is_help=True)
-
-
-def _day(on: str | None) -> dt.date:
-    if not on:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(on)
-    except ValueError:
-        raise invalid("date", "date", "日期格式应为 YYYY-MM-DD", "the date is YYYY-MM-DD") from None
 
 
 @app.command("scan")
@@ -32,7 +20,7 @@ def scan(
     on: str = typer.Option(None, "--date", help="scan as of this date (default today)"),
 ) -> None:
     """农民工工资支付监控预警: scan every project, raise, escalate and resolve warnings."""
-    day = _day(on)
+    day = day_option(on)
     with session() as s:
         r = monitoring.scan(s, day, system("scan"), region)
     print_json(r.as_dict())
@@ -47,7 +35,7 @@ def list_open(
     on: str = typer.Option(None, "--date", help="days overdue as of this date (default today)"),
 ) -> None:
     """The open warnings of a region, the most urgent first (at most 500)."""
-    day = _day(on)
+    day = day_option(on)
     by = system("cli")
     with session() as s:
         rows, total = warnings.listing(s, by, level=level, cause=cause, region=region, limit=500)
