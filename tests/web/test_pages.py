@@ -124,3 +124,16 @@ def test_pages_reference_no_external_assets(client: Any) -> None:
 def test_healthz(client: Any) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok" and body["database"]["revision"] == HEAD
+
+
+def test_home_cards_lead_into_the_programmes_that_work(app: Any, anon: Any, engine: Any) -> None:
+    """No working programme says "coming soon"; a visitor's cards lead to the citizen's pages
+    (sign-in first), a caseworker's to the desks they may open."""
+    from tests.conftest import staff_client
+
+    page = anon.get("/").text
+    assert "即将上线" not in page
+    assert 'href="/me/medical"' in page and 'href="/me/jobs"' in page
+    desk = staff_client(app, engine, "caseworker", "540100").get("/").text
+    assert 'href="/wages/projects"' in desk and 'href="/employment/seekers"' in desk
+    assert 'href="/me/jobs"' not in desk.split('id="programmes"')[1].split("</section>")[0]

@@ -23,6 +23,19 @@ from minsheng.webkit.render import render, render_error
 router = APIRouter(include_in_schema=False)
 
 
+def _entry(p: programmes.Programme, by: Principal) -> str | None:
+    """Where a programme's card leads the caller: the first desk they may open, else the
+    first citizen's page (a visitor is asked to sign in there); None for a planned one."""
+    if p.kind == "planned":
+        return None
+    for link in p.desks:
+        if by.can(link.permission):
+            return link.href
+    if by.kind == "staff":
+        return None
+    return p.panels[0].href if p.panels else None
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
     code = lang(request)
@@ -38,12 +51,15 @@ def home(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
     for p in divisions.prefectures():
         n = sum(by_county.get(c.code, 0) for c in divisions.counties(p.code))
         by_prefecture.append((p.name(code), n))
+    cards = programmes.cards()
+    entry = {p.name: _entry(p, by) for p in cards}
     leaves = list(load_params().leaves())
     assumed = sum(1 for leaf in leaves if any(e.status == "assumed" for e in leaf.entries))
     return render(
         request,
         "web/home.html",
-        programmes=programmes.cards(),
+        programmes=cards,
+        entry=entry,
         people=people,
         households=households,
         by_prefecture=by_prefecture,
