@@ -173,7 +173,7 @@ def compute(
             select(EmHire.person_id).where(
                 EmHire.person_id.in_(member_q),
                 EmHire.hired_on <= today,
-                EmHire.hired_on > today - dt.timedelta(days=365),
+                EmHire.hired_on > today - dt.timedelta(days=p.zero_employment_hired_days),
             )
         )
     )

@@ -48,6 +48,7 @@ class HelpParams:
     household_statuses: tuple[str, ...]
     zero_employment: bool
     zero_employment_areas: tuple[str, ...]
+    zero_employment_hired_days: int
     long_months: int
     graduate_months: int
     graduate_years: int
@@ -72,6 +73,7 @@ class HelpParams:
             household_statuses=tuple(str(h.household_statuses).split()),
             zero_employment=bool(h.zero_employment),
             zero_employment_areas=tuple(str(h.zero_employment_areas).split()),
+            zero_employment_hired_days=int(h.zero_employment_hired_days),
             long_months=int(h.long_unemployed_months),
             graduate_months=int(h.graduate.unemployed_months),
             graduate_years=int(h.graduate.within_years),
