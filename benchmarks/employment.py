@@ -282,7 +282,9 @@ def main() -> None:
     ap.add_argument("--pg-only", action="store_true", help="with --url: skip SQLite")
     ap.add_argument("--only", choices=["quality", "one", "batch", "db"], default=None)
     args = ap.parse_args()
-    w = rules.Weights()
+    from minsheng import policy
+
+    w = rules.Weights.from_node(policy.load().at(dt.date.today(), "540000").employment.match)
     print(f"# employment benchmarks — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
     if args.only in (None, "quality"):
         quality(args, w)

@@ -45,7 +45,7 @@ def jobs(draw: st.DrawFn) -> rules.VacancyFacts:
     )
 
 
-W = rules.Weights()
+W = rules.Weights.from_node(policy.load().at(dt.date(2026, 12, 1), "540000").employment.match)
 
 
 @settings(max_examples=150, deadline=None)

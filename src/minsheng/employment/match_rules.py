@@ -45,22 +45,23 @@ PARTS = ("occupation", "skills", "distance", "wage", "language", "education")
 
 @dataclass(frozen=True)
 class Weights:
-    """The match parameters as plain floats (see ``policy/parameters/employment/match.yaml``)."""
+    """The match parameters as plain floats, read from the dated parameters
+    (``policy/parameters/employment/match.yaml``) by :meth:`from_node` — no figure here."""
 
-    occupation: float = 0.30
-    skills: float = 0.20
-    distance: float = 0.20
-    wage: float = 0.15
-    language: float = 0.10
-    education: float = 0.05
-    occ_same: float = 1.0
-    occ_middle: float = 0.6
-    occ_major: float = 0.3
-    same_county: float = 1.0
-    same_prefecture: float = 0.5
-    elsewhere: float = 0.1
-    wage_tolerance: float = 0.3
-    min_score: float = 0.2
+    occupation: float
+    skills: float
+    distance: float
+    wage: float
+    language: float
+    education: float
+    occ_same: float
+    occ_middle: float
+    occ_major: float
+    same_county: float
+    same_prefecture: float
+    elsewhere: float
+    wage_tolerance: float
+    min_score: float
 
     def part_weights(self) -> dict[str, float]:
         raw = {p: max(0.0, float(getattr(self, p))) for p in PARTS}
