@@ -405,3 +405,24 @@ def test_a_bill_at_the_maxima_settles_exactly(
     over["lines"].append({"code": "A2", "category": "甲", "quantity": "1", "unit_price": "0.01"})
     refused(c.post("/api/medical/settlements", json=over), "lines")
     assert counts(engine) == before
+
+
+def test_a_nul_in_a_query_string_is_refused_by_its_name_on_every_door(
+    app: Any, anon: Any, engine: Any
+) -> None:
+    """PostgreSQL text cannot hold NUL: the schemathesis run found a 500 on
+    ``GET /api/employment/gigs?state=%00`` there. The kit's guards refuse it first (422,
+    naming the parameter) — for the API and for pages, signed in or not."""
+    from tests.conftest import staff_client
+
+    staff: Any = staff_client(app, engine, "supervisor", "540000")
+    for client, url in (
+        (staff, "/api/employment/gigs?state=op%00en"),
+        (staff, "/api/wages/projects?q=%00"),
+        (anon, "/api/jobs/search?q=a%00b"),
+        (anon, "/jobs/gigs?county=54%000"),
+    ):
+        r = client.get(url)
+        assert r.status_code == 422, (url, r.status_code)
+    body = staff.get("/api/employment/gigs?state=op%00en").json()["error"]
+    assert (body["field"], body["rule"]) == ("state", "nul") and body["message"]["bo"]

@@ -25,7 +25,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from minsheng.core.errors import ForbiddenError, MinshengError, UnauthenticatedError
+from minsheng.core.errors import ForbiddenError, MinshengError, UnauthenticatedError, invalid
 from minsheng.foundation import crypto
 from minsheng.foundation.principals import ANONYMOUS, Principal
 from minsheng.webkit import i18n
@@ -185,10 +185,26 @@ async def check_csrf(request: Request) -> None:
 Guard = Callable[[Request], Awaitable[Principal]]
 
 
+def refuse_nul(request: Request) -> None:
+    """A NUL byte in the query string (``%00``) is refused, naming its parameter, before any
+    route reads it: no text column of PostgreSQL can hold one, and no parameter needs one."""
+    for key, value in request.query_params.multi_items():
+        if "\x00" in key or "\x00" in value:
+            field = key.replace("\x00", "") or "query"
+            raise invalid(
+                field[:64],
+                "nul",
+                "查询参数不能包含空字符（NUL）",
+                "a query parameter cannot contain a NUL character",
+                bo="འདྲི་བའི་ཞུ་ཚིག་ནང་ NUL ཡིག་འབྲུ་འཇུག་མི་ཆོག",
+            )
+
+
 def permit(permission: str) -> Guard:
     """A dependency that lets through only callers holding ``permission``."""
 
     async def guard(request: Request) -> Principal:
+        refuse_nul(request)
         principal = await resolve(request)
         await check_csrf(request)
         if not principal.authenticated:
@@ -210,6 +226,7 @@ def public() -> Guard:
     """A dependency for routes anyone may call (CSRF still applies to unsafe methods)."""
 
     async def guard(request: Request) -> Principal:
+        refuse_nul(request)
         principal = await resolve(request)
         await check_csrf(request)
         return principal
