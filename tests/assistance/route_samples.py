@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from minsheng.assistance import service as assistance
 from minsheng.assistance.models import Warning
 from minsheng.assistance.schemas import CaseIn
+from tests.assistance import run_samples
 from tests.route_kit import BY, INSIDE, Samples, World
 
 COLLECTIONS = {
@@ -17,9 +18,12 @@ COLLECTIONS = {
     ("GET", "/assistance"),
     ("GET", "/me/assistance"),
 }
+COLLECTIONS |= run_samples.COLLECTIONS
+REGION_FREE = set(run_samples.REGION_FREE)
 
 
 def populate(s: Session, w: World) -> None:
+    run_samples.populate(s, w)
     h = w.ids["household"]
     case = assistance.open_case(s, CaseIn(household_id=h, programme="dibao"), BY)
     warning = Warning(
@@ -38,6 +42,10 @@ def populate(s: Session, w: World) -> None:
 
 
 def samples(w: World) -> Samples:
+    return {**_own(w), **run_samples.samples(w)}
+
+
+def _own(w: World) -> Samples:
     household = {"household_id": w.ids["household"]}
     case = {"case_id": w.ids["case"]}
     warning = {"warning_id": w.ids["warning"]}

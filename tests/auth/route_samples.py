@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
+from tests.auth import admin_samples
 from tests.route_kit import P1_ID, Samples, World
 
 COLLECTIONS = {
@@ -13,9 +16,19 @@ COLLECTIONS = {
     ("GET", "/api/me/household"),
     ("GET", "/me"),
 }
+COLLECTIONS |= admin_samples.COLLECTIONS
+REGION_FREE = set(admin_samples.REGION_FREE)
+
+
+def populate(s: Session, w: World) -> None:
+    admin_samples.populate(s, w)
 
 
 def samples(w: World) -> Samples:
+    return {**_own(w), **admin_samples.samples(w)}
+
+
+def _own(w: World) -> Samples:
     grant_ids = iter(w.grants)
     return {
         ("GET", "/login"): {},

@@ -16,7 +16,7 @@ PROGRAMME = Programme(
     ),
     rank=20,
     api=("minsheng.assistance.api:router",),
-    pages=("minsheng.assistance.pages:router",),
+    pages=("minsheng.assistance.pages:router", "minsheng.assistance.run_pages:router"),
     cli=(("assistance", "minsheng.assistance.cli:app"),),
     models="minsheng.assistance.models",
     permissions={

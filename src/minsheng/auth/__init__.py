@@ -7,7 +7,11 @@ PROGRAMME = Programme(
     kind="service",
     title=Text("用户与安全", "སྤྱོད་མཁན་དང་བདེ་འཇགས།", "Users and security"),
     api=("minsheng.auth.api:router",),
-    pages=("minsheng.auth.pages:router",),
+    pages=(
+        "minsheng.auth.pages:router",
+        "minsheng.auth.admin_pages:router",
+        "minsheng.auth.audit_pages:router",
+    ),
     cli=(
         ("user", "minsheng.auth.cli:user_app"),
         ("audit", "minsheng.auth.cli:audit_app"),
