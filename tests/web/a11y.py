@@ -1,0 +1,39 @@
+"""Automated accessibility checks in the browser: axe-core (from npm, ``make assets``) run on a
+Playwright page. ``violations(page)`` answers axe's violations of WCAG 2.1 A and AA as short
+dicts (rule id, impact, help, the first offending nodes); a test asserts the list is empty and
+so prints what is wrong when it is not."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+_RUN = """async (tags) => {
+  const r = await window.axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return r.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + n.html.slice(0, 160)),
+  }));
+}"""
+
+
+@cache
+def _source() -> str:
+    if not AXE.exists():
+        raise RuntimeError(f"{AXE} is missing: run `make assets` (npm ci)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def violations(page: Any, tags: tuple[str, ...] = TAGS) -> list[dict[str, Any]]:
+    """axe-core's WCAG violations on the page as it is now (the script is evaluated through
+    the DevTools protocol, so the page's Content-Security-Policy does not stop it)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate("(src) => { (0, eval)(src); }", _source())
+    result: list[dict[str, Any]] = page.evaluate(_RUN, list(tags))
+    return result
+
+
+__all__ = ["AXE", "TAGS", "violations"]
