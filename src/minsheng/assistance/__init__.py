@@ -37,6 +37,12 @@ PROGRAMME = Programme(
             "assistance:read",
             rank=30,
         ),
+        Link(
+            "/assistance/runs",
+            Text("发放与预警扫描", "འགྲེམ་སྤྲོད་དང་ཉེན་བརྡའི་ཞིབ་བཤེར།", "Payment rolls and scans"),
+            "assistance:run",
+            rank=35,
+        ),
     ),
     panels=(
         Link(
