@@ -16,7 +16,6 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from minsheng.core import divisions
 from minsheng.core.errors import MinshengError, invalid
@@ -29,10 +28,10 @@ from minsheng.employment.help_workflow import OUTCOMES
 from minsheng.foundation.principals import Principal
 from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
-from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
 from minsheng.webkit.pager import MAX_PAGE_CHARS, paginate
 from minsheng.webkit.render import N_, render
+from minsheng.webkit.steps import day, posted, step_forms, take
 
 router = APIRouter(include_in_schema=False)
 router.include_router(stats_router)
@@ -47,17 +46,6 @@ FORMS = {
 MAX_FIELD = 400
 
 flash.register("em_help_saved", N_("Saved to the help plan."))
-
-
-def _date(raw: str, field: str) -> dt.date | None:
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise invalid(
-            field, "date", "日期格式应为YYYY-MM-DD", "a date is YYYY-MM-DD", "ཚེས་གྲངས་ནོར།"
-        ) from None
 
 
 def _int(raw: str, field: str) -> int | None:
@@ -122,7 +110,6 @@ def _plan_page(
     request: Request,
     plan_id: int,
     by: Principal,
-    failed: str = "",
     values: dict[str, str] | None = None,
     error: MinshengError | None = None,
 ) -> HTMLResponse:
@@ -130,25 +117,19 @@ def _plan_page(
     today = dt.date.today()
     with uow(request, immediate=False) as s:
         view = views.detail(s, plans.get(s, plan_id, by), by, today)
-    offered = set(view["offered"])
-    names = {"contact": "contact", "offer": "offer", "respond": "respond", "close": "close"}
-    forms = {
-        f: FormState.of(
-            f"help-{f}",
-            values if f == failed else None,
-            error if f == failed else None,
-            fields,
-        )
-        for f, fields in FORMS.items()
-        if names.get(f) in offered
-        or (f == "assign" and view["state"] == "open" and by.can("employment:write"))
-    }
+    offered = [f for f in FORMS if f in view["offered"]]
+    if view["state"] == "open" and by.can("employment:write"):
+        offered.append("assign")
+    steps = step_forms(
+        offered, FORMS, values, error, key="form", prefix="help", ids="{action}-form"
+    )
     return render(
         request,
         "employment/help/plan.html",
         status=error.status if error else 200,
         plan=view,
-        forms=forms,
+        plan_steps=steps,
+        forms=steps.forms,
         today=today,
         channels=CHANNELS,
         kinds=SERVICE_KINDS,
@@ -173,7 +154,7 @@ async def plan_form(
     form = await request.form()
     which = str(form.get("form") or "")[:10]
     fields = FORMS.get(which, ())
-    values = {k: v[:MAX_FIELD].strip() for k, v in form_values(form, fields).items()}
+    values = {"form": which, **posted(form, fields, MAX_FIELD)}
 
     def work() -> None:
         if which not in FORMS:
@@ -188,9 +169,9 @@ async def plan_form(
                     today,
                     channel=values.get("channel", ""),
                     note=values.get("note", ""),
-                    day=_date(values.get("day", ""), "day"),
+                    day=day(values.get("day", ""), "day"),
                     next_step=values.get("next_step") or None,
-                    next_on=_date(values.get("next_on", ""), "next_on"),
+                    next_on=day(values.get("next_on", ""), "next_on"),
                 )
             elif which == "offer":
                 plans.offer(
@@ -202,7 +183,7 @@ async def plan_form(
                     vacancy_id=_int(values.get("vacancy_id", ""), "vacancy_id"),
                     course_id=_int(values.get("course_id", ""), "course_id"),
                     text=values.get("text") or None,
-                    day=_date(values.get("day", ""), "day"),
+                    day=day(values.get("day", ""), "day"),
                 )
             elif which == "respond":
                 sid = _int(values.get("service_id", ""), "service_id") or 0
@@ -220,10 +201,10 @@ async def plan_form(
             else:
                 plans.assign(s, plan_id, values.get("username") or None, by, today)
 
-    try:
-        await run_in_threadpool(work)
-    except MinshengError as err:
-        if err.status == 404:
-            raise
-        return _plan_page(request, plan_id, by, which, values, err)
-    return flash.redirect(f"/employment/help/{plan_id}", "em_help_saved", request)
+    return await take(
+        request,
+        work,
+        done=f"/employment/help/{plan_id}",
+        message="em_help_saved",
+        again=lambda err: _plan_page(request, plan_id, by, values, err),
+    )

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from minsheng.core import divisions, money
-from minsheng.core.errors import MinshengError, invalid
+from minsheng.core.errors import MinshengError
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.pensions import enrolment, transfer_cases, transfers
@@ -35,6 +35,7 @@ from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
 from minsheng.webkit.pager import MAX_PAGE_CHARS, PER_PAGE, Page, page_number
 from minsheng.webkit.render import N_, render
+from minsheng.webkit.steps import day, posted, step_forms, take
 
 router = APIRouter(include_in_schema=False)
 
@@ -352,27 +353,14 @@ def _case_page(
         }
         history = transfer_cases.events(s, t)
         offered = transfer_cases.offered(s, t, by)
-    failed = (values or {}).get("action", "")
-    forms = {
-        a: FormState.of(
-            f"step-{a}",
-            values if a == failed else None,
-            error if a == failed else None,
-            STEP_FIELDS,
-        )
-        for a in offered
-    }
-    general = (
-        FormState.of("step", values, error, STEP_FIELDS) if error and failed not in forms else None
-    )
+    steps = step_forms(offered, STEP_FIELDS, values, error)
     return render(
         request,
         "pensions/transfer_case.html",
         status=error.status if error else 200,
         t=view,
         history=history,
-        forms=forms,
-        general=general,
+        steps=steps,
         actions=ACTIONS,
         case_steps=CASE_STEPS,
         states=CASE_STATES,
@@ -393,28 +381,24 @@ def case_page(
 async def step(
     transfer_id: PathId, request: Request, by: Principal = Depends(permit("pensions:write"))
 ) -> Response:
-    values = {k: v[:400].strip() for k, v in form_values(await request.form(), STEP_FIELDS).items()}
+    values = posted(await request.form(), STEP_FIELDS)
 
     def work() -> None:
-        raw = values.get("day", "")
-        try:
-            day = dt.date.fromisoformat(raw) if raw else None
-        except ValueError:
-            raise invalid(
-                "day", "date", "日期格式应为YYYY-MM-DD", "a date is YYYY-MM-DD", "ཚེས་གྲངས་ནོར།"
-            ) from None
+        when = day(values.get("day", ""), "day")
         with uow(request) as s:
             transfer_cases.take_step(
                 s,
                 transfer_id,
                 values.get("action", ""),
                 by,
-                day=day,
+                day=when,
                 reason=values.get("reason") or None,
             )
 
-    try:
-        await run_in_threadpool(work)
-    except MinshengError as err:
-        return _case_page(request, transfer_id, by, values, err)
-    return flash.redirect(f"/pensions/transfer-cases/{transfer_id}", "pn_transfer_step", request)
+    return await take(
+        request,
+        work,
+        done=f"/pensions/transfer-cases/{transfer_id}",
+        message="pn_transfer_step",
+        again=lambda err: _case_page(request, transfer_id, by, values, err),
+    )

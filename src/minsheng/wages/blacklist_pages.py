@@ -24,8 +24,8 @@ from minsheng.foundation.principals import Principal
 from minsheng.registry.models import Employer
 from minsheng.wages import blacklist
 from minsheng.wages.blacklist_workflow import BLACKLIST
-from minsheng.wages.deposit_pages import form_date, form_fields
 from minsheng.webkit import flash
+from minsheng.webkit import steps as steps_kit
 from minsheng.webkit.deps import PathId, uow
 from minsheng.webkit.forms import FormState
 from minsheng.webkit.guards import permit, public
@@ -143,7 +143,7 @@ def _owed(raw: str) -> list[tuple[int, str]]:
 async def blacklist_propose(
     request: Request, by: Principal = Depends(permit("wages:inspect"))
 ) -> Response:
-    values = form_fields(await request.form(), PROPOSE_FIELDS)
+    values = steps_kit.posted(await request.form(), PROPOSE_FIELDS)
     # the owed lines may be longer than one value's bound
     raw_owed = (await request.form()).get("owed", "")
     values["owed"] = raw_owed[:40_000] if isinstance(raw_owed, str) else ""
@@ -211,27 +211,30 @@ def _listing_page(
             .where(WgBlacklistEvent.listing_id == rec.id)
             .order_by(WgBlacklistEvent.id)
         ).all()
-        offered = BLACKLIST.offered(rec.state, by, blacklist.history(s, rec))
-    failed = (values or {}).get("action", "")
-    forms = {
-        a: FormState.of(
-            f"step-{a}",
-            values if a == failed else None,
-            error if a == failed else None,
-            STEP_FIELDS,
+        history = blacklist.history(s, rec)
+        offered = list(BLACKLIST.offered(rec.state, by, history))
+    today = dt.date.today()
+    held = steps_kit.refusals(BLACKLIST, rec.state, by, history, offered)
+    if "end" in offered and (rec.until is None or rec.until > today):
+        offered.remove("end")  # the service refuses it before the term is over: say when
+        held.append(
+            steps_kit.held(
+                "end",
+                "名单期限未满",
+                "the term is not over",
+                "དུས་ཚོད་མ་ཚང་།",
+                until=rec.until,
+            )
         )
-        for a in offered
-    }
-    general = FormState.of("step", values, error, STEP_FIELDS) if error else None
+    steps = steps_kit.step_forms(offered, STEP_FIELDS, values, error, held=held)
     return render(
         request,
         "wages/deposits/listing.html",
         status=error.status if error else 200,
         r=view,
         events=events,
-        forms=forms,
-        general=general,
-        steps=STEPS,
+        steps=steps,
+        labels=STEPS,
         states=LISTING_STATES,
         reasons=REASONS,
         fmt=money.fmt,
@@ -249,7 +252,7 @@ def listing_page(
 async def listing_step(
     listing_id: PathId, request: Request, by: Principal = Depends(permit("wages:write"))
 ) -> Response:
-    values = form_fields(await request.form(), STEP_FIELDS)
+    values = steps_kit.posted(await request.form(), STEP_FIELDS)
 
     def work() -> None:
         action, today = values.get("action", ""), dt.date.today()
@@ -260,7 +263,7 @@ async def listing_step(
             elif action == "reject":
                 blacklist.reject(s, listing_id, reason=reason or "", by=by, today=today)
             elif action == "request_removal":
-                put_right = form_date(values.get("put_right_on", ""), "put_right_on")
+                put_right = steps_kit.day(values.get("put_right_on", ""), "put_right_on")
                 if put_right is None:
                     raise invalid("put_right_on", "required", "请填写纠正日期", "give the date")
                 blacklist.request_removal(
@@ -291,11 +294,13 @@ async def listing_step(
             else:
                 raise invalid("action", "choice", "未知的操作", "unknown action", "བྱ་སྤྱོད་མི་ཤེས།")
 
-    try:
-        await run_in_threadpool(work)
-    except MinshengError as err:
-        return _listing_page(request, listing_id, by, values, err)
-    return flash.redirect(f"/wages/blacklist/{listing_id}", "wg_listing_step", request)
+    return await steps_kit.take(
+        request,
+        work,
+        done=f"/wages/blacklist/{listing_id}",
+        message="wg_listing_step",
+        again=lambda err: _listing_page(request, listing_id, by, values, err),
+    )
 
 
 # ------------------------------------------------------------------ the public list

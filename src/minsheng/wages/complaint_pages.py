@@ -31,6 +31,7 @@ from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import client_ip, permit, public
 from minsheng.webkit.pager import MAX_PAGE_CHARS, matches, paginate
 from minsheng.webkit.render import N_, render
+from minsheng.webkit.steps import day, posted, refusals, step_forms, take
 
 router = APIRouter(include_in_schema=False)
 
@@ -384,22 +385,18 @@ def _case_page(
     code, today = lang(request), dt.date.today()
     with uow(request) as s:
         view = complaints.read(s, complaint_id, by, today)
-        offered = complaints.offered(s, complaints.get(s, complaint_id, by), by)
+        record = complaints.get(s, complaint_id, by)
+        offered = complaints.offered(s, record, by)
+        history = complaints.history(s, record) if by.covers(record.division_code) else {}
     view["state_label"] = _states(code)[view["state"]]
     view["county_name"] = _county(view["county"], code)
     view["office_name"] = _county(view["received_division"] or "", code)
-    failed = (values or {}).get("action", "")
-    forms = {
-        a: FormState.of(
-            f"step-{a}",
-            values if a == failed else None,
-            error if a == failed else None,
-            STEP_FIELDS,
-        )
-        for a in offered
-    }
-    general = (
-        FormState.of("step", values, error, STEP_FIELDS) if error and failed not in forms else None
+    steps = step_forms(
+        offered,
+        STEP_FIELDS,
+        values,
+        error,
+        held=refusals(COMPLAINT, view["state"], by, history, offered),
     )
     closing = [(k, v) for k, v in OUTCOMES.items() if k not in ("withdrawn", "refused")]
     return render(
@@ -407,8 +404,7 @@ def _case_page(
         "wages/complaints/case.html",
         status=error.status if error else 200,
         c=view,
-        forms=forms,
-        general=general,
+        steps=steps,
         actions=ACTIONS,
         outcomes=OUTCOMES,
         closing=closing,
@@ -428,34 +424,27 @@ def case_page(
 async def step(
     complaint_id: PathId, request: Request, by: Principal = Depends(permit("wages:inspect"))
 ) -> Response:
-    values = {k: v[:400].strip() for k, v in form_values(await request.form(), STEP_FIELDS).items()}
+    values = posted(await request.form(), STEP_FIELDS)
 
     def work() -> None:
-        raw, today = values.get("day", ""), dt.date.today()
-        try:
-            day = dt.date.fromisoformat(raw) if raw else today
-        except ValueError:
-            raise invalid(
-                "day", "date", "日期格式应为YYYY-MM-DD", "a date is YYYY-MM-DD", "ཚེས་གྲངས་ནོར།"
-            ) from None
-        if day > today:
-            raise invalid(
-                "day", "future", "日期不能晚于今天", "the day cannot be after today", "ཚེས་གྲངས་ནོར།"
-            )
+        today = dt.date.today()
+        when = day(values.get("day", ""), "day", default=today, not_after=today)
         with uow(request) as s:
             complaints.act(
                 s,
                 complaint_id,
                 values.get("action", ""),
                 by,
-                day=day,
+                day=when or today,
                 reason=values.get("reason") or None,
                 outcome=values.get("outcome", ""),
                 recovered=values.get("recovered") or None,
             )
 
-    try:
-        await run_in_threadpool(work)
-    except MinshengError as err:
-        return _case_page(request, complaint_id, by, values, err)
-    return flash.redirect(f"/wages/complaints/{complaint_id}", "wg_complaint_step", request)
+    return await take(
+        request,
+        work,
+        done=f"/wages/complaints/{complaint_id}",
+        message="wg_complaint_step",
+        again=lambda err: _case_page(request, complaint_id, by, values, err),
+    )

@@ -11,11 +11,9 @@ done ones redirect with a one-time message (post–redirect–get).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from minsheng.core import money
 from minsheng.core.errors import MinshengError, invalid
@@ -24,9 +22,11 @@ from minsheng.wages import deposit_payouts as payouts
 from minsheng.wages import deposits
 from minsheng.wages.access import get_project
 from minsheng.webkit import flash
-from minsheng.webkit.deps import PathId, uow
-from minsheng.webkit.forms import FormState, form_values
+from minsheng.webkit import steps as steps_kit
+from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.guards import permit
+from minsheng.webkit.i18n import gettext_for
+from minsheng.webkit.pager import MAX_PAGE_CHARS, paginate
 from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
@@ -73,22 +73,17 @@ OVERDUE = {
     "payout": N_("A draw not paid to the workers by its deadline"),
 }
 
+STEP_LABELS = {
+    "assess": N_("Assess the deposit"),
+    "lodge": N_("Lodge the deposit"),
+    "draw": N_("Draw for confirmed arrears"),
+    "payout": N_("Record the payout to the workers"),
+    "top_up": N_("Top up"),
+    "notice": N_("Publish the return notice"),
+    "return": N_("Return the deposit"),
+}
+
 flash.register("wg_deposit_done", N_("The deposit is updated."))
-
-
-def form_fields(form: Any, names: tuple[str, ...]) -> dict[str, str]:
-    return {k: v[:MAX_CHARS].strip() for k, v in form_values(form, names).items()}
-
-
-def form_date(raw: str, field: str) -> dt.date | None:
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise invalid(
-            field, "date", "日期格式应为YYYY-MM-DD", "a date is YYYY-MM-DD", "ཚེས་གྲངས་ནོར།"
-        ) from None
 
 
 # ------------------------------------------------------------------ the deposit panel
@@ -100,9 +95,11 @@ def _deposit_page(
     by: Principal,
     values: dict[str, str] | None = None,
     error: MinshengError | None = None,
+    page: str = "1",
 ) -> HTMLResponse:
     request.state.private = True
     today = dt.date.today()
+    _ = gettext_for(lang(request)).gettext
     with uow(request, immediate=False) as s:
         project = get_project(s, project_id, by)
         dep = deposits.deposit_of(s, project_id, by)
@@ -134,17 +131,24 @@ def _deposit_page(
             offered.append("return")
         if unpaid and (by.can("wages:inspect") or by.kind == "system"):
             offered.append("payout")
-    failed = (values or {}).get("action", "")
-    forms = {
-        a: FormState.of(
-            f"dep-{a}",
-            values if a == failed else None,
-            error if a == failed else None,
-            DEPOSIT_FIELDS,
-        )
-        for a in offered
-    }
-    general = FormState.of("dep", values, error, DEPOSIT_FIELDS) if error else None
+    held = []
+    if view is not None and view["state"] == "notice" and "return" in offered:
+        until = dt.date.fromisoformat(view["notice_until"])
+        if today <= until:  # the service would refuse it: say so, with the day it opens
+            offered.remove("return")
+            held.append(
+                steps_kit.held(
+                    "return",
+                    f"返还公示至{until.isoformat()}止，期满后方可返还",
+                    f"the notice runs until {until.isoformat()}: return after it",
+                    f"གསལ་བསྒྲགས་ {until.isoformat()} བར་ཡིན། དེའི་རྗེས་སུ་སླར་སྤྲོད་ཆོག",
+                    until=until,
+                )
+            )
+    steps = steps_kit.step_forms(
+        offered, DEPOSIT_FIELDS, values, error, prefix="deposit", held=held, ids="deposit-{action}"
+    )
+    ledger = paginate(rows, page, f"/wages/projects/{project_id}/deposit")
     return render(
         request,
         "wages/deposits/panel.html",
@@ -152,10 +156,10 @@ def _deposit_page(
         project_id=project_id,
         project_name=name,
         d=view,
-        entries=rows,
+        entries=ledger,
         unpaid=[r for r in rows if r["id"] in unpaid],
-        forms=forms,
-        general=general,
+        steps=steps,
+        step_labels={k: _(v) for k, v in STEP_LABELS.items()},
         fmt=money.fmt,
         states=STATES,
         bands=BANDS,
@@ -167,17 +171,20 @@ def _deposit_page(
 
 @router.get("/wages/projects/{project_id}/deposit", response_class=HTMLResponse)
 def deposit_page(
-    project_id: PathId, request: Request, by: Principal = Depends(permit("wages:project"))
+    project_id: PathId,
+    request: Request,
+    page: str = Query("1", max_length=MAX_PAGE_CHARS),
+    by: Principal = Depends(permit("wages:project")),
 ) -> HTMLResponse:
-    """The project's deposit: assessment, deadlines, ledger and the steps open to you."""
-    return _deposit_page(request, project_id, by)
+    """The project's deposit: assessment, deadlines, ledger (paged) and the steps open to you."""
+    return _deposit_page(request, project_id, by, page=page)
 
 
 @router.post("/wages/projects/{project_id}/deposit", response_class=HTMLResponse)
 async def deposit_post(
     project_id: PathId, request: Request, by: Principal = Depends(permit("wages:project"))
 ) -> Response:
-    values = form_fields(await request.form(), DEPOSIT_FIELDS)
+    values = steps_kit.posted(await request.form(), DEPOSIT_FIELDS, MAX_CHARS)
 
     def work() -> None:
         action, today = values.get("action", ""), dt.date.today()
@@ -192,7 +199,7 @@ async def deposit_post(
                     amount=values.get("amount", ""),
                     bank=values.get("bank", ""),
                     guarantee_no=values.get("guarantee_no") or None,
-                    expires_on=form_date(values.get("expires_on", ""), "expires_on"),
+                    expires_on=steps_kit.day(values.get("expires_on", ""), "expires_on"),
                     by=by,
                     today=today,
                 )
@@ -212,7 +219,7 @@ async def deposit_post(
                     s,
                     project_id,
                     int(entry) if entry.isdigit() and len(entry) < 10 else None,
-                    paid_on=form_date(values.get("paid_on", ""), "paid_on"),
+                    paid_on=steps_kit.day(values.get("paid_on", ""), "paid_on"),
                     workers=int(workers) if workers.isdigit() and len(workers) < 7 else workers,
                     reference=values.get("reference", ""),
                     by=by,
@@ -227,8 +234,10 @@ async def deposit_post(
             else:
                 raise invalid("action", "choice", "未知的操作", "unknown action", "བྱ་སྤྱོད་མི་ཤེས།")
 
-    try:
-        await run_in_threadpool(work)
-    except MinshengError as err:
-        return _deposit_page(request, project_id, by, values, err)
-    return flash.redirect(f"/wages/projects/{project_id}/deposit", "wg_deposit_done", request)
+    return await steps_kit.take(
+        request,
+        work,
+        done=f"/wages/projects/{project_id}/deposit",
+        message="wg_deposit_done",
+        again=lambda err: _deposit_page(request, project_id, by, values, err),
+    )
