@@ -122,3 +122,33 @@ def test_the_public_list_is_searched_by_name_or_credit_code(engine: Engine, anon
     none = anon.get("/public/wages/blacklist", params={"q": "保证金测试单位11"})  # not approved
     assert "保证金测试单位11" not in none.text.split('id="public-listings"')[1]
     assert anon.get("/public/wages/blacklist", params={"q": "x" * 65}).status_code == 422
+
+
+def test_the_return_is_not_offered_while_the_notice_runs_and_the_page_says_until_when(
+    engine: Engine, app: Any
+) -> None:
+    with make_sessionmaker(engine)() as s:
+        x = site(s, tag=77, signed=TODAY - dt.timedelta(days=400), completed_on=TODAY)
+        deposits.assess(s, x.project_id, BY, TODAY)
+        dep = deposits.deposit_of(s, x.project_id, BY)
+        assert dep is not None
+        deposits.lodge(
+            s, x.project_id, form="cash", amount=dep.required, bank="中国银行", by=BY, today=TODAY
+        )
+        dep = deposits.open_notice(s, x.project_id, by=BY, today=TODAY)
+        until = dep.notice_until
+        s.commit()
+    assert until is not None and until > TODAY
+    supervisor: Any = staff_client(app, engine, "supervisor", "540100")
+    supervisor.cookies.set("lang", "en")
+    url = f"/wages/projects/{x.project_id}/deposit"
+    page = supervisor.get(url).text
+    assert 'id="deposit-return"' not in page and 'id="deposit-draw"' in page
+    held = page.split('id="deposit-held-return"')[1].split("</li>")[0]
+    assert f"the notice runs until {until.isoformat()}" in held and "Return the deposit" in held
+    # posted anyway (an old tab): refused, in words and with the date, and nothing returned
+    r = supervisor.post(url, data={"action": "return"}, follow_redirects=False)
+    assert r.status_code == 409 and until.isoformat() in r.text
+    assert "error-summary" in r.text.split('id="deposit-summary"')[0]  # at the top, in view
+    with make_sessionmaker(engine)() as s:
+        assert deposits.deposit_of(s, x.project_id, BY).state == "notice"  # type: ignore[union-attr]
