@@ -4,13 +4,14 @@ citizen's own page. Plain HTML forms with CSRF tokens; no JavaScript needed."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
+import re
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from minsheng.auth import service
 from minsheng.auth.api import start_session
+from minsheng.auth.credentials import SignInError
 from minsheng.auth.web import open_session_for
 from minsheng.core import divisions, ids
 from minsheng.core.errors import MinshengError
@@ -20,7 +21,7 @@ from minsheng.registry import service as registry
 from minsheng.registry import vocab
 from minsheng.registry.models import Person
 from minsheng.webkit import flash
-from minsheng.webkit.deps import lang, uow
+from minsheng.webkit.deps import lang, safe_next, uow
 from minsheng.webkit.forms import FormState
 from minsheng.webkit.guards import (
     CSRF_COOKIE,
@@ -30,26 +31,64 @@ from minsheng.webkit.guards import (
     permit,
     public,
 )
-from minsheng.webkit.render import render
+from minsheng.webkit.render import landing_for, render
 
 router = APIRouter(include_in_schema=False)
 LOGIN_FIELDS = ("username", "password")
+OTP_MINUTES = int(service.OTP_LIFETIME.total_seconds() // 60)
+
+# Tibetan lines for the refusals a citizen meets on the sign-in pages whose authors wrote none
+# (the ID number's checks, the request limit): every error of these pages is in zh, bo and en.
+# A ``{n}`` takes the first number of the Chinese message (a length, seconds to wait).
+TIBETAN: dict[str, str] = {
+    "id_length": "ངོ་སྤྲོད་ལག་ཁྱེར་གྱི་ཨང་གྲངས་ལ་ཡིག་འབྲུ་ 18 (ཡང་ན་རྙིང་པ་ 15) དགོས། ད་ལྟ་ {n} འདུག",
+    "id_charset": "ངོ་སྤྲོད་ལག་ཁྱེར་ཨང་གྲངས་ཀྱི་ཡིག་འབྲུ་དང་པོ་ 17 ཨང་ཀི་དང་། མཐའ་མ་ཨང་ཀི་འམ་ X ཡིན་དགོས།",
+    "id_checksum": "ངོ་སྤྲོད་ལག་ཁྱེར་ཨང་གྲངས་ཀྱི་ཞིབ་དཔྱད་ཡིག་འབྲུ་མི་མཐུན། ཨང་གྲངས་བསྐྱར་དུ་ཞིབ་བཤེར་གནང་།",
+    "id_birth_date": "ཨང་གྲངས་ནང་གི་སྐྱེས་ཚེས་དེ་མི་སྲིད།",
+    "id_birth_future": "ཨང་གྲངས་ནང་གི་སྐྱེས་ཚེས་མ་འོངས་པའི་ཚེས་གྲངས་རེད།",
+    "id_division": "ཨང་གྲངས་ཀྱི་ཨང་ཀི་དང་པོ་གཉིས་ཞིང་ཆེན་གྱི་ཨང་རྟགས་མ་རེད།",
+    "division_unknown": "ཨང་གྲངས་ནང་གི་ས་ཁོངས་ཀྱི་ཨང་རྟགས་ངོས་འཛིན་མ་ཐུབ།",
+    "rate_limited": "རེ་ཞུ་མང་དྲགས་འདུག སྐར་ཆ་ {n} རྗེས་སུ་ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།",
+}
 
 
-def safe_next(target: str | None, default: str = "/") -> str:
-    if not target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    return target
+def _with_tibetan(err: MinshengError) -> MinshengError:
+    """``err`` with its Tibetan line (from :data:`TIBETAN`) when its author wrote none."""
+    if err.bo or err.rule not in TIBETAN:
+        return err
+    found = re.search(r"\d+", err.zh)
+    err.bo = TIBETAN[err.rule].format(n=found.group() if found else "")
+    return err
+
+
+def _wrong_code(err: MinshengError) -> MinshengError:
+    """A wrong or expired code says how long a code lasts (and so when to ask for another)."""
+    if err.rule != "bad_code":
+        return _with_tibetan(err)
+    m = OTP_MINUTES
+    return SignInError(
+        "bad_code",
+        f"验证码不正确或已过期。验证码发送后{m}分钟内有效，可重新获取。",
+        f"the code is wrong or has expired. A code is valid for {m} minutes after it is sent; "
+        "you can ask for a new one.",
+        err.status,
+        bo=f"ར་སྤྲོད་ཨང་གྲངས་ནོར་འདུག་གམ་དུས་ཚོད་ཡོལ་ཟིན། ཨང་གྲངས་བཏང་རྗེས་སྐར་མ་ {m} ནང་ནུས་པ་ལྡན། "
+        "ཨང་གྲངས་གསར་པ་ཞིག་ལེན་ཆོག",
+    )
+
+
+def staff_landing(by: Principal, target: str | None) -> str:
+    """Where a staff member goes after signing in: ``next`` if it is a path of this site, else
+    their desk (:func:`minsheng.webkit.render.landing_for`), else the home page."""
+    default = landing_for(by) or "/"
+    return safe_next(target, default) if target else default
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(
-    request: Request, next: str = "/", by: Principal = Depends(public())
+    request: Request, next: str = Query("", max_length=2000), by: Principal = Depends(public())
 ) -> HTMLResponse:
-    return render(request, "auth/login.html", next=safe_next(next), f=FormState.of())
+    return render(request, "auth/login.html", next=safe_next(next, ""), f=FormState.of())
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -57,7 +96,7 @@ def login(
     request: Request,
     username: str = Form("", max_length=64),
     password: str = Form("", max_length=256),
-    next: str = Form("/"),
+    next: str = Form("", max_length=2000),
     by: Principal = Depends(public()),
 ) -> Response:
     ip = client_ip(request) or "-"
@@ -66,18 +105,21 @@ def login(
         with uow(request) as s:
             user = service.authenticate(s, username, password, ip)
             new = open_session_for(request, s, user=user)
+            signed_in = service.staff_principal(user, ip)
     except MinshengError as err:
         # a wrong name or password names no field (which of the two is not said): the message
         # sits on the password, the name is kept
         f = FormState.of(
             "",
             {"username": username},
-            err,
+            _with_tibetan(err),
             LOGIN_FIELDS,
             rename=lambda name: name if name in LOGIN_FIELDS else "password",
         )
-        return render(request, "auth/login.html", status=err.status, next=safe_next(next), f=f)
-    response = flash.redirect(safe_next(next), "signed_in", request)
+        return render(
+            request, "auth/login.html", status=err.status, next=safe_next(next, ""), f=f
+        )
+    response = flash.redirect(staff_landing(signed_in, next), "signed_in", request)
     start_session(request, response, new)
     return response
 
@@ -94,16 +136,43 @@ def logout(request: Request, by: Principal = Depends(public())) -> Response:
     return response
 
 
+def _id_step(
+    request: Request, next: str, id_number: str = "", err: MinshengError | None = None
+) -> HTMLResponse:
+    f = FormState.of(
+        "",
+        {"id_number": id_number},
+        _with_tibetan(err) if err else None,
+        ("id_number",),
+        rename=lambda name: "id_number",  # a limit or the ID: either way, this field
+    )
+    return render(
+        request,
+        "auth/citizen_login.html",
+        status=err.status if err else 200,
+        step="id",
+        f=f,
+        next=safe_next(next, ""),
+    )
+
+
 @router.get("/citizen/login", response_class=HTMLResponse)
-def citizen_form(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
-    return render(request, "auth/citizen_login.html", step="id", f=FormState.of())
+def citizen_form(
+    request: Request, next: str = Query("", max_length=2000), by: Principal = Depends(public())
+) -> HTMLResponse:
+    return _id_step(request, next)
 
 
 @router.post("/citizen/login", response_class=HTMLResponse)
 def citizen_send(
-    request: Request, id_number: str = Form("", max_length=20), by: Principal = Depends(public())
+    request: Request,
+    id_number: str = Form("", max_length=20),
+    next: str = Form("", max_length=2000),
+    resend: str = Form("", max_length=1),
+    by: Principal = Depends(public()),
 ) -> HTMLResponse:
-    """Send the code; the page answers the same whether or not the ID is registered."""
+    """Send the code (again, with ``resend``: the same limits as the API's
+    ``POST /api/auth/otp``); the page answers the same whether or not the ID is registered."""
     try:
         parsed = ids.parse_resident_id(id_number)
         limit(request, "otp_send_ip", client_ip(request) or "-")
@@ -111,20 +180,20 @@ def citizen_send(
         with uow(request) as s:
             service.send_code(s, parsed.number, request.app.state.otp_sender)
     except MinshengError as err:
-        f = FormState.of(
-            "",
-            {"id_number": id_number},
-            err,
-            ("id_number",),
-            rename=lambda name: "id_number",  # a limit or the ID: either way, this field
-        )
-        return render(request, "auth/citizen_login.html", status=err.status, step="id", f=f)
-    return _code_step(request, parsed.number)
+        if resend and err.rule == "rate_limited":  # asked again too soon: said on the code page
+            return _code_step(request, id_number.strip().upper(), next, err)
+        return _id_step(request, next, id_number, err)
+    return _code_step(request, parsed.number, next, sent_again=bool(resend))
 
 
-def _code_step(request: Request, id_number: str, err: MinshengError | None = None) -> HTMLResponse:
-    minutes = int(service.OTP_LIFETIME.total_seconds() // 60)
-    f = FormState.of("", {}, err, ("code",), rename=lambda name: "code")
+def _code_step(
+    request: Request,
+    id_number: str,
+    next: str,
+    err: MinshengError | None = None,
+    sent_again: bool = False,
+) -> HTMLResponse:
+    f = FormState.of("", {}, _wrong_code(err) if err else None, ("code",), rename=lambda n: "code")
     return render(
         request,
         "auth/citizen_login.html",
@@ -132,7 +201,10 @@ def _code_step(request: Request, id_number: str, err: MinshengError | None = Non
         step="code",
         f=f,
         id_number=id_number,
-        otp_minutes=minutes,
+        id_masked=ids.mask_id(id_number) if id_number else "",
+        otp_minutes=OTP_MINUTES,
+        next=safe_next(next, ""),
+        sent_again=sent_again,
     )
 
 
@@ -141,6 +213,7 @@ def citizen_verify(
     request: Request,
     id_number: str = Form("", max_length=20),
     code: str = Form("", max_length=12),
+    next: str = Form("", max_length=2000),
     by: Principal = Depends(public()),
 ) -> Response:
     ip = client_ip(request) or "-"
@@ -150,8 +223,8 @@ def citizen_verify(
             person = service.verify_code(s, id_number, code)
             new = open_session_for(request, s, person=person)
     except MinshengError as err:
-        return _code_step(request, id_number, err)
-    response = flash.redirect("/me", "signed_in", request)
+        return _code_step(request, id_number, next, err)
+    response = flash.redirect(safe_next(next, "/me"), "signed_in", request)
     start_session(request, response, new)
     return response
 
@@ -184,6 +257,7 @@ def my_page(request: Request, by: Principal = Depends(permit("self:read"))) -> H
         request,
         "auth/me.html",
         me=me,
+        id_masked=ids.mask_id(me.id_number),
         others=others,
         statuses=statuses,
         scheme=scheme,

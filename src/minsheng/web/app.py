@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import fastapi_offline
 from fastapi import Depends, FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from minsheng import __version__, logs
 from minsheng.auth import web as auth_web
@@ -19,7 +24,8 @@ from minsheng.db import current_revision, make_engine, make_sessionmaker
 from minsheng.foundation import crypto
 from minsheng.foundation.principals import Principal
 from minsheng.webkit import errors, guards
-from minsheng.webkit.guards import BodyLimit, public
+from minsheng.webkit.guards import SESSION_COOKIE, BodyLimit, public
+from minsheng.webkit.render import static_version
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 1024 * 1024  # 1 MiB for ordinary requests
@@ -27,11 +33,73 @@ MAX_UPLOAD = 20 * 1024 * 1024  # CSV imports
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Minsheng 民生 API</title>
 <link rel="stylesheet" href="/static/docs/swagger-ui.css">
-<link rel="icon" href="/static/docs/favicon.png"></head>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"></head>
 <body><div id="swagger-ui"></div>
 <script src="/static/docs/swagger-ui-bundle.js"></script>
 <script src="/static/docs-init.js"></script></body></html>"""
 SWAGGER_STATIC = Path(fastapi_offline.__file__).parent / "static"
+
+
+STATIC_FOREVER = "public, max-age=31536000, immutable"  # a URL carrying the file's hash
+STATIC_REVALIDATE = "no-cache"  # any other static URL: kept, but checked by its ETag each time
+COMPRESS_MIN = 500  # bytes; smaller answers are sent as they are
+
+
+class StaticCache:
+    """Cache headers on ``/static/``: a URL whose ``?v=`` is the file's current content hash
+    (``webkit.render.static_url``, used by every page) may be kept a year; any other (no
+    ``v``, an old ``v``) is kept but revalidated each time by its ETag (``StaticFiles`` answers
+    ``304 Not Modified``). Plain ASGI, like ``guards.Protect``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        sent = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("v", [""])[0]
+        current = static_version(path.removeprefix("/static/"))
+        value = STATIC_FOREVER if sent and sent == current else STATIC_REVALIDATE
+
+        async def send_with_cache(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (200, 304):
+                MutableHeaders(scope=message)["Cache-Control"] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_cache)
+
+
+def may_compress(scope: Scope) -> bool:
+    """Whether an answer may be gzipped, minding BREACH (a secret — the CSRF token bound to the
+    session, personal data — in a compressed answer that also reflects what an attacker put in
+    the request can be read off the answer's length). An attacker's page can make a signed-in
+    browser send such requests only cross-site, so: static files, bearer-token calls (no
+    ambient authority) and requests without a session cookie are compressed; a request with a
+    session cookie only when the browser says it comes from this site or from the user
+    (``Sec-Fetch-Site: same-origin`` / ``none``). A cross-site one, or one whose browser does
+    not say, is answered uncompressed."""
+    if scope.get("path", "").startswith("/static/"):
+        return True
+    headers = Headers(scope=scope)
+    if SESSION_COOKIE not in cookie_parser(headers.get("cookie", "")):
+        return True
+    return headers.get("sec-fetch-site", "") in ("same-origin", "none")
+
+
+class Compress:
+    """Starlette's ``GZipMiddleware`` for the answers :func:`may_compress` allows."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=COMPRESS_MIN, compresslevel=6)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and may_compress(scope):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -63,6 +131,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static/docs", StaticFiles(directory=SWAGGER_STATIC), name="docs-static")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon(by: Principal = Depends(public())) -> FileResponse:
+        """For clients that ask for it by that name (pages link ``favicon.svg``)."""
+        return FileResponse(STATIC / "favicon.ico", headers={"Cache-Control": "max-age=86400"})
+
     @app.get("/docs", include_in_schema=False)
     def docs(by: Principal = Depends(public())) -> HTMLResponse:
         return HTMLResponse(DOCS_PAGE)
@@ -90,6 +163,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     errors.install(app)
     app.add_middleware(guards.Protect, secure_cookies=settings.secure_cookies)
     app.add_middleware(BodyLimit, default=MAX_BODY, larger={"/api/persons/import": MAX_UPLOAD})
+    app.add_middleware(StaticCache)
+    app.add_middleware(Compress)  # outermost: compresses what every other layer answered
     declare_error_answers(app)
     open_routes = guards.unguarded_routes(app)
     if open_routes:

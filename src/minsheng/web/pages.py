@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
@@ -15,10 +13,10 @@ from minsheng.foundation.principals import Principal
 from minsheng.policy import load as load_params
 from minsheng.registry.models import Household, Person
 from minsheng.webkit import i18n
-from minsheng.webkit.deps import lang, uow
+from minsheng.webkit.deps import lang, safe_next, uow
 from minsheng.webkit.forms import FormState
 from minsheng.webkit.guards import public
-from minsheng.webkit.render import render, render_error
+from minsheng.webkit.render import landing_for, render, render_error
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +35,11 @@ def _entry(p: programmes.Programme, by: Principal) -> str | None:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, by: Principal = Depends(public())) -> HTMLResponse:
+def home(request: Request, by: Principal = Depends(public())) -> Response:
+    """The home page; a signed-in staff member is sent on to their desk (``landing_for``)."""
+    desk = landing_for(by)
+    if desk is not None:
+        return RedirectResponse(desk, status_code=303)
     code = lang(request)
     with uow(request, immediate=False) as s:
         people = s.scalar(select(func.count(Person.id))) or 0
@@ -76,9 +78,7 @@ def switch_language(
     """Set the language cookie and go back (works without JavaScript)."""
     if code not in i18n.LANGUAGES:
         return render_error(request, 404, "不支持的语言", "unsupported language")
-    target = urlsplit(next)
-    safe = next if not target.scheme and not target.netloc and next.startswith("/") else "/"
-    response = RedirectResponse(safe, status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
     return response
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Path, Request
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,3 +39,22 @@ def lang(request: Request) -> str:
         )
         request.state.lang = code
     return code
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """``target`` when it is a path of this site, else ``default`` (no open redirect).
+
+    Only a relative path that starts with one ``/`` is kept: ``//host``, ``https://host``,
+    ``/\\host`` (browsers read a backslash as a slash), and anything holding a control
+    character or a space (browsers drop tabs and newlines, so ``/\\t/host`` is ``//host``) are
+    refused, as is a path over 2,000 characters."""
+    if not target or len(target) > 2000:
+        return default
+    if any(c in target for c in "\\ ") or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return default
+    if not target.startswith("/") or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
