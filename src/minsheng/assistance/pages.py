@@ -5,16 +5,27 @@ along), and the citizen's own benefits. Plain HTML forms with CSRF tokens."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from minsheng.assistance import household, monitoring, payroll, service, vocab
+from minsheng.assistance import (
+    desk_pages,
+    household,
+    monitoring,
+    payroll,
+    queue_pages,
+    service,
+    vocab,
+    workflows,
+)
+from minsheng.assistance.models import Case
 from minsheng.assistance.schemas import AssetsIn, CaseIn, ExpenseIn, IncomeIn, IncomesIn
 from minsheng.core import money
 from minsheng.core.errors import MinshengError
@@ -22,16 +33,20 @@ from minsheng.fields import to_minsheng_error
 from minsheng.foundation.principals import Principal
 from minsheng.registry import service as registry
 from minsheng.registry import vocab as registry_vocab
-from minsheng.registry.models import Household, Person
+from minsheng.registry.models import Person
 from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
-from minsheng.webkit.pager import MAX_PAGE_CHARS, matches, paginate
+from minsheng.webkit.pager import MAX_PAGE_CHARS
 from minsheng.webkit.render import render
+from minsheng.webkit.steps import Held, refusals
+from minsheng.webkit.steps import held as held_step
 
 router = APIRouter(include_in_schema=False)
 # the household page's forms: element-id prefix → the fields each shows, in order
+# what a warning's form carries back to the queue it came from (its page and filters)
+BACK = ("page", "wpage", "programme", "state", "due", "sort", "wstate")
 FORMS: dict[str, tuple[str, ...]] = {
     "income": ("person_id", "month", "kind", "amount"),
     "asset": tuple(vocab.ASSET_KINDS),
@@ -61,6 +76,7 @@ def _labels(request: Request) -> dict[str, Any]:
         "asset_kinds": lab(vocab.ASSET_KINDS),
         "expense_kinds": lab(vocab.EXPENSE_KINDS),
         "fmt": money.fmt,
+        "step_title": desk_pages.step_title,
     }
 
 
@@ -69,13 +85,18 @@ def queue(
     request: Request,
     page: str = Query("1", max_length=MAX_PAGE_CHARS),
     wpage: str = Query("1", max_length=MAX_PAGE_CHARS),
-    q: str = Query("", max_length=64),
+    programme: str = Query("", max_length=MAX_PAGE_CHARS),
+    state: str = Query("", max_length=MAX_PAGE_CHARS),
+    due: str = Query("", max_length=MAX_PAGE_CHARS),
+    sort: str = Query("due", max_length=MAX_PAGE_CHARS),
+    wstate: str = Query("", max_length=MAX_PAGE_CHARS),
     by: Principal = Depends(permit("assistance:read")),
 ) -> HTMLResponse:
-    """The caseworker's queue: applications and reviews, then open warnings, each a page of
-    rows; the search box keeps those whose number, household, programme or state has the
-    words typed."""
-    return _queue_page(request, by, page, wpage, q)
+    """The caseworker's queue: applications and reviews (filtered by programme, state and due
+    date, sorted), then open warnings, each a page of rows read from the database with the
+    total shown (a supervisor's whole region too: every warning is on some page)."""
+    f = queue_pages.Filters.of(programme, state, due, sort)
+    return _queue_page(request, by, page, wpage, f, wstate)
 
 
 def _queue_page(
@@ -83,7 +104,8 @@ def _queue_page(
     by: Principal,
     page: str,
     wpage: str,
-    q: str,
+    f: queue_pages.Filters,
+    wstate: str = "",
     error: MinshengError | None = None,
     failed: tuple[str, dict[str, str]] | None = None,
 ) -> HTMLResponse:
@@ -91,49 +113,46 @@ def _queue_page(
     that form again with its error next to the field."""
     today = dt.date.today()
     labels = _labels(request)
+    wstate = wstate if wstate in monitoring.OPEN else ""
+    keep = {**f.query(), **({"wstate": wstate} if wstate else {})}
     with uow(request) as s:
-        cases = [service.case_out(s, c, today, events=False) for c in service.queue(s, by)]
-        open_warnings = monitoring.open_warnings(s, by)
-        warnings = [monitoring.warning_out(w, today) for w in open_warnings]
-        next_states = {w.id: monitoring.offered(w, by) for w in open_warnings}
-        ids = {c.household_id for c in cases} | {w.household_id for w in warnings}
-        codes = dict(
-            s.execute(select(Household.id, Household.code).where(Household.id.in_(ids))).all()
+        case_page = queue_pages.page_of(
+            s, queue_pages.case_query(by, f, today), page, "/assistance", {**keep, "wpage": wpage}
         )
-    q = q.strip()
-    if q:
-        cases = [
-            c
-            for c in cases
-            if matches(
-                q,
-                c.id,
-                codes.get(c.household_id),
-                c.programme,
-                labels["programmes"].get(c.programme),
-                labels["states"].get(c.state),
-            )
-        ]
-        warnings = [
-            w
-            for w in warnings
-            if matches(
-                q,
-                w.id,
-                codes.get(w.household_id),
-                labels["causes"].get(w.cause),
-                labels["wstates"].get(w.state),
-            )
-        ]
-    keep = {"q": q}
+        warning_page = queue_pages.page_of(
+            s,
+            queue_pages.warning_query(by, wstate, f.due),
+            wpage,
+            "/assistance",
+            {**keep, "page": page},
+            param="wpage",
+        )
+        open_warnings = list(warning_page.items)
+        cases = replace(
+            case_page,
+            items=[service.case_out(s, c, today, events=False) for c in case_page.items],
+        )
+        warnings = replace(
+            warning_page, items=[monitoring.warning_out(w, today) for w in open_warnings]
+        )
+        next_states = {w.id: monitoring.offered(w, by) for w in open_warnings}
+        codes = queue_pages.household_codes(
+            s, {c.household_id for c in cases.items} | {w.household_id for w in warnings.items}
+        )
     return render(
         request,
         "assistance/queue.html",
-        cases=paginate(cases, page, "/assistance", {**keep, "wpage": wpage}),
-        warnings=paginate(warnings, wpage, "/assistance", {**keep, "page": page}, param="wpage"),
+        cases=cases,
+        warnings=warnings,
         next_states=next_states,
         codes=codes,
-        q=q,
+        filters=f,
+        wstate=wstate,
+        keep=keep,
+        csv_href="/assistance/queue.csv" + (f"?{urlencode(f.query())}" if f.query() else ""),
+        queue_states=queue_pages.QUEUE_STATES,
+        sorts=queue_pages.SORTS,
+        dues=queue_pages.DUE,
         wpage=wpage,
         status=error.status if error else 200,
         failed=FormState.of(failed[0], failed[1], error, FORMS["warning"])
@@ -159,7 +178,7 @@ def _household_page(
         members = [
             {
                 "id": p.id,
-                "name": p.name_zh,
+                "name": p.name_bo if lang(request) == "bo" and p.name_bo else p.name_zh,
                 "masked": p.id_masked,
                 "age": household.age_on(p, today),
                 "relationship": p.relationship_to_head,
@@ -178,8 +197,9 @@ def _household_page(
             "assets": household.assets_of(s, h.id),
             "expenses": household.expenses_of(s, h.id)[:24],
             "cases": [service.case_out(s, c, today) for c in cases],
-            # only what the state allows and this user may do (permission, maker–checker)
-            "offered": {c.id: service.offered(s, c, by) for c in cases},
+            # only what the state allows and this user may do (permission, maker–checker),
+            # and today (no approval while the public notice runs); the rest said in words
+            **_steps_of(s, cases, by, today),
             "warnings": [
                 monitoring.warning_out(w, today) for w in monitoring.household_warnings(s, h.id)
             ],
@@ -200,6 +220,33 @@ def _household_page(
         **data,
         **_labels(request),
     )
+
+
+def _steps_of(
+    s: Session, found: list[Case], by: Principal, today: dt.date
+) -> dict[str, dict[int, Any]]:
+    """Per case: the steps offered now, and those not possible now with the reason in words
+    (the case engine's refusal, or the public notice's last day)."""
+    offered: dict[int, tuple[str, ...]] = {}
+    held: dict[int, list[Held]] = {}
+    for c in found:
+        steps = service.offered(s, c, by)
+        flow = workflows.of_case(c.programme)
+        not_now = refusals(flow, c.state, by, service.history(s, c), steps)
+        if "approve" in steps and c.notice_end is not None and today <= c.notice_end:
+            steps = tuple(a for a in steps if a != "approve")
+            end = c.notice_end.isoformat()
+            not_now.append(
+                held_step(
+                    "approve",
+                    f"公示期至{end}，期满后方可确认",
+                    f"the public notice runs until {end}; the case can be approved after it",
+                    f"ཁྱབ་བསྒྲགས་ཀྱི་དུས་ཚོད་{end}བར་ཡིན། དེའི་རྗེས་སུ་ཆོག་མཆན་སྤྲོད་ཆོག",
+                    until=c.notice_end,
+                )
+            )
+        offered[c.id], held[c.id] = steps, not_now
+    return {"offered": offered, "held": held}
 
 
 @router.get("/assistance/households/{household_id}", response_class=HTMLResponse)
@@ -336,25 +383,44 @@ async def handle_warning(
             reason = str(form.get("reason") or "").strip() or None
             monitoring.handle(s, warning_id, str(form.get("state") or ""), by, reason)
 
-    back = {k: str(form.get(k) or "")[:MAX_PAGE_CHARS] for k in ("wpage", "q")}
+    back = {k: str(form.get(k) or "")[:MAX_PAGE_CHARS] for k in BACK}
     try:
         await run_in_threadpool(work)
     except MinshengError as err:
         failed = (f"warning-{warning_id}", form_values(form, FORMS["warning"]))
-        return _queue_page(request, by, "1", back["wpage"], back["q"], err, failed)
+        f = queue_pages.Filters.of(back["programme"], back["state"], back["due"], back["sort"])
+        return _queue_page(
+            request, by, back["page"] or "1", back["wpage"], f, back["wstate"], err, failed
+        )
     kept = urlencode({k: v for k, v in back.items() if v and v != "1"})
     return flash.redirect("/assistance" + (f"?{kept}" if kept else ""), "warning_saved", request)
 
 
 @router.get("/me/assistance", response_class=HTMLResponse)
 def mine(request: Request, by: Principal = Depends(permit("self:read"))) -> HTMLResponse:
-    """The citizen's own benefits: decisions of their household and the payments."""
+    """The citizen's own benefits: their household (names in the page's language), the
+    decisions with how each was worked out, and the payments."""
     request.state.private = True
+    code = lang(request)
+    today = dt.date.today()
     with uow(request) as s:
         person = s.get(Person, by.person_id)
         assert person is not None
         cases = service.citizen_cases(s, person)
         pays = payroll.household_payments(s, person.household_id) if person.household_id else []
+        members = (
+            [
+                {
+                    "name": p.name_bo if code == "bo" and p.name_bo else p.name_zh,
+                    "relationship": p.relationship_to_head,
+                    "me": p.id == person.id,
+                }
+                for p in person.household.members
+                if p.death_date is None
+            ]
+            if person.household is not None
+            else []
+        )
         rows = [
             {
                 "programme": c.programme,
@@ -362,10 +428,22 @@ def mine(request: Request, by: Principal = Depends(permit("self:read"))) -> HTML
                 "amount": c.monthly_amount,
                 "decided_on": c.decided_on,
                 "review_due": c.review_due,
+                "explanation": service.case_out(s, c, today, events=False).explanation,
             }
             for c in cases
         ]
         payments = [{"month": p.month, "kind": p.kind, "amount": p.amount} for p in pays]
     return render(
-        request, "assistance/mine.html", cases=rows, payments=payments, **_labels(request)
+        request,
+        "assistance/mine.html",
+        cases=rows,
+        payments=payments,
+        members=members,
+        relationships=desk_pages.pick(registry_vocab.RELATIONSHIPS, code),
+        **_labels(request),
     )
+
+
+# the desk's other pages (find, register a walk-in, letters) and the queue's CSV, on this router
+router.include_router(desk_pages.router)
+router.include_router(queue_pages.router)
