@@ -12,7 +12,8 @@ PROGRAMME = Programme(
         "What-if reforms costed over the whole population",
     ),
     rank=90,
-    pages=("minsheng.sim.pages:router",),
+    pages=("minsheng.sim.pages:router", "minsheng.sim.scenario_pages:router"),
+    models="minsheng.sim.scenarios",
     cli=(("sim", "minsheng.sim.cli:app"),),
     permissions={r: frozenset({"aggregates:read"}) for r in ("supervisor", "analyst", "admin")},
     desks=(

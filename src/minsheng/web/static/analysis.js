@@ -1,36 +1,44 @@
-// Charts of a what-if run (ECharts from npm, served from /static/vendor). The data comes in a
-// JSON block, so the page needs no inline script (CSP).
+// Charts of a what-if run (window.echarts: the bench's own build, vendor/charts.min.js). The
+// data comes in a JSON block, so the page needs no inline script (CSP). The chart's title is
+// the <figcaption> above it (never drawn over the legend); every value axis names its unit.
 (function () {
   var el = document.getElementById("chart-data");
   if (!el || typeof echarts === "undefined") return;
   var d = JSON.parse(el.textContent);
-  function bar(id, title, categories, series, horizontal) {
+  var L = d.labels;
+  function num(list) { return list.map(function (v) { return Number(v); }); }
+  function bar(id, categories, series, opts) {
     var node = document.getElementById(id);
     if (!node) return;
     var chart = echarts.init(node, null, { renderer: "svg" });
-    var cat = { type: "category", data: categories, axisLabel: { interval: 0, width: 90, overflow: "break" } };
-    var val = { type: "value" };
+    var cat = { type: "category", data: categories, name: opts.catName || "",
+      nameLocation: "middle", nameGap: 28,
+      axisLabel: { interval: 0, width: opts.horizontal ? 130 : 70, overflow: "break" } };
+    var val = { type: "value", name: opts.unit, nameLocation: "end",
+      nameTextStyle: { align: opts.horizontal ? "right" : "left" } };
     chart.setOption({
-      title: { text: title, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
-      legend: { top: 26 },
-      grid: { left: 8, right: 8, top: 64, bottom: 8, containLabel: true },
-      xAxis: horizontal ? val : cat,
-      yAxis: horizontal ? cat : val,
+      legend: series.length > 1 ? { top: 0 } : { show: false },
+      grid: { left: 8, right: 24, top: series.length > 1 ? 48 : 32, bottom: opts.catName ? 28 : 8,
+        containLabel: true },
+      xAxis: opts.horizontal ? val : cat,
+      yAxis: opts.horizontal ? cat : val,
       series: series,
       animation: false,
     });
     window.addEventListener("resize", function () { chart.resize(); });
     node.dataset.rendered = "1";
   }
-  bar("chart-programmes", document.getElementById("chart-programmes").getAttribute("aria-label"), d.programmes, [
-    { name: d.labels.baseline, type: "bar", data: d.baseline },
-    { name: d.labels.reform, type: "bar", data: d.reform },
-  ], true);
-  bar("chart-prefectures", document.getElementById("chart-prefectures").getAttribute("aria-label"), d.prefectures, [
-    { name: d.labels.change, type: "bar", data: d.prefecture_change },
-  ], false);
-  bar("chart-deciles", document.getElementById("chart-deciles").getAttribute("aria-label"), d.deciles, [
-    { name: d.labels.change, type: "bar", data: d.decile_change },
-  ], false);
+  bar("chart-programmes", d.programmes,
+    [{ name: L.change, type: "bar", data: num(d.programme_change) }],
+    { horizontal: true, unit: L.percent });
+  bar("chart-prefectures", d.prefectures,
+    [{ name: L.change, type: "bar", data: num(d.prefecture_change) }], { unit: L.wan });
+  bar("chart-deciles", d.deciles,
+    [{ name: L.change, type: "bar", data: num(d.decile_change) }],
+    { unit: L.yuan, catName: L.decile });
+  bar("chart-poverty", d.prefectures, [
+    { name: L.baseline, type: "bar", data: num(d.poverty_baseline) },
+    { name: L.reform, type: "bar", data: num(d.poverty_reform) },
+  ], { unit: L.persons });
 })();
