@@ -250,7 +250,7 @@ def run_job(
         if job.kind not in KINDS:
             raise NotFoundError("job_id", "没有这个任务", "no such job", bo="ལས་འགུལ་འདི་མི་འདུག")
         state = jobs.state_of(job)
-        view = {
+        view: dict[str, Any] = {
             "job": job,
             "state": state,
             "result": jobs.result_of(job),

@@ -1,6 +1,6 @@
 """Security: users, sessions, tokens, roles by region, protected personal data, audit."""
 
-from minsheng.programmes import Programme, Text
+from minsheng.programmes import Link, Programme, Text
 
 PROGRAMME = Programme(
     name="auth",
@@ -26,4 +26,13 @@ PROGRAMME = Programme(
         "supervisor": frozenset({"aggregates:read"}),
         "analyst": frozenset({"aggregates:read"}),
     },
+    desks=(
+        Link("/audit", Text("审计日志", "རྩིས་ཞིབ་ཟིན་ཐོ།", "Audit log"), "audit:read", rank=80),
+        Link(
+            "/admin/users",
+            Text("用户、角色与令牌", "སྤྱོད་མཁན་དང་འགན་ཁུར། ལག་ཁྱེར།", "Users, roles and tokens"),
+            "users:admin",
+            rank=80,
+        ),
+    ),
 )

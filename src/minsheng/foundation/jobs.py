@@ -66,9 +66,7 @@ class JobRun(Base):
     result: Mapped[str] = mapped_column(Text, default="{}")  # JSON: what the work answered
     error: Mapped[str | None] = mapped_column(Text)  # JSON: field, rule, zh, bo, en
 
-    __table_args__ = (
-        CheckConstraint("state IN ('running', 'done', 'failed')", name="state"),
-    )
+    __table_args__ = (CheckConstraint("state IN ('running', 'done', 'failed')", name="state"),)
 
 
 def now() -> dt.datetime:
