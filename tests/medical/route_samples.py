@@ -14,18 +14,26 @@ COLLECTIONS = {
     ("GET", "/api/me/settlements"),
     ("GET", "/me/medical"),
     ("GET", "/medical/cashier"),
+    # the window's look-up, day list, report and CSV: 200 everywhere, only the region's rows
+    ("POST", "/medical/cashier/lookup"),
+    ("GET", "/medical/cashier/today"),
+    ("GET", "/medical/cashier/report"),
+    ("GET", "/medical/cashier/report.csv"),
 }
+LHASA = "测试拉萨人"  # the Lhasa patient's name: never in another region's answer
 
 
 def populate(s: Session, w: World) -> None:
     settled = medical.settle(s, BillIn.model_validate(lhasa_bill()), BY)
     w.ids["settlement"] = settled.id or 0
+    w.ids["settlement_window"] = medical.settle(s, BillIn.model_validate(lhasa_bill()), BY).id or 0
     w.ids["preview"] = medical.presettle(s, BillIn.model_validate(lhasa_bill()), BY).preview_id or 0
 
 
 def samples(w: World) -> Samples:
     person = {"person_id": w.ids["person"]}
     settlement = {"settlement_id": w.ids["settlement"]}
+    window = {"settlement_id": w.ids["settlement_window"]}
     return {
         ("POST", "/api/medical/settlements/preview"): {"json": lhasa_bill()},
         ("POST", "/api/medical/settlements"): {"json": lhasa_bill()},
@@ -55,4 +63,14 @@ def samples(w: World) -> Samples:
         },
         ("GET", "/medical/receipt/{settlement_id}"): {"path": settlement},
         ("GET", "/me/medical"): {},
+        ("GET", "/me/medical/{settlement_id}"): {"path": settlement},  # the patient's own
+        ("POST", "/medical/cashier/lookup"): {"data": {"q": P1_ID}, "marker": LHASA},
+        ("GET", "/medical/cashier/today"): {"marker": LHASA},
+        ("GET", "/medical/cashier/report"): {},
+        ("GET", "/medical/cashier/report.csv"): {"marker": LHASA},
+        ("GET", "/medical/cashier/reverse/{settlement_id}"): {"path": window},
+        ("POST", "/medical/cashier/reverse/{settlement_id}"): {
+            "path": window,
+            "data": {"reason": "route matrix"},
+        },
     }
