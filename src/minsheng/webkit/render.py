@@ -110,6 +110,13 @@ def inline_css(by: Principal) -> tuple[Markup, str] | None:
     return _inline((STATIC / "style.css").stat().st_mtime_ns)
 
 
+def _here(request: Request) -> str:
+    if request.method in ("GET", "HEAD"):
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    return "/citizen/login" if request.url.path.startswith("/citizen/") else request.url.path
+
+
 def context(request: Request, **extra: Any) -> dict[str, Any]:
     code = lang(request)
     tr = i18n.gettext_for(code)
@@ -122,6 +129,9 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
         "languages": list(i18n.LANGUAGES.values()),
         "version": __version__,
         "path": request.url.path,
+        # where the language switch comes back to: this page with its query (a GET), else the
+        # page a POST's answer stands for (``/citizen/verify`` answers with the code step)
+        "here": _here(request),
         "csrf": getattr(request.state, "csrf", ""),
         "principal": by,
         "inline_css": inlined[0] if inlined else None,
@@ -175,5 +185,25 @@ def render(request: Request, name: str, status: int = 200, **extra: Any) -> HTML
     return response
 
 
+# The Tibetan line of an error page whose message has none of its own (or whose English has
+# no entry in the Tibetan catalogue), by status.
+GENERIC_BO: dict[int, str] = {
+    400: "རེ་ཞུ་འདི་ལག་བསྟར་བྱེད་ཐབས་མེད།",
+    401: "ཁྱེད་རང་ནང་འཛུལ་བྱས་མེད། ནང་འཛུལ་བྱས་རྗེས་ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།",
+    403: "ཁྱེད་ལ་བྱ་བ་འདི་བྱེད་པའི་དབང་ཚད་མེད།",
+    404: "ཤོག་ངོས་རྙེད་མ་བྱུང་།",
+    405: "རེ་ཞུའི་ཐབས་ལམ་འདི་རྒྱབ་སྐྱོར་མི་བྱེད།",
+    409: "ཉར་ཚགས་བྱས་ཟིན་པའི་ཐོ་འགོད་དང་མི་མཐུན།",
+    413: "བསྐུར་བའི་ཡིག་ཆ་ཆེ་དྲགས་འདུག",
+    422: "ནང་འཇུག་བྱས་པའི་གྲངས་ཐང་ནོར་འདུག",
+    429: "རེ་ཞུ་མང་དྲགས་འདུག ཅུང་ཙམ་སྒུག་རྗེས་ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།",
+    500: "མ་ལག་ནང་ནོར་འཁྲུལ་བྱུང་། ཅུང་ཙམ་སྒུག་རྗེས་ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།",
+}
+
+
 def render_error(request: Request, status: int, zh: str, en: str, bo: str = "") -> HTMLResponse:
+    """The error page: the message in the page's language first, the other two beside it."""
+    if not bo:
+        translated = i18n.gettext_for("bo").gettext(en)
+        bo = translated if translated != en else GENERIC_BO.get(status, GENERIC_BO[400])
     return render(request, "error.html", status=status, status_code=status, zh=zh, en=en, bo=bo)
