@@ -184,6 +184,16 @@ def _field_label(name: str, code: str) -> str | None:
     return None
 
 
+def _named(message: str, path: str, label: str | None, prefix: bool) -> str:
+    """``message`` with the raw field ``path`` replaced by ``label`` — and, for a cell of the
+    lines' table whose message does not name it, the label in front."""
+    if not label:
+        return message
+    if path in message:
+        return message.replace(path, label)
+    return f"{label}: {message}" if prefix and label not in message else message
+
+
 def readable(err: MinshengError | ValidationError, rename: Any) -> list[Problem]:
     """The service's problems as the cashier reads them: a raw field path in a message
     (``lines[0].quantity不是数字``) becomes the row and column's label, and a problem without a
@@ -195,12 +205,12 @@ def readable(err: MinshengError | ValidationError, rename: Any) -> list[Problem]
         target = rename(p.field) or p.field
         zh, en, bo = p.zh, p.en, p.bo
         labels = {c: _field_label(target, c) for c in ("zh", "bo", "en")}
-        if labels["zh"]:
-            zh = zh.replace(p.field, labels["zh"] or "")
-            en = en.replace(p.field, labels["en"] or "")
-            bo = bo.replace(p.field, labels["bo"] or "")
+        row = _ROW_FIELD.match(target) is not None  # a cell: its message must say which
+        zh = _named(zh, p.field, labels["zh"], row)
+        en = _named(en, p.field, labels["en"], row)
+        bo = _named(bo, p.field, labels["bo"], row) if bo else ""
         if not bo:
-            bo = _ID_RULES_BO.get(p.rule) or (f"«{labels['bo'] or p.field}» ནང་གི་གྲངས་ཐང་ནོར་འདུག")
+            bo = _ID_RULES_BO.get(p.rule) or f"{labels['bo'] or p.field}: ནང་གི་གྲངས་ཐང་ནོར་འདུག"
         out.append(Problem(p.field, p.rule, zh, en, bo))
     return out
 
