@@ -17,9 +17,11 @@ COLLECTIONS = {
     ("GET", "/api/me/assistance"),
     ("GET", "/assistance"),
     ("GET", "/me/assistance"),
+    ("GET", "/assistance/find"),
+    ("GET", "/assistance/queue.csv"),
 }
 COLLECTIONS |= run_samples.COLLECTIONS
-REGION_FREE = set(run_samples.REGION_FREE)
+REGION_FREE = set(run_samples.REGION_FREE) | {("GET", "/assistance/register")}
 
 
 def populate(s: Session, w: World) -> None:
@@ -113,4 +115,20 @@ def _own(w: World) -> Samples:
             "data": {"state": "checking"},
         },
         ("GET", "/me/assistance"): {},
+        ("GET", "/assistance/find"): {},
+        ("GET", "/assistance/register"): {},
+        # a new Lhasa person and household each call: outside Lhasa, refused (403)
+        ("POST", "/assistance/register"): {
+            "data": lambda: {
+                "id_number": w.new_id(),
+                "name_zh": "矩阵",
+                "hukou": "urban",
+                "division_code": "540102",
+                "household": "new",
+                "household_code": f"MX-{w.n()}",
+                "area": "urban",
+            }
+        },
+        ("GET", "/assistance/cases/{case_id}/letter"): {"path": case},
+        ("GET", "/assistance/queue.csv"): {"marker": "540102"},
     }
