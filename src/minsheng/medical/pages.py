@@ -58,6 +58,12 @@ FUND_NAMES = [
     N_("outpatient"),
     N_("inpatient"),
 ]
+CAP_LABELS = {  # a yearly cap's fund → its label on the citizen's page
+    "outpatient": N_("Outpatient (basic insurance)"),
+    "inpatient": N_("Inpatient (basic insurance)"),
+    "critical_illness": N_("Critical-illness / supplementary insurance"),
+    "assistance": N_("Medical assistance"),
+}
 MIN_ROWS = 3  # line rows a blank form shows
 MAX_ROWS = 100  # line rows a typed bill may have (a longer bill comes as a file: 5,000 lines)
 MAX_BILL_FILE = 1024 * 1024  # bytes of an uploaded bill file (docs/medical.md)
@@ -780,6 +786,7 @@ def my_medical(request: Request, by: Principal = Depends(permit("self:read"))) -
     return render(
         request,
         "medical/mine.html",
+        cap_labels=CAP_LABELS,
         items=items,
         caps=caps,
         year=year,
