@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Select, func, select
 
-from minsheng.auth.models import User
+from minsheng.auth.models import ApiToken, User
 from minsheng.core.errors import MinshengError, Problem
 from minsheng.foundation import audit
 from minsheng.foundation.models import AuditEntry
@@ -55,13 +55,17 @@ def _scoped(stmt: Select[Any], by: Principal) -> Select[Any]:
     return stmt if scope is None else stmt.where(AuditEntry.region.in_(scope))
 
 
-def _actor(s: Any, raw: str) -> str:
-    """An actor as the log writes it (``user:3``, ``system:cli``), or a username made into one."""
+def _actors(s: Any, raw: str) -> list[str]:
+    """The actors a filter names: as the log writes them (``user:3``, ``token:7``,
+    ``system:cli``), or a username — that account and every token it owns."""
     text = raw.strip()
-    if not text or ":" in text:
-        return text
+    if ":" in text:
+        return [text]
     uid = s.scalar(select(User.id).where(User.username == text))
-    return f"user:{uid}" if uid is not None else f"user:?{text}"
+    if uid is None:
+        return []
+    owned = s.scalars(select(ApiToken.id).where(ApiToken.user_id == uid))
+    return [f"user:{uid}", *(f"token:{t}" for t in owned)]
 
 
 def filtered(s: Any, by: Principal, f: dict[str, str]) -> tuple[Select[Any], list[Problem]]:
@@ -69,7 +73,7 @@ def filtered(s: Any, by: Principal, f: dict[str, str]) -> tuple[Select[Any], lis
     stmt = _scoped(select(AuditEntry), by)
     problems: list[Problem] = []
     if f.get("actor"):
-        stmt = stmt.where(AuditEntry.actor == _actor(s, f["actor"]))
+        stmt = stmt.where(AuditEntry.actor.in_(_actors(s, f["actor"])))
     if f.get("action"):
         stmt = stmt.where(AuditEntry.action == f["action"].strip())
     if f.get("resource"):
