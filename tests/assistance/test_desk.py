@@ -240,10 +240,18 @@ def test_closing_a_warning_without_an_outcome_is_a_field_error(
         assert s.get(Warning, wid).state == "new"  # type: ignore[union-attr]
     r = cw.post(
         f"/assistance/warnings/{wid}",
-        data={"state": "no_action", "reason": "visited"},
+        data={
+            "state": "no_action",
+            "reason": "visited",
+            "back_wpage": "2",
+            "back_state": "notice",  # the queue's case filter, not the warning's new state
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303  # post–redirect–get: a reload does not post again
+    assert r.headers["location"] == "/assistance?wpage=2&state=notice"  # back where it was
+    with make_sessionmaker(engine)() as s:
+        assert s.get(Warning, wid).state == "no_action"  # type: ignore[union-attr]
 
 
 def test_the_supervisors_whole_region_queue_pages_every_warning(

@@ -241,6 +241,7 @@ def test_the_caseworkers_day_in_chinese(server: str, browser: Any, tmp_path: Pat
     row.locator("input[name=reason]").fill("已入户核实，无需救助")
     row.locator("button").click()
     assert page.locator(".flash").count() == 1
+    assert "wpage=2" in page.url  # back on the page it was handled from
     assert page.locator(f"#{row_id}").count() == 0  # closed: no longer in the queue
 
     # the queue as CSV, filtered as on the page

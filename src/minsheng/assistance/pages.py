@@ -45,7 +45,8 @@ from minsheng.webkit.steps import held as held_step
 
 router = APIRouter(include_in_schema=False)
 # the household page's forms: element-id prefix → the fields each shows, in order
-# what a warning's form carries back to the queue it came from (its page and filters)
+# what a warning's form carries back to the queue it came from (its page and filters), each
+# posted as ``back_<name>`` (the form's own ``state`` is the warning's new state)
 BACK = ("page", "wpage", "programme", "state", "due", "sort", "wstate")
 FORMS: dict[str, tuple[str, ...]] = {
     "income": ("person_id", "month", "kind", "amount"),
@@ -383,7 +384,7 @@ async def handle_warning(
             reason = str(form.get("reason") or "").strip() or None
             monitoring.handle(s, warning_id, str(form.get("state") or ""), by, reason)
 
-    back = {k: str(form.get(k) or "")[:MAX_PAGE_CHARS] for k in BACK}
+    back = {k: str(form.get(f"back_{k}") or "")[:MAX_PAGE_CHARS] for k in BACK}
     try:
         await run_in_threadpool(work)
     except MinshengError as err:
