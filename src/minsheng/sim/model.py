@@ -70,11 +70,14 @@ class Aggregates:
     deciles: int = 10
     cost: dict[str, I64] = field(default_factory=dict)  # (scenario, programme) → by prefecture
     beneficiaries: dict[str, I64] = field(default_factory=dict)
+    members: dict[str, I64] = field(default_factory=dict)  # people in beneficiary households
     winners: I64 = field(default_factory=lambda: np.zeros(2, dtype=np.int64))  # count, gain
     losers: I64 = field(default_factory=lambda: np.zeros(2, dtype=np.int64))  # count, loss
     by_decile: I64 = field(default_factory=lambda: np.zeros((10, 3), dtype=np.int64))
     households: int = 0
     people: int = 0
+    households_by: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    people_by: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def add(self, other: Aggregates) -> Aggregates:
         out = Aggregates(self.prefectures, self.deciles)
@@ -84,12 +87,20 @@ class Aggregates:
             out.beneficiaries[k] = self.beneficiaries.get(k, zero) + other.beneficiaries.get(
                 k, zero
             )
+            out.members[k] = self.members.get(k, zero) + other.members.get(k, zero)
         out.winners = self.winners + other.winners
         out.losers = self.losers + other.losers
         out.by_decile = self.by_decile + other.by_decile
         out.households = self.households + other.households
         out.people = self.people + other.people
+        n_p = len(self.prefectures)
+        out.households_by = _pad(self.households_by, n_p) + _pad(other.households_by, n_p)
+        out.people_by = _pad(self.people_by, n_p) + _pad(other.people_by, n_p)
         return out
+
+
+def _pad(values: I64, n: int) -> I64:
+    return values if len(values) == n else np.zeros(n, dtype=np.int64)
 
 
 def per_capita(income: I64, members: I64) -> I64:
@@ -114,6 +125,7 @@ def aggregate(
             col = values[prog]
             agg.cost[f"{scenario}:{prog}"] = _sum(pref, col, n_p)
             agg.beneficiaries[f"{scenario}:{prog}"] = _sum(pref, (col > 0).astype(np.int64), n_p)
+            agg.members[f"{scenario}:{prog}"] = _sum(pref, np.where(col > 0, h["members"], 0), n_p)
     total_b: I64 = np.sum(np.stack([base[p] for p in names]), axis=0)
     total_r: I64 = np.sum(np.stack([reform[p] for p in names]), axis=0)
     delta: I64 = total_r - total_b
@@ -131,4 +143,6 @@ def aggregate(
     )
     agg.households = len(h["area"])
     agg.people = int(h["members"].sum())
+    agg.households_by = _sum(pref, np.ones(len(pref), dtype=np.int64), n_p)
+    agg.people_by = _sum(pref, h["members"], n_p)
     return agg

@@ -366,14 +366,14 @@ def charts_of(result: dict[str, Any], language: str) -> dict[str, Any]:
         "poverty_reform": [poverty.get(c, {}).get("reform", {}).get("people", 0)
                            for c in PREFECTURES],  # fmt: skip
         "labels": {
-            "baseline": tr("Baseline"),
-            "reform": tr("Reform"),
-            "change": tr("Change"),
-            "percent": tr("% of baseline"),
-            "wan": tr("10,000 yuan (万元)"),
-            "yuan": tr("yuan per household (元)"),
-            "persons": tr("persons"),
-            "decile": tr("Income decile"),
+            "baseline": tr(N_("Baseline")),
+            "reform": tr(N_("Reform")),
+            "change": tr(N_("Change")),
+            "percent": tr(N_("Change, percent of baseline")),
+            "wan": tr(N_("10,000 yuan (万元)")),
+            "yuan": tr(N_("yuan per household (元)")),
+            "persons": tr(N_("persons")),
+            "decile": tr(N_("Income decile")),
         },
     }
 

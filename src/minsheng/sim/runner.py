@@ -39,6 +39,31 @@ def _plain(obj: Any) -> Any:
     return str(obj)
 
 
+def overlays_of(data: dict[str, Any], name: str = "reform") -> list[Overlay]:
+    """A reform's overlays: one overlay file's data, or ``{"overlays": [...]}`` — several, each
+    with its own ``region`` (a prefecture's own change, or ``540000`` for the regional default
+    that prefectures without their own value follow), applied in order after the regions' own
+    overrides."""
+    if "overlays" in data:
+        return [parse_overlay(o, f"{name}.{i}") for i, o in enumerate(data["overlays"])]
+    return [parse_overlay(data, name)]
+
+
+def merged(data: dict[str, Any] | None, name: str = "reform") -> Overlay | None:
+    """Every change of a reform in one overlay (for its start date and the programmes it
+    touches); the region of each change is kept in the report's ``overlays``."""
+    if data is None:
+        return None
+    parts = overlays_of(data, name)
+    if len(parts) == 1:
+        return parts[0]
+    changes: dict[str, tuple[Any, ...]] = {}
+    for o in parts:
+        for path, entries in o.changes.items():
+            changes[path] = (*changes.get(path, ()), *entries)
+    return Overlay(name, str(data.get("description", "")), None, changes, {})
+
+
 def reform_tree(data: dict[str, Any] | None, name: str = "reform") -> ParameterTree:
     """The reform's tree, checked before anything runs (unknown parameter, wrong unit, a date
     before the parameter's first value, out of range: a clear error)."""
@@ -49,7 +74,10 @@ def reform_tree(data: dict[str, Any] | None, name: str = "reform") -> ParameterT
     if tree is None:
         if len(_trees) >= 8:
             _trees.clear()
-        tree = _trees[key] = load().with_overlay(parse_overlay(data, name))
+        tree = load()
+        for o in overlays_of(data, name):
+            tree = tree.with_overlay(o)
+        _trees[key] = tree
     return tree
 
 
@@ -117,7 +145,7 @@ def run(
 ) -> dict[str, Any]:
     """Baseline and reform over the population in ``directory``; a report (amounts in fen)."""
     t0 = time.perf_counter()
-    overlay = parse_overlay(reform_data, reform_name) if reform_data is not None else None
+    overlay = merged(reform_data, reform_name)
     reform_tree(reform_data, reform_name)  # checks the reform before any computing
     m = meta(directory)
     day = as_of or as_of_date(overlay, dt.date(m["year"], 6, 30))
@@ -146,7 +174,19 @@ def run(
                 progress(done, m["partitions"])
         workers = len(client.scheduler_info()["workers"])
     assert total is not None
-    return report(total, m, day, overlay, time.perf_counter() - t0, workers, rerun)
+    out = report(total, m, day, overlay, time.perf_counter() - t0, workers, rerun)
+    if reform_data is not None and out["reform"] is not None:
+        out["reform"]["overlays"] = [
+            {
+                "region": o.region,
+                "changes": {
+                    path: [{"start": e.start.isoformat(), "value": str(e.value)} for e in entries]
+                    for path, entries in o.changes.items()
+                },
+            }
+            for o in overlays_of(reform_data, reform_name)
+        ]
+    return out
 
 
 def report(
@@ -215,9 +255,32 @@ def report(
         "winners": {"households": int(agg.winners[0]), "gain": int(agg.winners[1])},
         "losers": {"households": int(agg.losers[0]), "loss": int(agg.losers[1])},
         "deciles": deciles,
+        "poverty": poverty(agg),
         "seconds": round(seconds, 2),
         "workers": workers,
     }
+
+
+def poverty(agg: model.Aggregates, output: str = "dibao") -> dict[str, Any]:
+    """Households and people below the 低保 line before and after, by prefecture: those the
+    rules find eligible (``output`` paid, i.e. per-capita income under the prefecture's
+    standard and assets within the limit) — the microsimulation's own outputs."""
+    if f"baseline:{output}" not in agg.cost or len(agg.households_by) != len(agg.prefectures):
+        return {}
+    out: dict[str, Any] = {}
+    for i, code in enumerate([*agg.prefectures, "total"]):
+        pick = slice(None) if code == "total" else slice(i, i + 1)
+        row: dict[str, Any] = {
+            "households": int(agg.households_by[pick].sum()),
+            "people": int(agg.people_by[pick].sum()),
+        }
+        for scenario in ("baseline", "reform"):
+            row[scenario] = {
+                "households": int(agg.beneficiaries[f"{scenario}:{output}"][pick].sum()),
+                "people": int(agg.members[f"{scenario}:{output}"][pick].sum()),
+            }
+        out[code] = row
+    return out
 
 
 def worker_settings() -> dict[str, Any]:

@@ -20,7 +20,7 @@ from minsheng.core.export import csv_bytes
 from minsheng.foundation.principals import Principal
 from minsheng.sim import pages as bench
 from minsheng.sim import scenarios
-from minsheng.webkit import flash
+from minsheng.webkit import flash, i18n
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState
 from minsheng.webkit.guards import permit
@@ -137,16 +137,17 @@ def csv_rows(sc: scenarios.Scenario) -> list[list[object]]:
     from minsheng.core import divisions
 
     r = sc.result
+    zh = i18n.gettext_for("zh").gettext
     rows: list[list[object]] = []
     for p in r["programmes"]:
         rows.append(
-            ["programme", p["programme"], bench.PROGRAMME_NAMES[p["programme"]],
+            ["programme", p["programme"], zh(bench.PROGRAMME_NAMES[p["programme"]]),
              _yuan(p["baseline"]), _yuan(p["reform"]), _yuan(p["change"]), "yuan"]
         )  # fmt: skip
     for p in r["programmes"]:
         b, f = p["beneficiaries_baseline"], p["beneficiaries_reform"]
         rows.append(
-            ["beneficiaries", p["programme"], bench.PROGRAMME_NAMES[p["programme"]],
+            ["beneficiaries", p["programme"], zh(bench.PROGRAMME_NAMES[p["programme"]]),
              b, f, f - b, "households"]
         )  # fmt: skip
     for code, v in r["by_prefecture"].items():
@@ -237,7 +238,7 @@ def compare(
             cells.append(money.fmt(got["change"]) if got else "—")
         rows.append({"label": bench.PROGRAMME_NAMES[name], "cells": cells, "translate": True})
     rows.append(
-        {"label": N_("Total"), "cells": [money.fmt(sc.result["total"]["change"]) for sc in picked],
+        {"label": N_("All programmes"), "cells": [money.fmt(sc.result["total"]["change"]) for sc in picked],
          "translate": True, "strong": True}
     )  # fmt: skip
     rows.append(
