@@ -31,6 +31,7 @@ def samples(w: World) -> Samples:
 def _own(w: World) -> Samples:
     grant_ids = iter(w.grants)
     return {
+        ("GET", "/favicon.ico"): {},  # the app's own (web/app.py), sampled with the sign-in pages
         ("GET", "/login"): {},
         ("POST", "/login"): {"data": {"username": "nobody", "password": "wrong-password"}},
         ("POST", "/logout"): {},
