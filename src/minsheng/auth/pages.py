@@ -116,9 +116,7 @@ def login(
             LOGIN_FIELDS,
             rename=lambda name: name if name in LOGIN_FIELDS else "password",
         )
-        return render(
-            request, "auth/login.html", status=err.status, next=safe_next(next, ""), f=f
-        )
+        return render(request, "auth/login.html", status=err.status, next=safe_next(next, ""), f=f)
     response = flash.redirect(staff_landing(signed_in, next), "signed_in", request)
     start_session(request, response, new)
     return response
