@@ -108,7 +108,9 @@ def test_absurd_values_are_refused_next_to_their_field(
         assert 'lang="bo"' in m.group(1)  # Tibetan beside the Chinese
         assert f'value="{typed}"' in r.text  # what was typed is kept
         assert 'id="result"' not in r.text  # nothing ran
-        saved = c.post("/analysis/scenarios", data={field: typed, "start": "2026-01-01", "name": "x"})
+        saved = c.post(
+            "/analysis/scenarios", data={field: typed, "start": "2026-01-01", "name": "x"}
+        )
         assert saved.status_code == 422
     with make_sessionmaker(engine)() as s:
         assert s.scalar(select(func.count()).select_from(SimScenario)) == 0
@@ -136,7 +138,11 @@ def test_save_share_compare_and_csv(engine: Engine, bench_app: Any) -> None:
     with analyst(bench_app, engine) as c:
         r = c.post(
             "/analysis/scenarios",
-            data={bench.cell(URBAN, LHASA): "600", "start": "2026-01-01", "name": "拉萨城市低保600"},
+            data={
+                bench.cell(URBAN, LHASA): "600",
+                "start": "2026-01-01",
+                "name": "拉萨城市低保600",
+            },
             follow_redirects=False,
         )
         assert r.status_code == 303
@@ -164,7 +170,7 @@ def test_save_share_compare_and_csv(engine: Engine, bench_app: Any) -> None:
         assert "拉萨城市低保600" in page.text and "bench.analyst" in page.text
         assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", page.text)
         form = other.get(first.replace("/analysis/scenarios/", "/analysis?scenario="))
-        assert f'value="600"' in form.text
+        assert 'value="600"' in form.text
         listing = other.get("/analysis/scenarios").text
         assert "拉萨城市低保600" in listing and "=全区800" in listing
         ids = [first.rsplit("/", 1)[1], second.rsplit("/", 1)[1]]
@@ -180,8 +186,8 @@ def test_save_share_compare_and_csv(engine: Engine, bench_app: Any) -> None:
     assert body.startswith(b"\xef\xbb\xbf") and b"\r\n" in body
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == list(bench_csv_header())
-    lhasa = [r for r in rows if r[0] == "prefecture" and r[1] == LHASA][0]
-    shigatse = [r for r in rows if r[0] == "prefecture" and r[1] == SHIGATSE][0]
+    lhasa = next(r for r in rows if r[0] == "prefecture" and r[1] == LHASA)
+    shigatse = next(r for r in rows if r[0] == "prefecture" and r[1] == SHIGATSE)
     assert lhasa[5] != "0.00" and shigatse[5] == "0.00"
     assert any(r[0] == "below_dibao_line_people" and r[1] == "total" for r in rows)
 

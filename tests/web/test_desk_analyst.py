@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,7 +66,9 @@ def _sign_in(browser: Any, server: str, user: str, locale: str, lang: str) -> tu
 def _in_view(page: Any, selector: str) -> bool:
     box = page.locator(selector).first.bounding_box()
     height = page.viewport_size["height"]
-    return box is not None and 0 <= box["y"] < height and box["y"] + min(box["height"], 40) <= height
+    return (
+        box is not None and 0 <= box["y"] < height and box["y"] + min(box["height"], 40) <= height
+    )
 
 
 def _clean(page: Any, what: str) -> None:
@@ -76,7 +79,11 @@ def _clean(page: Any, what: str) -> None:
 def _charts_drawn(page: Any) -> str:
     for chart in ("programmes", "prefectures", "deciles", "poverty"):
         page.wait_for_selector(f"#chart-{chart}[data-rendered='1'] svg", timeout=20_000)
-    return str(page.evaluate("[...document.querySelectorAll('.chart svg')].map(s => s.textContent).join('|')"))
+    return str(
+        page.evaluate(
+            "[...document.querySelectorAll('.chart svg')].map(s => s.textContent).join('|')"
+        )
+    )
 
 
 def _change_of(page: Any, code: str) -> str:
@@ -171,7 +178,7 @@ def test_analysts_day_in_chinese(analysts: str, browser: Any) -> None:
     page.goto(first)
     with page.expect_download() as got:
         page.click("#csv")
-    body = open(got.value.path(), "rb").read()
+    body = Path(got.value.path()).read_bytes()
     assert body.startswith(b"\xef\xbb\xbf") and b"\r\n" in body
     text = body.decode("utf-8-sig")
     assert text.splitlines()[0] == "section,key,name_zh,baseline,reform,change,unit"
@@ -256,8 +263,13 @@ def test_the_result_page_is_light_on_slow_3g(analysts: str, browser: Any) -> Non
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     sizes: dict[str, int] = {}
     urls: dict[str, str] = {}
-    cdp.on("Network.responseReceived", lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]))
-    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+    cdp.on(
+        "Network.responseReceived", lambda e: urls.__setitem__(e["requestId"], e["response"]["url"])
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])),
+    )
     cdp.send("Network.emulateNetworkConditions", SLOW_3G)
     t0 = time.monotonic()
     page.goto(server + str(link), wait_until="commit")
@@ -265,9 +277,7 @@ def test_the_result_page_is_light_on_slow_3g(analysts: str, browser: Any) -> Non
     drawn = time.monotonic() - t0
     page.wait_for_load_state("load")
     first_table = float(
-        page.evaluate(
-            "performance.getEntriesByName('first-contentful-paint')[0].startTime / 1000"
-        )
+        page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime / 1000")
     )
     weight = sum(sizes.values())
     by_url = {urls.get(k, k): v for k, v in sizes.items()}

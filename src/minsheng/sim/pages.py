@@ -286,9 +286,7 @@ def reform_of(values: Mapping[str, str], day: dt.date) -> tuple[dict[str, str], 
                 errors.append(err)
                 continue
             cells[cell(i, code)] = text
-            by_area.setdefault(code, {})[path] = {
-                "values": {day.isoformat(): {"value": value}}
-            }
+            by_area.setdefault(code, {})[path] = {"values": {day.isoformat(): {"value": value}}}
     if errors:
         first, *rest = errors
         more: list[Problem] = [p for e in rest for p in e.problems]
@@ -361,10 +359,12 @@ def charts_of(result: dict[str, Any], language: str) -> dict[str, Any]:
         ],
         "deciles": [str(d["decile"]) for d in result["deciles"]],
         "decile_change": [yuan(d["change_per_household"]) for d in result["deciles"]],
-        "poverty_baseline": [poverty.get(c, {}).get("baseline", {}).get("people", 0)
-                             for c in PREFECTURES],  # fmt: skip
-        "poverty_reform": [poverty.get(c, {}).get("reform", {}).get("people", 0)
-                           for c in PREFECTURES],  # fmt: skip
+        "poverty_baseline": [
+            poverty.get(c, {}).get("baseline", {}).get("people", 0) for c in PREFECTURES
+        ],
+        "poverty_reform": [
+            poverty.get(c, {}).get("reform", {}).get("people", 0) for c in PREFECTURES
+        ],
         "labels": {
             "baseline": tr(N_("Baseline")),
             "reform": tr(N_("Reform")),

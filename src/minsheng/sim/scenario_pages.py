@@ -192,7 +192,11 @@ def _ids(raw: list[str]) -> list[int]:
         t = text.strip()
         if not (t.isascii() and t.isdigit() and len(t) < 10):
             raise invalid(
-                "ids", "number", "方案编号应为数字", "a scenario id is a number", "འཆར་གཞིའི་ཨང་ཨང་གྲངས་ཡིན་དགོས།"
+                "ids",
+                "number",
+                "方案编号应为数字",
+                "a scenario id is a number",
+                "འཆར་གཞིའི་ཨང་ཨང་གྲངས་ཡིན་དགོས།",
             )
         if int(t) not in ids:
             ids.append(int(t))
@@ -236,18 +240,16 @@ def compare(
         for sc in picked:
             got = {p["programme"]: p for p in sc.result["programmes"]}.get(name)
             cells.append(money.fmt(got["change"]) if got else "—")
-        rows.append({"label": bench.PROGRAMME_NAMES[name], "cells": cells, "translate": True})
-    rows.append(
-        {"label": N_("All programmes"), "cells": [money.fmt(sc.result["total"]["change"]) for sc in picked],
-         "translate": True, "strong": True}
-    )  # fmt: skip
+        rows.append({"label": bench.PROGRAMME_NAMES[name], "cells": cells})
+    totals = [money.fmt(sc.result["total"]["change"]) for sc in picked]
+    rows.append({"label": N_("All programmes"), "cells": totals, "strong": True})
     rows.append(
         {"label": N_("Households better off"),
-         "cells": [f"{sc.result['winners']['households']:,}" for sc in picked], "translate": True}
+         "cells": [f"{sc.result['winners']['households']:,}" for sc in picked]}
     )  # fmt: skip
     rows.append(
         {"label": N_("Households worse off"),
-         "cells": [f"{sc.result['losers']['households']:,}" for sc in picked], "translate": True}
+         "cells": [f"{sc.result['losers']['households']:,}" for sc in picked]}
     )  # fmt: skip
     poverty = []
     for sc in picked:
@@ -258,9 +260,7 @@ def compare(
             if total
             else "—"
         )
-    rows.append(
-        {"label": N_("People below the 低保 line"), "cells": poverty, "translate": True}
-    )
+    rows.append({"label": N_("People below the 低保 line"), "cells": poverty})
     return render(
         request,
         "sim/compare.html",
