@@ -109,7 +109,11 @@ def test_register_a_walk_in_then_redirect_with_a_message(cw: Any, engine: Engine
         p = s.scalars(select(Person).where(Person.name_zh == "新来者")).one()
         assert p.relationship_to_head == "head" and p.household is not None
         assert p.household.code == "WALK-1"
-    # a second person joins the household
+    # a second person joins the household, from the household's own page
+    query = page.text.split('href="/assistance/register?')[1].split('"')[0]
+    form = cw.get("/assistance/register?" + query)
+    assert 'id="reg-household-join" value="join" checked' in form.text
+    assert 'value="WALK-1"' in form.text
     r = cw.post(
         "/assistance/register",
         data=walk_in(

@@ -359,4 +359,9 @@ def test_the_citizen_sees_their_household_in_tibetan_on_a_phone(server: str, bro
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     _clean(page)
     _shot(page, "citizen-phone-bo")
+    for lang in ("zh", "en"):
+        page.goto(server + f"/lang/{lang}?next=/me/assistance")
+        assert "藏文测试" in page.locator("#my-household").inner_text()  # no Tibetan view
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        _clean(page)
     context.close()

@@ -182,11 +182,18 @@ def register_form(
     request: Request,
     id_number: str = Query("", max_length=search.MAX_QUERY),
     name_zh: str = Query("", max_length=search.MAX_QUERY),
+    household_code: str = Query("", max_length=search.MAX_QUERY),
     by: Principal = Depends(permit("registry:write")),
 ) -> HTMLResponse:
-    """Register a walk-in applicant: the person, and a new household or the one they join."""
+    """Register a walk-in applicant: the person, and a new household or the one they join
+    (``household_code`` given: a member of that household, from its page)."""
     request.state.private = True
-    values = {"household": "new", "id_number": id_number.strip(), "name_zh": name_zh.strip()}
+    values = {
+        "household": "join" if household_code.strip() else "new",
+        "household_code": household_code.strip(),
+        "id_number": id_number.strip(),
+        "name_zh": name_zh.strip(),
+    }
     return _register_page(request, by, values)
 
 
