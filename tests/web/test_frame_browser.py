@@ -102,3 +102,47 @@ def test_one_answer_then_paint_even_on_devtools_slow_3g(server: str, browser: An
     fcp, _, fetched, _ = _first_paint(browser, server + "/citizen/login", DEVTOOLS_SLOW_3G)
     assert [t for t, _ in fetched if t == "stylesheet"] == [], fetched
     assert 0 < fcp < DEVTOOLS_SLOW_3G["latency"] + 700, fcp  # one round trip, not two
+
+
+def test_staff_header_stands_on_a_desktop_and_folds_on_a_phone(server: str, browser: Any) -> None:
+    """The same menu: its links in the header on a wide screen, behind "菜单" on a phone (opened
+    without JavaScript); axe finds nothing on a page of the frame's own (the ID check)."""
+    from minsheng.auth import users
+    from minsheng.db import make_engine, make_sessionmaker
+    from minsheng.foundation.principals import system
+    from tests.web.a11y import violations
+
+    with make_sessionmaker(make_engine(BROWSER_DB[0]))() as s:
+        users.create_user(s, system("test"), "frame.cw", "correct-horse-1", "caseworker", "540100")
+        s.commit()
+    for width, lang in ((1200, "zh-CN"), (375, "bo")):
+        context = browser.new_context(  # type: ignore[attr-defined]
+            locale=lang, viewport={"width": width, "height": 812}, java_script_enabled=False
+        )
+        page = context.new_page()
+        page.goto(server + "/login")
+        page.fill("#username", "frame.cw")
+        page.fill("#password", "correct-horse-1")
+        page.click("button[type=submit]")
+        assert page.url.endswith("/assistance")  # the caseworker's desk
+        page.goto(server + "/tools/id-check")
+        link = page.locator(".menu-links a[href='/assistance']")
+        header = page.locator("header.top").bounding_box()
+        assert header is not None
+        if width > 700:
+            assert link.is_visible() and not page.locator("details.menu > summary").is_visible()
+        else:
+            assert not link.is_visible() and header["height"] <= 110, header
+            page.locator("details.menu > summary").click()
+            assert link.is_visible()
+            page.screenshot(path=str(ARTIFACTS / "frame-staff-menu-bo-phone.png"))
+        context.close()
+        context = browser.new_context(locale=lang, viewport={"width": width, "height": 812})  # type: ignore[attr-defined]
+        page = context.new_page()
+        page.goto(server + "/login")
+        page.fill("#username", "frame.cw")
+        page.fill("#password", "correct-horse-1")
+        page.click("button[type=submit]")
+        page.goto(server + "/tools/id-check")
+        assert violations(page) == [], width
+        context.close()

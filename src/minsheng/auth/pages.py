@@ -37,8 +37,9 @@ router = APIRouter(include_in_schema=False)
 LOGIN_FIELDS = ("username", "password")
 OTP_MINUTES = int(service.OTP_LIFETIME.total_seconds() // 60)
 
-# Tibetan lines for the refusals a citizen meets on the sign-in pages whose authors wrote none
-# (the ID number's checks, the request limit): every error of these pages is in zh, bo and en.
+# Tibetan lines for the refusals met on the sign-in pages whose authors wrote none (the ID
+# number's checks, the request limit, a wrong password): every error of these pages is in zh,
+# bo and en.
 # A ``{n}`` takes the first number of the Chinese message (a length, seconds to wait).
 TIBETAN: dict[str, str] = {
     "id_length": "ངོ་སྤྲོད་ལག་ཁྱེར་གྱི་ཨང་གྲངས་ལ་ཡིག་འབྲུ་ 18 (ཡང་ན་རྙིང་པ་ 15) དགོས། ད་ལྟ་ {n} འདུག",
@@ -49,6 +50,7 @@ TIBETAN: dict[str, str] = {
     "id_division": "ཨང་གྲངས་ཀྱི་ཨང་ཀི་དང་པོ་གཉིས་ཞིང་ཆེན་གྱི་ཨང་རྟགས་མ་རེད།",
     "division_unknown": "ཨང་གྲངས་ནང་གི་ས་ཁོངས་ཀྱི་ཨང་རྟགས་ངོས་འཛིན་མ་ཐུབ།",
     "rate_limited": "རེ་ཞུ་མང་དྲགས་འདུག སྐར་ཆ་ {n} རྗེས་སུ་ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།",
+    "bad_credentials": "སྤྱོད་མཁན་གྱི་མིང་ངམ་གསང་གྲངས་ནོར་འདུག",
 }
 
 
