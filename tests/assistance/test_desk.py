@@ -268,6 +268,7 @@ def test_the_supervisors_whole_region_queue_pages_every_warning(
     first = sup.get("/assistance")
     assert "1–25 of 260" in first.text
     assert first.text.count('class="inline warning-form"') == 25
+    assert len(first.content) < 80_000, len(first.content)  # not one 145 KB page of 200 rows
     last = sup.get("/assistance", params={"wpage": "11"})
     assert "251–260 of 260" in last.text
     assert last.text.count('class="inline warning-form"') == 10
@@ -306,3 +307,27 @@ def test_the_queue_csv_is_escaped_and_region_bounded(cw: Any, engine: Engine, wo
     assert rows[0]["programme_zh"] == "最低生活保障（低保）"
     filtered = cw.get("/assistance/queue.csv", params={"programme": "temporary"})
     assert len(filtered.content.decode("utf-8-sig").strip().splitlines()) == 1  # the header
+
+
+def test_a_step_the_state_does_not_allow_is_refused_in_words(
+    cw: Any, engine: Engine, world: dict
+) -> None:
+    case_id = open_case(engine, world["household"])
+    url = f"/assistance/cases/{case_id}/action"
+    cw.headers["Accept-Language"] = "zh-CN"
+    r = cw.post(url, data={"action": "approve"})  # a stale form: the case is only applied
+    assert r.status_code == 409
+    error = r.text.split(f'id="case-{case_id}-action-error"')[1].split("</p>")[0]
+    assert "已受理" in error and "确认" in error  # the state's and the step's words
+    assert (
+        "approve" not in error.split('lang="en"')[0]
+        and "applied" not in error.split('lang="en"')[0]
+    )
+    # a rejection without a reason: the error next to the reason, nothing changed
+    r = cw.post(url, data={"action": "reject", "reason": " "})
+    assert r.status_code == 422 and f'id="case-{case_id}-reason-error"' in r.text
+    with make_sessionmaker(engine)() as s:
+        assert s.get(Case, case_id).state == "applied"  # type: ignore[union-attr]
+    r = cw.post(url, data={"action": "check"}, follow_redirects=False)
+    assert r.status_code == 303  # done: back to the household page with a message
+    assert r.headers["location"] == f"/assistance/households/{world['household']}"
