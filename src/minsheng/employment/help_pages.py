@@ -29,7 +29,7 @@ from minsheng.foundation.principals import Principal
 from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.guards import permit
-from minsheng.webkit.pager import MAX_PAGE_CHARS, paginate
+from minsheng.webkit.pager import MAX_PAGE_CHARS, PER_PAGE, Page, window
 from minsheng.webkit.render import N_, render
 from minsheng.webkit.steps import day, posted, step_forms, take
 
@@ -61,8 +61,12 @@ def _queue_page(
 ) -> HTMLResponse:
     today = dt.date.today()
     with uow(request, immediate=False) as s:
+        _none, total = plans.listing(
+            s, by, today, mine=mine, due=due, county=county or None, limit=0
+        )
+        number, pages, offset = window(page, total)
         rows, total = plans.listing(
-            s, by, today, mine=mine, due=due, county=county or None, limit=500
+            s, by, today, mine=mine, due=due, county=county or None, limit=PER_PAGE, offset=offset
         )
         who = views.people(s, [r.person_id for r in rows])
         tally = plans.counts(s, [r.id for r in rows])
@@ -75,7 +79,7 @@ def _queue_page(
     return render(
         request,
         "employment/help/queue.html",
-        rows=paginate(items, page, "/employment/help", keep),
+        rows=Page(items, number, pages, total, PER_PAGE, "/employment/help", tuple(keep.items())),
         total=total,
         mine=mine,
         due=due,

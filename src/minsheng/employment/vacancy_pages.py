@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from minsheng.core import divisions
@@ -38,7 +39,7 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
-from minsheng.webkit.pager import paginate
+from minsheng.webkit.pager import PER_PAGE, Page, window
 from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
@@ -280,12 +281,12 @@ def review_list(
     today = dt.date.today()
     with uow(request, immediate=False) as s:
         query = vacancies.listing(by, state or None, county or None, occupation or None)
-        rows = s.scalars(query.limit(2000)).all()
-        page = paginate(
-            vacancies_out(s, rows),
-            q.get("page"),
-            "/employment/vacancies",
-            {"state": state, "county": county, "occupation": occupation},
+        total = s.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        number, pages, offset = window(q.get("page"), total)
+        rows = s.scalars(query.limit(PER_PAGE).offset(offset)).all()
+        kept = (("state", state), ("county", county), ("occupation", occupation))
+        page = Page(
+            vacancies_out(s, rows), number, pages, total, PER_PAGE, "/employment/vacancies", kept
         )
         late = hires_out(s, s.scalars(hires.overdue(by, today).limit(50)).all(), today)
     return render(

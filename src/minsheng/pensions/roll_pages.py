@@ -36,7 +36,7 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
-from minsheng.webkit.pager import MAX_PAGE_CHARS, paginate
+from minsheng.webkit.pager import MAX_PAGE_CHARS, cut, paginate
 from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
@@ -67,10 +67,10 @@ def _dir(request: Request) -> Path:
 LISTED = 2000
 
 
-def _runs(s: Session, by: Principal) -> list[PnRollRun]:
+def _runs(s: Session, by: Principal, limit: int = LISTED) -> list[PnRollRun]:
     """The newest runs of the caller's region (filtered in SQL: a region's runs are listed
     however many other regions ran since)."""
-    q = select(PnRollRun).order_by(PnRollRun.id.desc()).limit(LISTED)
+    q = select(PnRollRun).order_by(PnRollRun.id.desc()).limit(limit)
     codes = by.covered_codes()
     if codes is not None:
         q = q.where(PnRollRun.region.in_(codes))
@@ -134,9 +134,10 @@ def _rolls_page(
 ) -> HTMLResponse:
     code = lang(request)
     with uow(request, immediate=False) as s:
-        runs = _runs(s, by)
+        runs, capped = cut(_runs(s, by, LISTED + 1), LISTED)  # more: the page says so
         scan = _last_scan(s, by)
-    listed = paginate([_run_out(r, code) for r in runs], page, "/pensions/rolls")
+    shown = paginate(runs, page, "/pensions/rolls", capped=capped)
+    listed = shown.map(lambda r: _run_out(r, code))  # only this page's runs are described
     forms = {n: FormState.of(n, fields=f) for n, f in FORMS.items()}
     if error is not None and failed:
         forms[failed[0]] = FormState.of(failed[0], failed[1], error, FORMS[failed[0]])

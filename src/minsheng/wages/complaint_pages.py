@@ -29,7 +29,7 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import client_ip, permit, public
-from minsheng.webkit.pager import MAX_PAGE_CHARS, matches, paginate
+from minsheng.webkit.pager import MAX_PAGE_CHARS, cut, matches, paginate
 from minsheng.webkit.render import N_, render
 from minsheng.webkit.steps import day, posted, refusals, step_forms, take
 
@@ -41,6 +41,7 @@ REPORT_FIELDS = (
 )  # fmt: skip
 STEP_FIELDS = ("action", "day", "reason", "outcome", "recovered")
 FOLLOW_FIELDS = ("code", "pin")
+QUEUE_CAP = 2000  # complaints the queue reads to search in (more: the page says so)
 MAX_CHARS = 2000  # a typed value (the facts): an engineering bound, checked again by the service
 
 flash.register("wg_complaint_filed", N_("Your complaint is received. You can follow it here."))
@@ -281,7 +282,8 @@ def queue_page(
     with uow(request, immediate=False) as s:
         query = complaints.queue_query(by, "" if state == "all" else state, today if late else None)
         rows = []
-        for c in s.scalars(query.limit(2000)):
+        read, capped = cut(s.scalars(query.limit(QUEUE_CAP + 1)).all(), QUEUE_CAP)
+        for c in read:
             v = complaints.state_view(s, c, today)
             v["state_label"] = _states(code)[c.state]
             v["county_name"] = _county(c.division_code, code)
@@ -293,7 +295,7 @@ def queue_page(
     return render(
         request,
         "wages/complaints/queue.html",
-        cases=paginate(rows, page, "/wages/complaints", kept),
+        cases=paginate(rows, page, "/wages/complaints", kept, capped=capped),
         state=state,
         overdue=late,
         q=q,

@@ -24,7 +24,7 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
-from minsheng.webkit.pager import MAX_PAGE_CHARS, paginate
+from minsheng.webkit.pager import MAX_PAGE_CHARS, PER_PAGE, Page, window
 from minsheng.webkit.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -118,24 +118,23 @@ def _queue_page(
 ) -> HTMLResponse:
     today = dt.date.today()
     with uow(request, immediate=False) as s:
+        lv, cs, ct = level or None, cause or None, county or None
+        _none, total = warnings.listing(s, by, level=lv, cause=cs, county=ct, limit=0)
+        number, pages, offset = window(page, total)
         rows, total = warnings.listing(
-            s,
-            by,
-            level=level or None,
-            cause=cause or None,
-            county=county or None,
-            limit=500,
+            s, by, level=lv, cause=cs, county=ct, limit=PER_PAGE, offset=offset
         )
         names = warnings.project_names(s, [w.project_id for w in rows])
         items = [warnings.out(w, today, names.get(w.project_id)) for w in rows]
         offered = {w.id: warnings.offered(s, w, by) for w in rows}
     keep = {k: v for k, v in {"level": level, "cause": cause, "county": county}.items() if v}
-    counties = sorted({w["division_code"] for w in items} | ({county} if county else set()))
+    covered = by.covered_counties()
+    counties = [c.code for c in divisions.counties()] if covered is None else sorted(covered)
     return render(
         request,
         "wages/warnings/queue.html",
         status=error.status if error else 200,
-        rows=paginate(items, page, "/wages/warnings", keep),
+        rows=Page(items, number, pages, total, PER_PAGE, "/wages/warnings", tuple(keep.items())),
         total=total,
         offered=offered,
         level=level,
