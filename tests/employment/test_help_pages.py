@@ -127,3 +127,24 @@ def test_statistics_page_and_csv(engine: Engine, app: Any) -> None:
     month = dt.date.today().strftime("%Y-%m")
     assert ["new_jobs", "540100", month, "1"] in rows
     assert all(r[1] == "540100" for r in rows[1:])
+
+
+def test_the_queue_pages_in_sql_with_its_real_total(engine: Engine, app: Any) -> None:
+    today = dt.date.today()
+    with make_sessionmaker(engine)() as s:
+        for i in range(30):
+            p = k.person(s, 100 + i, sex="F", birth=dt.date(1975, 1, 1 + i % 28), name=f"排队{i}")
+            k.seeker(s, p, today - dt.timedelta(days=40))
+        refresh(s, today, k.BY)
+        s.commit()
+        total = len(s.scalars(select(EmHelpPlan.id).where(EmHelpPlan.state == "open")).all())
+    assert total >= 30
+    me: Any = staff_client(app, engine, "caseworker", "540100")
+    me.cookies.set("lang", "en")
+    first = me.get("/employment/help")
+    shown = re.findall(r'href="/employment/help/(\d+)"', first.text)
+    assert len(set(shown)) == 25 and f"1–25 of {total}" in first.text
+    last = me.get("/employment/help", params={"page": "999"})  # clamped to the last page
+    rest = set(re.findall(r'href="/employment/help/(\d+)"', last.text))
+    assert len(rest) == total - 25 and not rest & set(shown)
+    assert f"26–{total} of {total}" in last.text and 'rel="next"' not in last.text
