@@ -216,6 +216,13 @@ def test_analysts_day_in_tibetan(analysts: str, browser: Any) -> None:
     page.wait_for_url(re.compile(r".*/analysis/scenarios/\d+$"))
     assert "འཆར་གཞི་ཉར་ཟིན" in page.locator(".flash").inner_text()
     _clean(page, "scenario bo")
+    page.goto(server + "/analysis")  # a second reform, of the region, to compare with
+    page.fill(cell(REGION), "800")
+    page.fill("#start", "2026-01-01")
+    page.click("#reform-form button[type=submit]")
+    page.fill("#save-name", "ལྗོངས་ཡོངས། 800")
+    page.click("#save-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/analysis/scenarios/\d+$"))
     page.goto(server + "/analysis/scenarios")
     _clean(page, "scenarios bo")
     for box in page.locator("input[name=ids]").all()[:2]:
