@@ -3,8 +3,9 @@ scan (动态监测预警), started from a page and followed to their result.
 
 Both run the very functions the CLI runs (``payroll.issue`` and ``rolls.write_roll``;
 ``monitoring.scan``) in a job (:mod:`minsheng.foundation.jobs`): the start answers at once with a
-redirect to the job's page, which shows its progress and reloads itself while it runs (a meta
-refresh: no JavaScript needed; a reload link beside it) and its result when it ends. A second
+redirect to the job's page, which shows its progress while it runs (the page asks for itself
+every few seconds through a small script; without JavaScript, a reload link) and its result
+when it ends. A second
 start of the same roll or scan while one runs (a double click, two tabs) leads to the running
 job; a job whose process died reads as interrupted, not as running forever.
 """
