@@ -4,7 +4,6 @@ citizen's own page. Plain HTML forms with CSRF tokens; no JavaScript needed."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -22,6 +21,7 @@ from minsheng.registry import vocab
 from minsheng.registry.models import Person
 from minsheng.webkit import flash
 from minsheng.webkit.deps import lang, safe_next, uow
+from minsheng.webkit.errors import with_tibetan
 from minsheng.webkit.forms import FormState
 from minsheng.webkit.guards import (
     CSRF_COOKIE,
@@ -37,36 +37,11 @@ router = APIRouter(include_in_schema=False)
 LOGIN_FIELDS = ("username", "password")
 OTP_MINUTES = int(service.OTP_LIFETIME.total_seconds() // 60)
 
-# Tibetan lines for the refusals met on the sign-in pages whose authors wrote none (the ID
-# number's checks, the request limit, a wrong password): every error of these pages is in zh,
-# bo and en.
-# A ``{n}`` takes the first number of the Chinese message (a length, seconds to wait).
-TIBETAN: dict[str, str] = {
-    "id_length": "ངོ་སྤྲོད་ལག་ཁྱེར་གྱི་ཨང་གྲངས་ལ་ཡིག་འབྲུ་ 18 (ཡང་ན་རྙིང་པ་ 15) དགོས། ད་ལྟ་ {n} འདུག",
-    "id_charset": "ངོ་སྤྲོད་ལག་ཁྱེར་ཨང་གྲངས་ཀྱི་ཡིག་འབྲུ་དང་པོ་ 17 ཨང་ཀི་དང་། མཐའ་མ་ཨང་ཀི་འམ་ X ཡིན་དགོས།",
-    "id_checksum": "ངོ་སྤྲོད་ལག་ཁྱེར་ཨང་གྲངས་ཀྱི་ཞིབ་དཔྱད་ཡིག་འབྲུ་མི་མཐུན། ཨང་གྲངས་བསྐྱར་དུ་ཞིབ་བཤེར་གནང་།",
-    "id_birth_date": "ཨང་གྲངས་ནང་གི་སྐྱེས་ཚེས་དེ་མི་སྲིད།",
-    "id_birth_future": "ཨང་གྲངས་ནང་གི་སྐྱེས་ཚེས་མ་འོངས་པའི་ཚེས་གྲངས་རེད།",
-    "id_division": "ཨང་གྲངས་ཀྱི་ཨང་ཀི་དང་པོ་གཉིས་ཞིང་ཆེན་གྱི་ཨང་རྟགས་མ་རེད།",
-    "division_unknown": "ཨང་གྲངས་ནང་གི་ས་ཁོངས་ཀྱི་ཨང་རྟགས་ངོས་འཛིན་མ་ཐུབ།",
-    "rate_limited": "རེ་ཞུ་མང་དྲགས་འདུག སྐར་ཆ་ {n} རྗེས་སུ་ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།",
-    "bad_credentials": "སྤྱོད་མཁན་གྱི་མིང་ངམ་གསང་གྲངས་ནོར་འདུག",
-}
-
-
-def _with_tibetan(err: MinshengError) -> MinshengError:
-    """``err`` with its Tibetan line (from :data:`TIBETAN`) when its author wrote none."""
-    if err.bo or err.rule not in TIBETAN:
-        return err
-    found = re.search(r"\d+", err.zh)
-    err.bo = TIBETAN[err.rule].format(n=found.group() if found else "")
-    return err
-
 
 def _wrong_code(err: MinshengError) -> MinshengError:
     """A wrong or expired code says how long a code lasts (and so when to ask for another)."""
     if err.rule != "bad_code":
-        return _with_tibetan(err)
+        return with_tibetan(err)
     m = OTP_MINUTES
     return SignInError(
         "bad_code",
@@ -114,7 +89,7 @@ def login(
         f = FormState.of(
             "",
             {"username": username},
-            _with_tibetan(err),
+            with_tibetan(err),
             LOGIN_FIELDS,
             rename=lambda name: name if name in LOGIN_FIELDS else "password",
         )
@@ -142,7 +117,7 @@ def _id_step(
     f = FormState.of(
         "",
         {"id_number": id_number},
-        _with_tibetan(err) if err else None,
+        with_tibetan(err) if err else None,
         ("id_number",),
         rename=lambda name: "id_number",  # a limit or the ID: either way, this field
     )

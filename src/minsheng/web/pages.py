@@ -14,6 +14,7 @@ from minsheng.policy import load as load_params
 from minsheng.registry.models import Household, Person
 from minsheng.webkit import i18n
 from minsheng.webkit.deps import lang, safe_next, uow
+from minsheng.webkit.errors import with_tibetan
 from minsheng.webkit.forms import FormState
 from minsheng.webkit.guards import public
 from minsheng.webkit.render import landing_for, render, render_error
@@ -98,7 +99,7 @@ def id_check(
     try:
         kind, fields = ids.check_any(value)
     except MinshengError as err:
-        f = FormState.of("", values, err, ("value",), rename=lambda name: "value")
+        f = FormState.of("", values, with_tibetan(err), ("value",), rename=lambda name: "value")
         return render(request, "web/id_check.html", status=422, result=None, f=f, kind=None)
     return render(
         request, "web/id_check.html", result=fields, kind=kind, f=FormState.of("", values)

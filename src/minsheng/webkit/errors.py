@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -14,6 +15,31 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from minsheng.core.errors import MinshengError, UnauthenticatedError
 
 log = logging.getLogger("minsheng.web")
+
+# Tibetan lines for the refusals people meet most whose authors wrote none (the ID number's
+# checks, the request limit, a wrong password): the sign-in pages, the ID check and the error
+# page give them, so those refusals read in zh, bo and en.
+# A ``{n}`` takes the first number of the Chinese message (a length, seconds to wait).
+TIBETAN: dict[str, str] = {
+    "id_length": "ངོ་སྤྲོད་ལག་ཁྱེར་གྱི་ཨང་གྲངས་ལ་ཡིག་འབྲུ་ 18 (ཡང་ན་རྙིང་པ་ 15) དགོས། ད་ལྟ་ {n} འདུག",
+    "id_charset": "ངོ་སྤྲོད་ལག་ཁྱེར་ཨང་གྲངས་ཀྱི་ཡིག་འབྲུ་དང་པོ་ 17 ཨང་ཀི་དང་། མཐའ་མ་ཨང་ཀི་འམ་ X ཡིན་དགོས།",
+    "id_checksum": "ངོ་སྤྲོད་ལག་ཁྱེར་ཨང་གྲངས་ཀྱི་ཞིབ་དཔྱད་ཡིག་འབྲུ་མི་མཐུན། ཨང་གྲངས་བསྐྱར་དུ་ཞིབ་བཤེར་གནང་།",
+    "id_birth_date": "ཨང་གྲངས་ནང་གི་སྐྱེས་ཚེས་དེ་མི་སྲིད།",
+    "id_birth_future": "ཨང་གྲངས་ནང་གི་སྐྱེས་ཚེས་མ་འོངས་པའི་ཚེས་གྲངས་རེད།",
+    "id_division": "ཨང་གྲངས་ཀྱི་ཨང་ཀི་དང་པོ་གཉིས་ཞིང་ཆེན་གྱི་ཨང་རྟགས་མ་རེད།",
+    "division_unknown": "ཨང་གྲངས་ནང་གི་ས་ཁོངས་ཀྱི་ཨང་རྟགས་ངོས་འཛིན་མ་ཐུབ།",
+    "rate_limited": "རེ་ཞུ་མང་དྲགས་འདུག སྐར་ཆ་ {n} རྗེས་སུ་ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།",
+    "bad_credentials": "སྤྱོད་མཁན་གྱི་མིང་ངམ་གསང་གྲངས་ནོར་འདུག",
+}
+
+
+def with_tibetan(err: MinshengError) -> MinshengError:
+    """``err`` with its Tibetan line (from :data:`TIBETAN`) when its author wrote none."""
+    if err.bo or err.rule not in TIBETAN:
+        return err
+    found = re.search(r"\d+", err.zh)
+    err.bo = TIBETAN[err.rule].format(n=found.group() if found else "")
+    return err
 
 
 def wants_json(request: Request) -> bool:
@@ -64,7 +90,7 @@ def install(app: FastAPI) -> None:
             path = request.url.path
             target = "/citizen/login" if path == "/me" or path.startswith("/me/") else "/login"
             return RedirectResponse(f"{target}?next={quote(request.url.path)}", status_code=303)
-        return render_error(request, exc.status, exc.zh, exc.en, exc.bo)
+        return render_error(request, exc.status, exc.zh, exc.en, with_tibetan(exc).bo)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
