@@ -221,3 +221,37 @@ def test_the_desks_and_their_forms(app: object, engine: Engine) -> None:
         follow_redirects=False,
     )
     assert office.status_code == 303
+
+
+def test_a_refused_pay_step_keeps_the_amount_in_the_applicants_card(
+    app: object, engine: Engine
+) -> None:
+    w = _world(app, engine)
+    rc: TestClient = w["recruiter"]
+    gid = rc.post("/api/employment/employer/gigs", json=BODY).json()["id"]
+    old = _citizen(app, w["old_cookie"])
+    aid = old.post(f"/api/me/gigs/{gid}/apply").json()["application_id"]
+    for who, base, action in (
+        (rc, "/api/employment/employer", "accept"),
+        (old, "/api/me", "check_in"),
+        (rc, "/api/employment/employer", "complete"),
+    ):
+        assert who.post(f"{base}/gig-applications/{aid}/steps", json={"action": action}).is_success
+    page = f"/employment/employer/gigs/{gid}"
+    r = rc.post(
+        f"/employment/employer/gig-applications/{aid}/steps",
+        data={"csrf_token": _csrf(rc, page), "action": "record_pay", "amount": "-5"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 422, r.text[:300]
+    card = r.text.split(f'id="application-{aid}"')[1].split("</ol>")[0]
+    amount = re.search(rf'<input type="text" id="a{aid}-record_pay-amount"[^>]*>', card)
+    assert amount and 'value="-5"' in amount.group() and 'aria-invalid="true"' in amount.group()
+    assert f'id="a{aid}-record_pay-amount-error"' in card and "error-summary" in card
+    assert r.text.count(" autofocus") == 1
+    done = rc.post(
+        f"/employment/employer/gig-applications/{aid}/steps",
+        data={"csrf_token": _csrf(rc, page), "action": "record_pay", "amount": "150"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == page

@@ -28,7 +28,7 @@ from minsheng.employment import gig_views as views
 from minsheng.employment import gigs
 from minsheng.employment.gig_workflow import GIG, POSTING
 from minsheng.foundation.principals import Principal
-from minsheng.webkit import flash
+from minsheng.webkit import flash, steps
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit, public
@@ -200,8 +200,10 @@ def _gig_page(
     office: bool,
     error: MinshengError | None = None,
     form: str = "",
+    values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     code, today = lang(request), dt.date.today()
+    applicant = form.startswith("a") and form[1:].isdigit()
     with uow(request) as s:
         gig = gigs.get_gig(s, gig_id, by)
         view = views.gig_view(gig, code)
@@ -212,6 +214,14 @@ def _gig_page(
             x["offered"] = [
                 a for a in flow.offered(x["state"], by) if a not in ("withdraw", "cancel")
             ]
+            mine = form == f"a{x['application_id']}"  # this applicant's step failed
+            x["steps"] = steps.step_forms(
+                x["offered"],
+                STEP_FIELDS,
+                values if mine else None,
+                error if mine else None,
+                prefix=f"a{x['application_id']}",
+            )
         history = [views.event_out(e) for e in views.events(s, gig.id)]
         closable = "close" in gigs.posting_flow(gig).offered(gig.state, by)
     base = "/employment/gigs" if office else "/employment/employer/gigs"
@@ -228,7 +238,8 @@ def _gig_page(
         office=office,
         closable=closable,
         can_take_down=office and by.can("employment:run") and view["state"] != "taken_down",
-        f=FormState.of(form, {}, error, STEP_FIELDS),
+        # the failed form as typed: an applicant's step shows its error in its own card
+        f=FormState.of(form, values or {}, None if applicant else error, STEP_FIELDS),
         form=form,
         **_words(code),
     )
@@ -262,14 +273,14 @@ async def _gig_action(
             else:
                 gigs.close(s, gig_id, by, dt.date.today())
 
-    try:
-        await run_in_threadpool(work)
-    except MinshengError as err:
-        if err.status == 404:
-            raise
-        return _gig_page(request, gig_id, by, office, err, what)
     base = "/employment/gigs" if office else "/employment/employer/gigs"
-    return flash.redirect(f"{base}/{gig_id}", "em_gig_step", request)
+    return await steps.take(
+        request,
+        work,
+        done=f"{base}/{gig_id}",
+        message="em_gig_step",
+        again=lambda err: _gig_page(request, gig_id, by, office, err, what, values),
+    )
 
 
 @router.post("/employment/gigs/{gig_id}/take-down", response_class=HTMLResponse)
@@ -321,7 +332,7 @@ async def _staff_step(
         if err.status == 404:
             raise
         gid = await run_in_threadpool(gig_of)
-        return _gig_page(request, gid, by, office, err, f"a{application_id}")
+        return _gig_page(request, gid, by, office, err, f"a{application_id}", values)
     base = "/employment/gigs" if office else "/employment/employer/gigs"
     return flash.redirect(f"{base}/{gid}", "em_gig_step", request)
 
