@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from minsheng.core import divisions
@@ -31,6 +31,7 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
+from minsheng.webkit.pager import MAX_PAGE_CHARS, PER_PAGE, Page, window
 from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +42,6 @@ FAIR_FIELDS = (
     "opens_at", "closes_at", "standard", "large", "corner",
 )  # fmt: skip
 MAX_CHARS = 200
-MAX_LIST = 100
 PHASES = {
     "planned": N_("Planned"),
     "open": N_("Taking applications"),
@@ -72,17 +72,26 @@ def _list_page(
     by: Principal,
     values: dict[str, str] | None = None,
     error: MinshengError | ValidationError | None = None,
+    page: str = "1",
 ) -> HTMLResponse:
     code = lang(request)
     with uow(request, immediate=False) as s:
-        query = fairs.visible(select(EmFair), by).order_by(
-            EmFair.starts_on.desc(), EmFair.id.desc()
-        )
+        query = fairs.visible(select(EmFair), by)
+        total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+        number, pages, offset = window(page, total)
+        query = query.order_by(EmFair.starts_on.desc(), EmFair.id.desc())
         moment = fairs.now()
-        rows = [
-            {**fairs.fair_out(f, moment), "county": divisions.get(f.division_code).name(code)}
-            for f in s.scalars(query.limit(MAX_LIST))
-        ]
+        rows = Page(
+            [
+                {**fairs.fair_out(f, moment), "county": divisions.get(f.division_code).name(code)}
+                for f in s.scalars(query.limit(PER_PAGE).offset(offset))
+            ],
+            number,
+            pages,
+            total,
+            PER_PAGE,
+            "/employment/fairs",
+        )
     today = fairs.local(fairs.now()).date().isoformat()
     defaults = {
         "starts_on": today,
@@ -111,10 +120,12 @@ def _list_page(
 
 @router.get("/employment/fairs", response_class=HTMLResponse)
 def fairs_page(
-    request: Request, by: Principal = Depends(permit("employment:read"))
+    request: Request,
+    page: str = Query("1", max_length=MAX_PAGE_CHARS),
+    by: Principal = Depends(permit("employment:read")),
 ) -> HTMLResponse:
-    """The fairs of the caller's region, the latest first, and the form planning one."""
-    return _list_page(request, by)
+    """The fairs of the caller's region, the latest first (paged), and the form planning one."""
+    return _list_page(request, by, page=page)
 
 
 def _fair_in(values: dict[str, str]) -> FairIn:
