@@ -209,3 +209,49 @@ def test_only_the_analysts_roles_open_a_scenario(engine: Engine, bench_app: Any)
     with staff_client(bench_app, engine, "caseworker", LHASA, "lhasa.cw") as cw:  # type: ignore[attr-defined]
         assert cw.get(link).status_code == 403
         assert cw.get(link + "/results.csv").status_code == 403
+
+
+def test_the_poverty_table_is_the_microsimulations_own_output(pop: Path) -> None:
+    _, reform = bench.reform_of({bench.cell(URBAN, REGION): "900"}, DAY)
+    r = runner.run(pop, reform, "t", as_of=dt.date(2026, 6, 30))
+    dibao = next(p for p in r["programmes"] if p["programme"] == "dibao")
+    total = r["poverty"]["total"]
+    assert total["baseline"]["households"] == dibao["beneficiaries_baseline"]
+    assert total["reform"]["households"] == dibao["beneficiaries_reform"]
+    assert total["people"] == r["population"]["people"]
+    assert total["households"] == r["population"]["households"]
+    assert sum(r["poverty"][c]["people"] for c in bench.PREFECTURES) == total["people"]
+    assert total["reform"]["people"] > total["baseline"]["people"]  # a higher line: more below
+    rows = bench.poverty_rows(r, "zh")
+    assert rows[-1]["total"] and rows[-1]["pb_rate"] == bench.percent(
+        total["baseline"]["people"], total["people"]
+    )
+
+
+def test_the_store_checks_names_and_pages(engine: Engine) -> None:
+    from minsheng.core.errors import MinshengError
+    from minsheng.foundation.principals import system
+    from minsheng.sim import scenarios
+
+    result = {"population": {"people": 1, "seed": 1}, "total": {"change": 0}}
+    with make_sessionmaker(engine)() as s:
+        for bad in ("", "   ", "x" * (scenarios.NAME_MAX + 1)):
+            with pytest.raises(MinshengError) as err:
+                scenarios.save(
+                    s, system("t"), name=bad, start=DAY, cells={}, reform={}, result=result
+                )
+            assert err.value.field == "name" and err.value.bo
+        ids = [
+            scenarios.save(
+                s, system("t"), name=f" s  {i} ", start=DAY, cells={}, reform={}, result=result
+            ).id
+            for i in range(30)
+        ]
+        s.commit()
+        first, total = scenarios.listing(s, 0, 25)
+        assert total == 30 and len(first) == 25 and first[0].id == ids[-1]
+        assert scenarios.get(s, ids[0]).name == "s 0"  # spaces folded
+        rest, _ = scenarios.listing(s, 25, 25)
+        assert [x.id for x in rest] == ids[:5][::-1]
+        with pytest.raises(MinshengError):
+            scenarios.get(s, ids[-1] + 100)
