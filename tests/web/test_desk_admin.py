@@ -245,3 +245,37 @@ def test_the_supervisor_runs_the_roll_and_a_scan(server: str, browser: Any) -> N
     assert page.locator("#job-bar").get_attribute("value") == "7"  # one step a prefecture
     page.screenshot(path=str(ARTIFACTS / "admin-run-scan-bo.png"), full_page=True)
     page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "bo"])
+def test_the_desks_fit_a_375_px_phone(server: str, browser: Any, lang: str) -> None:
+    make_users(
+        (f"phone.admin.{lang}", "admin", "540000"),
+        (f"phone.auditor.{lang}", "auditor", "540000"),
+        (f"phone.sup.{lang}", "supervisor", "540000"),
+    )
+    desks = {
+        f"phone.admin.{lang}": ["/admin/users", "/admin/users/1", "/admin/grants", "/admin/tokens"],
+        f"phone.auditor.{lang}": ["/audit", "/audit/verify"],
+        f"phone.sup.{lang}": ["/assistance/runs"],
+    }
+    wide = {}
+    for who, paths in desks.items():
+        context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
+        context.add_cookies([{"name": "lang", "value": lang, "url": server}])
+        page = context.new_page()
+        page.goto(server + "/login")
+        page.fill("#username", who)
+        page.fill("#password", PASSWORD)
+        page.click("main button[type=submit]")
+        for path in paths:
+            page.goto(server + path)
+            assert page.url == server + path  # signed in, on the page itself
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 375:
+                wide[path] = width
+        if who.startswith("phone.admin"):
+            page.goto(server + "/admin/users")
+            page.screenshot(path=str(ARTIFACTS / f"admin-users-phone-{lang}.png"), full_page=True)
+        context.close()
+    assert not wide, wide
