@@ -31,6 +31,7 @@ from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from minsheng.core import divisions
 from minsheng.core.errors import MinshengError, NotFoundError
 from minsheng.db import Base, unit_of_work
 from minsheng.foundation import audit
@@ -173,12 +174,12 @@ def get(session: Session, job_id: int, by: Principal) -> JobRun:
 
 def listed(session: Session, by: Principal, kinds: tuple[str, ...]) -> list[JobRun]:
     """The newest jobs of ``kinds`` in the caller's region, newest first."""
-    rows = session.scalars(
-        select(JobRun)
-        .where(JobRun.kind.in_(kinds))
-        .order_by(JobRun.id.desc())
-        .limit(MAX_JOBS_LISTED)
-    ).all()
+    stmt = select(JobRun).where(JobRun.kind.in_(kinds))
+    scope = by.covered_codes()  # the region's own code, its prefectures' and its counties'
+    if scope is not None:
+        codes = set(scope) | {d for c in scope for d in divisions.ancestors(c) if by.covers(d)}
+        stmt = stmt.where(JobRun.region.in_(sorted(codes)))
+    rows = session.scalars(stmt.order_by(JobRun.id.desc()).limit(MAX_JOBS_LISTED)).all()
     return [j for j in rows if by.covers(j.region)]
 
 
