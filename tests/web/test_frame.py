@@ -244,6 +244,7 @@ def test_breach_signed_in_answers_are_gzipped_only_for_this_sites_requests(
             r = c.get("/assistance", headers=headers)
             assert r.status_code == 200
             assert (r.headers.get("content-encoding") == "gzip") is compressed, site
+            assert "sec-fetch-site" in r.headers.get("vary", "").lower()  # caches are told
         r = c.get(
             "/static/style.css", headers={"accept-encoding": "gzip", "sec-fetch-site": "cross-site"}
         )

@@ -96,10 +96,24 @@ class Compress:
         self.gzip = GZipMiddleware(app, minimum_size=COMPRESS_MIN, compresslevel=6)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and may_compress(scope):
-            await self.gzip(scope, receive, send)
-        else:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        signed_in = not scope.get("path", "").startswith("/static/") and SESSION_COOKIE in (
+            cookie_parser(Headers(scope=scope).get("cookie", ""))
+        )
+
+        async def send_varying(message: Message) -> None:
+            # a signed-in answer's encoding depends on Sec-Fetch-Site: say so to any cache
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).add_vary_header("Sec-Fetch-Site")
+            await send(message)
+
+        out = send_varying if signed_in else send
+        if may_compress(scope):
+            await self.gzip(scope, receive, out)
+        else:
+            await self.app(scope, receive, out)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
