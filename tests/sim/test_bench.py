@@ -255,3 +255,27 @@ def test_the_store_checks_names_and_pages(engine: Engine) -> None:
         assert [x.id for x in rest] == ids[:5][::-1]
         with pytest.raises(MinshengError):
             scenarios.get(s, ids[-1] + 100)
+
+
+def test_every_prefecture_only_when_ticked(engine: Engine, bench_app: Any, pop: Path) -> None:
+    box = bench.everywhere(URBAN)
+    cells, reform = bench.reform_of({bench.cell(URBAN, REGION): "800", box: "on"}, DAY)
+    assert cells[box] == "on"
+    tree = runner.reform_tree(reform, "t")
+    assert tree.at(DAY, LHASA).info(bench.EDITABLE[URBAN]).value == 80000  # replaced: ticked
+    assert tree.at(DAY, SHIGATSE).info(bench.EDITABLE[URBAN]).value == 80000
+    # a figure typed for Lhasa wins over the box
+    _, reform = bench.reform_of(
+        {bench.cell(URBAN, REGION): "800", box: "on", bench.cell(URBAN, LHASA): "500"}, DAY
+    )
+    assert runner.reform_tree(reform, "t").at(DAY, LHASA).info(bench.EDITABLE[URBAN]).value == 50000
+    with analyst(bench_app, engine) as c:
+        html = c.get("/analysis").text
+        assert f'name="{box}"' in html  # offered where a prefecture has its own value
+        assert f'name="{bench.everywhere(EDGE)}"' not in html  # and only there
+        r = c.post(
+            "/analysis", data={bench.cell(URBAN, REGION): "800", box: "on", "start": "2026-01-01"}
+        )
+        assert r.status_code == 200
+        changes = r.text[r.text.index('id="changes"') :]
+        assert "拉萨市" in changes[:3000]  # the table of changes says Lhasa is replaced too

@@ -64,6 +64,7 @@ def _sign_in(browser: Any, server: str, user: str, locale: str, lang: str) -> tu
 
 
 def _in_view(page: Any, selector: str) -> bool:
+    page.wait_for_load_state("load")  # the fragment's scroll and the deferred scripts are done
     box = page.locator(selector).first.bounding_box()
     height = page.viewport_size["height"]
     return (

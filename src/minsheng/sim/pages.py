@@ -87,8 +87,15 @@ def cell(i: int, code: str) -> str:
     return f"p{i}.{code}"
 
 
+def everywhere(i: int) -> str:
+    """The checkbox of parameter ``EDITABLE[i]``: the region's figure replaces the prefectures'
+    own values too (ticked by the analyst — never implied)."""
+    return f"all{i}"
+
+
 CELLS = tuple(cell(i, code) for i in range(len(EDITABLE)) for code in AREAS)
-FIELDS = (*CELLS, "start")
+FIELDS = (*CELLS, *(everywhere(i) for i in range(len(EDITABLE))), "start")
+TICKED = ("on", "true", "1")
 
 
 def _directory(request: Request) -> Path:
@@ -269,13 +276,25 @@ def unknown_cells(form: Mapping[str, Any]) -> None:
             )
 
 
+def own_values(path: str, day: dt.date) -> list[str]:
+    """The prefectures with a value of their own for ``path`` on ``day`` (Lhasa's 低保)."""
+    tree = load()
+    return [c for c in PREFECTURES if tree.at(day, c).info(path).source.startswith("region:")]
+
+
 def reform_of(values: Mapping[str, str], day: dt.date) -> tuple[dict[str, str], dict[str, Any]]:
     """The cells typed (checked, every error at once) and the reform: one overlay per area with
-    a change, the region's first. Nothing typed: an empty reform (the baseline twice)."""
+    a change, the region's first. Nothing typed: an empty reform (the baseline twice). With a
+    parameter's "every prefecture" box ticked, the region's figure is also written for each
+    prefecture that has a value of its own and no figure typed for it."""
     cells: dict[str, str] = {}
     errors: list[MinshengError] = []
     by_area: dict[str, dict[str, Any]] = {}
     for i, path in enumerate(EDITABLE):
+        ticked = str(values.get(everywhere(i)) or "").strip() in TICKED
+        region_text = str(values.get(cell(i, REGION)) or "").strip()
+        if ticked and region_text:
+            cells[everywhere(i)] = "on"
         for code in AREAS:
             text = str(values.get(cell(i, code)) or "").strip()
             if not text:
@@ -287,6 +306,10 @@ def reform_of(values: Mapping[str, str], day: dt.date) -> tuple[dict[str, str], 
                 continue
             cells[cell(i, code)] = text
             by_area.setdefault(code, {})[path] = {"values": {day.isoformat(): {"value": value}}}
+        if ticked and REGION in by_area and path in by_area[REGION]:
+            for code in own_values(path, day):
+                if path not in by_area.get(code, {}):
+                    by_area.setdefault(code, {})[path] = by_area[REGION][path]
     if errors:
         first, *rest = errors
         more: list[Problem] = [p for e in rest for p in e.problems]

@@ -3,6 +3,10 @@
 // the <figcaption> above it (never drawn over the legend); every value axis names its unit.
 // Names (programmes, prefectures) go on the vertical axis, where long Tibetan names have room.
 (function () {
+  // a refused form: the first wrong cell and its message (three languages) in the middle of
+  // the screen (without script, autofocus brings the cell itself into view)
+  var bad = document.querySelector("#reform-form [aria-invalid=true], #save-form [aria-invalid=true]");
+  if (bad) (bad.closest(".field") || bad).scrollIntoView({ block: "center" });
   var el = document.getElementById("chart-data");
   if (!el || typeof echarts === "undefined") return;
   var d = JSON.parse(el.textContent);
