@@ -169,7 +169,9 @@ def test_the_window_looks_up_by_name_card_and_id_in_its_region(
         page = c.post("/medical/cashier/lookup", data={"csrf_token": csrf, "q": q})
         assert page.status_code == 200, q
         assert "次仁" in page.text and ids.mask_id(P) in page.text, q
-    assert re.search(rf'id="id_number" name="id_number"[^>]*value="{P}"', page.text)  # into the bill
+    assert re.search(
+        rf'id="id_number" name="id_number"[^>]*value="{P}"', page.text
+    )  # into the bill
     wrong = P[:17] + ("0" if P[17] != "0" else "1")
     bad = c.post("/medical/cashier/lookup", data={"csrf_token": csrf, "q": wrong})
     assert bad.status_code == 422 and "校验位" in _error_of(bad.text, "lk-q")
@@ -180,6 +182,32 @@ def test_the_window_looks_up_by_name_card_and_id_in_its_region(
         assert ids.mask_id(P) not in page.text, q
 
 
+def test_a_scanned_electronic_card_finds_the_patient_and_fills_the_bill(
+    app: Any, engine: Engine, world: dict[str, int]
+) -> None:
+    from minsheng.cards import ecard
+
+    today = dt.date.today()
+    with make_sessionmaker(engine)() as s:
+        card = cards.apply(s, world["person"], "540102", BY, today)
+        for action in ("make", "issue", "activate_at_window"):
+            cards.step(s, card.id, action, BY, today)
+        s.commit()
+        code, _ = ecard.mint(card.id, dt.datetime.now(dt.UTC))
+    c, csrf = _cashier(app, engine, "scan.cashier")
+    page = c.post("/medical/cashier/lookup", data={"csrf_token": csrf, "q": code})
+    assert page.status_code == 200 and "次仁" in page.text and P not in page.text
+    assert re.search(r'id="ecard" name="ecard"[^>]*value="' + re.escape(code), page.text)
+    # the same window presents the code again: the pre-settlement names the patient
+    form = {**FORM, "id_number": "", "ecard": code, "csrf_token": csrf, "action": "preview"}
+    preview = c.post("/medical/cashier", data=form)
+    assert preview.status_code == 200 and "次仁" in preview.text
+    # another window cannot reuse it
+    other, csrf2 = _cashier(app, engine, "scan2.cashier")
+    bad = other.post("/medical/cashier/lookup", data={"csrf_token": csrf2, "q": code})
+    assert bad.status_code == 422 and "电子社保卡码无效" in _error_of(bad.text, "lk-q")
+
+
 def test_another_regions_settlement_is_not_listed_reprinted_reversed_or_exported(
     app: Any, engine: Engine, world: dict[str, int]
 ) -> None:
@@ -188,6 +216,9 @@ def test_another_regions_settlement_is_not_listed_reprinted_reversed_or_exported
     listed = c.get("/medical/cashier/today").text
     assert "次仁" in listed and f"/medical/cashier/reverse/{sid}" in listed
     assert "lhasa.cashier" in listed  # who settled it
+    colleague, _ = _cashier(app, engine, "colleague.cashier")
+    assert f'id="s{sid}"' in colleague.get("/medical/cashier/today").text  # the window's day
+    assert f'id="s{sid}"' not in colleague.get("/medical/cashier/today?mine=1").text
     there, csrf2 = _cashier(app, engine, "shigatse.cashier", "540200")
     assert "次仁" not in there.get("/medical/cashier/today").text
     assert there.get(f"/medical/receipt/{sid}").status_code == 404

@@ -656,7 +656,9 @@ def today_list(
         request,
         "medical/today.html",
         status=422 if err else 200,
-        f=FormState.of("day", {"day": day, "mine": mine}, err, ("day", "mine")),
+        f=FormState.of(
+            "day", {"day": day if err else d.isoformat(), "mine": mine}, err, ("day", "mine")
+        ),
         p=_paged(rows, number, total, query),
         day=d,
         mine=only_mine,
@@ -722,7 +724,9 @@ def day_report(
         request,
         "medical/report.html",
         status=422 if err else 200,
-        f=FormState.of("day", {"day": day, "mine": mine}, err, ("day", "mine")),
+        f=FormState.of(
+            "day", {"day": day if err else d.isoformat(), "mine": mine}, err, ("day", "mine")
+        ),
         t=totals,
         day=d,
         mine=only_mine,
