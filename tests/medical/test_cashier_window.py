@@ -208,6 +208,26 @@ def test_a_scanned_electronic_card_finds_the_patient_and_fills_the_bill(
     assert bad.status_code == 422 and "电子社保卡码无效" in _error_of(bad.text, "lk-q")
 
 
+def test_looking_up_id_numbers_nobody_holds_is_bounded_like_a_preview(
+    app: Any, engine: Engine, world: dict[str, int]
+) -> None:
+    from minsheng.medical.intake import PATIENT_MISSES_PER_HOUR
+
+    c, csrf = _cashier(app, engine, "probe.cashier")
+    for i in range(PATIENT_MISSES_PER_HOUR):
+        wrong = ids.make_resident_id("540102", dt.date(1950, 1, 1), 600 + i)
+        page = c.post("/medical/cashier/lookup", data={"csrf_token": csrf, "q": wrong})
+        assert page.status_code == 200 and 'class="figures found"' not in page.text
+    page = c.post("/medical/cashier/lookup", data={"csrf_token": csrf, "q": P})
+    assert page.status_code == 429 and "too_many_unknown_patients" not in _error_of(
+        page.text, "lk-q"
+    )
+    assert "20" in _error_of(page.text, "lk-q") and "次仁" not in page.text.split("lk-q-error")[1]
+    assert c.post("/medical/cashier", data={**FORM, "csrf_token": csrf}).status_code == 429
+    page = c.post("/medical/cashier/lookup", data={"csrf_token": csrf, "q": "次仁"})
+    assert page.status_code == 200 and "次仁" in page.text  # names are not the bound's business
+
+
 def test_another_regions_settlement_is_not_listed_reprinted_reversed_or_exported(
     app: Any, engine: Engine, world: dict[str, int]
 ) -> None:

@@ -28,7 +28,7 @@ from minsheng.core.errors import invalid
 from minsheng.foundation import audit
 from minsheng.foundation.models import AuditEntry
 from minsheng.foundation.principals import Principal
-from minsheng.medical import service
+from minsheng.medical import intake, service
 from minsheng.medical.models import Settlement
 from minsheng.medical.reads import _no_settlement
 from minsheng.medical.schemas import SettlementOut
@@ -365,7 +365,11 @@ def looks_like_card(q: str) -> bool:
 
 def look_up(session: Session, q: str, by: Principal, limit: int = 20) -> list[Found]:
     """People at the window by ID number, name or household code (the registry's search, in
-    the caller's region), or by social-security card number (卡号, a card of the region)."""
+    the caller's region), or by social-security card number (卡号, a card of the region).
+
+    An ID number nobody in the region holds counts against the same hourly bound as a
+    pre-settlement's (``intake.PATIENT_MISSES_PER_HOUR``, audited ``patient_miss``): the look-up
+    is no side door for rebuilding ID numbers from a birth date and a county."""
     q = q.strip()[: search.MAX_QUERY]
     if looks_like_card(q):
         card = session.scalar(select(SocialCard).where(SocialCard.number == q.upper()))
@@ -378,7 +382,14 @@ def look_up(session: Session, q: str, by: Principal, limit: int = 20) -> list[Fo
             session, by, "search", "person", None, by.region, {"via": "card", "results": len(found)}
         )
         return found
+    by_id = search.looks_like_id(q) and by.kind != "system"
+    key = intake._miss_key(by)
+    if by_id and intake._misses_spent(session, key):
+        raise intake._too_many_misses()  # the window's bound on ID numbers nobody holds
     hits = search.find_persons(session, q, by, limit=limit)
+    if by_id and not hits:  # counted and audited as a pre-settlement's miss is
+        intake._count_miss(session, key)
+        audit.record(session, by, "patient_miss", "person", None, by.region)
     cards = {
         c.person_id: c
         for c in session.scalars(

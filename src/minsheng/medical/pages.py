@@ -516,7 +516,9 @@ async def cashier_lookup(
         found = await run_in_threadpool(work)
     except MinshengError as err:
         problems = readable(err, lambda n: "q")
-        return _page(request, by, _cashier_form(), MIN_ROWS, 422, lk=_lookup_form(values, problems))
+        return _page(
+            request, by, _cashier_form(), MIN_ROWS, err.status, lk=_lookup_form(values, problems)
+        )
     prefill: dict[str, str] = {}
     if q.startswith("MSEC1.") and found:
         prefill = {"ecard": q}
