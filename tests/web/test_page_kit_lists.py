@@ -52,3 +52,10 @@ def test_a_list_cut_at_its_bound_says_so_in_the_pages_language() -> None:
     assert "Only the first 10 are listed" in draw(p)
     assert "只列出前10条" in draw(p, "zh")
     assert "Only the first" not in draw(pager.paginate(rows, "1", "/q"))
+
+
+def test_a_plain_list_cut_at_its_bound_says_so_too() -> None:
+    note = '{% import "_kit.html" as kit with context %}{{ kit.capped(n) }}'
+    tr = gettext_for("en").gettext
+    assert "Only the first 200 are listed" in TEMPLATES.env.from_string(note).render(n=200, _=tr)
+    assert TEMPLATES.env.from_string(note).render(n=0, _=tr).strip() == ""

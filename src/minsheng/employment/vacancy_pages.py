@@ -39,10 +39,13 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
-from minsheng.webkit.pager import PER_PAGE, Page, window
+from minsheng.webkit.pager import PER_PAGE, Page, cut, window
 from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
+
+LISTED = 200  # rows of a desk's list read at most (more: the page says so)
+LATE_LISTED = 50  # overdue hire filings listed on the review page (more: the page says so)
 
 VACANCY_FIELDS = (
     "title",
@@ -135,7 +138,7 @@ def _desk(
     today = dt.date.today()
     with uow(request, immediate=False) as s:
         own = vacancies.employer_of(s, by)
-        rows = s.scalars(vacancies.listing(by).limit(200)).all()
+        rows, ours_capped = cut(s.scalars(vacancies.listing(by).limit(LISTED + 1)).all(), LISTED)
         ours = vacancies_out(s, rows)
         if editing is not None and values is None:  # the form filled with the vacancy
             v = vacancies_out(s, [vacancies.get_vacancy(s, editing, by)])[0]
@@ -143,7 +146,8 @@ def _desk(
             values["skills"] = ", ".join(v["skills"])
             which = "vacancy"
         open_ones = [v for v in ours if v["open"]]
-        due = hires_out(s, s.scalars(hires.due(by).limit(200)).all(), today)
+        due_rows, due_capped = cut(s.scalars(hires.due(by).limit(LISTED + 1)).all(), LISTED)
+        due = hires_out(s, due_rows, today)
     forms = {
         name: FormState.of(
             f"em-{name}",
@@ -163,6 +167,8 @@ def _desk(
         vacancies=ours,
         open_vacancies=open_ones,
         due=due,
+        ours_capped=ours_capped,
+        due_capped=due_capped,
         forms=forms,
         general=FormState.of("em", None, general, ()) if general else None,
         states=STATES,
@@ -288,12 +294,16 @@ def review_list(
         page = Page(
             vacancies_out(s, rows), number, pages, total, PER_PAGE, "/employment/vacancies", kept
         )
-        late = hires_out(s, s.scalars(hires.overdue(by, today).limit(50)).all(), today)
+        late_rows, late_capped = cut(
+            s.scalars(hires.overdue(by, today).limit(LATE_LISTED + 1)).all(), LATE_LISTED
+        )
+        late = hires_out(s, late_rows, today)
     return render(
         request,
         "employment/vacancy/review.html",
         rows=page,
         late=late,
+        late_capped=late_capped,
         state=state,
         county=county,
         occupation=occupation,
@@ -314,7 +324,8 @@ def _vacancy_page(
     request.state.private = True
     with uow(request, immediate=False) as s:
         v = vacancies_out(s, [vacancies.get_vacancy(s, vacancy_id, by)])[0]
-        filled = s.scalars(hires.hires(by).where(EmHire.vacancy_id == vacancy_id).limit(200)).all()
+        query = hires.hires(by).where(EmHire.vacancy_id == vacancy_id)
+        filled, hired_capped = cut(s.scalars(query.limit(LISTED + 1)).all(), LISTED)
         hired = hires_out(s, filled, dt.date.today())
     can_take_down = v["state"] == "published" and by.can("employment:run")
     return render(
@@ -323,6 +334,7 @@ def _vacancy_page(
         status=error.status if error else 200,
         v=v,
         hired=hired,
+        hired_capped=hired_capped,
         states=STATES,
         hire_states=HIRE_STATES,
         can_take_down=can_take_down,
