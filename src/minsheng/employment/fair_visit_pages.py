@@ -35,6 +35,7 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
+from minsheng.webkit.pager import cut
 from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
@@ -65,7 +66,7 @@ def _coming(query: Any, moment: dt.datetime) -> Any:
     return (
         query.where(EmFair.ends_on >= today, EmFair.state.in_(("open", "allocated")))
         .order_by(EmFair.starts_on, EmFair.id)
-        .limit(MAX_LIST)
+        .limit(MAX_LIST + 1)  # one more: a longer list says so (pager.cut)
     )
 
 
@@ -81,7 +82,9 @@ def employer_fairs(
     moment = fairs.now()
     with uow(request, immediate=False) as s:
         employer_id = fair_booths.employer_of_recruiter(s, by)
-        rows = s.scalars(_coming(fairs.visible(select(EmFair), by), moment)).all()
+        rows, capped = cut(
+            s.scalars(_coming(fairs.visible(select(EmFair), by), moment)).all(), MAX_LIST
+        )
         mine = {}
         if employer_id is not None and rows:
             mine = {
@@ -98,6 +101,7 @@ def employer_fairs(
         request,
         "employment/fair/employer_fairs.html",
         fairs=items,
+        capped=capped,
         bound=employer_id is not None,
         app_states=APP_STATES,
     )
@@ -259,9 +263,11 @@ def my_fairs(request: Request, by: Principal = Depends(permit("self:jobs"))) -> 
     code = lang(request)
     moment = fairs.now()
     with uow(request, immediate=False) as s:
-        rows = s.scalars(_coming(fairs.visible(select(EmFair), by), moment)).all()
+        rows, capped = cut(
+            s.scalars(_coming(fairs.visible(select(EmFair), by), moment)).all(), MAX_LIST
+        )
         items = [_view(f, code, moment) for f in rows]
-    return render(request, "employment/fair/my_fairs.html", fairs=items)
+    return render(request, "employment/fair/my_fairs.html", fairs=items, capped=capped)
 
 
 @router.get("/me/jobs/fairs/{fair_id}", response_class=HTMLResponse)
