@@ -332,3 +332,28 @@ def test_the_citizen_opens_their_own_receipt_on_a_phone(
     assert r is not None and r.status == 403
     page.screenshot(path=str(ARTIFACTS / "citizen-receipt-not-theirs.png"))
     context.close()
+
+
+def test_add_a_line_works_with_and_without_javascript(
+    server: str, browser: Any, people: dict[str, Any]
+) -> None:
+    for js in (False, True):
+        context = browser.new_context(locale="zh-CN", viewport=DESK, java_script_enabled=js)
+        page = context.new_page()
+        _sign_in(page, server)
+        page.fill("#price_0", "12.00")
+        if js:
+            page.evaluate("window.stillHere = true")
+        page.click("button[value=add_line]")
+        page.click("button[value=add_line]")
+        assert page.locator("input[name^=price_]").count() == 5, js
+        if js:  # the script added the rows in place: the page was not posted back
+            assert page.evaluate("window.stillHere === true")
+        assert page.locator("#price_0").input_value() == "12.00", js
+        assert page.locator("input[name=rows]").input_value() == "5", js
+        assert page.locator("#price_4").get_attribute("aria-label") == "单价 5", js
+        _enter_bill(page, people["number"], "12.00")
+        page.fill("#price_4", "3.00")
+        page.click("button[value=preview]:not(.default-submit)")
+        assert "¥15.00" in page.locator("section.result").inner_text(), js
+        context.close()
