@@ -1,0 +1,21 @@
+"""analysis: saved and shared scenarios (placeholder for issue 15)
+
+Revision ID: 0033
+Revises: 0032
+Create Date: 2026-12-02 15:00:00
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0033"
+down_revision: str | None = "0032"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
