@@ -20,6 +20,7 @@ from minsheng.employment.fair_models import FAIR_STATES, EmFair
 from minsheng.employment.fair_schemas import (
     ApplicationIn,
     BoothsIn,
+    CancelIn,
     CheckinIn,
     DecisionIn,
     FairIn,
@@ -100,6 +101,18 @@ def open_fair(
     """Open the fair for employers' booth applications."""
     with uow(request) as s:
         return fairs.fair_out(fairs.open_applications(s, fair_id, by))
+
+
+@router.post("/employment/fairs/{fair_id}/cancel")
+def cancel_fair(
+    fair_id: PathId,
+    data: CancelIn,
+    request: Request,
+    by: Principal = Depends(permit("employment:write")),
+) -> dict[str, Any]:
+    """Cancel a fair that is not over, with the reason (check-ins refused from then on)."""
+    with uow(request) as s:
+        return fairs.fair_out(fairs.cancel_fair(s, fair_id, data.reason, by, fairs.now()))
 
 
 @router.post("/employment/fairs/{fair_id}/applications", status_code=201)
