@@ -8,8 +8,10 @@ entrance desks (httpx clients, each its own thread) post ``POST /api/employment/
 checkins`` with a caseworker's bearer token. Each first check-in finds the person by the keyed
 hash, files the seeker (``register_by_id``), stores the check-in, audits it and answers the
 recommended booths (``jobs_for_seeker`` among the fair's vacancies). Bar: ≥ 200 check-ins/s.
-Baselines in the same run: one desk (one thread) checking visitors in one after another, and
-the repeated check-in (a second swipe: answered from the stored row).
+Baselines in the same run: one desk (one thread) checking visitors in one after another, the
+repeated check-in (a second swipe: answered from the stored row) and the same desks on the
+trivial authenticated endpoint ``GET /api/auth/me`` (what this server stack and client can do
+at all on this machine).
 
 Run: ``uv run python benchmarks/employment_fair.py [--visitors 3000] [--threads 8]``.
 No timed assertions; the figures go in the docs by hand.
@@ -226,6 +228,27 @@ def fair_bench(args: argparse.Namespace) -> None:
         seconds = time.perf_counter() - t1
         assert not errors, errors[:3]
         rate = len(rest) / seconds
+        # the ceiling of this stack and client: the trivial authenticated endpoint (the token
+        # resolved, the guards, one JSON answer), ``--threads`` desks at once, same server
+        me = f"{base}/api/auth/me"
+        per = max(1, len(rest) // args.threads)
+
+        def trivial(i: int) -> None:
+            try:
+                with httpx.Client(timeout=60) as client:
+                    for _ in range(per):
+                        assert client.get(me, headers=headers).status_code == 200
+            except BaseException as e:
+                errors.append(e)
+
+        threads = [threading.Thread(target=trivial, args=(i,)) for i in range(args.threads)]
+        t3 = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert not errors, errors[:3]
+        trivial_rate = per * args.threads / (time.perf_counter() - t3)
         # a second swipe of the same visitors: answered from the stored check-in
         again = rest[: args.single]
         with httpx.Client(timeout=60) as client:
@@ -239,6 +262,10 @@ def fair_bench(args: argparse.Namespace) -> None:
             f"booths recommended) in {seconds:.2f} s = {rate:,.0f} check-ins/s (bar ≥ 200: "
             f"{'met' if rate >= 200 else 'NOT met'}); baseline one desk {one_rate:,.0f}/s "
             f"(from {len(single):,}); repeated check-in {repeat_rate:,.0f}/s"
+        )
+        print(
+            f"[fair/SQLite] the same desks on GET /api/auth/me (the stack's ceiling with this "
+            f"client): {trivial_rate:,.0f}/s — check-in at {rate / trivial_rate:.0%} of it"
         )
     finally:
         server.terminate()

@@ -184,9 +184,9 @@ def _file(
         return found.id
     if number is None:
         return None
-    try:
+    try:  # the person in hand: not looked up again from the number
         with session.begin_nested():
-            return seekers.register_by_id(session, number, by, today).id
+            return seekers.open_for(session, person, by, today)[0].id
     except MinshengError:
         return None
 
