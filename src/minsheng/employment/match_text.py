@@ -78,7 +78,7 @@ def text(*values: str | None) -> str:
 
 def _han_words(run: str) -> list[str]:
     """jieba's words of a query's Chinese run, consecutive single characters joined (a word
-    jieba does not know, e.g. part of one, is looked for as its characters in a row)."""
+    jieba does not know, e.g. part of one, is looked for as its bigrams in a row)."""
     out: list[str] = []
     single = False
     for word in _jieba().lcut(run, HMM=False) if len(run) > 1 else [run]:

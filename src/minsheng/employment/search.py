@@ -14,7 +14,7 @@ consent or state changes; :func:`reindex` rebuilds everything (``minsheng employ
 reindex``). Each call removes the row when the record is no longer searchable.
 
 A query is cut the same way; every term must match (a Chinese word matches as the word or as
-its characters in a row). SQLite answers through FTS5 ranked by ``bm25``; PostgreSQL through a
+its bigrams in a row). SQLite answers through FTS5 ranked by ``bm25``; PostgreSQL through a
 ``tsvector`` under a GIN index ranked by ``ts_rank`` — both pick the same records (tests run the
 same cases on both), ties broken by the newer record first.
 """
