@@ -23,6 +23,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,9 +34,22 @@ from pathlib import Path
 from typing import Any
 
 
-def _environment(data_dir: Path) -> str:
+def _environment(data_dir: Path, pg_url: str | None = None) -> str:
+    """The server's environment: its data directory and database (a SQLite file there, or a
+    scratch database of its own on the PostgreSQL server of ``pg_url``)."""
     os.environ["MINSHENG_DATA_DIR"] = str(data_dir)
     db_url = f"sqlite:///{data_dir / 'bench.db'}"
+    if pg_url:
+        from sqlalchemy import create_engine
+
+        from minsheng.config import normalise_url
+
+        scratch = f"minsheng_bench_fair_{int(time.time())}"
+        admin = create_engine(normalise_url(pg_url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{scratch}"')
+        admin.dispose()
+        db_url = normalise_url(pg_url).rsplit("/", 1)[0] + "/" + scratch
     os.environ["MINSHENG_DATABASE_URL"] = db_url
     from minsheng.config import Settings
     from minsheng.foundation import crypto
@@ -272,6 +286,69 @@ def fair_bench(args: argparse.Namespace) -> None:
         server.wait(10)
 
 
+WRK = Path(__file__).resolve().parent / "wrk"
+
+
+def wrk_rate(args: list[str]) -> tuple[float, str, int]:
+    """(requests/s, the latency line "p50 … p99 …", the script's not-first count) of a wrk run."""
+    out = subprocess.run(["wrk", *args], capture_output=True, text=True, check=True).stdout
+    rate = float(next(ln.split()[1] for ln in out.splitlines() if ln.startswith("Requests/sec")))
+    pct = {}
+    for ln in out.splitlines():
+        parts = ln.split()
+        if len(parts) == 2 and parts[0] in ("50%", "99%"):
+            pct[parts[0]] = parts[1]
+    others = next((int(ln.split()[1]) for ln in out.splitlines() if ln.startswith("not-first")), 0)
+    return rate, f"p50 {pct.get('50%', '?')}, p99 {pct.get('99%', '?')}", others
+
+
+def fair_wrk(args: argparse.Namespace) -> None:
+    """The same bar with wrk (C, one thread) as the client: the Python client's own CPU is
+    left out of the two cores the server has."""
+    import httpx
+
+    data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-fair-"))
+    db_url = _environment(data_dir, args.url)
+    world = build(db_url, args.visitors, args.exhibitors)
+    name = "PostgreSQL" if args.url else "SQLite"
+    numbers_file = data_dir / "numbers.txt"
+    numbers_file.write_text("\n".join(world["numbers"]) + "\n")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "minsheng.web.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log", "--workers", str(args.server_workers)],
+        env=dict(os.environ),
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        conns, seconds = str(args.threads), f"{args.wrk_seconds}s"
+        common = ["-t", "1", "-c", conns, "-d", seconds, "--latency"]
+        me_rate, me_lat, _ = wrk_rate(
+            [*common, "-s", str(WRK / "get.lua"), f"{base}/api/auth/me", "--", world["token"]]
+        )
+        url = f"{base}/api/employment/fairs/{world['fair']}/checkins"
+        rate, lat, others = wrk_rate(
+            [*common, "-s", str(WRK / "checkin.lua"), url, "--",
+             str(numbers_file), world["token"], "1"]
+        )  # fmt: skip
+        print(
+            f"[fair/{name}, wrk] {args.server_workers} server processes, {conns} connections, "
+            f"{seconds}: {rate:,.0f} first check-ins/s ({lat}; {others} answers not a first "
+            f"check-in) (bar ≥ 200: {'met' if rate >= 200 and others == 0 else 'NOT met'}); "
+            f"GET /api/auth/me {me_rate:,.0f}/s ({me_lat}) — check-in at {rate / me_rate:.0%}"
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--visitors", type=int, default=3000)
@@ -279,8 +356,16 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--single", type=int, default=300)
     ap.add_argument("--server-workers", type=int, default=2, help="uvicorn worker processes")
-    ap.add_argument("--only", choices=["fair"], default="fair")
-    fair_bench(ap.parse_args())
+    ap.add_argument("--only", choices=["fair", "wrk"], default=None)
+    ap.add_argument("--wrk-seconds", type=int, default=10)
+    ap.add_argument("--url", default=None, help="PostgreSQL: a server URL (wrk run only)")
+    args = ap.parse_args()
+    if args.only in (None, "fair"):
+        fair_bench(args)
+    if args.only in (None, "wrk") and shutil.which("wrk"):
+        fair_wrk(args)
+    elif args.only == "wrk":
+        print("wrk not found (apt-get install wrk)")
 
 
 if __name__ == "__main__":
