@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,49 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """uvicorn serving the platform (the environment's database) on a free port, once it
+    answers /healthz: (the process, its base URL)."""
+    import httpx
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "minsheng.web.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log", "--workers", str(workers)],
+        env=dict(os.environ),
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return server, base
+
+
+def desks(count: int, work: Callable[[int], None]) -> float:
+    """Run ``work(i)`` for desks 0 … count-1 at once, each in its thread; the seconds taken
+    (any desk's error is raised)."""
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            work(i)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors[:3]
+    return time.perf_counter() - t
+
+
 def fair_bench(args: argparse.Namespace) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-fair-"))
     db_url = _environment(data_dir)
@@ -177,36 +221,10 @@ def fair_bench(args: argparse.Namespace) -> None:
     world = build(db_url, args.visitors, args.exhibitors)
     built = time.perf_counter() - t
     print(f"[fair] built {args.visitors:,} persons, {args.exhibitors} booths in {built:.1f} s")
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "minsheng.web.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--workers",
-            str(args.server_workers),
-        ],
-        env=dict(os.environ),
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(args.server_workers)
     url = f"{base}/api/employment/fairs/{world['fair']}/checkins"
     headers = {"Authorization": f"Bearer {world['token']}"}
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         numbers: list[str] = world["numbers"]
         single, rest = numbers[: args.single], numbers[args.single :]
 
@@ -223,24 +241,13 @@ def fair_bench(args: argparse.Namespace) -> None:
             one_rate = len(single) / (time.perf_counter() - t0)
         # the bar: ``--threads`` desks at once
         shares = [rest[i :: args.threads] for i in range(args.threads)]
-        errors: list[BaseException] = []
 
         def desk(i: int) -> None:
-            try:
-                with httpx.Client(timeout=60) as client:
-                    for n in shares[i]:
-                        check(client, n, True)
-            except BaseException as e:
-                errors.append(e)
+            with httpx.Client(timeout=60) as client:
+                for n in shares[i]:
+                    check(client, n, True)
 
-        threads = [threading.Thread(target=desk, args=(i,)) for i in range(args.threads)]
-        t1 = time.perf_counter()
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        seconds = time.perf_counter() - t1
-        assert not errors, errors[:3]
+        seconds = desks(args.threads, desk)
         rate = len(rest) / seconds
         # the ceiling of this stack and client: the trivial authenticated endpoint (the token
         # resolved, the guards, one JSON answer), ``--threads`` desks at once, same server
@@ -248,21 +255,11 @@ def fair_bench(args: argparse.Namespace) -> None:
         per = max(1, len(rest) // args.threads)
 
         def trivial(i: int) -> None:
-            try:
-                with httpx.Client(timeout=60) as client:
-                    for _ in range(per):
-                        assert client.get(me, headers=headers).status_code == 200
-            except BaseException as e:
-                errors.append(e)
+            with httpx.Client(timeout=60) as client:
+                for _ in range(per):
+                    assert client.get(me, headers=headers).status_code == 200
 
-        threads = [threading.Thread(target=trivial, args=(i,)) for i in range(args.threads)]
-        t3 = time.perf_counter()
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        assert not errors, errors[:3]
-        trivial_rate = per * args.threads / (time.perf_counter() - t3)
+        trivial_rate = per * args.threads / desks(args.threads, trivial)
         # a second swipe of the same visitors: answered from the stored check-in
         again = rest[: args.single]
         with httpx.Client(timeout=60) as client:
@@ -305,7 +302,6 @@ def wrk_rate(args: list[str]) -> tuple[float, str, int]:
 def fair_wrk(args: argparse.Namespace) -> None:
     """The same bar with wrk (C, one thread) as the client: the Python client's own CPU is
     left out of the two cores the server has."""
-    import httpx
 
     data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-fair-"))
     db_url = _environment(data_dir, args.url)
@@ -313,21 +309,8 @@ def fair_wrk(args: argparse.Namespace) -> None:
     name = "PostgreSQL" if args.url else "SQLite"
     numbers_file = data_dir / "numbers.txt"
     numbers_file.write_text("\n".join(world["numbers"]) + "\n")
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "minsheng.web.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log", "--workers", str(args.server_workers)],
-        env=dict(os.environ),
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(args.server_workers)
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         conns, seconds = str(args.threads), f"{args.wrk_seconds}s"
         common = ["-t", "1", "-c", conns, "-d", seconds, "--latency"]
         me_rate, me_lat, _ = wrk_rate(
