@@ -8,8 +8,10 @@ entrance desks (httpx clients, each its own thread) post ``POST /api/employment/
 checkins`` with a caseworker's bearer token. Each first check-in finds the person by the keyed
 hash, files the seeker (``register_by_id``), stores the check-in, audits it and answers the
 recommended booths (``jobs_for_seeker`` among the fair's vacancies). Bar: ≥ 200 check-ins/s.
-Baselines in the same run: one desk (one thread) checking visitors in one after another, and
-the repeated check-in (a second swipe: answered from the stored row).
+Baselines in the same run: one desk (one thread) checking visitors in one after another, the
+repeated check-in (a second swipe: answered from the stored row) and the same desks on the
+trivial authenticated endpoint ``GET /api/auth/me`` (what this server stack and client can do
+at all on this machine).
 
 Run: ``uv run python benchmarks/employment_fair.py [--visitors 3000] [--threads 8]``.
 No timed assertions; the figures go in the docs by hand.
@@ -21,19 +23,34 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 
-def _environment(data_dir: Path) -> str:
+def _environment(data_dir: Path, pg_url: str | None = None) -> str:
+    """The server's environment: its data directory and database (a SQLite file there, or a
+    scratch database of its own on the PostgreSQL server of ``pg_url``)."""
     os.environ["MINSHENG_DATA_DIR"] = str(data_dir)
     db_url = f"sqlite:///{data_dir / 'bench.db'}"
+    if pg_url:
+        from sqlalchemy import create_engine
+
+        from minsheng.config import normalise_url
+
+        scratch = f"minsheng_bench_fair_{int(time.time())}"
+        admin = create_engine(normalise_url(pg_url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{scratch}"')
+        admin.dispose()
+        db_url = normalise_url(pg_url).rsplit("/", 1)[0] + "/" + scratch
     os.environ["MINSHENG_DATABASE_URL"] = db_url
     from minsheng.config import Settings
     from minsheng.foundation import crypto
@@ -152,6 +169,49 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """uvicorn serving the platform (the environment's database) on a free port, once it
+    answers /healthz: (the process, its base URL)."""
+    import httpx
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "minsheng.web.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log", "--workers", str(workers)],
+        env=dict(os.environ),
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return server, base
+
+
+def desks(count: int, work: Callable[[int], None]) -> float:
+    """Run ``work(i)`` for desks 0 … count-1 at once, each in its thread; the seconds taken
+    (any desk's error is raised)."""
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            work(i)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors[:3]
+    return time.perf_counter() - t
+
+
 def fair_bench(args: argparse.Namespace) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-fair-"))
     db_url = _environment(data_dir)
@@ -161,36 +221,10 @@ def fair_bench(args: argparse.Namespace) -> None:
     world = build(db_url, args.visitors, args.exhibitors)
     built = time.perf_counter() - t
     print(f"[fair] built {args.visitors:,} persons, {args.exhibitors} booths in {built:.1f} s")
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "minsheng.web.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--workers",
-            str(args.server_workers),
-        ],
-        env=dict(os.environ),
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(args.server_workers)
     url = f"{base}/api/employment/fairs/{world['fair']}/checkins"
     headers = {"Authorization": f"Bearer {world['token']}"}
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         numbers: list[str] = world["numbers"]
         single, rest = numbers[: args.single], numbers[args.single :]
 
@@ -207,25 +241,25 @@ def fair_bench(args: argparse.Namespace) -> None:
             one_rate = len(single) / (time.perf_counter() - t0)
         # the bar: ``--threads`` desks at once
         shares = [rest[i :: args.threads] for i in range(args.threads)]
-        errors: list[BaseException] = []
 
         def desk(i: int) -> None:
-            try:
-                with httpx.Client(timeout=60) as client:
-                    for n in shares[i]:
-                        check(client, n, True)
-            except BaseException as e:
-                errors.append(e)
+            with httpx.Client(timeout=60) as client:
+                for n in shares[i]:
+                    check(client, n, True)
 
-        threads = [threading.Thread(target=desk, args=(i,)) for i in range(args.threads)]
-        t1 = time.perf_counter()
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        seconds = time.perf_counter() - t1
-        assert not errors, errors[:3]
+        seconds = desks(args.threads, desk)
         rate = len(rest) / seconds
+        # the ceiling of this stack and client: the trivial authenticated endpoint (the token
+        # resolved, the guards, one JSON answer), ``--threads`` desks at once, same server
+        me = f"{base}/api/auth/me"
+        per = max(1, len(rest) // args.threads)
+
+        def trivial(i: int) -> None:
+            with httpx.Client(timeout=60) as client:
+                for _ in range(per):
+                    assert client.get(me, headers=headers).status_code == 200
+
+        trivial_rate = per * args.threads / desks(args.threads, trivial)
         # a second swipe of the same visitors: answered from the stored check-in
         again = rest[: args.single]
         with httpx.Client(timeout=60) as client:
@@ -240,6 +274,59 @@ def fair_bench(args: argparse.Namespace) -> None:
             f"{'met' if rate >= 200 else 'NOT met'}); baseline one desk {one_rate:,.0f}/s "
             f"(from {len(single):,}); repeated check-in {repeat_rate:,.0f}/s"
         )
+        print(
+            f"[fair/SQLite] the same desks on GET /api/auth/me (the stack's ceiling with this "
+            f"client): {trivial_rate:,.0f}/s — check-in at {rate / trivial_rate:.0%} of it"
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+WRK = Path(__file__).resolve().parent / "wrk"
+
+
+def wrk_rate(args: list[str]) -> tuple[float, str, int]:
+    """(requests/s, the latency line "p50 … p99 …", the script's not-first count) of a wrk run."""
+    out = subprocess.run(["wrk", *args], capture_output=True, text=True, check=True).stdout
+    rate = float(next(ln.split()[1] for ln in out.splitlines() if ln.startswith("Requests/sec")))
+    pct = {}
+    for ln in out.splitlines():
+        parts = ln.split()
+        if len(parts) == 2 and parts[0] in ("50%", "99%"):
+            pct[parts[0]] = parts[1]
+    others = next((int(ln.split()[1]) for ln in out.splitlines() if ln.startswith("not-first")), 0)
+    return rate, f"p50 {pct.get('50%', '?')}, p99 {pct.get('99%', '?')}", others
+
+
+def fair_wrk(args: argparse.Namespace) -> None:
+    """The same bar with wrk (C, one thread) as the client: the Python client's own CPU is
+    left out of the two cores the server has."""
+
+    data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-fair-"))
+    db_url = _environment(data_dir, args.url)
+    world = build(db_url, args.visitors, args.exhibitors)
+    name = "PostgreSQL" if args.url else "SQLite"
+    numbers_file = data_dir / "numbers.txt"
+    numbers_file.write_text("\n".join(world["numbers"]) + "\n")
+    server, base = start_server(args.server_workers)
+    try:
+        conns, seconds = str(args.threads), f"{args.wrk_seconds}s"
+        common = ["-t", "1", "-c", conns, "-d", seconds, "--latency"]
+        me_rate, me_lat, _ = wrk_rate(
+            [*common, "-s", str(WRK / "get.lua"), f"{base}/api/auth/me", "--", world["token"]]
+        )
+        url = f"{base}/api/employment/fairs/{world['fair']}/checkins"
+        rate, lat, others = wrk_rate(
+            [*common, "-s", str(WRK / "checkin.lua"), url, "--",
+             str(numbers_file), world["token"], "1"]
+        )  # fmt: skip
+        print(
+            f"[fair/{name}, wrk] {args.server_workers} server processes, {conns} connections, "
+            f"{seconds}: {rate:,.0f} first check-ins/s ({lat}; {others} answers not a first "
+            f"check-in) (bar ≥ 200: {'met' if rate >= 200 and others == 0 else 'NOT met'}); "
+            f"GET /api/auth/me {me_rate:,.0f}/s ({me_lat}) — check-in at {rate / me_rate:.0%}"
+        )
     finally:
         server.terminate()
         server.wait(10)
@@ -252,8 +339,16 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--single", type=int, default=300)
     ap.add_argument("--server-workers", type=int, default=2, help="uvicorn worker processes")
-    ap.add_argument("--only", choices=["fair"], default="fair")
-    fair_bench(ap.parse_args())
+    ap.add_argument("--only", choices=["fair", "wrk"], default=None)
+    ap.add_argument("--wrk-seconds", type=int, default=10)
+    ap.add_argument("--url", default=None, help="PostgreSQL: a server URL (wrk run only)")
+    args = ap.parse_args()
+    if args.only in (None, "fair"):
+        fair_bench(args)
+    if args.only in (None, "wrk") and shutil.which("wrk"):
+        fair_wrk(args)
+    elif args.only == "wrk":
+        print("wrk not found (apt-get install wrk)")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,13 @@ from minsheng.config import normalise_url  # noqa: E402
 from minsheng.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from minsheng.foundation.principals import Principal, system  # noqa: E402
 from minsheng.models import Base  # noqa: E402
+
+# Property tests judge the rules, not the machine: a loaded 2-core runner (two xdist workers,
+# a browser, PostgreSQL) must not fail one because drawing inputs or an example took long.
+settings.register_profile(
+    "minsheng", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("minsheng")
 
 PG_URL = os.environ.get("MINSHENG_TEST_POSTGRES_URL")
 REQUIRE_PG = os.environ.get("MINSHENG_REQUIRE_POSTGRES") == "1"

@@ -101,12 +101,19 @@ def unit_of_work(factory: sessionmaker[Session], immediate: bool = True) -> Iter
     """
     session = factory()
     bind = session.get_bind()
-    lock = None
+    lock, held = None, None
     if immediate and bind.dialect.name == "sqlite":
         # Writers of one process queue here, in order, instead of in SQLite's busy handler,
-        # which sleeps and retries (up to 100 ms a time) and so makes latency explode under load.
+        # which sleeps and retries (up to 100 ms a time) and so makes latency explode under load;
+        # the writers of several processes (``serve --workers N``) then queue on a file lock
+        # beside the database, which the kernel hands over at once (and drops if a process dies).
         lock = _sqlite_writer_lock(bind)
         lock.acquire()
+        try:
+            held = _file_lock(bind)
+        except BaseException:
+            lock.release()
+            raise
     try:
         if lock is not None:
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
@@ -122,11 +129,34 @@ def unit_of_work(factory: sessionmaker[Session], immediate: bool = True) -> Iter
         raise
     finally:
         session.close()
+        if held is not None:
+            os.close(held)  # closing the descriptor gives the file lock back
         if lock is not None:
             lock.release()
 
 
 _writer_locks: dict[str, threading.Lock] = {}
+
+
+def _file_lock(engine: Engine | Connection) -> int | None:
+    """The cross-process writer lock of a SQLite file, taken: an exclusive ``flock`` on
+    ``<database>-writer.lock``, held by the descriptor answered (closing it gives the lock back;
+    so does the death of the process). In-memory databases and systems without ``fcntl`` have
+    none (None): the busy handler alone."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        return None
+    path = engine.engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    fd = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _sqlite_writer_lock(engine: Engine | Connection) -> threading.Lock:

@@ -91,6 +91,7 @@ def populate(s: Session, w: World) -> None:
     vid = _vacancy(s, w, "拉萨测试招聘会岗位")
     open_id = _fair(s, MARKER + "（受理申请）", 10)
     alloc_id = _fair(s, MARKER + "（已分配）", 12)
+    cancel_id = _fair(s, MARKER + "（待取消）", 14)
     applied = fair_booths.apply(s, open_id, ApplicationIn(vacancy_ids=[vid]), recruiter)
     placed = fair_booths.apply(s, alloc_id, ApplicationIn(vacancy_ids=[vid]), recruiter)
     fair_booths.decide(s, placed.id, DecisionIn(accept=True), BY)
@@ -99,6 +100,7 @@ def populate(s: Session, w: World) -> None:
     w.ids.update(
         em_fair_open=open_id,
         em_fair_alloc=alloc_id,
+        em_fair_cancel=cancel_id,
         em_fair_vacancy=vid,
         em_fair_app_applied=applied.id,
         em_fair_app_placed=placed.id,
@@ -143,6 +145,10 @@ def samples(w: World) -> Samples:
             "json": {"klass": "corner", "count": 1},
         },
         ("POST", "/api/employment/fairs/{fair_id}/open"): {"path": open_fair},
+        ("POST", "/api/employment/fairs/{fair_id}/cancel"): {
+            "path": {"fair_id": w.ids["em_fair_cancel"]},
+            "json": {"reason": "场地检修，改期举办"},
+        },
         ("POST", "/api/employment/fairs/{fair_id}/applications"): {
             "path": open_fair,
             "json": apply_body,

@@ -27,6 +27,7 @@ from minsheng.employment.fair_models import (
 from minsheng.employment.fair_schemas import ApplicationIn, CheckinIn, DecisionIn, InterviewIn
 from minsheng.employment.seeker_models import EmSeeker
 from minsheng.employment.vacancy_models import EmHire
+from minsheng.foundation.models import AuditEntry
 from tests.employment import fair_kit as k
 
 
@@ -338,3 +339,33 @@ def test_booths_never_hold_two_employers_in_the_database(session: Session) -> No
         apps[1].booth_id = taken
         session.flush()
     assert session.get(EmFairBooth, apps[0].booth_id) is not None
+
+
+def test_a_cancelled_fair_refuses_check_ins_and_a_fair_over_cannot_be_cancelled(
+    session: Session,
+) -> None:
+    f, _ = _allocated(session)
+    _pid, number = k.person(session)
+    before = fair_checkin.checkin(session, f.id, CheckinIn(id_number=number), k.BY, k.RUNNING)
+    assert before.created
+    cancelled = fairs.cancel_fair(session, f.id, "场地检修，改期举办", k.BY, k.RUNNING)
+    assert cancelled.state == "cancelled" and fairs.phase(cancelled, k.RUNNING) == "cancelled"
+    _, other = k.person(session)
+    with pytest.raises(ConflictError) as err:
+        fair_checkin.checkin(session, f.id, CheckinIn(id_number=other), k.BY, k.RUNNING)
+    assert _rule(err) == ("fair_id", "cancelled")
+    assert k.count(session, EmFairCheckin) == 1  # the refused visitor left nothing
+    again = fairs.cancel_fair(session, f.id, "再次取消", k.BY, k.RUNNING)  # a repeat: no change
+    assert again.state == "cancelled"
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "cancel", AuditEntry.record_id == str(f.id))
+    ).all()
+    assert len(entries) == 1 and "场地检修" in entries[0].detail
+    over = k.past_fair(session)
+    with pytest.raises(ConflictError) as err:
+        fairs.cancel_fair(session, over.id, "太晚了", k.BY, k.RUNNING)
+    assert _rule(err) == ("fair_id", "over")
+    assert session.get(EmFair, over.id).state == "allocated"  # type: ignore[union-attr]
+    outsider = k.organiser(session, "540200")  # Shigatse's organiser: a Lhasa fair is not found
+    with pytest.raises(NotFoundError):
+        fairs.cancel_fair(session, k.fair(session).id, "别处的", outsider, k.RUNNING)

@@ -128,6 +128,15 @@ def test_another_regions_fair_answers_as_missing(engine: Engine) -> None:
     assert shigatse.get("/api/employment/fairs").json()["fairs"] == []  # type: ignore[attr-defined]
     # planning a fair in another region's county is refused
     assert shigatse.post("/api/employment/fairs", json=_body()).status_code == 403  # type: ignore[attr-defined]
+    # nor can another region cancel it; its organiser can, with a reason, and once
+    cancel = f"/api/employment/fairs/{fid}/cancel"
+    r = shigatse.post(cancel, json={"reason": "别处的取消"})  # type: ignore[attr-defined]
+    assert r.status_code == 404 and r.json() == missing.json()
+    r = lhasa.post(cancel, json={"reason": ""})  # type: ignore[attr-defined]
+    assert r.status_code == 422 and r.json()["error"]["field"] == "reason"
+    assert lhasa.get(f"/api/employment/fairs/{fid}").json()["state"] != "cancelled"  # type: ignore[attr-defined]
+    r = lhasa.post(cancel, json={"reason": "场地检修，改期举办"})  # type: ignore[attr-defined]
+    assert r.status_code == 200 and r.json()["state"] == "cancelled"
 
 
 def test_checkin_outside_the_hours_is_refused_and_stores_nothing(

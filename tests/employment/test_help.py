@@ -72,6 +72,48 @@ def test_refresh_finds_each_category_at_its_boundary(session: Session) -> None:
     assert r.opened == r.counted
 
 
+def test_refresh_counts_relocated_households_and_farmers_who_lost_their_land(
+    session: Session,
+) -> None:
+    """易地扶贫搬迁 counts for the whole household (the status held by any member), 失地农民 for
+    the person holding it; an ended status counts for nobody."""
+    from minsheng.employment import help_labels
+    from minsheng.registry.models import SpecialStatus
+
+    s = session
+    moved = k.household(s, "H0101")
+    son = k.person(s, 21, household=moved)
+    father = k.person(s, 23, birth=dt.date(1970, 1, 1), household=moved)
+    k.status(s, father, "relocated")
+    k.employed_enrolment(s, father, k.employer(s))  # the father works: not zero-employment
+    farmer = k.person(s, 25)
+    k.status(s, farmer, "land_lost")
+    before = k.person(s, 27)  # land requisitioned, but the status ended last year
+    s.add(
+        SpecialStatus(
+            person_id=before,
+            kind="land_lost",
+            start_date=dt.date(2020, 1, 1),
+            end_date=dt.date(2025, 12, 31),
+        )
+    )
+    nobody = k.person(s, 29)
+    recent = TODAY - dt.timedelta(days=20)
+    for pid in (son, farmer, before, nobody):
+        k.seeker(s, pid, recent)
+    refresh(s, TODAY, k.BY)
+    assert cats(s, son) == ["relocated"]
+    assert cats(s, farmer) == ["land_lost"]
+    assert cats(s, before) == [] and cats(s, nobody) == []
+    assert cats(s, father) == []  # not a seeker out of work
+    plan = s.scalar(select(EmHelpPlan).where(EmHelpPlan.person_id == son))
+    assert plan is not None
+    why = json.loads(plan.categories)[0]
+    assert why == {"category": "relocated", "statuses": ["relocated"]}
+    assert help_labels.reason(why, "zh") == "易地扶贫搬迁人口"
+    assert help_labels.reason(why, "bo") == "ས་གནས་གཞན་དུ་སྤོས་པའི་མི་སྣ།"
+
+
 def test_refresh_twice_changes_nothing_and_one_open_plan_per_person(session: Session) -> None:
     s = session
     pid = k.person(s, 1)

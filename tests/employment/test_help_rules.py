@@ -26,6 +26,8 @@ def one(
     person_status: bool = False,
     household_status: bool = False,
     zero: bool = False,
+    relocated: bool = False,
+    land_lost: bool = False,
     today: dt.date = TODAY,
 ) -> dict[str, bool]:
     cats = hr.categories(
@@ -40,6 +42,8 @@ def one(
         person_status=np.array([person_status]),
         household_status=np.array([household_status]),
         household_zero=np.array([zero]),
+        relocated=np.array([relocated]),
+        land_lost=np.array([land_lost]),
     )
     return {k: bool(v[0]) for k, v in cats.items()}
 
@@ -54,6 +58,14 @@ def test_the_parameters_are_the_common_national_practice() -> None:
         True,
     )
     assert P.person_statuses == ("disability",) and set(P.household_statuses) == {"dibao", "tekun"}
+
+
+def test_relocated_and_land_lost_count_only_for_an_unemployed_seeker_of_working_age() -> None:
+    assert P.relocated_statuses == ("relocated",) and P.land_lost_statuses == ("land_lost",)
+    assert one(relocated=True)["relocated"] and not one()["relocated"]
+    assert one(land_lost=True)["land_lost"] and not one(relocated=True)["land_lost"]
+    assert not one(relocated=True, since=None)["relocated"]  # not out of work
+    assert not one(land_lost=True, birth=dt.date(1960, 1, 1))["land_lost"]  # 66: past working age
 
 
 def test_women_count_from_their_40th_birthday_men_from_their_50th() -> None:

@@ -13,11 +13,12 @@ from minsheng.employment.match_models import EmSearchDoc
 from tests.employment import match_kit as k
 
 
-def test_chinese_is_cut_into_words_and_their_characters() -> None:
+def test_chinese_is_cut_into_words_characters_and_bigrams() -> None:
     toks = match_text.tokens("拉萨市招聘客房服务员，会说藏语")
     assert "服务员" in toks and "客房" in toks and "藏语" in toks
     assert {"服", "务", "员"} <= set(toks)
-    assert match_text.query_groups("服务员") == [("服务员", "服", "务", "员")]
+    assert match_text.query_groups("服务员") == [("服务员", "服务", "务员")]
+    assert "服务" in toks and "务员" in toks  # its bigrams, in a row
 
 
 def test_tibetan_is_split_at_tsheg_and_shad_and_latin_lowered() -> None:

@@ -34,6 +34,14 @@ KINDS: Final[dict[str, Label]] = {  # 特殊身份
     "disability": ("残疾人", "དབང་པོ་སྐྱོན་ཅན།", "person with disability (残疾)"),
     "unemployed": ("失业人员", "ལས་མེད་མི་སྣ།", "unemployed (失业)"),
     "orphan": ("孤儿", "ཕ་མ་མེད་པའི་ཕྲུ་གུ", "orphan (孤儿)"),
+    # recorded from the lists of the bodies that decide them (the relocation programme, the land
+    # requisition); they open no payment, only employment help (employment.help.*)
+    "relocated": (
+        "易地扶贫搬迁人口",
+        "ས་གནས་གཞན་དུ་སྤོས་པའི་མི་སྣ།",
+        "relocated for poverty alleviation (易地扶贫搬迁)",
+    ),
+    "land_lost": ("失地农民", "ཞིང་ས་ཤོར་བའི་ཞིང་པ།", "farmer whose land was requisitioned (失地农民)"),
 }
 
 # The assistance statuses a person holds at most one of at a time (特困 供养 excludes 低保, and

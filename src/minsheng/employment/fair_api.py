@@ -20,6 +20,7 @@ from minsheng.employment.fair_models import FAIR_STATES, EmFair
 from minsheng.employment.fair_schemas import (
     ApplicationIn,
     BoothsIn,
+    CancelIn,
     CheckinIn,
     DecisionIn,
     FairIn,
@@ -102,6 +103,18 @@ def open_fair(
         return fairs.fair_out(fairs.open_applications(s, fair_id, by))
 
 
+@router.post("/employment/fairs/{fair_id}/cancel")
+def cancel_fair(
+    fair_id: PathId,
+    data: CancelIn,
+    request: Request,
+    by: Principal = Depends(permit("employment:write")),
+) -> dict[str, Any]:
+    """Cancel a fair that is not over, with the reason (check-ins refused from then on)."""
+    with uow(request) as s:
+        return fairs.fair_out(fairs.cancel_fair(s, fair_id, data.reason, by, fairs.now()))
+
+
 @router.post("/employment/fairs/{fair_id}/applications", status_code=201)
 def apply(
     fair_id: PathId,
@@ -159,8 +172,14 @@ def checkin(
     by: Principal = Depends(permit("employment:write")),
 ) -> Any:
     """Check a visitor in at the entrance (201 the first time, 200 a repeat)."""
+    moment = fairs.now()
     with uow(request) as s:
-        result = fair_checkin.checkin(s, fair_id, data, by, fairs.now())
+        result = fair_checkin.checkin(s, fair_id, data, by, moment, recommend=False)
+    # the booths to visit are a read: after the commit, outside the write lock (on SQLite the
+    # check-ins of every desk queue on it, so it is held only for the writing)
+    with uow(request, immediate=False) as s:
+        fair = fairs.get_fair(s, fair_id, by)
+        result.booths = fair_checkin.recommended(s, fair, result.checkin, moment)
         body = fair_checkin.checkin_out(result)
     return JSONResponse(body, status_code=201 if result.created else 200)
 

@@ -184,23 +184,32 @@ def _file(
         return found.id
     if number is None:
         return None
-    try:
+    try:  # the person in hand: not looked up again from the number
         with session.begin_nested():
-            return seekers.register_by_id(session, number, by, today).id
+            return seekers.open_for(session, person, by, today)[0].id
     except MinshengError:
         return None
 
 
 def checkin(
-    session: Session, fair_id: int, data: CheckinIn, by: Principal, moment: dt.datetime
+    session: Session,
+    fair_id: int,
+    data: CheckinIn,
+    by: Principal,
+    moment: dt.datetime,
+    *,
+    recommend: bool = True,
 ) -> CheckinResult:
-    """Check a visitor in (see the module). Audited once, on the first check-in."""
+    """Check a visitor in (see the module). Audited once, on the first check-in. Without
+    ``recommend`` the booths are left to the caller (:func:`recommended`), e.g. to read them
+    after the commit, outside the write transaction."""
     fair = get_fair(session, fair_id, by)
     person, via, number = visitor(session, fair, data, moment)
     require_running(fair, moment)
     existing = _existing(session, fair.id, person.id)
     if existing is not None:
-        return CheckinResult(existing, False, person, recommended(session, fair, existing, moment))
+        booths = recommended(session, fair, existing, moment) if recommend else []
+        return CheckinResult(existing, False, person, booths)
     seeker_id = _file(session, person, number, by, local(moment).date())
     row = EmFairCheckin(
         fair_id=fair.id,
@@ -218,7 +227,8 @@ def checkin(
         again = _existing(session, fair.id, person.id)
         if again is None:
             raise
-        return CheckinResult(again, False, person, recommended(session, fair, again, moment))
+        booths = recommended(session, fair, again, moment) if recommend else []
+        return CheckinResult(again, False, person, booths)
     audit.record(
         session,
         by,
@@ -228,7 +238,9 @@ def checkin(
         fair.division_code,
         {"fair_id": fair.id, "person_id": person.id, "via": via},
     )
-    return CheckinResult(row, True, person, recommended(session, fair, row, moment))
+    return CheckinResult(
+        row, True, person, recommended(session, fair, row, moment) if recommend else []
+    )
 
 
 def _existing(session: Session, fair_id: int, person_id: int) -> EmFairCheckin | None:

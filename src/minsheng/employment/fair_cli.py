@@ -1,6 +1,7 @@
-"""``minsheng employment fair list|report``: job fairs (招聘会) from the command line (acting
-as the platform, ``system("cli")``): the fairs, and a fair's report — visitors, employers,
-posts, interviews, intentions and the hires filed after it."""
+"""``minsheng employment fair list|report|cancel``: job fairs (招聘会) from the command line
+(acting as the platform, ``system("cli")``): the fairs, a fair's report — visitors, employers,
+posts, interviews, intentions and the hires filed after it — and cancelling a fair that is not
+over, with the reason."""
 
 from __future__ import annotations
 
@@ -41,3 +42,17 @@ def report(fair_id: int) -> None:
     with session() as s:
         fair = fairs.get_fair(s, fair_id, BY)
         print_json({"fair": fairs.fair_out(fair), "report": fair_report.report(s, fair.id, BY)})
+
+
+@fair_app.command("cancel")
+@friendly
+def cancel(
+    fair_id: int, reason: str = typer.Option(..., help="why it is cancelled 取消原因")
+) -> None:
+    """Cancel a fair that is not over (check-ins refused from then on); the fair as JSON."""
+    from minsheng.clikit import session
+    from minsheng.employment.fair_schemas import CancelIn
+
+    data = CancelIn(reason=reason)
+    with session() as s:
+        print_json(fairs.fair_out(fairs.cancel_fair(s, fair_id, data.reason, BY, fairs.now())))

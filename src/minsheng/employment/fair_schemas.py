@@ -50,6 +50,12 @@ class DecisionIn(BaseModel):
     reason: Reason | None = None
 
 
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = Field(min_length=2, description="why the fair is cancelled 取消原因")
+
+
 class MoveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

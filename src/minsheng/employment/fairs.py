@@ -301,6 +301,36 @@ def open_applications(session: Session, fair_id: int, by: Principal) -> EmFair:
     return fair
 
 
+def cancel_fair(
+    session: Session, fair_id: int, reason: str, by: Principal, moment: dt.datetime
+) -> EmFair:
+    """Cancel a fair that is not over (取消招聘会), with the reason: check-ins are refused from
+    now on (``phase`` answers ``cancelled``); the booth applications stay on record. Audited
+    with the reason; a repeat changes nothing. A fair that is over cannot be cancelled (409)."""
+    fair = get_fair(session, fair_id, by, for_update=True)
+    if fair.state == "cancelled":
+        return fair
+    if phase(fair, moment) == "over":
+        raise ConflictError(
+            "fair_id",
+            "over",
+            "招聘会已结束，不能取消",
+            "the fair is over: it cannot be cancelled",
+            "འཚོང་འདུས་གྲོལ་ཟིན་པས་མེད་པར་བཟོ་མི་ཐུབ།",
+        )
+    before, fair.state = fair.state, "cancelled"
+    audit.record(
+        session,
+        by,
+        "cancel",
+        "em_fair",
+        fair.id,
+        fair.division_code,
+        {"from": before, "reason": reason},
+    )
+    return fair
+
+
 def booths_of(session: Session, fair_id: int) -> list[EmFairBooth]:
     rows = session.scalars(select(EmFairBooth).where(EmFairBooth.fair_id == fair_id)).all()
     return sorted(rows, key=lambda b: booth_key(b.number))

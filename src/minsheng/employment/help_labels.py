@@ -21,6 +21,8 @@ CATEGORY_LABELS: dict[str, Label] = {
     "zero_employment": ("零就业家庭成员", "ལས་ཞུགས་མེད་པའི་ཁྱིམ་ཚང་།", "zero-employment household"),
     "long_unemployed": ("长期失业人员", "ལས་མེད་དུས་ཡུན་རིང་བ།", "unemployed a year or more"),
     "graduate": ("离校未就业高校毕业生", "ལས་ཞུགས་མེད་པའི་སློབ་མཐར་ཕྱིན་པ།", "graduate not yet employed"),
+    "relocated": ("易地扶贫搬迁家庭成员", "ས་གནས་གཞན་དུ་སྤོས་པའི་ཁྱིམ་ཚང་།", "relocated household"),
+    "land_lost": ("失地农民", "ཞིང་ས་ཤོར་བའི་ཞིང་པ།", "farmer whose land was requisitioned"),
 }
 CHANNEL_LABELS: dict[str, Label] = {
     "visit": ("入户走访", "ཁྱིམ་དུ་འཚམས་འདྲི།", "home visit"),
@@ -71,7 +73,7 @@ def reason(cat: dict[str, Any], lang: str = "zh") -> str:
         if bo:
             return f"{'བུད་མེད།' if woman else 'སྐྱེས་པ།'} ལོ་{age}"
         return f"{'woman' if woman else 'man'}, {age}"
-    if c in ("disability", "dibao"):
+    if c in ("disability", "dibao", "relocated", "land_lost"):
         known = [k for k in cat.get("statuses") or () if k in statuses.KINDS]
         return "、".join(statuses.label(k, lang) for k in known)
     if c == "zero_employment":

@@ -121,10 +121,13 @@ def compute(
     )
     held: dict[int, set[str]] = {}  # the person's own statuses that count
     own_house: dict[int, set[str]] = {}  # …and their own 低保/特困 (a household of one)
+    landless: dict[int, set[str]] = {}  # their own 失地农民
+    own_moved: dict[int, set[str]] = {}  # their own 易地搬迁 (a household of one)
+    own_kinds = (*p.person_statuses, *p.household_statuses, *p.land_lost_statuses)
     for pid, kind in session.execute(
         select(SpecialStatus.person_id, SpecialStatus.kind).where(
             SpecialStatus.person_id.in_(person_q),
-            SpecialStatus.kind.in_((*p.person_statuses, *p.household_statuses) or ("-",)),
+            SpecialStatus.kind.in_((*own_kinds, *p.relocated_statuses) or ("-",)),
             _active_status(today),
         )
     ):
@@ -132,20 +135,28 @@ def compute(
             held.setdefault(pid, set()).add(kind)
         if kind in p.household_statuses:
             own_house.setdefault(pid, set()).add(kind)
+        if kind in p.land_lost_statuses:
+            landless.setdefault(pid, set()).add(kind)
+        if kind in p.relocated_statuses:
+            own_moved.setdefault(pid, set()).add(kind)
     house_q = select(Person.household_id).where(
         Person.id.in_(person_q), Person.household_id.is_not(None)
     )
-    house_held: dict[int, set[str]] = {}
+    house_held: dict[int, set[str]] = {}  # a member's 低保/特困
+    house_moved: dict[int, set[str]] = {}  # a member's 易地搬迁
     for hid, kind in session.execute(
         select(Person.household_id, SpecialStatus.kind)
         .join(SpecialStatus, SpecialStatus.person_id == Person.id)
         .where(
             Person.household_id.in_(house_q),
-            SpecialStatus.kind.in_(p.household_statuses or ("-",)),
+            SpecialStatus.kind.in_((*p.household_statuses, *p.relocated_statuses) or ("-",)),
             _active_status(today),
         )
     ):
-        house_held.setdefault(int(hid or 0), set()).add(kind)
+        if kind in p.household_statuses:
+            house_held.setdefault(int(hid or 0), set()).add(kind)
+        if kind in p.relocated_statuses:
+            house_moved.setdefault(int(hid or 0), set()).add(kind)
     members = session.execute(
         select(Person.id, Person.household_id, Person.sex, Person.birth_date, Household.area)
         .join(Household, Household.id == Person.household_id)
@@ -217,6 +228,10 @@ def compute(
             [(r[6] or 0) in house_held or r[1] in own_house for r in rows], dtype=bool
         ),
         household_zero=hr.zero_employment(zero_house, m_house, m_work, m_employed),
+        relocated=np.array(
+            [(r[6] or 0) in house_moved or r[1] in own_moved for r in rows], dtype=bool
+        ),
+        land_lost=np.array([r[1] in landless for r in rows], dtype=bool),
     )
     hit = hr.counted(cats)
     age = hr.ages(np.array([r[4] for r in rows], dtype="datetime64[D]"), today)
@@ -235,6 +250,10 @@ def compute(
             "zero_employment": {"household_id": r[6]},
             "long_unemployed": {"since": str(starts[i]), "months": int(months[i])},
             "graduate": {"year": r[5], "months": int(months[i])},
+            "relocated": {
+                "statuses": sorted(house_moved.get(r[6] or 0, set()) | own_moved.get(r[1], set()))
+            },
+            "land_lost": {"statuses": sorted(landless.get(r[1], ()))},
         }
         found = [{"category": c} | why[c] for c in hr.CATEGORIES if cats[c][i]]
         out[r[1]] = (r[0], r[2], found)

@@ -12,7 +12,10 @@ least one category (:data:`CATEGORIES`):
   household is employed (零就业家庭);
 - ``long_unemployed``: unemployed ``long_unemployed_months`` or more without a break;
 - ``graduate``: graduated within ``graduate.within_years`` years and unemployed
-  ``graduate.unemployed_months`` or more.
+  ``graduate.unemployed_months`` or more;
+- ``relocated``: someone in their household holds a status of ``relocated_statuses``
+  (易地扶贫搬迁);
+- ``land_lost``: they hold a status of ``land_lost_statuses`` (失地农民).
 
 Ages and months are whole: a person is 40 from their 40th birthday, unemployed 12 months from
 the same day of the month twelve months on (a 31st counts from the month's last day).
@@ -33,7 +36,16 @@ Bools = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.int64]
 Days = npt.NDArray[np.datetime64]
 
-CATEGORIES = ("age", "disability", "dibao", "zero_employment", "long_unemployed", "graduate")
+CATEGORIES = (
+    "age",
+    "disability",
+    "dibao",
+    "zero_employment",
+    "long_unemployed",
+    "graduate",
+    "relocated",
+    "land_lost",
+)
 NO_DAY = np.datetime64("NaT", "D")
 
 
@@ -46,6 +58,8 @@ class HelpParams:
     female_below: int
     person_statuses: tuple[str, ...]
     household_statuses: tuple[str, ...]
+    relocated_statuses: tuple[str, ...]
+    land_lost_statuses: tuple[str, ...]
     zero_employment: bool
     zero_employment_areas: tuple[str, ...]
     zero_employment_hired_days: int
@@ -71,6 +85,8 @@ class HelpParams:
             female_below=int(h.working_age.female_below),
             person_statuses=tuple(str(h.person_statuses).split()),
             household_statuses=tuple(str(h.household_statuses).split()),
+            relocated_statuses=tuple(str(h.relocated_statuses).split()),
+            land_lost_statuses=tuple(str(h.land_lost_statuses).split()),
             zero_employment=bool(h.zero_employment),
             zero_employment_areas=tuple(str(h.zero_employment_areas).split()),
             zero_employment_hired_days=int(h.zero_employment_hired_days),
@@ -159,9 +175,13 @@ def categories(
     person_status: Bools,
     household_status: Bools,
     household_zero: Bools,
+    relocated: Bools | None = None,
+    land_lost: Bools | None = None,
 ) -> dict[str, Bools]:
     """Each category as a column of booleans (people who are not unemployed seekers of working
-    age are in none: ``unemployed_since`` NaT means not unemployed)."""
+    age are in none: ``unemployed_since`` NaT means not unemployed). ``relocated`` and
+    ``land_lost`` (the household's and the person's statuses) are none when not given."""
+    none = np.zeros(len(sex), dtype=bool)
     age = ages(birth, today)
     months = whole_months(unemployed_since, today)
     base = working_age(p, sex, age) & (months >= 0)
@@ -175,6 +195,8 @@ def categories(
         "zero_employment": household_zero.astype(bool) & p.zero_employment,
         "long_unemployed": months >= p.long_months,
         "graduate": recent & (months >= p.graduate_months),
+        "relocated": none if relocated is None else relocated.astype(bool),
+        "land_lost": none if land_lost is None else land_lost.astype(bool),
     }
     return {k: np.asarray(v, dtype=bool) & base for k, v in cats.items()}
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from minsheng.cases.engine import Step
@@ -108,6 +109,16 @@ def _fill(session: Session, vacancy_id: int, by: Principal, today: dt.date) -> E
     return v
 
 
+def duplicate_hire() -> ConflictError:
+    return ConflictError(
+        "id_number",
+        "duplicate",
+        "该人员在同一录用日期已备案",
+        "this person's hire on that day is already recorded",
+        "ཐོ་འགོད་བྱས་ཟིན།",
+    )
+
+
 def record_hire(
     session: Session,
     employer_id: int | None,
@@ -150,15 +161,9 @@ def record_hire(
         )
     )
     if twice is not None:
-        raise ConflictError(
-            "id_number",
-            "duplicate",
-            "该人员在同一录用日期已备案",
-            "this person's hire on that day is already recorded",
-            "ཐོ་འགོད་བྱས་ཟིན།",
-        )
+        raise duplicate_hire()
     step = HIRE.begin(HIRE.initial, "file", by) if file else None
-    if file and vacancy is not None:
+    if file and vacancy is not None:  # the vacancy's row locked first (as every filing does)
         _fill(session, vacancy.id, by, today)
     hire = EmHire(
         employer_id=employer.id,
@@ -172,8 +177,12 @@ def record_hire(
         state=HIRE.initial,
         by=by.actor,
     )
-    session.add(hire)
-    session.flush()
+    try:  # a concurrent filing of the same hire loses here (unique employer, person, day)
+        with session.begin_nested():
+            session.add(hire)
+            session.flush()
+    except IntegrityError:  # the place filled above goes back with the request's rollback
+        raise duplicate_hire() from None
     audit.record(
         session,
         by,

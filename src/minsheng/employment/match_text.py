@@ -1,8 +1,11 @@
 """Tokens for full-text search, the same for indexing and for queries.
 
 - Chinese runs are cut into words by jieba (its dictionary loaded once, on first use, with its
-  logging quiet); a word of two or more characters also gives its single characters, so a
-  query of one character still finds it.
+  logging quiet); a run of two or more characters also gives its single characters (so a query
+  of one character still finds it) and then its character bigrams, in order (so a query word
+  matches wherever its characters stand together, however jieba cut the text: a two-character
+  word is itself a bigram, a longer one is the phrase of its bigrams — rare tokens, unlike
+  single characters, so the phrase is cheap to look up).
 - Tibetan is split into syllables at the tsheg (་) and the shad (།, ༎ …); each syllable is a
   token.
 - Latin letters and digits form words, lower-cased.
@@ -37,15 +40,17 @@ def _jieba() -> Any:
         return jieba
 
 
+def bigrams(run: str) -> list[str]:
+    """The run's character bigrams in order (``"化学原料"`` → 化学, 学原, 原料)."""
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
 def _han(run: str) -> list[str]:
     if len(run) == 1:
         return [run]
-    out: list[str] = []
-    for word in _jieba().lcut(run, HMM=False):
-        out.append(word)
-        if len(word) > 1:
-            out.extend(word)
-    return out
+    # a word of two characters is one of the run's bigrams, one character one of its characters
+    longer = [w for w in _jieba().lcut(run, HMM=False) if len(w) > 2]
+    return [*longer, *run, *bigrams(run)]
 
 
 def tokens(value: str | None) -> list[str]:
@@ -73,7 +78,7 @@ def text(*values: str | None) -> str:
 
 def _han_words(run: str) -> list[str]:
     """jieba's words of a query's Chinese run, consecutive single characters joined (a word
-    jieba does not know, e.g. part of one, is looked for as its characters in a row)."""
+    jieba does not know, e.g. part of one, is looked for as its bigrams in a row)."""
     out: list[str] = []
     single = False
     for word in _jieba().lcut(run, HMM=False) if len(run) > 1 else [run]:
@@ -86,9 +91,11 @@ def _han_words(run: str) -> list[str]:
 
 
 def query_groups(q: str | None, limit: int = 12) -> list[tuple[str, ...]]:
-    """A query's terms, each as alternatives: ``(word,)``, or for a Chinese word of several
-    characters ``(word, c1, c2, …)`` — the word, or else its characters in a row (jieba may cut the
-    query differently from the text it is looking for). At most ``limit`` distinct groups."""
+    """A query's terms, each as alternatives: ``(word,)`` — a single character, a two-character
+    word (a bigram of the text), a Tibetan syllable or a Latin word — or for a Chinese word of
+    three or more characters ``(word, b1, b2, …)``: the word, or else its bigrams in a row (jieba
+    may cut the query differently from the text it is looking for). At most ``limit`` distinct
+    groups."""
     if not q:
         return []
     out: dict[tuple[str, ...], None] = {}
@@ -96,7 +103,7 @@ def query_groups(q: str | None, limit: int = 12) -> list[tuple[str, ...]]:
         han, tibetan, latin = m.groups()
         if han:
             for word in _han_words(han):
-                out.setdefault((word, *word) if len(word) > 1 else (word,), None)
+                out.setdefault((word, *bigrams(word)) if len(word) > 2 else (word,), None)
         elif tibetan:
             out.setdefault((tibetan,), None)
         elif latin:
@@ -104,4 +111,4 @@ def query_groups(q: str | None, limit: int = 12) -> list[tuple[str, ...]]:
     return list(out)[:limit]
 
 
-__all__ = ["MAX_LATIN", "MAX_TOKENS", "query_groups", "text", "tokens"]
+__all__ = ["MAX_LATIN", "MAX_TOKENS", "bigrams", "query_groups", "text", "tokens"]

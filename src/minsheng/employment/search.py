@@ -14,7 +14,7 @@ consent or state changes; :func:`reindex` rebuilds everything (``minsheng employ
 reindex``). Each call removes the row when the record is no longer searchable.
 
 A query is cut the same way; every term must match (a Chinese word matches as the word or as
-its characters in a row). SQLite answers through FTS5 ranked by ``bm25``; PostgreSQL through a
+its bigrams in a row). SQLite answers through FTS5 ranked by ``bm25``; PostgreSQL through a
 ``tsvector`` under a GIN index ranked by ``ts_rank`` — both pick the same records (tests run the
 same cases on both), ties broken by the newer record first.
 """
@@ -335,18 +335,32 @@ def _top_first(
     first = _place(first, county, occupation).order_by(desc("score"), EmSearchDoc.ref_id.desc())
     ranked = session.execute(first.limit(cap)).all()
     scores = {int(r.ref_id): float(r.score or 0.0) for r in ranked}
-    rows = session.execute(
-        open_vacancies(
-            select(EmVacancy.id, EmVacancy.title, EmVacancy.requirements).where(
-                EmVacancy.id.in_(list(scores))
-            ),
-            day,
+    # by primary key, the open test in Python: with it in SQL the planner would walk the
+    # (state, closing) index over every published posting instead of the ids in hand
+    found = session.execute(
+        select(*_OPEN_COLUMNS, EmVacancy.title, EmVacancy.requirements).where(
+            EmVacancy.id.in_(list(scores))
         )
     ).all()
+    rows = [r for r in found if _is_open(r, day)]
     if len(ranked) == cap and len(rows) < offset + limit:
         return None
     rows = sorted(rows, key=lambda r: (-scores[r.id], -r.id))[offset : offset + limit]
     return [Hit(r.id, scores[r.id], snippet(f"{r.title} {r.requirements}", groups)) for r in rows]
+
+
+_OPEN_COLUMNS = (
+    EmVacancy.id,
+    EmVacancy.state,
+    EmVacancy.closing_on,
+    EmVacancy.filled,
+    EmVacancy.count,
+)
+
+
+def _is_open(row: Any, day: dt.date) -> bool:
+    """:func:`matching.open_vacancies`' test on a row in hand."""
+    return bool(row.state == "published" and row.closing_on >= day and row.filled < row.count)
 
 
 def search_seekers(

@@ -97,6 +97,10 @@ class EmHire(Base):
     __table_args__ = (
         CheckConstraint(_in("state", HIRE_STATES), name="state"),
         Index("ix_em_hires_hired_on", "hired_on"),
+        # one hire of a person by an employer on a day: a concurrent double filing loses
+        Index(
+            "uq_em_hires_employer_person_day", "employer_id", "person_id", "hired_on", unique=True
+        ),
     )
 
 

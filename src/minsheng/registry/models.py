@@ -170,7 +170,7 @@ class SpecialStatus(Timestamps, Base):
     __table_args__ = (
         CheckConstraint(
             "kind IN ('tekun', 'dibao', 'dibao_edge', 'poverty_return', 'border', 'disability',"
-            " 'unemployed', 'orphan')",
+            " 'unemployed', 'orphan', 'relocated', 'land_lost')",
             name="kind",
         ),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),
