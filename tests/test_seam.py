@@ -344,12 +344,15 @@ def test_a_toy_programme_appears_everywhere(toy: str, engine: Engine) -> None:
     anon_home = page(TestClient(app), "en")
     assert "Toy programme" in anon_home and "Summary of the toy programme" in anon_home
     assert 'href="/toy"' not in anon_home
-    home = page(caseworker, "en")
-    assert '<a href="/toy">Toy desk</a>' in home
-    assert home.index("Medical security") < home.index("Toy programme")  # by rank
-    assert home.index("Toy programme") < home.index("Policy analysis")
-    assert 'href="/toy"' not in cashier.get("/").text
-    assert "玩具台" in page(caseworker, "zh")
+    assert anon_home.index("Medical security") < anon_home.index("Toy programme")  # by rank
+    assert anon_home.index("Toy programme") < anon_home.index("Policy analysis")
+    # staff land on a desk from "/" (issue 15); the toy desk stands in every page's menu
+    landed = caseworker.get("/", follow_redirects=False)
+    assert landed.status_code == 303
+    desk = page(caseworker, "en", "/assistance")
+    assert '<a href="/toy">Toy desk</a>' in desk
+    assert 'href="/toy"' not in cashier.get("/medical/cashier").text
+    assert "玩具台" in page(caseworker, "zh", "/assistance")
 
     # the citizen's page: its panel beside the others
     c = TestClient(app)
@@ -360,7 +363,7 @@ def test_a_toy_programme_appears_everywhere(toy: str, engine: Engine) -> None:
     assert '<a href="/me/toy">ངའི་རྩེད་ཆས།</a>' in me.text
     assert me.text.index('href="/me/medical"') < me.text.index('href="/me/toy"')
     assert c.get("/me/toy").status_code == 200
-    assert 'href="/me/toy"' not in home  # staff have no citizen's panels
+    assert 'href="/me/toy"' not in desk  # staff have no citizen's panels
 
 
 TOY_PARAMETER = """

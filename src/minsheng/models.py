@@ -13,9 +13,10 @@ from minsheng.db import Base
 
 
 def load_all() -> list[ModuleType]:
-    """Import the foundation's tables (the audit log) and the models module of every registered
-    package (again after one is added)."""
-    names = ["minsheng.foundation.models"] + [p.models for p in programmes.registered() if p.models]
+    """Import the foundation's tables (the audit log, the long jobs' runs) and the models module
+    of every registered package (again after one is added)."""
+    names = ["minsheng.foundation.models", "minsheng.foundation.jobs"]
+    names += [p.models for p in programmes.registered() if p.models]
     return [importlib.import_module(name) for name in names]
 
 

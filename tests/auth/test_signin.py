@@ -170,9 +170,12 @@ def test_pages_redirect_to_sign_in_and_back(anon: TestClient, engine: Engine) ->
         },
         follow_redirects=False,
     )
-    assert r.status_code == 303 and r.headers["location"] == "/"
-    home = anon.get("/").text
-    assert "lhasa.cw" in home and "经办人员" in home
+    # a refused ``next`` leads to the caseworker's desk, as ``/`` does (issue 15)
+    assert r.status_code == 303 and r.headers["location"] == "/assistance"
+    r = anon.get("/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/assistance"
+    desk = anon.get("/").text
+    assert "lhasa.cw" in desk and "经办人员" in desk
 
 
 def test_tokens_scopes_and_revocation(engine: Engine, app: Any) -> None:

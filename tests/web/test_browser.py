@@ -387,9 +387,10 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
     page.fill("#username", "browser.as2")
     page.fill("#password", "correct-horse-1")
     page.click("button[type=submit]")
-    page.select_option("section.case select[name=action]", "approve")
-    page.click("section.case button")
-    assert "公示期至" in page.locator(".error").inner_text()  # the notice is still running
+    # the notice is still running: approval is not offered, and the page says until when
+    case = page.locator("section.case").first
+    assert "确认" not in case.locator("select[name=action] option").all_inner_texts()
+    assert "公示期至" in case.locator(".held-steps").inner_text()
     with make_sessionmaker(engine)() as s:  # … the seven working days pass
         c = s.scalars(select(Case).where(Case.household_id == household_id)).one()
         c.notice_end = today - dt.timedelta(days=1)
@@ -440,50 +441,3 @@ def test_caseworker_takes_a_case_through_and_the_citizen_sees_it(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, wide
     phone.close()
-
-
-def test_analyst_runs_a_reform_and_sees_charts(server: str, browser: object) -> None:
-    from minsheng.auth import users
-    from minsheng.db import make_engine, make_sessionmaker
-    from minsheng.foundation.principals import system
-    from minsheng.sim import population
-
-    settings = BROWSER_APP[0].state.settings
-    population.write(settings.data_dir / "sim" / "population", 20_000, seed=3, year=2026)
-    with make_sessionmaker(make_engine(BROWSER_DB[0]))() as s:
-        users.create_user(
-            s, system("test"), "browser.analyst", "correct-horse-1", "analyst", "540000"
-        )
-        s.commit()
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 1000})  # type: ignore[attr-defined]
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))  # script errors, CSP refusals included
-    page.on(
-        "console",
-        lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    page.goto(server + "/login?next=/analysis")
-    page.fill("#username", "browser.analyst")
-    page.fill("#password", "correct-horse-1")
-    page.click("button[type=submit]")
-    assert page.url.endswith("/analysis")
-    assert "20,000" in page.locator("main").inner_text()
-    # a bad value: refused with the field named, nothing run
-    page.fill("input[name='assistance.dibao_edge.income_factor']", "9")
-    page.click("#reform-form button")
-    assert "assistance.dibao_edge.income_factor" in page.locator(".error").inner_text()
-    page.fill("input[name='assistance.dibao_edge.income_factor']", "")
-    page.fill("input[name='assistance.dibao.standard.rural_yearly']", "5184.30")
-    page.fill("input[name=start]", "2026-01-01")
-    page.click("#reform-form button")
-    result = page.locator("#result").inner_text()
-    assert "最低生活保障" in result or "低保" in result
-    assert page.locator("#total-change").inner_text().startswith("¥")
-    vendor = Path(population.__file__).parents[1] / "web/static/vendor/echarts.min.js"
-    if vendor.exists() or os.environ.get("MINSHENG_REQUIRE_BROWSER") == "1":
-        for chart in ("#chart-programmes", "#chart-prefectures", "#chart-deciles"):
-            page.wait_for_selector(f"{chart}[data-rendered='1'] svg")
-    assert not errors, errors
-    page.screenshot(path=str(ARTIFACTS / "analysis-zh.png"), full_page=True)
-    context.close()

@@ -35,7 +35,7 @@ PAID_PROGRAMMES = ("dibao", "tekun")  # paid monthly
 
 def _reason(reason: str | None) -> str:
     if not reason or not reason.strip():
-        raise invalid("reason", "required", "请填写理由", "give a reason")
+        raise invalid("reason", "required", "请填写理由", "give a reason", "རྒྱུ་མཚན་འབྲི་དགོས།")
     return reason.strip()
 
 
@@ -91,6 +91,7 @@ def _approve(c: Ctx, case: Case) -> str | None:
             "notice_running",
             f"公示期至{case.notice_end}，期满后方可确认",
             f"the public notice runs to {case.notice_end}; approve after it",
+            f"ཁྱབ་བསྒྲགས་ཀྱི་དུས་ཚོད་{case.notice_end}བར་ཡིན། དེའི་རྗེས་སུ་ཆོག་མཆན་སྤྲོད་ཆོག",
         )
     case.state = "approved"
     case.decided_on = c.today

@@ -94,7 +94,7 @@ TEMPORARY = replace(
     ),
 )
 
-_OUTCOME = ("办结预警请填写处理情况", "", "give the outcome")
+_OUTCOME = ("办结预警请填写处理情况", "ཉེན་བརྡ་མཇུག་སྒྲིལ་ན་ཐག་གཅོད་གནས་ཚུལ་འབྲི་དགོས།", "give the outcome")
 
 WARNING = Workflow(
     name="assistance.warning",

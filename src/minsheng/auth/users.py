@@ -47,6 +47,7 @@ def hash_password(password: str) -> str:
             "password_short",
             f"密码至少{MIN_PASSWORD}个字符",
             f"a password has at least {MIN_PASSWORD} characters",
+            bo=f"གསང་ཨང་ལ་ཡིག་འབྲུ་ {MIN_PASSWORD} ཡན་དགོས།",
         )
     return hasher.hash(password)
 
@@ -80,9 +81,16 @@ def create_user(
             "username_format",
             "用户名只能包含字母、数字和 . _ -",
             "a username has letters, digits and . _ - only",
+            bo="སྤྱོད་མཁན་གྱི་མིང་ལ་དབྱིན་ཡིག་དང་ཨང་ཀི། . _ - ཁོ་ན་ཆོག",
         )
     if session.scalar(select(User.id).where(User.username == name)):
-        raise ConflictError("username", "duplicate", "用户名已存在", "this username exists")
+        raise ConflictError(
+            "username",
+            "duplicate",
+            "用户名已存在",
+            "this username exists",
+            bo="སྤྱོད་མཁན་གྱི་མིང་འདི་ཡོད་ཟིན།",
+        )
     pending = by.kind != "system" and needs_second_admin(role)
     user = User(
         username=name,

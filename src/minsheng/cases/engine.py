@@ -191,7 +191,7 @@ class Workflow:
                     f"{earlier} བྱེད་མཁན་གྱིས་{action} བྱེད་མི་ཆོག མི་གཞན་ཞིག་གིས་བྱེད་དགོས།",
                 )
         if step.reason and not (reason and reason.strip()):
-            zh, bo, en = step.reason_text or ("请填写理由", "", "give a reason")
+            zh, bo, en = step.reason_text or ("请填写理由", "རྒྱུ་མཚན་འབྲི་དགོས།", "give a reason")
             return invalid("reason", "required", zh, en, bo)
         return None
 
