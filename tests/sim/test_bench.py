@@ -17,13 +17,13 @@ from sqlalchemy import Engine, func, select
 
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.models import AuditEntry
+from minsheng.sim import bench_form, population, runner
 from minsheng.sim import pages as bench
-from minsheng.sim import population, runner
 from minsheng.sim.scenarios import SimScenario
 from tests.conftest import make_app, staff_client
 
-URBAN = bench.EDITABLE.index("assistance.dibao.standard.urban_monthly")
-EDGE = bench.EDITABLE.index("assistance.dibao_edge.income_factor")
+URBAN = bench_form.EDITABLE.index("assistance.dibao.standard.urban_monthly")
+EDGE = bench_form.EDITABLE.index("assistance.dibao_edge.income_factor")
 LHASA, SHIGATSE, REGION = "540100", "540200", "540000"
 DAY = dt.date(2026, 1, 1)
 
@@ -63,37 +63,37 @@ def _cell(html: str, field: str) -> str:
 def test_the_form_shows_each_prefectures_value(engine: Engine, bench_app: Any) -> None:
     with analyst(bench_app, engine) as c:
         html = c.get("/analysis").text
-    assert _cell(html, bench.cell(URBAN, REGION)) == "700"
-    assert _cell(html, bench.cell(URBAN, LHASA)) == "440"  # Lhasa's own, marked as such
-    assert _cell(html, bench.cell(URBAN, SHIGATSE)) == "700"
+    assert _cell(html, bench_form.cell(URBAN, REGION)) == "700"
+    assert _cell(html, bench_form.cell(URBAN, LHASA)) == "440"  # Lhasa's own, marked as such
+    assert _cell(html, bench_form.cell(URBAN, SHIGATSE)) == "700"
     assert f'class="field area own" data-area="{LHASA}"' in html  # marked as its own
     assert f'class="field area" data-area="{SHIGATSE}"' in html
 
 
 def test_one_prefecture_or_the_region_never_every_prefecture_silently(pop: Path) -> None:
-    _, lhasa_only = bench.reform_of({bench.cell(URBAN, LHASA): "600"}, DAY)
+    _, lhasa_only = bench_form.reform_of({bench_form.cell(URBAN, LHASA): "600"}, DAY)
     r = runner.run(pop, lhasa_only, "t", as_of=dt.date(2026, 6, 30))
     changed = {c for c, v in r["by_prefecture"].items() if v["reform"] != v["baseline"]}
     assert changed == {LHASA}
     assert r["poverty"][LHASA]["reform"]["people"] > r["poverty"][LHASA]["baseline"]["people"]
     # the region's value: every prefecture that follows it, and Lhasa keeps its own 440
-    _, region = bench.reform_of({bench.cell(URBAN, REGION): "800"}, DAY)
+    _, region = bench_form.reform_of({bench_form.cell(URBAN, REGION): "800"}, DAY)
     r = runner.run(pop, region, "t", as_of=dt.date(2026, 6, 30))
     changed = {c for c, v in r["by_prefecture"].items() if v["reform"] != v["baseline"]}
     assert LHASA not in changed and SHIGATSE in changed and len(changed) >= 5
     tree = runner.reform_tree(region, "t")
-    assert tree.at(DAY, LHASA).info(bench.EDITABLE[URBAN]).value == 44000
-    assert tree.at(DAY, SHIGATSE).info(bench.EDITABLE[URBAN]).value == 80000
+    assert tree.at(DAY, LHASA).info(bench_form.EDITABLE[URBAN]).value == 44000
+    assert tree.at(DAY, SHIGATSE).info(bench_form.EDITABLE[URBAN]).value == 80000
 
 
 @pytest.mark.parametrize(
     ("field", "typed", "rule_text"),
     [
-        (bench.cell(URBAN, LHASA), "-100", "不能为负数"),
-        (bench.cell(URBAN, REGION), "99999999999", "过大"),
-        (bench.cell(URBAN, SHIGATSE), "7e2", "应为数字"),
-        (bench.cell(URBAN, SHIGATSE), "700.123", "两位小数"),
-        (bench.cell(EDGE, REGION), "9", "之间"),
+        (bench_form.cell(URBAN, LHASA), "-100", "不能为负数"),
+        (bench_form.cell(URBAN, REGION), "99999999999", "过大"),
+        (bench_form.cell(URBAN, SHIGATSE), "7e2", "应为数字"),
+        (bench_form.cell(URBAN, SHIGATSE), "700.123", "两位小数"),
+        (bench_form.cell(EDGE, REGION), "9", "之间"),
     ],
 )
 def test_absurd_values_are_refused_next_to_their_field(
@@ -128,7 +128,7 @@ def test_a_run_puts_the_result_in_view(engine: Engine, bench_app: Any) -> None:
     with analyst(bench_app, engine) as c:
         html = c.get("/analysis").text
         assert 'action="/analysis#result"' in html  # the browser scrolls to the result
-        r = c.post("/analysis", data={bench.cell(URBAN, LHASA): "600", "start": "2026-01-01"})
+        r = c.post("/analysis", data={bench_form.cell(URBAN, LHASA): "600", "start": "2026-01-01"})
     assert r.status_code == 200
     assert 'id="result"' in r.text and 'id="poverty"' in r.text
     assert 'value="600"' in r.text  # the form keeps the figure, the save form carries it
@@ -139,7 +139,7 @@ def test_save_share_compare_and_csv(engine: Engine, bench_app: Any) -> None:
         r = c.post(
             "/analysis/scenarios",
             data={
-                bench.cell(URBAN, LHASA): "600",
+                bench_form.cell(URBAN, LHASA): "600",
                 "start": "2026-01-01",
                 "name": "拉萨城市低保600",
             },
@@ -150,12 +150,13 @@ def test_save_share_compare_and_csv(engine: Engine, bench_app: Any) -> None:
         assert re.fullmatch(r"/analysis/scenarios/\d+", first)
         r = c.post(
             "/analysis/scenarios",
-            data={bench.cell(URBAN, REGION): "800", "start": "2026-01-01", "name": "=全区800"},
+            data={bench_form.cell(URBAN, REGION): "800", "start": "2026-01-01", "name": "=全区800"},
             follow_redirects=False,
         )
         second = r.headers["location"]
         missing = c.post(
-            "/analysis/scenarios", data={bench.cell(URBAN, LHASA): "600", "start": "2026-01-01"}
+            "/analysis/scenarios",
+            data={bench_form.cell(URBAN, LHASA): "600", "start": "2026-01-01"},
         )
         assert missing.status_code == 422 and "请为方案命名" in missing.text
         assert 'id="result"' in missing.text  # the run is shown, the name asked for
@@ -202,7 +203,7 @@ def test_only_the_analysts_roles_open_a_scenario(engine: Engine, bench_app: Any)
     with analyst(bench_app, engine) as c:
         r = c.post(
             "/analysis/scenarios",
-            data={bench.cell(URBAN, LHASA): "600", "start": "2026-01-01", "name": "s"},
+            data={bench_form.cell(URBAN, LHASA): "600", "start": "2026-01-01", "name": "s"},
             follow_redirects=False,
         )
         link = r.headers["location"]
@@ -212,7 +213,7 @@ def test_only_the_analysts_roles_open_a_scenario(engine: Engine, bench_app: Any)
 
 
 def test_the_poverty_table_is_the_microsimulations_own_output(pop: Path) -> None:
-    _, reform = bench.reform_of({bench.cell(URBAN, REGION): "900"}, DAY)
+    _, reform = bench_form.reform_of({bench_form.cell(URBAN, REGION): "900"}, DAY)
     r = runner.run(pop, reform, "t", as_of=dt.date(2026, 6, 30))
     dibao = next(p for p in r["programmes"] if p["programme"] == "dibao")
     total = r["poverty"]["total"]
@@ -220,7 +221,7 @@ def test_the_poverty_table_is_the_microsimulations_own_output(pop: Path) -> None
     assert total["reform"]["households"] == dibao["beneficiaries_reform"]
     assert total["people"] == r["population"]["people"]
     assert total["households"] == r["population"]["households"]
-    assert sum(r["poverty"][c]["people"] for c in bench.PREFECTURES) == total["people"]
+    assert sum(r["poverty"][c]["people"] for c in bench_form.PREFECTURES) == total["people"]
     assert total["reform"]["people"] > total["baseline"]["people"]  # a higher line: more below
     rows = bench.poverty_rows(r, "zh")
     assert rows[-1]["total"] and rows[-1]["pb_rate"] == bench.percent(
@@ -258,23 +259,28 @@ def test_the_store_checks_names_and_pages(engine: Engine) -> None:
 
 
 def test_every_prefecture_only_when_ticked(engine: Engine, bench_app: Any, pop: Path) -> None:
-    box = bench.everywhere(URBAN)
-    cells, reform = bench.reform_of({bench.cell(URBAN, REGION): "800", box: "on"}, DAY)
+    box = bench_form.everywhere(URBAN)
+    cells, reform = bench_form.reform_of({bench_form.cell(URBAN, REGION): "800", box: "on"}, DAY)
     assert cells[box] == "on"
     tree = runner.reform_tree(reform, "t")
-    assert tree.at(DAY, LHASA).info(bench.EDITABLE[URBAN]).value == 80000  # replaced: ticked
-    assert tree.at(DAY, SHIGATSE).info(bench.EDITABLE[URBAN]).value == 80000
+    assert tree.at(DAY, LHASA).info(bench_form.EDITABLE[URBAN]).value == 80000  # replaced: ticked
+    assert tree.at(DAY, SHIGATSE).info(bench_form.EDITABLE[URBAN]).value == 80000
     # a figure typed for Lhasa wins over the box
-    _, reform = bench.reform_of(
-        {bench.cell(URBAN, REGION): "800", box: "on", bench.cell(URBAN, LHASA): "500"}, DAY
+    _, reform = bench_form.reform_of(
+        {bench_form.cell(URBAN, REGION): "800", box: "on", bench_form.cell(URBAN, LHASA): "500"},
+        DAY,
     )
-    assert runner.reform_tree(reform, "t").at(DAY, LHASA).info(bench.EDITABLE[URBAN]).value == 50000
+    assert (
+        runner.reform_tree(reform, "t").at(DAY, LHASA).info(bench_form.EDITABLE[URBAN]).value
+        == 50000
+    )
     with analyst(bench_app, engine) as c:
         html = c.get("/analysis").text
         assert f'name="{box}"' in html  # offered where a prefecture has its own value
-        assert f'name="{bench.everywhere(EDGE)}"' not in html  # and only there
+        assert f'name="{bench_form.everywhere(EDGE)}"' not in html  # and only there
         r = c.post(
-            "/analysis", data={bench.cell(URBAN, REGION): "800", box: "on", "start": "2026-01-01"}
+            "/analysis",
+            data={bench_form.cell(URBAN, REGION): "800", box: "on", "start": "2026-01-01"},
         )
         assert r.status_code == 200
         changes = r.text[r.text.index('id="changes"') :]

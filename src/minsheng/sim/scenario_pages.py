@@ -18,8 +18,8 @@ from minsheng.core import money
 from minsheng.core.errors import MinshengError, invalid
 from minsheng.core.export import csv_bytes
 from minsheng.foundation.principals import Principal
+from minsheng.sim import bench_form, scenarios
 from minsheng.sim import pages as bench
-from minsheng.sim import scenarios
 from minsheng.webkit import flash, i18n
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState
@@ -49,11 +49,11 @@ async def save_scenario(
     values, form = await bench._posted(request)
     code = lang(request)
     try:
-        bench.unknown_cells(form)
-        day = bench.check_start(values.get("start", ""))
-        cells, reform = bench.reform_of(values, day)
+        bench_form.unknown_cells(form)
+        day = bench_form.check_start(values.get("start", ""))
+        cells, reform = bench_form.reform_of(values, day)
     except MinshengError as err:
-        f = FormState.of("", values, err, bench.FIELDS, bench._renamer(values))
+        f = FormState.of("", values, err, bench_form.FIELDS, bench_form.renamer(values))
         shown = bench._day_or_today(values.get("start", ""))
         return bench.page(
             request, status=err.status, rows=bench.rows_for(shown, code), f=f, result=None
