@@ -239,6 +239,6 @@ def test_the_analysis_page_and_the_cli_name_every_output_and_edit_pensions() -> 
 
     assert set(model.outputs()) <= set(pages.PROGRAMME_NAMES)
     assert set(model.outputs()) <= set(sim_cli.LABELS)
-    rows = {r["path"]: r for r in pages._rows()}
+    rows = {r["path"]: r for r in pages.rows_for(dt.date.today(), "zh")}
     for path in ("pensions.resident.basic_monthly", "pensions.resident.tier_subsidies.tier_01"):
-        assert rows[path]["unit"] == "元" and rows[path]["current"]
+        assert rows[path]["unit"] == "元" and rows[path]["areas"][0]["current"]
