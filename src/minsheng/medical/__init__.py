@@ -14,7 +14,7 @@ PROGRAMME = Programme(
     ),
     rank=10,
     api=("minsheng.medical.api:router",),
-    pages=("minsheng.medical.pages:router",),
+    pages=("minsheng.medical.pages:router", "minsheng.medical.day_pages:router"),
     cli=(("medical", "minsheng.medical.cli:app"),),
     models="minsheng.medical.models",
     permissions={
