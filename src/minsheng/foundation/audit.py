@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from minsheng.foundation.models import AuditEntry, AuditHead
@@ -62,6 +62,17 @@ def legacy_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256(_canonical(prev_hash, fields)).hexdigest()
 
 
+# The statements of an append, built once (Core: no ORM bookkeeping on the hot path).
+_BUMP = (
+    update(AuditHead)
+    .where(AuditHead.id == 1)
+    .values(seq=AuditHead.seq + 1)
+    .returning(AuditHead.seq, AuditHead.last_hash)
+)
+_SET_HEAD = update(AuditHead).where(AuditHead.id == 1).values(last_hash=bindparam("digest"))
+_APPEND = insert(AuditEntry)
+
+
 def record(
     session: Session,
     by: Principal,
@@ -71,16 +82,15 @@ def record(
     region: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append an entry in the caller's transaction (it commits or rolls back with the work)."""
-    head = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.last_hash)
-    ).one_or_none()
+    """Append an entry in the caller's transaction (it commits or rolls back with the work).
+    The caller's pending writes are flushed first, so the head is taken after their rows, as
+    every writer does (one order of locks). The entry answered is what was written (not held
+    in the session)."""
+    session.flush()
+    conn = session.connection()
+    head = conn.execute(_BUMP).one_or_none()
     if head is None:  # first entry ever
-        session.add(AuditHead(id=1, seq=1, last_hash=GENESIS))
-        session.flush()
+        conn.execute(insert(AuditHead).values(id=1, seq=1, last_hash=GENESIS))
         seq, prev = 1, GENESIS
     else:
         seq, prev = head
@@ -97,11 +107,10 @@ def record(
         "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
     }
     digest = entry_hash(prev, fields)
-    entry = AuditEntry(**fields, prev_hash=prev, hash=digest, alg=ALG)
-    session.add(entry)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
-    session.flush()
-    return entry
+    row = {**fields, "prev_hash": prev, "hash": digest, "alg": ALG}
+    conn.execute(_APPEND, row)
+    conn.execute(_SET_HEAD, {"digest": digest})
+    return AuditEntry(**row)
 
 
 @dataclass(frozen=True)
