@@ -172,14 +172,21 @@ def checkin(
     by: Principal = Depends(permit("employment:write")),
 ) -> Any:
     """Check a visitor in at the entrance (201 the first time, 200 a repeat)."""
+    # On SQLite the check-ins of every desk queue on the one write lock, so it is held only for
+    # the writing: the fair, the visitor and a repeat swipe are read before it (a repeat is
+    # answered without it), the booths to visit after the commit.
     moment = fairs.now()
-    with uow(request) as s:
-        result = fair_checkin.checkin(s, fair_id, data, by, moment, recommend=False)
-    # the booths to visit are a read: after the commit, outside the write lock (on SQLite the
-    # check-ins of every desk queue on it, so it is held only for the writing)
     with uow(request, immediate=False) as s:
-        fair = fairs.get_fair(s, fair_id, by)
-        result.booths = fair_checkin.recommended(s, fair, result.checkin, moment)
+        arrival = fair_checkin.arrive(s, fair_id, data, by, moment)
+    if arrival.existing is not None:
+        result = fair_checkin.CheckinResult(arrival.existing, False, arrival.person)
+    else:
+        with uow(request) as s:
+            result = fair_checkin.checkin(
+                s, fair_id, data, by, moment, recommend=False, arrival=arrival
+            )
+    with uow(request, immediate=False) as s:
+        result.booths = fair_checkin.recommended(s, arrival.fair, result.checkin, moment)
         body = fair_checkin.checkin_out(result)
     return JSONResponse(body, status_code=201 if result.created else 200)
 

@@ -179,16 +179,35 @@ def _file(
 ) -> int | None:
     """The person's seeker record, filed now from the ID number when there was none; a person
     the caller's region may not file (another region's resident) checks in without one."""
-    found = seekers.seeker_of_person(session, person.id)
-    if found is not None:
-        return found.id
-    if number is None:
-        return None
-    try:  # the person in hand: not looked up again from the number
-        with session.begin_nested():
+    if number is not None:
+        try:  # opened now, or the existing record (the person in hand, not looked up again)
             return seekers.open_for(session, person, by, today)[0].id
-    except MinshengError:
-        return None
+        except MinshengError:  # refused before anything is written: region, age, death
+            pass
+    found = seekers.seeker_of_person(session, person.id)
+    return found.id if found is not None else None
+
+
+@dataclass
+class Arrival:
+    """Who stands at the entrance of which running fair, read before any write."""
+
+    fair: EmFair
+    person: Person
+    via: str  # id | qr
+    number: str | None  # the ID number typed, if any
+    existing: EmFairCheckin | None  # their check-in, if they are in already
+
+
+def arrive(
+    session: Session, fair_id: int, data: CheckinIn, by: Principal, moment: dt.datetime
+) -> Arrival:
+    """The reads of a check-in: the fair (in the caller's region), the visitor, the fair
+    running now (else 409), their check-in if any. Nothing is written."""
+    fair = get_fair(session, fair_id, by)
+    person, via, number = visitor(session, fair, data, moment)
+    require_running(fair, moment)
+    return Arrival(fair, person, via, number, _existing(session, fair.id, person.id))
 
 
 def checkin(
@@ -199,23 +218,24 @@ def checkin(
     moment: dt.datetime,
     *,
     recommend: bool = True,
+    arrival: Arrival | None = None,
 ) -> CheckinResult:
     """Check a visitor in (see the module). Audited once, on the first check-in. Without
     ``recommend`` the booths are left to the caller (:func:`recommended`), e.g. to read them
-    after the commit, outside the write transaction."""
-    fair = get_fair(session, fair_id, by)
-    person, via, number = visitor(session, fair, data, moment)
-    require_running(fair, moment)
-    existing = _existing(session, fair.id, person.id)
-    if existing is not None:
-        booths = recommended(session, fair, existing, moment) if recommend else []
-        return CheckinResult(existing, False, person, booths)
-    seeker_id = _file(session, person, number, by, local(moment).date())
+    after the commit, outside the write transaction; ``arrival`` (from :func:`arrive`, read
+    just before in another transaction) spares the reads — a concurrent check-in of the same
+    person still loses on the unique key."""
+    a = arrival or arrive(session, fair_id, data, by, moment)
+    fair, person = a.fair, a.person
+    if a.existing is not None:
+        booths = recommended(session, fair, a.existing, moment) if recommend else []
+        return CheckinResult(a.existing, False, person, booths)
+    seeker_id = _file(session, person, a.number, by, local(moment).date())
     row = EmFairCheckin(
         fair_id=fair.id,
         person_id=person.id,
         seeker_id=seeker_id,
-        via=via,
+        via=a.via,
         by=by.actor[:64],
         at=moment,
     )
@@ -236,7 +256,7 @@ def checkin(
         "em_fair_checkin",
         row.id,
         fair.division_code,
-        {"fair_id": fair.id, "person_id": person.id, "via": via},
+        {"fair_id": fair.id, "person_id": person.id, "via": a.via},
     )
     return CheckinResult(
         row, True, person, recommended(session, fair, row, moment) if recommend else []
@@ -347,8 +367,10 @@ def checkin_out(result: CheckinResult) -> dict[str, Any]:
 
 
 __all__ = [
+    "Arrival",
     "CheckinResult",
     "Person",
+    "arrive",
     "checked_in",
     "checkin",
     "checkin_out",
