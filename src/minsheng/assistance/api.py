@@ -216,18 +216,7 @@ def run_payroll(
     CLI: the run's bank file is written (owner-only) and can be downloaded from
     ``/api/assistance/payroll/{run_id}/bank-file``."""
     r = payroll.issue(factory(request), data.month, data.region, by, _payroll_dir(request))
-    return {
-        "month": r.month,
-        "region": r.region,
-        "run_id": r.run_id,
-        "state": r.state,
-        "new_payments": len(r.new),
-        "new_total": r.new_total,
-        "already_paid": r.already_paid,
-        "month_total": r.total,
-        "bank_file": r.file_name,
-        "digest": r.digest,
-    }
+    return r.summary()
 
 
 def _payroll_dir(request: Request) -> Path:

@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker, undefer
@@ -54,6 +55,22 @@ class PayrollResult:
     @property
     def total(self) -> int:
         return sum(p.amount for p in self.all_payments)
+
+    def summary(self) -> dict[str, Any]:
+        """What a run answers (the API, the supervisor's job page): amounts in fen."""
+        return {
+            "month": self.month,
+            "region": self.region,
+            "run_id": self.run_id,
+            "state": self.state,
+            "new_payments": len(self.new),
+            "new_total": self.new_total,
+            "already_paid": self.already_paid,
+            "month_payments": len(self.all_payments),
+            "month_total": self.total,
+            "bank_file": self.file_name,
+            "digest": self.digest,
+        }
 
 
 FAULT_ENV = engine.FAULT_ENV

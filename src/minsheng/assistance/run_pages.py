@@ -84,19 +84,7 @@ def payroll_work(month: str, region: str, by: Principal, directory: Path) -> job
         report(1, "roll")
         with unit_of_work(report.factory) as s:
             roll = rolls.write_roll(s, r.month, r.region, directory)
-        return {
-            "month": r.month,
-            "region": r.region,
-            "run_id": r.run_id,
-            "state": r.state,
-            "new_payments": len(r.new),
-            "new_total": r.new_total,
-            "already_paid": r.already_paid,
-            "month_payments": len(r.all_payments),
-            "month_total": r.total,
-            "bank_file": r.file_name,
-            "roll": roll.name,
-        }
+        return {**r.summary(), "roll": roll.name}
 
     return work
 

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 
 from minsheng.auth.credentials import forget_all, now
 from minsheng.auth.models import LoginSession, RoleGrant, User
-from minsheng.auth.users import hash_password, needs_second_admin, pending_grant_of
+from minsheng.auth.users import (
+    hash_password,
+    needs_second_admin,
+    pending_grant_of,
+    request_grant,
+)
 from minsheng.core.errors import ConflictError, ForbiddenError, NotFoundError
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
@@ -79,21 +84,7 @@ def enable_user(session: Session, by: Principal, user_id: int) -> RoleGrant | No
             bo="ཐོ་ཁོངས་འདི་སྤྱོད་བཞིན་ཡོད།" if user.active else "ཐོ་ཁོངས་འདི་དོ་དམ་པ་གཞན་གྱི་ཆོག་མཆན་སྒུག་བཞིན་ཡོད།",
         )
     if by.kind != "system" and needs_second_admin(user.role):
-        grant = RoleGrant(
-            user_id=user.id,
-            role=user.role,
-            region_code=user.region_code,
-            state="pending",
-            requested_by=by.actor,
-            requested_by_user=by.user_id,
-            requested_at=now(),
-        )
-        session.add(grant)
-        session.flush()
-        audit.record(
-            session, by, "request", "role_grant", grant.id, user.region_code, {"role": user.role}
-        )
-        return grant
+        return request_grant(session, by, user.id, user.role, user.region_code)
     user.active = True
     forget_all()
     audit.record(session, by, "enable", "user", user.id, user.region_code)

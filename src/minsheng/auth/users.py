@@ -109,19 +109,28 @@ def create_user(
         detail["service_account"] = True
     audit.record(session, by, "create", "user", user.id, division.code, detail)
     if pending:
-        grant = RoleGrant(
-            user_id=user.id,
-            role=role,
-            region_code=division.code,
-            state="pending",
-            requested_by=by.actor,
-            requested_by_user=by.user_id,
-            requested_at=now(),
-        )
-        session.add(grant)
-        session.flush()
-        audit.record(session, by, "request", "role_grant", grant.id, division.code, {"role": role})
+        request_grant(session, by, user.id, role, division.code)
     return user
+
+
+def request_grant(
+    session: Session, by: Principal, user_id: int, role: str, region_code: str
+) -> RoleGrant:
+    """Ask for a second administrator's approval of ``role`` in ``region_code`` for the user
+    (maker–checker: the asker cannot approve it). Audited."""
+    grant = RoleGrant(
+        user_id=user_id,
+        role=role,
+        region_code=region_code,
+        state="pending",
+        requested_by=by.actor,
+        requested_by_user=by.user_id,
+        requested_at=now(),
+    )
+    session.add(grant)
+    session.flush()
+    audit.record(session, by, "request", "role_grant", grant.id, region_code, {"role": role})
+    return grant
 
 
 def pending_grant_of(session: Session, user_id: int) -> RoleGrant | None:
