@@ -87,7 +87,17 @@ def test_the_household_page_offers_only_allowed_steps(
     for action in ("check", "notice"):
         assert a.post(f"/api/assistance/cases/{case}/actions", json={"action": action}).is_success
     assert _options(a.get(page).text, case) == ["reject"]  # the checker cannot approve
+    # nor can anyone while the public notice runs: the step is held, in words, with its date
+    held = b.get(page).text
+    assert _options(held, case) == ["reject"]
+    with make_sessionmaker(engine)() as s:
+        c = s.get(Case, case)
+        assert c is not None and c.notice_end is not None
+        assert f"公示期至{c.notice_end}" in held
+        c.notice_start = c.notice_end = dt.date.today() - dt.timedelta(days=1)  # it has run
+        s.commit()
     assert _options(b.get(page).text, case) == ["approve", "reject"]
+    assert _options(a.get(page).text, case) == ["reject"]  # still not the checker
     with make_sessionmaker(engine)() as s:
         c = s.get(Case, case)
         assert c is not None
