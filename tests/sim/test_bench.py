@@ -285,3 +285,28 @@ def test_every_prefecture_only_when_ticked(engine: Engine, bench_app: Any, pop: 
         assert r.status_code == 200
         changes = r.text[r.text.index('id="changes"') :]
         assert "拉萨市" in changes[:3000]  # the table of changes says Lhasa is replaced too
+
+
+def test_a_parameters_description_is_in_the_pages_language() -> None:
+    """The files give Chinese then English: the Chinese page shows the Chinese, the English
+    page the English (a scale's bracket named in words), the Tibetan page both — never the
+    Chinese alone where English exists (issue 15 point 3)."""
+    from minsheng.core.text import zh_en
+    from minsheng.sim.pages import describe
+
+    assert zh_en("城市低保标准（元/人/月） urban standard (yuan)") == (
+        "城市低保标准（元/人/月）",
+        "urban standard (yuan)",
+    )
+    assert zh_en("只有中文（说明）") == ("只有中文（说明）", "")
+    assert zh_en("minimum living allowance (低保)") == ("minimum living allowance (低保)", "")
+    assert zh_en("English only") == ("", "English only")
+    path = "assistance.dibao.standard.urban_monthly"
+    assert describe(path, "zh") == "城市低保标准（元/人/月）"
+    assert describe(path, "en").startswith("urban minimum living standard")
+    assert describe(path, "bo").startswith("城市低保标准") and "urban" in describe(path, "bo")
+    bracket = "medical.critical_illness.scale.brackets[1].rate"
+    assert describe(bracket, "en").endswith(": rate of bracket 2")
+    assert describe(bracket, "zh").endswith("：第2段比例")
+    for p in bench_form.EDITABLE:  # every editable parameter has its English
+        assert describe(p, "en") and not any("\u4e00" <= ch <= "\u9fff" for ch in describe(p, "en"))

@@ -32,6 +32,7 @@ Chinese, Tibetan and English.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -232,3 +233,22 @@ def idempotency_key(
         f"an Idempotency-Key is {shortest} to {KEY_MAX} letters, digits or . _ : - characters",
         bo=f"Idempotency-Key ནི་ཡི་གེ་དང་ཨང་ཀི་ {shortest}–{KEY_MAX} ཡིན་དགོས།",
     )
+
+
+# Chinese characters and the full-width punctuation that goes with them (（）：、，。 …)
+_CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def zh_en(text: str) -> tuple[str, str]:
+    """A parameter file's two-language description — ``"中文说明 English words"``, the Chinese
+    first — as (Chinese, English): the English is what follows the last Chinese character,
+    when it has Latin letters; otherwise it is empty and everything is the Chinese."""
+    last = None
+    for m in _CHINESE.finditer(text):
+        last = m.end()
+    if last is None:
+        return "", text.strip()
+    rest = text[last:].strip()
+    if not re.search(r"[A-Za-z]", rest):
+        return text.strip(), ""
+    return text[:last].strip(), rest

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from minsheng.core import divisions, money
 from minsheng.core.errors import MinshengError
+from minsheng.core.text import zh_en
 from minsheng.fields import MAX_ID
 from minsheng.foundation.principals import Principal
 from minsheng.policy import load
@@ -83,15 +84,25 @@ def area_name(code: str, language: str) -> str:
     return divisions.get(code).name(language)
 
 
-def describe(path: str) -> str:
-    """A parameter's description (a scale's bracket is named after its scale)."""
+def describe(path: str, language: str = "zh") -> str:
+    """A parameter's description in the page's language (a scale's bracket is named after its
+    scale): the parameter files give Chinese and English (``core.text.zh_en``); the Chinese page
+    shows the Chinese, the English page the English, the Tibetan page — there is no Tibetan in
+    the files — the Chinese, then the English."""
     info = load().get(path)
     description = getattr(info, "description", "") or ""
+    bracket = ""
     if not description and ".brackets[" in path:
         scale, rest = path.split(".brackets[", 1)
         n = int(rest.split("]", 1)[0]) + 1
-        description = f"{getattr(load().get(scale), 'description', '')}：第{n}段比例"
-    return description
+        description = str(getattr(load().get(scale), "description", ""))
+        bracket = {"zh": f"：第{n}段比例", "en": f": rate of bracket {n}"}.get(language, f" ({n})")
+    zh, en = zh_en(description)
+    if language == "en":
+        return (en or zh) + bracket
+    if language == "bo":
+        return " ".join(part for part in (zh, en) if part) + bracket
+    return (zh or en) + bracket
 
 
 def rows_for(day: dt.date, language: str) -> list[dict[str, Any]]:
@@ -128,7 +139,7 @@ def rows_for(day: dt.date, language: str) -> list[dict[str, Any]]:
             {
                 "i": i,
                 "path": path,
-                "description": describe(path),
+                "description": describe(path, language),
                 "unit": unit,
                 "status": base.status,
                 "areas": areas,
@@ -235,7 +246,7 @@ def changes_of(reform: dict[str, Any], language: str) -> list[dict[str, str]]:
                 out.append(
                     {
                         "path": path,
-                        "description": describe(path),
+                        "description": describe(path, language),
                         "where": area_name(o["region"], language),
                         "start": str(start),
                         "value": str(item["value"]),
