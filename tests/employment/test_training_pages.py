@@ -242,3 +242,19 @@ def test_a_recruiter_sees_only_their_employers_order_courses(app: object, engine
     page = mine.get("/employment/training/orders")
     assert page.status_code == 200 and "川藏铁路订单班" in page.text
     assert mine.get(f"/employment/training/{w['open']}").status_code == 403  # not the desk
+
+
+def test_the_desk_says_when_its_list_was_cut(app: object, engine: Engine, monkeypatch: Any) -> None:
+    """No silent cap: more courses than the list reads are told on the page (issue 15)."""
+    from minsheng.employment import training_views
+
+    monkeypatch.setattr(training_views, "LIST_CAP", 3)
+    with make_sessionmaker(engine)() as s:
+        for i in range(4):
+            course(s, name=f"电工培训班{i}")
+        s.commit()
+    c: Any = staff_client(app, engine, "caseworker", "540100")
+    c.cookies.set("lang", "en")
+    page = c.get("/employment/training").text
+    assert page.count("电工培训班") == 3 and "3" in page
+    assert re.search(r"(only|first) 3", page, re.I), page[-2000:]

@@ -30,7 +30,7 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
-from minsheng.webkit.pager import MAX_PAGE_CHARS, paginate
+from minsheng.webkit.pager import MAX_PAGE_CHARS, cut, paginate
 from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
@@ -147,11 +147,14 @@ def _desk(
     state = request.query_params.get("state") or ""
     state = state if state in STATES else ""
     with uow(request, immediate=False) as s:
+        cap = training_views.LIST_CAP  # read one more: a longer list says it was cut
+        rows, capped = cut(training_views.courses(s, by, state or None, cap + 1), cap)
         listed = paginate(
-            training_views.courses(s, by, state or None),
+            rows,
             request.query_params.get("page", "1")[:MAX_PAGE_CHARS],
             "/employment/training",
             {"state": state} if state else {},
+            capped=capped,
         )
         rates = training_views.rates(s, list(listed.items), dt.date.today())
     return render(

@@ -65,8 +65,11 @@ def _employer_names(session: Session, ids_: set[int]) -> dict[int, str]:
     return {i: n for i, n in rows}
 
 
+LIST_CAP = 2000  # courses a list reads at most (an engineering bound; the page says when cut)
+
+
 def courses(
-    session: Session, by: Principal, state: str | None = None, limit: int = 2000
+    session: Session, by: Principal, state: str | None = None, limit: int = LIST_CAP
 ) -> list[dict[str, Any]]:
     """The courses of the caller's region, newest first (optionally in one state)."""
     q = visible(select(EmCourse), by)
