@@ -79,6 +79,10 @@ def samples(w: World) -> Samples:
         ("GET", "/admin/users/{user_id}"): {"path": user},
         ("POST", "/admin/users/{user_id}/disable"): {"path": user},
         ("POST", "/admin/users/{user_id}/enable"): {"path": {"user_id": w.ids["adm_off"]}},
+        ("POST", "/admin/users/{user_id}/role"): {
+            "path": user,
+            "data": {"role": "analyst", "region_code": "540100"},
+        },
         ("POST", "/admin/users/{user_id}/password"): {
             "path": user,
             "data": {"password": "another-horse-2"},

@@ -217,3 +217,70 @@ def test_a_prefecture_auditor_reads_only_their_region(app: Any, engine: Engine) 
     lhasa = staff_client(app, engine, "auditor", "540100", "lhasa.auditor")
     text = lhasa.get("/audit?resource=user").text  # type: ignore[attr-defined]
     assert "540100" in text and "540200" not in text
+
+
+def test_a_role_change_waits_for_a_second_admin_and_a_rejection_changes_nothing(
+    app: Any, engine: Engine
+) -> None:
+    """Issue 15 point 5: roles are managed from pages. An analyst (no personal data) becomes a
+    caseworker only when a different admin approves; a rejected change leaves the account as
+    it was, open; a role without personal data applies at once; one's own role, an unchanged
+    one and another region's account are refused."""
+    maker, checker = admin(app, engine, "role.maker"), admin(app, engine, "role.checker")
+    r = create(checker, username="ana.lyst", role="analyst")
+    assert r.status_code == 303
+    user = user_row(engine, "ana.lyst")
+    assert user is not None and user.active and user.role == "analyst"
+    page = f"/admin/users/{user.id}"
+    assert f'action="{page}/role"' in maker.get(page).text
+    # to a personal-data role: pending, the account keeps its role meanwhile
+    body = {"role": "caseworker", "region_code": "540100"}
+    r = maker.post(f"{page}/role", data=body, follow_redirects=False)
+    assert r.status_code == 303
+    assert user_row(engine, "ana.lyst").role == "analyst"  # type: ignore[union-attr]
+    with make_sessionmaker(engine)() as s:
+        grant_id = s.scalar(
+            select(RoleGrant.id).where(RoleGrant.user_id == user.id, RoleGrant.state == "pending")
+        )
+    assert grant_id is not None
+    again = maker.post(f"{page}/role", data=body, follow_redirects=False)  # one waits already
+    assert again.status_code == 409
+    assert maker.post(f"/admin/grants/{grant_id}/reject").status_code == 403  # not the maker
+    r = checker.post(f"/admin/grants/{grant_id}/reject", follow_redirects=False)
+    assert r.status_code == 303
+    after = user_row(engine, "ana.lyst")
+    assert after is not None and after.role == "analyst" and after.active  # nothing moved
+    # asked again and approved by the other admin: the role and region are the grant's
+    assert maker.post(f"{page}/role", data=body, follow_redirects=False).status_code == 303
+    with make_sessionmaker(engine)() as s:
+        grant_id = s.scalar(
+            select(RoleGrant.id).where(RoleGrant.user_id == user.id, RoleGrant.state == "pending")
+        )
+    assert checker.post(f"/admin/grants/{grant_id}/approve", follow_redirects=False).is_redirect
+    after = user_row(engine, "ana.lyst")
+    assert after is not None and (after.role, after.region_code, after.active) == (
+        "caseworker",
+        "540100",
+        True,
+    )
+    # back to analyst: no personal data, applied at once and audited
+    r = maker.post(f"{page}/role", data={"role": "analyst", "region_code": "540000"})
+    assert r.status_code == 200
+    assert user_row(engine, "ana.lyst").role == "analyst"  # type: ignore[union-attr]
+    with make_sessionmaker(engine)() as s:
+        assert s.scalar(select(func.count()).where(AuditEntry.action == "change_role")) == 1
+    # refusals, each changing nothing
+    same = maker.post(f"{page}/role", data={"role": "analyst", "region_code": "540000"})
+    assert same.status_code == 409
+    bad = maker.post(f"{page}/role", data={"role": "emperor", "region_code": "540000"})
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
+    me = user_row(engine, "role.maker")
+    assert me is not None
+    own = maker.post(
+        f"/admin/users/{me.id}/role", data={"role": "analyst", "region_code": "540000"}
+    )
+    assert own.status_code == 403 and user_row(engine, "role.maker").role == "admin"  # type: ignore[union-attr]
+    shigatse = admin(app, engine, "role.far", "540200")
+    far = shigatse.post(f"{page}/role", data={"role": "auditor", "region_code": "540200"})
+    assert far.status_code == 404
+    assert user_row(engine, "ana.lyst").role == "analyst"  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from minsheng.auth.credentials import forget_all, now
 from minsheng.auth.models import LoginSession, RoleGrant, User
 from minsheng.auth.users import (
+    check_role,
     hash_password,
     needs_second_admin,
     pending_grant_of,
@@ -106,3 +107,47 @@ def reset_password(session: Session, by: Principal, user_id: int, password: str)
     _close_sessions(session, user)
     audit.record(session, by, "reset_password", "user", user.id, user.region_code)
     return user
+
+
+def change_role(
+    session: Session, by: Principal, user_id: int, role: str, region: str
+) -> RoleGrant | None:
+    """Give an account another role or region. A role that reads personal data (or an
+    admin's) waits for a different admin's approval (a pending grant, answered; the account
+    keeps its role until then); any other applies now and closes the account's sessions. Not
+    one's own account; not while another grant of it waits."""
+    user = get_user(session, user_id, by)
+    division = check_role(by, role, region)
+    if by.user_id is not None and by.user_id == user.id:
+        raise ForbiddenError(
+            "role",
+            "own_account",
+            "不能更改自己的角色",
+            "an admin cannot change their own role",
+            bo="རང་ཉིད་ཀྱི་ལས་འགན་བསྒྱུར་མི་ཆོག",
+        )
+    if (role, division.code) == (user.role, user.region_code):
+        raise ConflictError(
+            "role",
+            "unchanged",
+            "角色和区域与现在相同",
+            "the account already has this role in this region",
+            bo="ལས་འགན་དང་ས་ཁུལ་སྔར་བཞིན་རེད།",
+        )
+    if pending_grant_of(session, user.id) is not None:
+        raise ConflictError(
+            "role",
+            "grant_pending",
+            "该账户已有等待批准的授权申请",
+            "this account already awaits a second admin's approval",
+            bo="ཐོ་ཁོངས་འདི་དོ་དམ་པ་གཞན་གྱི་ཆོག་མཆན་སྒུག་བཞིན་ཡོད།",
+        )
+    if by.kind != "system" and needs_second_admin(role):
+        return request_grant(session, by, user.id, role, division.code)
+    before = {"role": user.role, "region": user.region_code}
+    user.role, user.region_code = role, division.code
+    _close_sessions(session, user)
+    audit.record(
+        session, by, "change_role", "user", user.id, division.code, {"from": before, "role": role}
+    )
+    return None

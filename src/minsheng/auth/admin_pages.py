@@ -36,6 +36,7 @@ ADMIN = "users:admin"
 CREATE = ("username", "display_name", "role", "region_code", "password", "service_account")
 TOKEN = ("name", "scopes", "expires_on")
 PASSWORD = ("password",)
+ROLE = ("role", "region_code")
 MAX_TEXT = 256  # characters of any one posted field here (the services bound them tighter)
 
 flash.register("user_created", N_("The account is created."))
@@ -49,6 +50,10 @@ flash.register("password_reset", N_("The password is changed; the account's sess
 flash.register("grant_approved", N_("The role is approved; the account is open."))
 flash.register("grant_rejected", N_("The role is rejected; the account stays closed."))
 flash.register("token_revoked", N_("The token is revoked."))
+flash.register("role_changed", N_("The role is changed; the account's sessions are closed."))
+flash.register(
+    "role_pending", N_("Another admin must approve before the account takes the new role.")
+)
 
 
 def _regions(by: Principal, code: str) -> list[tuple[str, str]]:
@@ -177,6 +182,9 @@ def _user_page(
     forms = {
         "token": FormState.of("token", fields=TOKEN),
         "pw": FormState.of("pw", fields=PASSWORD),
+        "role": FormState.of(
+            "role", {"role": user.role, "region_code": user.region_code}, fields=ROLE
+        ),
     }
     if failed is not None:
         forms[failed.prefix] = failed
@@ -194,6 +202,8 @@ def _user_page(
         role_names=dict(_roles(code)),
         region_names=_names(code),
         self_page=by.user_id == user.id,
+        roles=_roles(code),
+        regions=_regions(by, code),
         max_days=tokens.MAX_TOKEN_LIFETIME.days,
     )
     if secret is not None:
@@ -269,6 +279,29 @@ async def new_password(
             accounts.reset_password(s, by, user_id, values.get("password", ""))
 
     return await _act(request, by, user_id, work, lambda _: "password_reset", "pw", PASSWORD)
+
+
+@router.post("/admin/users/{user_id}/role", response_class=HTMLResponse)
+async def change_role(
+    user_id: PathId, request: Request, by: Principal = Depends(permit(ADMIN))
+) -> Response:
+    """Another role or region for the account (a role that reads personal data waits for a
+    second admin's approval)."""
+
+    def work(values: dict[str, str]) -> bool:
+        with uow(request) as s:
+            role, region = values.get("role", ""), values.get("region_code", "")
+            return accounts.change_role(s, by, user_id, role, region) is not None
+
+    return await _act(
+        request,
+        by,
+        user_id,
+        work,
+        lambda pending: "role_pending" if pending else "role_changed",
+        "role",
+        ROLE,
+    )
 
 
 def _expiry(text: str) -> dt.datetime | None:

@@ -52,6 +52,21 @@ def hash_password(password: str) -> str:
     return hasher.hash(password)
 
 
+def check_role(by: Principal, role: str, region: str) -> divisions.Division:
+    """A staff role and the division it holds in, inside the caller's region (else 422/403)."""
+    if role not in STAFF_ROLES:
+        raise invalid(
+            "role",
+            "role_unknown",
+            f"角色无效：{role}",
+            f"unknown staff role {role!r} (one of: {', '.join(STAFF_ROLES)})",
+            bo="ལས་འགན་ནོར་འདུག",
+        )
+    division = divisions.get(region, "region")
+    by.require_covers(division.code, "user")
+    return division
+
+
 def create_user(
     session: Session,
     by: Principal,
@@ -65,15 +80,7 @@ def create_user(
     """A staff account. A role that reads personal data (or an admin's) asked for by anyone
     but the platform itself (the operator's CLI, ``system``) makes an inactive account and a
     pending :class:`RoleGrant` that a different admin must approve (``decide_grant``)."""
-    if role not in STAFF_ROLES:
-        raise invalid(
-            "role",
-            "role_unknown",
-            f"角色无效：{role}",
-            f"unknown staff role {role!r} (one of: {', '.join(STAFF_ROLES)})",
-        )
-    division = divisions.get(region, "region")
-    by.require_covers(division.code, "user")
+    division = check_role(by, role, region)
     name = username.strip()
     if not name or len(name) > 64 or not all(c.isalnum() or c in "._-" for c in name):
         raise invalid(
@@ -174,7 +181,12 @@ def decide_grant(session: Session, by: Principal, grant_id: int, approve: bool) 
     assert user is not None
     grant.state = "approved" if approve else "rejected"
     grant.decided_by, grant.decided_by_user, grant.decided_at = by.actor, by.user_id, now()
-    user.active = approve
+    if (grant.role, grant.region_code) != (user.role, user.region_code):
+        # a change of an account's role or region: applied when approved, else nothing moves
+        if approve:
+            user.role, user.region_code = grant.role, grant.region_code
+    else:  # an account waiting to open (new, or opened again)
+        user.active = approve
     audit.record(
         session,
         by,
