@@ -133,3 +133,33 @@ def test_the_citizen_applies_for_their_own_pension(engine: Engine) -> None:
     with make_sessionmaker(engine)() as s:
         b = s.scalars(select(Bundle)).one()
         assert (b.kind, b.person_id, b.by) == ("retirement", retiree.id, f"citizen:{retiree.id}")
+
+
+def test_a_failed_find_keeps_the_desk_list_below_its_error(
+    engine: Engine, monkeypatch: Any
+) -> None:
+    """A mistyped ID number answers with its error by the field — and the region's bundles
+    still listed below (they were emptied), cut at the bound with the page saying so."""
+    from minsheng.bundles import service
+
+    app = make_app(engine)
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        employer(s)
+        people = [retiring(s, 1), retiring(s, 5)]
+    lhasa: Any = staff_client(app, engine, "caseworker", "540100")
+    for pid in people:  # two bundles of the region
+        page = lhasa.get(f"/bundles/persons/{pid}")
+        key = re.search(r'name="key" value="([^"]+-r)"', page.text)
+        assert key is not None
+        form = {"category": "worker", "key": key.group(1)}
+        lhasa.post(f"/bundles/persons/{pid}/retirement", data=form, follow_redirects=False)
+    row = '<tr><td data-label="#">'
+    listed = lhasa.get("/bundles").text.count(row)
+    assert listed == 2
+    bad = lhasa.post("/bundles/find", data={"id_number": "540102196405101234"})
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
+    assert bad.text.count(row) == listed  # the list is still there
+    monkeypatch.setattr(service, "MAX_LIST", 1)
+    lhasa.cookies.set("lang", "en")
+    cut_page = lhasa.get("/bundles").text
+    assert re.search(r"(only|first) 1", cut_page, re.I)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -29,7 +29,7 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
-from minsheng.webkit.pager import paginate
+from minsheng.webkit.pager import MAX_PAGE_CHARS, cut, paginate
 from minsheng.webkit.render import N_, render
 
 router = APIRouter(include_in_schema=False)
@@ -140,25 +140,40 @@ async def _start(
 # --------------------------------------------------------------------------- the desk
 
 
-@router.get("/bundles", response_class=HTMLResponse)
-def desk(
-    request: Request, page: str | None = None, by: Principal = Depends(permit("bundles:read"))
+def _desk_page(
+    request: Request,
+    by: Principal,
+    page: str | None,
+    f: FormState,
+    status: int = 200,
 ) -> HTMLResponse:
-    """The bundle desk: find a person of the region by ID number (posted), and the region's
-    recent bundles."""
+    """The desk: the find form (``f``: as typed, with its error) above the region's bundles,
+    newest first — read up to the service's bound, and the page says when it was cut."""
     with uow(request, immediate=False) as s:
+        read, capped = cut(service.listing(s, by, limit=service.MAX_LIST + 1), service.MAX_LIST)
         rows = [
             {"id": b.id, "kind": b.kind, "state": b.state, "day": b.day, "person_id": b.person_id}
-            for b in service.listing(s, by)
+            for b in read
         ]
-    number = int(page) if page and page.isdigit() and len(page) < 6 else 1
     return render(
         request,
         "bundles/desk.html",
-        f=FormState.of("", fields=FIELDS["find"]),
-        p=paginate(rows, number, "/bundles", {}),
+        status=status,
+        f=f,
+        p=paginate(rows, page, "/bundles", {}, capped=capped),
         **_labels(request),
     )
+
+
+@router.get("/bundles", response_class=HTMLResponse)
+def desk(
+    request: Request,
+    page: str = Query("1", max_length=MAX_PAGE_CHARS),
+    by: Principal = Depends(permit("bundles:read")),
+) -> HTMLResponse:
+    """The bundle desk: find a person of the region by ID number (posted), and the region's
+    recent bundles."""
+    return _desk_page(request, by, page, FormState.of("", fields=FIELDS["find"]))
 
 
 @router.post("/bundles/find", response_class=HTMLResponse)
@@ -172,18 +187,10 @@ async def find(request: Request, by: Principal = Depends(permit("bundles:read"))
 
     try:
         person_id = await run_in_threadpool(work)
-    except MinshengError as err:
+    except MinshengError as err:  # the error by its field, the list still below it
         request.state.private = True
         f = FormState.of("", {"id_number": number}, err, FIELDS["find"])
-        rows: list[Any] = []
-        return render(
-            request,
-            "bundles/desk.html",
-            status=err.status,
-            f=f,
-            p=paginate(rows, 1, "/bundles", {}),
-            **_labels(request),
-        )
+        return _desk_page(request, by, "1", f, err.status)
     return RedirectResponse(f"/bundles/persons/{person_id}", status_code=303)
 
 

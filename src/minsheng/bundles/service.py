@@ -276,7 +276,7 @@ def listing(
     limit: int = MAX_LIST,
 ) -> list[Bundle]:
     """Bundles filed in ``by``'s region (a citizen: their own), newest first."""
-    query = select(Bundle).order_by(Bundle.id.desc()).limit(min(limit, MAX_LIST))
+    query = select(Bundle).order_by(Bundle.id.desc()).limit(min(limit, MAX_LIST + 1))
     if by.kind == "citizen":
         query = query.where(Bundle.person_id == by.person_id)
     else:
