@@ -145,3 +145,31 @@ def test_the_signed_in_worker_and_the_inspector(app: object, engine: Engine) -> 
     assert kpis.status_code == 200 and 'id="kpi-540102"' in kpis.text and "98%" in kpis.text
     assert inspector.get("/wages/complaints/kpis", params={"month": "2026-13"}).status_code == 422
     assert CSRF_COOKIE  # pages post with the bearer token: no CSRF pair needed
+
+
+def test_the_region_board_pages_every_open_complaint(app: object, engine: Engine) -> None:
+    """No silent cap (issue 15): the board pages in the database, the total shown, the county
+    kept in the links; every open complaint is on some page."""
+    import datetime as dt
+
+    from minsheng.wages import complaint_filing as filing
+    from minsheng.webkit.pager import PER_PAGE
+    from tests.wages.complaint_kit import complaint_in, staff
+
+    total = PER_PAGE + 3
+    with make_sessionmaker(engine)() as s:
+        w = world(s)
+        office = staff(21, "540000")
+        for _ in range(total):
+            filing.file_complaint(s, complaint_in(w["lhasa"].id), office, dt.date.today())
+        s.commit()
+    c: Any = staff_client(app, engine, "caseworker", "540000")
+    c.cookies.set("lang", "en")
+    first = c.get("/wages/complaints/board").text
+    assert f"1–{PER_PAGE} of {total}" in first and 'rel="next"' in first
+    assert first.count('<tr id="board-') == PER_PAGE
+    second = c.get("/wages/complaints/board", params={"page": "2", "county": "540102"}).text
+    assert f"{PER_PAGE + 1}–{total} of {total}" in second
+    assert second.count('<tr id="board-') == 3 and "county=540102" in second
+    ids = set(re.findall(r'<tr id="board-(\d+)"', first + second))
+    assert len(ids) == total  # every one on some page, none twice

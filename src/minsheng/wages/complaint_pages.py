@@ -29,7 +29,7 @@ from minsheng.webkit import flash
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import client_ip, permit, public
-from minsheng.webkit.pager import MAX_PAGE_CHARS, cut, matches, paginate
+from minsheng.webkit.pager import MAX_PAGE_CHARS, PER_PAGE, Page, cut, matches, paginate, window
 from minsheng.webkit.render import N_, render
 from minsheng.webkit.steps import day, posted, refusals, step_forms, take
 
@@ -311,12 +311,15 @@ def board_page(
     request: Request,
     county: str = Query("", max_length=6),
     number: str = Query("", max_length=12),
+    page: str = Query("1", max_length=MAX_PAGE_CHARS),
     by: Principal = Depends(permit("wages:read")),
 ) -> HTMLResponse:
     """Every office's view of the region: the open complaints by state and deadline, or one
     complaint by its number — the state only, never the worker."""
     code, today = lang(request), dt.date.today()
     error = None
+    where = county if county in _codes() else ""
+    listed: Page[dict[str, Any]] | None = None
     with uow(request, immediate=False) as s:
         rows: list[dict[str, Any]] = []
         try:
@@ -324,8 +327,13 @@ def board_page(
                 if not (number.strip().isascii() and number.strip().isdigit()):
                     raise filing.missing_complaint()
                 rows = [complaints.read_state(s, int(number.strip()), by, today)]
-            else:
-                rows = complaints.board(s, today, county if county in _codes() else "")
+            else:  # every open complaint is on some page, the total shown
+                total = complaints.board_count(s, where)
+                n, pages, offset = window(page, total)
+                rows = complaints.board(s, today, where, limit=PER_PAGE, offset=offset)
+                keep = (("county", where),) if where else ()
+                base = "/wages/complaints/board"
+                listed = Page(rows, n, pages, total, PER_PAGE, base, keep)
         except MinshengError as err:
             error = err
     for r in rows:
@@ -338,6 +346,7 @@ def board_page(
         status=error.status if error else 200,
         f=FormState.of("", {"number": number, "county": county}, error, ("number", "county")),
         rows=rows,
+        listed=listed,
         counties=_county_options(code),
         outcomes=OUTCOMES,
     )

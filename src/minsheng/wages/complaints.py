@@ -193,15 +193,24 @@ def queue_query(by: Principal, state: str = "", overdue_on: dt.date | None = Non
     return q.order_by(WgComplaint.closed_on.is_not(None), WgComplaint.accept_by, WgComplaint.id)
 
 
-def board(
-    session: Session, today: dt.date, county: str = "", limit: int = 200
-) -> list[dict[str, Any]]:
-    """The region-wide board: the open complaints' state in every county (no personal data)."""
+def _board_query(county: str) -> Any:
     q = select(WgComplaint).where(WgComplaint.state.in_(COMPLAINT.open_states))
-    if county:
-        q = q.where(WgComplaint.division_code == county)
-    rows = session.scalars(q.order_by(WgComplaint.id.desc()).limit(limit))
-    return [state_view(session, c, today) for c in rows]
+    return q.where(WgComplaint.division_code == county) if county else q
+
+
+def board(
+    session: Session, today: dt.date, county: str = "", limit: int = 200, offset: int = 0
+) -> list[dict[str, Any]]:
+    """The region-wide board: the open complaints' state in every county (no personal data),
+    newest first, ``limit`` from ``offset`` (a page: :func:`board_count` is the total)."""
+    q = _board_query(county).order_by(WgComplaint.id.desc()).limit(limit).offset(offset)
+    return [state_view(session, c, today) for c in session.scalars(q)]
+
+
+def board_count(session: Session, county: str = "") -> int:
+    """How many open complaints the board holds (in ``county``, or everywhere)."""
+    q = _board_query(county).with_only_columns(func.count()).order_by(None)
+    return int(session.scalar(q) or 0)
 
 
 def mine(session: Session, by: Principal) -> list[WgComplaint]:
