@@ -34,15 +34,16 @@ from tests.conftest import _truncate_all, make_app
 
 # Examples per operation and caller (more with MINSHENG_FUZZ_EXAMPLES=50 for a deep run): the
 # operations grow with every programme, and CI's budget is 20 minutes.
-EXAMPLES = int(os.environ.get("MINSHENG_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("MINSHENG_FUZZ_EXAMPLES", "6"))
 CALLERS = ["anonymous", "supervisor", "caseworker", "citizen"]
 # Anonymous calls meet the database only through public routes, which the signed-in callers
-# reach too: anonymous runs on SQLite alone.
+# reach too: anonymous runs on SQLite alone; so does the caseworker, whose routes are the
+# supervisor's inside a smaller region (the supervisor runs on both databases).
 CASES = [
     pytest.param(db, caller, id=f"{db}-{caller}")
     for db in ("sqlite", "postgresql")
     for caller in CALLERS
-    if not (db == "postgresql" and caller == "anonymous")
+    if not (db == "postgresql" and caller in ("anonymous", "caseworker"))
 ]
 
 
