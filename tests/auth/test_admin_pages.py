@@ -248,6 +248,8 @@ def test_a_role_change_waits_for_a_second_admin_and_a_rejection_changes_nothing(
     assert maker.post(f"/admin/grants/{grant_id}/reject").status_code == 403  # not the maker
     r = checker.post(f"/admin/grants/{grant_id}/reject", follow_redirects=False)
     assert r.status_code == 303
+    told = checker.get(r.headers["location"]).text  # not "the account stays closed"
+    assert "keeps its role" in told or "保留原角色" in told
     after = user_row(engine, "ana.lyst")
     assert after is not None and after.role == "analyst" and after.active  # nothing moved
     # asked again and approved by the other admin: the role and region are the grant's

@@ -50,6 +50,8 @@ flash.register("password_reset", N_("The password is changed; the account's sess
 flash.register("grant_approved", N_("The role is approved; the account is open."))
 flash.register("grant_rejected", N_("The role is rejected; the account stays closed."))
 flash.register("token_revoked", N_("The token is revoked."))
+flash.register("role_change_approved", N_("The new role is approved; the account holds it now."))
+flash.register("role_change_rejected", N_("The new role is rejected; the account keeps its role."))
 flash.register("role_changed", N_("The role is changed; the account's sessions are closed."))
 flash.register(
     "role_pending", N_("Another admin must approve before the account takes the new role.")
@@ -446,19 +448,34 @@ def grant_list(
 
 
 async def _decide(request: Request, by: Principal, grant_id: int, approve: bool) -> Response:
-    def work() -> None:
+    def work() -> bool:
+        """Decide; whether the grant changed an open account's role (else it opens one)."""
         with uow(request) as s:
+            grant = s.get(RoleGrant, grant_id)
+            user = s.get(User, grant.user_id) if grant is not None else None
+            change = (
+                user is not None
+                and grant is not None
+                and (grant.role, grant.region_code)
+                != (
+                    user.role,
+                    user.region_code,
+                )
+            )
             users.decide_grant(s, by, grant_id, approve=approve)
+            return change
 
     try:
-        await run_in_threadpool(work)
+        change = await run_in_threadpool(work)
     except MinshengError as err:
         return _grants_page(
             request, by, FormState.of(f"grant-{grant_id}", err=err, fields=("-",)), err.status
         )
-    return flash.redirect(
-        "/admin/grants", "grant_approved" if approve else "grant_rejected", request
-    )
+    if change:
+        key = "role_change_approved" if approve else "role_change_rejected"
+    else:
+        key = "grant_approved" if approve else "grant_rejected"
+    return flash.redirect("/admin/grants", key, request)
 
 
 @router.post("/admin/grants/{grant_id}/approve", response_class=HTMLResponse)
