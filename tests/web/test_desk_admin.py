@@ -8,6 +8,7 @@ Every page is checked by axe in zh, bo and en; screenshots go to tests/artifacts
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -210,8 +211,10 @@ def test_the_supervisor_runs_the_roll_and_a_scan(server: str, browser: Any) -> N
     page.select_option("#payroll-region", "540100")
     page.screenshot(path=str(ARTIFACTS / "admin-runs-zh.png"), full_page=True)
     page.dblclick("#payroll-form button[type=submit]")  # an impatient double click
-    page.wait_for_url("**/assistance/runs/*")
+    # the second click aborts the first navigation: wait for the job's page itself, not for
+    # one navigation (a loaded machine reported the aborted one as an error)
     page.wait_for_selector("#job[data-state='done']", timeout=30_000)  # the page follows it
+    assert re.search(r"/assistance/runs/\d+", page.url), page.url
     result = page.locator("#job-result").inner_text()
     assert "本次新增发放笔数" in result and "本月发放总额" in result
     assert page.locator("#job-bar").get_attribute("value") == "2"
