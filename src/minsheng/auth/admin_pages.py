@@ -50,6 +50,13 @@ flash.register("password_reset", N_("The password is changed; the account's sess
 flash.register("grant_approved", N_("The role is approved; the account is open."))
 flash.register("grant_rejected", N_("The role is rejected; the account stays closed."))
 flash.register("token_revoked", N_("The token is revoked."))
+flash.register(
+    "token_already_issued",
+    N_(
+        "This form already issued its token, and a token is shown only once: nothing new was "
+        "issued. If it was not saved, revoke it and issue a new one."
+    ),
+)
 flash.register("role_change_approved", N_("The new role is approved; the account holds it now."))
 flash.register("role_change_rejected", N_("The new role is rejected; the account keeps its role."))
 flash.register("role_changed", N_("The role is changed; the account's sessions are closed."))
@@ -207,6 +214,7 @@ def _user_page(
         roles=_roles(code),
         regions=_regions(by, code),
         max_days=tokens.MAX_TOKEN_LIFETIME.days,
+        form_key=tokens.form_key(),  # fresh on every answer: a reload of this one mints nothing
     )
     if secret is not None:
         response.headers["Cache-Control"] = "no-store"
@@ -351,13 +359,16 @@ async def issue_token(
         expires = _expiry(values.get("expires_on", ""))
         with uow(request) as s:
             raw, _ = tokens.create_token(
-                s, by, user_id, name[:100], chosen, expires, lifetime=lifetime
+                s, by, user_id, name[:100], chosen, expires, lifetime=lifetime, form_key=key
             )
         return raw
 
+    key = str(form.get("form_key") or "")
     try:
         raw = await run_in_threadpool(work)
     except MinshengError as err:
+        if err.rule == "token_already_issued":  # a reload or a second click: nothing minted
+            return flash.redirect(f"/admin/users/{user_id}", "token_already_issued", request)
         failed = FormState.of("token", values, err, TOKEN, rename=_rename_token)
         return _user_page(request, by, user_id, failed, err.status)
     return _user_page(request, by, user_id, status=201, secret=raw)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from minsheng.db import Base
@@ -72,6 +72,11 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # always expires
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # the one-time key of the page form that asked for it: a reload or a second click of that
+    # form finds this token instead of minting another (unique per account, migration 0037)
+    form_key: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("uq_api_tokens_user_form_key", "user_id", "form_key", unique=True),)
 
 
 class OtpChallenge(Base):

@@ -9,13 +9,14 @@ import datetime as dt
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from minsheng.auth.credentials import aware, forget_all, now, sha256
 from minsheng.auth.models import ApiToken, User
 from minsheng.auth.users import PERSON_DATA
 from minsheng.config import MAX_TOKEN_DAYS
-from minsheng.core.errors import ForbiddenError, invalid
+from minsheng.core.errors import ConflictError, ForbiddenError, invalid
 from minsheng.foundation import audit
 from minsheng.foundation.principals import ALL_PERMISSIONS, PERMISSIONS, Principal, staff
 
@@ -33,6 +34,7 @@ def create_token(
     scopes: list[str],
     expires_at: dt.datetime | None = None,
     lifetime: dt.timedelta | None = None,
+    form_key: str | None = None,
 ) -> tuple[str, ApiToken]:
     """A bearer token for ``user_id``; its permissions are the owner's role's, narrowed to
     ``scopes``. Returns the token once; only its hash is kept.
@@ -42,6 +44,10 @@ def create_token(
     A token that reads personal data is minted only by its own user or for a service account
     (whose role a second admin approved) — an admin cannot mint one for a colleague's account
     and act as them. The platform itself (the operator's CLI) may, and is audited doing it.
+
+    ``form_key`` is the one-time key of the page form that asks (:func:`form_key`): a second
+    request with it — a reload of the answer, a double click, two at once — mints nothing and
+    answers :func:`already_issued` (the secret was shown once; it is never shown again).
     """
     user = session.get(User, user_id)
     if user is None:
@@ -94,6 +100,9 @@ def create_token(
             )
     else:
         expires = t + min(lifetime or TOKEN_LIFETIME, MAX_TOKEN_LIFETIME)
+    key = _form_key(form_key)
+    if key is not None and _issued(session, user.id, key) is not None:
+        raise already_issued()
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         name=name.strip()[:100] or "token",
@@ -103,9 +112,14 @@ def create_token(
         scopes=" ".join(sorted(set(scopes))),
         created_at=t,
         expires_at=expires,
+        form_key=key,
     )
-    session.add(token)
-    session.flush()
+    try:  # a concurrent request with the same form key loses here (unique per account)
+        with session.begin_nested():
+            session.add(token)
+            session.flush()
+    except IntegrityError:
+        raise already_issued() from None
     audit.record(
         session,
         by,
@@ -116,6 +130,47 @@ def create_token(
         {"scopes": token.scopes, "user": user.id, "expires": f"{expires:%Y-%m-%d}"},
     )
     return raw, token
+
+
+FORM_KEY_CHARS = 64  # the column's width; a generated key has 22 characters
+
+
+def form_key() -> str:
+    """A fresh one-time key for a page's "issue a token" form."""
+    return secrets.token_urlsafe(16)
+
+
+def _form_key(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    key = raw.strip()
+    plain = key.replace("-", "").replace("_", "")
+    if len(key) > FORM_KEY_CHARS or not (plain.isascii() and plain.isalnum()):
+        raise invalid(
+            "form_key",
+            "form_key",
+            "表单已失效，请重新打开页面",
+            "the form has expired: open the page again",
+            bo="རེའུ་མིག་གི་དུས་ཚོད་འདས་འདུག ཤོག་ངོས་ཡང་བསྐྱར་ཁ་ཕྱེ་རོགས།",
+        )
+    return key
+
+
+def _issued(session: Session, user_id: int, key: str) -> ApiToken | None:
+    return session.scalar(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.form_key == key)
+    )
+
+
+def already_issued() -> ConflictError:
+    return ConflictError(
+        "form_key",
+        "token_already_issued",
+        "这张表单已签发过令牌（令牌只显示一次）；如未保存，请吊销后重新签发",
+        "this form already issued its token (a token is shown once); if it was not saved, "
+        "revoke it and issue a new one",
+        bo="རེའུ་མིག་འདིས་ལག་ཁྱེར་སྤྲད་ཟིན། ལག་ཁྱེར་ཐེངས་གཅིག་ལས་མི་སྟོན།",
+    )
 
 
 def revoke_token(session: Session, by: Principal, token_id: int) -> ApiToken:
