@@ -284,6 +284,9 @@ def test_a_reversal_needs_a_reason_and_without_one_changes_nothing(
     assert "已冲销" in listed or "reversed" in listed
     assert "收错了项目" in listed and f"/medical/cashier/reverse/{sid}" not in listed
     assert "收错了项目" in c.get(f"/medical/receipt/{sid}").text
+    with make_sessionmaker(engine)() as s:  # kept on the reversal row, not only in the log
+        rev = s.scalar(select(Settlement).where(Settlement.reverses_id == sid))
+        assert rev is not None and rev.kind == "reverse" and rev.reason == "收错了项目"
     again = c.post(f"/medical/cashier/reverse/{sid}", data={"csrf_token": csrf, "reason": "x"})
     assert again.status_code == 409 and _count(engine) == 2
 

@@ -13,7 +13,6 @@ start at 08:00 in the morning."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +25,6 @@ from minsheng.cards.models import SocialCard
 from minsheng.core import ids, money, text
 from minsheng.core.errors import invalid
 from minsheng.foundation import audit
-from minsheng.foundation.models import AuditEntry
 from minsheng.foundation.principals import Principal
 from minsheng.medical import intake, service
 from minsheng.medical.models import Settlement
@@ -167,25 +165,18 @@ def cashier_names(session: Session, actors: set[str]) -> dict[str, str]:
     return {a: named.get(a, a) for a in actors}
 
 
-def reasons(session: Session, settlement_ids: Sequence[int]) -> dict[int, str]:
-    """The reason each of these settlements was reversed (from the audit log)."""
-    if not settlement_ids:
+def reasons(session: Session, settlements: Sequence[Settlement]) -> dict[int, str]:
+    """The reason each of these settlements was reversed, keyed by the settled one's id: the
+    reversal row's own column (a settlement's row lists its reversal's)."""
+    wanted = {s.reverses_id or s.id for s in settlements}
+    if not wanted:
         return {}
-    entries = session.scalars(
-        select(AuditEntry)
-        .where(
-            AuditEntry.action == "reverse_reason",
-            AuditEntry.resource == "med_settlement",
-            AuditEntry.record_id.in_([str(i) for i in settlement_ids]),
+    found = session.execute(
+        select(Settlement.reverses_id, Settlement.reason).where(
+            Settlement.kind == "reverse", Settlement.reverses_id.in_(wanted)
         )
-        .order_by(AuditEntry.id)
     ).all()
-    out: dict[int, str] = {}
-    for e in entries:
-        detail = json.loads(e.detail or "{}")
-        if e.record_id and e.record_id.isdigit():
-            out[int(e.record_id)] = str(detail.get("reason", ""))
-    return out
+    return {int(orig): str(why) for orig, why in found if orig is not None and why}
 
 
 def _rows(session: Session, settlements: Sequence[Settlement]) -> list[Row]:
@@ -204,8 +195,7 @@ def _rows(session: Session, settlements: Sequence[Settlement]) -> list[Row]:
         )
     }
     names = cashier_names(session, {s.created_by for s in settlements})
-    originals = [s.reverses_id or s.id for s in settlements]
-    why = reasons(session, originals)
+    why = reasons(session, settlements)
     rows = []
     for s in settlements:
         p, f = people[s.person_id], places[s.facility_id]
@@ -327,11 +317,14 @@ def clean_reason(raw: object) -> str:
 def reverse_with_reason(
     session: Session, settlement_id: int, reason: str, by: Principal
 ) -> SettlementOut:
-    """冲销 with its reason: the service's reversal and, in the same transaction, the reason in
-    the audit log (``reverse_reason`` on the original settlement)."""
+    """冲销 with its reason: the service's reversal and, in the same transaction, the reason on
+    the reversal row and in the audit log (``reverse_reason`` on the original settlement)."""
     why = clean_reason(reason)
     original = visible_here(session, settlement_id, by)
     rev = service.reverse(session, original.id, by)
+    row = session.get(Settlement, rev.id)
+    assert row is not None
+    row.reason = why
     facility = session.get(Facility, original.facility_id)
     assert facility is not None
     audit.record(

@@ -72,6 +72,9 @@ class Settlement(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     created_by: Mapped[str] = mapped_column(String(64))
+    # why it was reversed (冲销原因), on the reversal row; None on a settlement and on a reversal
+    # made through the API without one (migration 0037)
+    reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class LedgerYear(Base):

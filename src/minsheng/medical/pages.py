@@ -358,7 +358,7 @@ def _receipt(
         facility = s.get(Facility, out.facility_id)
         assert person is not None and facility is not None
         cashier = desk.cashier_names(s, {row.created_by})[row.created_by]
-        why = desk.reasons(s, [row.reverses_id or row.id]).get(row.reverses_id or row.id)
+        why = desk.reasons(s, [row]).get(row.reverses_id or row.id)
         name = person.name_bo if code == "bo" and person.name_bo else person.name_zh
         masked = ids.mask_id(person.id_masked)
     paper = request.query_params.get("paper")
