@@ -200,6 +200,13 @@ def desks() -> list[Link]:
     return sorted((d for p in registered() for d in p.desks), key=lambda d: d.rank)
 
 
+def desks_by_programme() -> list[tuple[Programme, list[Link]]]:
+    """Every staff desk under the programme that brings it, the programmes in the order of
+    their first desk."""
+    groups = [(p, sorted(p.desks, key=lambda d: d.rank)) for p in registered() if p.desks]
+    return sorted(groups, key=lambda g: g[1][0].rank)
+
+
 def panels() -> list[Link]:
     """Every citizen's panel, in menu order."""
     return sorted((d for p in registered() for d in p.panels), key=lambda d: d.rank)

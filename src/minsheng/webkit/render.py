@@ -138,6 +138,7 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
         "csp": inlined[1] if inlined else None,
         "role_label": role_label,
         "desks": desks_for,
+        "desk_groups": desk_groups_for,
         "panels": panels_for,
         **extra,
     }
@@ -146,6 +147,23 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
 def desks_for(by: Principal) -> list[programmes.Link]:
     """The staff desks of every registered programme that ``by`` may open, in menu order."""
     return [d for d in programmes.desks() if by.can(d.permission)] if by.kind != "citizen" else []
+
+
+GROUP_MENU_FROM = 8  # desks from which the header groups them by programme (one row at 1024 px)
+
+
+def desk_groups_for(by: Principal) -> list[tuple[programmes.Text, list[programmes.Link]]]:
+    """The desks ``by`` may open under their programme's name, for a header with many desks:
+    grouped, a caseworker's 17 desks stand in one row of menus instead of three rows of links.
+    Empty when there are fewer than :data:`GROUP_MENU_FROM` (the links stand as they are)."""
+    if len(desks_for(by)) < GROUP_MENU_FROM:
+        return []
+    out = []
+    for p, links in programmes.desks_by_programme():
+        mine = [d for d in links if by.can(d.permission)]
+        if mine:
+            out.append((p.title, mine))
+    return out
 
 
 def landing_for(by: Principal) -> str | None:
