@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from minsheng.assistance import assessment, decision, rules, service
 from minsheng.assistance.decision import Applicant
+from minsheng.assistance.figures import GAP_METHOD
 from minsheng.assistance.schemas import CaseIn
 from minsheng.db import make_sessionmaker
 from minsheng.policy import load
@@ -82,6 +83,10 @@ class Recording(rules.AssistanceParams):
     def ratio(self, path: str) -> Any:
         self.read.add(path)
         return super().ratio(path)
+
+    def gap_method(self) -> str:
+        self.read.add(GAP_METHOD)
+        return super().gap_method()
 
 
 def recording(p: rules.AssistanceParams) -> Recording:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minsheng.assistance import rules
+from minsheng.assistance.figures import GAP_METHOD
 from minsheng.policy import load
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
@@ -100,12 +102,8 @@ def test_benefit_never_negative_and_reaches_the_standard(
     d = rules.determine(p, h)
     assert (d.dibao_amount >= 0).all()
     paid = d.dibao
-    # household income plus the benefit reaches the standard for every member
-    assert (h.income[paid] + d.dibao_amount[paid] >= d.standard[paid] * h.members[paid]).all()
-    # and by less than one fen per member beyond it (the per-capita income is rounded down)
-    assert (
-        h.income[paid] + d.dibao_amount[paid] < d.standard[paid] * h.members[paid] + h.members[paid]
-    ).all()
+    # household income plus the benefit is the standard for every member, to the fen
+    assert (h.income[paid] + d.dibao_amount[paid] == d.standard[paid] * h.members[paid]).all()
     assert not (d.dibao & d.edge).any() and not (d.rigid & (d.dibao | d.edge)).any()
     assert (d.dibao_amount[~d.dibao] == 0).all()
 
@@ -236,3 +234,38 @@ def test_medical_burden_needs_more_than_the_share(selfpay: int, raised: bool) ->
         np.array([False]), np.array([selfpay]), none, none, none, none, none,
     )  # fmt: skip
     assert bool(rules.scan(p, x)["medical_burden"][0]) is raised
+
+
+def _with_gap_method(p: rules.AssistanceParams, method: str) -> rules.AssistanceParams:
+    infos = dict(p.infos)
+    infos[GAP_METHOD] = replace(infos[GAP_METHOD], value=method)
+    return rules.AssistanceParams(infos)
+
+
+@settings(max_examples=200, deadline=None)
+@given(households)
+def test_the_per_capita_alternative_pays_at_most_members_minus_one_fen_more(
+    rows: list[Any],
+) -> None:
+    """``gap_method: per_capita`` (a region whose rule rounds the per-capita income first) pays
+    between 0 and members − 1 fen more than the exact gap, and decides the same households."""
+    base = params(dt.date(2026, 6, 1), None)
+    assert base.gap_method() == "exact"  # Tibet's figures: the published formula
+    h = rules.Households.of(*[list(c) for c in zip(*rows, strict=True)])
+    exact = rules.determine(base, h)
+    rounded = rules.determine(_with_gap_method(base, "per_capita"), h)
+    assert (exact.dibao == rounded.dibao).all()
+    extra = rounded.dibao_amount - exact.dibao_amount
+    members = np.maximum(h.members, 1)
+    assert (extra >= 0).all() and (extra <= members - 1).all()
+    assert (extra[~exact.dibao] == 0).all()
+
+
+def test_the_gap_methods_on_the_published_three_person_household() -> None:
+    p = params(dt.date(2026, 6, 1), None)
+    h = rules.Households.of(["urban"], [3], [100_000], [0], [0])
+    assert int(rules.determine(p, h).dibao_amount[0]) == 110_000  # 1,100.00
+    alt = _with_gap_method(p, "per_capita")
+    assert int(rules.determine(alt, h).dibao_amount[0]) == 110_001  # 1,100.01
+    with pytest.raises(ValueError, match=r"assistance\.dibao\.gap_method"):
+        _with_gap_method(p, "rounded").gap_method()

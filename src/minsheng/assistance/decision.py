@@ -23,6 +23,7 @@ from minsheng.assistance.figures import (
     CARE_LEVELS,
     DISPOSABLE_INCOME,
     EDGE_FACTOR,
+    GAP_METHOD,
     I64,
     INCOME_KINDS,
     RIGID_SHARE,
@@ -172,8 +173,9 @@ def decide(p: AssistanceParams, a: Applicant) -> Decision:
     if a.programme == DIBAO and a.single:
         return _decide_single(p, a, steps, shares, standard, per_capita, bool(assets_ok[0]))
     if a.programme == DIBAO:
-        amount = int(dibao_benefit(standard, per_capita, h.members, dibao)[0])
-        steps.append(Step("dibao", amount, "fen"))
+        method = p.gap_method()
+        amount = int(dibao_benefit(standard, h.income, h.members, dibao, method)[0])
+        steps.append(Step("dibao", amount, "fen", {}, _named(p, (GAP_METHOD,))))
         return Decision(bool(dibao[0]), amount, tuple(steps))
     line = edge_line(p, standard)
     edge = edge_test(line, per_capita, assets_ok, dibao)
@@ -212,6 +214,7 @@ def _decide_single(
     _, own, own_shares = counted_monthly(p, a.own_incomes)
     alone = income_test(_one(own), standard)
     eligible = ok_single and assets_ok and bool(alone[0])
+    # a household of one: both gap methods agree
     amount = int(dibao_benefit(standard, _one(own), _one(1), np.array([eligible]))[0])
     value: dict[str, int | bool] = {
         "disability_grade": a.disability_grade,

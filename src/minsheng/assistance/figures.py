@@ -40,6 +40,8 @@ STANDARD = {  # 低保标准: urban per month, rural per year
 }
 COUNTED_SHARE = {k: f"assistance.income.counted_share.{k}" for k in INCOME_KINDS}
 ASSET_LIMIT_MONTHS = "assistance.dibao.asset_limit_months"
+GAP_METHOD = "assistance.dibao.gap_method"  # 补差算法: exact | per_capita
+GAP_METHODS = ("exact", "per_capita")
 SINGLE_MAX_GRADE = "assistance.dibao.single_household_max_disability_grade"
 EDGE_FACTOR = "assistance.dibao_edge.income_factor"
 RIGID_SHARE = "assistance.rigid_expense.share_of_income"
@@ -57,6 +59,7 @@ PATHS = (
     *COUNTED_SHARE.values(),
     *STANDARD.values(),
     ASSET_LIMIT_MONTHS,
+    GAP_METHOD,
     SINGLE_MAX_GRADE,
     "assistance.dibao.consumption_ratio.urban",
     "assistance.dibao.consumption_ratio.rural",
@@ -194,6 +197,16 @@ class AssistanceParams:
         value = self.infos[path].value
         assert isinstance(value, int | Decimal) and not isinstance(value, bool), path
         return Fraction(value)
+
+    def gap_method(self) -> str:
+        """How the 低保 gap is computed (``GAP_METHODS``): ``exact`` = standard × members −
+        income; ``per_capita`` = (standard − the per-capita income rounded down) × members."""
+        value = self.infos[GAP_METHOD].value
+        assert isinstance(value, str), GAP_METHOD
+        method = value.strip()
+        if method not in GAP_METHODS:
+            raise ValueError(f"{GAP_METHOD}: {method!r} is not one of {', '.join(GAP_METHODS)}")
+        return method
 
     # -- derived figures (monthly, fen), for callers outside the rules ---------------------------
 

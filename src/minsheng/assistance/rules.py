@@ -7,8 +7,9 @@ parameter read from a :class:`~minsheng.policy.Snapshot` (:class:`AssistancePara
 - 低保 (minimum living allowance): :func:`income_test` — counted per-capita income
   (:func:`per_capita_income`, rounded down to the fen) below the standard of the household's
   area (:func:`dibao_standard`); :func:`asset_test` — financial assets within the limit;
-  :func:`dibao_benefit` — 补差 = (standard − per-capita income) × members, so per-capita income
-  plus benefit always reaches the standard.
+  :func:`dibao_benefit` — 补差 = standard × members − household income, exact in fen, so income
+  plus benefit reaches the standard × members exactly (the per-capita rounding kept as the
+  named alternative ``assistance.dibao.gap_method: per_capita``).
 - 单人户 (:func:`single_household_ok`): a severely disabled member of an edge family may be
   assessed alone (members = 1, their own income).
 - 低保边缘家庭 (:func:`edge_test`): not eligible for 低保, per-capita income below
@@ -223,9 +224,19 @@ def income_test(per_capita: I64, standard: I64) -> Bools:
     return out
 
 
-def dibao_benefit(standard: I64, per_capita: I64, members: I64, eligible: Bools) -> I64:
-    """低保金 (补差) per month: (standard − per-capita income) × members, for those eligible."""
-    out: I64 = np.where(eligible, (standard - per_capita) * members, 0)
+def dibao_benefit(
+    standard: I64, income: I64, members: I64, eligible: Bools, method: str = "exact"
+) -> I64:
+    """低保金 (补差) per month, for those eligible: standard × members − household income, exact
+    in fen (``method="exact"``, 民发〔2021〕57号's formula); or, where a region's rule says so,
+    (standard − the per-capita income rounded down to the fen) × members (``"per_capita"``),
+    which pays up to members − 1 fen more. ``assistance.dibao.gap_method`` names the one in
+    force. Eligibility (per-capita income below the standard) makes both positive."""
+    if method == "per_capita":
+        gap = (standard - per_capita_income(income, members)) * members
+    else:
+        gap = standard * members - income
+    out: I64 = np.where(eligible, gap, 0)
     return out
 
 
@@ -277,7 +288,7 @@ def determine(p: AssistanceParams, h: Households) -> Determination:
         asset_limit=limit,
         assets_ok=assets_ok,
         dibao=dibao,
-        dibao_amount=dibao_benefit(standard, per_capita, h.members, dibao),
+        dibao_amount=dibao_benefit(standard, h.income, h.members, dibao, p.gap_method()),
         edge_line=line,
         edge=edge,
         rigid_line=r_line,
