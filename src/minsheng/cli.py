@@ -147,6 +147,33 @@ def params_list(
         typer.echo(f"{leaf.path}\t{leaf.unit}\t{'/'.join(statuses)}")
 
 
+@params_app.command("test")
+@friendly
+def params_test(
+    files: list[str] = typer.Argument(..., help="worked-example YAML files or folders"),
+) -> None:
+    """Run published worked examples against the configuration: each miss with its diff."""
+    import importlib
+
+    from minsheng.policy.examples import read_examples
+
+    failed = 0
+    examples = read_examples(files)
+    for ex in examples:
+        runner = importlib.import_module(f"minsheng.{ex.programme}.examples")
+        misses = runner.run(ex)
+        mark = "✗" if misses else "✓"
+        typer.echo(f"{mark} {ex.name} ({ex.programme}) {ex.description}".rstrip())
+        for miss in misses:
+            typer.echo(f"    {miss.line()}")
+        if misses:
+            typer.echo(f"    {ex.source}" + (f" — {ex.reference}" if ex.reference else ""))
+        failed += bool(misses)
+    typer.echo(f"{len(examples) - failed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
 def register_programmes(target: typer.Typer) -> None:
     """Add every registered programme's and service's commands (``minsheng.programmes``) to
     ``target``, in registry order; names already there are left alone."""

@@ -13,7 +13,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minsheng.assistance import rules
+from minsheng.assistance import examples, rules
 from minsheng.assistance.figures import GAP_METHOD
 from minsheng.policy import load
 
@@ -25,46 +25,9 @@ def params(day: dt.date, region: str | None) -> rules.AssistanceParams:
 
 
 def run(case: dict[str, Any]) -> dict[str, Any]:
+    """The rule the example names, on its inputs (the runner ``minsheng params test`` uses)."""
     p = params(case["date"], case["region"])
-    x = case["inputs"]
-    arr = lambda v: np.array([v], dtype=np.int64)  # noqa: E731
-    if case["rule"] == "determine":
-        d = rules.determine(
-            p,
-            rules.Households.of(
-                [x["area"]], [x["members"]], [x["income"]], [x["assets"]], [x["rigid"]]
-            ),
-        )
-        return {k: getattr(d, k)[0].item() for k in d.__dataclass_fields__}
-    if case["rule"] == "tekun":
-        t = rules.tekun(
-            p,
-            arr(rules.AREAS.index(x["area"])),
-            arr(x["age"]),
-            arr(x["grade"]),
-            arr(x["income"]),
-            np.array([x["supporter"]]),
-            arr(rules.CARE_LEVELS.index(x["care"])),
-        )
-        return {k: getattr(t, k)[0].item() for k in t.__dataclass_fields__}
-    if case["rule"] == "person_benefits":
-        out = rules.person_benefits(
-            p, arr(x["age"]), arr(x["grade"]), np.array([x["poor"]]), np.array([x["orphan"]])
-        )
-        return {k: v[0].item() for k, v in out.items()}
-    if case["rule"] == "temporary":
-        return {"amount": rules.temporary_amount(p, x["requested"], x["members"], x["area"])}
-    if case["rule"] == "single":
-        family = rules.determine(
-            p, rules.Households.of([x["area"]], [x["members"]], [x["income"]], [0], [0])
-        )
-        ok = bool(rules.single_household_ok(p, family, arr(x["grade"]))[0])
-        alone = rules.determine(
-            p, rules.Households.of([x["area"]], [1], [x["own_income"]], [0], [0])
-        )
-        return {"ok": ok, "amount": int(alone.dibao_amount[0]) if ok else 0}
-    assert case["rule"] == "proposed"
-    return dict(rules.proposed_standards(p))
+    return examples.RULES[case["rule"]](p, case["inputs"])
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)

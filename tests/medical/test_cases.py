@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from minsheng.core import money
+from minsheng.medical.examples import MONEY_KEYS, OUTPUTS, to_row
 from minsheng.medical.rules import Bills, MedicalParams, settle_in_order
 from minsheng.policy import load
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
-MONEY_KEYS = {"policy", "full_self", "over_limit", "self_first", "total", "account_balance"}
-OUT = {
-    "basic": "basic",
-    "ci": "ci",
-    "assistance": "assistance",
-    "patient": "patient",
-    "account": "account",
-    "cash": "cash",
-}
-
-
-def to_row(raw: dict[str, Any]) -> dict[str, Any]:
-    return {k: money.parse(str(v)) if k in MONEY_KEYS else v for k, v in raw.items()}
+OUT = {k: k for k in OUTPUTS}
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)

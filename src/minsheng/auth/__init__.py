@@ -10,6 +10,7 @@ PROGRAMME = Programme(
     pages=(
         "minsheng.auth.pages:router",
         "minsheng.auth.admin_pages:router",
+        "minsheng.auth.grant_pages:router",
         "minsheng.auth.audit_pages:router",
     ),
     cli=(
