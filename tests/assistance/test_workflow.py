@@ -102,6 +102,7 @@ def test_dibao_from_application_to_stop(engine: Engine, world: dict[str, int]) -
         assert [p.kind for p in after] == ["disability_nursing"]
         events = s.scalars(select(CaseEvent.action).where(CaseEvent.case_id == case.id)).all()
         assert events == ["apply", "check", "notice", "approve", "stop"]
+        s.commit()  # the audit entries are appended at the commit, with the work
         audited = s.scalar(select(func.count()).where(AuditEntry.resource == "assistance_case"))
         assert audited == 5
 

@@ -93,3 +93,60 @@ def test_no_route_changes_the_log(client) -> None:  # type: ignore[no-untyped-de
     for r in api_routes(client.app):
         if "audit" in r.path:
             assert r.methods == {"GET"}
+
+
+def _actions(session: Session) -> list[str]:
+    return list(session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+def test_entries_are_appended_at_the_commit_in_order(session: Session) -> None:
+    audit.record(session, BY, "create", "person", 1)
+    audit.record(session, BY, "update", "person", 1)
+    assert audit.pending(session) == 2 and _actions(session) == []  # nothing locked yet
+    session.commit()
+    audit.record(session, BY, "delete", "person", 1)
+    session.commit()
+    assert _actions(session) == ["create", "update", "delete"]
+    assert audit.verify(session).ok and audit.head_anchor(session).count == 3
+
+
+def test_a_rolled_back_transaction_leaves_no_entry(session: Session) -> None:
+    audit.record(session, BY, "create", "person", 1)
+    session.rollback()
+    session.commit()
+    assert _actions(session) == [] and audit.pending(session) == 0
+
+
+def test_a_rolled_back_savepoint_drops_only_its_own_entries(session: Session) -> None:
+    audit.record(session, BY, "before", "person", 1)
+    try:
+        with session.begin_nested():
+            audit.record(session, BY, "inside", "person", 2)
+            with session.begin_nested():
+                audit.record(session, BY, "deeper", "person", 3)
+            raise RuntimeError("the savepoint fails")
+    except RuntimeError:
+        pass
+    with session.begin_nested():  # a savepoint that commits keeps its entry for the root
+        audit.record(session, BY, "kept", "person", 4)
+    assert audit.pending(session) == 2
+    session.commit()
+    assert _actions(session) == ["before", "kept"]
+    assert audit.verify(session).ok
+
+
+def test_a_closed_session_forgets_what_it_did_not_commit(session: Session) -> None:
+    audit.record(session, BY, "create", "person", 1)
+    session.close()
+    session.commit()
+    assert _actions(session) == [] and audit.pending(session) == 0
+
+
+def test_the_audit_hook_runs_after_every_other_hook_before_a_commit() -> None:
+    """The head is the last lock a writer takes: a hook that writes after the append (here the
+    search index) could deadlock against a writer holding its row and waiting for the head."""
+    from minsheng import models  # noqa: F401  (every module that registers hooks)
+    from minsheng.employment import search_sync  # noqa: F401
+
+    hooks = list(Session().dispatch.before_commit)
+    assert len(hooks) >= 2 and hooks[-1] is audit._write_pending

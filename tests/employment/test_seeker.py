@@ -38,6 +38,7 @@ def test_registration_opens_a_prefilled_record_once(session: Session) -> None:
     assert session.scalar(select(func.count()).select_from(EmSeeker)) == 1
     rows = seekers.history(session, seeker.id)
     assert [(r.status, r.from_day) for r in rows] == [("unemployed", TODAY)]
+    session.commit()  # the audit entries are appended at the commit, with the work
     entries = session.scalars(select(AuditEntry).where(AuditEntry.resource == "em_seeker")).all()
     assert [e.action for e in entries] == ["register"]
     assert number not in json.dumps([e.detail for e in entries], ensure_ascii=False)

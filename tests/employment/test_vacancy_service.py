@@ -44,6 +44,7 @@ def test_draft_publish_close(session: Session) -> None:
         vacancies.update_vacancy(session, v.id, VacancyPatch(title="改"), me)
     vacancies.close_vacancy(session, v.id, me, TODAY)
     assert v.state == "closed"
+    session.commit()  # the audit entries are appended at the commit, with the work
     actions = session.query(AuditEntry.action).filter(AuditEntry.resource == "em_vacancy").all()
     assert [a for (a,) in actions] == ["create", "publish", "close"]
 

@@ -137,6 +137,7 @@ def test_empty_query_and_regionless_caller_find_nothing(session: Session, people
 
 def test_a_search_is_audited_without_its_text(session: Session, people: dict) -> None:
     find_persons(session, people["tashi"], LHASA_CW)
+    session.commit()  # the audit entry is appended at the commit
     entry = session.scalars(
         select(AuditEntry).where(AuditEntry.action == "search").order_by(AuditEntry.id.desc())
     ).first()

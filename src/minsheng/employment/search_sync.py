@@ -35,7 +35,8 @@ def _collect(session: Session, _context: Any) -> None:
         session.info.setdefault(KEY, set()).update(touched)
 
 
-@event.listens_for(Session, "before_commit")
+# insert=True: ahead of the audit log's hook, which must write last (it takes the chain's head)
+@event.listens_for(Session, "before_commit", insert=True)
 def _index(session: Session) -> None:
     session.flush()  # what is still pending reaches _collect first
     pending = session.info.pop(KEY, None)

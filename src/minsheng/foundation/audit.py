@@ -11,9 +11,9 @@ Entries written before migration 0007 were unkeyed; the migration keys them (``k
 after checking their unkeyed chain is intact, so from then on an unkeyed entry can only have
 been written by someone without the key: ``verify`` reports it as tampering, and there is no
 command that keys a chain after the fact (it would launder a forgery). Appends are
-serialised through the single ``audit_head`` row, which the appending transaction updates first
-(a row lock on PostgreSQL, the write lock on SQLite), so two requests never chain to the same
-predecessor. No route updates or deletes entries; the log has no API but reading.
+serialised through the single ``audit_head`` row, which the appending transaction updates at its
+commit (a row lock on PostgreSQL, the write lock on SQLite), so two requests never chain to the
+same predecessor. No route updates or deletes entries; the log has no API but reading.
 
 Entries never hold an ID or phone number: records are named by their database id.
 """
@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from minsheng.foundation.models import AuditEntry, AuditHead
@@ -66,11 +66,12 @@ def legacy_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 _BUMP = (
     update(AuditHead)
     .where(AuditHead.id == 1)
-    .values(seq=AuditHead.seq + 1)
+    .values(seq=AuditHead.seq + bindparam("n"))
     .returning(AuditHead.seq, AuditHead.last_hash)
 )
 _SET_HEAD = update(AuditHead).where(AuditHead.id == 1).values(last_hash=bindparam("digest"))
 _APPEND = insert(AuditEntry)
+_PENDING = "minsheng.audit.pending"  # session.info: (savepoint or None, fields) to append
 
 
 def record(
@@ -81,22 +82,17 @@ def record(
     record_id: int | str | None = None,
     region: str | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Append an entry in the caller's transaction (it commits or rolls back with the work).
-    The caller's pending writes are flushed first, so the head is taken after their rows, as
-    every writer does (one order of locks). The entry answered is what was written (not held
-    in the session)."""
+) -> None:
+    """Log an entry in the caller's transaction: it is appended at the commit, with the work,
+    or dropped with it (a savepoint rolled back drops the entries recorded inside it).
+
+    The caller's pending writes are flushed now (so a failing write fails here, as before).
+    The chain's head is taken only at the commit, after every other row of the transaction has
+    been written (one order of locks for every writer), and all the entries of a transaction go
+    in one insert: the head row is locked for a few statements instead of the whole request."""
     session.flush()
-    conn = session.connection()
-    head = conn.execute(_BUMP).one_or_none()
-    if head is None:  # first entry ever
-        conn.execute(insert(AuditHead).values(id=1, seq=1, last_hash=GENESIS))
-        seq, prev = 1, GENESIS
-    else:
-        seq, prev = head
+    session.connection()  # the transaction has begun: its rollback drops the entry
     fields: dict[str, Any] = {
-        "id": seq,
-        "at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "actor": by.actor,
         "role": by.role,
         "action": action,
@@ -106,11 +102,73 @@ def record(
         "ip": by.ip,
         "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
     }
-    digest = entry_hash(prev, fields)
-    row = {**fields, "prev_hash": prev, "hash": digest, "alg": ALG}
-    conn.execute(_APPEND, row)
-    conn.execute(_SET_HEAD, {"digest": digest})
-    return AuditEntry(**row)
+    pending: list[tuple[Any, dict[str, Any]]] = session.info.setdefault(_PENDING, [])
+    pending.append((session.get_nested_transaction(), fields))
+
+
+def pending(session: Session) -> int:
+    """How many entries this session's transaction will append at its commit."""
+    return len(session.info.get(_PENDING, ()))
+
+
+def _append(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Append ``entries`` to the chain: one head update, one insert, one head update."""
+    conn = session.connection()
+    n = len(entries)
+    head = conn.execute(_BUMP, {"n": n}).one_or_none()
+    if head is None:  # first entry ever
+        conn.execute(insert(AuditHead).values(id=1, seq=n, last_hash=GENESIS))
+        seq, prev = n, GENESIS
+    else:
+        seq, prev = head
+    at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    key = _key()
+    rows = []
+    for i, fields in enumerate(entries):
+        full = {"id": seq - n + 1 + i, "at": at, **fields}
+        digest = entry_hash(prev, full, key)
+        rows.append({**full, "prev_hash": prev, "hash": digest, "alg": ALG})
+        prev = digest
+    conn.execute(_APPEND, rows)
+    conn.execute(_SET_HEAD, {"digest": prev})
+
+
+# The last hook before a commit: any other ``before_commit`` hook that writes registers with
+# ``insert=True`` so that it runs first and the head stays the last lock every writer takes
+# (tests/auth/test_audit.py holds every hook to it).
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint's commit: its entries wait for the root
+        return
+    entries = session.info.pop(_PENDING, None)
+    if entries:
+        session.flush()
+        _append(session, [fields for _, fields in entries])
+
+
+def _within(tx: Any, ended: Any) -> bool:
+    while tx is not None:
+        if tx is ended:
+            return True
+        tx = tx.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: Any) -> None:
+    entries = session.info.get(_PENDING)
+    if not entries:
+        return
+    if previous_transaction.nested:
+        entries[:] = [(tx, f) for tx, f in entries if not _within(tx, previous_transaction)]
+    else:
+        session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_unwritten(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the root ended: written at its commit, or never
+        session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)
