@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from minsheng.foundation import audit
-from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.models import AuditEntry, AuditHead
 from minsheng.foundation.principals import system
 
 BY = system("test")
@@ -102,7 +102,9 @@ def _actions(session: Session) -> list[str]:
 def test_entries_are_appended_at_the_commit_in_order(session: Session) -> None:
     audit.record(session, BY, "create", "person", 1)
     audit.record(session, BY, "update", "person", 1)
-    assert audit.pending(session) == 2 and _actions(session) == []  # nothing locked yet
+    assert audit.pending(session) == 2  # nothing written, the head not locked yet
+    head = session.connection().scalar(sa.select(sa.func.count()).select_from(AuditHead))
+    assert head == 0  # (read on the connection: an ORM read of the log writes what waits)
     session.commit()
     audit.record(session, BY, "delete", "person", 1)
     session.commit()
@@ -150,3 +152,13 @@ def test_the_audit_hook_runs_after_every_other_hook_before_a_commit() -> None:
 
     hooks = list(Session().dispatch.before_commit)
     assert len(hooks) >= 2 and hooks[-1] is audit._write_pending
+
+
+def test_a_transaction_reading_the_log_sees_its_own_entries(session: Session) -> None:
+    audit.record(session, BY, "create", "person", 1)
+    assert _actions(session) == ["create"] and audit.pending(session) == 0
+    with session.begin_nested():  # inside a savepoint they wait for the root
+        audit.record(session, BY, "update", "person", 1)
+        assert _actions(session) == ["create"]
+    session.commit()
+    assert _actions(session) == ["create", "update"] and audit.verify(session).ok

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -278,27 +278,34 @@ def checked_in(session: Session, fair_id: int, person_id: int) -> EmFairCheckin 
 # --- the booths to visit -------------------------------------------------------------------
 
 
+# The booth plan's statements, built once (a fair's entrance reads them for every visitor).
+_PLAN = (
+    select(
+        EmFairApplication.vacancy_ids,
+        EmFairBooth.number,
+        EmFairApplication.employer_id,
+        Employer.name,
+    )
+    .join(EmFairBooth, EmFairBooth.id == EmFairApplication.booth_id)
+    .join(Employer, Employer.id == EmFairApplication.employer_id)
+    .where(EmFairApplication.fair_id == bindparam("fair_id"))
+)
+_TITLES = select(EmVacancy.id, EmVacancy.title).where(
+    EmVacancy.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def fair_vacancies(session: Session, fair_id: int) -> dict[int, tuple[str, int, str, str]]:
     """vacancy id → (booth number, employer id, employer name, vacancy title) for every vacancy
     an employer with a booth brings."""
-    rows = session.execute(
-        select(
-            EmFairApplication.vacancy_ids,
-            EmFairBooth.number,
-            EmFairApplication.employer_id,
-            Employer.name,
-        )
-        .join(EmFairBooth, EmFairBooth.id == EmFairApplication.booth_id)
-        .join(Employer, Employer.id == EmFairApplication.employer_id)
-        .where(EmFairApplication.fair_id == fair_id)
-    ).all()
+    rows = session.execute(_PLAN, {"fair_id": fair_id}).all()
     out: dict[int, tuple[str, int, str, str]] = {}
     for vids, number, employer_id, name in rows:
         for v in json.loads(vids):
             out[int(v)] = (number, employer_id, name, "")
-    titles = dict(
-        session.execute(select(EmVacancy.id, EmVacancy.title).where(EmVacancy.id.in_(out))).all()
-    )
+    if not out:
+        return {}
+    titles = dict(session.execute(_TITLES, {"ids": list(out)}).tuples().all())
     return {v: (b, e, n, titles.get(v, "")) for v, (b, e, n, _) in out.items()}
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import (
     Float,
+    bindparam,
     cast,
     column,
     delete,
@@ -127,10 +128,13 @@ def _store(session: Session, kind: str, ref_id: int, division: str, occ: str, bo
     session.flush()
 
 
+_DROP = delete(EmSearchDoc).where(
+    EmSearchDoc.kind == bindparam("kind"), EmSearchDoc.ref_id == bindparam("ref_id")
+)
+
+
 def _drop(session: Session, kind: str, ref_id: int) -> None:
-    session.execute(
-        delete(EmSearchDoc).where(EmSearchDoc.kind == kind, EmSearchDoc.ref_id == ref_id)
-    )
+    session.execute(_DROP, {"kind": kind, "ref_id": ref_id})
 
 
 def index_vacancy(session: Session, vacancy_id: int) -> bool:
@@ -144,11 +148,13 @@ def index_vacancy(session: Session, vacancy_id: int) -> bool:
     return True
 
 
-def index_seeker(session: Session, seeker_id: int) -> bool:
-    """Bring the seeker's search row in step; True when the profile is searchable."""
+def index_seeker(session: Session, seeker_id: int, *, new: bool = False) -> bool:
+    """Bring the seeker's search row in step; True when the profile is searchable. ``new``: the
+    record was created in this transaction (it has no row yet to drop)."""
     s = session.get(EmSeeker, seeker_id)
     if s is None or not s.consent or s.state != "active":
-        _drop(session, "seeker", seeker_id)
+        if not new:
+            _drop(session, "seeker", seeker_id)
         return False
     first = (_list(s.occupations) or [""])[0]
     _store(session, "seeker", s.id, s.division_code, first[:10], seeker_text(s))

@@ -22,6 +22,7 @@ from minsheng.employment.seeker_models import EmSeeker
 from minsheng.employment.vacancy_models import EmVacancy
 
 KEY = "em_search_pending"
+NEW = "em_search_new_seekers"
 
 
 @event.listens_for(Session, "after_flush")
@@ -33,6 +34,9 @@ def _collect(session: Session, _context: Any) -> None:
     ]
     if touched:
         session.info.setdefault(KEY, set()).update(touched)
+        created = [o.id for o in session.new if isinstance(o, EmSeeker)]
+        if created:  # opened in this transaction: no search row to drop yet
+            session.info.setdefault(NEW, set()).update(created)
 
 
 # insert=True: ahead of the audit log's hook, which must write last (it takes the chain's head)
@@ -40,16 +44,18 @@ def _collect(session: Session, _context: Any) -> None:
 def _index(session: Session) -> None:
     session.flush()  # what is still pending reaches _collect first
     pending = session.info.pop(KEY, None)
+    created = session.info.pop(NEW, None) or set()
     for kind, ref in sorted(pending or ()):
         if kind == "vacancy":
             search.index_vacancy(session, ref)
         else:
-            search.index_seeker(session, ref)
+            search.index_seeker(session, ref, new=ref in created)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(KEY, None)
+    session.info.pop(NEW, None)
 
 
 __all__ = ["KEY"]

@@ -24,7 +24,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -151,17 +151,20 @@ def find_by_id(session: Session, id_number: str, by: Principal) -> EmSeeker:
 # --- registration --------------------------------------------------------------------------
 
 
-def _status_from_registry(session: Session, person: Person, today: dt.date) -> str:
-    employed = session.scalar(
-        select(Enrolment.id)
-        .where(
-            Enrolment.person_id == person.id,
-            Enrolment.scheme == "employee_active",
-            Enrolment.start_date <= today,
-            (Enrolment.end_date.is_(None)) | (Enrolment.end_date >= today),
-        )
-        .limit(1)
+_EMPLOYED = (
+    select(Enrolment.id)
+    .where(
+        Enrolment.person_id == bindparam("person_id"),
+        Enrolment.scheme == "employee_active",
+        Enrolment.start_date <= bindparam("today"),
+        (Enrolment.end_date.is_(None)) | (Enrolment.end_date >= bindparam("today")),
     )
+    .limit(1)
+)  # built once: every swipe at a fair's entrance asks it
+
+
+def _status_from_registry(session: Session, person: Person, today: dt.date) -> str:
+    employed = session.scalar(_EMPLOYED, {"person_id": person.id, "today": today})
     return "employed" if employed is not None else "unemployed"
 
 

@@ -26,10 +26,12 @@ import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, event, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.util import find_tables
 
 from minsheng.foundation.models import AuditEntry, AuditHead
 from minsheng.foundation.principals import Principal
@@ -144,6 +146,26 @@ def _write_pending(session: Session) -> None:
     if entries:
         session.flush()
         _append(session, [fields for _, fields in entries])
+
+
+_LOG_TABLES = frozenset({"audit_log", "audit_head"})
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _read_own_writes(state: ORMExecuteState) -> None:
+    """A transaction that reads the log sees its own entries: those still pending are appended
+    first (the head taken then, as before this was deferred). Inside a savepoint they wait —
+    written there, a rollback of the savepoint would take entries recorded before it."""
+    session = state.session
+    if not session.info.get(_PENDING) or not state.is_select:
+        return
+    if not any(t.name in _LOG_TABLES for t in find_tables(cast(ClauseElement, state.statement), include_joins=True)):
+        return
+    if session.in_nested_transaction():
+        return
+    entries = session.info.pop(_PENDING)
+    session.flush()
+    _append(session, [fields for _, fields in entries])
 
 
 def _within(tx: Any, ended: Any) -> bool:
