@@ -159,7 +159,10 @@ def _read_own_writes(state: ORMExecuteState) -> None:
     session = state.session
     if not session.info.get(_PENDING) or not state.is_select:
         return
-    if not any(t.name in _LOG_TABLES for t in find_tables(cast(ClauseElement, state.statement), include_joins=True)):
+    if not any(
+        t.name in _LOG_TABLES
+        for t in find_tables(cast(ClauseElement, state.statement), include_joins=True)
+    ):
         return
     if session.in_nested_transaction():
         return
