@@ -337,5 +337,9 @@ def load_tree(
 
 @cache
 def load() -> ParameterTree:
-    """The parameter tree shipped with Minsheng, with the pooling regions' overrides."""
-    return load_tree()
+    """The parameter tree shipped with Minsheng, with the pooling regions' overrides and the
+    region packs named by ``MINSHENG_REGION_PACKS`` (:mod:`minsheng.policy.packs`)."""
+    from minsheng.policy.packs import apply_packs, env_packs
+
+    dirs = env_packs()
+    return apply_packs(load_tree(), dirs) if dirs else load_tree()
