@@ -166,7 +166,17 @@ def convert_value(raw: Any, unit: str, where: str) -> Value:
 def check_range(
     value: Value, bounds: tuple[Decimal, Decimal] | None, unit: str, where: str
 ) -> None:
-    if bounds is None or value is None or isinstance(value, bool | str):
+    if value is None or isinstance(value, bool | str):
+        return
+    if bounds is None:  # amounts and ratios are never negative unless the leaf's range says so
+        if (unit.startswith("currency") or unit == "/1") and value < 0:
+            raise invalid(
+                where,
+                "out_of_range",
+                f"参数{where}的值不能为负数（单位{unit}）",
+                f"{where} cannot be negative (unit {unit})",
+                bo=f"«{where}» ཡི་གྲངས་ཐང་ཀླད་ཀོར་ལས་ཆུང་མི་ཆོག",
+            )
         return
     lo, hi = bounds
     number = Decimal(value) / 100 if unit.startswith("currency") else Decimal(value)

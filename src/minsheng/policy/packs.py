@@ -212,22 +212,29 @@ def _overlay(
 def read_pack(directory: str | Path) -> RegionPack:
     """Every file of the pack read and checked against the format; raises :class:`PackError`
     with every problem found. The values are checked against the tree by ``apply_packs``."""
-    root = Path(directory)
     problems: list[Problem] = []
+    pack = _read_pack(Path(directory), problems)
+    if problems or pack is None:
+        raise _refuse(problems)
+    return pack
+
+
+def _read_pack(root: Path, problems: list[Problem]) -> RegionPack | None:
+    """The pack with every change that could be read (None if its pack.yaml cannot be), the
+    problems of the others added to ``problems``."""
     manifest = root / "pack.yaml"
     if not root.is_dir() or not manifest.is_file():
-        raise _refuse(
-            [
-                _problem(
-                    manifest,
-                    "",
-                    "pack_missing",
-                    "区域参数包须是含pack.yaml的文件夹",
-                    "a region pack is a folder with a pack.yaml",
-                    "ས་ཁུལ་ཐུམ་སྒྲིལ་ལ་ pack.yaml དགོས།",
-                )
-            ]
+        problems.append(
+            _problem(
+                manifest,
+                "",
+                "pack_missing",
+                "区域参数包须是含pack.yaml的文件夹",
+                "a region pack is a folder with a pack.yaml",
+                "ས་ཁུལ་ཐུམ་སྒྲིལ་ལ་ pack.yaml དགོས།",
+            )
         )
+        return None
     head = dict(_read(manifest, problems) or {})
     for key in sorted(set(head) - PACK_KEYS, key=str):
         problems.append(
@@ -256,7 +263,7 @@ def read_pack(directory: str | Path) -> RegionPack:
     except MinshengError as err:
         problems.append(_problem(manifest, "reference", err.rule, err.zh, err.en, err.bo))
     if problems:
-        raise _refuse(problems)
+        return None
 
     overlays: list[Overlay] = []
     seen: dict[str, Path] = {}
@@ -324,19 +331,16 @@ def read_pack(directory: str | Path) -> RegionPack:
         problems += _mirror(".".join(rel.parts), data, mirrored, file)
         add(file, mirrored, {"description": data.get("description", head.get("description"))})
 
-    if problems:
-        raise _refuse(problems)
-    if not overlays or not any(o.changes for o in overlays):
-        raise _refuse(
-            [
-                _problem(
-                    root,
-                    "",
-                    "pack_empty",
-                    "参数包里没有任何修改（overlays/或parameters/）",
-                    "the pack changes nothing (overlays/ or parameters/)",
-                )
-            ]
+    if not problems and not any(o.changes for o in overlays):
+        problems.append(
+            _problem(
+                root,
+                "",
+                "pack_empty",
+                "参数包里没有任何修改（overlays/或parameters/）",
+                "the pack changes nothing (overlays/ or parameters/)",
+                "ཐུམ་སྒྲིལ་འདིའི་ནང་བཟོ་བཅོས་གང་ཡང་མི་འདུག",
+            )
         )
     return RegionPack(
         str(head["name"]),
@@ -353,16 +357,18 @@ def apply_packs(tree: ParameterTree, directories: Iterable[str | Path]) -> Param
     packs: list[RegionPack] = []
     problems: list[Problem] = []
     for d in directories:
-        try:
-            packs.append(read_pack(d))
-        except MinshengError as err:
-            problems += err.problems
+        pack = _read_pack(Path(d), problems)
+        if pack is not None:
+            packs.append(pack)
+    try:  # the changes that could be read are checked against the tree too: every problem
+        applied = ParameterTree(
+            tree.root, [*tree.overlays, *(o for p in packs for o in p.overlays)]
+        )
+    except MinshengError as err:
+        problems += err.problems
     if problems:
         raise _refuse(problems)
-    try:
-        return ParameterTree(tree.root, [*tree.overlays, *(o for p in packs for o in p.overlays)])
-    except MinshengError as err:
-        raise _refuse(err.problems) from None
+    return applied
 
 
 def env_packs() -> list[Path]:

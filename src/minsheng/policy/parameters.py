@@ -111,15 +111,17 @@ class ParameterTree:
         )
 
     def leaves(self) -> Iterator[Parameter]:
-        """Every single-valued parameter, scale brackets' thresholds and rates included."""
+        """Every single-valued parameter of the files, scale brackets' thresholds and rates
+        included (not the brackets an overlay adds: those have no values of their own)."""
 
         def walk(node: Node | Parameter | Scale) -> Iterator[Parameter]:
             if isinstance(node, Parameter):
                 yield node
             elif isinstance(node, MarginalRateScale):
                 for t, r in node.brackets:
-                    yield t
-                    yield r
+                    if t.entries:  # a bracket only an overlay adds has no values of its own
+                        yield t
+                        yield r
             elif isinstance(node, Node):
                 for child in node.children.values():
                     yield from walk(child)
@@ -135,7 +137,7 @@ class ParameterTree:
                 converted[path] = self._check_change(path, entries, overlay.units.get(path))
             except MinshengError as err:
                 problems += [
-                    Problem(where(overlay, p.field), p.rule, p.zh, p.en, p.bo) for p in err.problems
+                    Problem(where(overlay, path), p.rule, p.zh, p.en, p.bo) for p in err.problems
                 ]
         checked = Overlay(
             overlay.name,
