@@ -64,7 +64,38 @@ def _problem(file: Path | str, path: str, rule: str, zh: str, en: str, bo: str =
     return Problem(field, rule, zh, en, bo)
 
 
+# Tibetan lines for the rules of the files' checks whose authors wrote none ({f}: file and path).
+TIBETAN = {
+    "unknown_parameter": "«{f}» ཞེས་པའི་ཚད་གཞི་མི་འདུག",
+    "unit_mismatch": "«{f}» ཡི་ཚད་ཀ་མི་མཐུན།",
+    "out_of_range": "«{f}» ཡི་གྲངས་ཐང་ཆོག་པའི་ཁྱབ་ཁོངས་ལས་བརྒལ་འདུག",
+    "before_first_value": "«{f}» ཡི་ཚེས་གྲངས་ནི་གྲངས་ཐང་དང་པོའི་སྔོན་ལ་ཡོད།",
+    "value_type": "«{f}» ལ་ཨང་གྲངས་དགོས།",
+    "two_decimals": "«{f}» ཡི་དངུལ་འབོར་ལ་ཚེག་རྗེས་ཨང་གྲངས་གཉིས་ལས་མང་མི་ཆོག",
+    "ratio_precision": "«{f}» ཡི་བསྡུར་ཚད་ལ་ཚེག་རྗེས་ཨང་གྲངས་དྲུག་ལས་མང་མི་ཆོག",
+    "date_format": "«{f}» ཡི་ཚེས་གྲངས་ནོར་འདུག (YYYY-MM-DD)",
+    "value_missing": "«{f}» ལ་ value མི་འདུག",
+    "status_missing": "«{f}» ཡི་ status ནི་ official ཡང་ན་ assumed དགོས།",
+    "reference_format": "«{f}» ཡི་ཁུངས་ལ་ title དགོས།",
+    "overlay_format": "«{f}» ལ་ changes / values དགོས།",
+    "node_format": "«{f}» ཡི་ནང་གི་དབྱེ་བ་ key: value ཡིན་དགོས།",
+    "duplicate_change": "«{f}» ཡིག་ཆ་གཞན་ཞིག་གི་ནང་བཟོ་བཅོས་བྱས་ཟིན།",
+    "unknown_key": "«{f}» ཞེས་པའི་ key ངོས་འཛིན་མ་ཐུབ།",
+    "pack_field": "«{f}» ནི་ pack.yaml ནང་དགོས།",
+    "pack_region": "«{f}» ཡི་ས་ཁུལ་ཐུམ་སྒྲིལ་གྱི་ས་ཁུལ་དང་མི་མཐུན།",
+    "division_format": "«{f}» ཡི་ས་ཁོངས་ཨང་རྟགས་ལ་ཨང་ཀི་དྲུག་དགོས།",
+    "division_unknown": "«{f}» ཡི་ས་ཁོངས་ཀྱི་ཨང་རྟགས་ངོས་འཛིན་མ་ཐུབ།",
+}
+
+
+def _tibetan(p: Problem) -> Problem:
+    if p.bo or p.rule not in TIBETAN:
+        return p
+    return Problem(p.field, p.rule, p.zh, p.en, TIBETAN[p.rule].format(f=p.field))
+
+
 def _refuse(problems: Sequence[Problem]) -> PackError:
+    problems = [_tibetan(p) for p in problems]
     first = problems[0]
     return PackError(
         field=first.field,
