@@ -312,3 +312,27 @@ def test_params_test_runs_examples_against_a_pack(monkeypatch: pytest.MonkeyPatc
         load.cache_clear()
     r = runner.invoke(app, ["params", "test", examples])  # without the pack: Tibet's figures
     assert r.exit_code == 1 and "dibao_amount: want 128001, got 110000" in r.output
+
+
+def test_the_server_reads_the_packs_of_the_environment(
+    engine: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``MINSHENG_REGION_PACKS`` (what ``serve --region-pack`` sets for its workers): the API
+    answers with the pack's values for its region, Tibet's elsewhere."""
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import make_app
+
+    monkeypatch.setenv(ENV, str(EXAMPLE))
+    load.cache_clear()
+    try:
+        with TestClient(make_app(engine)) as c:  # type: ignore[arg-type]
+            url = "/api/parameters/medical.critical_illness.scale"
+            day = {"date": "2026-06-01"}
+            pack = c.get(url, params={**day, "region": "540202"}).json()
+            tibet = c.get(url, params={**day, "region": "540100"}).json()
+        assert [b["threshold"] for b in pack["brackets"]] == [0, 10_000_000, 20_000_000]
+        assert [b["threshold"] for b in tibet["brackets"]] == [0, 5_000_000, 10_000_000]
+    finally:
+        monkeypatch.delenv(ENV, raising=False)
+        load.cache_clear()
