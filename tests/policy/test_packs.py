@@ -306,12 +306,13 @@ def test_params_test_runs_examples_against_a_pack(monkeypatch: pytest.MonkeyPatc
     try:
         r = runner.invoke(app, ["params", "test", "--region-pack", str(EXAMPLE), examples])
         assert r.exit_code == 0, r.output
-        assert "2 passed, 0 failed" in r.output
+        assert "3 passed, 0 failed" in r.output
     finally:
         monkeypatch.delenv(ENV, raising=False)
         load.cache_clear()
     r = runner.invoke(app, ["params", "test", examples])  # without the pack: Tibet's figures
     assert r.exit_code == 1 and "dibao_amount: want 128001, got 110000" in r.output
+    assert "bill 1 ci: want ¥100,000.00, got ¥105,000.00" in r.output
 
 
 def test_the_server_reads_the_packs_of_the_environment(
