@@ -25,6 +25,22 @@ app.add_typer(db_app, name="db")
 app.add_typer(id_app, name="id")
 app.add_typer(params_app, name="params")
 
+PACK_OPTION = typer.Option(
+    [],
+    "--region-pack",
+    help="a region pack folder (pack.yaml + overlays/ + parameters/); repeatable; "
+    "added to MINSHENG_REGION_PACKS",
+)
+
+
+def _packs(directories: list[str]) -> None:
+    """Load the region packs beside Tibet's files (all or nothing) for this command."""
+    if directories:
+        from minsheng.policy.packs import use_packs
+
+        use_packs(directories)
+
+
 # ------------------------------------------------------------------------------ serve, db
 
 
@@ -33,12 +49,19 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8000, help="port"),
     workers: int = typer.Option(1, help="worker processes"),
+    region_pack: list[str] = PACK_OPTION,
 ) -> None:
     """Serve the platform (API, pages, /docs, /healthz). The schema must be up to date."""
     import uvicorn
     from alembic.script import ScriptDirectory
 
+    from minsheng.clikit import fail
     from minsheng.db import alembic_config, current_revision
+
+    try:
+        _packs(region_pack)  # checked before anything starts; the workers inherit them
+    except MinshengError as err:
+        fail(err)
 
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     current = current_revision(engine())
@@ -116,11 +139,13 @@ def params_show(
     date: str = typer.Option(None, help="YYYY-MM-DD (default: today)"),
     region: str = typer.Option(None, help="division code of the pooling region"),
     overlay: str = typer.Option(None, "--params", help="a reform overlay YAML"),
+    region_pack: list[str] = PACK_OPTION,
 ) -> None:
     """Show the value of PATH in force on a date in a region, with its source."""
     from minsheng.policy import load
     from minsheng.policy.scale import MarginalRateScale
 
+    _packs(region_pack)
     tree = load()
     if overlay:
         tree = tree.with_overlay(overlay)
@@ -134,11 +159,15 @@ def params_show(
 
 
 @params_app.command("list")
+@friendly
 def params_list(
     assumed: bool = typer.Option(False, help="only leaves with an assumed value"),
+    region_pack: list[str] = PACK_OPTION,
 ) -> None:
     """List every parameter leaf with its unit and status."""
     from minsheng.policy import load
+
+    _packs(region_pack)
 
     for leaf in load().leaves():
         statuses = sorted({e.status for e in leaf.entries})
@@ -151,11 +180,14 @@ def params_list(
 @friendly
 def params_test(
     files: list[str] = typer.Argument(..., help="worked-example YAML files or folders"),
+    region_pack: list[str] = PACK_OPTION,
 ) -> None:
     """Run published worked examples against the configuration: each miss with its diff."""
     import importlib
 
     from minsheng.policy.examples import read_examples
+
+    _packs(region_pack)
 
     failed = 0
     examples = read_examples(files)
@@ -172,6 +204,25 @@ def params_test(
     typer.echo(f"{len(examples) - failed} passed, {failed} failed")
     if failed:
         raise typer.Exit(1)
+
+
+@params_app.command("check")
+@friendly
+def params_check(
+    region_pack: list[str] = typer.Argument(..., help="region pack folders"),
+) -> None:
+    """Check region packs against the shipped files: every problem with its file, parameter
+    path and rule (exit 1), or what each pack changes (exit 0). Nothing is applied."""
+    from minsheng.policy.packs import apply_packs, read_pack
+    from minsheng.policy.parameters import load_tree
+
+    apply_packs(load_tree(), region_pack)  # every problem of every pack, or none
+    for d in region_pack:
+        pack = read_pack(d)
+        typer.echo(f"✓ {pack.name} → {pack.region}: {pack.changes} changes ({pack.directory})")
+        for o in pack.overlays:
+            for path in o.changes:
+                typer.echo(f"    {path}\t{o.origin}")
 
 
 def register_programmes(target: typer.Typer) -> None:

@@ -19,7 +19,8 @@ Format::
 A directory is a node; a file is a node (a mapping of children), a parameter (``values``) or a
 scale (``brackets``). Every leaf must carry ``unit``, ``reference`` (on the leaf or on each
 value) and ``status`` (on the leaf or on each value). ``metadata.range: [lo, hi]`` bounds the
-values of a leaf, for base files and overlays alike.
+values of a leaf, for base files and overlays alike; ``metadata.allowed: [code, …]`` lists the
+codes a ``codes`` leaf may take (its value is one code or several separated by spaces).
 """
 
 from __future__ import annotations
@@ -165,7 +166,17 @@ def convert_value(raw: Any, unit: str, where: str) -> Value:
 def check_range(
     value: Value, bounds: tuple[Decimal, Decimal] | None, unit: str, where: str
 ) -> None:
-    if bounds is None or value is None or isinstance(value, bool | str):
+    if value is None or isinstance(value, bool | str):
+        return
+    if bounds is None:  # amounts and ratios are never negative unless the leaf's range says so
+        if (unit.startswith("currency") or unit == "/1") and value < 0:
+            raise invalid(
+                where,
+                "out_of_range",
+                f"参数{where}的值不能为负数（单位{unit}）",
+                f"{where} cannot be negative (unit {unit})",
+                bo=f"«{where}» ཡི་གྲངས་ཐང་ཀླད་ཀོར་ལས་ཆུང་མི་ཆོག",
+            )
         return
     lo, hi = bounds
     number = Decimal(value) / 100 if unit.startswith("currency") else Decimal(value)
@@ -178,6 +189,22 @@ def check_range(
         )
 
 
+def check_codes(value: Value, allowed: tuple[str, ...] | None, where: str) -> None:
+    """A ``codes`` value: every space-separated code among the leaf's ``metadata.allowed``."""
+    if allowed is None or value is None:
+        return
+    unknown = [c for c in str(value).split() if c not in allowed]
+    if unknown or not str(value).split():
+        shown = " ".join(unknown) or repr(value)
+        raise invalid(
+            where,
+            "code_not_allowed",
+            f"参数{where}的代码{shown}不在允许的代码中（{'、'.join(allowed)}）",
+            f"{where}: {shown} is not one of the allowed codes ({', '.join(allowed)})",
+            bo=f"«{where}» ཡི་ཨང་རྟགས་ {shown} ཆོག་མཆན་ཡོད་པའི་ཨང་རྟགས་ནང་མི་འདུག",
+        )
+
+
 @dataclass
 class Parameter:
     path: str
@@ -185,6 +212,7 @@ class Parameter:
     unit: str
     entries: list[ValueEntry]
     range: tuple[Decimal, Decimal] | None = None
+    allowed: tuple[str, ...] | None = None  # the codes a ``codes`` leaf may take
 
     @property
     def first_date(self) -> dt.date:
@@ -206,6 +234,7 @@ def _parse_values(
     default_status: str | None,
     source: str,
     bounds: tuple[Decimal, Decimal] | None,
+    allowed: tuple[str, ...] | None = None,
 ) -> list[ValueEntry]:
     if not isinstance(raw, Mapping) or not raw:
         raise file_error(where, "values_missing", "缺少values", "a parameter needs values")
@@ -230,6 +259,7 @@ def _parse_values(
             )
         value = convert_value(item["value"], unit, where)
         check_range(value, bounds, unit, where)
+        check_codes(value, allowed, where)
         entries.append(ValueEntry(start, value, ref, status, source))
     entries.sort(key=lambda e: e.start)
     return entries
@@ -244,12 +274,24 @@ def _bounds(meta: Mapping[str, Any], where: str) -> tuple[Decimal, Decimal] | No
     return Decimal(raw[0]), Decimal(raw[1])
 
 
+def _allowed(meta: Mapping[str, Any], where: str) -> tuple[str, ...] | None:
+    raw = meta.get("allowed")
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not raw:
+        raise file_error(
+            where, "allowed_format", "allowed应为代码列表", "allowed is a list of codes"
+        )
+    return tuple(str(c) for c in raw)
+
+
 def _parse_parameter(path: str, data: Mapping[str, Any]) -> Parameter:
     meta = data.get("metadata") or {}
     unit = meta.get("unit")
     if not unit:
         raise file_error(path, "unit_missing", f"参数{path}缺少unit", f"{path} has no unit")
     bounds = _bounds(meta, path)
+    allowed = _allowed(meta, path)
     entries = _parse_values(
         data["values"],
         str(unit),
@@ -258,8 +300,10 @@ def _parse_parameter(path: str, data: Mapping[str, Any]) -> Parameter:
         meta.get("status"),
         "base",
         bounds,
+        allowed,
     )
-    return Parameter(path, str(data.get("description", "")), str(unit), entries, bounds)
+    description = str(data.get("description", ""))
+    return Parameter(path, description, str(unit), entries, bounds, allowed)
 
 
 def _parse_scale(path: str, data: Mapping[str, Any]) -> Scale:

@@ -25,6 +25,7 @@ class Overlay:
     region: str | None  # a division code, or None for everywhere
     changes: Mapping[str, tuple[ValueEntry, ...]]
     units: Mapping[str, str]  # unit stated by the overlay for a path, checked on apply
+    origin: str = ""  # the file it came from, named in its errors (a region pack's files)
 
     @property
     def source(self) -> str:

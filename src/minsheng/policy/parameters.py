@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from minsheng.core import divisions
-from minsheng.core.errors import MinshengError, invalid
+from minsheng.core.errors import MinshengError, Problem, ValidationError, invalid
 from minsheng.policy import yamlio
+from minsheng.policy.brackets import BRACKET_LEAF, check_scales, extend_scales, where
 from minsheng.policy.files import (
     BRACKET,
     Node,
@@ -25,6 +26,7 @@ from minsheng.policy.files import (
     Value,
     ValueEntry,
     ValueInfo,
+    check_codes,
     check_range,
     convert_value,
     load_dir,
@@ -44,11 +46,29 @@ class ParameterTree:
     """The whole parameter tree with its overlays. Immutable; ``with_overlay`` makes a new one."""
 
     def __init__(self, root: Node, overlays: Sequence[Overlay] = ()) -> None:
-        self.root = root
+        """Every overlay is checked here, all of them: any problem refuses the whole tree
+        (one error listing each problem, its file and path), so nothing half applies."""
         self.overlays = tuple(overlays)
+        self.root, problems = extend_scales(root, self.overlays)
         self._timelines: dict[tuple[str, tuple[str, ...]], list[ValueEntry]] = {}
         self._snapshots: dict[tuple[dt.date, str | None], Snapshot] = {}
-        self._checked = [self._check_overlay(o) for o in self.overlays]
+        self._checked: list[Overlay] = []
+        for o in self.overlays:
+            checked, found = self._check_overlay(o)
+            self._checked.append(checked)
+            problems += found
+        if not problems:
+            problems = check_scales(self, self._checked)
+        if problems:
+            first = problems[0]
+            raise ValidationError(
+                field=first.field,
+                rule=first.rule,
+                zh=first.zh,
+                en=first.en,
+                bo=first.bo,
+                more=problems[1:],
+            )
 
     # -- structure
     def get(self, path: str) -> Node | Parameter | Scale:
@@ -91,15 +111,17 @@ class ParameterTree:
         )
 
     def leaves(self) -> Iterator[Parameter]:
-        """Every single-valued parameter, scale brackets' thresholds and rates included."""
+        """Every single-valued parameter of the files, scale brackets' thresholds and rates
+        included (not the brackets an overlay adds: those have no values of their own)."""
 
         def walk(node: Node | Parameter | Scale) -> Iterator[Parameter]:
             if isinstance(node, Parameter):
                 yield node
             elif isinstance(node, MarginalRateScale):
                 for t, r in node.brackets:
-                    yield t
-                    yield r
+                    if t.entries:  # a bracket only an overlay adds has no values of its own
+                        yield t
+                        yield r
             elif isinstance(node, Node):
                 for child in node.children.values():
                     yield from walk(child)
@@ -107,40 +129,58 @@ class ParameterTree:
         yield from walk(self.root)
 
     # -- overlays
-    def _check_overlay(self, overlay: Overlay) -> Overlay:
+    def _check_overlay(self, overlay: Overlay) -> tuple[Overlay, list[Problem]]:
         converted: dict[str, tuple[ValueEntry, ...]] = {}
+        problems: list[Problem] = []
         for path, entries in overlay.changes.items():
-            param = self.parameter(path)
-            stated = overlay.units.get(path)
-            if stated and stated != param.unit:
+            try:
+                converted[path] = self._check_change(path, entries, overlay.units.get(path))
+            except MinshengError as err:
+                problems += [
+                    Problem(where(overlay, path), p.rule, p.zh, p.en, p.bo) for p in err.problems
+                ]
+        checked = Overlay(
+            overlay.name,
+            overlay.description,
+            overlay.region,
+            converted,
+            overlay.units,
+            overlay.origin,
+        )
+        return checked, problems
+
+    def _check_change(
+        self, path: str, entries: Sequence[ValueEntry], stated: str | None
+    ) -> tuple[ValueEntry, ...]:
+        param = self.parameter(path)
+        if stated and stated != param.unit:
+            raise invalid(
+                path,
+                "unit_mismatch",
+                f"{path}的单位是{param.unit}，覆盖文件写的是{stated}",
+                f"{path} is in {param.unit}, the overlay says {stated}",
+            )
+        out = []
+        for e in entries:
+            if param.entries and e.start < param.first_date:
                 raise invalid(
                     path,
-                    "unit_mismatch",
-                    f"{path}的单位是{param.unit}，覆盖文件写的是{stated}",
-                    f"{path} is in {param.unit}, the overlay says {stated}",
+                    "before_first_value",
+                    f"{path}最早从{param.first_date}起有值，不能从{e.start}起修改",
+                    f"{path} has values from {param.first_date}, not from {e.start}",
                 )
-            out = []
-            for e in entries:
-                if e.start < param.first_date:
-                    raise invalid(
-                        path,
-                        "before_first_value",
-                        f"{path}最早从{param.first_date}起有值，不能从{e.start}起修改",
-                        f"{path} has values from {param.first_date}, not from {e.start}",
-                    )
-                try:
-                    value = convert_value(e.value, param.unit, path)
-                except ParameterFileError as err:
-                    raise invalid(path, err.rule, err.zh, err.en) from None
-                numeric = param.unit.startswith("currency") or param.unit == "/1"
-                if numeric and (value is None or isinstance(value, bool | str)):
-                    raise invalid(
-                        path, "value_type", f"{path}的值应为数字", f"{path} takes a number"
-                    )
-                check_range(value, param.range, param.unit, path)
-                out.append(ValueEntry(e.start, value, e.reference, e.status, e.source))
-            converted[path] = tuple(out)
-        return Overlay(overlay.name, overlay.description, overlay.region, converted, overlay.units)
+            try:
+                value = convert_value(e.value, param.unit, path)
+            except ParameterFileError as err:
+                raise invalid(path, err.rule, err.zh, err.en) from None
+            numeric = param.unit.startswith("currency") or param.unit == "/1"
+            ends = value is None and BRACKET_LEAF.match(path) is not None  # a bracket removed
+            if numeric and not ends and (value is None or isinstance(value, bool | str)):
+                raise invalid(path, "value_type", f"{path}的值应为数字", f"{path} takes a number")
+            check_range(value, param.range, param.unit, path)
+            check_codes(value, param.allowed, path)
+            out.append(ValueEntry(e.start, value, e.reference, e.status, e.source))
+        return tuple(out)
 
     def with_overlay(self, overlay: Overlay | str | Path) -> ParameterTree:
         o = overlay if isinstance(overlay, Overlay) else load_overlay(overlay)
@@ -200,7 +240,7 @@ class Snapshot:
             else:
                 break
         if current is None or current.value is None:
-            first = entries[0].start
+            first = entries[0].start if entries else "—"
             raise invalid(
                 path,
                 "not_in_force",
@@ -228,15 +268,31 @@ class Snapshot:
         if not isinstance(node, MarginalRateScale):
             raise invalid("parameter", "not_a_scale", f"{path}不是分段表", f"{path} is not a scale")
         thresholds, rates, infos = [], [], []
-        for i in range(len(node.brackets)):
-            t = self.info(f"{path}.brackets[{i}].threshold")
-            r = self.info(f"{path}.brackets[{i}].rate")
+        for tp, rp in node.brackets:
+            if not self._bracket_in_force(tp, rp):
+                continue  # added elsewhere, or removed by an overlay (brackets.py)
+            t = self.info(tp.path)
+            r = self.info(rp.path)
             thresholds.append(int(t.value))  # type: ignore[arg-type]
             rates.append(Decimal(r.value))  # type: ignore[arg-type]
             infos += [t, r]
         scale = ScaleAt(path, tuple(thresholds), tuple(rates), tuple(infos))
         self._scales[path] = scale
         return scale
+
+    def _bracket_in_force(self, threshold: Parameter, rate: Parameter) -> bool:
+        """False for a bracket ended (null) by an overlay or added only for another region;
+        a bracket not yet in force raises ``not_in_force`` as any leaf does."""
+        for leaf in (threshold, rate):
+            current = None
+            for e in self.tree.timeline(leaf.path, self.region):
+                if e.start <= self.date:
+                    current = e
+            if current is None and not leaf.entries:
+                return False
+            if current is not None and current.value is None:
+                return False
+        return True
 
     def __getitem__(self, path: str) -> Value | ScaleAt:
         hit = self._infos.get(path)
@@ -283,5 +339,9 @@ def load_tree(
 
 @cache
 def load() -> ParameterTree:
-    """The parameter tree shipped with Minsheng, with the pooling regions' overrides."""
-    return load_tree()
+    """The parameter tree shipped with Minsheng, with the pooling regions' overrides and the
+    region packs named by ``MINSHENG_REGION_PACKS`` (:mod:`minsheng.policy.packs`)."""
+    from minsheng.policy.packs import apply_packs, env_packs
+
+    dirs = env_packs()
+    return apply_packs(load_tree(), dirs) if dirs else load_tree()

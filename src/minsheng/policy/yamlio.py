@@ -19,7 +19,18 @@ def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
     return Decimal(text)
 
 
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """A date as YAML reads it; one that is no date (2026-02-30) stays text, for the reader to
+    refuse naming its place (``files.to_date``: ``date_format``)."""
+    assert isinstance(node, yaml.ScalarNode)
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return str(node.value)
+
+
 ExactLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+ExactLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def read(path: Path) -> Any:
