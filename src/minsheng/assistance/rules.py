@@ -41,7 +41,16 @@ from typing import Protocol
 
 import numpy as np
 
+from minsheng.assistance.dibao_shapes import (
+    addon_amounts,
+    band_index,
+    band_share,
+    minimum_per_member,
+    round_money,
+    rounding,
+)
 from minsheng.assistance.figures import (
+    ADDON_CATEGORIES,
     AREAS,
     ASSET_LIMIT_MONTHS,
     CARE_LEVELS,
@@ -51,6 +60,8 @@ from minsheng.assistance.figures import (
     INCOME_KINDS,
     RIGID_SHARE,
     RURAL,
+    SANWU_PAYMENT,
+    SANWU_PAYMENTS,
     SINGLE_MAX_GRADE,
     URBAN,
     AssistanceParams,
@@ -68,6 +79,7 @@ from minsheng.assistance.person_rules import (
 )
 
 __all__ = [
+    "ADDON_CATEGORIES",
     "AREAS",
     "CARE_LEVELS",
     "CAUSES",
@@ -89,10 +101,12 @@ __all__ = [
     "ScanInput",
     "Tables",
     "Tekun",
+    "addon_amounts",
     "asset_test",
     "counted_income",
     "determine",
     "dibao_benefit",
+    "dibao_payment",
     "dibao_standard",
     "edge_line",
     "edge_test",
@@ -235,11 +249,47 @@ def dibao_benefit(
     (standard − the per-capita income rounded down to the fen) × members (``"per_capita"``),
     which pays up to members − 1 fen more. ``assistance.dibao.gap_method`` names the one in
     force. Eligibility (per-capita income below the standard) makes both positive."""
+    out: I64 = np.where(eligible, _gap(standard, income, members, method), 0)
+    return out
+
+
+def _gap(standard: I64, income: I64, members: I64, method: str) -> I64:
     if method == "per_capita":
-        gap = (standard - per_capita_income(income, members)) * members
+        out: I64 = (standard - per_capita_income(income, members)) * members
     else:
-        gap = standard * members - income
-    out: I64 = np.where(eligible, gap, 0)
+        out = standard * members - income
+    return out
+
+
+def dibao_payment(
+    p: AssistanceParams,
+    standard: I64,
+    income: I64,
+    members: I64,
+    eligible: Bools,
+    sanwu: Bools | None = None,
+) -> I64:
+    """低保金 per month for the household, in the region's shape (issue 16 item 8): the gap
+    (:func:`dibao_benefit`, ``gap_method`` exact | per_capita) or the band's share of the
+    standard × members (``banded``); the full standard × members for “三无” households where
+    ``sanwu_payment: full``; rounded by ``rounding.benefit``; never below the minimum per member
+    × members where there is one (``minimum_payment_share``). The 分类施保 add-ons come on top
+    (:func:`addon_amounts`, per member). Tibet's figures: the exact gap, to the fen."""
+    method = p.gap_method()
+    if method == "banded":
+        band = band_index(p, per_capita_income(income, members), standard)
+        base: I64 = band_share(p, band, standard) * members
+    else:
+        base = _gap(standard, income, members, method)
+    if sanwu is not None and p.code(SANWU_PAYMENT, SANWU_PAYMENTS) == "full":
+        base = np.where(sanwu, standard * members, base)
+    rule = rounding(p, "benefit")
+    if rule != "fen":  # amounts are whole fen: rounding to the fen changes nothing
+        base = round_money(base, 1, rule)
+    minimum = minimum_per_member(p, standard)
+    if minimum is not None:
+        base = np.maximum(base, minimum * members)
+    out: I64 = np.where(eligible, base, 0)
     return out
 
 
@@ -291,7 +341,7 @@ def determine(p: AssistanceParams, h: Households) -> Determination:
         asset_limit=limit,
         assets_ok=assets_ok,
         dibao=dibao,
-        dibao_amount=dibao_benefit(standard, h.income, h.members, dibao, p.gap_method()),
+        dibao_amount=dibao_payment(p, standard, h.income, h.members, dibao),
         edge_line=line,
         edge=edge,
         rigid_line=r_line,
