@@ -95,10 +95,14 @@ def minimum_per_member(p: AssistanceParams, standard: I64) -> I64 | None:
     return share_of(standard, share, rounding(p, "minimum"))
 
 
-def addon_per_category(p: AssistanceParams, standard: I64) -> I64:
-    """Each member's add-on in each category if they belong to it: [member, category] (fen)."""
+def addon_per_category(p: AssistanceParams, standard: I64, present: Bools) -> I64:
+    """Each member's add-on in each category if they belong to it: [member, category] (fen);
+    only the categories ``present`` are read (the others are 0)."""
     columns = []
-    for c in ADDON_CATEGORIES:
+    for c, here in zip(ADDON_CATEGORIES, present.tolist(), strict=True):
+        if not here:
+            columns.append(np.zeros(standard.shape, dtype=np.int64))
+            continue
         kind = p.code(f"{ADDON[c]}.kind", ADDON_KINDS)
         rule = p.code(f"{ADDON[c]}.rounding", ROUNDINGS)
         if kind == "share":
@@ -106,7 +110,7 @@ def addon_per_category(p: AssistanceParams, standard: I64) -> I64:
         else:
             fixed = np.full(standard.shape, p.fen(f"{ADDON[c]}.amount"), dtype=np.int64)
             columns.append(round_money(fixed, 1, rule))
-    return np.stack(columns, axis=-1) if columns else np.zeros((len(standard), 0), np.int64)
+    return np.stack(columns, axis=-1)
 
 
 def addon_amounts(p: AssistanceParams, standard: I64, categories: Bools) -> I64:
@@ -114,7 +118,10 @@ def addon_amounts(p: AssistanceParams, standard: I64, categories: Bools) -> I64:
     says which the member belongs to, ``standard`` is their household's 低保 standard. A member
     in several categories gets the highest add-on or the sum (``addon.combine``). The caller
     pays it only to members of 低保 households."""
-    each = np.where(categories, addon_per_category(p, standard), 0)
+    present: Bools = np.asarray(categories.any(axis=0))
+    if not present.any():
+        return np.zeros(standard.shape, dtype=np.int64)  # no member in any category
+    each = np.where(categories, addon_per_category(p, standard, present), 0)
     if p.code(ADDON_COMBINE, ADDON_COMBINES) == "sum":
         out: I64 = each.sum(axis=-1)
     else:
