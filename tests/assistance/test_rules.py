@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from minsheng.assistance import dibao_shapes, examples, rules
 from minsheng.assistance.figures import GAP_METHOD
+from minsheng.core.errors import MinshengError
 from minsheng.policy import load
 from minsheng.policy.examples import read_examples
 
@@ -235,8 +236,15 @@ def test_the_gap_methods_on_the_published_three_person_household() -> None:
     assert int(rules.determine(p, h).dibao_amount[0]) == 110_000  # 1,100.00
     alt = _with_gap_method(p, "per_capita")
     assert int(rules.determine(alt, h).dibao_amount[0]) == 110_001  # 1,100.01
-    with pytest.raises(ValueError, match=r"assistance\.dibao\.gap_method"):
+    with pytest.raises(MinshengError, match=r"assistance\.dibao\.gap_method") as err:
         _with_gap_method(p, "rounded").gap_method()
+    assert err.value.field == "assistance.dibao.gap_method"
+    with pytest.raises(MinshengError) as err:
+        rules.determine(
+            _with(p, assistance__dibao__rounding__benefit="yuan"),
+            rules.Households.of(["urban"], [1], [0], [0], [0]),
+        )
+    assert err.value.field == "assistance.dibao.rounding.benefit"
 
 
 # ------------------------------------------------------------------ issue 16 item 8: the shapes

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from minsheng.core.errors import invalid
 from minsheng.policy import Snapshot, ValueInfo
 
 I64 = npt.NDArray[np.int64]
@@ -234,11 +235,17 @@ class AssistanceParams:
         return Fraction(value)
 
     def code(self, path: str, allowed: tuple[str, ...]) -> str:
-        """A codes figure, one of ``allowed`` (else a ValueError naming the parameter)."""
+        """A codes figure, one of ``allowed`` (else an error naming the parameter)."""
         value = self.infos[path].value
         code = str(value).strip()
         if code not in allowed:
-            raise ValueError(f"{path}: {code!r} is not one of {', '.join(allowed)}")
+            raise invalid(
+                path,
+                "unknown_code",
+                f"参数{path}的值{code!r}无效（可选：{'、'.join(allowed)}）",
+                f"{path}: {code!r} is not one of {', '.join(allowed)}",
+                f"ཚད་གཞི་{path}ཡི་གྲངས་ཐང་{code!r}ནོར་འདུག ({' / '.join(allowed)})",
+            )
         return code
 
     def gap_method(self) -> str:
