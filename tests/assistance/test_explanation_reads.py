@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -87,6 +89,10 @@ class Recording(rules.AssistanceParams):
     def gap_method(self) -> str:
         self.read.add(GAP_METHOD)
         return super().gap_method()
+
+    def code(self, path: str, allowed: tuple[str, ...]) -> str:
+        self.read.add(path)
+        return super().code(path, allowed)
 
 
 def recording(p: rules.AssistanceParams) -> Recording:
@@ -316,3 +322,66 @@ def test_the_service_shows_exactly_what_the_rules_read(
                 prm["path"] for st in service.case_out(s, case).explanation for prm in st.parameters
             }
             assert recs and shown == recs[-1].read, programme
+
+
+def _shaped(p: rules.AssistanceParams, **values: Any) -> rules.AssistanceParams:
+    infos = dict(p.infos)
+    for key, value in values.items():
+        infos[key] = replace(infos[key], value=value)
+    return rules.AssistanceParams(infos)
+
+
+SHAPED = {  # a region with every shape of issue 16 item 8 (illustrative figures)
+    "assistance.dibao.gap_method": "banded",
+    "assistance.dibao.bands.brackets[1].threshold": Decimal("0.3"),
+    "assistance.dibao.bands.brackets[1].rate": Decimal("0.6"),
+    "assistance.dibao.minimum_payment_share": Decimal("0.2"),
+    "assistance.dibao.rounding.benefit": "yuan_up",
+    "assistance.dibao.sanwu_payment": "full",
+    "assistance.dibao.addon.elderly.kind": "share",
+    "assistance.dibao.addon.elderly.share": Decimal("0.15"),
+    "assistance.dibao.addon.minor.amount": 5_050,
+    "assistance.dibao.addon.minor.rounding": "yuan_half_up",
+}
+
+
+@pytest.mark.parametrize("sanwu", [False, True])
+@pytest.mark.parametrize("income", ["none", "low_wage", "between", "high"])
+def test_each_shape_used_is_named_with_what_it_read(sanwu: bool, income: str) -> None:
+    """Issue 16 item 8: a decision under a region's shapes has a step for each shape it used (the
+    band, the minimum, 三无, the rounding, each add-on category), each naming the figures read,
+    and every step has its words in Chinese, English and Tibetan."""
+    from minsheng.assistance.desk_pages import STEP_TITLES_BO
+
+    rec = recording(_shaped(PARAMS["base"], **SHAPED))
+    cats = (("elderly",), ("minor", "elderly"), ())
+    a = Applicant(rules.DIBAO, "urban", 3, INCOMES[income], sanwu=sanwu, categories=cats)
+    found = decision.decide(rec, a)
+    assert named(found) == set(rec.read)
+    what = [s.what for s in found.steps]
+    assert {
+        "dibao_band",
+        "dibao_minimum",
+        "rounding_yuan_up",
+        "addon_elderly",
+        "addon_minor",
+    } <= set(what)
+    assert ("dibao_sanwu" in what) is sanwu
+    for s in found.steps:
+        assert s.what in assessment.TEXTS and s.what in STEP_TITLES_BO
+    if found.eligible:
+        addons = sum(s.base["paid"] for s in found.steps if s.what.startswith("addon_"))
+        benefit = next(s.value for s in found.steps if s.what == "dibao")
+        assert found.amount == benefit + addons and addons > 0
+
+
+def test_tibet_names_no_new_shape() -> None:
+    """Tibet's figures: no band, minimum, 三无 or rounding step; an elderly member's add-on is
+    named (its figures were read) and pays 0; the amount is the exact gap."""
+    a = Applicant(rules.DIBAO, "urban", 3, INCOMES["low_wage"])
+    found = decision.decide(PARAMS["base"], a)
+    assert [s.what for s in found.steps][-1] == "dibao"
+    with_elderly = decision.decide(PARAMS["base"], replace(a, categories=(("elderly",),)))
+    last = with_elderly.steps[-1]
+    assert (last.what, last.base["paid"]) == ("addon_elderly", 0)
+    assert with_elderly.amount == found.amount == 3 * 70_000 - 10_000

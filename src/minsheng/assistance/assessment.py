@@ -28,6 +28,16 @@ from minsheng.pensions import queries as pensions
 from minsheng.policy import ParameterTree
 from minsheng.registry.models import Household
 
+ADDON_LABELS = (  # 分类施保 categories (``figures.ADDON_CATEGORIES``): zh, en
+    ("elderly", "老年人", "elderly"),
+    ("minor", "未成年人", "minor"),
+    ("student", "在校学生", "student"),
+    ("single_parent", "单亲家庭成员", "single parent"),
+    ("severely_disabled", "重度残疾人", "severely disabled"),
+    ("seriously_ill", "重病患者", "seriously ill"),
+    ("sanwu", "“三无”人员", "三无 person"),
+)
+
 # what each step says, in Chinese and English: {name} is a figure of the step's base (money),
 # {start} / {end} the first and last month of the income window
 TEXTS: dict[str, tuple[str, str]] = {
@@ -61,6 +71,29 @@ TEXTS: dict[str, tuple[str, str]] = {
         "低保金 = (低保标准 − 人均收入) × 人数",
         "低保 benefit = (standard − per-capita income) × members",
     ),
+    # the shapes of a region's 低保 (issue 16 item 8), each named when used
+    "dibao_band": (
+        "分档发放：人均收入所在档次，每人{each}",
+        "banded benefit: the band of the per-capita income, {each} per member",
+    ),
+    "dibao_minimum": (
+        "保底：低保金不低于{minimum}（保底比例×低保标准×人数）",
+        "minimum payment: the benefit is at least {minimum} (share × standard × members)",
+    ),
+    "dibao_sanwu": (
+        "“三无”人员：按低保标准全额发放",
+        "三无 household (no ability to work, livelihood or supporter): the full standard",
+    ),
+    "rounding_yuan_half_up": ("低保金四舍五入到元", "benefit rounded half up to the yuan"),
+    "rounding_yuan_up": ("低保金进位到元", "benefit rounded up to the yuan"),
+    "rounding_yuan_down": ("低保金舍去角分到元", "benefit truncated to the yuan"),
+    **{
+        f"addon_{c}": (
+            f"分类施保（{zh}）：每人增发{{each}}，共{{paid}}",
+            f"分类施保 add-on ({en}): {{each}} per member, {{paid}} in all",
+        )
+        for c, zh, en in ADDON_LABELS
+    },
     "edge": (
         "低保边缘线 {line}/人/月：人均收入不低于低保标准且低于此线",
         "edge line {line} per person per month",

@@ -17,7 +17,19 @@ from typing import Any
 
 import numpy as np
 
+from minsheng.assistance.dibao_shapes import (
+    addon_per_category,
+    band_index,
+    band_share,
+    minimum_per_member,
+    rounding,
+)
 from minsheng.assistance.figures import (
+    ADDON,
+    ADDON_CATEGORIES,
+    ADDON_COMBINE,
+    ADDON_COMBINES,
+    ADDON_KINDS,
     AREAS,
     ASSET_LIMIT_MONTHS,
     CARE_LEVELS,
@@ -26,7 +38,11 @@ from minsheng.assistance.figures import (
     GAP_METHOD,
     I64,
     INCOME_KINDS,
+    MINIMUM_SHARE,
     RIGID_SHARE,
+    ROUNDING,
+    SANWU_PAYMENT,
+    SANWU_PAYMENTS,
     SINGLE_MAX_GRADE,
     TEKUN_ELDERLY_AGE,
     TEKUN_MAX_GRADE,
@@ -45,7 +61,7 @@ from minsheng.assistance.rules import (
     Households,
     asset_test,
     counted_income,
-    dibao_benefit,
+    dibao_payment,
     dibao_standard,
     edge_line,
     edge_test,
@@ -93,6 +109,8 @@ class Applicant:
     care_level: str = "self_care"  # one of CARE_LEVELS
     requested: int = 0  # 临时救助: the amount asked for
     single: bool = False  # 单人户: the member assessed alone
+    sanwu: bool = False  # 低保: a “三无” household (no ability to work, livelihood or supporter)
+    categories: tuple[tuple[str, ...], ...] = ()  # 低保: each member's 分类施保 categories
 
 
 @dataclass(frozen=True)
@@ -173,9 +191,8 @@ def decide(p: AssistanceParams, a: Applicant) -> Decision:
     if a.programme == DIBAO and a.single:
         return _decide_single(p, a, steps, shares, standard, per_capita, bool(assets_ok[0]))
     if a.programme == DIBAO:
-        method = p.gap_method()
-        amount = int(dibao_benefit(standard, h.income, h.members, dibao, method)[0])
-        steps.append(Step("dibao", amount, "fen", {}, _named(p, (GAP_METHOD,))))
+        amount, shaped = _dibao(p, a, standard, h.income, h.members, dibao)
+        steps += shaped
         return Decision(bool(dibao[0]), amount, tuple(steps))
     line = edge_line(p, standard)
     edge = edge_test(line, per_capita, assets_ok, dibao)
@@ -214,8 +231,7 @@ def _decide_single(
     _, own, own_shares = counted_monthly(p, a.own_incomes)
     alone = income_test(_one(own), standard)
     eligible = ok_single and assets_ok and bool(alone[0])
-    # a household of one: both gap methods agree
-    amount = int(dibao_benefit(standard, _one(own), _one(1), np.array([eligible]))[0])
+    amount, shaped = _dibao(p, a, standard, _one(own), _one(1), np.array([eligible]))
     value: dict[str, int | bool] = {
         "disability_grade": a.disability_grade,
         "own_income": own,
@@ -225,7 +241,86 @@ def _decide_single(
     extra = [x for x in own_shares if x not in shares]
     used = _named(p, (EDGE_FACTOR, SINGLE_MAX_GRADE), extra)
     steps.append(Step("single_household", value, "", {}, used))
+    steps += shaped
     return Decision(eligible, amount, tuple(steps))
+
+
+def _dibao(
+    p: AssistanceParams,
+    a: Applicant,
+    standard: I64,
+    income: I64,
+    members: I64,
+    eligible: Any,
+) -> tuple[int, list[Step]]:
+    """低保金 in the region's shape (``rules.dibao_payment``) and the 分类施保 add-ons, with a
+    step for each shape used — the band, the minimum, the 三无 full amount, the rounding, each
+    add-on category — naming the figures it read."""
+    method = p.gap_method()
+    sanwu = np.array([True]) if a.sanwu else None
+    benefit = int(dibao_payment(p, standard, income, members, eligible, sanwu)[0])
+    main: list[str] = [GAP_METHOD, ROUNDING["benefit"]]
+    shaped: list[Step] = []
+    if method == "banded":
+        band = band_index(p, per_capita_income(income, members), standard)
+        paths = [x for _, _, pair in p.bands() for x in pair]
+        each = int(band_share(p, band, standard)[0])
+        shaped.append(Step("dibao_band", int(band[0]) + 1, "", {"each": each}, _named(p, paths)))
+    if a.sanwu:
+        full = p.code(SANWU_PAYMENT, SANWU_PAYMENTS) == "full"
+        if full:
+            shaped.append(Step("dibao_sanwu", True, "", {}, _named(p, (SANWU_PAYMENT,))))
+        else:
+            main.append(SANWU_PAYMENT)
+    rule = rounding(p, "benefit")
+    if rule != "fen":
+        shaped.append(
+            Step(f"rounding_{rule}", benefit, "fen", {}, _named(p, (ROUNDING["benefit"],)))
+        )
+    minimum = minimum_per_member(p, standard)
+    if minimum is None:
+        main.append(MINIMUM_SHARE)
+    else:
+        base = {"minimum": int(minimum[0]) * int(members[0])}
+        paid = bool(eligible[0]) and benefit == base["minimum"]
+        used = _named(p, (MINIMUM_SHARE, ROUNDING["minimum"]))
+        shaped.append(Step("dibao_minimum", paid, "", base, used))
+    steps = [Step("dibao", benefit, "fen", {}, _named(p, main)), *shaped]
+    addon, addon_steps = _addons(p, a, int(standard[0]), bool(eligible[0]))
+    return benefit + addon, steps + addon_steps
+
+
+def _addons(
+    p: AssistanceParams, a: Applicant, standard: int, eligible: bool
+) -> tuple[int, list[Step]]:
+    """分类施保: one step per category present, the members in it, each one's add-on and what
+    the category paid (a member in several: their highest, or each, by ``addon.combine``)."""
+    if not any(a.categories):
+        return 0, []
+    flags = np.array([[c in m for c in ADDON_CATEGORIES] for m in a.categories], dtype=np.bool_)
+    present = np.asarray(flags.any(axis=0))
+    std = np.full(len(a.categories), standard, dtype=np.int64)
+    each = np.where(flags, addon_per_category(p, std, present), 0)
+    combine = p.code(ADDON_COMBINE, ADDON_COMBINES)
+    if combine == "highest":
+        top = np.argmax(each, axis=1)
+        paid = np.zeros_like(each)
+        rows = np.arange(len(each))
+        paid[rows, top] = each[rows, top]
+    else:
+        paid = each
+    if not eligible:
+        paid = np.zeros_like(paid)
+    steps: list[Step] = []
+    for k, c in enumerate(ADDON_CATEGORIES):
+        if not present[k]:
+            continue
+        kind = p.code(f"{ADDON[c]}.kind", ADDON_KINDS)
+        figure = "share" if kind == "share" else "amount"
+        used = [f"{ADDON[c]}.{x}" for x in ("kind", figure, "rounding")] + [ADDON_COMBINE]
+        base = {"each": int(each[flags[:, k], k][0]), "paid": int(paid[:, k].sum())}
+        steps.append(Step(f"addon_{c}", int(flags[:, k].sum()), "", base, _named(p, used)))
+    return int(paid.sum()), steps
 
 
 def _decide_tekun(

@@ -2,6 +2,7 @@
 decided by the rules, each expected figure against the published one.
 
 An example names its ``rule`` — ``determine`` (低保 / 低保边缘 / 刚性支出 of a household),
+``dibao_payment`` (低保 in the region's shape: band, minimum, “三无”, rounding, 分类施保 add-ons),
 ``tekun`` (特困), ``person_benefits``, ``temporary``, ``single`` (单人户) or ``proposed`` (the
 standards proposed from last year's consumption) — its ``inputs`` (amounts in fen) and the
 ``expected`` outputs of that rule (fen, counts or true/false).
@@ -61,6 +62,32 @@ def _single(p: rules.AssistanceParams, x: dict[str, Any]) -> dict[str, Any]:
     return {"ok": ok, "amount": int(alone.dibao_amount[0]) if ok else 0}
 
 
+def _payment(p: rules.AssistanceParams, x: dict[str, Any]) -> dict[str, Any]:
+    """低保 in the region's shape: the household's benefit, and each member's 分类施保 add-on
+    (``inputs.categories``: one list of categories per member, ``[[elderly], [], [minor]]``)."""
+    members = int(x["members"])
+    h = rules.Households.of([x["area"]], [members], [x["income"]], [x.get("assets", 0)], [0])
+    d = rules.determine(p, h)
+    benefit = rules.dibao_payment(
+        p, d.standard, h.income, h.members, d.dibao, np.array([bool(x.get("sanwu", False))])
+    )
+    cats = [list(c) for c in x.get("categories") or []]
+    flags = np.array(
+        [[c in m for c in rules.ADDON_CATEGORIES] for m in cats], dtype=np.bool_
+    ).reshape(len(cats), len(rules.ADDON_CATEGORIES))
+    unknown = sorted({c for m in cats for c in m} - set(rules.ADDON_CATEGORIES))
+    if unknown:
+        raise ValueError(f"unknown categories {unknown}")
+    each = rules.addon_amounts(p, np.repeat(d.standard, len(cats)), flags)
+    each = np.where(d.dibao[0], each, 0)
+    return {
+        "dibao": bool(d.dibao[0]),
+        "benefit": int(benefit[0]),
+        "addons": [int(v) for v in each],
+        "amount": int(benefit[0]) + int(each.sum()),
+    }
+
+
 def _proposed(p: rules.AssistanceParams, x: dict[str, Any]) -> dict[str, Any]:
     return dict(rules.proposed_standards(p))
 
@@ -72,6 +99,7 @@ RULES: dict[str, Callable[[rules.AssistanceParams, dict[str, Any]], dict[str, An
     "temporary": _temporary,
     "single": _single,
     "proposed": _proposed,
+    "dibao_payment": _payment,
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from minsheng.core.errors import invalid
 from minsheng.policy import Snapshot, ValueInfo
 
 I64 = npt.NDArray[np.int64]
@@ -40,8 +41,32 @@ STANDARD = {  # 低保标准: urban per month, rural per year
 }
 COUNTED_SHARE = {k: f"assistance.income.counted_share.{k}" for k in INCOME_KINDS}
 ASSET_LIMIT_MONTHS = "assistance.dibao.asset_limit_months"
-GAP_METHOD = "assistance.dibao.gap_method"  # 补差算法: exact | per_capita
-GAP_METHODS = ("exact", "per_capita")
+GAP_METHOD = "assistance.dibao.gap_method"  # 补差算法: exact | per_capita | banded
+GAP_METHODS = ("exact", "per_capita", "banded")
+BANDS = "assistance.dibao.bands"  # 分档: per-capita income / standard → share of the standard
+MINIMUM_SHARE = "assistance.dibao.minimum_payment_share"  # 保底 (0 = none)
+SANWU_PAYMENT = "assistance.dibao.sanwu_payment"  # “三无”: gap | full
+SANWU_PAYMENTS = ("gap", "full")
+ROUNDING = {  # 取整规则 of each money family
+    "benefit": "assistance.dibao.rounding.benefit",
+    "minimum": "assistance.dibao.rounding.minimum",
+}
+ROUNDINGS = ("fen", "yuan_half_up", "yuan_up", "yuan_down")
+ADDON_CATEGORIES = (  # 分类施保
+    "elderly",
+    "minor",
+    "student",
+    "single_parent",
+    "severely_disabled",
+    "seriously_ill",
+    "sanwu",
+)
+ADDON = {
+    c: f"assistance.dibao.addon.{c}" for c in ADDON_CATEGORIES
+}  # .kind .share .amount .rounding
+ADDON_KINDS = ("share", "fixed")
+ADDON_COMBINE = "assistance.dibao.addon.combine"  # highest | sum
+ADDON_COMBINES = ("highest", "sum")
 SINGLE_MAX_GRADE = "assistance.dibao.single_household_max_disability_grade"
 EDGE_FACTOR = "assistance.dibao_edge.income_factor"
 RIGID_SHARE = "assistance.rigid_expense.share_of_income"
@@ -60,6 +85,15 @@ PATHS = (
     *STANDARD.values(),
     ASSET_LIMIT_MONTHS,
     GAP_METHOD,
+    MINIMUM_SHARE,
+    SANWU_PAYMENT,
+    *ROUNDING.values(),
+    *(
+        f"{ADDON[c]}.{leaf}"
+        for c in ADDON_CATEGORIES
+        for leaf in ("kind", "share", "amount", "rounding")
+    ),
+    ADDON_COMBINE,
     SINGLE_MAX_GRADE,
     "assistance.dibao.consumption_ratio.urban",
     "assistance.dibao.consumption_ratio.rural",
@@ -170,7 +204,9 @@ class AssistanceParams:
         cached = snap.__dict__.get("_assistance_params")
         if isinstance(cached, AssistanceParams):
             return cached
-        made = cls({p: snap.info(p) for p in PATHS})
+        infos = {p: snap.info(p) for p in PATHS}
+        infos.update({i.path: i for i in snap.scale(BANDS).infos})  # …brackets[i].threshold / rate
+        made = cls(infos)
         snap.__dict__["_assistance_params"] = made
         return made
 
@@ -198,15 +234,36 @@ class AssistanceParams:
         assert isinstance(value, int | Decimal) and not isinstance(value, bool), path
         return Fraction(value)
 
+    def code(self, path: str, allowed: tuple[str, ...]) -> str:
+        """A codes figure, one of ``allowed`` (else an error naming the parameter)."""
+        value = self.infos[path].value
+        code = str(value).strip()
+        if code not in allowed:
+            raise invalid(
+                path,
+                "unknown_code",
+                f"参数{path}的值{code!r}无效（可选：{'、'.join(allowed)}）",
+                f"{path}: {code!r} is not one of {', '.join(allowed)}",
+                f"ཚད་གཞི་{path}ཡི་གྲངས་ཐང་{code!r}ནོར་འདུག ({' / '.join(allowed)})",
+            )
+        return code
+
     def gap_method(self) -> str:
-        """How the 低保 gap is computed (``GAP_METHODS``): ``exact`` = standard × members −
-        income; ``per_capita`` = (standard − the per-capita income rounded down) × members."""
-        value = self.infos[GAP_METHOD].value
-        assert isinstance(value, str), GAP_METHOD
-        method = value.strip()
-        if method not in GAP_METHODS:
-            raise ValueError(f"{GAP_METHOD}: {method!r} is not one of {', '.join(GAP_METHODS)}")
-        return method
+        """How the 低保 benefit is computed (``GAP_METHODS``): ``exact`` = standard × members −
+        income; ``per_capita`` = (standard − the per-capita income rounded down) × members;
+        ``banded`` = the band's share of the standard × members (:meth:`bands`)."""
+        return self.code(GAP_METHOD, GAP_METHODS)
+
+    def bands(self) -> tuple[tuple[Fraction, Fraction, Paths], ...]:
+        """分档: (per-capita income ÷ standard from which the band applies, share of the standard
+        it pays per member, the two parameter paths), in the table's order."""
+        out = []
+        i = 0
+        while f"{BANDS}.brackets[{i}].threshold" in self.infos:
+            t, r = f"{BANDS}.brackets[{i}].threshold", f"{BANDS}.brackets[{i}].rate"
+            out.append((self.ratio(t), self.ratio(r), (t, r)))
+            i += 1
+        return tuple(out)
 
     # -- derived figures (monthly, fen), for callers outside the rules ---------------------------
 

@@ -25,6 +25,8 @@ parameter read from a :class:`~minsheng.policy.Snapshot` (:class:`AssistancePara
 - 临时救助: what was asked, up to the per-case cap and a number of months of the standard.
 - Dynamic monitoring (:func:`scan`): the warning causes of every household at once.
 
+特困, the person benefits and 临时救助 live in ``person_rules.py`` (re-exported here).
+
 :func:`determine` runs the household tests over millions of rows (microsimulation, the
 standard proposal). ``decision.decide`` runs the same named pieces on one case and returns,
 with the finding, the steps that produced it — each naming exactly the figures it read (the
@@ -39,7 +41,16 @@ from typing import Protocol
 
 import numpy as np
 
+from minsheng.assistance.dibao_shapes import (
+    addon_amounts,
+    band_index,
+    band_share,
+    minimum_per_member,
+    round_money,
+    rounding,
+)
 from minsheng.assistance.figures import (
+    ADDON_CATEGORIES,
     AREAS,
     ASSET_LIMIT_MONTHS,
     CARE_LEVELS,
@@ -49,20 +60,26 @@ from minsheng.assistance.figures import (
     INCOME_KINDS,
     RIGID_SHARE,
     RURAL,
+    SANWU_PAYMENT,
+    SANWU_PAYMENTS,
     SINGLE_MAX_GRADE,
-    TEKUN_ELDERLY_AGE,
-    TEKUN_MAX_GRADE,
-    TEKUN_MINOR_AGE,
-    TEMPORARY_CAP,
-    TEMPORARY_MONTHS,
     URBAN,
     AssistanceParams,
     Bools,
     Tables,
     monthly,
 )
+from minsheng.assistance.person_rules import (
+    NO_DISABILITY,
+    PERSON_BENEFITS,
+    Tekun,
+    person_benefits,
+    tekun,
+    temporary_amount,
+)
 
 __all__ = [
+    "ADDON_CATEGORIES",
     "AREAS",
     "CARE_LEVELS",
     "CAUSES",
@@ -84,10 +101,12 @@ __all__ = [
     "ScanInput",
     "Tables",
     "Tekun",
+    "addon_amounts",
     "asset_test",
     "counted_income",
     "determine",
     "dibao_benefit",
+    "dibao_payment",
     "dibao_standard",
     "edge_line",
     "edge_test",
@@ -106,7 +125,6 @@ __all__ = [
     "temporary_amount",
 ]
 
-PERSON_BENEFITS = ("disability_living", "disability_nursing", "elderly", "orphan")
 CAUSES = (
     "income_below_standard",  # 收入低于低保标准
     "income_below_edge",  # 收入低于低保边缘线
@@ -118,7 +136,6 @@ CAUSES = (
     "certificate_expiring",  # 残疾人证即将到期
 )
 NO_DATE = np.iinfo(np.int64).max // 2  # "no such date" in day-count columns
-NO_DISABILITY = 0  # disability grade 0: none (grades run 1, the most severe, to 4)
 
 # the programmes a case may be for (``models.PROGRAMMES``)
 DIBAO, TEKUN, EDGE, RIGID, TEMPORARY = "dibao", "tekun", "dibao_edge", "rigid_expense", "temporary"
@@ -232,11 +249,47 @@ def dibao_benefit(
     (standard − the per-capita income rounded down to the fen) × members (``"per_capita"``),
     which pays up to members − 1 fen more. ``assistance.dibao.gap_method`` names the one in
     force. Eligibility (per-capita income below the standard) makes both positive."""
+    out: I64 = np.where(eligible, _gap(standard, income, members, method), 0)
+    return out
+
+
+def _gap(standard: I64, income: I64, members: I64, method: str) -> I64:
     if method == "per_capita":
-        gap = (standard - per_capita_income(income, members)) * members
+        out: I64 = (standard - per_capita_income(income, members)) * members
     else:
-        gap = standard * members - income
-    out: I64 = np.where(eligible, gap, 0)
+        out = standard * members - income
+    return out
+
+
+def dibao_payment(
+    p: AssistanceParams,
+    standard: I64,
+    income: I64,
+    members: I64,
+    eligible: Bools,
+    sanwu: Bools | None = None,
+) -> I64:
+    """低保金 per month for the household, in the region's shape (issue 16 item 8): the gap
+    (:func:`dibao_benefit`, ``gap_method`` exact | per_capita) or the band's share of the
+    standard × members (``banded``); the full standard × members for “三无” households where
+    ``sanwu_payment: full``; rounded by ``rounding.benefit``; never below the minimum per member
+    × members where there is one (``minimum_payment_share``). The 分类施保 add-ons come on top
+    (:func:`addon_amounts`, per member). Tibet's figures: the exact gap, to the fen."""
+    method = p.gap_method()
+    if method == "banded":
+        band = band_index(p, per_capita_income(income, members), standard)
+        base: I64 = band_share(p, band, standard) * members
+    else:
+        base = _gap(standard, income, members, method)
+    if sanwu is not None and p.code(SANWU_PAYMENT, SANWU_PAYMENTS) == "full":
+        base = np.where(sanwu, standard * members, base)
+    rule = rounding(p, "benefit")
+    if rule != "fen":  # amounts are whole fen: rounding to the fen changes nothing
+        base = round_money(base, 1, rule)
+    minimum = minimum_per_member(p, standard)
+    if minimum is not None:
+        base = np.maximum(base, minimum * members)
+    out: I64 = np.where(eligible, base, 0)
     return out
 
 
@@ -288,7 +341,7 @@ def determine(p: AssistanceParams, h: Households) -> Determination:
         asset_limit=limit,
         assets_ok=assets_ok,
         dibao=dibao,
-        dibao_amount=dibao_benefit(standard, h.income, h.members, dibao, p.gap_method()),
+        dibao_amount=dibao_payment(p, standard, h.income, h.members, dibao),
         edge_line=line,
         edge=edge,
         rigid_line=r_line,
@@ -313,93 +366,6 @@ def single_household_ok(p: AssistanceParams, family: BelowEdge, member_grade: I6
     low_income = family.per_capita < family.edge_line
     out: Bools = low_income & (member_grade > NO_DISABILITY) & (member_grade <= top)
     return out
-
-
-# ------------------------------------------------------------------------------- 特困
-
-
-@dataclass(frozen=True)
-class Tekun:
-    eligible: Bools
-    basic: I64
-    care: I64
-    amount: I64  # per month: basic + care allowance
-
-
-def tekun(
-    p: AssistanceParams,
-    area: I64,
-    age: I64,
-    disability_grade: I64,  # 0 = none
-    own_income: I64,  # counted monthly income
-    has_supporter: Bools,  # someone obliged and able to support them (法定赡养抚养扶养义务人)
-    care_level: I64,  # index of CARE_LEVELS
-) -> Tekun:
-    """特困: no supporter; aged ≥ ``age.elderly``, under ``age.minor`` or disability grade
-    1..``max_disability_grade``; own income below the basic standard (max(⌈factor × 低保
-    standard⌉, local minimum)) → the basic standard plus the care allowance of the care level."""
-    t = p.t
-    basic = t.tekun_standard[area]
-    top = p.count(TEKUN_MAX_GRADE)
-    qualifies = (
-        (age >= p.count(TEKUN_ELDERLY_AGE))
-        | (age < p.count(TEKUN_MINOR_AGE))
-        | ((disability_grade > NO_DISABILITY) & (disability_grade <= top))
-    )
-    eligible = ~has_supporter & qualifies & (own_income < basic)
-    care = t.care_allowance[care_level]
-    return Tekun(
-        eligible,
-        np.where(eligible, basic, 0),
-        np.where(eligible, care, 0),
-        np.where(eligible, basic + care, 0),
-    )
-
-
-# ------------------------------------------------------------------------ person benefits
-
-NURSING_GRADES = (1, 2)  # the grades with a nursing-subsidy parameter (…grade_1, …grade_2)
-ELDERLY_BANDS = (100, 90, 80)  # the age bands of the elderly allowance (…age_100 …), highest first
-
-
-def person_benefits(
-    p: AssistanceParams,
-    age: I64,
-    disability_grade: I64,  # 0 = none
-    poor_household: Bools,  # in a 低保 or 特困 household
-    orphan: Bools,
-) -> dict[str, I64]:
-    """Monthly amounts of each person benefit, by kind (:data:`PERSON_BENEFITS`)."""
-    disabled = disability_grade > NO_DISABILITY
-    living = np.where(
-        disabled & poor_household, p.fen("assistance.disability.living_subsidy_monthly"), 0
-    )
-    nursing = np.select(
-        [disability_grade == g for g in NURSING_GRADES],
-        [p.fen(f"assistance.disability.nursing_subsidy_monthly.grade_{g}") for g in NURSING_GRADES],
-        0,
-    )
-    elderly = np.select(
-        [age >= a for a in ELDERLY_BANDS],
-        [p.fen(f"assistance.elderly_allowance_monthly.age_{a}") for a in ELDERLY_BANDS],
-        0,
-    )
-    orphan_amount = np.where(
-        orphan & (age < p.count("assistance.orphan.age_limit")),
-        p.fen("assistance.orphan.basic_living_monthly"),
-        0,
-    )
-    columns = (living, nursing, elderly, orphan_amount)
-    return {k: c.astype(np.int64) for k, c in zip(PERSON_BENEFITS, columns, strict=True)}
-
-
-# ---------------------------------------------------------------------------- 临时救助
-
-
-def temporary_amount(p: AssistanceParams, requested: int, members: int, area: str) -> int:
-    """临时救助: what was asked, up to the per-case cap and N months of the standard × members."""
-    by_standard = p.standard(area) * max(members, 1) * p.count(TEMPORARY_MONTHS)
-    return max(0, min(requested, p.fen(TEMPORARY_CAP), by_standard))
 
 
 # ------------------------------------------------------------------------ standard proposal
