@@ -27,6 +27,9 @@ class Step:
     cap_reached: bool
     amount: int
     parameters: tuple[ValueInfo, ...]
+    admission: int | None = None  # inpatient: the admission number of the year it used
+    bands: tuple[int, int] | None = None  # cost bands (分段, from 1) the bill's cost fell in
+    counted: int | None = None  # the cost above the deductible counted under bands / ceiling
 
 
 def _ratio_text(num: int, den: int) -> str:
@@ -55,18 +58,38 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
     t, s = p.t, p.t.sources
     visit, scheme = int(bills.visit[i]), int(bills.scheme[i])
     lv = int(np.clip(bills.level[i], 1, 3)) - 1
-    later = int(bills.later_admission[i])
+    inpatient = visit == Visit.INPATIENT
+    slot = min(max(int(bills.admission[i]), 1), t.slots) - 1 if inpatient else 0
 
     def infos(paths: list[str]) -> tuple[ValueInfo, ...]:
         return tuple(p.info(x) for x in paths)
 
-    ded = s["deductible"][visit, scheme, lv, later]
+    ded = s["deductible"][visit, scheme, lv, slot]
+    shapes: list[str] = []
+    if inpatient and t.any_top_up:  # 转诊补差: the referring level's deductible comes off
+        shapes += s["top_up"][scheme]
+        frm = int(bills.referred_from[i])
+        if t.top_up[scheme] and 1 <= frm < int(bills.level[i]):
+            shapes += s["deductible"][visit, scheme, min(max(frm, 1), 3) - 1, slot]
+    ratio = _ratio_text(int(r.basic_ratio_num[i]), r.ratio_den)
+    bands: tuple[int, int] | None = None
+    if t.cumulative:  # 分段报销 / the eligible-cost ceiling: the year's cost decides
+        shapes += [*s["bands"][visit, scheme], *s["ceiling"][visit, scheme]]
+        first, last = int(r.basic_band_first[i]), int(r.basic_band_last[i])
+        base_num = int(r.basic_ratio_num[i])
+        nums = [
+            min(max(base_num + int(t.band_inc[visit, scheme, b]), 0), t.den)
+            for b in range(first, last + 1)
+        ]
+        ratio = " / ".join(_ratio_text(n, t.den) for n in nums)
+        bands = (first + 1, last + 1)
     basic_paths = _paths(
         ded[:1],
         s["basic_ratio"][visit, scheme, lv],
         s["basic_cap"][visit, scheme],
         ded[1:],
         s["reduction"][int(bills.area[i])],
+        shapes,
     )
     amount, left = int(r.basic[i]), int(r.basic_cap_left[i])
     steps = [
@@ -74,14 +97,18 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
             "basic",
             int(r.basic_base[i]),
             int(r.basic_deductible[i]),
-            _ratio_text(int(r.basic_ratio_num[i]), r.ratio_den),
+            ratio,
             left,
             amount == left and amount > 0,
             amount,
             infos(basic_paths),
+            admission=int(bills.admission[i]) if inpatient else None,
+            bands=bands,
+            counted=int(r.basic_counted[i]) if t.cumulative else None,
         )
     ]
-    if visit == Visit.INPATIENT:
+    op_ci = not inpatient and t.any_ci_outpatient and bool(t.ci_outpatient[scheme])
+    if inpatient or op_ci:  # outpatient: where its self-pay accumulates into 大病 / 大额
         employee = scheme != Scheme.RESIDENT
         sp = int(_special(bills.row(i))[0])
         if employee:
@@ -102,7 +129,12 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
                 amount,
                 infos(
                     _ci_order(
-                        _paths(s["ci_deductible"][scheme, sp], rule_paths, s["ci_cap"][scheme, sp])
+                        _paths(
+                            s["ci_deductible"][scheme, sp],
+                            rule_paths,
+                            s["ci_cap"][scheme, sp],
+                            s["ci_outpatient"][scheme] if op_ci else (),
+                        )
                     )
                 ),
             )

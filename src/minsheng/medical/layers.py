@@ -36,26 +36,82 @@ def _special(bills: Bills) -> I64:
     return special
 
 
+def _deductible(bills: Bills, t: Tables, lv: I64, inpatient: Bools) -> I64:
+    """The whole deductible (起付线) of each bill: per admission in hospital, by the admission
+    number of the year (the last table column holds for every later one), less the referring
+    level's where a region tops up only the difference (转诊补差); yearly for outpatients."""
+    slot = np.minimum(np.maximum(bills.admission, 1), t.slots) - 1
+    slot = np.where(inpatient, slot, 0)
+    ded: I64 = t.deductible[bills.visit, bills.scheme, lv, slot]
+    if t.any_top_up:
+        frm = bills.referred_from
+        ip = np.flatnonzero(inpatient)
+        up = np.zeros(len(frm), dtype=np.bool_)
+        up[ip] = t.top_up[bills.scheme[ip]] & (frm[ip] >= 1) & (frm[ip] < bills.level[ip])
+        if up.any():
+            lower_lv = np.minimum(np.maximum(frm, 1), 3) - 1
+            lower = t.deductible[bills.visit, bills.scheme, lower_lv, slot]
+            ded = np.where(up, np.maximum(ded - lower, 0), ded)
+    return ded
+
+
+def _banded(
+    t: Tables, bills: Bills, ratio: I64, cost_before: I64, above: I64
+) -> tuple[I64, I64, I64, I64]:
+    """The fund's pay on the year's cost above the deductible from ``cost_before`` to
+    ``cost_before + above``: each part at its band's ratio (分段报销, the level's ratio plus the
+    band's points), only up to the yearly eligible-cost ceiling; one rounding, half up —
+    F(cost after) − F(cost before), so a year splits into bills without a fen lost.
+    Returns (pay, counted cost, first band, last band)."""
+    ceiling = t.ceiling[bills.visit, bills.scheme]
+    lo = np.minimum(cost_before, ceiling)
+    hi = np.minimum(cost_before + above, ceiling)
+    thr = t.band_thr[bills.visit, bills.scheme]  # [n, band]
+    inc = t.band_inc[bills.visit, bills.scheme]
+    raw = np.zeros_like(above)
+    n_bands = thr.shape[1]
+    for b in range(n_bands):
+        top = thr[:, b + 1] if b + 1 < n_bands else ceiling
+        part = np.maximum(np.minimum(hi, top) - np.maximum(lo, thr[:, b]), 0)
+        raw += part * np.minimum(np.maximum(ratio + inc[:, b], 0), t.den)
+    pay: I64 = (2 * raw + t.den) // (2 * t.den)
+    first = np.maximum((thr <= lo[:, None]).sum(axis=1) - 1, 0)
+    last = np.maximum((thr < np.maximum(hi, lo + 1)[:, None]).sum(axis=1) - 1, first)
+    return pay, hi - lo, first.astype(np.int64), last.astype(np.int64)
+
+
 def basic_insurance(bills: Bills, before: Totals, t: Tables) -> Basic:
     """基本医保: the fund pays ratio × (政策范围内 − the deductible left), up to the cap left.
 
     The ratio (报销比例) depends on the scheme, outpatient or inpatient and the hospital level,
-    lowered out of the pooling area (异地就医, more if not filed). The deductible (起付线) is yearly
-    for outpatient pooling and per admission in hospital (lower for a later admission)."""
+    lowered out of the pooling area (异地就医, more if not filed), raised by cost band where a
+    region bands it over the year's cumulative cost (分段报销), on no more than the yearly
+    eligible-cost ceiling. The deductible (起付线) is yearly for outpatient pooling and per
+    admission in hospital (by the admission number of the year)."""
     lv = np.minimum(np.maximum(bills.level, 1), 3) - 1  # np.clip is slow on short arrays
     ratio = np.maximum(t.basic_ratio[bills.visit, bills.scheme, lv] - t.reduction[bills.area], 0)
     inpatient = bills.visit == _INPATIENT
-    ded_total = t.deductible[bills.visit, bills.scheme, lv, bills.later_admission.astype(np.int64)]
+    ded_total = _deductible(bills, t, lv, inpatient)
     ded_left = np.where(inpatient, ded_total, np.maximum(ded_total - before.op_deductible, 0))
     deductible = np.minimum(bills.policy, ded_left)
     cap = t.basic_cap[bills.visit, bills.scheme]
     cap_left = np.maximum(cap - np.where(inpatient, before.ip_paid, before.op_paid), 0)
-    amount = np.minimum(apply_ratios(bills.policy - deductible, ratio, t.den), cap_left)
-    return Basic(bills.policy, deductible, ratio, t.den, cap, cap_left, amount)
+    above = bills.policy - deductible
+    if t.cumulative:
+        cost_before = np.where(inpatient, before.ip_cost, before.op_cost)
+        pay, counted, first, last = _banded(t, bills, ratio, cost_before, above)
+    else:  # no bands, no ceiling: one ratio on the bill (today's Tibet)
+        pay, counted = apply_ratios(above, ratio, t.den), above
+        first = last = np.zeros_like(above)
+    amount = np.minimum(pay, cap_left)
+    return Basic(
+        bills.policy, deductible, ratio, t.den, cap, cap_left, amount, above, counted, first, last
+    )
 
 
 def critical_illness(bills: Bills, before: Totals, t: Tables, compliant: I64) -> Critical:
-    """大病保险 (residents) / 大额医疗补助 (employees), inpatient bills only.
+    """大病保险 (residents) / 大额医疗补助 (employees): inpatient bills, and outpatient ones
+    where a region's rules accumulate them (``includes_outpatient``).
 
     The compliant self-pay left after basic insurance adds to the year's running total; the
     fund pays F(total after) − F(total before), F the payout above the deductible: for residents
@@ -63,9 +119,14 @@ def critical_illness(bills: Bills, before: Totals, t: Tables, compliant: I64) ->
     cap. Residents in special groups get "一降一升一取消": a lower deductible, +N points on each
     segment, no cap."""
     inpatient = bills.visit == _INPATIENT
-    base = np.where(inpatient, compliant, 0)
+    covered = inpatient
+    if t.any_ci_outpatient:  # outpatient self-pay too, where a region's rules say so
+        op = np.flatnonzero(~inpatient)
+        covered = inpatient.copy()
+        covered[op] = t.ci_outpatient[bills.scheme[op]]
+    base = np.where(covered, compliant, 0)
     zero = np.zeros_like(base)
-    if not inpatient.any():  # outpatient bills only: the layer does not apply
+    if not covered.any():  # outpatient bills only: the layer does not apply
         return Critical(base, zero, zero - 1, zero - 1, zero)
     sp = _special(bills)
     deductible = t.ci_deductible[bills.scheme, sp]
@@ -147,6 +208,10 @@ def settle(bills: Bills, before: Totals, p: MedicalParams) -> Result:
         basic_cap=basic.cap,
         basic_cap_left=basic.cap_left,
         basic=basic.amount,
+        basic_above=basic.above,
+        basic_counted=basic.counted,
+        basic_band_first=basic.band_first,
+        basic_band_last=basic.band_last,
         op_deductible=np.where(inpatient, 0, basic.deductible),
         compliant=compliant,
         ci_base=ci.base,

@@ -51,50 +51,42 @@ def replay(keys: I64, bills: Bills, p: MedicalParams) -> Result:
     op_ded_total = np.where(inpatient, 0, p.t.deductible[_OUTPATIENT, bills.scheme, 0, 0])
     op_ded_before = np.minimum(_excl_cumsum(op_policy, start), op_ded_total)
 
-    # 2. basic insurance: raw amounts with the deductible known, then the cumulative cap
-    t = Totals(op_ded_before, zero, zero, zero, zero, zero, zero)
-    first = settle(bills, t, p)
+    def totals(**known: I64) -> Totals:
+        names = ("op_paid", "ip_paid", "ci_base", "ci_paid", "as_deductible", "as_paid")
+        cols = {k: known.get(k, zero) for k in names}
+        cost = {k: known[k] for k in ("op_cost", "ip_cost") if k in known}
+        return Totals(op_deductible=op_ded_before, **cols, **cost)
+
+    # 2. basic insurance: with the deductible known, the year's cost above it (bands and
+    # ceilings: the fund pays F(cost after) − F(cost before)); then the cumulative cap
+    first = settle(bills, totals(), p)
+    cost: dict[str, I64] = {}
+    if p.t.cumulative:
+        above = first.basic_above
+        cost["op_cost"] = _excl_cumsum(np.where(inpatient, 0, above), start)
+        cost["ip_cost"] = _excl_cumsum(np.where(inpatient, above, 0), start)
+        first = settle(bills, totals(**cost), p)
     cap = first.basic_cap  # each row's own (outpatient or inpatient) yearly cap
-    op_paid_before = np.minimum(_excl_cumsum(np.where(inpatient, 0, first.basic), start), cap)
-    ip_paid_before = np.minimum(_excl_cumsum(np.where(inpatient, first.basic, 0), start), cap)
-    t = Totals(op_ded_before, op_paid_before, ip_paid_before, zero, zero, zero, zero)
-    second = settle(bills, t, p)
+    known = {
+        **cost,
+        "op_paid": np.minimum(_excl_cumsum(np.where(inpatient, 0, first.basic), start), cap),
+        "ip_paid": np.minimum(_excl_cumsum(np.where(inpatient, first.basic, 0), start), cap),
+    }
+    second = settle(bills, totals(**known), p)
 
     # 3. critical illness: the running compliant self-pay, then the cumulative cap
-    ci_base_before = _excl_cumsum(second.ci_base, start)
-    t = Totals(op_ded_before, op_paid_before, ip_paid_before, ci_base_before, zero, zero, zero)
-    third = settle(bills, t, p)
+    known["ci_base"] = _excl_cumsum(second.ci_base, start)
+    third = settle(bills, totals(**known), p)
     ci_cap = np.where(third.ci_cap < 0, big, third.ci_cap)
-    ci_paid_before = np.minimum(_excl_cumsum(third.ci, start), ci_cap)
+    known["ci_paid"] = np.minimum(_excl_cumsum(third.ci, start), ci_cap)
 
     # 4. assistance: its deductible, then its cumulative cap
-    t = Totals(
-        op_ded_before, op_paid_before, ip_paid_before, ci_base_before, ci_paid_before, zero, zero
-    )
-    fourth = settle(bills, t, p)
+    fourth = settle(bills, totals(**known), p)
     eligible = fourth.as_eligible
     as_ded_total = np.where(eligible, fourth.as_deductible_total, 0)
-    as_ded_before = np.minimum(
+    known["as_deductible"] = np.minimum(
         _excl_cumsum(np.where(eligible, fourth.as_base, 0), start), as_ded_total
     )
-    t = Totals(
-        op_ded_before,
-        op_paid_before,
-        ip_paid_before,
-        ci_base_before,
-        ci_paid_before,
-        as_ded_before,
-        zero,
-    )
-    fifth = settle(bills, t, p)
-    as_paid_before = np.minimum(_excl_cumsum(fifth.assistance, start), fifth.as_cap)
-    final = Totals(
-        op_ded_before,
-        op_paid_before,
-        ip_paid_before,
-        ci_base_before,
-        ci_paid_before,
-        as_ded_before,
-        as_paid_before,
-    )
-    return settle(bills, final, p)
+    fifth = settle(bills, totals(**known), p)
+    known["as_paid"] = np.minimum(_excl_cumsum(fifth.assistance, start), fifth.as_cap)
+    return settle(bills, totals(**known), p)

@@ -19,11 +19,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from minsheng.core.errors import invalid
 from minsheng.core.money import apply_ratio, ratio_table
 from minsheng.policy import Snapshot, ValueInfo
 from minsheng.policy.scale import ScaleAt
 
 I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
 Paths = tuple[str, ...]
 ObjArray = npt.NDArray[np.object_]
 
@@ -113,6 +115,47 @@ def later_factor_path(scheme: Scheme) -> str:
     return f"medical.{base}.later_admission_deductible_factor"
 
 
+def _inpatient_base(scheme: Scheme) -> str:
+    return "medical." + (
+        "employee_inpatient" if scheme is not Scheme.RESIDENT else "resident.inpatient"
+    )
+
+
+def admission_factors_path(scheme: Scheme) -> str:
+    """The deductible shares of the 2nd, 3rd, … admission (a codes leaf; empty: the later
+    factor for all)."""
+    return f"{_inpatient_base(scheme)}.admission_deductible_factors"
+
+
+def top_up_path(scheme: Scheme) -> str:
+    """Whether a referral up a level pays only the difference of the deductibles."""
+    return f"{_inpatient_base(scheme)}.referral_top_up"
+
+
+def _visit_base(visit: Visit, scheme: Scheme) -> str:
+    if scheme is Scheme.RESIDENT:
+        return f"medical.resident.{VISITS[visit]}"
+    return f"medical.employee_{VISITS[visit]}"
+
+
+def bands_path(visit: Visit, scheme: Scheme) -> str:
+    """The cost bands (分段报销): points added to the ratio by the year's cumulative cost."""
+    return f"{_visit_base(visit, scheme)}.ratio_bands"
+
+
+def ceiling_path(visit: Visit, scheme: Scheme) -> str:
+    """The yearly eligible-cost ceiling above the deductible (0: none)."""
+    return f"{_visit_base(visit, scheme)}.eligible_ceiling"
+
+
+def ci_outpatient_path(scheme: Scheme) -> str:
+    """Whether outpatient self-pay accumulates into 大病 (residents) / 大额 (employees)."""
+    return f"{CI if scheme is Scheme.RESIDENT else SUP}.includes_outpatient"
+
+
+NO_CEILING = 2**60  # a ceiling no year reaches (the parameter's 0)
+
+
 def basic_cap_path(visit: Visit, scheme: Scheme) -> str:
     """The basic fund's yearly cap (年度最高支付限额) for the visit type."""
     if scheme is Scheme.RESIDENT:
@@ -148,9 +191,10 @@ def _all_paths() -> list[str]:
     paths |= {f"{CI}.deductible", f"{CI}.annual_cap", f"{SUP}.deductible", f"{SUP}.ratio"}
     paths |= {f"{SUP}.annual_cap", assistance_cap_path(False), assistance_cap_path(True)}
     for s in Scheme:
-        paths.add(later_factor_path(s))
+        paths |= {later_factor_path(s), admission_factors_path(s), top_up_path(s)}
+        paths.add(ci_outpatient_path(s))
         for v in Visit:
-            paths.add(basic_cap_path(v, s))
+            paths |= {basic_cap_path(v, s), ceiling_path(v, s)}
             for lv in LEVELS:
                 paths |= {basic_ratio_path(v, s, lv), basic_deductible_path(v, s, lv)}
     for g in GROUPS[1:]:
@@ -164,6 +208,7 @@ class MedicalParams:
 
     infos: dict[str, ValueInfo]
     ci_scale: ScaleAt
+    bands: dict[str, ScaleAt] = field(default_factory=dict)  # bands_path → the cost bands
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot) -> MedicalParams:
@@ -171,7 +216,10 @@ class MedicalParams:
         cached = snap.__dict__.get("_medical_params")
         if isinstance(cached, MedicalParams):
             return cached
-        made = cls({p: snap.info(p) for p in _all_paths()}, snap.scale(CI_SCALE))
+        bands = {
+            x: snap.scale(x) for x in sorted({bands_path(v, s) for v in Visit for s in Scheme})
+        }
+        made = cls({p: snap.info(p) for p in _all_paths()}, snap.scale(CI_SCALE), bands)
         snap.__dict__["_medical_params"] = made
         return made
 
@@ -185,7 +233,8 @@ class MedicalParams:
         hit = self.infos.get(path)
         if hit is not None:
             return hit
-        return next(i for i in self.ci_scale.infos if i.path == path)
+        scales = (self.ci_scale, *self.bands.values())
+        return next(i for sc in scales for i in sc.infos if i.path == path)
 
     def fen(self, path: str) -> int:
         value = self.infos[path].value
@@ -222,6 +271,26 @@ class MedicalParams:
         return (*self.codes(GROUP_PRECEDENCE), BORDER)
 
 
+def _admission_factors(p: MedicalParams, s: Scheme) -> list[tuple[Decimal, str]]:
+    """The deductible share (and its parameter) of the 2nd, 3rd, … admission; the last one
+    holds for every later admission. None listed: the later-admission factor for all."""
+    path = admission_factors_path(s)
+    listed = p.codes(path)
+    if not listed:
+        return [(p.ratio(later_factor_path(s)), later_factor_path(s))]
+    try:
+        shares = [Decimal(x) for x in listed]
+    except ArithmeticError:
+        raise invalid(
+            path, "admission_factors", "住院次数起付线比例须为数字", "the shares must be numbers"
+        ) from None
+    if any(not Decimal(0) <= x <= Decimal(1) for x in shares):
+        raise invalid(
+            path, "admission_factors", "住院次数起付线比例须在0与1之间", "a share is in [0, 1]"
+        )
+    return [(x, path) for x in shares]
+
+
 def _cells(shape: tuple[int, ...]) -> tuple[I64, ObjArray]:
     src = np.empty(shape, dtype=object)
     src.fill(())
@@ -239,8 +308,17 @@ class Tables:
     basic_ratio: I64  # [visit, scheme, level-1] numerators over ``den``
     reduction: I64  # [area] numerators over ``den`` (0 locally)
     den: int
-    deductible: I64  # [visit, scheme, level-1, later]; outpatient: the yearly deductible
+    deductible: I64  # [visit, scheme, level-1, admission-1 (the last: every later one)]
     basic_cap: I64  # [visit, scheme]
+    slots: int  # admission-number columns of ``deductible``
+    top_up: Bools  # [scheme]: a referral up a level pays the difference of the deductibles
+    any_top_up: bool
+    band_thr: I64  # [visit, scheme, band]: cumulative cost above the deductible, ascending
+    band_inc: I64  # [visit, scheme, band]: points added to the ratio, over ``den``
+    ceiling: I64  # [visit, scheme]: yearly eligible cost above the deductible (NO_CEILING)
+    cumulative: bool  # some bands or a ceiling are on: the basic layer reads the year's cost
+    ci_outpatient: Bools  # [scheme]: outpatient self-pay enters 大病 / 大额
+    any_ci_outpatient: bool
     ci_deductible: I64  # [scheme, special]: 大病 (residents) / 大额 (employees)
     ci_cap: I64  # [scheme, special]; −1 where the cap is removed
     sup_ratio: Decimal  # 大额医疗补助 ratio (employees)
@@ -267,17 +345,49 @@ class Tables:
         reductions = [Decimal(0)] + [
             p.ratio(REDUCTION_PATHS[a]) for a in (Area.FILED, Area.UNFILED)
         ]
-        nums, den = ratio_table(rates + reductions)
+        band_cells = [(v, s, p.bands[bands_path(v, s)]) for v in Visit for s in Scheme]
+        band_rates = [r for _, _, sc in band_cells for r in sc.rates]
+        nums, den = ratio_table(rates + reductions + band_rates)
+        n_bands = max(len(sc.thresholds) for _, _, sc in band_cells)
+        band_thr = np.full((2, 3, n_bands), NO_CEILING, dtype=np.int64)
+        band_inc = np.zeros((2, 3, n_bands), dtype=np.int64)
+        src["bands"] = np.empty((2, 3), dtype=object)
+        at = len(rates) + len(reductions)
+        cumulative = False  # all thresholds and points 0: one band, today's ratio
+        for v, s, sc in band_cells:
+            k = len(sc.thresholds)
+            band_thr[v, s, :k] = sc.thresholds
+            band_inc[v, s, :k] = nums[at : at + k]
+            at += k
+            cumulative = cumulative or any(sc.rates) or any(sc.thresholds)
+            src["bands"][v, s] = tuple(i.path for i in sc.infos)
+        ceiling, src["ceiling"] = _cells((2, 3))
+        for v in Visit:
+            for s in Scheme:
+                path = ceiling_path(v, s)
+                ceiling[v, s] = p.fen(path) or NO_CEILING
+                src["ceiling"][v, s] = (path,)
+                cumulative = cumulative or p.fen(path) > 0
         basic_ratio, src["basic_ratio"] = _cells((2, 3, 3))
         for (idx, path), num in zip(ratio_cells, nums, strict=False):
             basic_ratio[idx], src["basic_ratio"][idx] = num, (path,)
         reduction, src["reduction"] = _cells((3,))
-        reduction[:] = nums[len(rates) :]
+        reduction[:] = nums[len(rates) : len(rates) + len(reductions)]
         for a, path in REDUCTION_PATHS.items():
             src["reduction"][a] = (path,)
 
-        deductible, src["deductible"] = _cells((2, 3, 3, 2))
+        later = {s: _admission_factors(p, s) for s in Scheme}
+        slots = max(len(f) for f in later.values()) + 1
+        deductible, src["deductible"] = _cells((2, 3, 3, slots))
         basic_cap, src["basic_cap"] = _cells((2, 3))
+        top_up = np.zeros(3, dtype=np.bool_)
+        ci_outpatient = np.zeros(3, dtype=np.bool_)
+        src["top_up"], src["ci_outpatient"] = np.empty(3, dtype=object), np.empty(3, dtype=object)
+        for s in Scheme:  # a cell names its parameter where it switches the shape on
+            top_up[s] = p.flag(top_up_path(s))
+            src["top_up"][s] = (top_up_path(s),) if top_up[s] else ()
+            ci_outpatient[s] = p.flag(ci_outpatient_path(s))
+            src["ci_outpatient"][s] = (ci_outpatient_path(s),) if ci_outpatient[s] else ()
         for v in Visit:
             for s in Scheme:
                 cap = basic_cap_path(v, s)
@@ -285,13 +395,13 @@ class Tables:
                 for lv in LEVELS:
                     path = basic_deductible_path(v, s, lv)
                     ded = p.fen(path)
-                    for later in (0, 1):
-                        cell = (v, s, lv - 1, later)
+                    for k in range(slots):
+                        cell = (v, s, lv - 1, k)
                         deductible[cell], src["deductible"][cell] = ded, (path,)
-                        if later and v is Visit.INPATIENT:
-                            factor = later_factor_path(s)
-                            deductible[cell] = apply_ratio(ded, p.ratio(factor))
-                            src["deductible"][cell] = (path, factor)
+                        if k and v is Visit.INPATIENT:
+                            factor, fpath = later[s][min(k, len(later[s])) - 1]
+                            deductible[cell] = apply_ratio(ded, factor)
+                            src["deductible"][cell] = (path, fpath)
 
         ci_deductible, src["ci_deductible"] = _cells((3, 2))
         ci_cap, src["ci_cap"] = _cells((3, 2))
@@ -349,6 +459,15 @@ class Tables:
             den=den,
             deductible=deductible,
             basic_cap=basic_cap,
+            slots=slots,
+            top_up=top_up,
+            any_top_up=bool(top_up.any()),
+            band_thr=band_thr,
+            band_inc=band_inc,
+            ceiling=ceiling,
+            cumulative=cumulative,
+            ci_outpatient=ci_outpatient,
+            any_ci_outpatient=bool(ci_outpatient.any()),
             ci_deductible=ci_deductible,
             ci_cap=ci_cap,
             sup_ratio=p.ratio(f"{SUP}.ratio"),
