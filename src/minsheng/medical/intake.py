@@ -376,6 +376,7 @@ def bill_row(
         self_first=int(split.self_first.sum()),
         policy=int(split.policy.sum()),
         later_admission=bill.visit == "inpatient" and bool(ledger and ledger.admissions > 0),
+        admission=(ledger.admissions if ledger else 0) + 1 if bill.visit == "inpatient" else 0,
         special=params.special(statuses, enrolment.scheme),
         group=params.group_of(statuses),
         border=rules.BORDER in statuses,

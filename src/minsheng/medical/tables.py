@@ -361,6 +361,7 @@ class Tables:
             at += k
             cumulative = cumulative or any(sc.rates) or any(sc.thresholds)
             src["bands"][v, s] = tuple(i.path for i in sc.infos)
+        src["band_thr"] = src["band_inc"] = src["bands"]
         ceiling, src["ceiling"] = _cells((2, 3))
         for v in Visit:
             for s in Scheme:
