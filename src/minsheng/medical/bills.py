@@ -74,18 +74,23 @@ class Bills:
     border: Bools  # 边境一线
     major_disease: Bools  # 重特大疾病 (assistance cap)
     account_balance: I64  # personal accounts that may pay: own (employees) + family (家庭共济)
-    admission: I64 = field(default_factory=_none)  # 1, 2, …; left out: 2 if later, else 1
+    admission: I64 = field(default_factory=_none)  # 1, 2, …; 0 / left out: 2 if later, else 1
     referred_from: I64 = field(default_factory=_none)  # the referring level (0: none)
 
     def __post_init__(self) -> None:
         n = len(self.total)
         if len(self.admission) != n:
-            self.admission = np.where(self.later_admission, 2, 1).astype(np.int64)
+            self.admission = np.zeros(n, dtype=np.int64)
         if len(self.referred_from) != n:
             self.referred_from = np.zeros(n, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.total)
+
+    def admission_number(self) -> I64:
+        """The admission number of the year: the stated one, else 2 for a later admission."""
+        stated: I64 = np.where(self.admission > 0, self.admission, self.later_admission + 1)
+        return stated
 
     @classmethod
     def of(cls, rows: Iterable[BillRow | Mapping[str, Any]]) -> Bills:
@@ -109,7 +114,7 @@ class Bills:
             self_first=ints(r.self_first for r in rs),
             policy=ints(r.policy for r in rs),
             later_admission=flags(r.later_admission or r.admission > 1 for r in rs),
-            admission=ints(r.admission or (2 if r.later_admission else 1) for r in rs),
+            admission=ints(r.admission for r in rs),
             referred_from=ints(r.referred_from for r in rs),
             special=flags(r.special for r in rs),
             group=ints(Group[r.group.upper()] for r in rs),

@@ -59,7 +59,8 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
     visit, scheme = int(bills.visit[i]), int(bills.scheme[i])
     lv = int(np.clip(bills.level[i], 1, 3)) - 1
     inpatient = visit == Visit.INPATIENT
-    slot = min(max(int(bills.admission[i]), 1), t.slots) - 1 if inpatient else 0
+    admission = int(bills.admission_number()[i])
+    slot = min(admission, t.slots) - 1 if inpatient else 0
 
     def infos(paths: list[str]) -> tuple[ValueInfo, ...]:
         return tuple(p.info(x) for x in paths)
@@ -102,7 +103,7 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
             amount == left and amount > 0,
             amount,
             infos(basic_paths),
-            admission=int(bills.admission[i]) if inpatient else None,
+            admission=admission if inpatient else None,
             bands=bands,
             counted=int(r.basic_counted[i]) if t.cumulative else None,
         )

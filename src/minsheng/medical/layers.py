@@ -40,7 +40,7 @@ def _deductible(bills: Bills, t: Tables, lv: I64, inpatient: Bools) -> I64:
     """The whole deductible (起付线) of each bill: per admission in hospital, by the admission
     number of the year (the last table column holds for every later one), less the referring
     level's where a region tops up only the difference (转诊补差); yearly for outpatients."""
-    slot = np.minimum(np.maximum(bills.admission, 1), t.slots) - 1
+    slot = np.minimum(bills.admission_number(), t.slots) - 1
     slot = np.where(inpatient, slot, 0)
     ded: I64 = t.deductible[bills.visit, bills.scheme, lv, slot]
     if t.any_top_up:
