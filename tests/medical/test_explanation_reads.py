@@ -155,4 +155,4 @@ def test_with_every_shape_on_the_explanation_names_exactly_what_was_read() -> No
     assert basic.ratio == "0.85 / 0.9"
     paths = {x.path for x in basic.parameters}
     assert "medical.resident.inpatient.admission_deductible_factors" in paths
-    assert "medical.resident.inpatient.ratio_bands.brackets[2].rate" in paths
+    assert "medical.resident.inpatient.ratio_bands.level_3.brackets[2].rate" in paths

@@ -31,11 +31,13 @@ def _on(value: Any) -> dict[str, Any]:
     return {"values": {"2024-01-01": {"value": value}}}
 
 
-def _bands(base: str, points: tuple[str, str], at: tuple[int, int]) -> dict[str, Any]:
+def _bands(base: str, level: int, points: tuple[str, str], at: tuple[int, int]) -> dict[str, Any]:
+    """Two bands above the first at one level (0: a scheme with one ratio for all levels)."""
+    scale = f"{base}.ratio_bands" + (f".level_{level}" if level else "")
     out: dict[str, Any] = {}
     for i, (rate, threshold) in enumerate(zip(points, at, strict=True), start=1):
-        out[f"{base}.ratio_bands.brackets[{i}].threshold"] = _on(threshold)
-        out[f"{base}.ratio_bands.brackets[{i}].rate"] = _on(rate)
+        out[f"{scale}.brackets[{i}].threshold"] = _on(threshold)
+        out[f"{scale}.brackets[{i}].rate"] = _on(rate)
     return out
 
 
@@ -44,10 +46,11 @@ SHAPES = {
     "description": "every basic-insurance shape on",
     "region": None,
     "changes": {
-        **_bands("medical.resident.inpatient", ("0.05", "0.1"), (10000, 30000)),
-        **_bands("medical.employee_inpatient", ("0.02", "0.3"), (5000, 80000)),
-        **_bands("medical.employee_outpatient", ("0.05", "0.05"), (1000, 1000)),
-        **_bands("medical.resident.outpatient", ("0.01", "0.1"), (100, 2000)),
+        **_bands("medical.resident.inpatient", 3, ("0.05", "0.1"), (10000, 30000)),
+        **_bands("medical.resident.inpatient", 1, ("0.1", "0.1"), (2000, 2000)),
+        **_bands("medical.employee_inpatient", 2, ("0.02", "0.3"), (5000, 80000)),
+        **_bands("medical.employee_outpatient", 1, ("0.05", "0.05"), (1000, 1000)),
+        **_bands("medical.resident.outpatient", 0, ("0.01", "0.1"), (100, 2000)),
         "medical.employee_outpatient.eligible_ceiling": _on(10000),
         "medical.resident.inpatient.eligible_ceiling": _on(180000),
         "medical.employee_inpatient.admission_deductible_factors": _on("0.5 0.25 0"),

@@ -483,10 +483,10 @@ def test_the_window_numbers_admissions_and_a_year_replays_under_other_shapes(
         assert what_if["totals"]["basic_replayed"] > same["totals"]["basic_paid"]
         banded = _shaped(
             {
-                "medical.resident.inpatient.ratio_bands.brackets[1].threshold": "10000",
-                "medical.resident.inpatient.ratio_bands.brackets[1].rate": "0.05",
-                "medical.resident.inpatient.ratio_bands.brackets[2].threshold": "10000",
-                "medical.resident.inpatient.ratio_bands.brackets[2].rate": "0.05",
+                "medical.resident.inpatient.ratio_bands.level_2.brackets[1].threshold": "10000",
+                "medical.resident.inpatient.ratio_bands.level_2.brackets[1].rate": "0.05",
+                "medical.resident.inpatient.ratio_bands.level_2.brackets[2].threshold": "10000",
+                "medical.resident.inpatient.ratio_bands.level_2.brackets[2].rate": "0.05",
             }
         )
         assert service.replay_year(s, YEAR, DAY, banded)["bills_changed"] >= 1

@@ -75,11 +75,11 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
     ratio = _ratio_text(int(r.basic_ratio_num[i]), r.ratio_den)
     bands: tuple[int, int] | None = None
     if t.cumulative:  # 分段报销 / the eligible-cost ceiling: the year's cost decides
-        shapes += [*s["bands"][visit, scheme], *s["ceiling"][visit, scheme]]
+        shapes += [*s["bands"][visit, scheme, lv], *s["ceiling"][visit, scheme]]
         first, last = int(r.basic_band_first[i]), int(r.basic_band_last[i])
         base_num = int(r.basic_ratio_num[i])
         nums = [
-            min(max(base_num + int(t.band_inc[visit, scheme, b]), 0), t.den)
+            min(max(base_num + int(t.band_inc[visit, scheme, lv, b]), 0), t.den)
             for b in range(first, last + 1)
         ]
         ratio = " / ".join(_ratio_text(n, t.den) for n in nums)

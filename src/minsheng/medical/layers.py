@@ -56,7 +56,7 @@ def _deductible(bills: Bills, t: Tables, lv: I64, inpatient: Bools) -> I64:
 
 
 def _banded(
-    t: Tables, bills: Bills, ratio: I64, cost_before: I64, above: I64
+    t: Tables, bills: Bills, lv: I64, ratio: I64, cost_before: I64, above: I64
 ) -> tuple[I64, I64, I64, I64]:
     """The fund's pay on the year's cost above the deductible from ``cost_before`` to
     ``cost_before + above``: each part at its band's ratio (分段报销, the level's ratio plus the
@@ -66,8 +66,8 @@ def _banded(
     ceiling = t.ceiling[bills.visit, bills.scheme]
     lo = np.minimum(cost_before, ceiling)
     hi = np.minimum(cost_before + above, ceiling)
-    thr = t.band_thr[bills.visit, bills.scheme]  # [n, band]
-    inc = t.band_inc[bills.visit, bills.scheme]
+    thr = t.band_thr[bills.visit, bills.scheme, lv]  # [n, band]
+    inc = t.band_inc[bills.visit, bills.scheme, lv]
     raw = np.zeros_like(above)
     n_bands = thr.shape[1]
     for b in range(n_bands):
@@ -99,7 +99,7 @@ def basic_insurance(bills: Bills, before: Totals, t: Tables) -> Basic:
     above = bills.policy - deductible
     if t.cumulative:
         cost_before = np.where(inpatient, before.ip_cost, before.op_cost)
-        pay, counted, first, last = _banded(t, bills, ratio, cost_before, above)
+        pay, counted, first, last = _banded(t, bills, lv, ratio, cost_before, above)
     else:  # no bands, no ceiling: one ratio on the bill (today's Tibet)
         pay, counted = apply_ratios(above, ratio, t.den), above
         first = last = np.zeros_like(above)

@@ -138,9 +138,12 @@ def _visit_base(visit: Visit, scheme: Scheme) -> str:
     return f"medical.employee_{VISITS[visit]}"
 
 
-def bands_path(visit: Visit, scheme: Scheme) -> str:
-    """The cost bands (分段报销): points added to the ratio by the year's cumulative cost."""
-    return f"{_visit_base(visit, scheme)}.ratio_bands"
+def bands_path(visit: Visit, scheme: Scheme, level: int) -> str:
+    """The cost bands (分段报销) of a visit, scheme and level: points added to the level's ratio
+    by the year's cumulative cost (resident outpatient pooling has one ratio for all levels)."""
+    if scheme is Scheme.RESIDENT and visit is Visit.OUTPATIENT:
+        return f"{_visit_base(visit, scheme)}.ratio_bands"
+    return f"{_visit_base(visit, scheme)}.ratio_bands.{_lv(level)}"
 
 
 def ceiling_path(visit: Visit, scheme: Scheme) -> str:
@@ -216,9 +219,8 @@ class MedicalParams:
         cached = snap.__dict__.get("_medical_params")
         if isinstance(cached, MedicalParams):
             return cached
-        bands = {
-            x: snap.scale(x) for x in sorted({bands_path(v, s) for v in Visit for s in Scheme})
-        }
+        band_paths = {bands_path(v, s, lv) for v in Visit for s in Scheme for lv in LEVELS}
+        bands = {x: snap.scale(x) for x in sorted(band_paths)}
         made = cls({p: snap.info(p) for p in _all_paths()}, snap.scale(CI_SCALE), bands)
         snap.__dict__["_medical_params"] = made
         return made
@@ -313,8 +315,8 @@ class Tables:
     slots: int  # admission-number columns of ``deductible``
     top_up: Bools  # [scheme]: a referral up a level pays the difference of the deductibles
     any_top_up: bool
-    band_thr: I64  # [visit, scheme, band]: cumulative cost above the deductible, ascending
-    band_inc: I64  # [visit, scheme, band]: points added to the ratio, over ``den``
+    band_thr: I64  # [visit, scheme, level-1, band]: the year's cost above the deductible
+    band_inc: I64  # [visit, scheme, level-1, band]: points added to the ratio, over ``den``
     ceiling: I64  # [visit, scheme]: yearly eligible cost above the deductible (NO_CEILING)
     cumulative: bool  # some bands or a ceiling are on: the basic layer reads the year's cost
     ci_outpatient: Bools  # [scheme]: outpatient self-pay enters 大病 / 大额
@@ -345,22 +347,27 @@ class Tables:
         reductions = [Decimal(0)] + [
             p.ratio(REDUCTION_PATHS[a]) for a in (Area.FILED, Area.UNFILED)
         ]
-        band_cells = [(v, s, p.bands[bands_path(v, s)]) for v in Visit for s in Scheme]
-        band_rates = [r for _, _, sc in band_cells for r in sc.rates]
+        band_cells = [
+            ((v, s, lv - 1), p.bands[bands_path(v, s, lv)])
+            for v in Visit
+            for s in Scheme
+            for lv in LEVELS
+        ]
+        band_rates = [r for _, sc in band_cells for r in sc.rates]
         nums, den = ratio_table(rates + reductions + band_rates)
-        n_bands = max(len(sc.thresholds) for _, _, sc in band_cells)
-        band_thr = np.full((2, 3, n_bands), NO_CEILING, dtype=np.int64)
-        band_inc = np.zeros((2, 3, n_bands), dtype=np.int64)
-        src["bands"] = np.empty((2, 3), dtype=object)
+        n_bands = max(len(sc.thresholds) for _, sc in band_cells)
+        band_thr = np.full((2, 3, 3, n_bands), NO_CEILING, dtype=np.int64)
+        band_inc = np.zeros((2, 3, 3, n_bands), dtype=np.int64)
+        src["bands"] = np.empty((2, 3, 3), dtype=object)
         at = len(rates) + len(reductions)
         cumulative = False  # all thresholds and points 0: one band, today's ratio
-        for v, s, sc in band_cells:
+        for where, sc in band_cells:
             k = len(sc.thresholds)
-            band_thr[v, s, :k] = sc.thresholds
-            band_inc[v, s, :k] = nums[at : at + k]
+            band_thr[(*where, slice(0, k))] = sc.thresholds
+            band_inc[(*where, slice(0, k))] = nums[at : at + k]
             at += k
             cumulative = cumulative or any(sc.rates) or any(sc.thresholds)
-            src["bands"][v, s] = tuple(i.path for i in sc.infos)
+            src["bands"][where] = tuple(i.path for i in sc.infos)
         src["band_thr"] = src["band_inc"] = src["bands"]
         ceiling, src["ceiling"] = _cells((2, 3))
         for v in Visit:
