@@ -493,3 +493,21 @@ def test_the_window_numbers_admissions_and_a_year_replays_under_other_shapes(
         with pytest.raises(ValidationError) as err:
             service.settle(s, BillIn.model_validate(bill("1000.00")), BY, tree=banded)
         assert err.value.rule == "cost_bands_not_live"
+
+
+def test_a_referral_up_a_level_tops_up_only_the_difference_where_the_region_says_so(
+    world: dict[str, int], engine: Engine
+) -> None:
+    """转诊补差: referred from a 一级 to this 二级 hospital, the patient pays 200 − 100 = 100 of
+    deductible where ``referral_top_up`` is on; the full 200 in Tibet (off)."""
+    from minsheng.medical import service
+    from minsheng.medical.schemas import BillIn
+
+    referred = BillIn.model_validate(bill("10000.00", referred_from_level=1))
+    with make_sessionmaker(engine)() as s:
+        tibet = service.settle(s, referred, BY, preview=True)
+        plain = service.settle(s, BillIn.model_validate(bill("10000.00")), BY, preview=True)
+        top_up = _shaped({"medical.resident.inpatient.referral_top_up": True})
+        shaped = service.settle(s, referred, BY, preview=True, tree=top_up)
+    assert tibet.basic == plain.basic
+    assert shaped.basic == tibet.basic + 8500  # 100 yuan less deductible, at 85%
