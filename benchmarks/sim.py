@@ -117,7 +117,7 @@ def bench_openfisca(directory: Path) -> None:
     b = part.bills
     bsel = np.nonzero(persons[b["person"]] & (b["scheme"] >= 0))[0]
     first = bsel[np.r_[True, b["person"][bsel][1:] != b["person"][bsel][:-1]]]  # first bills
-    bills = mrules.Bills(**{k: b[k][first] for k in mrules.Bills.__dataclass_fields__})
+    bills = mrules.Bills(**{k: b[k][first] for k in mrules.Bills.__dataclass_fields__ if k in b})
     bills.later_admission[:] = False
     day = dt.date(2026, 1, 1)
     p_med = mrules.MedicalParams.from_snapshot(load().at(day, None))

@@ -12,6 +12,7 @@ from minsheng.core import money
 from minsheng.medical.examples import MONEY_KEYS, OUTPUTS, to_row
 from minsheng.medical.rules import Bills, MedicalParams, settle_in_order
 from minsheng.policy import load
+from minsheng.policy.examples import read_examples
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
 OUT = {k: k for k in OUTPUTS}
@@ -21,7 +22,8 @@ OUT = {k: k for k in OUTPUTS}
 def test_worked_example(path: Path) -> None:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     day = case["date"] if isinstance(case["date"], dt.date) else dt.date.fromisoformat(case["date"])
-    params = MedicalParams.from_snapshot(load().at(day, str(case["region"])))
+    (example,) = read_examples([path])  # its own figures (``parameters:``) over the files
+    params = MedicalParams.from_snapshot(example.tree(load()).at(day, str(case["region"])))
     bills = Bills.of([to_row(b["bill"]) for b in case["bills"]])
     result, _ = settle_in_order(bills, params)
     for i, b in enumerate(case["bills"]):
@@ -54,6 +56,8 @@ def test_every_rule_has_an_example() -> None:
         ("area", "filed"),
         ("area", "unfiled"),
         ("later_admission", "True"),
+        ("admission", "3"),
+        ("referred_from", "2"),
         ("special", "True"),
         ("border", "True"),
         ("major_disease", "True"),

@@ -8,6 +8,7 @@ figure used but not named, or named but not used, fails."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from typing import Any
@@ -50,16 +51,18 @@ class RecordingTables:
         return value
 
 
-def recorded(bills: Bills, before: Totals) -> tuple[set[str], rules.Result]:
-    rec = rules.MedicalParams(P.infos, P.ci_scale)
-    tables = RecordingTables(P.t)
+def recorded(
+    bills: Bills, before: Totals, p: rules.MedicalParams = P
+) -> tuple[set[str], rules.Result]:
+    rec = rules.MedicalParams(p.infos, p.ci_scale, p.bands)
+    tables = RecordingTables(p.t)
     rec.__dict__["t"] = tables  # what settle reads as p.t
     r = rules.settle(bills, before, rec)
     return tables.read, r
 
 
-def explained(bills: Bills, r: rules.Result) -> set[str]:
-    return {i.path for step in rules.explain(bills, r, P) for i in step.parameters}
+def explained(bills: Bills, r: rules.Result, p: rules.MedicalParams = P) -> set[str]:
+    return {i.path for step in rules.explain(bills, r, p) for i in step.parameters}
 
 
 def all_kinds() -> list[BillRow]:
@@ -125,3 +128,31 @@ def test_a_batch_reads_the_union_of_its_bills() -> None:
     for i in range(len(rows)):
         union |= {x.path for s in rules.explain(bills, r, P, i) for x in s.parameters}
     assert read >= union and len(union) > 20
+
+
+def test_with_every_shape_on_the_explanation_names_exactly_what_was_read() -> None:
+    """Cost bands, eligible-cost ceilings, admission-number deductibles, 转诊补差 and outpatient
+    self-pay into 大病 / 大额, all on: still exactly the figures read, and the steps name the
+    admission number and the cost bands used."""
+    from tests.medical.test_properties import PARAMS
+
+    shaped = PARAMS["shaped"]
+    before = Totals.zeros(1)
+    before.ip_cost[:] = 2_000_000  # 20,000 of cost already in the year: a band boundary near
+    wrong = []
+    for row in all_kinds()[::7]:
+        for admission, referred in ((1, 0), (3, 2), (2, 1)):
+            kind = dataclasses.replace(row, admission=admission, referred_from=referred)
+            bills = Bills.of([kind])
+            read, r = recorded(bills, before, shaped)
+            if read != explained(bills, r, shaped):
+                wrong.append((kind, sorted(read ^ explained(bills, r, shaped))))
+    assert not wrong, wrong[:3]
+    bills = Bills.of([BillRow(visit="inpatient", level=3, admission=3, policy=2_000_000)])
+    r = rules.settle(bills, before, shaped)
+    basic = rules.explain(bills, r, shaped)[0]
+    assert basic.admission == 3 and basic.bands == (2, 3)  # 20,000 → 40,000: 85% then 90%
+    assert basic.ratio == "0.85 / 0.9"
+    paths = {x.path for x in basic.parameters}
+    assert "medical.resident.inpatient.admission_deductible_factors" in paths
+    assert "medical.resident.inpatient.ratio_bands.level_3.brackets[2].rate" in paths

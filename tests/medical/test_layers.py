@@ -150,3 +150,41 @@ def test_groups_and_special_come_from_the_parameters() -> None:
     assert P.medical_statuses() == ("tekun", "dibao", "poverty_return", "dibao_edge", "border")
     info = P.info("medical.assistance.group_precedence")
     assert info.reference and info.start == dt.date(2022, 1, 1)
+
+
+@pytest.mark.parametrize("shares", ["0.5 half", "0.5 1.5"])
+def test_admission_deductible_shares_are_checked_naming_the_parameter(shares: str) -> None:
+    from minsheng.core.errors import ValidationError
+    from minsheng.policy import load
+    from minsheng.policy.overlays import parse_overlay
+
+    path = "medical.employee_inpatient.admission_deductible_factors"
+    overlay = {"changes": {path: {"values": {dt.date(2024, 1, 1): {"value": shares}}}}}
+    snap = load().with_overlay(parse_overlay(overlay, "bad")).at(dt.date(2024, 6, 1), "540200")
+    with pytest.raises(ValidationError) as err:
+        rules.MedicalParams.from_snapshot(snap).t  # noqa: B018
+    assert err.value.field == path and err.value.rule == "admission_factors"
+
+
+def test_admission_number_picks_its_own_deductible_and_later_ones_repeat_the_last() -> None:
+    """Shares 0.5 then 0.25: the 2nd admission half, the 3rd and every later one a quarter;
+    ``later_admission`` without a number still means the 2nd."""
+    from minsheng.policy import load
+    from minsheng.policy.overlays import parse_overlay
+
+    path = "medical.employee_inpatient.admission_deductible_factors"
+    overlay = {"changes": {path: {"values": {dt.date(2024, 1, 1): {"value": "0.5 0.25"}}}}}
+    snap = load().with_overlay(parse_overlay(overlay, "n")).at(dt.date(2024, 6, 1), "540200")
+    p = rules.MedicalParams.from_snapshot(snap)
+    first = p.fen("medical.employee_inpatient.deductible.level_2")
+    got = []
+    for row in (
+        {"admission": 1},
+        {"admission": 2},
+        {"later_admission": True},
+        {"admission": 3},
+        {"admission": 9},
+    ):
+        bill = one(scheme="employee_active", visit="inpatient", level=2, policy=10_000_000, **row)
+        got.append(int(rules.basic_insurance(bill, before(), p.t).deductible[0]))
+    assert got == [first, first // 2, first // 2, first // 4, first // 4]

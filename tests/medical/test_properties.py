@@ -22,12 +22,52 @@ from minsheng.medical.rules import (
     settle_in_order,
     split_lines,
 )
+from minsheng.medical.tables import Scheme, Visit, ceiling_path
 from minsheng.policy import load
+from minsheng.policy.overlays import parse_overlay
 
+
+def _on(value: Any) -> dict[str, Any]:
+    return {"values": {"2024-01-01": {"value": value}}}
+
+
+def _bands(base: str, level: int, points: tuple[str, str], at: tuple[int, int]) -> dict[str, Any]:
+    """Two bands above the first at one level (0: a scheme with one ratio for all levels)."""
+    scale = f"{base}.ratio_bands" + (f".level_{level}" if level else "")
+    out: dict[str, Any] = {}
+    for i, (rate, threshold) in enumerate(zip(points, at, strict=True), start=1):
+        out[f"{scale}.brackets[{i}].threshold"] = _on(threshold)
+        out[f"{scale}.brackets[{i}].rate"] = _on(rate)
+    return out
+
+
+# every shape of issue 16 items 1–3 switched on at once (illustrative figures)
+SHAPES = {
+    "description": "every basic-insurance shape on",
+    "region": None,
+    "changes": {
+        **_bands("medical.resident.inpatient", 3, ("0.05", "0.1"), (10000, 30000)),
+        **_bands("medical.resident.inpatient", 1, ("0.1", "0.1"), (2000, 2000)),
+        **_bands("medical.employee_inpatient", 2, ("0.02", "0.3"), (5000, 80000)),
+        **_bands("medical.employee_outpatient", 1, ("0.05", "0.05"), (1000, 1000)),
+        **_bands("medical.resident.outpatient", 0, ("0.01", "0.1"), (100, 2000)),
+        "medical.employee_outpatient.eligible_ceiling": _on(10000),
+        "medical.resident.inpatient.eligible_ceiling": _on(180000),
+        "medical.employee_inpatient.admission_deductible_factors": _on("0.5 0.25 0"),
+        "medical.resident.inpatient.admission_deductible_factors": _on("0"),
+        "medical.employee_inpatient.referral_top_up": _on(True),
+        "medical.resident.inpatient.referral_top_up": _on(True),
+        "medical.critical_illness.includes_outpatient": _on(True),
+        "medical.employee_supplementary.includes_outpatient": _on(True),
+    },
+}
 PARAMS = {
     region: MedicalParams.from_snapshot(load().at(dt.date(2024, 6, 1), region))
     for region in ("540200", "540100")
 }
+PARAMS["shaped"] = MedicalParams.from_snapshot(
+    load().with_overlay(parse_overlay(SHAPES, "shapes")).at(dt.date(2024, 6, 1), "540200")
+)
 
 
 @st.composite
@@ -57,6 +97,8 @@ def person_year(draw: Any) -> list[dict[str, Any]]:
                 "level": draw(st.sampled_from([1, 2, 3])),
                 "area": draw(st.sampled_from(AREAS)),
                 "later_admission": draw(st.booleans()),
+                "admission": draw(st.integers(0, 5)),  # 0: from later_admission
+                "referred_from": draw(st.integers(0, 3)),
                 "account_balance": draw(st.integers(0, 2_000_000)),
             }
         )
@@ -93,6 +135,8 @@ def test_no_fund_pays_more_than_it_works_on_and_parts_add_up(
     r, _ = settle_in_order(bills, p)
     assert np.all(r.basic >= 0) and np.all(r.basic <= bills.policy)
     assert np.all(r.basic_deductible <= bills.policy)
+    assert np.all(r.basic <= r.basic_counted) and np.all(r.basic_counted <= r.basic_above)
+    assert np.all(r.basic_above == bills.policy - r.basic_deductible)
     assert np.all(r.ci >= 0) and np.all(r.ci <= r.ci_base) and np.all(r.ci_base <= r.compliant)
     assert np.all(r.assistance >= 0) and np.all(r.assistance <= r.as_base)
     assert np.all(r.basic + r.ci + r.assistance + r.patient == bills.total)
@@ -123,6 +167,17 @@ def test_no_yearly_cap_is_exceeded_in_any_order(
         else "medical.assistance.annual_cap.ordinary"
     )
     assert int(totals.as_paid[0]) <= as_cap
+    # the eligible-cost ceilings: the year's cost counted never passes them
+    scheme = Scheme[rows[0]["scheme"].upper()]
+    r, _ = settle_in_order(bills, p)
+    for visit in Visit:
+        ceiling = p.fen(ceiling_path(visit, scheme))
+        mine = bills.visit == visit
+        counted = int(r.basic_counted[mine].sum())
+        assert counted <= int(r.basic_above[mine].sum())
+        if ceiling:
+            assert counted <= ceiling
+            assert int(r.basic[mine].sum()) <= ceiling  # no ratio above 100%
     op_ded = int(totals.op_deductible[0])
     assert op_ded <= max(
         p.fen("medical.employee_outpatient.deductible.active"),

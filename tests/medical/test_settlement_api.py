@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -449,3 +450,64 @@ def test_family_mutual_aid_pays_from_a_relatives_account(
     assert fourth["account"] == 0 and fourth["cash"] == fourth["patient"]
     r = client.put(f"/api/medical/persons/{parent_pk}/account", json={"balance": "-1"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "balance"
+
+
+def _shaped(changes: dict[str, Any]) -> Any:
+    from minsheng.policy import load
+    from minsheng.policy.overlays import parse_overlay
+
+    dated = {k: {"values": {dt.date(2022, 1, 1): {"value": v}}} for k, v in changes.items()}
+    return load().with_overlay(parse_overlay({"changes": dated}, "shape"))
+
+
+def test_the_window_numbers_admissions_and_a_year_replays_under_other_shapes(
+    client: Any, world: dict[str, int], engine: Engine
+) -> None:
+    """Issue 16: each admission's number comes from the ledger and is kept with the bill, so a
+    year replays under admission-number deductibles and cost bands; a region with cost bands is
+    refused at the window until the ledger keeps the year's cost."""
+    from minsheng.core.errors import ValidationError
+    from minsheng.medical import service
+    from minsheng.medical.schemas import BillIn
+
+    for amount in ("3000.00", "5000.00", "8000.00"):
+        assert client.post("/api/medical/settlements", json=bill(amount)).status_code == 201
+    with make_sessionmaker(engine)() as s:
+        rows = s.scalars(select(Settlement).order_by(Settlement.id)).all()
+        assert [json.loads(r.inputs)["admission"] for r in rows] == [1, 2, 3]
+        same = service.replay_year(s, YEAR, DAY)
+        assert same["bills_changed"] == 0
+        third_free = _shaped({"medical.resident.inpatient.admission_deductible_factors": "0.5 0"})
+        what_if = service.replay_year(s, YEAR, DAY, third_free)
+        assert what_if["bills_changed"] == 1  # the third admission: no deductible
+        assert what_if["totals"]["basic_replayed"] > same["totals"]["basic_paid"]
+        banded = _shaped(
+            {
+                "medical.resident.inpatient.ratio_bands.level_2.brackets[1].threshold": "10000",
+                "medical.resident.inpatient.ratio_bands.level_2.brackets[1].rate": "0.05",
+                "medical.resident.inpatient.ratio_bands.level_2.brackets[2].threshold": "10000",
+                "medical.resident.inpatient.ratio_bands.level_2.brackets[2].rate": "0.05",
+            }
+        )
+        assert service.replay_year(s, YEAR, DAY, banded)["bills_changed"] >= 1
+        with pytest.raises(ValidationError) as err:
+            service.settle(s, BillIn.model_validate(bill("1000.00")), BY, tree=banded)
+        assert err.value.rule == "cost_bands_not_live"
+
+
+def test_a_referral_up_a_level_tops_up_only_the_difference_where_the_region_says_so(
+    world: dict[str, int], engine: Engine
+) -> None:
+    """转诊补差: referred from a 一级 to this 二级 hospital, the patient pays 200 − 100 = 100 of
+    deductible where ``referral_top_up`` is on; the full 200 in Tibet (off)."""
+    from minsheng.medical import service
+    from minsheng.medical.schemas import BillIn
+
+    referred = BillIn.model_validate(bill("10000.00", referred_from_level=1))
+    with make_sessionmaker(engine)() as s:
+        tibet = service.settle(s, referred, BY, preview=True)
+        plain = service.settle(s, BillIn.model_validate(bill("10000.00")), BY, preview=True)
+        top_up = _shaped({"medical.resident.inpatient.referral_top_up": True})
+        shaped = service.settle(s, referred, BY, preview=True, tree=top_up)
+    assert tibet.basic == plain.basic
+    assert shaped.basic == tibet.basic + 8500  # 100 yuan less deductible, at 85%

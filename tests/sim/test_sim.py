@@ -115,7 +115,7 @@ def test_the_run_uses_the_live_rules(pop: Path) -> None:
     b = part.bills
     region = "540100"
     sel = (h["prefecture"][part.persons["household"][b["person"]]] == region) & (b["scheme"] >= 0)
-    bills = mrules.Bills(**{k: b[k][sel] for k in mrules.Bills.__dataclass_fields__})
+    bills = mrules.Bills(**{k: b[k][sel] for k in mrules.Bills.__dataclass_fields__ if k in b})
     p = mrules.MedicalParams.from_snapshot(tree.at(day, region))
     r = mrules.replay(b["person"][sel], bills, p)
     lhasa = h["prefecture"] == region

@@ -5,7 +5,7 @@ All typed; the codes are the enums of :mod:`minsheng.medical.tables`."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,8 @@ class BillRow:
     policy: int = 0
     total: int | None = None  # default: the sum of the four parts
     later_admission: bool = False
+    admission: int = 0  # inpatient: the admission number of the year (0: 2 if later, else 1)
+    referred_from: int = 0  # inpatient: the level of the hospital referring (0: none)
     special: bool = False
     group: str = "none"
     border: bool = False
@@ -47,6 +49,10 @@ class BillRow:
     def amount(self) -> int:
         parts = self.full_self + self.over_limit + self.self_first + self.policy
         return parts if self.total is None else self.total
+
+
+def _none() -> I64:
+    return np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -68,9 +74,23 @@ class Bills:
     border: Bools  # 边境一线
     major_disease: Bools  # 重特大疾病 (assistance cap)
     account_balance: I64  # personal accounts that may pay: own (employees) + family (家庭共济)
+    admission: I64 = field(default_factory=_none)  # 1, 2, …; 0 / left out: 2 if later, else 1
+    referred_from: I64 = field(default_factory=_none)  # the referring level (0: none)
+
+    def __post_init__(self) -> None:
+        n = len(self.total)
+        if len(self.admission) != n:
+            self.admission = np.zeros(n, dtype=np.int64)
+        if len(self.referred_from) != n:
+            self.referred_from = np.zeros(n, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.total)
+
+    def admission_number(self) -> I64:
+        """The admission number of the year: the stated one, else 2 for a later admission."""
+        stated: I64 = np.where(self.admission > 0, self.admission, self.later_admission + 1)
+        return stated
 
     @classmethod
     def of(cls, rows: Iterable[BillRow | Mapping[str, Any]]) -> Bills:
@@ -93,7 +113,9 @@ class Bills:
             over_limit=ints(r.over_limit for r in rs),
             self_first=ints(r.self_first for r in rs),
             policy=ints(r.policy for r in rs),
-            later_admission=flags(r.later_admission for r in rs),
+            later_admission=flags(r.later_admission or r.admission > 1 for r in rs),
+            admission=ints(r.admission for r in rs),
+            referred_from=ints(r.referred_from for r in rs),
             special=flags(r.special for r in rs),
             group=ints(Group[r.group.upper()] for r in rs),
             border=flags(r.border for r in rs),
@@ -117,14 +139,23 @@ class Totals:
     ci_paid: I64  # 大病 / 大额 paid
     as_deductible: I64  # assistance deductible used
     as_paid: I64  # assistance paid
+    # the year's cost above the deductible (bands and ceilings; left out: zeros)
+    op_cost: I64 = field(default_factory=_none)
+    ip_cost: I64 = field(default_factory=_none)
+
+    def __post_init__(self) -> None:
+        n = len(self.op_deductible)
+        if len(self.op_cost) != n:
+            self.op_cost = np.zeros(n, dtype=np.int64)
+        if len(self.ip_cost) != n:
+            self.ip_cost = np.zeros(n, dtype=np.int64)
 
     def row(self, i: int) -> Totals:
         return Totals(**{k: v[i : i + 1] for k, v in self.__dict__.items()})
 
     @classmethod
     def zeros(cls, n: int) -> Totals:
-        z = np.zeros(n, dtype=np.int64)
-        return cls(z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy())
+        return cls(*(np.zeros(n, dtype=np.int64) for _ in range(9)))
 
     def after(self, r: Result) -> Totals:
         """The running totals once the bills of ``r`` are posted (row by row)."""
@@ -136,6 +167,8 @@ class Totals:
             self.ci_paid + r.ci,
             self.as_deductible + r.as_deductible,
             self.as_paid + r.assistance,
+            self.op_cost + np.where(r.inpatient, 0, r.basic_above),
+            self.ip_cost + np.where(r.inpatient, r.basic_above, 0),
         )
 
 
@@ -150,6 +183,10 @@ class Basic:
     cap: I64  # the yearly cap
     cap_left: I64
     amount: I64
+    above: I64  # the cost above the deductible this bill adds to the year's (bands, ceiling)
+    counted: I64  # the part of it under the year's eligible-cost ceiling
+    band_first: I64  # the first and last cost band the bill's cost fell in
+    band_last: I64
 
 
 @dataclass
@@ -190,6 +227,10 @@ class Result:
     basic_cap: I64
     basic_cap_left: I64
     basic: I64
+    basic_above: I64  # cost above the deductible, added to the year's (bands, ceilings)
+    basic_counted: I64  # the part of it under the eligible-cost ceiling
+    basic_band_first: I64
+    basic_band_last: I64
     op_deductible: I64  # the part of the yearly outpatient deductible this bill used
     compliant: I64  # 合规自付 after basic
     ci_base: I64  # compliant self-pay this bill enters into 大病 / 大额

@@ -294,6 +294,8 @@ def fingerprint(bill: BillIn, person: Person, facility: Facility) -> str:
         "account_balance": money.parse(bill.account_balance, "account_balance"),
         "lines": lines,
     }
+    if bill.referred_from_level:  # only when stated: earlier bills keep their fingerprints
+        canon["referred_from"] = bill.referred_from_level
     return hashlib.sha256(_canonical(canon).encode()).hexdigest()
 
 
@@ -376,6 +378,8 @@ def bill_row(
         self_first=int(split.self_first.sum()),
         policy=int(split.policy.sum()),
         later_admission=bill.visit == "inpatient" and bool(ledger and ledger.admissions > 0),
+        admission=(ledger.admissions if ledger else 0) + 1 if bill.visit == "inpatient" else 0,
+        referred_from=bill.referred_from_level if bill.visit == "inpatient" else 0,
         special=params.special(statuses, enrolment.scheme),
         group=params.group_of(statuses),
         border=rules.BORDER in statuses,

@@ -39,7 +39,9 @@ def simulate(part: Columns, tree: ParameterTree, as_of: dt.date) -> dict[str, I6
         sel = np.nonzero((pref_of_bill == region) & insured)[0]
         if len(sel) == 0:
             continue
-        bills = rules.Bills(**{k: np.asarray(b[k][sel]) for k in rules.Bills.__dataclass_fields__})
+        bills = rules.Bills(
+            **{k: np.asarray(b[k][sel]) for k in rules.Bills.__dataclass_fields__ if k in b}
+        )
         p = rules.MedicalParams.from_snapshot(tree.at(as_of, str(region)))
         r = rules.replay(b["person"][sel], bills, p)
         owner = hh[b["person"][sel]]

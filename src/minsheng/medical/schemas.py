@@ -67,6 +67,9 @@ class BillIn(BaseModel):
         default=False, description="异地就医已备案 (for care outside the pooling region)"
     )
     major_disease: bool = Field(default=False, description="重特大疾病 (assistance cap)")
+    referred_from_level: int = Field(
+        default=0, ge=0, le=3, description="转诊: the referring hospital's level (0: none)"
+    )
     account_balance: BalanceText = Field(
         default="0", description="personal account available, with family mutual aid"
     )

@@ -104,6 +104,14 @@ def _compute(
     inputs = bill_row(session, bill, person, facility, ledger, tree)
     row = inputs.row
     bills = rules.Bills.of([row])
+    if inputs.params.t.cumulative:  # the ledger does not yet keep the year's cost (op/ip_cost)
+        raise invalid(
+            "region",
+            "cost_bands_not_live",
+            "本统筹区的分段报销或年度可报销费用上限尚不能在窗口结算（账本未记年度累计费用）",
+            "this region's cost bands or eligible-cost ceiling cannot yet be settled at the "
+            "window (the ledger does not keep the year's cost)",
+        )
     r = rules.settle(bills, _before(ledger), inputs.params)
     steps = render(rules.explain(bills, r, inputs.params))
     s = Settlement(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from enum import IntEnum
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
@@ -19,143 +18,97 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from minsheng.core.errors import invalid
 from minsheng.core.money import apply_ratio, ratio_table
+from minsheng.medical.codes import (
+    AREAS,
+    CATEGORIES,
+    GROUPS,
+    LEVELS,
+    SCHEMES,
+    VISITS,
+    Area,
+    Category,
+    Group,
+    Scheme,
+    Visit,
+    codes,
+)
+from minsheng.medical.paths import (
+    AS,
+    BORDER,
+    BORDER_RATIO,
+    CI,
+    CI_CAP_REMOVED,
+    CI_DED_REDUCTION,
+    CI_RATIO_INCREASE,
+    CI_SCALE,
+    GROUP_PRECEDENCE,
+    NO_CEILING,
+    REDUCTION_PATHS,
+    SPECIAL_STATUSES,
+    SUP,
+    _all_paths,
+    admission_factors_path,
+    assistance_cap_path,
+    bands_path,
+    basic_cap_path,
+    basic_deductible_path,
+    basic_ratio_path,
+    ceiling_path,
+    ci_outpatient_path,
+    later_factor_path,
+    top_up_path,
+)
 from minsheng.policy import Snapshot, ValueInfo
 from minsheng.policy.scale import ScaleAt
 
 I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
 Paths = tuple[str, ...]
 ObjArray = npt.NDArray[np.object_]
 
 
-class Scheme(IntEnum):
-    """险种: the insurance scheme the patient is enrolled in."""
-
-    EMPLOYEE_ACTIVE = 0  # 职工医保（在职）
-    EMPLOYEE_RETIRED = 1  # 职工医保（退休）
-    RESIDENT = 2  # 城乡居民医保
-
-
-class Visit(IntEnum):
-    OUTPATIENT = 0  # 门诊
-    INPATIENT = 1  # 住院
-
-
-class Area(IntEnum):
-    LOCAL = 0  # 本地
-    FILED = 1  # 异地已备案
-    UNFILED = 2  # 异地未备案
-
-
-class Group(IntEnum):
-    """医疗救助对象类别 (the assistance group; precedence is a parameter, see registry.vocab)."""
-
-    NONE = 0
-    TEKUN = 1  # 特困供养人员
-    DIBAO = 2  # 低保对象
-    DIBAO_EDGE = 3  # 低保边缘
-    POVERTY_RETURN = 4  # 返贫致贫人口
-    SERIOUS_ILLNESS = 5  # 因病致贫重病患者
-
-
-class Category(IntEnum):
-    """医保目录类别 of a bill line."""
-
-    JIA = 0  # 甲类
-    YI = 1  # 乙类
-    BING = 2  # 丙类 (out of the catalogue: 全自费)
-
-
-def codes(enum: type[IntEnum]) -> tuple[str, ...]:
-    """The lower-case codes of an enum in index order (``Scheme`` → employee_active, …)."""
-    return tuple(m.name.lower() for m in enum)
-
-
-SCHEMES = codes(Scheme)
-VISITS = codes(Visit)
-AREAS = codes(Area)
-GROUPS = codes(Group)
-LEVELS = (1, 2, 3)  # hospital level 一级/二级/三级
-CATEGORIES = ("甲", "乙", "丙")
-
-
-def _lv(level: int) -> str:
-    return f"level_{level}"
-
-
-def _who(s: Scheme) -> str:
-    return "retired" if s is Scheme.EMPLOYEE_RETIRED else "active"
-
-
-def basic_ratio_path(visit: Visit, scheme: Scheme, level: int) -> str:
-    """The basic insurance reimbursement ratio (报销比例) for a visit, scheme and level."""
-    if scheme is Scheme.RESIDENT:
-        if visit is Visit.OUTPATIENT:
-            return "medical.resident.outpatient.ratio"
-        return f"medical.resident.inpatient.ratio.{_lv(level)}"
-    base = "employee_outpatient" if visit is Visit.OUTPATIENT else "employee_inpatient"
-    return f"medical.{base}.ratio.{_who(scheme)}.{_lv(level)}"
-
-
-def basic_deductible_path(visit: Visit, scheme: Scheme, level: int) -> str:
-    """The deductible (起付线): yearly for outpatient pooling, per admission for inpatient."""
-    if scheme is Scheme.RESIDENT:
-        if visit is Visit.OUTPATIENT:
-            return "medical.resident.outpatient.deductible"
-        return f"medical.resident.inpatient.deductible.{_lv(level)}"
-    if visit is Visit.OUTPATIENT:
-        return f"medical.employee_outpatient.deductible.{_who(scheme)}"
-    return f"medical.employee_inpatient.deductible.{_lv(level)}"
-
-
-def later_factor_path(scheme: Scheme) -> str:
-    base = "employee_inpatient" if scheme is not Scheme.RESIDENT else "resident.inpatient"
-    return f"medical.{base}.later_admission_deductible_factor"
-
-
-def basic_cap_path(visit: Visit, scheme: Scheme) -> str:
-    """The basic fund's yearly cap (年度最高支付限额) for the visit type."""
-    if scheme is Scheme.RESIDENT:
-        return f"medical.resident.{VISITS[visit]}.annual_cap"
-    return f"medical.employee_{VISITS[visit]}.annual_cap"
-
-
-REDUCTION_PATHS = {
-    Area.FILED: "medical.out_of_area.filed_ratio_reduction",
-    Area.UNFILED: "medical.out_of_area.unfiled_ratio_reduction",
-}
-CI = "medical.critical_illness"
-SUP = "medical.employee_supplementary"
-AS = "medical.assistance"
-CI_SCALE = f"{CI}.scale"
-CI_DED_REDUCTION = f"{CI}.special_groups.deductible_reduction"
-CI_RATIO_INCREASE = f"{CI}.special_groups.ratio_increase"
-CI_CAP_REMOVED = f"{CI}.special_groups.cap_removed"
-BORDER_RATIO = f"{AS}.border_resident_ratio"
-GROUP_PRECEDENCE = f"{AS}.group_precedence"  # which status decides the assistance group
-SPECIAL_STATUSES = f"{CI}.special_groups.statuses"  # who gets "一降一升一取消"
-BORDER = "border"  # the registry status of 边境一线 residents
-
-
-def assistance_cap_path(major_disease: bool) -> str:
-    return f"{AS}.annual_cap.{'major_disease' if major_disease else 'ordinary'}"
-
-
-def _all_paths() -> list[str]:
-    paths: set[str] = {CI_DED_REDUCTION, CI_RATIO_INCREASE, CI_CAP_REMOVED, BORDER_RATIO}
-    paths |= {GROUP_PRECEDENCE, SPECIAL_STATUSES}
-    paths |= set(REDUCTION_PATHS.values())
-    paths |= {f"{CI}.deductible", f"{CI}.annual_cap", f"{SUP}.deductible", f"{SUP}.ratio"}
-    paths |= {f"{SUP}.annual_cap", assistance_cap_path(False), assistance_cap_path(True)}
-    for s in Scheme:
-        paths.add(later_factor_path(s))
-        for v in Visit:
-            paths.add(basic_cap_path(v, s))
-            for lv in LEVELS:
-                paths |= {basic_ratio_path(v, s, lv), basic_deductible_path(v, s, lv)}
-    for g in GROUPS[1:]:
-        paths |= {f"{AS}.deductible.{g}", f"{AS}.ratio.{g}"}
-    return sorted(paths)
+__all__ = [
+    "AREAS",
+    "AS",
+    "BORDER",
+    "BORDER_RATIO",
+    "CATEGORIES",
+    "CI",
+    "CI_CAP_REMOVED",
+    "CI_DED_REDUCTION",
+    "CI_RATIO_INCREASE",
+    "CI_SCALE",
+    "GROUPS",
+    "GROUP_PRECEDENCE",
+    "LEVELS",
+    "NO_CEILING",
+    "REDUCTION_PATHS",
+    "SCHEMES",
+    "SPECIAL_STATUSES",
+    "SUP",
+    "VISITS",
+    "Area",
+    "Category",
+    "Group",
+    "MedicalParams",
+    "Scheme",
+    "Tables",
+    "Visit",
+    "admission_factors_path",
+    "assistance_cap_path",
+    "bands_path",
+    "basic_cap_path",
+    "basic_deductible_path",
+    "basic_ratio_path",
+    "ceiling_path",
+    "ci_outpatient_path",
+    "codes",
+    "later_factor_path",
+    "top_up_path",
+    "yearly_caps",
+]
 
 
 @dataclass(frozen=True)
@@ -164,6 +117,7 @@ class MedicalParams:
 
     infos: dict[str, ValueInfo]
     ci_scale: ScaleAt
+    bands: dict[str, ScaleAt] = field(default_factory=dict)  # bands_path → the cost bands
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot) -> MedicalParams:
@@ -171,7 +125,9 @@ class MedicalParams:
         cached = snap.__dict__.get("_medical_params")
         if isinstance(cached, MedicalParams):
             return cached
-        made = cls({p: snap.info(p) for p in _all_paths()}, snap.scale(CI_SCALE))
+        band_paths = {bands_path(v, s, lv) for v in Visit for s in Scheme for lv in LEVELS}
+        bands = {x: snap.scale(x) for x in sorted(band_paths)}
+        made = cls({p: snap.info(p) for p in _all_paths()}, snap.scale(CI_SCALE), bands)
         snap.__dict__["_medical_params"] = made
         return made
 
@@ -185,7 +141,8 @@ class MedicalParams:
         hit = self.infos.get(path)
         if hit is not None:
             return hit
-        return next(i for i in self.ci_scale.infos if i.path == path)
+        scales = (self.ci_scale, *self.bands.values())
+        return next(i for sc in scales for i in sc.infos if i.path == path)
 
     def fen(self, path: str) -> int:
         value = self.infos[path].value
@@ -222,6 +179,26 @@ class MedicalParams:
         return (*self.codes(GROUP_PRECEDENCE), BORDER)
 
 
+def _admission_factors(p: MedicalParams, s: Scheme) -> list[tuple[Decimal, str]]:
+    """The deductible share (and its parameter) of the 2nd, 3rd, … admission; the last one
+    holds for every later admission. None listed: the later-admission factor for all."""
+    path = admission_factors_path(s)
+    listed = p.codes(path)
+    if not listed:
+        return [(p.ratio(later_factor_path(s)), later_factor_path(s))]
+    try:
+        shares = [Decimal(x) for x in listed]
+    except ArithmeticError:
+        raise invalid(
+            path, "admission_factors", "住院次数起付线比例须为数字", "the shares must be numbers"
+        ) from None
+    if any(not Decimal(0) <= x <= Decimal(1) for x in shares):
+        raise invalid(
+            path, "admission_factors", "住院次数起付线比例须在0与1之间", "a share is in [0, 1]"
+        )
+    return [(x, path) for x in shares]
+
+
 def _cells(shape: tuple[int, ...]) -> tuple[I64, ObjArray]:
     src = np.empty(shape, dtype=object)
     src.fill(())
@@ -239,8 +216,17 @@ class Tables:
     basic_ratio: I64  # [visit, scheme, level-1] numerators over ``den``
     reduction: I64  # [area] numerators over ``den`` (0 locally)
     den: int
-    deductible: I64  # [visit, scheme, level-1, later]; outpatient: the yearly deductible
+    deductible: I64  # [visit, scheme, level-1, admission-1 (the last: every later one)]
     basic_cap: I64  # [visit, scheme]
+    slots: int  # admission-number columns of ``deductible``
+    top_up: Bools  # [scheme]: a referral up a level pays the difference of the deductibles
+    any_top_up: bool
+    band_thr: I64  # [visit, scheme, level-1, band]: the year's cost above the deductible
+    band_inc: I64  # [visit, scheme, level-1, band]: points added to the ratio, over ``den``
+    ceiling: I64  # [visit, scheme]: yearly eligible cost above the deductible (NO_CEILING)
+    cumulative: bool  # some bands or a ceiling are on: the basic layer reads the year's cost
+    ci_outpatient: Bools  # [scheme]: outpatient self-pay enters 大病 / 大额
+    any_ci_outpatient: bool
     ci_deductible: I64  # [scheme, special]: 大病 (residents) / 大额 (employees)
     ci_cap: I64  # [scheme, special]; −1 where the cap is removed
     sup_ratio: Decimal  # 大额医疗补助 ratio (employees)
@@ -267,17 +253,55 @@ class Tables:
         reductions = [Decimal(0)] + [
             p.ratio(REDUCTION_PATHS[a]) for a in (Area.FILED, Area.UNFILED)
         ]
-        nums, den = ratio_table(rates + reductions)
+        band_cells = [
+            ((v, s, lv - 1), p.bands[bands_path(v, s, lv)])
+            for v in Visit
+            for s in Scheme
+            for lv in LEVELS
+        ]
+        band_rates = [r for _, sc in band_cells for r in sc.rates]
+        nums, den = ratio_table(rates + reductions + band_rates)
+        n_bands = max(len(sc.thresholds) for _, sc in band_cells)
+        band_thr = np.full((2, 3, 3, n_bands), NO_CEILING, dtype=np.int64)
+        band_inc = np.zeros((2, 3, 3, n_bands), dtype=np.int64)
+        src["bands"] = np.empty((2, 3, 3), dtype=object)
+        at = len(rates) + len(reductions)
+        cumulative = False  # all thresholds and points 0: one band, today's ratio
+        for where, sc in band_cells:
+            k = len(sc.thresholds)
+            band_thr[(*where, slice(0, k))] = sc.thresholds
+            band_inc[(*where, slice(0, k))] = nums[at : at + k]
+            at += k
+            cumulative = cumulative or any(sc.rates) or any(sc.thresholds)
+            src["bands"][where] = tuple(i.path for i in sc.infos)
+        src["band_thr"] = src["band_inc"] = src["bands"]
+        ceiling, src["ceiling"] = _cells((2, 3))
+        for v in Visit:
+            for s in Scheme:
+                path = ceiling_path(v, s)
+                ceiling[v, s] = p.fen(path) or NO_CEILING
+                src["ceiling"][v, s] = (path,)
+                cumulative = cumulative or p.fen(path) > 0
         basic_ratio, src["basic_ratio"] = _cells((2, 3, 3))
         for (idx, path), num in zip(ratio_cells, nums, strict=False):
             basic_ratio[idx], src["basic_ratio"][idx] = num, (path,)
         reduction, src["reduction"] = _cells((3,))
-        reduction[:] = nums[len(rates) :]
+        reduction[:] = nums[len(rates) : len(rates) + len(reductions)]
         for a, path in REDUCTION_PATHS.items():
             src["reduction"][a] = (path,)
 
-        deductible, src["deductible"] = _cells((2, 3, 3, 2))
+        later = {s: _admission_factors(p, s) for s in Scheme}
+        slots = max(len(f) for f in later.values()) + 1
+        deductible, src["deductible"] = _cells((2, 3, 3, slots))
         basic_cap, src["basic_cap"] = _cells((2, 3))
+        top_up = np.zeros(3, dtype=np.bool_)
+        ci_outpatient = np.zeros(3, dtype=np.bool_)
+        src["top_up"], src["ci_outpatient"] = np.empty(3, dtype=object), np.empty(3, dtype=object)
+        for s in Scheme:  # a cell names its parameter where it switches the shape on
+            top_up[s] = p.flag(top_up_path(s))
+            src["top_up"][s] = (top_up_path(s),) if top_up[s] else ()
+            ci_outpatient[s] = p.flag(ci_outpatient_path(s))
+            src["ci_outpatient"][s] = (ci_outpatient_path(s),) if ci_outpatient[s] else ()
         for v in Visit:
             for s in Scheme:
                 cap = basic_cap_path(v, s)
@@ -285,13 +309,13 @@ class Tables:
                 for lv in LEVELS:
                     path = basic_deductible_path(v, s, lv)
                     ded = p.fen(path)
-                    for later in (0, 1):
-                        cell = (v, s, lv - 1, later)
+                    for k in range(slots):
+                        cell = (v, s, lv - 1, k)
                         deductible[cell], src["deductible"][cell] = ded, (path,)
-                        if later and v is Visit.INPATIENT:
-                            factor = later_factor_path(s)
-                            deductible[cell] = apply_ratio(ded, p.ratio(factor))
-                            src["deductible"][cell] = (path, factor)
+                        if k and v is Visit.INPATIENT:
+                            factor, fpath = later[s][min(k, len(later[s])) - 1]
+                            deductible[cell] = apply_ratio(ded, factor)
+                            src["deductible"][cell] = (path, fpath)
 
         ci_deductible, src["ci_deductible"] = _cells((3, 2))
         ci_cap, src["ci_cap"] = _cells((3, 2))
@@ -349,6 +373,15 @@ class Tables:
             den=den,
             deductible=deductible,
             basic_cap=basic_cap,
+            slots=slots,
+            top_up=top_up,
+            any_top_up=bool(top_up.any()),
+            band_thr=band_thr,
+            band_inc=band_inc,
+            ceiling=ceiling,
+            cumulative=cumulative,
+            ci_outpatient=ci_outpatient,
+            any_ci_outpatient=bool(ci_outpatient.any()),
             ci_deductible=ci_deductible,
             ci_cap=ci_cap,
             sup_ratio=p.ratio(f"{SUP}.ratio"),

@@ -1,0 +1,164 @@
+"""What each fund did on one bill, and every dated, cited figure it used (:func:`explain`):
+the explanation comes from the rules' own results and table cells, not from a second reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from minsheng.medical.bills import Bills, Result
+from minsheng.medical.layers import _special
+from minsheng.medical.tables import MedicalParams, Scheme, Visit
+from minsheng.policy import ValueInfo
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one fund did on one bill, and every figure it used (with date and source)."""
+
+    fund: str  # basic, critical_illness, supplementary, assistance
+    base: int
+    deductible: int
+    ratio: str
+    cap_left: int | None  # None: no cap
+    cap_reached: bool
+    amount: int
+    parameters: tuple[ValueInfo, ...]
+    admission: int | None = None  # inpatient: the admission number of the year it used
+    bands: tuple[int, int] | None = None  # cost bands (分段, from 1) the bill's cost fell in
+    counted: int | None = None  # the cost above the deductible counted under bands / ceiling
+
+
+def _ratio_text(num: int, den: int) -> str:
+    return str((Decimal(num) / Decimal(den)).normalize())
+
+
+def _paths(*cells: Any) -> list[str]:
+    out: list[str] = []
+    for cell in cells:
+        out += [x for x in cell if x not in out]
+    return out
+
+
+def _ci_order(paths: list[str]) -> list[str]:
+    """The fund's own figures, then the special-group ones, then the scale's brackets."""
+
+    def rank(path: str) -> int:
+        return 2 if ".scale." in path else 1 if ".special_groups." in path else 0
+
+    return sorted(paths, key=rank)
+
+
+def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]:
+    """The steps that produced bill ``i``'s amounts: per fund its base, deductible, ratio, cap
+    and amount, and the parameters of exactly the table cells the layers read for it."""
+    t, s = p.t, p.t.sources
+    visit, scheme = int(bills.visit[i]), int(bills.scheme[i])
+    lv = int(np.clip(bills.level[i], 1, 3)) - 1
+    inpatient = visit == Visit.INPATIENT
+    admission = int(bills.admission_number()[i])
+    slot = min(admission, t.slots) - 1 if inpatient else 0
+
+    def infos(paths: list[str]) -> tuple[ValueInfo, ...]:
+        return tuple(p.info(x) for x in paths)
+
+    ded = s["deductible"][visit, scheme, lv, slot]
+    shapes: list[str] = []
+    if inpatient and t.any_top_up:  # 转诊补差: the referring level's deductible comes off
+        shapes += s["top_up"][scheme]
+        frm = int(bills.referred_from[i])
+        if t.top_up[scheme] and 1 <= frm < int(bills.level[i]):
+            shapes += s["deductible"][visit, scheme, min(max(frm, 1), 3) - 1, slot]
+    ratio = _ratio_text(int(r.basic_ratio_num[i]), r.ratio_den)
+    bands: tuple[int, int] | None = None
+    if t.cumulative:  # 分段报销 / the eligible-cost ceiling: the year's cost decides
+        shapes += [*s["bands"][visit, scheme, lv], *s["ceiling"][visit, scheme]]
+        first, last = int(r.basic_band_first[i]), int(r.basic_band_last[i])
+        base_num = int(r.basic_ratio_num[i])
+        nums = [
+            min(max(base_num + int(t.band_inc[visit, scheme, lv, b]), 0), t.den)
+            for b in range(first, last + 1)
+        ]
+        ratio = " / ".join(_ratio_text(n, t.den) for n in nums)
+        bands = (first + 1, last + 1)
+    basic_paths = _paths(
+        ded[:1],
+        s["basic_ratio"][visit, scheme, lv],
+        s["basic_cap"][visit, scheme],
+        ded[1:],
+        s["reduction"][int(bills.area[i])],
+        shapes,
+    )
+    amount, left = int(r.basic[i]), int(r.basic_cap_left[i])
+    steps = [
+        Step(
+            "basic",
+            int(r.basic_base[i]),
+            int(r.basic_deductible[i]),
+            ratio,
+            left,
+            amount == left and amount > 0,
+            amount,
+            infos(basic_paths),
+            admission=admission if inpatient else None,
+            bands=bands,
+            counted=int(r.basic_counted[i]) if t.cumulative else None,
+        )
+    ]
+    op_ci = not inpatient and t.any_ci_outpatient and bool(t.ci_outpatient[scheme])
+    if inpatient or op_ci:  # outpatient: where its self-pay accumulates into 大病 / 大额
+        employee = scheme != Scheme.RESIDENT
+        sp = int(_special(bills.row(i))[0])
+        if employee:
+            rule_paths, ratio = s["sup_ratio"], str(t.sup_ratio)
+        else:
+            scale = t.special_scale if sp else t.normal_scale
+            rule_paths = s["special_scale" if sp else "normal_scale"]
+            ratio = " / ".join(str(x) for x in scale.rates)
+        cap_left, amount = int(r.ci_cap_left[i]), int(r.ci[i])
+        steps.append(
+            Step(
+                "supplementary" if employee else "critical_illness",
+                int(r.ci_base[i]),
+                int(r.ci_deductible[i]),
+                ratio,
+                None if cap_left < 0 else cap_left,
+                cap_left >= 0 and amount == cap_left and cap_left > 0,
+                amount,
+                infos(
+                    _ci_order(
+                        _paths(
+                            s["ci_deductible"][scheme, sp],
+                            rule_paths,
+                            s["ci_cap"][scheme, sp],
+                            s["ci_outpatient"][scheme] if op_ci else (),
+                        )
+                    )
+                ),
+            )
+        )
+    if bool(r.as_eligible[i]):
+        group, border = int(bills.group[i]), int(bills.border[i])
+        amount, left = int(r.assistance[i]), int(r.as_cap_left[i])
+        steps.append(
+            Step(
+                "assistance",
+                int(r.as_base[i]),
+                int(r.as_deductible[i]),
+                _ratio_text(int(r.as_ratio_num[i]), r.as_ratio_den),
+                left,
+                amount == left and amount > 0,
+                amount,
+                infos(
+                    _paths(
+                        s["as_deductible"][group, border],
+                        s["as_ratio"][group, border],
+                        s["as_cap"][int(bills.major_disease[i])],
+                    )
+                ),
+            )
+        )
+    return steps

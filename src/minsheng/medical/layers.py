@@ -1,0 +1,255 @@
+"""The four settlement layers and their order (POLICY.md §1): :func:`basic_insurance`,
+:func:`critical_illness`, :func:`medical_assistance`, :func:`patient_share`; :func:`settle`
+runs them on N bills against the running totals before each, :func:`settle_in_order` one
+person's year bill by bill (the reference for :func:`minsheng.medical.replay.replay`)."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from minsheng.core.money import apply_ratios
+from minsheng.medical.bills import Assistance, Basic, Bills, Critical, Result, Totals
+from minsheng.medical.tables import Group, MedicalParams, Scheme, Tables, Visit
+
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+
+# the codes as plain ints for the hot path (an enum member's attribute look-up costs µs)
+_INPATIENT, _OUTPATIENT = int(Visit.INPATIENT), int(Visit.OUTPATIENT)
+_RESIDENT, _NO_GROUP = int(Scheme.RESIDENT), int(Group.NONE)
+
+
+def _half_up(x: I64, num: int, den: int) -> I64:
+    """x × num / den for x ≥ 0, rounded half up (:func:`minsheng.core.money.apply_ratio`)."""
+    out: I64 = (2 * x * num + den) // (2 * den)
+    return out
+
+
+def _special(bills: Bills) -> I64:
+    """1 where "一降一升一取消" applies (residents in a special group), else 0."""
+    special: I64 = ((bills.scheme == _RESIDENT) & bills.special).astype(np.int64)
+    return special
+
+
+def _deductible(bills: Bills, t: Tables, lv: I64, inpatient: Bools) -> I64:
+    """The whole deductible (起付线) of each bill: per admission in hospital, by the admission
+    number of the year (the last table column holds for every later one), less the referring
+    level's where a region tops up only the difference (转诊补差); yearly for outpatients."""
+    slot = np.minimum(bills.admission_number(), t.slots) - 1
+    slot = np.where(inpatient, slot, 0)
+    ded: I64 = t.deductible[bills.visit, bills.scheme, lv, slot]
+    if t.any_top_up:
+        frm = bills.referred_from
+        ip = np.flatnonzero(inpatient)
+        up = np.zeros(len(frm), dtype=np.bool_)
+        up[ip] = t.top_up[bills.scheme[ip]] & (frm[ip] >= 1) & (frm[ip] < bills.level[ip])
+        if up.any():
+            lower_lv = np.minimum(np.maximum(frm, 1), 3) - 1
+            lower = t.deductible[bills.visit, bills.scheme, lower_lv, slot]
+            ded = np.where(up, np.maximum(ded - lower, 0), ded)
+    return ded
+
+
+def _banded(
+    t: Tables, bills: Bills, lv: I64, ratio: I64, cost_before: I64, above: I64
+) -> tuple[I64, I64, I64, I64]:
+    """The fund's pay on the year's cost above the deductible from ``cost_before`` to
+    ``cost_before + above``: each part at its band's ratio (分段报销, the level's ratio plus the
+    band's points), only up to the yearly eligible-cost ceiling; one rounding, half up —
+    F(cost after) − F(cost before), so a year splits into bills without a fen lost.
+    Returns (pay, counted cost, first band, last band)."""
+    ceiling = t.ceiling[bills.visit, bills.scheme]
+    lo = np.minimum(cost_before, ceiling)
+    hi = np.minimum(cost_before + above, ceiling)
+    thr = t.band_thr[bills.visit, bills.scheme, lv]  # [n, band]
+    inc = t.band_inc[bills.visit, bills.scheme, lv]
+    raw = np.zeros_like(above)
+    n_bands = thr.shape[1]
+    for b in range(n_bands):
+        top = thr[:, b + 1] if b + 1 < n_bands else ceiling
+        part = np.maximum(np.minimum(hi, top) - np.maximum(lo, thr[:, b]), 0)
+        raw += part * np.minimum(np.maximum(ratio + inc[:, b], 0), t.den)
+    pay: I64 = (2 * raw + t.den) // (2 * t.den)
+    first = np.maximum((thr <= lo[:, None]).sum(axis=1) - 1, 0)
+    last = np.maximum((thr < np.maximum(hi, lo + 1)[:, None]).sum(axis=1) - 1, first)
+    return pay, hi - lo, first.astype(np.int64), last.astype(np.int64)
+
+
+def basic_insurance(bills: Bills, before: Totals, t: Tables) -> Basic:
+    """基本医保: the fund pays ratio × (政策范围内 − the deductible left), up to the cap left.
+
+    The ratio (报销比例) depends on the scheme, outpatient or inpatient and the hospital level,
+    lowered out of the pooling area (异地就医, more if not filed), raised by cost band where a
+    region bands it over the year's cumulative cost (分段报销), on no more than the yearly
+    eligible-cost ceiling. The deductible (起付线) is yearly for outpatient pooling and per
+    admission in hospital (by the admission number of the year)."""
+    lv = np.minimum(np.maximum(bills.level, 1), 3) - 1  # np.clip is slow on short arrays
+    ratio = np.maximum(t.basic_ratio[bills.visit, bills.scheme, lv] - t.reduction[bills.area], 0)
+    inpatient = bills.visit == _INPATIENT
+    ded_total = _deductible(bills, t, lv, inpatient)
+    ded_left = np.where(inpatient, ded_total, np.maximum(ded_total - before.op_deductible, 0))
+    deductible = np.minimum(bills.policy, ded_left)
+    cap = t.basic_cap[bills.visit, bills.scheme]
+    cap_left = np.maximum(cap - np.where(inpatient, before.ip_paid, before.op_paid), 0)
+    above = bills.policy - deductible
+    if t.cumulative:
+        cost_before = np.where(inpatient, before.ip_cost, before.op_cost)
+        pay, counted, first, last = _banded(t, bills, lv, ratio, cost_before, above)
+    else:  # no bands, no ceiling: one ratio on the bill (today's Tibet)
+        pay, counted = apply_ratios(above, ratio, t.den), above
+        first = last = np.zeros_like(above)
+    amount = np.minimum(pay, cap_left)
+    return Basic(
+        bills.policy, deductible, ratio, t.den, cap, cap_left, amount, above, counted, first, last
+    )
+
+
+def critical_illness(bills: Bills, before: Totals, t: Tables, compliant: I64) -> Critical:
+    """大病保险 (residents) / 大额医疗补助 (employees): inpatient bills, and outpatient ones
+    where a region's rules accumulate them (``includes_outpatient``).
+
+    The compliant self-pay left after basic insurance adds to the year's running total; the
+    fund pays F(total after) − F(total before), F the payout above the deductible: for residents
+    the segmented scale (分段比例), for employees one ratio; capped by what is left of the yearly
+    cap. Residents in special groups get "一降一升一取消": a lower deductible, +N points on each
+    segment, no cap."""
+    inpatient = bills.visit == _INPATIENT
+    covered = inpatient
+    if t.any_ci_outpatient:  # outpatient self-pay too, where a region's rules say so
+        op = np.flatnonzero(~inpatient)
+        covered = inpatient.copy()
+        covered[op] = t.ci_outpatient[bills.scheme[op]]
+    base = np.where(covered, compliant, 0)
+    zero = np.zeros_like(base)
+    if not covered.any():  # outpatient bills only: the layer does not apply
+        return Critical(base, zero, zero - 1, zero - 1, zero)
+    sp = _special(bills)
+    deductible = t.ci_deductible[bills.scheme, sp]
+    cap = t.ci_cap[bills.scheme, sp]
+    cap_left = np.where(cap < 0, -1, np.maximum(cap - before.ci_paid, 0))
+    above_before = np.maximum(before.ci_base - deductible, 0)
+    above_after = np.maximum(before.ci_base + base - deductible, 0)
+    employee = bills.scheme != _RESIDENT
+    pay = zero
+    if employee.any():
+        num, den = t.sup_num, t.sup_den
+        sup = _half_up(above_after, num, den) - _half_up(above_before, num, den)
+        pay = np.where(employee, sup, pay)
+    normal = ~employee & (sp == 0)
+    if normal.any():
+        scale = t.normal_scale
+        pay = np.where(normal, scale.calc(above_after) - scale.calc(above_before), pay)
+    special = ~employee & (sp == 1)
+    if special.any():
+        scale = t.special_scale
+        pay = np.where(special, scale.calc(above_after) - scale.calc(above_before), pay)
+    capped = np.where(cap < 0, pay, np.minimum(pay, np.maximum(cap_left, 0)))
+    amount: I64 = np.maximum(np.minimum(capped, base), 0)
+    return Critical(base, deductible, cap, cap_left, amount)
+
+
+def medical_assistance(bills: Bills, before: Totals, t: Tables, self_paid: I64) -> Assistance:
+    """医疗救助 on what is still self-paid in the policy range, for assistance groups and
+    border residents (边境一线): above the group's yearly deductible (none for border
+    residents), at the group's ratio (border residents: the better of theirs and the group's),
+    up to the yearly cap left (higher for 重特大疾病)."""
+    eligible = (bills.group != _NO_GROUP) | bills.border
+    zero = np.zeros_like(self_paid)
+    if not eligible.any():
+        return Assistance(eligible, self_paid, zero, zero, zero, t.as_den, zero, zero, zero)
+    border = bills.border.astype(np.int64)
+    ratio = t.as_ratio[bills.group, border]
+    ded_total = t.as_deductible[bills.group, border]
+    deductible = np.where(
+        eligible, np.minimum(self_paid, np.maximum(ded_total - before.as_deductible, 0)), 0
+    )
+    cap = t.as_cap[bills.major_disease.astype(np.int64)]
+    cap_left = np.maximum(cap - before.as_paid, 0)
+    amount = np.where(
+        eligible,
+        np.minimum(apply_ratios(self_paid - deductible, ratio, t.as_den), cap_left),
+        0,
+    )
+    return Assistance(
+        eligible, self_paid, ded_total, deductible, ratio, t.as_den, cap, cap_left, amount
+    )
+
+
+def patient_share(bills: Bills, funds_paid: I64) -> tuple[I64, I64, I64]:
+    """个人负担: the whole bill less what the funds paid, taken first from the personal
+    accounts offered (the patient's own employee account, then relatives' shared with the
+    family, 家庭共济 — the balance given is already only what may pay), the rest in cash.
+    Returns (patient, account, cash)."""
+    patient = bills.total - funds_paid
+    account = np.maximum(np.minimum(patient, bills.account_balance), 0)
+    return patient, account, patient - account
+
+
+def settle(bills: Bills, before: Totals, p: MedicalParams) -> Result:
+    """Settle N bills against the running totals before each: the four layers in order."""
+    t = p.t
+    basic = basic_insurance(bills, before, t)
+    compliant = bills.policy - basic.amount  # 合规自付 after basic insurance
+    ci = critical_illness(bills, before, t, compliant)
+    aid = medical_assistance(bills, before, t, compliant - ci.amount)
+    patient, account, cash = patient_share(bills, basic.amount + ci.amount + aid.amount)
+    inpatient = bills.visit == _INPATIENT
+    return Result(
+        inpatient=inpatient,
+        basic_base=basic.base,
+        basic_deductible=basic.deductible,
+        basic_ratio_num=basic.ratio_num,
+        ratio_den=basic.den,
+        basic_cap=basic.cap,
+        basic_cap_left=basic.cap_left,
+        basic=basic.amount,
+        basic_above=basic.above,
+        basic_counted=basic.counted,
+        basic_band_first=basic.band_first,
+        basic_band_last=basic.band_last,
+        op_deductible=np.where(inpatient, 0, basic.deductible),
+        compliant=compliant,
+        ci_base=ci.base,
+        ci_deductible=ci.deductible,
+        ci_cap=ci.cap,
+        ci_cap_left=ci.cap_left,
+        ci=ci.amount,
+        as_eligible=aid.eligible,
+        as_base=aid.base,
+        as_deductible_total=aid.deductible_total,
+        as_deductible=aid.deductible,
+        as_ratio_num=aid.ratio_num,
+        as_ratio_den=aid.den,
+        as_cap=aid.cap,
+        as_cap_left=aid.cap_left,
+        assistance=aid.amount,
+        patient=patient,
+        account=account,
+        cash=cash,
+    )
+
+
+def settle_in_order(bills: Bills, p: MedicalParams) -> tuple[Result, Totals]:
+    """Settle one person's bills of one year one after another (the reference for replay).
+
+    Returns the per-bill results (stacked) and the running totals after the last bill.
+    """
+    totals = Totals.zeros(1)
+    parts: list[Result] = []
+    for i in range(len(bills)):
+        r = settle(bills.row(i), totals, p)
+        parts.append(r)
+        totals = totals.after(r)
+    stacked: dict[str, Any] = {}
+    for f in fields(Result):
+        if f.name in ("ratio_den", "as_ratio_den"):
+            stacked[f.name] = getattr(parts[0], f.name) if parts else 1
+        else:
+            cols = [getattr(r, f.name) for r in parts]
+            stacked[f.name] = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    return Result(**stacked), totals
