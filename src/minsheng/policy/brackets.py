@@ -171,16 +171,16 @@ def _check_one(
                 continue
             assert t is not None
             value = int(t.value)  # type: ignore[arg-type]
-            if previous is not None and value <= previous[1]:
+            if previous is not None and value < previous[1]:  # equal: an empty bracket, harmless
                 unit = scale.brackets[i][0].unit
                 now, below = _shown(value, unit), _shown(previous[1], unit)
                 return Problem(
                     field,
                     "thresholds_not_ascending",
-                    f"分段表{scale.path}在{day}的门槛须递增：第{i}段的{now}"
-                    f"不高于第{previous[0]}段的{below}",
-                    f"the thresholds of {scale.path} must ascend on {day}: bracket {i}'s "
-                    f"{now} is not above bracket {previous[0]}'s {below}",
+                    f"分段表{scale.path}在{day}的门槛不得递减：第{i}段的{now}"
+                    f"低于第{previous[0]}段的{below}",
+                    f"the thresholds of {scale.path} must not descend on {day}: bracket {i}'s "
+                    f"{now} is below bracket {previous[0]}'s {below}",
                     f"«{scale.path}» ཡི་འགོ་ཚད་ {day} ཉིན་རིམ་བཞིན་མཐོ་རུ་འགྲོ་དགོས།",
                 )
             previous = (i, value)
