@@ -160,8 +160,8 @@ def _read_own_writes(state: ORMExecuteState) -> None:
     if not session.info.get(_PENDING) or not state.is_select:
         return
     if not any(
-        t.name in _LOG_TABLES
-        for t in find_tables(cast(ClauseElement, state.statement), include_joins=True)
+        getattr(t, "name", None) in _LOG_TABLES
+        for t in find_tables(cast(ClauseElement, state.statement), include_aliases=True)
     ):
         return
     if session.in_nested_transaction():
