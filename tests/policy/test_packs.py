@@ -192,6 +192,15 @@ BAD = [
         SCALE,
         "bracket_incomplete",
     ),
+    (  # a layer the chain does not have (medical.layers.order lists its allowed codes)
+        {
+            OVERLAY: "changes:\n  medical.layers.order:\n"
+            "    values: {2026-01-01: {value: basic dabing assistance}}\n"
+        },
+        OVERLAY,
+        "medical.layers.order",
+        "code_not_allowed",
+    ),
     (  # a pack.yaml with a typo in a key, and an unknown region
         {"pack.yaml": "name: x\nregion: '549900'\nrefrence: a\n"},
         "pack.yaml",
@@ -221,6 +230,35 @@ def test_a_bad_pack_names_file_path_and_rule_and_changes_nothing(
     assert hit[0].zh and hit[0].en
     assert hit[0].bo and hit[0].bo != tibetan_fallback(hit[0].field)  # a Tibetan line of its own
     assert _values(tibet, "540200", D(2026, 6, 1)) == before  # the tree given is unchanged
+
+
+def test_a_pack_reorders_the_chain_and_switches_layers_on(
+    tmp_path: Path, tibet: ParameterTree
+) -> None:
+    """The layer order is a codes leaf a pack sets like any figure: the pack's region settles
+    医疗救助 before 大病 and adds 倾斜救助; every other region keeps Tibet's three layers."""
+    from minsheng.medical.rules import MedicalParams
+
+    root = _pack(
+        tmp_path,
+        {
+            OVERLAY: "changes:\n  medical.layers.order:\n    values:\n"
+            "      2026-01-01: {value: basic assistance critical_illness tilted_assistance}\n"
+            "  medical.tilted_assistance.ratio.dibao:\n    values: {2026-01-01: {value: 0.5}}\n"
+        },
+    )
+    r = runner.invoke(app, ["params", "check", str(root)])
+    assert r.exit_code == 0 and "medical.layers.order" in r.output, r.output
+    packed = apply_packs(tibet, [root])
+    day = D(2026, 6, 1)
+    order = MedicalParams.from_snapshot(packed.at(day, "540200")).t.order
+    assert order == ("assistance", "critical_illness", "tilted_assistance")
+    for region in ("540100", "540300", None):
+        tibet_order = MedicalParams.from_snapshot(packed.at(day, region)).t.order
+        assert tibet_order == ("critical_illness", "assistance")
+    assert packed.at(D(2025, 6, 1), "540200")["medical.layers.order"] == (
+        "basic critical_illness assistance"
+    )
 
 
 def test_every_problem_of_a_pack_is_reported_at_once(tmp_path: Path, tibet: ParameterTree) -> None:

@@ -142,20 +142,23 @@ class Totals:
     # the year's cost above the deductible (bands and ceilings; left out: zeros)
     op_cost: I64 = field(default_factory=_none)
     ip_cost: I64 = field(default_factory=_none)
+    # the layers beyond the three (``medical.layers.order``; left out: zeros)
+    ta_paid: I64 = field(default_factory=_none)  # 倾斜救助 paid
+    cm_deductible: I64 = field(default_factory=_none)  # commercial layer's deductible used
+    cm_paid: I64 = field(default_factory=_none)  # commercial layer paid
 
     def __post_init__(self) -> None:
         n = len(self.op_deductible)
-        if len(self.op_cost) != n:
-            self.op_cost = np.zeros(n, dtype=np.int64)
-        if len(self.ip_cost) != n:
-            self.ip_cost = np.zeros(n, dtype=np.int64)
+        for name in ("op_cost", "ip_cost", "ta_paid", "cm_deductible", "cm_paid"):
+            if len(getattr(self, name)) != n:
+                setattr(self, name, np.zeros(n, dtype=np.int64))
 
     def row(self, i: int) -> Totals:
         return Totals(**{k: v[i : i + 1] for k, v in self.__dict__.items()})
 
     @classmethod
     def zeros(cls, n: int) -> Totals:
-        return cls(*(np.zeros(n, dtype=np.int64) for _ in range(9)))
+        return cls(*(np.zeros(n, dtype=np.int64) for _ in fields(cls)))
 
     def after(self, r: Result) -> Totals:
         """The running totals once the bills of ``r`` are posted (row by row)."""
@@ -169,6 +172,9 @@ class Totals:
             self.as_paid + r.assistance,
             self.op_cost + np.where(r.inpatient, 0, r.basic_above),
             self.ip_cost + np.where(r.inpatient, r.basic_above, 0),
+            self.ta_paid + r.tilted,
+            self.cm_deductible + r.cm_deductible,
+            self.cm_paid + r.commercial,
         )
 
 
@@ -216,6 +222,46 @@ class Assistance:
 
 
 @dataclass
+class Tilted:
+    """倾斜救助 on each bill: a stay's policy-range self-pay left after the layers before it,
+    above the threshold, at the group's ratio, up to the yearly cap left."""
+
+    eligible: Bools
+    base: I64  # the policy-range self-pay left
+    threshold: I64  # the part of the threshold this bill bears
+    ratio_num: I64  # over ``den``
+    den: int
+    cap_left: I64
+    amount: I64
+
+    @classmethod
+    def off(cls, n: int, den: int = 1) -> Tilted:
+        zero = np.zeros(n, dtype=np.int64)
+        return cls(np.zeros(n, dtype=np.bool_), zero, zero, zero, den, zero, zero)
+
+
+@dataclass
+class Commercial:
+    """The commercial supplementary layer (惠民保-style) on each bill: everything still
+    self-paid (out-of-catalogue costs included) above the yearly deductible left, at its
+    ratio, up to the yearly cap left."""
+
+    covered: Bools
+    base: I64  # everything still self-paid
+    deductible_total: I64  # the yearly deductible
+    deductible: I64  # the part of it this bill bears
+    ratio_num: I64  # over ``den``
+    den: int
+    cap_left: I64
+    amount: I64
+
+    @classmethod
+    def off(cls, n: int, den: int = 1) -> Commercial:
+        zero = np.zeros(n, dtype=np.int64)
+        return cls(np.zeros(n, dtype=np.bool_), zero, zero, zero, zero, den, zero, zero)
+
+
+@dataclass
 class Result:
     """What each fund pays on each bill, and what it used of each limit."""
 
@@ -247,6 +293,21 @@ class Result:
     as_cap: I64
     as_cap_left: I64
     assistance: I64
+    ta_eligible: Bools  # 倾斜救助 (off unless ``medical.layers.order`` lists it)
+    ta_base: I64
+    ta_threshold: I64
+    ta_ratio_num: I64
+    ta_ratio_den: int
+    ta_cap_left: I64
+    tilted: I64
+    cm_covered: Bools  # the commercial layer (off unless ``medical.layers.order`` lists it)
+    cm_base: I64
+    cm_deductible_total: I64
+    cm_deductible: I64
+    cm_ratio_num: I64
+    cm_ratio_den: int
+    cm_cap_left: I64
+    commercial: I64
     patient: I64
     account: I64
     cash: I64

@@ -55,3 +55,7 @@ AREAS = codes(Area)
 GROUPS = codes(Group)
 LEVELS = (1, 2, 3)  # hospital level 一级/二级/三级
 CATEGORIES = ("甲", "乙", "丙")
+# the settlement layers (``medical.layers.order`` lists them in the order a region settles them)
+LAYERS = ("basic", "critical_illness", "assistance", "tilted_assistance", "commercial")
+BASIC, CRITICAL, ASSISTANCE, TILTED, COMMERCIAL = LAYERS
+THREE_LAYERS = (BASIC, CRITICAL, ASSISTANCE)  # 三重制度 in their usual order (Tibet's)

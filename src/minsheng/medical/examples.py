@@ -3,8 +3,9 @@ amount against the published one, to the fen.
 
 An example's ``bills`` is a list of ``{bill: {...}, expect: {...}}``: the bill's fields as the
 rules read them (``rules.BillRow``: scheme, visit, level, policy, full_self, … — amounts in yuan
-as strings) and the expected ``basic`` / ``ci`` / ``assistance`` / ``patient`` / ``account`` /
-``cash`` in yuan. The bills are one person's, in order, in one year (``rules.settle_in_order``).
+as strings) and the expected ``basic`` / ``ci`` / ``assistance`` / ``tilted`` (倾斜救助) /
+``commercial`` (the commercial supplementary layer) / ``patient`` / ``account`` / ``cash`` in
+yuan. The bills are one person's, in order, in one year (``rules.settle_in_order``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from minsheng.policy.examples import Example, Miss
 MONEY_KEYS = frozenset(
     {"policy", "full_self", "over_limit", "self_first", "total", "account_balance"}
 )
-OUTPUTS = ("basic", "ci", "assistance", "patient", "account", "cash")  # fields of rules.Result
+# fields of rules.Result
+OUTPUTS = ("basic", "ci", "assistance", "tilted", "commercial", "patient", "account", "cash")
+FUNDS = ("basic", "ci", "assistance", "tilted", "commercial")  # with the patient: the bill
 
 
 def to_row(raw: dict[str, Any]) -> dict[str, Any]:
@@ -60,10 +63,10 @@ def run(example: Example) -> list[Miss]:
             wanted = money.parse(str(want), key)
             if got != wanted:
                 misses.append(Miss(f"bill {i + 1} {key}", money.fmt(wanted), money.fmt(got)))
-    parts = result.basic + result.ci + result.assistance + result.patient
+    parts = sum((getattr(result, f) for f in FUNDS), result.patient)
     if parts.tolist() != bills.total.tolist():  # the funds and the patient share the whole bill
         misses.append(Miss("funds + patient", str(bills.total.tolist()), str(parts.tolist())))
     return misses
 
 
-__all__ = ["MONEY_KEYS", "OUTPUTS", "run", "settle_example", "to_row"]
+__all__ = ["FUNDS", "MONEY_KEYS", "OUTPUTS", "run", "settle_example", "to_row"]

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from minsheng.medical.bills import Bills, Result
+from minsheng.medical.codes import ASSISTANCE, CRITICAL, TILTED
 from minsheng.medical.layers import _special
 from minsheng.medical.tables import MedicalParams, Scheme, Visit
 from minsheng.policy import ValueInfo
@@ -19,7 +20,7 @@ from minsheng.policy import ValueInfo
 class Step:
     """What one fund did on one bill, and every figure it used (with date and source)."""
 
-    fund: str  # basic, critical_illness, supplementary, assistance
+    fund: str  # basic, critical_illness, supplementary, assistance, tilted_assistance, commercial
     base: int
     deductible: int
     ratio: str
@@ -91,6 +92,7 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
         ded[1:],
         s["reduction"][int(bills.area[i])],
         shapes,
+        s["order"],  # the region's chain, where it is not the usual one (every step names it)
     )
     amount, left = int(r.basic[i]), int(r.basic_cap_left[i])
     steps = [
@@ -108,57 +110,127 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
             counted=int(r.basic_counted[i]) if t.cumulative else None,
         )
     ]
-    op_ci = not inpatient and t.any_ci_outpatient and bool(t.ci_outpatient[scheme])
-    if inpatient or op_ci:  # outpatient: where its self-pay accumulates into 大病 / 大额
-        employee = scheme != Scheme.RESIDENT
-        sp = int(_special(bills.row(i))[0])
-        if employee:
-            rule_paths, ratio = s["sup_ratio"], str(t.sup_ratio)
+    order = s["order"]
+    for layer in t.order:
+        if layer == CRITICAL:
+            steps += _critical(bills, r, p, i, order)
+        elif layer == ASSISTANCE:
+            steps += _assistance(bills, r, p, i, order)
+        elif layer == TILTED:
+            steps += _tilted(bills, r, p, i, order)
         else:
-            scale = t.special_scale if sp else t.normal_scale
-            rule_paths = s["special_scale" if sp else "normal_scale"]
-            ratio = " / ".join(str(x) for x in scale.rates)
-        cap_left, amount = int(r.ci_cap_left[i]), int(r.ci[i])
-        steps.append(
-            Step(
-                "supplementary" if employee else "critical_illness",
-                int(r.ci_base[i]),
-                int(r.ci_deductible[i]),
-                ratio,
-                None if cap_left < 0 else cap_left,
-                cap_left >= 0 and amount == cap_left and cap_left > 0,
-                amount,
-                infos(
-                    _ci_order(
-                        _paths(
-                            s["ci_deductible"][scheme, sp],
-                            rule_paths,
-                            s["ci_cap"][scheme, sp],
-                            s["ci_outpatient"][scheme] if op_ci else (),
-                        )
-                    )
-                ),
-            )
-        )
-    if bool(r.as_eligible[i]):
-        group, border = int(bills.group[i]), int(bills.border[i])
-        amount, left = int(r.assistance[i]), int(r.as_cap_left[i])
-        steps.append(
-            Step(
-                "assistance",
-                int(r.as_base[i]),
-                int(r.as_deductible[i]),
-                _ratio_text(int(r.as_ratio_num[i]), r.as_ratio_den),
-                left,
-                amount == left and amount > 0,
-                amount,
-                infos(
-                    _paths(
-                        s["as_deductible"][group, border],
-                        s["as_ratio"][group, border],
-                        s["as_cap"][int(bills.major_disease[i])],
-                    )
-                ),
-            )
-        )
+            steps += _commercial(r, p, i, order)
     return steps
+
+
+def _infos(p: MedicalParams, paths: list[str]) -> tuple[ValueInfo, ...]:
+    return tuple(p.info(x) for x in paths)
+
+
+def _critical(bills: Bills, r: Result, p: MedicalParams, i: int, order: Any) -> list[Step]:
+    """大病保险 / 大额医疗补助: on inpatient bills, and outpatient ones where a region's rules
+    accumulate them into the year's total."""
+    t, s = p.t, p.t.sources
+    visit, scheme = int(bills.visit[i]), int(bills.scheme[i])
+    inpatient = visit == Visit.INPATIENT
+    op_ci = not inpatient and t.any_ci_outpatient and bool(t.ci_outpatient[scheme])
+    if not (inpatient or op_ci):
+        return []
+    employee = scheme != Scheme.RESIDENT
+    sp = int(_special(bills.row(i))[0])
+    if employee:
+        rule_paths, ratio = s["sup_ratio"], str(t.sup_ratio)
+    else:
+        scale = t.special_scale if sp else t.normal_scale
+        rule_paths = s["special_scale" if sp else "normal_scale"]
+        ratio = " / ".join(str(x) for x in scale.rates)
+    cap_left, amount = int(r.ci_cap_left[i]), int(r.ci[i])
+    paths = _paths(
+        s["ci_deductible"][scheme, sp],
+        rule_paths,
+        s["ci_cap"][scheme, sp],
+        s["ci_outpatient"][scheme] if op_ci else (),
+    )
+    return [
+        Step(
+            "supplementary" if employee else "critical_illness",
+            int(r.ci_base[i]),
+            int(r.ci_deductible[i]),
+            ratio,
+            None if cap_left < 0 else cap_left,
+            cap_left >= 0 and amount == cap_left and cap_left > 0,
+            amount,
+            _infos(p, [*_ci_order(paths), *order]),
+        )
+    ]
+
+
+def _assistance(bills: Bills, r: Result, p: MedicalParams, i: int, order: Any) -> list[Step]:
+    """医疗救助, for assistance groups and border residents."""
+    if not bool(r.as_eligible[i]):
+        return []
+    s = p.t.sources
+    group, border = int(bills.group[i]), int(bills.border[i])
+    amount, left = int(r.assistance[i]), int(r.as_cap_left[i])
+    paths = _paths(
+        s["as_deductible"][group, border],
+        s["as_ratio"][group, border],
+        s["as_cap"][int(bills.major_disease[i])],
+        order,
+    )
+    return [
+        Step(
+            "assistance",
+            int(r.as_base[i]),
+            int(r.as_deductible[i]),
+            _ratio_text(int(r.as_ratio_num[i]), r.as_ratio_den),
+            left,
+            amount == left and amount > 0,
+            amount,
+            _infos(p, paths),
+        )
+    ]
+
+
+def _tilted(bills: Bills, r: Result, p: MedicalParams, i: int, order: Any) -> list[Step]:
+    """倾斜救助: the stay's policy-range self-pay left above the threshold (``deductible``), at
+    the group's ratio, within the yearly limit left."""
+    if not bool(r.ta_eligible[i]):
+        return []
+    s = p.t.sources
+    amount, left = int(r.tilted[i]), int(r.ta_cap_left[i])
+    paths = _paths(s["ta_threshold"], s["ta_ratio"][int(bills.group[i])], s["ta_cap"], order)
+    return [
+        Step(
+            "tilted_assistance",
+            int(r.ta_base[i]),
+            int(r.ta_threshold[i]),
+            _ratio_text(int(r.ta_ratio_num[i]), r.ta_ratio_den),
+            left,
+            amount == left and amount > 0,
+            amount,
+            _infos(p, paths),
+        )
+    ]
+
+
+def _commercial(r: Result, p: MedicalParams, i: int, order: Any) -> list[Step]:
+    """The commercial supplementary layer: everything still self-paid (out-of-catalogue costs
+    included) above the yearly deductible left, at its ratio, within the yearly cap left."""
+    if not bool(r.cm_covered[i]):
+        return []
+    s = p.t.sources
+    amount, left = int(r.commercial[i]), int(r.cm_cap_left[i])
+    paths = _paths(s["cm_deductible"], s["cm_ratio"], s["cm_cap"], s["cm_outpatient"], order)
+    return [
+        Step(
+            "commercial",
+            int(r.cm_base[i]),
+            int(r.cm_deductible[i]),
+            _ratio_text(int(r.cm_ratio_num[i]), r.cm_ratio_den),
+            left,
+            amount == left and amount > 0,
+            amount,
+            _infos(p, paths),
+        )
+    ]

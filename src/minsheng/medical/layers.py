@@ -1,7 +1,9 @@
-"""The four settlement layers and their order (POLICY.md §1): :func:`basic_insurance`,
-:func:`critical_illness`, :func:`medical_assistance`, :func:`patient_share`; :func:`settle`
-runs them on N bills against the running totals before each, :func:`settle_in_order` one
-person's year bill by bill (the reference for :func:`minsheng.medical.replay.replay`)."""
+"""The settlement layers (POLICY.md §1): :func:`basic_insurance`, then in the region's order
+(``medical.layers.order``; Tibet's: 大病, 医疗救助) :func:`critical_illness`,
+:func:`medical_assistance`, :func:`tilted_assistance` (倾斜救助) and :func:`commercial` (惠民保-
+style), each on what the layers before it left; last :func:`patient_share`. :func:`settle` runs
+them on N bills against the running totals before each, :func:`settle_in_order` one person's
+year bill by bill (the reference for :func:`minsheng.medical.replay.replay`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,17 @@ import numpy as np
 import numpy.typing as npt
 
 from minsheng.core.money import apply_ratios
-from minsheng.medical.bills import Assistance, Basic, Bills, Critical, Result, Totals
+from minsheng.medical.bills import (
+    Assistance,
+    Basic,
+    Bills,
+    Commercial,
+    Critical,
+    Result,
+    Tilted,
+    Totals,
+)
+from minsheng.medical.codes import ASSISTANCE, CRITICAL, TILTED
 from minsheng.medical.tables import Group, MedicalParams, Scheme, Tables, Visit
 
 I64 = npt.NDArray[np.int64]
@@ -180,6 +192,41 @@ def medical_assistance(bills: Bills, before: Totals, t: Tables, self_paid: I64) 
     )
 
 
+def tilted_assistance(bills: Bills, before: Totals, t: Tables, self_paid: I64) -> Tilted:
+    """倾斜救助, for one stay (inpatient bills) of a person in an assistance group: the
+    policy-range self-pay left after the layers before it (basic, 大病, 医疗救助) above the
+    threshold, at the group's ratio, up to what is left of the yearly limit."""
+    eligible = (bills.group != _NO_GROUP) & (bills.visit == _INPATIENT)
+    if not eligible.any():
+        return Tilted.off(len(bills), t.ta_den)
+    ratio = t.ta_ratio[bills.group]
+    threshold = np.where(eligible, np.minimum(self_paid, t.ta_threshold), 0)
+    cap_left = np.maximum(t.ta_cap - before.ta_paid, 0)
+    pay = np.minimum(apply_ratios(self_paid - threshold, ratio, t.ta_den), cap_left)
+    amount = np.where(eligible, pay, 0)
+    return Tilted(eligible, self_paid, threshold, ratio, t.ta_den, cap_left, amount)
+
+
+def commercial(bills: Bills, before: Totals, t: Tables, self_paid: I64) -> Commercial:
+    """The commercial supplementary layer (惠民保-style) on inpatient bills (and outpatient
+    ones where ``includes_outpatient``): a share of everything still self-paid, costs out of
+    the catalogue (全自费, 超限价, 先行自付) included, above what is left of the yearly
+    deductible, up to what is left of the yearly cap."""
+    covered = bills.visit == _INPATIENT
+    if t.cm_outpatient:
+        covered = np.ones(len(bills), dtype=np.bool_)
+    if not covered.any():
+        return Commercial.off(len(bills), t.cm_den)
+    ded_left = np.maximum(t.cm_deductible - before.cm_deductible, 0)
+    deductible = np.where(covered, np.minimum(self_paid, ded_left), 0)
+    cap_left = np.maximum(t.cm_cap - before.cm_paid, 0)
+    pay = np.minimum(_half_up(self_paid - deductible, t.cm_ratio, t.cm_den), cap_left)
+    amount = np.where(covered, pay, 0)
+    ratio = np.full(len(bills), t.cm_ratio, dtype=np.int64)
+    total_ded = np.full(len(bills), t.cm_deductible, dtype=np.int64)
+    return Commercial(covered, self_paid, total_ded, deductible, ratio, t.cm_den, cap_left, amount)
+
+
 def patient_share(bills: Bills, funds_paid: I64) -> tuple[I64, I64, I64]:
     """个人负担: the whole bill less what the funds paid, taken first from the personal
     accounts offered (the patient's own employee account, then relatives' shared with the
@@ -191,13 +238,31 @@ def patient_share(bills: Bills, funds_paid: I64) -> tuple[I64, I64, I64]:
 
 
 def settle(bills: Bills, before: Totals, p: MedicalParams) -> Result:
-    """Settle N bills against the running totals before each: the four layers in order."""
+    """Settle N bills against the running totals before each: basic insurance, the layers of
+    the region's order, each on what the ones before it left, then the patient's share."""
     t = p.t
+    n = len(bills)
     basic = basic_insurance(bills, before, t)
     compliant = bills.policy - basic.amount  # 合规自付 after basic insurance
-    ci = critical_illness(bills, before, t, compliant)
-    aid = medical_assistance(bills, before, t, compliant - ci.amount)
-    patient, account, cash = patient_share(bills, basic.amount + ci.amount + aid.amount)
+    left = compliant  # the policy-range self-pay the layers so far have left
+    zero = np.zeros(n, dtype=np.int64)
+    ci = Critical(zero, zero, zero - 1, zero - 1, zero)
+    aid = Assistance(np.zeros(n, np.bool_), zero, zero, zero, zero, t.as_den, zero, zero, zero)
+    ta, cm = Tilted.off(n, t.ta_den), Commercial.off(n, t.cm_den)
+    for layer in t.order:
+        if layer == CRITICAL:
+            ci = critical_illness(bills, before, t, left)
+            left = left - ci.amount
+        elif layer == ASSISTANCE:
+            aid = medical_assistance(bills, before, t, left)
+            left = left - aid.amount
+        elif layer == TILTED:
+            ta = tilted_assistance(bills, before, t, left)
+            left = left - ta.amount
+        else:  # commercial, last: everything still self-paid, out of the policy range too
+            cm = commercial(bills, before, t, bills.total - bills.policy + left)
+    funds = basic.amount + ci.amount + aid.amount + ta.amount + cm.amount
+    patient, account, cash = patient_share(bills, funds)
     inpatient = bills.visit == _INPATIENT
     return Result(
         inpatient=inpatient,
@@ -228,6 +293,21 @@ def settle(bills: Bills, before: Totals, p: MedicalParams) -> Result:
         as_cap=aid.cap,
         as_cap_left=aid.cap_left,
         assistance=aid.amount,
+        ta_eligible=ta.eligible,
+        ta_base=ta.base,
+        ta_threshold=ta.threshold,
+        ta_ratio_num=ta.ratio_num,
+        ta_ratio_den=ta.den,
+        ta_cap_left=ta.cap_left,
+        tilted=ta.amount,
+        cm_covered=cm.covered,
+        cm_base=cm.base,
+        cm_deductible_total=cm.deductible_total,
+        cm_deductible=cm.deductible,
+        cm_ratio_num=cm.ratio_num,
+        cm_ratio_den=cm.den,
+        cm_cap_left=cm.cap_left,
+        commercial=cm.amount,
         patient=patient,
         account=account,
         cash=cash,
@@ -247,8 +327,8 @@ def settle_in_order(bills: Bills, p: MedicalParams) -> tuple[Result, Totals]:
         totals = totals.after(r)
     stacked: dict[str, Any] = {}
     for f in fields(Result):
-        if f.name in ("ratio_den", "as_ratio_den"):
-            stacked[f.name] = getattr(parts[0], f.name) if parts else 1
+        if f.name.endswith("ratio_den"):  # one denominator for every bill
+            stacked[f.name] = max(getattr(r, f.name) for r in parts) if parts else 1
         else:
             cols = [getattr(r, f.name) for r in parts]
             stacked[f.name] = np.concatenate(cols) if cols else np.zeros(0, np.int64)

@@ -145,13 +145,17 @@ def replay_year(
         inputs = json.loads(r.inputs)
         by_region.setdefault(inputs["pooling_region"], []).append((r, inputs))
     funds = ("basic", "ci", "assistance", "patient")
+    # 倾斜救助 and the commercial layer are never paid at the window (``layers_not_live``): a
+    # what-if under them reports what they would pay, and a bill they pay on counts as changed
+    beyond = ("tilted", "commercial")
     report: dict[str, Any] = {
         "year": year,
         "as_of": as_of.isoformat(),
         "bills": len(rows),
         "regions": {},
     }
-    sums = dict.fromkeys([f"{f}_paid" for f in funds[:3]] + [f"{f}_replayed" for f in funds], 0)
+    replayed = (*funds[:3], *beyond, funds[3])
+    sums = dict.fromkeys([f"{f}_paid" for f in funds[:3]] + [f"{f}_replayed" for f in replayed], 0)
     changed = 0
     for i, (region, items) in enumerate(sorted(by_region.items())):
         params = rules.MedicalParams.from_snapshot((tree or load()).at(as_of, region))
@@ -163,9 +167,11 @@ def replay_year(
             (paid["basic"] != result.basic)
             | (paid["ci"] != result.ci)
             | (paid["assistance"] != result.assistance)
+            | (result.tilted != 0)
+            | (result.commercial != 0)
         )
         changed += int(diff.sum())
-        region_report = {f"{f}_replayed": int(getattr(result, f).sum()) for f in funds}
+        region_report = {f"{f}_replayed": int(getattr(result, f).sum()) for f in replayed}
         region_report |= {f"{f}_paid": int(paid[f].sum()) for f in funds[:3]}
         region_report["bills"] = len(items)
         report["regions"][region] = region_report

@@ -62,6 +62,8 @@ FUND_NAMES = [
     N_("critical_illness"),
     N_("supplementary"),
     N_("assistance"),
+    N_("tilted_assistance"),  # 倾斜救助
+    N_("commercial"),  # 商业补充医疗保险 (惠民保-style)
     N_("outpatient"),
     N_("inpatient"),
 ]

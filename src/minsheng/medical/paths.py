@@ -108,13 +108,29 @@ SPECIAL_STATUSES = f"{CI}.special_groups.statuses"  # who gets "一降一升一�
 BORDER = "border"  # the registry status of 边境一线 residents
 
 
+LAYER_ORDER = "medical.layers.order"  # the settlement layers in order (a codes leaf)
+TA = "medical.tilted_assistance"  # 倾斜救助
+CM = "medical.commercial"  # 商业补充医疗保险 (惠民保-style)
+TA_THRESHOLD = f"{TA}.threshold"
+TA_CAP = f"{TA}.annual_cap"
+CM_DEDUCTIBLE = f"{CM}.deductible"
+CM_RATIO = f"{CM}.ratio"
+CM_CAP = f"{CM}.annual_cap"
+CM_OUTPATIENT = f"{CM}.includes_outpatient"
+
+
+def tilted_ratio_path(group: str) -> str:
+    return f"{TA}.ratio.{group}"
+
+
 def assistance_cap_path(major_disease: bool) -> str:
     return f"{AS}.annual_cap.{'major_disease' if major_disease else 'ordinary'}"
 
 
 def _all_paths() -> list[str]:
     paths: set[str] = {CI_DED_REDUCTION, CI_RATIO_INCREASE, CI_CAP_REMOVED, BORDER_RATIO}
-    paths |= {GROUP_PRECEDENCE, SPECIAL_STATUSES}
+    paths |= {GROUP_PRECEDENCE, SPECIAL_STATUSES, LAYER_ORDER, TA_THRESHOLD, TA_CAP}
+    paths |= {CM_DEDUCTIBLE, CM_RATIO, CM_CAP, CM_OUTPATIENT}
     paths |= set(REDUCTION_PATHS.values())
     paths |= {f"{CI}.deductible", f"{CI}.annual_cap", f"{SUP}.deductible", f"{SUP}.ratio"}
     paths |= {f"{SUP}.annual_cap", assistance_cap_path(False), assistance_cap_path(True)}
@@ -126,5 +142,5 @@ def _all_paths() -> list[str]:
             for lv in LEVELS:
                 paths |= {basic_ratio_path(v, s, lv), basic_deductible_path(v, s, lv)}
     for g in GROUPS[1:]:
-        paths |= {f"{AS}.deductible.{g}", f"{AS}.ratio.{g}"}
+        paths |= {f"{AS}.deductible.{g}", f"{AS}.ratio.{g}", tilted_ratio_path(g)}
     return sorted(paths)

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from minsheng.medical.bills import Bills, Result, Totals
+from minsheng.medical.codes import ASSISTANCE, CRITICAL, TILTED
 from minsheng.medical.layers import _INPATIENT, _OUTPATIENT, settle
 from minsheng.medical.tables import MedicalParams
 
@@ -37,8 +38,10 @@ def replay(keys: I64, bills: Bills, p: MedicalParams) -> Result:
 
     ``keys`` identifies each person-year; rows must be grouped by key and, within a group, in
     the order the bills were settled. Each running total is a grouped cumulative sum of what the
-    bills before it posted; caps turn into ``min(cumulative, cap)``. The answer equals settling
-    the bills one by one, to the fen (a property test proves it).
+    bills before it posted; caps turn into ``min(cumulative, cap)``. The layers after basic
+    insurance are taken in the region's order (``medical.layers.order``): each works on what
+    the ones before it left, so their totals are known first. The answer equals settling the
+    bills one by one, to the fen (a property test proves it).
     """
     n = len(bills)
     start = group_starts(keys)
@@ -54,8 +57,10 @@ def replay(keys: I64, bills: Bills, p: MedicalParams) -> Result:
     def totals(**known: I64) -> Totals:
         names = ("op_paid", "ip_paid", "ci_base", "ci_paid", "as_deductible", "as_paid")
         cols = {k: known.get(k, zero) for k in names}
-        cost = {k: known[k] for k in ("op_cost", "ip_cost") if k in known}
-        return Totals(op_deductible=op_ded_before, **cols, **cost)
+        more = ("op_cost", "ip_cost", "ta_paid", "cm_deductible", "cm_paid")
+        return Totals(
+            op_deductible=op_ded_before, **cols, **{k: known[k] for k in more if k in known}
+        )
 
     # 2. basic insurance: with the deductible known, the year's cost above it (bands and
     # ceilings: the fund pays F(cost after) − F(cost before)); then the cumulative cap
@@ -72,21 +77,29 @@ def replay(keys: I64, bills: Bills, p: MedicalParams) -> Result:
         "op_paid": np.minimum(_excl_cumsum(np.where(inpatient, 0, first.basic), start), cap),
         "ip_paid": np.minimum(_excl_cumsum(np.where(inpatient, first.basic, 0), start), cap),
     }
-    second = settle(bills, totals(**known), p)
+    latest = settle(bills, totals(**known), p)  # every total known so far, as it stands
 
-    # 3. critical illness: the running compliant self-pay, then the cumulative cap
-    known["ci_base"] = _excl_cumsum(second.ci_base, start)
-    third = settle(bills, totals(**known), p)
-    ci_cap = np.where(third.ci_cap < 0, big, third.ci_cap)
-    known["ci_paid"] = np.minimum(_excl_cumsum(third.ci, start), ci_cap)
-
-    # 4. assistance: its deductible, then its cumulative cap
-    fourth = settle(bills, totals(**known), p)
-    eligible = fourth.as_eligible
-    as_ded_total = np.where(eligible, fourth.as_deductible_total, 0)
-    known["as_deductible"] = np.minimum(
-        _excl_cumsum(np.where(eligible, fourth.as_base, 0), start), as_ded_total
-    )
-    fifth = settle(bills, totals(**known), p)
-    known["as_paid"] = np.minimum(_excl_cumsum(fifth.assistance, start), fifth.as_cap)
-    return settle(bills, totals(**known), p)
+    # 3. the layers after basic, in the region's order, each from the pass before it
+    for layer in p.t.order:
+        if layer == CRITICAL:  # the running compliant self-pay, then the cumulative cap
+            known["ci_base"] = _excl_cumsum(latest.ci_base, start)
+            latest = settle(bills, totals(**known), p)
+            ci_cap = np.where(latest.ci_cap < 0, big, latest.ci_cap)
+            known["ci_paid"] = np.minimum(_excl_cumsum(latest.ci, start), ci_cap)
+        elif layer == ASSISTANCE:  # its deductible, then its cumulative cap
+            eligible = latest.as_eligible
+            as_ded_total = np.where(eligible, latest.as_deductible_total, 0)
+            known["as_deductible"] = np.minimum(
+                _excl_cumsum(np.where(eligible, latest.as_base, 0), start), as_ded_total
+            )
+            latest = settle(bills, totals(**known), p)
+            known["as_paid"] = np.minimum(_excl_cumsum(latest.assistance, start), latest.as_cap)
+        elif layer == TILTED:  # 倾斜救助: a threshold per stay, a cumulative cap
+            known["ta_paid"] = np.minimum(_excl_cumsum(latest.tilted, start), p.t.ta_cap)
+        else:  # commercial: its yearly deductible, then its cumulative cap
+            base = np.where(latest.cm_covered, latest.cm_base, 0)
+            known["cm_deductible"] = np.minimum(_excl_cumsum(base, start), p.t.cm_deductible)
+            latest = settle(bills, totals(**known), p)
+            known["cm_paid"] = np.minimum(_excl_cumsum(latest.commercial, start), p.t.cm_cap)
+        latest = settle(bills, totals(**known), p)
+    return latest

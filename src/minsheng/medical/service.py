@@ -27,6 +27,7 @@ from minsheng.core.errors import (
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.medical import rules
+from minsheng.medical.codes import COMMERCIAL, TILTED
 from minsheng.medical.intake import (  # noqa: F401  (the service's public names, re-exported)
     KEY_MAX,
     Inputs,
@@ -79,6 +80,7 @@ from minsheng.registry.models import Facility, Person
 
 PREVIEW_TTL = dt.timedelta(minutes=15)  # a pre-settlement may be confirmed this long
 PREVIEW_KEEP = dt.timedelta(days=1)  # expired pre-settlements are purged after this
+NOT_IN_LEDGER = (TILTED, COMMERCIAL)  # layers whose totals med_ledger lacks
 FIGURES = ("total", "basic", "ci", "assistance", "patient", "account", "cash")
 T = TypeVar("T")
 
@@ -111,6 +113,18 @@ def _compute(
             "本统筹区的分段报销或年度可报销费用上限尚不能在窗口结算（账本未记年度累计费用）",
             "this region's cost bands or eligible-cost ceiling cannot yet be settled at the "
             "window (the ledger does not keep the year's cost)",
+        )
+    beyond = [x for x in inputs.params.t.order if x in NOT_IN_LEDGER]
+    if beyond:  # the ledger keeps no running totals for them (ta_paid, cm_deductible, cm_paid)
+        raise invalid(
+            "region",
+            "layers_not_live",
+            f"本统筹区的结算层{'、'.join(beyond)}（倾斜救助、商业补充医疗保险）尚不能在窗口结算"
+            "（账本未记其年度累计）",
+            f"this region's layers {', '.join(beyond)} (tilted assistance, commercial "
+            "supplementary insurance) cannot yet be settled at the window (the ledger does not "
+            "keep their yearly totals)",
+            f"ས་ཁུལ་འདིའི་རིམ་པ་ {' '.join(beyond)} སྒོ་ཁའི་ཐོག་ད་དུང་རྩིས་འཁྱོངས་བྱེད་མི་ཐུབ།",
         )
     r = rules.settle(bills, _before(ledger), inputs.params)
     steps = render(rules.explain(bills, r, inputs.params))

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from minsheng.core.errors import invalid
 from minsheng.core.money import apply_ratio, ratio_table
+from minsheng.medical.chain import chain_tables
 from minsheng.medical.codes import (
     AREAS,
     CATEGORIES,
@@ -238,6 +239,18 @@ class Tables:
     as_den: int
     as_deductible: I64  # [group, border]
     as_cap: I64  # [major_disease]
+    # the chain (``medical.layers.order``, ``medical/chain.py``): the layers after basic, in
+    # order; 倾斜救助 (tilted assistance) and the commercial supplementary layer (惠民保-style)
+    order: tuple[str, ...]
+    ta_ratio: I64  # [group] numerators over ``ta_den`` (no group: 0)
+    ta_den: int
+    ta_threshold: int  # per stay: the policy-range self-pay left above it is assisted
+    ta_cap: int  # yearly
+    cm_ratio: int  # over ``cm_den``
+    cm_den: int
+    cm_deductible: int  # yearly
+    cm_cap: int  # yearly
+    cm_outpatient: bool  # also on outpatient bills
     sources: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -393,6 +406,7 @@ class Tables:
             as_den=as_den,
             as_deductible=as_deductible,
             as_cap=as_cap,
+            **chain_tables(p, src),
             sources=src,
         )
 
