@@ -245,10 +245,10 @@ def settle(bills: Bills, before: Totals, p: MedicalParams) -> Result:
     basic = basic_insurance(bills, before, t)
     compliant = bills.policy - basic.amount  # 合规自付 after basic insurance
     left = compliant  # the policy-range self-pay the layers so far have left
-    zero = np.zeros(n, dtype=np.int64)
-    ci = Critical(zero, zero, zero - 1, zero - 1, zero)
-    aid = Assistance(np.zeros(n, np.bool_), zero, zero, zero, zero, t.as_den, zero, zero, zero)
-    ta, cm = Tilted.off(n, t.ta_den), Commercial.off(n, t.cm_den)
+    ci: Critical | None = None
+    aid: Assistance | None = None
+    ta: Tilted | None = None
+    cm: Commercial | None = None
     for layer in t.order:
         if layer == CRITICAL:
             ci = critical_illness(bills, before, t, left)
@@ -261,7 +261,20 @@ def settle(bills: Bills, before: Totals, p: MedicalParams) -> Result:
             left = left - ta.amount
         else:  # commercial, last: everything still self-paid, out of the policy range too
             cm = commercial(bills, before, t, bills.total - bills.policy + left)
-    funds = basic.amount + ci.amount + aid.amount + ta.amount + cm.amount
+    funds = basic.amount
+    for done in (ci, aid, ta, cm):
+        if done is not None:
+            funds = funds + done.amount
+    # a layer the region does not settle pays nothing (one zero column shared, never written)
+    zero, no = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
+    if ci is None:
+        ci = Critical(zero, zero, zero - 1, zero - 1, zero)
+    if aid is None:
+        aid = Assistance(no, zero, zero, zero, zero, t.as_den, zero, zero, zero)
+    if ta is None:
+        ta = Tilted(no, zero, zero, zero, t.ta_den, zero, zero)
+    if cm is None:
+        cm = Commercial(no, zero, zero, zero, zero, t.cm_den, zero, zero)
     patient, account, cash = patient_share(bills, funds)
     inpatient = bills.visit == _INPATIENT
     return Result(
