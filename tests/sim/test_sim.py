@@ -142,6 +142,28 @@ def test_reform_costs_and_winners(pop: Path) -> None:
     assert progs["medical_critical"]["change"] > 0
 
 
+def test_a_reform_reorders_the_medical_chain(pop: Path) -> None:
+    """The layer order is a reform like any figure (a codes value): 医疗救助 before 大病 —
+    assistance pays more, 大病 less, basic insurance the same; a layer the order cannot settle
+    is refused before any computing, naming the parameter."""
+    order = "medical.layers.order"
+    reform = {
+        "description": "医疗救助 before 大病",
+        "changes": {
+            order: {"values": {dt.date(2026, 1, 1): {"value": "basic assistance critical_illness"}}}
+        },
+    }
+    r = runner.run(pop, reform, "reordered")
+    assert r["recomputed"] == {"medical": True, "assistance": False, "pensions": False}
+    progs = {p["programme"]: p for p in r["programmes"]}
+    assert progs["medical_basic"]["change"] == 0
+    assert progs["medical_assistance"]["change"] > 0 > progs["medical_critical"]["change"]
+    bad = {"changes": {order: {"values": {dt.date(2026, 1, 1): {"value": "basic dabing"}}}}}
+    with pytest.raises(MinshengError) as err:
+        runner.run(pop, bad, "bad order")
+    assert order in str(err.value.to_dict())
+
+
 @pytest.mark.parametrize(
     ("reform", "rule"),
     [
