@@ -178,6 +178,24 @@ def client(app: object, engine: Engine) -> Iterator[object]:
         yield c
 
 
+@pytest.fixture(autouse=True)
+def _no_region_pack_leaks() -> Iterator[None]:
+    """A test that sets ``MINSHENG_REGION_PACKS`` (``--region-pack`` does, for the process) must
+    leave it as it found it: a pack left behind is applied again by every later ``load()`` (the
+    analyst's bench and the microsimulation failed in the full run, never alone)."""
+    before = os.environ.get("MINSHENG_REGION_PACKS")
+    yield
+    after = os.environ.get("MINSHENG_REGION_PACKS")
+    if after != before:
+        os.environ.pop("MINSHENG_REGION_PACKS", None)
+        if before is not None:
+            os.environ["MINSHENG_REGION_PACKS"] = before
+        from minsheng.policy.parameters import load
+
+        load.cache_clear()
+        pytest.fail(f"the test left MINSHENG_REGION_PACKS={after!r} (it was {before!r})")
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     from minsheng import logs
 

@@ -264,13 +264,13 @@ def test_a_second_pack_for_another_region_loads_beside(
 
 
 def test_env_and_use_packs_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")  # recorded as unset, so that the teardown leaves it unset
     path = "assistance.dibao.standard.urban_monthly"
     bad = _pack(tmp_path, {URBAN: "values:\n  2026-01-01: {value: -5}\n"})
     try:
         with pytest.raises(MinshengError):
             use_packs([bad])
-        assert ENV not in __import__("os").environ
+        assert __import__("os").environ[ENV] == ""  # unchanged: no pack named
         assert load().at(D(2026, 6, 1), "540200")[path] == 70_000
         use_packs([EXAMPLE])
         assert load().at(D(2026, 6, 1), "540200")[path] == 76_000
@@ -301,7 +301,7 @@ def test_params_check_lists_the_changes_or_every_problem(tmp_path: Path) -> None
 
 
 def test_params_test_runs_examples_against_a_pack(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")  # recorded as unset: `--region-pack` sets it for the process
     examples = str(EXAMPLE / "examples")
     try:
         r = runner.invoke(app, ["params", "test", "--region-pack", str(EXAMPLE), examples])
