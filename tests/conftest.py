@@ -6,12 +6,14 @@ PostgreSQL: set ``MINSHENG_TEST_POSTGRES_URL`` (``.ci/run`` does). With
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -26,10 +28,24 @@ os.environ.setdefault("MINSHENG_OTP_SENDER", "memory")
 LOG_FILE = Path(os.environ.setdefault("MINSHENG_LOG_FILE", f"/tmp/minsheng-test-{os.getpid()}.log"))
 LOG_FILE.write_text("")
 
+from argon2 import PasswordHasher  # noqa: E402
+
+from minsheng.auth import credentials as _credentials  # noqa: E402
 from minsheng.config import normalise_url  # noqa: E402
 from minsheng.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from minsheng.foundation.principals import Principal, system  # noqa: E402
 from minsheng.models import Base  # noqa: E402
+
+# Passwords and PINs are hashed at test strength. Argon2id at the library's recommended cost
+# (64 MiB, 3 passes: ``auth/credentials.py``, kept in production) takes about 0.3 s a hash,
+# and the suite makes thousands of accounts — a quarter of its time went to hashing. What the
+# tests judge (a wrong password refused, a rehash, the throttle) holds at any cost; every module
+# that bound the hasher by name gets the cheap one.
+_SLOW_HASHER = _credentials.hasher
+_credentials.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+for _module in list(__import__("sys").modules.values()):
+    if getattr(_module, "hasher", None) is _SLOW_HASHER:
+        _module.hasher = _credentials.hasher
 
 # Property tests judge the rules, not the machine: a loaded 2-core runner (two xdist workers,
 # a browser, PostgreSQL) must not fail one because drawing inputs or an example took long.
@@ -176,6 +192,30 @@ def client(app: object, engine: Engine) -> Iterator[object]:
     c = staff_client(app, engine, "caseworker", "540000", "region.caseworker")
     with c:  # type: ignore[attr-defined]
         yield c
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_event_loop_for_clients() -> Iterator[None]:
+    """A ``TestClient`` used without ``with`` starts a thread and an event loop for every
+    request (Starlette's ``_portal_factory``): a third of the route matrix's time. Such clients
+    share one loop for the session instead, as a server's requests do; a client entered with
+    ``with`` keeps its own."""
+    import anyio.from_thread
+    from starlette.testclient import TestClient
+
+    original = TestClient._portal_factory
+
+    with anyio.from_thread.start_blocking_portal() as portal:
+
+        @contextlib.contextmanager
+        def shared(self: TestClient) -> Iterator[Any]:
+            yield self.portal if self.portal is not None else portal
+
+        TestClient._portal_factory = shared  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            TestClient._portal_factory = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)
