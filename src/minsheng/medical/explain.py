@@ -83,7 +83,8 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
             for b in range(first, last + 1)
         ]
         ratio = " / ".join(_ratio_text(n, t.den) for n in nums)
-        bands = (first + 1, last + 1)
+        if (t.band_inc[visit, scheme, lv] != 0).any():  # this cell has bands (not only a ceiling)
+            bands = (first + 1, last + 1)
     basic_paths = _paths(
         ded[:1],
         s["basic_ratio"][visit, scheme, lv],
