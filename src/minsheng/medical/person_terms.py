@@ -79,25 +79,12 @@ class PersonTerms:
     cap_zero_inc: int  # fen per zero-claim year
     cap_max: int  # fen: the most the cap rises
 
-    @property
-    def age_on(self) -> bool:
-        return bool(self.schemes.any()) and self.age_num > 0 and self.age_max > 0
-
-    @property
-    def enrol_on(self) -> bool:
-        return bool(self.schemes.any()) and self.enrol_num > 0 and self.enrol_max > 0
-
-    @property
-    def ratio_on(self) -> bool:
-        return self.age_on or self.enrol_on
-
-    @property
-    def cap_on(self) -> bool:
-        return self.cap_max > 0 and (self.cap_enrol_inc > 0 or self.cap_zero_inc > 0)
-
-    @property
-    def on(self) -> bool:
-        return self.ratio_on or self.cap_on
+    # which terms are on (worked out once: the hot path reads plain flags)
+    age_on: bool = False
+    enrol_on: bool = False
+    ratio_on: bool = False
+    cap_on: bool = False
+    on: bool = False
 
     @staticmethod
     def rates(p: MedicalParams) -> list[Decimal]:
@@ -110,6 +97,12 @@ class PersonTerms:
         named = set(p.codes(PERSON_SCHEMES)) - {"none"}
         schemes = np.array([SCHEMES[s] in named for s in Scheme], dtype=np.bool_)
         age_num, age_max, enrol_num, enrol_max = nums
+        some = bool(schemes.any())
+        age_on = some and age_num > 0 and age_max > 0
+        enrol_on = some and enrol_num > 0 and enrol_max > 0
+        cap_enrol_inc, cap_zero_inc = p.fen(CAP_ENROL_INC), p.fen(CAP_ZERO_CLAIM_INC)
+        cap_max = p.fen(CAP_MAX_INC)
+        cap_on = cap_max > 0 and (cap_enrol_inc > 0 or cap_zero_inc > 0)
         return cls(
             schemes,
             p.fen(AGE_FROM),
@@ -119,9 +112,14 @@ class PersonTerms:
             enrol_num,
             enrol_max,
             p.fen(CAP_ENROL_FROM),
-            p.fen(CAP_ENROL_INC),
-            p.fen(CAP_ZERO_CLAIM_INC),
-            p.fen(CAP_MAX_INC),
+            cap_enrol_inc,
+            cap_zero_inc,
+            cap_max,
+            age_on,
+            enrol_on,
+            age_on or enrol_on,
+            cap_on,
+            age_on or enrol_on or cap_on,
         )
 
 
