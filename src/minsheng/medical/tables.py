@@ -122,7 +122,7 @@ class MedicalParams:
     infos: dict[str, ValueInfo]
     ci_scale: ScaleAt
     bands: dict[str, ScaleAt] = field(default_factory=dict)  # bands_path → the cost bands
-    sup_scale: ScaleAt | None = None  # 大额医疗补助 (employees); None: read from ``infos``' tree
+    sup_scale: ScaleAt | None = None  # 大额医疗补助 (employees); from_snapshot reads it
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot) -> MedicalParams:
