@@ -68,6 +68,8 @@ def test_every_rule_has_an_example() -> None:
     }
     assert wanted <= seen, sorted(wanted - seen)
     assert any("account_balance" in b for b in bills)
+    for fact in ("age", "enrolled_years", "zero_claim_years"):  # the terms of the person
+        assert any(fact in b for b in bills), fact
 
 
 def test_line_items_split_by_hand() -> None:

@@ -55,7 +55,7 @@ class RecordingTables:
 def recorded(
     bills: Bills, before: Totals, p: rules.MedicalParams = P
 ) -> tuple[set[str], rules.Result]:
-    rec = rules.MedicalParams(p.infos, p.ci_scale, p.bands)
+    rec = rules.MedicalParams(p.infos, p.ci_scale, p.bands, p.sup_scale)
     tables = RecordingTables(p.t)
     rec.__dict__["t"] = tables  # what settle reads as p.t
     r = rules.settle(bills, before, rec)

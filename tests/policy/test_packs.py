@@ -4,6 +4,7 @@ files — loaded whole or not at all, every problem naming its file, path and ru
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -274,8 +275,8 @@ def test_env_and_use_packs_all_or_nothing(tmp_path: Path, monkeypatch: pytest.Mo
         assert load().at(D(2026, 6, 1), "540200")[path] == 70_000
         use_packs([EXAMPLE])
         assert load().at(D(2026, 6, 1), "540200")[path] == 76_000
-    finally:
-        monkeypatch.delenv(ENV, raising=False)
+    finally:  # not monkeypatch.delenv: its undo would put the pack back for later tests
+        os.environ.pop(ENV, None)
         load.cache_clear()
     assert load().at(D(2026, 6, 1), "540200")[path] == 70_000
 
@@ -307,8 +308,8 @@ def test_params_test_runs_examples_against_a_pack(monkeypatch: pytest.MonkeyPatc
         r = runner.invoke(app, ["params", "test", "--region-pack", str(EXAMPLE), examples])
         assert r.exit_code == 0, r.output
         assert "3 passed, 0 failed" in r.output
-    finally:
-        monkeypatch.delenv(ENV, raising=False)
+    finally:  # not monkeypatch.delenv: its undo would put the pack back for later tests
+        os.environ.pop(ENV, None)
         load.cache_clear()
     r = runner.invoke(app, ["params", "test", examples])  # without the pack: Tibet's figures
     assert r.exit_code == 1 and "dibao_amount: want 128001, got 110000" in r.output
@@ -334,6 +335,6 @@ def test_the_server_reads_the_packs_of_the_environment(
             tibet = c.get(url, params={**day, "region": "540100"}).json()
         assert [b["threshold"] for b in pack["brackets"]] == [0, 10_000_000, 20_000_000]
         assert [b["threshold"] for b in tibet["brackets"]] == [0, 5_000_000, 10_000_000]
-    finally:
-        monkeypatch.delenv(ENV, raising=False)
+    finally:  # not monkeypatch.delenv: its undo would put the pack back for later tests
+        os.environ.pop(ENV, None)
         load.cache_clear()

@@ -11,6 +11,7 @@ import numpy as np
 
 from minsheng.medical.bills import Bills, Result
 from minsheng.medical.layers import _special
+from minsheng.medical.person_terms import Term, terms
 from minsheng.medical.tables import MedicalParams, Scheme, Visit
 from minsheng.policy import ValueInfo
 
@@ -30,6 +31,7 @@ class Step:
     admission: int | None = None  # inpatient: the admission number of the year it used
     bands: tuple[int, int] | None = None  # cost bands (分段, from 1) the bill's cost fell in
     counted: int | None = None  # the cost above the deductible counted under bands / ceiling
+    terms: tuple[Term, ...] = ()  # person-dependent terms (age, enrolment, zero-claim years)
 
 
 def _ratio_text(num: int, den: int) -> str:
@@ -85,6 +87,7 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
         ratio = " / ".join(_ratio_text(n, t.den) for n in nums)
         if (t.band_inc[visit, scheme, lv] != 0).any():  # this cell has bands (not only a ceiling)
             bands = (first + 1, last + 1)
+    basic_terms, ci_terms = terms(bills, t, i) if t.person.on else ([], [])
     basic_paths = _paths(
         ded[:1],
         s["basic_ratio"][visit, scheme, lv],
@@ -92,6 +95,7 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
         ded[1:],
         s["reduction"][int(bills.area[i])],
         shapes,
+        *(x.paths for x in basic_terms),
     )
     amount, left = int(r.basic[i]), int(r.basic_cap_left[i])
     steps = [
@@ -107,18 +111,17 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
             admission=admission if inpatient else None,
             bands=bands,
             counted=int(r.basic_counted[i]) if t.cumulative else None,
+            terms=tuple(basic_terms),
         )
     ]
     op_ci = not inpatient and t.any_ci_outpatient and bool(t.ci_outpatient[scheme])
     if inpatient or op_ci:  # outpatient: where its self-pay accumulates into 大病 / 大额
         employee = scheme != Scheme.RESIDENT
         sp = int(_special(bills.row(i))[0])
-        if employee:
-            rule_paths, ratio = s["sup_ratio"], str(t.sup_ratio)
-        else:
-            scale = t.special_scale if sp else t.normal_scale
-            rule_paths = s["special_scale" if sp else "normal_scale"]
-            ratio = " / ".join(str(x) for x in scale.rates)
+        which = "sup_scale" if employee else "special_scale" if sp else "normal_scale"
+        scale, rule_paths = getattr(t, which), s[which]
+        ratio = " / ".join(str(x) for x in scale.rates)
+        ci_terms = ci_terms if not employee else []
         cap_left, amount = int(r.ci_cap_left[i]), int(r.ci[i])
         steps.append(
             Step(
@@ -136,9 +139,11 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
                             rule_paths,
                             s["ci_cap"][scheme, sp],
                             s["ci_outpatient"][scheme] if op_ci else (),
+                            *(x.paths for x in ci_terms),
                         )
                     )
                 ),
+                terms=tuple(ci_terms),
             )
         )
     if bool(r.as_eligible[i]):
