@@ -162,7 +162,8 @@ class critical_illness(Variable):
         )
         resident = np.where(special, boosted, np.minimum(normal, ci.annual_cap))
         sup = m.employee_supplementary
-        employee = np.minimum(np.maximum(compliant - sup.deductible, 0) * sup.ratio, sup.annual_cap)
+        above = np.maximum(compliant - sup.deductible, 0)  # 大额: a scale (one bracket in Tibet)
+        employee = np.minimum(sup.scale.calc(above), sup.annual_cap)
         return np.round(
             np.minimum(np.where(bill("scheme", period) < 2, employee, resident), compliant), 2
         )

@@ -179,7 +179,9 @@ def params_list(
 @params_app.command("test")
 @friendly
 def params_test(
-    files: list[str] = typer.Argument(..., help="worked-example YAML files or folders"),
+    files: list[str] = typer.Argument(
+        ..., help="worked-example YAML files or folders (and subfolders)"
+    ),
     region_pack: list[str] = PACK_OPTION,
 ) -> None:
     """Run published worked examples against the configuration: each miss with its diff."""

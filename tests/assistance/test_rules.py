@@ -20,7 +20,8 @@ from minsheng.core.errors import MinshengError
 from minsheng.policy import load
 from minsheng.policy.examples import read_examples
 
-CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+HERE = Path(__file__).parent / "cases"
+CASES = sorted(HERE.rglob("*.yaml"))  # published/: examples a region published, each cited
 
 
 def params(day: dt.date, region: str | None) -> rules.AssistanceParams:
@@ -33,7 +34,7 @@ def run(case: dict[str, Any]) -> dict[str, Any]:
     return examples.RULES[case["rule"]](p, case["inputs"])
 
 
-@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", CASES, ids=lambda p: str(p.relative_to(HERE)))
 def test_worked_example(path: Path) -> None:
     """Each example (one a file or several under ``examples:``), with its own ``parameters:``,
     through the runner ``minsheng params test`` uses: no expected figure missed."""

@@ -8,6 +8,7 @@ route without a permission check stops the app from starting at all. Each regist
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 from types import ModuleType
@@ -213,7 +214,6 @@ def test_every_route_as_every_role(engine: Engine) -> None:
     assert isinstance(app, FastAPI)
     w = build_world(engine)
     table = samples(w)
-    COLLECTIONS, REGION_FREE = collections(), region_free()
     routes = [(m, r.path, r) for r in api_routes(app) for m in sorted(r.methods)]
     assert len(routes) > 50
     routes.sort(key=lambda x: "logout" in x[1])  # signing out last keeps the sessions alive
@@ -221,6 +221,22 @@ def test_every_route_as_every_role(engine: Engine) -> None:
     assert not missing, f"routes without a sample in this matrix: {missing}"
     failures: list[str] = []
     who = clients(app, w)
+    stack = contextlib.ExitStack()  # one event-loop portal per client, not one per request
+    for _, _, c in who.values():
+        stack.enter_context(c)
+    with stack:
+        check_every_route(app, routes, table, who, failures)
+    assert not failures, "\n".join(failures)
+
+
+def check_every_route(
+    app: FastAPI,
+    routes: list[tuple[str, str, Any]],
+    table: Samples,
+    who: dict[str, tuple[str | None, str, TestClient]],
+    failures: list[str],
+) -> None:
+    COLLECTIONS, REGION_FREE = collections(), region_free()
     for method, path, route in routes:
         permission = guard_of(route)
         assert permission, f"{method} {path} has no permission check"
@@ -258,7 +274,6 @@ def test_every_route_as_every_role(engine: Engine) -> None:
                     )
             elif code not in (403, 404):
                 failures.append(f"{name} {method} {path}: outside its region, got {code}")
-    assert not failures, "\n".join(failures)
 
 
 def test_an_unguarded_route_is_refused() -> None:

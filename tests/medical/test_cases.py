@@ -2,47 +2,49 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
-import yaml
 
 from minsheng.core import money
 from minsheng.medical.examples import FUNDS, MONEY_KEYS, OUTPUTS, to_row
 from minsheng.medical.rules import Bills, MedicalParams, settle_in_order
 from minsheng.policy import load
-from minsheng.policy.examples import read_examples
+from minsheng.policy.examples import Example, read_examples
 
-CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+HERE = Path(__file__).parent / "cases"
+CASES = sorted(HERE.rglob("*.yaml"))  # published/: examples a region published, each cited
 OUT = {k: k for k in OUTPUTS}
 
 
-@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def _examples(paths: list[Path]) -> list[Example]:
+    return [e for e in read_examples(paths) if e.programme == "medical"]
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: str(p.relative_to(HERE)))
 def test_worked_example(path: Path) -> None:
-    case = yaml.safe_load(path.read_text(encoding="utf-8"))
-    day = case["date"] if isinstance(case["date"], dt.date) else dt.date.fromisoformat(case["date"])
-    (example,) = read_examples([path])  # its own figures (``parameters:``) over the files
-    params = MedicalParams.from_snapshot(example.tree(load()).at(day, str(case["region"])))
-    bills = Bills.of([to_row(b["bill"]) for b in case["bills"]])
-    result, _ = settle_in_order(bills, params)
-    for i, b in enumerate(case["bills"]):
-        for key, want in b["expect"].items():
-            got = int(getattr(result, OUT[key])[i])
-            assert got == money.parse(str(want)), (
-                f"{path.stem} bill {i + 1} {key}: {money.fmt(got)} ≠ {want}"
-            )
-    parts = sum((getattr(result, f) for f in FUNDS), result.patient)  # the new layers: 0 in Tibet
-    assert parts.tolist() == bills.total.tolist()
+    found = _examples([path])  # one a file, or several under ``examples:``
+    assert found
+    for example in found:
+        case = example.data
+        day = example.date
+        # its own figures (``parameters:``) over the files
+        params = MedicalParams.from_snapshot(example.tree(load()).at(day, str(case["region"])))
+        bills = Bills.of([to_row(b["bill"]) for b in case["bills"]])
+        result, _ = settle_in_order(bills, params)
+        for i, b in enumerate(case["bills"]):
+            for key, want in b["expect"].items():
+                got = int(getattr(result, OUT[key])[i])
+                assert got == money.parse(str(want)), (
+                    f"{example.name} bill {i + 1} {key}: {money.fmt(got)} ≠ {want}"
+                )
+        parts = sum((getattr(result, f) for f in FUNDS), result.patient)  # new layers: 0 in Tibet
+        assert parts.tolist() == bills.total.tolist()
 
 
 def test_every_rule_has_an_example() -> None:
     """The worked examples, together, exercise every branch of the rules."""
-    bills = [
-        b["bill"]
-        for path in CASES
-        for b in yaml.safe_load(path.read_text(encoding="utf-8"))["bills"]
-    ]
+    bills = [b["bill"] for e in _examples(CASES) for b in e.data["bills"]]
     seen = {(k, str(v)) for b in bills for k, v in b.items() if k not in MONEY_KEYS}
     wanted = {
         ("scheme", "resident"),
@@ -66,6 +68,8 @@ def test_every_rule_has_an_example() -> None:
     }
     assert wanted <= seen, sorted(wanted - seen)
     assert any("account_balance" in b for b in bills)
+    for fact in ("age", "enrolled_years", "zero_claim_years"):  # the terms of the person
+        assert any(fact in b for b in bills), fact
 
 
 def test_line_items_split_by_hand() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,7 @@ class RecordingTables:
 def recorded(
     bills: Bills, before: Totals, p: rules.MedicalParams = P
 ) -> tuple[set[str], rules.Result]:
-    rec = rules.MedicalParams(p.infos, p.ci_scale, p.bands)
+    rec = rules.MedicalParams(p.infos, p.ci_scale, p.bands, p.sup_scale)
     tables = RecordingTables(p.t)
     rec.__dict__["t"] = tables  # what settle reads as p.t
     r = rules.settle(bills, before, rec)
@@ -156,3 +157,19 @@ def test_with_every_shape_on_the_explanation_names_exactly_what_was_read() -> No
     paths = {x.path for x in basic.parameters}
     assert "medical.resident.inpatient.admission_deductible_factors" in paths
     assert "medical.resident.inpatient.ratio_bands.level_3.brackets[2].rate" in paths
+
+
+def test_a_ceiling_without_bands_names_no_band() -> None:
+    """An eligible-cost ceiling alone (the employee outpatient example: no cost bands in its
+    cell) counts the year's cost, but names no band: "band 3 of 3" would be a band that adds
+    nothing. The cell with bands still names them (above)."""
+    from minsheng.medical.examples import settle_example
+    from minsheng.policy.examples import read_examples
+
+    (example,) = read_examples([Path(__file__).parent / "cases" / "shape_eligible_ceiling.yaml"])
+    bills, r = settle_example(example)
+    p = rules.MedicalParams.from_snapshot(example.tree().at(example.date, example.region))
+    first = rules.explain(bills, r, p, 0)[0]
+    assert first.bands is None and first.counted == 600_000 and first.ratio == "0.6"
+    paths = {x.path for x in first.parameters}
+    assert "medical.employee_outpatient.eligible_ceiling" in paths

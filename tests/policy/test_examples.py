@@ -23,6 +23,18 @@ def test_every_shipped_example_passes() -> None:
     assert total > len(list(MEDICAL.glob("*.yaml")))
     assert f"{total} passed, 0 failed" in r.stdout
     assert "✗" not in r.stdout
+    assert "✓ dabing_segments_faq_2024 (medical)" in r.stdout  # a folder's subfolders are read
+
+
+def test_every_published_example_cites_where_it_was_published() -> None:
+    """``published/``: examples whose figures a region published — each names its source (a
+    title, and an address or the project's seed), none is marked illustrative."""
+    found = read_examples([MEDICAL / "published", ASSISTANCE / "published"])
+    assert {e.programme for e in found} == {"medical", "assistance"}
+    for e in found:
+        ref = e.reference
+        assert ref and "illustrative" not in ref and "非某地文件" not in ref, e.name
+        assert "http" in ref or "seed" in ref, e.name
 
 
 def test_a_miss_shows_its_place_and_both_values(tmp_path: Path) -> None:

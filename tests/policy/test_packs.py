@@ -303,17 +303,17 @@ def test_a_second_pack_for_another_region_loads_beside(
 
 
 def test_env_and_use_packs_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")  # recorded as unset, so that the teardown leaves it unset
     path = "assistance.dibao.standard.urban_monthly"
     bad = _pack(tmp_path, {URBAN: "values:\n  2026-01-01: {value: -5}\n"})
     try:
         with pytest.raises(MinshengError):
             use_packs([bad])
-        assert ENV not in os.environ
+        assert __import__("os").environ[ENV] == ""  # unchanged: no pack named
         assert load().at(D(2026, 6, 1), "540200")[path] == 70_000
         use_packs([EXAMPLE])
         assert load().at(D(2026, 6, 1), "540200")[path] == 76_000
-    finally:  # use_packs set it itself: popped, so monkeypatch's undo cannot bring it back
+    finally:  # not monkeypatch.delenv: its undo would put the pack back for later tests
         os.environ.pop(ENV, None)
         load.cache_clear()
     assert load().at(D(2026, 6, 1), "540200")[path] == 70_000
@@ -340,13 +340,13 @@ def test_params_check_lists_the_changes_or_every_problem(tmp_path: Path) -> None
 
 
 def test_params_test_runs_examples_against_a_pack(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")  # recorded as unset: `--region-pack` sets it for the process
     examples = str(EXAMPLE / "examples")
     try:
         r = runner.invoke(app, ["params", "test", "--region-pack", str(EXAMPLE), examples])
         assert r.exit_code == 0, r.output
         assert "3 passed, 0 failed" in r.output
-    finally:  # use_packs set it itself: popped, so monkeypatch's undo cannot bring it back
+    finally:  # not monkeypatch.delenv: its undo would put the pack back for later tests
         os.environ.pop(ENV, None)
         load.cache_clear()
     r = runner.invoke(app, ["params", "test", examples])  # without the pack: Tibet's figures
@@ -373,6 +373,6 @@ def test_the_server_reads_the_packs_of_the_environment(
             tibet = c.get(url, params={**day, "region": "540100"}).json()
         assert [b["threshold"] for b in pack["brackets"]] == [0, 10_000_000, 20_000_000]
         assert [b["threshold"] for b in tibet["brackets"]] == [0, 5_000_000, 10_000_000]
-    finally:
-        monkeypatch.delenv(ENV, raising=False)
+    finally:  # not monkeypatch.delenv: its undo would put the pack back for later tests
+        os.environ.pop(ENV, None)
         load.cache_clear()

@@ -38,6 +38,10 @@ class BillRow:
     border: bool = False
     major_disease: bool = False
     account_balance: int = 0
+    # the person, where a region's ratio or cap depends on them (person_terms.py; −1: not given)
+    age: int = -1  # on the date of the bill
+    enrolled_years: int = -1  # years of continuous enrolment before this one
+    zero_claim_years: int = -1  # consecutive years up to last year the funds paid nothing
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> BillRow:
@@ -76,6 +80,9 @@ class Bills:
     account_balance: I64  # personal accounts that may pay: own (employees) + family (家庭共济)
     admission: I64 = field(default_factory=_none)  # 1, 2, …; 0 / left out: 2 if later, else 1
     referred_from: I64 = field(default_factory=_none)  # the referring level (0: none)
+    age: I64 = field(default_factory=_none)  # person_terms.py; −1 / left out: not given
+    enrolled_years: I64 = field(default_factory=_none)
+    zero_claim_years: I64 = field(default_factory=_none)
 
     def __post_init__(self) -> None:
         n = len(self.total)
@@ -83,6 +90,9 @@ class Bills:
             self.admission = np.zeros(n, dtype=np.int64)
         if len(self.referred_from) != n:
             self.referred_from = np.zeros(n, dtype=np.int64)
+        for name in ("age", "enrolled_years", "zero_claim_years"):
+            if len(getattr(self, name)) != n:
+                setattr(self, name, np.full(n, -1, dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.total)
@@ -121,6 +131,9 @@ class Bills:
             border=flags(r.border for r in rs),
             major_disease=flags(r.major_disease for r in rs),
             account_balance=ints(r.account_balance for r in rs),
+            age=ints(r.age for r in rs),
+            enrolled_years=ints(r.enrolled_years for r in rs),
+            zero_claim_years=ints(r.zero_claim_years for r in rs),
         )
 
     def row(self, i: int) -> Bills:

@@ -5,7 +5,9 @@ An example's ``bills`` is a list of ``{bill: {...}, expect: {...}}``: the bill's
 rules read them (``rules.BillRow``: scheme, visit, level, policy, full_self, … — amounts in yuan
 as strings) and the expected ``basic`` / ``ci`` / ``assistance`` / ``tilted`` (倾斜救助) /
 ``commercial`` (the commercial supplementary layer) / ``patient`` / ``account`` / ``cash`` in
-yuan. The bills are one person's, in order, in one year (``rules.settle_in_order``).
+yuan. The bills are one person's, in order, in one year (``rules.settle_in_order``); where a
+region's ratio or cap depends on the person, a bill also gives ``age``, ``enrolled_years`` and
+``zero_claim_years`` (``medical/person_terms.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from minsheng.core import money
+from minsheng.medical.person_terms import check_year
 from minsheng.medical.rules import Bills, MedicalParams, Result, settle_in_order
 from minsheng.policy.examples import Example, Miss
 
@@ -37,6 +40,7 @@ def settle_example(example: Example) -> tuple[Bills, Result]:
         )
     snap = example.tree().at(example.date, example.region)
     bills = Bills.of([to_row(dict(b["bill"])) for b in bills_in])
+    check_year(bills)  # the years before this one: the same on every bill
     result, _ = settle_in_order(bills, MedicalParams.from_snapshot(snap))
     return bills, result
 

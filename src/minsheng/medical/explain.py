@@ -12,6 +12,7 @@ import numpy as np
 from minsheng.medical.bills import Bills, Result
 from minsheng.medical.codes import ASSISTANCE, CRITICAL, TILTED
 from minsheng.medical.layers import _special
+from minsheng.medical.person_terms import Term, terms
 from minsheng.medical.tables import MedicalParams, Scheme, Visit
 from minsheng.policy import ValueInfo
 
@@ -31,6 +32,7 @@ class Step:
     admission: int | None = None  # inpatient: the admission number of the year it used
     bands: tuple[int, int] | None = None  # cost bands (分段, from 1) the bill's cost fell in
     counted: int | None = None  # the cost above the deductible counted under bands / ceiling
+    terms: tuple[Term, ...] = ()  # person-dependent terms (age, enrolment, zero-claim years)
 
 
 def _ratio_text(num: int, den: int) -> str:
@@ -84,7 +86,9 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
             for b in range(first, last + 1)
         ]
         ratio = " / ".join(_ratio_text(n, t.den) for n in nums)
-        bands = (first + 1, last + 1)
+        if (t.band_inc[visit, scheme, lv] != 0).any():  # this cell has bands (not only a ceiling)
+            bands = (first + 1, last + 1)
+    basic_terms, ci_terms = terms(bills, t, i) if t.person.on else ([], [])
     basic_paths = _paths(
         ded[:1],
         s["basic_ratio"][visit, scheme, lv],
@@ -92,6 +96,7 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
         ded[1:],
         s["reduction"][int(bills.area[i])],
         shapes,
+        *(x.paths for x in basic_terms),
         s["order"],  # the region's chain, where it is not the usual one (every step names it)
     )
     amount, left = int(r.basic[i]), int(r.basic_cap_left[i])
@@ -108,12 +113,13 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
             admission=admission if inpatient else None,
             bands=bands,
             counted=int(r.basic_counted[i]) if t.cumulative else None,
+            terms=tuple(basic_terms),
         )
     ]
     order = s["order"]
     for layer in t.order:
         if layer == CRITICAL:
-            steps += _critical(bills, r, p, i, order)
+            steps += _critical(bills, r, p, i, order, ci_terms)
         elif layer == ASSISTANCE:
             steps += _assistance(bills, r, p, i, order)
         elif layer == TILTED:
@@ -127,7 +133,9 @@ def _infos(p: MedicalParams, paths: list[str]) -> tuple[ValueInfo, ...]:
     return tuple(p.info(x) for x in paths)
 
 
-def _critical(bills: Bills, r: Result, p: MedicalParams, i: int, order: Any) -> list[Step]:
+def _critical(
+    bills: Bills, r: Result, p: MedicalParams, i: int, order: Any, ci_terms: list[Term]
+) -> list[Step]:
     """大病保险 / 大额医疗补助: on inpatient bills, and outpatient ones where a region's rules
     accumulate them into the year's total."""
     t, s = p.t, p.t.sources
@@ -138,18 +146,17 @@ def _critical(bills: Bills, r: Result, p: MedicalParams, i: int, order: Any) -> 
         return []
     employee = scheme != Scheme.RESIDENT
     sp = int(_special(bills.row(i))[0])
-    if employee:
-        rule_paths, ratio = s["sup_ratio"], str(t.sup_ratio)
-    else:
-        scale = t.special_scale if sp else t.normal_scale
-        rule_paths = s["special_scale" if sp else "normal_scale"]
-        ratio = " / ".join(str(x) for x in scale.rates)
+    which = "sup_scale" if employee else "special_scale" if sp else "normal_scale"
+    scale, rule_paths = getattr(t, which), s[which]
+    ratio = " / ".join(str(x) for x in scale.rates)
+    ci_terms = ci_terms if not employee else []
     cap_left, amount = int(r.ci_cap_left[i]), int(r.ci[i])
     paths = _paths(
         s["ci_deductible"][scheme, sp],
         rule_paths,
         s["ci_cap"][scheme, sp],
         s["ci_outpatient"][scheme] if op_ci else (),
+        *(x.paths for x in ci_terms),
     )
     return [
         Step(
@@ -161,6 +168,7 @@ def _critical(bills: Bills, r: Result, p: MedicalParams, i: int, order: Any) -> 
             cap_left >= 0 and amount == cap_left and cap_left > 0,
             amount,
             _infos(p, [*_ci_order(paths), *order]),
+            terms=tuple(ci_terms),
         )
     ]
 

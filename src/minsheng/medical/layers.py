@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from minsheng.core.money import apply_ratios
+from minsheng.medical import person_terms, segments
 from minsheng.medical.bills import (
     Assistance,
     Basic,
@@ -102,6 +103,7 @@ def basic_insurance(bills: Bills, before: Totals, t: Tables) -> Basic:
     admission in hospital (by the admission number of the year)."""
     lv = np.minimum(np.maximum(bills.level, 1), 3) - 1  # np.clip is slow on short arrays
     ratio = np.maximum(t.basic_ratio[bills.visit, bills.scheme, lv] - t.reduction[bills.area], 0)
+    ratio = person_terms.raise_ratio(bills, t, ratio)  # by age, years of enrolment (item 6)
     inpatient = bills.visit == _INPATIENT
     ded_total = _deductible(bills, t, lv, inpatient)
     ded_left = np.where(inpatient, ded_total, np.maximum(ded_total - before.op_deductible, 0))
@@ -126,9 +128,11 @@ def critical_illness(bills: Bills, before: Totals, t: Tables, compliant: I64) ->
     where a region's rules accumulate them (``includes_outpatient``).
 
     The compliant self-pay left after basic insurance adds to the year's running total; the
-    fund pays F(total after) − F(total before), F the payout above the deductible: for residents
-    the segmented scale (分段比例), for employees one ratio; capped by what is left of the yearly
-    cap. Residents in special groups get "一降一升一取消": a lower deductible, +N points on each
+    fund pays F(total after) − F(total before), F the payout of a segmented scale (分段比例;
+    employees' 大额 one bracket in Tibet), its thresholds measured as the parameter names
+    (:mod:`~minsheng.medical.segments`); capped by what is left of the yearly cap (raised by
+    years of enrolment and zero-claim years where a region says so). Residents in special
+    groups get "一降一升一取消": a lower deductible, +N points on each
     segment, no cap."""
     inpatient = bills.visit == _INPATIENT
     covered = inpatient
@@ -142,24 +146,9 @@ def critical_illness(bills: Bills, before: Totals, t: Tables, compliant: I64) ->
         return Critical(base, zero, zero - 1, zero - 1, zero)
     sp = _special(bills)
     deductible = t.ci_deductible[bills.scheme, sp]
-    cap = t.ci_cap[bills.scheme, sp]
+    cap = person_terms.raise_cap(bills, t, t.ci_cap[bills.scheme, sp])  # enrolment, zero claims
     cap_left = np.where(cap < 0, -1, np.maximum(cap - before.ci_paid, 0))
-    above_before = np.maximum(before.ci_base - deductible, 0)
-    above_after = np.maximum(before.ci_base + base - deductible, 0)
-    employee = bills.scheme != _RESIDENT
-    pay = zero
-    if employee.any():
-        num, den = t.sup_num, t.sup_den
-        sup = _half_up(above_after, num, den) - _half_up(above_before, num, den)
-        pay = np.where(employee, sup, pay)
-    normal = ~employee & (sp == 0)
-    if normal.any():
-        scale = t.normal_scale
-        pay = np.where(normal, scale.calc(above_after) - scale.calc(above_before), pay)
-    special = ~employee & (sp == 1)
-    if special.any():
-        scale = t.special_scale
-        pay = np.where(special, scale.calc(above_after) - scale.calc(above_before), pay)
+    pay = segments.ci_pay(bills, t, sp, deductible, before.ci_base, base)  # 分段, either basis
     capped = np.where(cap < 0, pay, np.minimum(pay, np.maximum(cap_left, 0)))
     amount: I64 = np.maximum(np.minimum(capped, base), 0)
     return Critical(base, deductible, cap, cap_left, amount)

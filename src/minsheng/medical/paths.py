@@ -108,6 +108,41 @@ SPECIAL_STATUSES = f"{CI}.special_groups.statuses"  # who gets "一降一升一�
 BORDER = "border"  # the registry status of 边境一线 residents
 
 
+SUP_SCALE = f"{SUP}.scale"  # 大额医疗补助 as a segmented scale (one bracket in Tibet)
+# how a 大病 / 大额 scale's thresholds are measured: above_deductible | absolute (a codes leaf)
+CI_BASIS, SUP_BASIS = f"{CI}.threshold_basis", f"{SUP}.threshold_basis"
+# ratios and caps that depend on the person (medical/person_terms.py; all off in Tibet)
+PERSON = "medical.person"
+PERSON_SCHEMES = f"{PERSON}.schemes"
+AGE_FROM, AGE_PER_YEAR, AGE_MAX = (
+    f"{PERSON}.age.{x}" for x in ("from_age", "points_per_year", "max_points")
+)
+ENROL_FROM, ENROL_PER_YEAR, ENROL_MAX = (
+    f"{PERSON}.enrolment.{x}" for x in ("from_years", "points_per_year", "max_points")
+)
+CI_PERSON = f"{CI}.person"
+CAP_ENROL_FROM, CAP_ENROL_INC = (
+    f"{CI_PERSON}.enrolment_from_years",
+    f"{CI_PERSON}.enrolment_cap_increase",
+)
+CAP_ZERO_CLAIM_INC, CAP_MAX_INC = (
+    f"{CI_PERSON}.zero_claim_cap_increase",
+    f"{CI_PERSON}.max_cap_increase",
+)
+PERSON_PATHS = (
+    PERSON_SCHEMES,
+    AGE_FROM,
+    AGE_PER_YEAR,
+    AGE_MAX,
+    ENROL_FROM,
+    ENROL_PER_YEAR,
+    ENROL_MAX,
+    CAP_ENROL_FROM,
+    CAP_ENROL_INC,
+    CAP_ZERO_CLAIM_INC,
+    CAP_MAX_INC,
+)
+
 LAYER_ORDER = "medical.layers.order"  # the settlement layers in order (a codes leaf)
 TA = "medical.tilted_assistance"  # 倾斜救助
 CM = "medical.commercial"  # 商业补充医疗保险 (惠民保-style)
@@ -132,7 +167,8 @@ def _all_paths() -> list[str]:
     paths |= {GROUP_PRECEDENCE, SPECIAL_STATUSES, LAYER_ORDER, TA_THRESHOLD, TA_CAP}
     paths |= {CM_DEDUCTIBLE, CM_RATIO, CM_CAP, CM_OUTPATIENT}
     paths |= set(REDUCTION_PATHS.values())
-    paths |= {f"{CI}.deductible", f"{CI}.annual_cap", f"{SUP}.deductible", f"{SUP}.ratio"}
+    paths |= {f"{CI}.deductible", f"{CI}.annual_cap", f"{SUP}.deductible"}
+    paths |= {CI_BASIS, SUP_BASIS, *PERSON_PATHS}
     paths |= {f"{SUP}.annual_cap", assistance_cap_path(False), assistance_cap_path(True)}
     for s in Scheme:
         paths |= {later_factor_path(s), admission_factors_path(s), top_up_path(s)}

@@ -32,6 +32,7 @@ def render(steps: list[rules.Step]) -> list[FundStep]:
             cap_reached=s.cap_reached,
             amount=s.amount,
             parameters=[i.to_dict() for i in s.parameters],
+            terms=[{"name": x.name, "fact": x.fact, "added": x.added} for x in s.terms],
         )
         for s in steps
     ]

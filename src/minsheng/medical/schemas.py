@@ -85,6 +85,8 @@ class FundStep(BaseModel):
     cap_reached: bool
     amount: int
     parameters: list[dict[str, Any]]
+    # person-dependent terms used (medical/person_terms.py): name (a msgid), fact, added
+    terms: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class SettlementOut(BaseModel):

@@ -114,6 +114,16 @@ def _compute(
             "this region's cost bands or eligible-cost ceiling cannot yet be settled at the "
             "window (the ledger does not keep the year's cost)",
         )
+    if inputs.params.t.person.on:  # the window does not yet know the person's age, years …
+        raise invalid(
+            "region",
+            "person_terms_not_live",
+            "本统筹区的报销比例或大病保险限额因人而异（年龄、连续参保年限、零报销年度），"
+            "尚不能在窗口结算（登记库与账本未提供这些信息）",
+            "this region's ratio or critical-illness cap depends on the person (age, years of "
+            "continuous enrolment, zero-claim years) and cannot yet be settled at the window "
+            "(the registry and the ledger do not supply them)",
+        )
     beyond = [x for x in inputs.params.t.order if x in NOT_IN_LEDGER]
     if beyond:  # the ledger keeps no running totals for them (ta_paid, cm_deductible, cm_paid)
         raise invalid(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
@@ -40,6 +39,7 @@ from minsheng.medical.paths import (
     BORDER,
     BORDER_RATIO,
     CI,
+    CI_BASIS,
     CI_CAP_REMOVED,
     CI_DED_REDUCTION,
     CI_RATIO_INCREASE,
@@ -49,6 +49,8 @@ from minsheng.medical.paths import (
     REDUCTION_PATHS,
     SPECIAL_STATUSES,
     SUP,
+    SUP_BASIS,
+    SUP_SCALE,
     _all_paths,
     admission_factors_path,
     assistance_cap_path,
@@ -61,6 +63,8 @@ from minsheng.medical.paths import (
     later_factor_path,
     top_up_path,
 )
+from minsheng.medical.person_terms import PersonTerms
+from minsheng.medical.segments import BASES
 from minsheng.policy import Snapshot, ValueInfo
 from minsheng.policy.scale import ScaleAt
 
@@ -119,6 +123,7 @@ class MedicalParams:
     infos: dict[str, ValueInfo]
     ci_scale: ScaleAt
     bands: dict[str, ScaleAt] = field(default_factory=dict)  # bands_path → the cost bands
+    sup_scale: ScaleAt | None = None  # 大额医疗补助 (employees); from_snapshot reads it
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot) -> MedicalParams:
@@ -128,7 +133,8 @@ class MedicalParams:
             return cached
         band_paths = {bands_path(v, s, lv) for v in Visit for s in Scheme for lv in LEVELS}
         bands = {x: snap.scale(x) for x in sorted(band_paths)}
-        made = cls({p: snap.info(p) for p in _all_paths()}, snap.scale(CI_SCALE), bands)
+        infos = {p: snap.info(p) for p in _all_paths()}
+        made = cls(infos, snap.scale(CI_SCALE), bands, snap.scale(SUP_SCALE))
         snap.__dict__["_medical_params"] = made
         return made
 
@@ -142,7 +148,11 @@ class MedicalParams:
         hit = self.infos.get(path)
         if hit is not None:
             return hit
-        scales = (self.ci_scale, *self.bands.values())
+        scales = (
+            self.ci_scale,
+            *self.bands.values(),
+            *([self.sup_scale] if self.sup_scale else []),
+        )
         return next(i for sc in scales for i in sc.infos if i.path == path)
 
     def fen(self, path: str) -> int:
@@ -230,15 +240,17 @@ class Tables:
     any_ci_outpatient: bool
     ci_deductible: I64  # [scheme, special]: 大病 (residents) / 大额 (employees)
     ci_cap: I64  # [scheme, special]; −1 where the cap is removed
-    sup_ratio: Decimal  # 大额医疗补助 ratio (employees)
-    sup_num: int  # the same as an exact fraction
-    sup_den: int
+    sup_scale: ScaleAt  # 大额医疗补助 segments (employees; one bracket in Tibet)
+    ci_absolute: (
+        Bools  # [scheme]: the 大病 / 大额 thresholds are absolute (not above the deductible)
+    )
     normal_scale: ScaleAt  # 大病保险 segments (residents)
     special_scale: ScaleAt  # the same, +N points for special groups ("一升")
     as_ratio: I64  # [group, border] numerators over ``as_den``
     as_den: int
     as_deductible: I64  # [group, border]
     as_cap: I64  # [major_disease]
+    person: PersonTerms  # ratios and caps that depend on the person (all off in Tibet)
     # the chain (``medical.layers.order``, ``medical/chain.py``): the layers after basic, in
     # order; 倾斜救助 (tilted assistance) and the commercial supplementary layer (惠民保-style)
     order: tuple[str, ...]
@@ -273,7 +285,8 @@ class Tables:
             for lv in LEVELS
         ]
         band_rates = [r for _, sc in band_cells for r in sc.rates]
-        nums, den = ratio_table(rates + reductions + band_rates)
+        person_rates = PersonTerms.rates(p)
+        nums, den = ratio_table(rates + reductions + band_rates + person_rates)
         n_bands = max(len(sc.thresholds) for _, sc in band_cells)
         band_thr = np.full((2, 3, 3, n_bands), NO_CEILING, dtype=np.int64)
         band_inc = np.zeros((2, 3, 3, n_bands), dtype=np.int64)
@@ -358,10 +371,24 @@ class Tables:
             p.ci_scale, rates=tuple(min(x + inc, Decimal(1)) for x in p.ci_scale.rates)
         )
         scale_paths = tuple(i.path for i in p.ci_scale.infos)
-        src["normal_scale"] = scale_paths
-        src["special_scale"] = (*scale_paths, CI_RATIO_INCREASE)
-        src["sup_ratio"] = src["sup_num"] = src["sup_den"] = (f"{SUP}.ratio",)
-        sup = Fraction(p.ratio(f"{SUP}.ratio"))
+        if p.sup_scale is None:
+            raise ValueError(f"{SUP_SCALE}: the figures were read without the scale")
+        src["sup_scale"] = (*(i.path for i in p.sup_scale.infos), SUP_BASIS)
+        src["normal_scale"] = (*scale_paths, CI_BASIS)
+        src["special_scale"] = (*scale_paths, CI_RATIO_INCREASE, CI_BASIS)
+        ci_absolute = np.zeros(3, dtype=np.bool_)  # how the 大病 / 大额 thresholds are measured
+        src["ci_absolute"] = np.empty(3, dtype=object)
+        for s in Scheme:
+            basis_path = CI_BASIS if s is Scheme.RESIDENT else SUP_BASIS
+            basis = " ".join(p.codes(basis_path))
+            if basis not in BASES:
+                raise invalid(
+                    basis_path,
+                    "threshold_basis",
+                    "分段门槛的口径须为above_deductible或absolute",
+                    "the thresholds are measured above_deductible or absolute",
+                )
+            ci_absolute[s], src["ci_absolute"][s] = basis == "absolute", (basis_path,)
 
         group_rates = [p.ratio(f"{AS}.ratio.{g}") for g in GROUPS[1:]]
         g_nums, as_den = ratio_table([Decimal(0), *group_rates, p.ratio(BORDER_RATIO)])
@@ -397,15 +424,15 @@ class Tables:
             any_ci_outpatient=bool(ci_outpatient.any()),
             ci_deductible=ci_deductible,
             ci_cap=ci_cap,
-            sup_ratio=p.ratio(f"{SUP}.ratio"),
-            sup_num=sup.numerator,
-            sup_den=sup.denominator,
+            sup_scale=p.sup_scale,
+            ci_absolute=ci_absolute,
             normal_scale=p.ci_scale,
             special_scale=special_scale,
             as_ratio=as_ratio,
             as_den=as_den,
             as_deductible=as_deductible,
             as_cap=as_cap,
+            person=PersonTerms.build(p, nums[len(nums) - len(person_rates) :]),
             **chain_tables(p, src),
             sources=src,
         )

@@ -117,11 +117,12 @@ def _programme(data: Mapping[str, Any], source: str) -> str:
 
 
 def read_examples(paths: Iterable[str | Path]) -> list[Example]:
-    """Every example in the files (a folder: its ``*.yaml`` files, sorted), in order."""
+    """Every example in the files (a folder: its ``*.yaml`` files, sorted, its subfolders'
+    included — e.g. ``published/``), in order."""
     out: list[Example] = []
     for given in paths:
         path = Path(given)
-        files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        files = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
         for file in files:
             try:
                 data = yaml.safe_load(file.read_text(encoding="utf-8"))

@@ -57,6 +57,25 @@ class ScaleAt:
         den = math.lcm(*(f.denominator for f in fracs)) if fracs else 1
         return [int(f * den) for f in fracs], den
 
+    @property
+    def den(self) -> int:
+        """The common denominator of the rates (:meth:`raw` is over it)."""
+        return self._integer_rates[1]
+
+    def raw(self, amount: FenArray) -> FenArray:
+        """The payout on each amount before rounding, as numerators over :attr:`den` — so a
+        difference of two payouts can be rounded once (thresholds measured otherwise)."""
+        nums, _ = self._integer_rates
+        uppers = [*self.thresholds[1:], None]
+        x = amount.astype(np.int64, copy=False)
+        total = np.zeros_like(x)
+        for lo, hi, num in zip(self.thresholds, uppers, nums, strict=True):
+            part = np.maximum(x - lo, 0)
+            if hi is not None:
+                part = np.minimum(part, hi - lo)
+            total += part * num
+        return total
+
     @overload
     def calc(self, amount: int) -> int: ...
     @overload
@@ -66,14 +85,7 @@ class ScaleAt:
         nums, den = self._integer_rates
         uppers = [*self.thresholds[1:], None]
         if isinstance(amount, np.ndarray):
-            x = amount.astype(np.int64, copy=False)
-            total = np.zeros_like(x)
-            for lo, hi, num in zip(self.thresholds, uppers, nums, strict=True):
-                part = np.maximum(x - lo, 0)
-                if hi is not None:
-                    part = np.minimum(part, hi - lo)
-                total += part * num
-            return ((2 * total + den) // (2 * den)).astype(np.int64)
+            return ((2 * self.raw(amount) + den) // (2 * den)).astype(np.int64)
         value = int(amount)
         scalar = 0
         for lo, hi, num in zip(self.thresholds, uppers, nums, strict=True):
