@@ -385,8 +385,17 @@ def bill_row(
         border=rules.BORDER in statuses,
         major_disease=bill.major_disease,
         account_balance=balance,
+        age=age_on(person.birth_date, day),  # the registry's birth date (person_terms.py)
     )
     return Inputs(row, accounts, home, waived, params)
+
+
+def age_on(born: dt.date | None, day: dt.date) -> int:
+    """Whole years of age on ``day`` (a birthday counts on the day itself; 29 February's
+    children turn a year older on 1 March in common years); −1 when the birth date is unknown."""
+    if born is None:
+        return -1
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def _accounts(
