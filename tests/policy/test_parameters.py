@@ -222,3 +222,34 @@ def test_value_level_reference_and_status_override_leaf_defaults(tmp_path: Path)
     old, new = t.at(D(2024, 6, 1)).info("x"), t.at(D(2025, 6, 1)).info("x")
     assert (old.value, old.reference[0].title, old.status) == (1000, "leaf", "official")
     assert (new.value, new.reference[0].title, new.status) == (1200, "notice", "assumed")
+
+
+@pytest.mark.parametrize(
+    ("path", "typed", "rule"),
+    [
+        ("medical.person.age.from_age", "abc", "value_type"),
+        ("medical.person.age.from_age", True, "value_type"),
+        ("medical.person.age.from_age", "nan", "value_type"),
+        ("medical.person.age.from_age", 50.5, "whole_number"),
+        ("medical.person.age.from_age", "1e400", "out_of_range"),
+        ("medical.person.age.from_age", -2_000_000, "out_of_range"),
+        ("medical.person.schemes", 5, "value_type"),
+    ],
+)
+def test_an_overlay_value_of_another_kind_is_refused(path: str, typed: object, rule: str) -> None:
+    """A leaf in years, days or codes takes a value of its shipped kind: a string where the
+    rules read a number passed the checks and crashed the window (an assertion, a 500) at the
+    first bill; a huge one would wrap in int64."""
+    from minsheng.core.errors import ValidationError
+
+    change = {path: {"values": {dt.date(2022, 1, 1): {"value": typed}}}}
+    with pytest.raises(ValidationError) as err:
+        load().with_overlay(parse_overlay({"changes": change}, "typed"))
+    assert err.value.rule == rule and path in err.value.field
+
+
+def test_an_overlay_number_typed_as_text_is_read_as_the_number() -> None:
+    path = "medical.person.age.from_age"
+    change = {path: {"values": {dt.date(2022, 1, 1): {"value": " 50 "}}}}
+    tree = load().with_overlay(parse_overlay({"changes": change}, "typed"))
+    assert tree.at(dt.date(2026, 1, 2), "540100")[path] == 50

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -125,6 +125,10 @@ def to_date(raw: Any, where: str) -> dt.date:
 
 
 RATIO_DECIMALS = 6  # exact integer arithmetic on fen stays far from int64 overflow
+# The largest number a leaf that is neither an amount nor a ratio may hold (an age, years, days,
+# months, a count): the largest shipped is 20,000 (a candidate pool); the bound keeps every
+# product with an amount (≤ 10^12 fen) inside int64 (docs/parameters.md, "Engineering maxima").
+MAX_WHOLE = 1_000_000
 
 
 def convert_value(raw: Any, unit: str, where: str) -> Value:
@@ -161,6 +165,74 @@ def convert_value(raw: Any, unit: str, where: str) -> Value:
     if isinstance(raw, Decimal) and raw == raw.to_integral_value():
         return int(raw)
     return raw
+
+
+def same_kind(value: Value, shipped: Sequence[Value], where: str) -> Value:
+    """An overlay's value of a leaf whose unit is neither currency nor a ratio (years, days,
+    a count, a switch, codes) in the kind of the leaf's shipped values: a whole number where
+    they are whole numbers (``"50"`` from a form is read as 50), true/false where they are, text
+    where they are text — never a string where the rules read a number."""
+    kinds = [v for v in shipped if v is not None]
+    if value is None or not kinds:
+        return value
+    first = kinds[0]
+    if isinstance(first, bool):
+        if not isinstance(value, bool):
+            raise invalid(
+                where,
+                "value_type",
+                f"{where}的值应为是或否（true / false）",
+                f"{where} takes true or false",
+                bo=f"«{where}» ལ་true ཡང་ན་false དགོས།",
+            )
+        return value
+    if isinstance(first, int | Decimal):
+        read: Value = value
+        if isinstance(read, str):
+            try:
+                read = Decimal(read.strip())
+            except ArithmeticError:
+                read = None
+        if isinstance(read, bool) or not isinstance(read, int | Decimal):
+            raise invalid(
+                where,
+                "value_type",
+                f"{where}的值应为数字",
+                f"{where} takes a number",
+                bo=f"«{where}» ལ་གྲངས་ཀ་དགོས།",
+            )
+        number: int | Decimal = read
+        if isinstance(number, Decimal) and not number.is_finite():
+            raise invalid(where, "value_type", f"{where}的值应为数字", f"{where} takes a number")
+        if not -MAX_WHOLE <= number <= MAX_WHOLE:
+            raise invalid(
+                where,
+                "out_of_range",
+                f"{where}的值{number}过大（最大{MAX_WHOLE:,}）",
+                f"{where} is too large: {number} (at most {MAX_WHOLE:,})",
+                bo=f"«{where}» ཡི་གྲངས་ཐང་ཆེ་དྲགས། ({MAX_WHOLE:,})",
+            )
+        whole = all(isinstance(v, int) for v in kinds)
+        if isinstance(number, Decimal) and number == number.to_integral_value():
+            number = int(number)
+        if whole and not isinstance(number, int):
+            raise invalid(
+                where,
+                "whole_number",
+                f"{where}的值应为整数",
+                f"{where} takes a whole number",
+                bo=f"«{where}» ལ་གྲངས་ཀ་ཆ་ཚང་དགོས།",
+            )
+        return number
+    if not isinstance(value, str):
+        raise invalid(
+            where,
+            "value_type",
+            f"{where}的值应为文字或代码",
+            f"{where} takes text or codes",
+            bo=f"«{where}» ལ་ཡི་གེ་དགོས།",
+        )
+    return value
 
 
 def check_range(

@@ -30,6 +30,7 @@ from minsheng.policy.files import (
     check_range,
     convert_value,
     load_dir,
+    same_kind,
 )
 from minsheng.policy.overlays import Overlay, load_overlay, parse_overlay
 from minsheng.policy.scale import MarginalRateScale, Scale, ScaleAt
@@ -177,6 +178,8 @@ class ParameterTree:
             ends = value is None and BRACKET_LEAF.match(path) is not None  # a bracket removed
             if numeric and not ends and (value is None or isinstance(value, bool | str)):
                 raise invalid(path, "value_type", f"{path}的值应为数字", f"{path} takes a number")
+            if not numeric:
+                value = same_kind(value, [x.value for x in param.entries], path)
             check_range(value, param.range, param.unit, path)
             check_codes(value, param.allowed, path)
             out.append(ValueEntry(e.start, value, e.reference, e.status, e.source))
