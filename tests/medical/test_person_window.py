@@ -1,7 +1,6 @@
-"""Issue 16 item 6 at the window: the age comes from the registry's birth date, so a region whose
-ratio rises with age settles there; one whose ratio or cap depends on the years of enrolment or
-on zero-claim years is refused until the registry and the ledger supply them (Tibet's terms are
-off)."""
+"""Issue 16 item 6 at the window: the age, the years of continuous enrolment and the zero-claim
+years come from the registry and the ledger (``medical/person_facts.py``), so a region whose
+ratio or 大病 cap depends on the person settles there (Tibet's terms are off)."""
 
 from __future__ import annotations
 
@@ -12,11 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from minsheng.core.errors import ValidationError
 from minsheng.db import make_sessionmaker
 from minsheng.medical import service
-from minsheng.medical.intake import age_on
 from minsheng.medical.models import Settlement
+from minsheng.medical.person_facts import age_on
 from minsheng.medical.schemas import BillIn
 from minsheng.policy import load
 from tests.medical.test_settlement_api import BY, DAY, _shaped, bill, world
@@ -25,29 +23,50 @@ __all__ = ["world"]  # the fixture, used by name
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "named"),
     [
-        {
-            "medical.person.schemes": "resident",
-            "medical.person.enrolment.points_per_year": "0.002",
-            "medical.person.enrolment.max_points": "0.05",
-        },
-        {
-            "medical.critical_illness.person.zero_claim_cap_increase": "1000",
-            "medical.critical_illness.person.max_cap_increase": "60000",
-        },
+        (
+            {
+                "medical.person.schemes": "resident",
+                "medical.person.enrolment.from_years": 3,
+                "medical.person.enrolment.points_per_year": "0.002",
+                "medical.person.enrolment.max_points": "0.05",
+            },
+            "medical.person.enrolment.points_per_year",
+        ),
+        (
+            {
+                "medical.critical_illness.person.zero_claim_cap_increase": "1000",
+                "medical.critical_illness.person.max_cap_increase": "60000",
+            },
+            None,  # named only where the cap binds (not on this small bill)
+        ),
     ],
 )
-def test_a_region_with_person_terms_is_refused_at_the_window(
-    world: dict[str, int], engine: Engine, changes: dict[str, Any]
+def test_a_region_whose_terms_read_the_enrolment_years_settles_at_the_window(
+    world: dict[str, int], engine: Engine, changes: dict[str, Any], named: str | None
 ) -> None:
-    with make_sessionmaker(engine)() as s:
-        tree = _shaped(changes)
-        with pytest.raises(ValidationError) as err:
-            service.settle(s, BillIn.model_validate(bill("1000.00")), BY, tree=tree)
-        assert err.value.rule == "person_terms_not_live"
-        # Tibet's own figures (every term off) settle as before
-        assert service.settle(s, BillIn.model_validate(bill("1000.00")), BY).basic > 0
+    """Enrolled since 2020-01-01 with nothing paid before: on 2 January of this year the
+    patient has every whole year since 2020 enrolled, each without a claim; both facts are kept
+    with the settlement (so the year replays with them)."""
+    factory = make_sessionmaker(engine)
+    tree = _shaped(changes)
+    with factory() as s:
+        out = service.settle(s, BillIn.model_validate(bill("1000.00")), BY, tree=tree)
+        row = s.get(Settlement, out.id)
+        assert row is not None
+        facts = json.loads(row.inputs)
+        assert facts["enrolled_years"] == facts["zero_claim_years"] == DAY.year - 2020
+        assert row.basic + row.ci + row.assistance + row.patient == row.total
+        if named:
+            assert named in row.explanation
+        s.commit()
+        assert service.replay_year(s, DAY.year, DAY, tree=tree)["bills_changed"] == 0
+    with factory() as s:  # Tibet's own figures (every term off) read no such fact
+        out = service.settle(s, BillIn.model_validate(bill("1000.00")), BY)
+        row = s.get(Settlement, out.id)
+        assert row is not None
+        assert json.loads(row.inputs)["enrolled_years"] == -1
 
 
 AGE_TERM = {

@@ -29,7 +29,7 @@ from minsheng.core.errors import (
 )
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
-from minsheng.medical import rules
+from minsheng.medical import person_facts, rules
 from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
 from minsheng.medical.schemas import BillIn, Line
 from minsheng.policy import ParameterTree, load
@@ -385,17 +385,24 @@ def bill_row(
         border=rules.BORDER in statuses,
         major_disease=bill.major_disease,
         account_balance=balance,
-        age=age_on(person.birth_date, day),  # the registry's birth date (person_terms.py)
+        age=person_facts.age_on(person.birth_date, day),  # the registry's birth date
+        **_years(session, person, day, params),
     )
     return Inputs(row, accounts, home, waived, params)
 
 
-def age_on(born: dt.date | None, day: dt.date) -> int:
-    """Whole years of age on ``day`` (a birthday counts on the day itself; 29 February's
-    children turn a year older on 1 March in common years); −1 when the birth date is unknown."""
-    if born is None:
-        return -1
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+def _years(
+    session: Session, person: Person, day: dt.date, params: rules.MedicalParams
+) -> dict[str, int]:
+    """The enrolment and zero-claim years (``person_facts.py``), read only for a region whose
+    terms use them (Tibet's do not: no query is added to its bills)."""
+    terms = params.t.person
+    if not (terms.enrol_on or terms.cap_on):
+        return {}
+    periods = [(e.start_date, e.end_date) for e in person.enrolments]
+    enrolled = person_facts.enrolled_years(periods, day.year)
+    zero = person_facts.zero_claim_years(session, person.id, day.year, enrolled)
+    return {"enrolled_years": enrolled, "zero_claim_years": zero}
 
 
 def _accounts(

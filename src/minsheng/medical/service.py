@@ -114,20 +114,6 @@ def _compute(
             "this region's cost bands or eligible-cost ceiling cannot yet be settled at the "
             "window (the ledger does not keep the year's cost)",
         )
-    person_terms = inputs.params.t.person
-    # The age comes from the registry's birth date (bill_row); the years of continuous
-    # enrolment and the zero-claim years are not yet worked out at the window.
-    if person_terms.enrol_on or person_terms.cap_on:
-        raise invalid(
-            "region",
-            "person_terms_not_live",
-            "本统筹区的报销比例或大病保险限额随连续参保年限或零报销年度而变，"
-            "尚不能在窗口结算（登记库与账本未提供这些信息）",
-            "this region's ratio or critical-illness cap depends on the years of continuous "
-            "enrolment or on zero-claim years, which cannot yet be settled at the window (the "
-            "registry and the ledger do not supply them)",
-            "ས་ཁུལ་འདིའི་འཐོབ་ཚད་ནི་མུ་མཐུད་ཞུགས་པའི་ལོ་གྲངས་ལ་བརྟེན་པས་སྒོ་ཁའི་ཐོག་ད་དུང་རྩིས་འཁྱོངས་བྱེད་མི་ཐུབ།",
-        )
     beyond = [x for x in inputs.params.t.order if x in NOT_IN_LEDGER]
     if beyond:  # the ledger keeps no running totals for them (ta_paid, cm_deductible, cm_paid)
         raise invalid(
