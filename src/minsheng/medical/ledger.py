@@ -28,6 +28,8 @@ TOTAL_FIELDS = (
     "ci_paid",
     "as_deductible",
     "as_paid",
+    "op_cost",  # the year's cost above the deductible (bands, ceilings)
+    "ip_cost",
 )
 
 
@@ -77,6 +79,8 @@ def _post(ledger: LedgerYear, s: Settlement, sign: int) -> None:
     ledger.ci_paid += sign * abs(s.ci)
     ledger.as_deductible += sign * abs(s.as_deductible)
     ledger.as_paid += sign * abs(s.assistance)
+    ledger.op_cost += sign * (0 if inpatient else abs(s.basic_above))
+    ledger.ip_cost += sign * (abs(s.basic_above) if inpatient else 0)
     ledger.admissions += sign * (1 if inpatient else 0)
     ledger.settlements += sign
 

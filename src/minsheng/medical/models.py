@@ -63,6 +63,7 @@ class Settlement(Base):
     op_deductible: Mapped[int] = mapped_column(FEN)
     ci_base: Mapped[int] = mapped_column(FEN)
     as_deductible: Mapped[int] = mapped_column(FEN)
+    basic_above: Mapped[int] = mapped_column(FEN, default=0, server_default="0")  # year's cost
     explanation: Mapped[str] = mapped_column(Text)  # JSON
     # JSON of the bill as received, the patient referenced by person_id (never an ID number)
     bill: Mapped[str] = mapped_column(Text)
@@ -91,6 +92,9 @@ class LedgerYear(Base):
     ci_paid: Mapped[int] = mapped_column(FEN, default=0)
     as_deductible: Mapped[int] = mapped_column(FEN, default=0)
     as_paid: Mapped[int] = mapped_column(FEN, default=0)
+    # the year's cost above the deductible counted so far (cost bands, eligible-cost ceilings)
+    op_cost: Mapped[int] = mapped_column(FEN, default=0, server_default="0")
+    ip_cost: Mapped[int] = mapped_column(FEN, default=0, server_default="0")
     admissions: Mapped[int] = mapped_column(Integer, default=0)  # inpatient settlements this year
     settlements: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -106,14 +106,6 @@ def _compute(
     inputs = bill_row(session, bill, person, facility, ledger, tree)
     row = inputs.row
     bills = rules.Bills.of([row])
-    if inputs.params.t.cumulative:  # the ledger does not yet keep the year's cost (op/ip_cost)
-        raise invalid(
-            "region",
-            "cost_bands_not_live",
-            "本统筹区的分段报销或年度可报销费用上限尚不能在窗口结算（账本未记年度累计费用）",
-            "this region's cost bands or eligible-cost ceiling cannot yet be settled at the "
-            "window (the ledger does not keep the year's cost)",
-        )
     beyond = [x for x in inputs.params.t.order if x in NOT_IN_LEDGER]
     if beyond:  # the ledger keeps no running totals for them (ta_paid, cm_deductible, cm_paid)
         raise invalid(
@@ -155,6 +147,7 @@ def _compute(
         op_deductible=int(r.op_deductible[0]),
         ci_base=int(r.ci_base[0]),
         as_deductible=int(r.as_deductible[0]),
+        basic_above=int(r.basic_above[0]),
         explanation=json.dumps([x.model_dump() for x in steps], ensure_ascii=False),
         bill=referenced_bill(bill, person),
         inputs=json.dumps(inputs.stored(), ensure_ascii=False),
@@ -440,6 +433,7 @@ def reverse(session: Session, settlement_id: int, by: Principal) -> SettlementOu
             "op_deductible",
             "ci_base",
             "as_deductible",
+            "basic_above",
         )
     }
     rev = Settlement(
