@@ -5,6 +5,9 @@ vectorised replay of the year computes — and a reversal gives the cost back.""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from sqlalchemy import Engine, select
 
 from minsheng.db import make_sessionmaker
@@ -50,3 +53,34 @@ def test_cost_bands_and_a_ceiling_settle_at_the_window_as_the_year_replays(
     with factory() as s:
         ledger = s.get(LedgerYear, (world["person"], YEAR))
         assert ledger is not None and ledger.ip_cost == above[0] + above[2]
+
+
+def test_the_receipt_names_the_admission_the_bands_and_the_cost_counted(
+    world: dict[str, int], engine: Engine, app: object
+) -> None:
+    """Issue 16 item 11: the receipt's "why" says which admission of the year the bill was, the
+    bands its cost fell in and the year's cost counted — in Chinese, Tibetan and English."""
+    from tests.medical.test_hardening import _signed_in_cashier
+
+    tree = _shaped(SHAPED)
+    factory = make_sessionmaker(engine)
+    ids = []
+    for amount in ("3000.00", "5000.00"):  # the second: 2,800 counted before, 4,900 more
+        with factory() as s:
+            ids.append(service.settle(s, BillIn.model_validate(bill(amount)), BY, tree=tree).id)
+            s.commit()
+    c: Any = _signed_in_cashier(app, engine, "cashier.bands")
+    said = {
+        "zh": ("本年住院次数: 2", "费用分段: 1–2", "本年起付线以上累计计入费用: ¥4,900.00"),
+        "bo": ("ལོ་འདིར་སྨན་ཁང་དུ་ཞུགས་ཐེངས།: 2", "འགྲོ་གྲོན་གྱི་དུམ་བུ།: 1–2"),
+        "en": ("admission of the year: 2", "cost band: 1–2"),
+    }
+    for lang, texts in said.items():
+        c.cookies.set("lang", lang)
+        page = c.get(f"/medical/receipt/{ids[1]}").text
+        for text in texts:
+            assert text in page, (lang, text)
+    c.cookies.set("lang", "zh")
+    first = c.get(f"/medical/receipt/{ids[0]}").text
+    assert "本年住院次数: 1" in first, re.findall(r"本年.{0,40}", first)
+    assert re.search(r"费用分段: 1\s*<", first), re.findall(r"费用分段.{0,20}", first)

@@ -33,6 +33,9 @@ def render(steps: list[rules.Step]) -> list[FundStep]:
             amount=s.amount,
             parameters=[i.to_dict() for i in s.parameters],
             terms=[{"name": x.name, "fact": x.fact, "added": x.added} for x in s.terms],
+            admission=s.admission,
+            bands=list(s.bands) if s.bands else None,
+            counted=s.counted,
         )
         for s in steps
     ]

@@ -87,6 +87,12 @@ class FundStep(BaseModel):
     parameters: list[dict[str, Any]]
     # person-dependent terms used (medical/person_terms.py): name (a msgid), fact, added
     terms: list[dict[str, Any]] = Field(default_factory=list)
+    # the shapes the step used (issue 16 item 11): the admission number of the year (inpatient),
+    # the cost bands (分段, from 1) the bill's cost fell in, the year's cost counted above the
+    # deductible under bands or a ceiling; None where the step used none
+    admission: int | None = None
+    bands: list[int] | None = None
+    counted: int | None = None
 
 
 class SettlementOut(BaseModel):
