@@ -305,7 +305,7 @@ def fair_vacancies(session: Session, fair_id: int) -> dict[int, tuple[str, int, 
             out[int(v)] = (number, employer_id, name, "")
     if not out:
         return {}
-    titles = dict(session.execute(_TITLES, {"ids": list(out)}).tuples().all())
+    titles = {i: t for i, t in session.execute(_TITLES, {"ids": list(out)}).all()}
     return {v: (b, e, n, titles.get(v, "")) for v, (b, e, n, _) in out.items()}
 
 

@@ -167,7 +167,7 @@ def reindex(session: Session) -> dict[str, int]:
     pg = session.get_bind().dialect.name == "postgresql"
     at = now()
     rows: list[dict[str, Any]] = []
-    names = dict(session.execute(select(Employer.id, Employer.name)).tuples().all())
+    names = {i: n for i, n in session.execute(select(Employer.id, Employer.name)).all()}
     for v in session.scalars(select(EmVacancy).where(EmVacancy.state == "published")):
         body = vacancy_text(v, names.get(v.employer_id))
         rows.append(
