@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_PEOPLE ?= 20000
 DEMO_SEED ?= 1
 # Two workers (pytest-xdist; the machine has two cores); `make test PYTEST_ARGS=` runs serially.
-# Work stealing keeps both busy to the end (the route matrix is one 80 s test per database);
+# Work stealing keeps both busy to the end (the route matrix is one 40–80 s test per database);
 # the slowest tests are listed so the run's length stays in view (CI's budget is 20 minutes).
 PYTEST_ARGS ?= -n 2 --dist worksteal --durations=25
 
