@@ -140,28 +140,34 @@ def _need(bills: Bills, fact: str, where: Bools) -> I64:
 
 
 def _counted(years: I64, start: int, per: int, most: int) -> I64:
-    out: I64 = np.minimum(np.maximum(years - start, 0) * per, most)
+    # years past 10,000 count as 10,000: no term reaches it, and ``* per`` cannot wrap in int64
+    # whatever a worked example's bill states
+    out: I64 = np.minimum(np.minimum(np.maximum(years - start, 0), 10_000) * per, most)
     return out
 
 
-def age_points(bills: Bills, t: Tables) -> I64:
-    """The points (over ``t.den``) the age term adds to each bill's basic ratio."""
-    pt = t.person
-    where = pt.schemes[bills.scheme]
-    if not pt.age_on:
+def _term_points(
+    bills: Bills, t: Tables, on: bool, fact: str, start: int, per: int, most: int
+) -> I64:
+    """The points (over ``t.den``) a ratio term adds to each bill of the schemes it covers."""
+    if not on:
         return np.zeros(len(bills), dtype=np.int64)
-    age = _need(bills, "age", where)
-    return np.where(where, _counted(age, pt.age_from, pt.age_num, pt.age_max), 0)
+    where = t.person.schemes[bills.scheme]
+    return np.where(where, _counted(_need(bills, fact, where), start, per, most), 0)
+
+
+def age_points(bills: Bills, t: Tables) -> I64:
+    """The points the age term adds to each bill's basic ratio."""
+    pt = t.person
+    return _term_points(bills, t, pt.age_on, "age", pt.age_from, pt.age_num, pt.age_max)
 
 
 def enrolment_points(bills: Bills, t: Tables) -> I64:
-    """The points (over ``t.den``) the enrolment term adds to each bill's basic ratio."""
+    """The points the enrolment term adds to each bill's basic ratio."""
     pt = t.person
-    where = pt.schemes[bills.scheme]
-    if not pt.enrol_on:
-        return np.zeros(len(bills), dtype=np.int64)
-    years = _need(bills, "enrolled_years", where)
-    return np.where(where, _counted(years, pt.enrol_from, pt.enrol_num, pt.enrol_max), 0)
+    return _term_points(
+        bills, t, pt.enrol_on, "enrolled_years", pt.enrol_from, pt.enrol_num, pt.enrol_max
+    )
 
 
 def raise_ratio(bills: Bills, t: Tables, ratio: I64) -> I64:
