@@ -157,7 +157,14 @@ def test_two_admins_make_an_account_and_a_token(server: str, browser: Any) -> No
     other.click("#token-form button[type=submit]")
     summary = other.locator("#token-form .error-summary")
     assert summary.is_visible() and "མི་སྒེར་གྱི་ཆ་འཕྲིན་ཀློག་པའི་ལག་ཁྱེར" in summary.inner_text()
-    assert in_view(other, "#token-form .error-summary")  # the answer opens at the form
+    # the answer opens at the form: awaited, as the browser scrolls to #token-area after the
+    # load (read at once, the check raced the scroll in a full run)
+    other.wait_for_function(
+        "(s) => { const r = document.querySelector(s).getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; }",
+        arg="#token-form .error-summary",
+        timeout=10_000,
+    )
     assert other.input_value("#token-name") == "HIS"
     other.context.close()
 
