@@ -186,7 +186,7 @@ def checkin(
                 s, fair_id, data, by, moment, recommend=False, arrival=arrival
             )
     with uow(request, immediate=False) as s:
-        result.booths = fair_checkin.recommended(s, arrival.fair, result.checkin, moment)
+        result.booths = fair_checkin.recommended(s, arrival.fair, result, moment)
         body = fair_checkin.checkin_out(result)
     return JSONResponse(body, status_code=201 if result.created else 200)
 

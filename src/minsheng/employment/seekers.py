@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, bindparam, select
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from minsheng.auth import employers
 from minsheng.core import divisions, ids
-from minsheng.core.errors import ConflictError, NotFoundError, invalid
+from minsheng.core.errors import ConflictError, MinshengError, NotFoundError, invalid
 from minsheng.employment import search_sync  # noqa: F401  (keeps the search rows in step)
 from minsheng.employment import seeker_checks as checks
 from minsheng.employment.seeker_models import (
@@ -192,6 +193,39 @@ def _check_person(person: Person, by: Principal, today: dt.date) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Filing:
+    """A person's seeker record as read before a write (:func:`plan_filing`): the record they
+    have, else the status a record opened now starts with (None: none may be opened here)."""
+
+    existing: EmSeeker | None
+    status: str | None
+
+
+def plan_filing(session: Session, person: Person, by: Principal, today: dt.date) -> Filing:
+    """What :func:`open_for` would do, read only — e.g. before SQLite's write lock, which then
+    is held for the writing alone (:func:`file_planned`)."""
+    existing = seeker_of_person(session, person.id)
+    if existing is not None:
+        return Filing(existing, None)
+    try:
+        _check_region(person, by)
+        _check_person(person, by, today)
+    except MinshengError:  # refused: region, age, death — nothing to open
+        return Filing(None, None)
+    return Filing(None, _status_from_registry(session, person, today))
+
+
+def file_planned(
+    session: Session, person: Person, filing: Filing, by: Principal, today: dt.date
+) -> EmSeeker | None:
+    """The record ``filing`` names, or one opened now as it planned (a record opened since the
+    plan was read — a concurrent registration — is answered instead)."""
+    if filing.status is None:
+        return filing.existing
+    return _open(session, person, filing.status, by, today)[0]
+
+
 def open_for(
     session: Session, person: Person, by: Principal, today: dt.date
 ) -> tuple[EmSeeker, bool]:
@@ -201,8 +235,13 @@ def open_for(
     if existing is not None:
         return existing, False
     _check_person(person, by, today)
+    return _open(session, person, _status_from_registry(session, person, today), by, today)
+
+
+def _open(
+    session: Session, person: Person, status: str, by: Principal, today: dt.date
+) -> tuple[EmSeeker, bool]:
     county = divisions.get(person.division_code).code
-    status = _status_from_registry(session, person, today)
     seeker = EmSeeker(
         person_id=person.id,
         division_code=county,
