@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from minsheng.core import ids
 from minsheng.core.errors import ConflictError, MinshengError, NotFoundError, invalid
+from minsheng.db import insert_new
 from minsheng.employment import match_rules, matching, seekers
 from minsheng.employment.fair_models import (
     EmFair,
@@ -231,22 +231,25 @@ def checkin(
         return CheckinResult(a.existing, False, person, booths)
     seeker = seekers.file_planned(session, person, a.filing, by, local(moment).date())
     facts = matching.seeker_facts(seeker) if seeker is not None else None
-    row = EmFairCheckin(
-        fair_id=fair.id,
-        person_id=person.id,
-        seeker_id=seeker.id if seeker is not None else None,
-        via=a.via,
-        by=by.actor[:64],
-        at=moment,
+    row = insert_new(
+        session,
+        EmFairCheckin,
+        {
+            "fair_id": fair.id,
+            "person_id": person.id,
+            "seeker_id": seeker.id if seeker is not None else None,
+            "via": a.via,
+            "by": by.actor[:64],
+            "at": moment,
+        },
+        ["fair_id", "person_id"],
     )
-    try:
-        with session.begin_nested():  # a concurrent check-in of the same person loses here
-            session.add(row)
-            session.flush()
-    except IntegrityError:
+    if row is None:  # a concurrent check-in of the same person won: theirs is the one
         again = _existing(session, fair.id, person.id)
         if again is None:
-            raise
+            raise ConflictError(
+                "id_number", "retry", "请重试", "please try again", "ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།"
+            )
         booths = recommended_for_seeker(session, fair, again.seeker_id, moment) if recommend else []
         return CheckinResult(again, False, person, booths)
     audit.record(
@@ -262,12 +265,14 @@ def checkin(
     return CheckinResult(row, True, person, booths, facts)
 
 
+_CHECKED_IN = select(EmFairCheckin).where(
+    EmFairCheckin.fair_id == bindparam("fair_id"),
+    EmFairCheckin.person_id == bindparam("person_id"),
+)
+
+
 def _existing(session: Session, fair_id: int, person_id: int) -> EmFairCheckin | None:
-    return session.scalar(
-        select(EmFairCheckin).where(
-            EmFairCheckin.fair_id == fair_id, EmFairCheckin.person_id == person_id
-        )
-    )
+    return session.scalar(_CHECKED_IN, {"fair_id": fair_id, "person_id": person_id})
 
 
 def checked_in(session: Session, fair_id: int, person_id: int) -> EmFairCheckin | None:

@@ -25,14 +25,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from minsheng.auth import employers
 from minsheng.core import divisions, ids
 from minsheng.core.errors import ConflictError, MinshengError, NotFoundError, invalid
-from minsheng.employment import search_sync  # noqa: F401  (keeps the search rows in step)
+from minsheng.db import insert_new
+from minsheng.employment import search_sync  # keeps the search rows in step
 from minsheng.employment import seeker_checks as checks
 from minsheng.employment.seeker_models import (
     STATUSES,
@@ -89,9 +89,12 @@ def loads(text: str | None) -> list[str]:
 # --- finding -------------------------------------------------------------------------------
 
 
+_OF_PERSON = select(EmSeeker).where(EmSeeker.person_id == bindparam("person_id"))
+
+
 def seeker_of_person(session: Session, person_id: int) -> EmSeeker | None:
     """The person's seeker record, if they registered (no access check: a helper for services)."""
-    return session.scalar(select(EmSeeker).where(EmSeeker.person_id == person_id))
+    return session.scalar(_OF_PERSON, {"person_id": person_id})
 
 
 def visible_to_employers(query: Any) -> Any:
@@ -193,6 +196,9 @@ def _check_person(person: Person, by: Principal, today: dt.date) -> None:
         )
 
 
+_STATUS = insert(EmSeekerStatus.__table__)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class Filing:
     """A person's seeker record as read before a write (:func:`plan_filing`): the record they
@@ -242,30 +248,35 @@ def _open(
     session: Session, person: Person, status: str, by: Principal, today: dt.date
 ) -> tuple[EmSeeker, bool]:
     county = divisions.get(person.division_code).code
-    seeker = EmSeeker(
-        person_id=person.id,
-        division_code=county,
-        skills="[]",
-        certificates="[]",
-        occupations="[]",
-        counties=json.dumps([county]),
-        languages="[]",
-        consent=False,
-        status=status,
-        confirmed_on=today,
-        state="active",
+    seeker = insert_new(
+        session,
+        EmSeeker,
+        {
+            "person_id": person.id,
+            "division_code": county,
+            "skills": "[]",
+            "certificates": "[]",
+            "occupations": "[]",
+            "counties": json.dumps([county]),
+            "languages": "[]",
+            "consent": False,
+            "status": status,
+            "confirmed_on": today,
+            "state": "active",
+        },
+        ["person_id"],
     )
-    try:
-        with session.begin_nested():  # a concurrent registration of the same person loses here
-            session.add(seeker)
-            session.flush()
-    except IntegrityError:
+    if seeker is None:  # a concurrent registration of the same person won
         found = seeker_of_person(session, person.id)
         if found is None:
-            raise
+            raise ConflictError(
+                "id_number", "retry", "请重试", "please try again", "ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།"
+            )
         return found, False
-    session.add(
-        EmSeekerStatus(seeker_id=seeker.id, status=status, from_day=today, by=by.actor[:64])
+    search_sync.opened(session, seeker)
+    session.execute(
+        _STATUS,
+        {"seeker_id": seeker.id, "status": status, "from_day": today, "by": by.actor[:64]},
     )
     audit.record(
         session,
@@ -276,7 +287,6 @@ def _open(
         county,
         {"person_id": person.id, "status": status},
     )
-    session.flush()
     return seeker, True
 
 
