@@ -8,7 +8,11 @@ are as before."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from decimal import Decimal
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +20,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from minsheng.db import make_sessionmaker
-from minsheng.medical import rules, service
+from minsheng.medical import desk, rules, service
+from minsheng.medical.fhir import explanation_of_benefit
 from minsheng.medical.ledger import TOTAL_FIELDS
 from minsheng.medical.models import LedgerYear, Settlement
 from minsheng.medical.schemas import BillIn
@@ -178,3 +183,78 @@ def test_over_any_bills_of_a_year_no_cap_is_exceeded_and_the_window_is_the_repla
             service.reverse(s, o.id or 0, BY)
         assert all(v == 0 for v in _ledger(s, person).values())
         s.rollback()
+
+
+def _settled(engine: Engine, tree: Any) -> int:
+    with make_sessionmaker(engine)() as s:
+        sid = service.settle(s, _bill(20_000, 2_000), BY, tree=tree).id
+        s.commit()
+    assert sid is not None
+    return sid
+
+
+SAID = {  # the receipt's and the report's lines, in each language
+    "zh": ("倾斜救助", "商业补充医疗保险（惠民保）"),
+    "bo": ("དམིགས་བསལ་རམ་འདེགས།", "ཚོང་ལས་ཁ་སྣོན་གསོ་བཅོས་འགན་ལེན།"),
+    "en": ("Tilted assistance", "Commercial supplementary insurance"),
+}
+
+
+def test_the_receipt_the_day_report_its_csv_and_fhir_show_the_layers_only_where_the_region_has_them(
+    world: dict[str, int], engine: Engine, app: object
+) -> None:
+    from tests.medical.test_hardening import _signed_in_cashier
+
+    c: Any = _signed_in_cashier(app, engine, "cashier.layers")
+    tibet = _settled(engine, None)
+    c.cookies.set("lang", "zh")
+    plain = c.get(f"/medical/receipt/{tibet}").text
+    report = c.get("/medical/cashier/report").text
+    sheet = list(
+        csv.reader(io.StringIO(c.get("/medical/cashier/report.csv").text.lstrip("\ufeff")))
+    )
+    for page in (plain, report):
+        assert "医疗救助" in page and "倾斜救助" not in page and "商业补充" not in page
+    assert sheet[0] == list(desk.CSV_HEADER)  # Tibet's day: the columns as before
+    layered = _settled(engine, _shaped(LAYERED))
+    with make_sessionmaker(engine)() as s:
+        row = s.get(Settlement, layered)
+        assert row is not None and row.tilted and row.commercial
+        tilted, commercial = row.tilted, row.commercial
+    money = (f"¥{tilted / FEN:,.2f}", f"¥{commercial / FEN:,.2f}")
+    for lang, names in SAID.items():
+        c.cookies.set("lang", lang)
+        receipt = c.get(f"/medical/receipt/{layered}").text
+        day = c.get("/medical/cashier/report").text
+        for page in (receipt, day):
+            for name, amount in zip(names, money, strict=True):
+                assert name in page and amount in page, (lang, name)
+        assert names[0] not in c.get(f"/medical/receipt/{tibet}").text  # Tibet's stays plain
+    r = c.get("/medical/cashier/report.csv").text.lstrip("\ufeff")
+    sheet = list(csv.reader(io.StringIO(r)))
+    head = sheet[0]
+    at = head.index("assistance_yuan")
+    assert head[at + 1 : at + 3] == ["tilted_assistance_yuan", "commercial_yuan"]
+    by_id = {line[1]: line for line in sheet[1:]}
+    assert by_id[str(layered)][at + 1 : at + 3] == [
+        f"{tilted / FEN:.2f}",
+        f"{commercial / FEN:.2f}",
+    ]
+    assert by_id[str(tibet)][at + 1 : at + 3] == ["", ""]  # no such layer in Tibet's order
+    with make_sessionmaker(engine)() as s:
+        totals = desk.day_totals(s, BY, desk.today())
+        assert totals.layers == ("tilted", "commercial")
+        assert (totals.figures["tilted"], totals.figures["commercial"]) == (tilted, commercial)
+        for sid, shown in ((layered, True), (tibet, False)):
+            out = service.get(s, sid, BY)
+            eob = explanation_of_benefit(out, "Patient/1", "H54010200001", "x").model_dump()
+            codes = {
+                t["category"]["coding"][0]["code"]: Decimal(str(t["amount"]["value"])) * FEN
+                for t in eob["total"]
+            }
+            assert ("tilted" in codes and "commercial" in codes) is shown
+            funds = out.basic + out.ci + out.assistance + (out.tilted or 0) + (out.commercial or 0)
+            assert codes["benefit"] == funds == out.total - out.patient
+            assert Decimal(str(eob["payment"]["amount"]["value"])) * FEN == funds
+            if shown:
+                assert (codes["tilted"], codes["commercial"]) == (tilted, commercial)
