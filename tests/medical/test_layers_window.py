@@ -132,7 +132,7 @@ BILLS = st.lists(
 
 
 @settings(
-    max_examples=15,  # each example settles up to five bills through the service, then rolls back
+    max_examples=10,  # each example settles up to five bills through the service, then rolls back
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
