@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -258,3 +259,40 @@ def test_the_receipt_the_day_report_its_csv_and_fhir_show_the_layers_only_where_
             assert Decimal(str(eob["payment"]["amount"]["value"])) * FEN == funds
             if shown:
                 assert (codes["tilted"], codes["commercial"]) == (tilted, commercial)
+
+
+def test_the_citizens_page_shows_what_is_left_of_each_layers_limit_where_the_region_has_them(
+    world: dict[str, int], engine: Engine, app: object, monkeypatch: Any
+) -> None:
+    """The patient's own page lists what is left of each yearly cap: under a region with the
+    layers also the tilted limit and the commercial cap, from the ledger; under Tibet's, not."""
+    from fastapi.testclient import TestClient
+
+    from minsheng.auth import service as auth
+    from minsheng.medical import pages
+    from minsheng.registry.models import Person
+    from minsheng.webkit.guards import SESSION_COOKIE
+
+    tree = _shaped(LAYERED)
+    sid = _settled(engine, tree)
+    with make_sessionmaker(engine)() as s:
+        row = s.get(Settlement, sid)
+        assert row is not None and row.tilted and row.commercial
+        paid = (row.tilted, row.commercial)
+        token = auth.open_session(s, 1, person=s.get(Person, world["person"])).token
+        s.commit()
+    me: Any = TestClient(app)  # type: ignore[arg-type]
+    me.cookies.set(SESSION_COOKIE, token)
+    me.cookies.set("lang", "en")
+    tibet = me.get("/me/medical").text
+    assert "Medical assistance" in tibet
+    assert "Tilted assistance" not in tibet and "Commercial supplementary" not in tibet
+    monkeypatch.setattr(pages, "load", lambda: tree)  # the region's figures are the layered ones
+    page = me.get("/me/medical").text
+    for name, used, cap in zip(SAID["en"], paid, (TA_CAP, CM_CAP), strict=True):
+        left = cap * FEN - used
+        assert re.search(
+            rf"{name}</td><td class=\"num\">¥{used / FEN:,.2f}</td><td class=\"num\">"
+            rf"¥{left / FEN:,.2f}<",
+            page,
+        ), name
