@@ -49,6 +49,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8000, help="port"),
     workers: int = typer.Option(1, help="worker processes"),
+    access_log: bool = typer.Option(True, help="log every request (redacted, like every log)"),
     region_pack: list[str] = PACK_OPTION,
 ) -> None:
     """Serve the platform (API, pages, /docs, /healthz). The schema must be up to date."""
@@ -79,6 +80,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        access_log=access_log,
         proxy_headers=False,  # X-Forwarded-For only from MINSHENG_TRUSTED_PROXIES (auth/web.py)
     )
 

@@ -92,3 +92,23 @@ def test_structured_and_plain_logs_are_masked(
     err = capsys.readouterr().err
     assert "lookup" in err and "GET /x" in err
     assert P not in err and P[:4] + "*" * 14 in err
+
+
+def test_an_access_log_turned_off_stays_off(capsys: pytest.CaptureFixture[str]) -> None:
+    access = logging.getLogger("uvicorn.access")
+    before = (access.propagate, list(access.handlers))
+    try:
+        # what uvicorn's --no-access-log (``minsheng serve --no-access-log``) leaves behind
+        access.handlers = []
+        access.propagate = False
+        logs.configure()
+        access.info('127.0.0.1 - "GET /quiet HTTP/1.1" 200')
+        assert "GET /quiet" not in capsys.readouterr().err
+        # turned on (uvicorn's own handler, not propagating): routed through ours, redacted
+        access.handlers = [logging.NullHandler()]
+        logs.configure()
+        access.info('127.0.0.1 - "GET /loud HTTP/1.1" 200')
+        assert "GET /loud" in capsys.readouterr().err
+    finally:
+        access.propagate, access.handlers = before[0], before[1]
+        logs.configure()
