@@ -286,6 +286,7 @@ def settle(bills: Bills, before: Totals, p: MedicalParams) -> Result:
         ci_cap=ci.cap,
         ci_cap_left=ci.cap_left,
         ci=ci.amount,
+        ci_before=before.ci_base,
         as_eligible=aid.eligible,
         as_base=aid.base,
         as_deductible_total=aid.deductible_total,
