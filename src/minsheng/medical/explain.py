@@ -211,13 +211,14 @@ def _assistance(bills: Bills, r: Result, p: MedicalParams, i: int, order: Any) -
 
 
 def _tilted(bills: Bills, r: Result, p: MedicalParams, i: int, order: Any) -> list[Step]:
-    """倾斜救助: the stay's policy-range self-pay left above the threshold (``deductible``), at
-    the group's ratio, within the yearly limit left."""
+    """倾斜救助: the stay's policy-range self-pay left above the group's threshold
+    (``deductible``), at the group's ratio, within the yearly limit left."""
     if not bool(r.ta_eligible[i]):
         return []
     s = p.t.sources
     amount, left = int(r.tilted[i]), int(r.ta_cap_left[i])
-    paths = _paths(s["ta_threshold"], s["ta_ratio"][int(bills.group[i])], s["ta_cap"], order)
+    group = int(bills.group[i])
+    paths = _paths(s["ta_threshold"][group], s["ta_ratio"][group], s["ta_cap"], order)
     return [
         Step(
             "tilted_assistance",

@@ -146,7 +146,6 @@ PERSON_PATHS = (
 LAYER_ORDER = "medical.layers.order"  # the settlement layers in order (a codes leaf)
 TA = "medical.tilted_assistance"  # 倾斜救助
 CM = "medical.commercial"  # 商业补充医疗保险 (惠民保-style)
-TA_THRESHOLD = f"{TA}.threshold"
 TA_CAP = f"{TA}.annual_cap"
 CM_DEDUCTIBLE = f"{CM}.deductible"
 CM_RATIO = f"{CM}.ratio"
@@ -158,13 +157,17 @@ def tilted_ratio_path(group: str) -> str:
     return f"{TA}.ratio.{group}"
 
 
+def tilted_threshold_path(group: str) -> str:
+    return f"{TA}.threshold.{group}"
+
+
 def assistance_cap_path(major_disease: bool) -> str:
     return f"{AS}.annual_cap.{'major_disease' if major_disease else 'ordinary'}"
 
 
 def _all_paths() -> list[str]:
     paths: set[str] = {CI_DED_REDUCTION, CI_RATIO_INCREASE, CI_CAP_REMOVED, BORDER_RATIO}
-    paths |= {GROUP_PRECEDENCE, SPECIAL_STATUSES, LAYER_ORDER, TA_THRESHOLD, TA_CAP}
+    paths |= {GROUP_PRECEDENCE, SPECIAL_STATUSES, LAYER_ORDER, TA_CAP}
     paths |= {CM_DEDUCTIBLE, CM_RATIO, CM_CAP, CM_OUTPATIENT}
     paths |= set(REDUCTION_PATHS.values())
     paths |= {f"{CI}.deductible", f"{CI}.annual_cap", f"{SUP}.deductible"}
@@ -178,5 +181,6 @@ def _all_paths() -> list[str]:
             for lv in LEVELS:
                 paths |= {basic_ratio_path(v, s, lv), basic_deductible_path(v, s, lv)}
     for g in GROUPS[1:]:
-        paths |= {f"{AS}.deductible.{g}", f"{AS}.ratio.{g}", tilted_ratio_path(g)}
+        paths |= {f"{AS}.deductible.{g}", f"{AS}.ratio.{g}"}
+        paths |= {tilted_ratio_path(g), tilted_threshold_path(g)}
     return sorted(paths)
