@@ -55,8 +55,10 @@ REGISTER_FIELDS = (
 HOUSEHOLD_MODES = ("new", "join")  # a new household (the person its head) or an existing one
 
 
-# A case's explanation in a Tibetan page: each step of the rules (``assessment.TEXTS``) named in
-# Tibetan, its figure beside it; the full Chinese sentence stays below it (lang="zh-CN").
+# A case's explanation in a Tibetan page: each step's Tibetan sentence with its figures (kept
+# with the case, from the ``bo`` catalogue), its value beside it; the Chinese sentence stays
+# below it (lang="zh-CN"). A case explained before the sentences were kept shows the step's
+# Tibetan name.
 STEP_TITLES_BO: dict[str, str] = {
     "members": "མཉམ་དུ་སྡོད་པའི་ཁྱིམ་མི་གྲངས།",
     "income": "ཁྱིམ་ཚང་གི་ཡོང་འབབ། (ཟླ་རེའི་ཆ་སྙོམས།)",
@@ -88,12 +90,12 @@ STEP_TITLES_BO: dict[str, str] = {
 }
 
 
-def step_title(step: str, zh: str, en: str, code: str) -> str:
-    """A rule step's words in the page's language (Tibetan: the step's name)."""
+def step_title(step: str, zh: str, en: str, code: str, bo: str = "") -> str:
+    """A rule step's words in the page's language (Tibetan: its sentence, else its name)."""
     if code == "en":
         return en
     if code == "bo":
-        return STEP_TITLES_BO.get(step, zh)
+        return bo or STEP_TITLES_BO.get(step, zh)
     return zh
 
 

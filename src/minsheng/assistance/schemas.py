@@ -86,6 +86,7 @@ class Step(BaseModel):
     step: str
     zh: str
     en: str
+    bo: str = ""  # the Tibetan sentence (a case explained before it was kept: "")
     value: Any
     unit: str = ""  # "fen" for amounts
     parameters: list[dict[str, Any]] = []

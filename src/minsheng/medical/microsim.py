@@ -28,6 +28,7 @@ OUTPUTS = (
 # the layers a region may leave out of its order: reported only where they pay (Tibet: never)
 WHERE_PAID = ("medical_tilted", "medical_commercial")
 _LAYER = {"medical_tilted": TILTED, "medical_commercial": COMMERCIAL}
+FACTS = ("age", "enrolled_years", "zero_claim_years")  # the person's, on each bill
 
 
 def _sum(index: I64, values: I64, n: int) -> I64:
@@ -48,10 +49,15 @@ def simulate(part: Columns, tree: ParameterTree, as_of: dt.date) -> dict[str, I6
         sel = np.nonzero((pref_of_bill == region) & insured)[0]
         if len(sel) == 0:
             continue
-        bills = rules.Bills(
-            **{k: np.asarray(b[k][sel]) for k in rules.Bills.__dataclass_fields__ if k in b}
-        )
         p = rules.MedicalParams.from_snapshot(tree.at(as_of, str(region)))
+        skip = () if p.t.person.on else FACTS  # facts no term reads are not copied (Tibet's)
+        bills = rules.Bills(
+            **{
+                k: np.asarray(b[k][sel])
+                for k in rules.Bills.__dataclass_fields__
+                if k in b and k not in skip
+            }
+        )
         r = rules.replay(b["person"][sel], bills, p)
         owner = hh[b["person"][sel]]
         paid = (r.basic, r.ci, r.assistance, r.tilted, r.commercial)

@@ -1,0 +1,93 @@
+"""Issue 16 item 11 for items 7–8: every sentence of a 低保 / 分类施保 decision's explanation has a
+Tibetan body — the rounding rule, each add-on category, the minimum payment, the 三无 full
+amount, the band — from the ``bo`` catalogue, with the step's own figures, never the English
+copied; and the Tibetan page shows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+
+from minsheng.assistance import assessment, decision, rules
+from minsheng.assistance.decision import Applicant
+from minsheng.assistance.desk_pages import step_title
+from minsheng.assistance.figures import ADDON_CATEGORIES
+from minsheng.webkit import i18n
+from tests.assistance.test_explanation_reads import INCOMES, PARAMS, SHAPED, _shaped
+
+TIBETAN = re.compile(r"[\u0F00-\u0FFF]")
+WORD = re.compile(r"[A-Za-z]{2,}")  # an English word (the figures are ¥ amounts and months)
+
+
+def _is_tibetan(text: str) -> bool:
+    return bool(text.strip()) and bool(TIBETAN.search(text)) and not WORD.search(text)
+
+
+def test_every_sentence_has_its_tibetan_in_the_catalogue() -> None:
+    """Each step's English sentence is a msgid with a Tibetan msgstr carrying the same figures."""
+    bo = i18n.gettext_for("bo").gettext
+    for what, (zh, en) in assessment.TEXTS.items():
+        tibetan = bo(en)
+        assert tibetan != en and _is_tibetan(tibetan.format_map(_Blank())), what
+        names = sorted(re.findall(r"\{(\w+)\}", en))
+        assert (
+            sorted(re.findall(r"\{(\w+)\}", tibetan))
+            == names
+            == sorted(re.findall(r"\{(\w+)\}", zh))
+        ), what
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "¥1.00"
+
+
+ALL_ADDONS = {
+    **{f"assistance.dibao.addon.{c}.kind": "share" for c in ADDON_CATEGORIES},
+    **{f"assistance.dibao.addon.{c}.share": Decimal("0.1") for c in ADDON_CATEGORIES},
+}
+
+
+@pytest.mark.parametrize("rounding", ["yuan_half_up", "yuan_up", "yuan_down"])
+@pytest.mark.parametrize("sanwu", [False, True])
+def test_each_shapes_sentence_renders_in_tibetan_with_its_figures(
+    rounding: str, sanwu: bool
+) -> None:
+    p = _shaped(
+        PARAMS["base"],
+        **{**SHAPED, **ALL_ADDONS, "assistance.dibao.rounding.benefit": rounding},
+    )
+    cats = tuple((c,) for c in ADDON_CATEGORIES)  # one member in each category
+    a = Applicant(
+        rules.DIBAO, "urban", len(cats), INCOMES["low_wage"], sanwu=sanwu, categories=cats
+    )
+    found = decision.decide(p, a)
+    steps = assessment.render(found.steps, dt.date(2025, 6, 1), dt.date(2026, 6, 1))
+    what = {s.step for s in steps}
+    want = {"dibao_band", "dibao_minimum", f"rounding_{rounding}"}
+    want |= {f"addon_{c}" for c in ADDON_CATEGORIES} | ({"dibao_sanwu"} if sanwu else set())
+    assert want <= what
+    for s in steps:
+        assert _is_tibetan(s.bo), (s.step, s.bo)
+        # the step's figures (¥ amounts, months) are in the Tibetan as in the Chinese
+        assert re.findall(r"¥[\d,.]+|\d{4}-\d{2}", s.bo) == re.findall(
+            r"¥[\d,.]+|\d{4}-\d{2}", s.zh
+        )
+    shaped = [s for s in steps if s.step in want]
+    assert len(shaped) == len(want)
+    band = next(s for s in steps if s.step == "dibao_band")
+    assert band.bo.startswith("རིམ་པ་དབྱེ་ནས་སྤྲོད་པ།") and "¥" in band.bo
+
+
+def test_the_tibetan_page_shows_the_sentence_and_an_old_case_its_name() -> None:
+    """The page's words: Tibetan shows the case's Tibetan sentence; a case explained before the
+    sentence was kept (no ``bo``) shows the step's Tibetan name; Chinese and English as before."""
+    zh, en = assessment.TEXTS["dibao_minimum"]
+    bo = i18n.gettext_for("bo").gettext(en)
+    assert step_title("dibao_minimum", zh, en, "bo", bo) == bo
+    assert step_title("dibao_minimum", zh, en, "bo") == "ཉུང་མཐའི་སྤྲོད་དངུལ། (保底)"
+    assert step_title("dibao_minimum", zh, en, "zh", bo) == zh
+    assert step_title("dibao_minimum", zh, en, "en", bo) == en
