@@ -29,6 +29,7 @@ from minsheng.policy import ParameterTree
 from minsheng.registry.models import Household
 from minsheng.webkit import i18n
 
+
 def N_(msgid: str) -> str:  # marks a message for the catalogues (pybabel -k N_)
     return msgid
 
