@@ -1,7 +1,7 @@
 """Issue 16 item 11 for items 7–8: every sentence of a 低保 / 分类施保 decision's explanation has a
 Tibetan body — the rounding rule, each add-on category, the minimum payment, the 三无 full
-amount, the band — from the ``bo`` catalogue, with the step's own figures, never the English
-copied; and the Tibetan page shows it."""
+amount, the band — from the ``bo`` catalogue, filled with the figures kept with the step, never
+the English copied; and the Tibetan page shows it."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from tests.assistance.test_explanation_reads import INCOMES, PARAMS, SHAPED, _sh
 
 TIBETAN = re.compile(r"[\u0F00-\u0FFF]")
 WORD = re.compile(r"[A-Za-z]{2,}")  # an English word (the figures are ¥ amounts and months)
+FIGURE = re.compile(r"¥[\d,.]+|\d{4}-\d{2}")
 
 
 def _is_tibetan(text: str) -> bool:
@@ -71,23 +72,28 @@ def test_each_shapes_sentence_renders_in_tibetan_with_its_figures(
     want |= {f"addon_{c}" for c in ADDON_CATEGORIES} | ({"dibao_sanwu"} if sanwu else set())
     assert want <= what
     for s in steps:
-        assert _is_tibetan(s.bo), (s.step, s.bo)
+        bo = step_title(s.step, s.zh, s.en, "bo", s.figures)  # as the Tibetan page shows it
+        assert _is_tibetan(bo), (s.step, bo)
         # the step's figures (¥ amounts, months) are in the Tibetan as in the Chinese
-        assert re.findall(r"¥[\d,.]+|\d{4}-\d{2}", s.bo) == re.findall(
-            r"¥[\d,.]+|\d{4}-\d{2}", s.zh
-        )
+        assert FIGURE.findall(bo) == FIGURE.findall(s.zh), (s.step, bo, s.zh)
     shaped = [s for s in steps if s.step in want]
     assert len(shaped) == len(want)
     band = next(s for s in steps if s.step == "dibao_band")
-    assert band.bo.startswith("རིམ་པ་དབྱེ་ནས་སྤྲོད་པ།") and "¥" in band.bo
+    shown = step_title(band.step, band.zh, band.en, "bo", band.figures)
+    assert shown.startswith("རིམ་པ་དབྱེ་ནས་སྤྲོད་པ།") and band.figures["each"] in shown
 
 
 def test_the_tibetan_page_shows_the_sentence_and_an_old_case_its_name() -> None:
-    """The page's words: Tibetan shows the case's Tibetan sentence; a case explained before the
-    sentence was kept (no ``bo``) shows the step's Tibetan name; Chinese and English as before."""
+    """The page's words: Tibetan shows the step's sentence with its figures; a case explained
+    before the figures were kept shows the step's Tibetan name where its sentence needs one;
+    Chinese and English as stored."""
     zh, en = assessment.TEXTS["dibao_minimum"]
-    bo = i18n.gettext_for("bo").gettext(en)
-    assert step_title("dibao_minimum", zh, en, "bo", bo) == bo
+    figures = {"minimum": "¥168.00"}
+    bo = i18n.gettext_for("bo").gettext(en).format(**figures)
+    assert step_title("dibao_minimum", zh, en, "bo", figures) == bo and "¥168.00" in bo
+    assert step_title("dibao_minimum", zh, en, "bo", {}) == "ཉུང་མཐའི་སྤྲོད་དངུལ། (保底)"
     assert step_title("dibao_minimum", zh, en, "bo") == "ཉུང་མཐའི་སྤྲོད་དངུལ། (保底)"
-    assert step_title("dibao_minimum", zh, en, "zh", bo) == zh
-    assert step_title("dibao_minimum", zh, en, "en", bo) == en
+    members = assessment.TEXTS["members"]
+    assert step_title("members", *members, "bo") == "མཉམ་དུ་སྡོད་པའི་ཁྱིམ་མི་གྲངས།"
+    assert step_title("dibao_minimum", zh, en, "zh", figures) == zh
+    assert step_title("dibao_minimum", zh, en, "en", figures) == en

@@ -27,7 +27,6 @@ from minsheng.core import money
 from minsheng.pensions import queries as pensions
 from minsheng.policy import ParameterTree
 from minsheng.registry.models import Household
-from minsheng.webkit import i18n
 
 
 def N_(msgid: str) -> str:  # marks a message for the catalogues (pybabel -k N_)
@@ -35,8 +34,9 @@ def N_(msgid: str) -> str:  # marks a message for the catalogues (pybabel -k N_)
 
 
 # What each step says, in Chinese and English (the English is the msgid whose Tibetan the
-# ``bo`` catalogue holds, so every sentence has its Tibetan body too): {name} is a figure of
-# the step's base (money), {start} / {end} the first and last month of the income window.
+# ``bo`` catalogue holds: a Tibetan page renders it with the figures kept with the step,
+# ``desk_pages.step_title``): {name} is a figure of the step's base (money), {start} / {end}
+# the first and last month of the income window.
 TEXTS: dict[str, tuple[str, str]] = {
     "members": ("共同生活的家庭成员人数", N_("members living together")),
     "income": (
@@ -131,10 +131,10 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 def render(steps: tuple[decision.Step, ...], start: dt.date, end: dt.date) -> list[Step]:
     """The rules' steps as the case stores and shows them: each step's sentence with its
-    figures (Chinese, English and Tibetan), its value, and the parameters the rules named for it."""
+    figures (Chinese, English; the figures kept for the Tibetan), its value, and the parameters
+    the rules named for it."""
     window = {"start": f"{start:%Y-%m}", "end": f"{add_months(end, -1):%Y-%m}"}
     out = []
-    bo = i18n.gettext_for("bo").gettext
     for s in steps:
         figures = {k: money.fmt(v) for k, v in s.base.items()}
         zh, en = TEXTS[s.what]
@@ -143,7 +143,7 @@ def render(steps: tuple[decision.Step, ...], start: dt.date, end: dt.date) -> li
                 step=s.what,
                 zh=zh.format(**figures, **window),
                 en=en.format(**figures, **window),
-                bo=bo(en).format(**figures, **window),
+                figures={**figures, **window},
                 value=s.value,
                 unit=s.unit,
                 parameters=[i.to_dict() for i in s.parameters],
