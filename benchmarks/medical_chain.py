@@ -31,7 +31,7 @@ def _on(value: object) -> dict[str, object]:
 
 NEW = {  # illustrative figures
     "medical.layers.order": _on("basic critical_illness assistance tilted_assistance commercial"),
-    "medical.tilted_assistance.threshold.dibao": _on(1000),
+    "medical.tilted_assistance.threshold": _on(1000),
     "medical.tilted_assistance.annual_cap": _on(3000),
     "medical.tilted_assistance.ratio.dibao": _on("0.5"),
     "medical.commercial.deductible": _on(20000),

@@ -32,7 +32,8 @@ CHAIN = {  # illustrative figures (tests/medical/test_layer_chain.py)
         "medical.layers.order": _on(
             "basic critical_illness assistance tilted_assistance commercial"
         ),
-        "medical.tilted_assistance.threshold.dibao": _on(1000),
+        "medical.tilted_assistance.threshold": _on(500),
+        "medical.tilted_assistance.group_threshold.dibao": _on(500),
         "medical.tilted_assistance.ratio.dibao": _on("0.5"),
         "medical.tilted_assistance.annual_cap": _on(3000),
         "medical.commercial.deductible": _on(20000),

@@ -30,6 +30,7 @@ from minsheng.medical.paths import (
     CM_RATIO,
     LAYER_ORDER,
     TA_CAP,
+    TA_THRESHOLD,
     tilted_ratio_path,
     tilted_threshold_path,
 )
@@ -98,12 +99,14 @@ def chain_tables(p: MedicalParams, src: dict[str, Any]) -> dict[str, Any]:
     ta_nums, ta_den = ratio_table([*ratios, p.ratio(CM_RATIO)])
     src["ta_ratio"] = np.empty(len(Group), dtype=object)
     src["ta_threshold"] = np.empty(len(Group), dtype=object)
-    threshold = np.zeros(len(Group), dtype=np.int64)  # per group, like the ratio (no group: 0)
+    # per group, like the ratio: every group's threshold plus the group's own (no group: none)
+    threshold = np.zeros(len(Group), dtype=np.int64)
     for g in Group:
         own = g is not Group.NONE
         src["ta_ratio"][g] = (tilted_ratio_path(GROUPS[g]),) if own else ()
-        src["ta_threshold"][g] = (tilted_threshold_path(GROUPS[g]),) if own else ()
-        threshold[g] = p.fen(tilted_threshold_path(GROUPS[g])) if own else 0
+        src["ta_threshold"][g] = (TA_THRESHOLD, tilted_threshold_path(GROUPS[g])) if own else ()
+        if own:
+            threshold[g] = p.fen(TA_THRESHOLD) + p.fen(tilted_threshold_path(GROUPS[g]))
     src["ta_cap"] = (TA_CAP,)
     src["cm_ratio"], src["cm_deductible"], src["cm_cap"] = (CM_RATIO,), (CM_DEDUCTIBLE,), (CM_CAP,)
     outpatient = p.flag(CM_OUTPATIENT)

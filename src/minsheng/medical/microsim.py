@@ -8,6 +8,7 @@ and caps that depend on the person apply here as at the window."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,8 +26,8 @@ OUTPUTS = (
     "medical_tilted",  # 倾斜救助 (where the region's order lists it)
     "medical_commercial",  # 商业补充医疗保险, 惠民保-style (likewise)
 )
-# the layers a region may leave out of its order: reported only where they pay (Tibet: never)
-WHERE_PAID = ("medical_tilted", "medical_commercial")
+# the layers a region may leave out of its order (reported only where they pay: the programme's
+# ``outputs_where_paid``; Tibet: never)
 _LAYER = {"medical_tilted": TILTED, "medical_commercial": COMMERCIAL}
 FACTS = ("age", "enrolled_years", "zero_claim_years")  # the person's, on each bill
 
@@ -51,13 +52,14 @@ def simulate(part: Columns, tree: ParameterTree, as_of: dt.date) -> dict[str, I6
             continue
         p = rules.MedicalParams.from_snapshot(tree.at(as_of, str(region)))
         skip = () if p.t.person.on else FACTS  # facts no term reads are not copied (Tibet's)
-        bills = rules.Bills(
-            **{
-                k: np.asarray(b[k][sel])
-                for k in rules.Bills.__dataclass_fields__
-                if k in b and k not in skip
-            }
-        )
+        cols: dict[str, Any] = {
+            k: np.asarray(b[k][sel])
+            for k in rules.Bills.__dataclass_fields__
+            if k in b and k not in skip
+        }
+        for k in set(FACTS) & set(cols):  # int16 in the population, int64 for the rules
+            cols[k] = cols[k].astype(np.int64)
+        bills = rules.Bills(**cols)
         r = rules.replay(b["person"][sel], bills, p)
         owner = hh[b["person"][sel]]
         paid = (r.basic, r.ci, r.assistance, r.tilted, r.commercial)

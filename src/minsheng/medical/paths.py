@@ -146,6 +146,7 @@ PERSON_PATHS = (
 LAYER_ORDER = "medical.layers.order"  # the settlement layers in order (a codes leaf)
 TA = "medical.tilted_assistance"  # 倾斜救助
 CM = "medical.commercial"  # 商业补充医疗保险 (惠民保-style)
+TA_THRESHOLD = f"{TA}.threshold"  # every group's; each group adds its own (group_threshold)
 TA_CAP = f"{TA}.annual_cap"
 CM_DEDUCTIBLE = f"{CM}.deductible"
 CM_RATIO = f"{CM}.ratio"
@@ -158,7 +159,8 @@ def tilted_ratio_path(group: str) -> str:
 
 
 def tilted_threshold_path(group: str) -> str:
-    return f"{TA}.threshold.{group}"
+    """The group's own part of the 倾斜救助 threshold, added to ``TA_THRESHOLD``."""
+    return f"{TA}.group_threshold.{group}"
 
 
 def assistance_cap_path(major_disease: bool) -> str:
@@ -167,7 +169,7 @@ def assistance_cap_path(major_disease: bool) -> str:
 
 def _all_paths() -> list[str]:
     paths: set[str] = {CI_DED_REDUCTION, CI_RATIO_INCREASE, CI_CAP_REMOVED, BORDER_RATIO}
-    paths |= {GROUP_PRECEDENCE, SPECIAL_STATUSES, LAYER_ORDER, TA_CAP}
+    paths |= {GROUP_PRECEDENCE, SPECIAL_STATUSES, LAYER_ORDER, TA_THRESHOLD, TA_CAP}
     paths |= {CM_DEDUCTIBLE, CM_RATIO, CM_CAP, CM_OUTPATIENT}
     paths |= set(REDUCTION_PATHS.values())
     paths |= {f"{CI}.deductible", f"{CI}.annual_cap", f"{SUP}.deductible"}

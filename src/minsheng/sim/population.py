@@ -172,7 +172,9 @@ def medical_bills(part: Partition, rng: np.random.Generator) -> None:
     }
 
 
-def person_facts(rng: np.random.Generator, age: I64, person: I64) -> dict[str, I64]:
+def person_facts(
+    rng: np.random.Generator, age: I64, person: I64
+) -> dict[str, npt.NDArray[np.int16]]:
     """Each bill's person facts (drawn per person, after every other draw of the stream, so the
     bills themselves are those of before): the age, the years of continuous enrolment before
     this one and the zero-claim years up to last year among them (``assumptions.yaml``)."""
@@ -180,11 +182,12 @@ def person_facts(rng: np.random.Generator, age: I64, person: I64) -> dict[str, I
     top = np.minimum(age, sim["enrolment_years_max"])
     enrolled = rng.integers(0, top + 1).astype(np.int64)
     run = rng.geometric(1 - sim["zero_claim_year_share"], len(age)).astype(np.int64) - 1
-    return {
-        "age": age[person].astype(np.int64),
+    facts = {  # small numbers: int16 on disk (read back as int64 where a term reads them)
+        "age": age[person],
         "enrolled_years": enrolled[person],
         "zero_claim_years": np.minimum(run, enrolled)[person],
     }
+    return {k: v.astype(np.int16) for k, v in facts.items()}
 
 
 register(Extension("assistance", assistance_columns))
