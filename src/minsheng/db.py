@@ -8,13 +8,14 @@ SQLite counterpart of a row lock.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -30,6 +31,29 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+M = TypeVar("M", bound=Base)
+
+
+def insert_new(
+    session: Session, model: type[M], values: dict[str, Any], unique: list[str]
+) -> M | None:
+    """``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING *`` on SQLite and PostgreSQL: the
+    row just inserted (in the session, as if loaded), or None when a row with that unique key
+    exists — a concurrent writer's, committed first (PostgreSQL waits for it). One statement,
+    no savepoint and no unit of work: flush events do not fire for it (a listener that must
+    see the row is told by the caller)."""
+    stmt = _insert_new(model, tuple(unique), session.get_bind().dialect.name == "postgresql")
+    return session.scalars(stmt, values).first()
+
+
+@functools.cache
+def _insert_new(model: type[Base], unique: tuple[str, ...], pg: bool) -> Any:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    stmt = (postgresql.insert if pg else sqlite.insert)(model)
+    return stmt.on_conflict_do_nothing(index_elements=list(unique)).returning(model)
 
 
 def is_sqlite(url_or_engine: str | Engine) -> bool:

@@ -1,7 +1,7 @@
 """Issue 16 item 5 at the settlement window: a reordered chain (医疗救助 before 大病) settles and
 posts to the ledger, and its year replays unchanged; a region with 倾斜救助 or the commercial
-layer on is refused (``layers_not_live``: the ledger keeps no yearly totals for them yet) —
-while replaying the year under them still computes them."""
+layer on settles too (the ledger keeps their yearly totals: ``tests/medical/
+test_layers_window.py``), and a what-if compares what each layer paid with what it would pay."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from minsheng.core.errors import ValidationError
 from minsheng.db import make_sessionmaker
 from minsheng.medical import rules, service
 from minsheng.medical.schemas import BillIn
@@ -68,9 +67,13 @@ def test_a_reordered_chain_settles_at_the_window_and_replays_unchanged(
         {ORDER: "basic critical_illness assistance commercial", "medical.commercial.ratio": "0.7"},
     ],
 )
-def test_the_new_layers_are_refused_at_the_window_but_replay_computes_them(
+def test_a_new_layer_settles_at_the_window_and_a_what_if_compares_what_it_paid(
     world: dict[str, int], engine: Engine, changes: dict[str, Any]
 ) -> None:
+    """Each new layer alone: the bill settles (preview and real) with the layer's amount, the
+    three funds before it as under Tibet's chain; replayed under the same figures nothing
+    changed; replayed under Tibet's (no such layer) the bill changed by exactly what the layer
+    paid, which the report shows as ``…_paid`` beside ``…_replayed``."""
     on = _shaped(
         {
             **changes,
@@ -78,23 +81,29 @@ def test_the_new_layers_are_refused_at_the_window_but_replay_computes_them(
             "medical.tilted_assistance.annual_cap": 5000,
         }
     )
+    layer = "tilted" if "tilted_assistance" in changes[ORDER] else "commercial"
+    other = "commercial" if layer == "tilted" else "tilted"
     with make_sessionmaker(engine)() as s:
-        for preview in (True, False):
-            with pytest.raises(ValidationError) as err:
-                service.settle(
-                    s, BillIn.model_validate(bill("300000.00")), BY, preview=preview, tree=on
-                )
-            assert err.value.rule == "layers_not_live"
-            assert "倾斜救助" in err.value.zh and "ledger" in err.value.en and err.value.bo
-        assert ledger(engine, world["person"]) is None  # nothing posted
-        service.settle(s, BillIn.model_validate(bill("300000.00")), BY)  # Tibet's chain
+        tibet = service.settle(s, BillIn.model_validate(bill("300000.00")), BY, preview=True)
+        shown = service.settle(
+            s, BillIn.model_validate(bill("300000.00")), BY, preview=True, tree=on
+        )
+        got = service.settle(s, BillIn.model_validate(bill("300000.00")), BY, tree=on)
         s.commit()
-        same = service.replay_year(s, YEAR, DAY)
-        report = service.replay_year(s, YEAR, DAY, on)
+        assert tibet.tilted is None and tibet.commercial is None  # Tibet's order has neither
+        paid = getattr(got, layer)
+        assert paid is not None and paid > 0 and paid == getattr(shown, layer)
+        assert getattr(got, other) is None  # the other is not in this region's order
+        for fund in ("basic", "ci", "assistance"):  # the new layer comes after the three
+            assert getattr(got, fund) == getattr(tibet, fund)
+        assert got.patient == tibet.patient - paid and got.total == tibet.total
+        lg = ledger(engine, world["person"])
+        assert lg is not None
+        assert (lg.ta_paid, lg.cm_paid) == ((paid, 0) if layer == "tilted" else (0, paid))
+        same = service.replay_year(s, YEAR, DAY, on)
+        report = service.replay_year(s, YEAR, DAY)
     assert same["bills_changed"] == 0 and report["bills_changed"] == 1
-    new, old = report["totals"], same["totals"]
-    paid = new["tilted_replayed"] + new["commercial_replayed"]
-    assert paid > 0 and old["tilted_replayed"] == old["commercial_replayed"] == 0
-    for fund in ("basic", "ci", "assistance"):  # the new layers come after the three
-        assert new[f"{fund}_replayed"] == new[f"{fund}_paid"] == old[f"{fund}_replayed"]
-    assert new["patient_replayed"] == old["patient_replayed"] - paid
+    new, old = same["totals"], report["totals"]
+    assert new[f"{layer}_paid"] == new[f"{layer}_replayed"] == old[f"{layer}_paid"] == paid
+    assert old[f"{layer}_replayed"] == 0 and old[f"{other}_paid"] == 0
+    assert old["patient_replayed"] == new["patient_replayed"] + paid

@@ -111,3 +111,20 @@ def test_a_bad_file_names_the_file_and_the_rule(tmp_path: Path) -> None:
     f.write_text("rule: determine\ndate: 2026-06-01\ninputs: {area: urban}\n", encoding="utf-8")
     r = runner.invoke(app, ["params", "test", str(f)])
     assert r.exit_code == 1 and "example_inputs" in r.output
+
+
+def test_a_bureau_example_passes_only_with_its_own_figures(tmp_path: Path) -> None:
+    """渝北区医疗保障局's published split (basic → 医疗救助 → 倾斜救助) is reproduced by its own
+    configuration; under the files' figures alone (Tibet's order, no 倾斜救助) it is missed, each
+    layer named with the published amount."""
+    path = MEDICAL / "published" / "yubei_tilted_assistance_2023.yaml"
+    r = runner.invoke(app, ["params", "test", str(path)])
+    assert r.exit_code == 0 and "1 passed, 0 failed" in r.stdout, r.stdout
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del case["parameters"]
+    bare = tmp_path / "yubei_files_only.yaml"
+    bare.write_text(yaml.safe_dump(case, allow_unicode=True), encoding="utf-8")
+    r = runner.invoke(app, ["params", "test", str(bare)])
+    assert r.exit_code == 1 and "0 passed, 1 failed" in r.stdout
+    assert "bill 1 basic: want ¥34,790.00" in r.stdout
+    assert "bill 1 tilted: want ¥937.80, got ¥0.00" in r.stdout

@@ -319,6 +319,14 @@ def test_the_citizen_opens_their_own_receipt_on_a_phone(
         receipt = page.locator(".receipt").inner_text()
         assert "住院床位费" in receipt and "YB" in receipt and number not in receipt
         _fits_the_phone(page)
+        # the bill lines show whole: nothing hidden to the right of a sideways scroll
+        hidden = page.evaluate(
+            "[...document.querySelectorAll('.receipt .table-wrap')]"
+            ".filter(w => w.scrollWidth > w.clientWidth + 1).length"
+        )
+        assert hidden == 0, f"{hidden} table(s) scroll sideways on a 375-px phone ({lang})"
+        amount = page.locator(".receipt table.lines-read td").last.bounding_box()
+        assert amount is not None and amount["x"] + amount["width"] <= PHONE["width"]
         page.screenshot(path=str(ARTIFACTS / f"citizen-receipt-phone-{lang}.png"), full_page=True)
         _axe(page, f"/me/medical/{sid} {lang}")
         context.close()

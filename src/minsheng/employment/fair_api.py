@@ -174,20 +174,26 @@ def checkin(
     """Check a visitor in at the entrance (201 the first time, 200 a repeat)."""
     # On SQLite the check-ins of every desk queue on the one write lock, so it is held only for
     # the writing: the fair, the visitor and a repeat swipe are read before it (a repeat is
-    # answered without it), the booths to visit after the commit.
+    # answered without it), the booths to visit after the commit. PostgreSQL locks rows, not
+    # the database: there the check-in is one transaction (two round trips fewer each way).
     moment = fairs.now()
     with uow(request, immediate=False) as s:
         arrival = fair_checkin.arrive(s, fair_id, data, by, moment)
-    if arrival.existing is not None:
-        result = fair_checkin.CheckinResult(arrival.existing, False, arrival.person)
-    else:
-        with uow(request) as s:
-            result = fair_checkin.checkin(
-                s, fair_id, data, by, moment, recommend=False, arrival=arrival
-            )
-    with uow(request, immediate=False) as s:
-        result.booths = fair_checkin.recommended(s, arrival.fair, result.checkin, moment)
-        body = fair_checkin.checkin_out(result)
+        one = s.get_bind().dialect.name != "sqlite" and arrival.existing is None
+        if one:
+            result = fair_checkin.checkin(s, fair_id, data, by, moment, arrival=arrival)
+            body = fair_checkin.checkin_out(result)
+    if not one:
+        if arrival.existing is not None:
+            result = fair_checkin.CheckinResult(arrival.existing, False, arrival.person)
+        else:
+            with uow(request) as s:
+                result = fair_checkin.checkin(
+                    s, fair_id, data, by, moment, recommend=False, arrival=arrival
+                )
+        with uow(request, immediate=False) as s:
+            result.booths = fair_checkin.recommended(s, arrival.fair, result, moment)
+            body = fair_checkin.checkin_out(result)
     return JSONResponse(body, status_code=201 if result.created else 200)
 
 

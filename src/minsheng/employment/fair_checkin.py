@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -25,12 +26,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from minsheng.core import ids
 from minsheng.core.errors import ConflictError, MinshengError, NotFoundError, invalid
-from minsheng.employment import matching, seekers
+from minsheng.db import insert_new
+from minsheng.employment import match_rules, matching, seekers
 from minsheng.employment.fair_models import (
     EmFair,
     EmFairApplication,
@@ -39,6 +40,7 @@ from minsheng.employment.fair_models import (
 )
 from minsheng.employment.fair_schemas import CheckinIn
 from minsheng.employment.fairs import LOCAL, get_fair, local, param, phase
+from minsheng.employment.seeker_models import EmSeeker
 from minsheng.employment.vacancy_models import EmVacancy
 from minsheng.foundation import audit, crypto
 from minsheng.foundation.principals import Principal
@@ -54,6 +56,7 @@ class CheckinResult:
     created: bool
     person: Person
     booths: list[dict[str, Any]] = field(default_factory=list)
+    facts: Facts | None = None  # the seeker's matching facts, read in the check-in's transaction
 
 
 # --- the QR pass ---------------------------------------------------------------------------
@@ -174,20 +177,6 @@ def require_running(fair: EmFair, moment: dt.datetime) -> None:
 # --- check-in ------------------------------------------------------------------------------
 
 
-def _file(
-    session: Session, person: Person, number: str | None, by: Principal, today: dt.date
-) -> int | None:
-    """The person's seeker record, filed now from the ID number when there was none; a person
-    the caller's region may not file (another region's resident) checks in without one."""
-    if number is not None:
-        try:  # opened now, or the existing record (the person in hand, not looked up again)
-            return seekers.open_for(session, person, by, today)[0].id
-        except MinshengError:  # refused before anything is written: region, age, death
-            pass
-    found = seekers.seeker_of_person(session, person.id)
-    return found.id if found is not None else None
-
-
 @dataclass
 class Arrival:
     """Who stands at the entrance of which running fair, read before any write."""
@@ -197,6 +186,7 @@ class Arrival:
     via: str  # id | qr
     number: str | None  # the ID number typed, if any
     existing: EmFairCheckin | None  # their check-in, if they are in already
+    filing: seekers.Filing  # their seeker record, or the one to open (from the ID number)
 
 
 def arrive(
@@ -207,7 +197,14 @@ def arrive(
     fair = get_fair(session, fair_id, by)
     person, via, number = visitor(session, fair, data, moment)
     require_running(fair, moment)
-    return Arrival(fair, person, via, number, _existing(session, fair.id, person.id))
+    existing = _existing(session, fair.id, person.id)
+    if existing is not None:  # a repeat: answered from the check-in
+        filing = seekers.Filing(None, None)
+    elif number is not None:  # filed now from the ID number if need be
+        filing = seekers.plan_filing(session, person, by, local(moment).date())
+    else:  # a QR pass files no one: the record they have, if any
+        filing = seekers.Filing(seekers.seeker_of_person(session, person.id), None)
+    return Arrival(fair, person, via, number, existing, filing)
 
 
 def checkin(
@@ -228,26 +225,32 @@ def checkin(
     a = arrival or arrive(session, fair_id, data, by, moment)
     fair, person = a.fair, a.person
     if a.existing is not None:
-        booths = recommended(session, fair, a.existing, moment) if recommend else []
+        booths = (
+            recommended_for_seeker(session, fair, a.existing.seeker_id, moment) if recommend else []
+        )
         return CheckinResult(a.existing, False, person, booths)
-    seeker_id = _file(session, person, a.number, by, local(moment).date())
-    row = EmFairCheckin(
-        fair_id=fair.id,
-        person_id=person.id,
-        seeker_id=seeker_id,
-        via=a.via,
-        by=by.actor[:64],
-        at=moment,
+    seeker = seekers.file_planned(session, person, a.filing, by, local(moment).date())
+    facts = matching.seeker_facts(seeker) if seeker is not None else None
+    row = insert_new(
+        session,
+        EmFairCheckin,
+        {
+            "fair_id": fair.id,
+            "person_id": person.id,
+            "seeker_id": seeker.id if seeker is not None else None,
+            "via": a.via,
+            "by": by.actor[:64],
+            "at": moment,
+        },
+        ["fair_id", "person_id"],
     )
-    try:
-        with session.begin_nested():  # a concurrent check-in of the same person loses here
-            session.add(row)
-            session.flush()
-    except IntegrityError:
+    if row is None:  # a concurrent check-in of the same person won: theirs is the one
         again = _existing(session, fair.id, person.id)
         if again is None:
-            raise
-        booths = recommended(session, fair, again, moment) if recommend else []
+            raise ConflictError(
+                "id_number", "retry", "请重试", "please try again", "ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།"
+            )
+        booths = recommended_for_seeker(session, fair, again.seeker_id, moment) if recommend else []
         return CheckinResult(again, False, person, booths)
     audit.record(
         session,
@@ -258,17 +261,18 @@ def checkin(
         fair.division_code,
         {"fair_id": fair.id, "person_id": person.id, "via": a.via},
     )
-    return CheckinResult(
-        row, True, person, recommended(session, fair, row, moment) if recommend else []
-    )
+    booths = recommended_for_seeker(session, fair, facts, moment) if recommend else []
+    return CheckinResult(row, True, person, booths, facts)
+
+
+_CHECKED_IN = select(EmFairCheckin).where(
+    EmFairCheckin.fair_id == bindparam("fair_id"),
+    EmFairCheckin.person_id == bindparam("person_id"),
+)
 
 
 def _existing(session: Session, fair_id: int, person_id: int) -> EmFairCheckin | None:
-    return session.scalar(
-        select(EmFairCheckin).where(
-            EmFairCheckin.fair_id == fair_id, EmFairCheckin.person_id == person_id
-        )
-    )
+    return session.scalar(_CHECKED_IN, {"fair_id": fair_id, "person_id": person_id})
 
 
 def checked_in(session: Session, fair_id: int, person_id: int) -> EmFairCheckin | None:
@@ -278,64 +282,87 @@ def checked_in(session: Session, fair_id: int, person_id: int) -> EmFairCheckin 
 # --- the booths to visit -------------------------------------------------------------------
 
 
-# The booth plan's statements, built once (a fair's entrance reads them for every visitor).
-_PLAN = (
+# What a fair offers, in one statement built once (a fair's entrance reads it for every
+# visitor): each open vacancy of an employer holding a booth, with the booth, the employer's
+# name and the application's list of the vacancies it brings (kept in Python: the list is JSON).
+_OFFER = (
     select(
+        *matching.VACANCY_COLUMNS,
+        EmVacancy.title,
         EmFairApplication.vacancy_ids,
         EmFairBooth.number,
         EmFairApplication.employer_id,
         Employer.name,
     )
+    .select_from(EmFairApplication)
     .join(EmFairBooth, EmFairBooth.id == EmFairApplication.booth_id)
     .join(Employer, Employer.id == EmFairApplication.employer_id)
-    .where(EmFairApplication.fair_id == bindparam("fair_id"))
-)
-_TITLES = select(EmVacancy.id, EmVacancy.title).where(
-    EmVacancy.id.in_(bindparam("ids", expanding=True))
+    .join(EmVacancy, EmVacancy.employer_id == EmFairApplication.employer_id)
+    .where(
+        EmFairApplication.fair_id == bindparam("fair_id"),
+        EmVacancy.state == "published",
+        EmVacancy.closing_on >= bindparam("today"),
+        EmVacancy.filled < EmVacancy.count,
+    )
+    .order_by(EmVacancy.id.desc())
 )
 
 
-def fair_vacancies(session: Session, fair_id: int) -> dict[int, tuple[str, int, str, str]]:
-    """vacancy id → (booth number, employer id, employer name, vacancy title) for every vacancy
-    an employer with a booth brings."""
-    rows = session.execute(_PLAN, {"fair_id": fair_id}).all()
-    out: dict[int, tuple[str, int, str, str]] = {}
-    for vids, number, employer_id, name in rows:
-        for v in json.loads(vids):
-            out[int(v)] = (number, employer_id, name, "")
-    if not out:
-        return {}
-    titles = {i: t for i, t in session.execute(_TITLES, {"ids": list(out)}).all()}
-    return {v: (b, e, n, titles.get(v, "")) for v, (b, e, n, _) in out.items()}
+@functools.lru_cache(maxsize=4096)
+def _ids(vacancy_ids: str) -> frozenset[int]:
+    return frozenset(int(v) for v in json.loads(vacancy_ids))
+
+
+def offer(session: Session, fair_id: int, today: dt.date) -> list[Any]:
+    """The open vacancies brought to ``fair_id`` (rows of :data:`matching.VACANCY_COLUMNS`
+    with ``title``, ``number`` — the booth —, ``employer_id`` and ``name``), newest first, each
+    once — read afresh: a vacancy filled, closed or withdrawn, a booth or a name changed, is
+    seen by the next visitor."""
+    out: dict[int, Any] = {}
+    for row in session.execute(_OFFER, {"fair_id": fair_id, "today": today}):
+        if row.id not in out and row.id in _ids(row.vacancy_ids):
+            out[row.id] = row
+    return list(out.values())
+
+
+Facts = match_rules.SeekerFacts
+
+
+def seeker_facts_of(session: Session, seeker_id: int | None) -> Facts | None:
+    """The matching facts of the seeker record ``seeker_id`` (None: no record)."""
+    seeker = session.get(EmSeeker, seeker_id) if seeker_id is not None else None
+    return matching.seeker_facts(seeker) if seeker is not None else None
 
 
 def recommended_for_seeker(
-    session: Session, fair: EmFair, seeker_id: int | None, moment: dt.datetime
+    session: Session, fair: EmFair, seeker: int | Facts | None, moment: dt.datetime
 ) -> list[dict[str, Any]]:
-    """The seeker's best booths at ``fair`` (one line per booth, best first)."""
-    if seeker_id is None:
-        return []
-    among = fair_vacancies(session, fair.id)
-    if not among:
+    """The seeker's best booths at ``fair`` (one line per booth, best first): ``seeker`` a
+    record's id, or its facts in hand (a record just filed)."""
+    facts = seeker_facts_of(session, seeker) if isinstance(seeker, int) else seeker
+    if facts is None:
         return []
     day = max(local(moment).date(), fair.starts_on)
-    found = matching.jobs_for_seeker(
-        session, seeker_id, limit=RECOMMEND * 3, among=list(among), today=day
-    )
+    rows = offer(session, fair.id, day)
+    if not rows:
+        return []
+    w, pool = matching.weights(day, facts.county)
+    found = matching.rank_jobs(facts, rows[:pool], w, RECOMMEND * 3)
+    by_id = {r.id: r for r in rows}
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for m in found:
-        booth, employer_id, name, title = among[m.id]
-        if booth in seen:
+        r = by_id[m.id]
+        if r.number in seen:
             continue
-        seen.add(booth)
+        seen.add(r.number)
         out.append(
             {
-                "booth": booth,
-                "employer_id": employer_id,
-                "employer": name,
+                "booth": r.number,
+                "employer_id": r.employer_id,
+                "employer": r.name,
                 "vacancy_id": m.id,
-                "title": title,
+                "title": r.title,
                 "score": round(m.score, 4),
             }
         )
@@ -345,9 +372,12 @@ def recommended_for_seeker(
 
 
 def recommended(
-    session: Session, fair: EmFair, row: EmFairCheckin, moment: dt.datetime
+    session: Session, fair: EmFair, result: CheckinResult, moment: dt.datetime
 ) -> list[dict[str, Any]]:
-    return recommended_for_seeker(session, fair, row.seeker_id, moment)
+    """The booths to list on ``result``: from the facts read at the check-in, else the
+    record's."""
+    seeker = result.facts if result.facts is not None else result.checkin.seeker_id
+    return recommended_for_seeker(session, fair, seeker, moment)
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
@@ -381,8 +411,8 @@ __all__ = [
     "checked_in",
     "checkin",
     "checkin_out",
-    "fair_vacancies",
     "issue_pass",
+    "offer",
     "read_pass",
     "recommended_for_seeker",
     "require_running",

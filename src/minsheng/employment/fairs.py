@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import false, func, select
+from sqlalchemy import bindparam, false, func, select
 from sqlalchemy.orm import Session
 
 from minsheng.core import divisions
@@ -96,12 +96,13 @@ def visible(query: Any, by: Principal) -> Any:
     return query if codes is None else query.where(EmFair.division_code.in_(codes))
 
 
+_FAIR = select(EmFair).where(EmFair.id == bindparam("fair_id"))  # built once: every check-in
+
+
 def get_fair(session: Session, fair_id: int, by: Principal, *, for_update: bool = False) -> EmFair:
     """The fair if ``by`` sees it, else 404 as for a missing one; ``for_update`` locks it."""
-    query = select(EmFair).where(EmFair.id == fair_id)
-    if for_update:
-        query = query.with_for_update()
-    fair = session.scalar(query)
+    query = _FAIR.with_for_update() if for_update else _FAIR
+    fair = session.scalar(query, {"fair_id": fair_id})
     if fair is None or not can_see(fair, by):
         raise missing_fair()
     return fair

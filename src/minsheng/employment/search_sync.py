@@ -39,6 +39,15 @@ def _collect(session: Session, _context: Any) -> None:
             session.info.setdefault(NEW, set()).update(created)
 
 
+def opened(session: Session, seeker: EmSeeker) -> None:
+    """A seeker record inserted without the unit of work (:func:`minsheng.db.insert_new`):
+    indexed at the commit like one flushed — when it is searchable at all (a new record
+    without consent has no search row: :func:`search.index_seeker` would do nothing)."""
+    if seeker.consent and seeker.state == "active":
+        session.info.setdefault(KEY, set()).add(("seeker", seeker.id))
+        session.info.setdefault(NEW, set()).add(seeker.id)
+
+
 # insert=True: ahead of the audit log's hook, which must write last (it takes the chain's head)
 @event.listens_for(Session, "before_commit", insert=True)
 def _index(session: Session) -> None:

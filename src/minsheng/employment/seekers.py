@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from minsheng.auth import employers
 from minsheng.core import divisions, ids
-from minsheng.core.errors import ConflictError, NotFoundError, invalid
-from minsheng.employment import search_sync  # noqa: F401  (keeps the search rows in step)
+from minsheng.core.errors import ConflictError, MinshengError, NotFoundError, invalid
+from minsheng.db import insert_new
+from minsheng.employment import search_sync  # keeps the search rows in step
 from minsheng.employment import seeker_checks as checks
 from minsheng.employment.seeker_models import (
     STATUSES,
@@ -88,9 +89,12 @@ def loads(text: str | None) -> list[str]:
 # --- finding -------------------------------------------------------------------------------
 
 
+_OF_PERSON = select(EmSeeker).where(EmSeeker.person_id == bindparam("person_id"))
+
+
 def seeker_of_person(session: Session, person_id: int) -> EmSeeker | None:
     """The person's seeker record, if they registered (no access check: a helper for services)."""
-    return session.scalar(select(EmSeeker).where(EmSeeker.person_id == person_id))
+    return session.scalar(_OF_PERSON, {"person_id": person_id})
 
 
 def visible_to_employers(query: Any) -> Any:
@@ -192,6 +196,42 @@ def _check_person(person: Person, by: Principal, today: dt.date) -> None:
         )
 
 
+_STATUS = insert(EmSeekerStatus.__table__)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A person's seeker record as read before a write (:func:`plan_filing`): the record they
+    have, else the status a record opened now starts with (None: none may be opened here)."""
+
+    existing: EmSeeker | None
+    status: str | None
+
+
+def plan_filing(session: Session, person: Person, by: Principal, today: dt.date) -> Filing:
+    """What :func:`open_for` would do, read only — e.g. before SQLite's write lock, which then
+    is held for the writing alone (:func:`file_planned`)."""
+    existing = seeker_of_person(session, person.id)
+    if existing is not None:
+        return Filing(existing, None)
+    try:
+        _check_region(person, by)
+        _check_person(person, by, today)
+    except MinshengError:  # refused: region, age, death — nothing to open
+        return Filing(None, None)
+    return Filing(None, _status_from_registry(session, person, today))
+
+
+def file_planned(
+    session: Session, person: Person, filing: Filing, by: Principal, today: dt.date
+) -> EmSeeker | None:
+    """The record ``filing`` names, or one opened now as it planned (a record opened since the
+    plan was read — a concurrent registration — is answered instead)."""
+    if filing.status is None:
+        return filing.existing
+    return _open(session, person, filing.status, by, today)[0]
+
+
 def open_for(
     session: Session, person: Person, by: Principal, today: dt.date
 ) -> tuple[EmSeeker, bool]:
@@ -201,32 +241,42 @@ def open_for(
     if existing is not None:
         return existing, False
     _check_person(person, by, today)
+    return _open(session, person, _status_from_registry(session, person, today), by, today)
+
+
+def _open(
+    session: Session, person: Person, status: str, by: Principal, today: dt.date
+) -> tuple[EmSeeker, bool]:
     county = divisions.get(person.division_code).code
-    status = _status_from_registry(session, person, today)
-    seeker = EmSeeker(
-        person_id=person.id,
-        division_code=county,
-        skills="[]",
-        certificates="[]",
-        occupations="[]",
-        counties=json.dumps([county]),
-        languages="[]",
-        consent=False,
-        status=status,
-        confirmed_on=today,
-        state="active",
+    seeker = insert_new(
+        session,
+        EmSeeker,
+        {
+            "person_id": person.id,
+            "division_code": county,
+            "skills": "[]",
+            "certificates": "[]",
+            "occupations": "[]",
+            "counties": json.dumps([county]),
+            "languages": "[]",
+            "consent": False,
+            "status": status,
+            "confirmed_on": today,
+            "state": "active",
+        },
+        ["person_id"],
     )
-    try:
-        with session.begin_nested():  # a concurrent registration of the same person loses here
-            session.add(seeker)
-            session.flush()
-    except IntegrityError:
+    if seeker is None:  # a concurrent registration of the same person won
         found = seeker_of_person(session, person.id)
         if found is None:
-            raise
+            raise ConflictError(
+                "id_number", "retry", "请重试", "please try again", "ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།"
+            )
         return found, False
-    session.add(
-        EmSeekerStatus(seeker_id=seeker.id, status=status, from_day=today, by=by.actor[:64])
+    search_sync.opened(session, seeker)
+    session.execute(
+        _STATUS,
+        {"seeker_id": seeker.id, "status": status, "from_day": today, "by": by.actor[:64]},
     )
     audit.record(
         session,
@@ -237,7 +287,6 @@ def open_for(
         county,
         {"person_id": person.id, "status": status},
     )
-    session.flush()
     return seeker, True
 
 

@@ -163,8 +163,9 @@ def day_report_csv(
     d = desk.parse_day(day)
     with uow(request) as s:
         rows = desk.day_rows(s, by, d, mine == "1")
+    layers = desk.layers_of(rows)  # a column per layer beyond the three the day's regions had
     return Response(
-        csv_bytes(desk.CSV_HEADER, desk.csv_rows(rows)),
+        csv_bytes(desk.csv_header(layers), desk.csv_rows(rows, layers)),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="medical-day-{d.isoformat()}.csv"',

@@ -38,6 +38,7 @@ REASON_MAX = 200  # characters of a reversal's reason (an engineering bound, doc
 DAYS_BACK = 366  # how far back a day's list or report may be asked for
 CARD_NUMBER = "ABCDEFGH"  # a social-security card number: a prefecture letter and 8 digits
 FUNDS = ("basic", "ci", "assistance", "patient", "account", "cash", "total")
+LAYERS = ("tilted", "commercial")  # 倾斜救助, the commercial layer: only where a region has them
 CSV_HEADER = (
     "receipt_no",
     "settlement_id",
@@ -58,6 +59,15 @@ CSV_HEADER = (
     "reverses_id",
     "reason",
 )
+LAYER_COLUMNS = {"tilted": "tilted_assistance_yuan", "commercial": "commercial_yuan"}
+
+
+def csv_header(layers: Sequence[str] = ()) -> tuple[str, ...]:
+    """The CSV's columns: :data:`CSV_HEADER`, with a column after ``assistance_yuan`` for each
+    of the layers beyond the three that a settlement of the day had (none in Tibet's)."""
+    at = CSV_HEADER.index("assistance_yuan") + 1
+    more = tuple(LAYER_COLUMNS[x] for x in LAYERS if x in layers)
+    return CSV_HEADER[:at] + more + CSV_HEADER[at:]
 
 
 def local(t: dt.datetime) -> dt.datetime:
@@ -144,7 +154,7 @@ class Row:
     patient_name_bo: str | None
     id_masked: str
     visit: str
-    figures: dict[str, int]
+    figures: dict[str, int]  # FUNDS, and LAYERS where the region's order had them
     cashier: str
     reverses_id: int | None
     reversed_by_id: int | None
@@ -153,6 +163,11 @@ class Row:
     @property
     def reversible(self) -> bool:
         return self.kind == "settle" and self.reversed_by_id is None
+
+    @property
+    def funds_paid(self) -> int:
+        f = self.figures
+        return f["basic"] + f["ci"] + f["assistance"] + sum(f.get(x, 0) for x in LAYERS)
 
 
 def cashier_names(session: Session, actors: set[str]) -> dict[str, str]:
@@ -211,7 +226,8 @@ def _rows(session: Session, settlements: Sequence[Settlement]) -> list[Row]:
                 patient_name_bo=p.name_bo,
                 id_masked=ids.mask_id(p.id_masked),
                 visit=s.visit,
-                figures={k: int(getattr(s, k)) for k in FUNDS},
+                figures={k: int(getattr(s, k)) for k in FUNDS}
+                | {k: int(getattr(s, k)) for k in LAYERS if getattr(s, k) is not None},
                 cashier=names[s.created_by],
                 reverses_id=s.reverses_id,
                 reversed_by_id=s.reversed_by_id,
@@ -248,25 +264,40 @@ class DayTotals:
     day: dt.date
     settled: int  # settlements (kind "settle")
     reversed: int  # reversals (kind "reverse") posted that day
-    figures: dict[str, int]
+    figures: dict[str, int]  # FUNDS and LAYERS
+    layers: tuple[str, ...] = ()  # the LAYERS a settlement of the day had (its region's order)
 
 
 def day_totals(session: Session, by: Principal, day: dt.date, mine: bool = False) -> DayTotals:
     sub = _of_day(session, by, day, mine).subquery()
+    names = (*FUNDS, *LAYERS)
     sums = session.execute(
         select(
-            *[func.coalesce(func.sum(getattr(sub.c, k)), 0) for k in FUNDS],
+            *[func.coalesce(func.sum(getattr(sub.c, k)), 0) for k in names],
+            *[func.count(getattr(sub.c, k)) for k in LAYERS],  # rows where the layer was on
             func.count().filter(sub.c.kind == "settle"),
             func.count().filter(sub.c.kind == "reverse"),
         )
     ).one()
-    figures = {k: int(v) for k, v in zip(FUNDS, sums[: len(FUNDS)], strict=True)}
-    return DayTotals(day, int(sums[len(FUNDS)]), int(sums[len(FUNDS) + 1]), figures)
+    n = len(names)
+    figures = {k: int(v) for k, v in zip(names, sums[:n], strict=True)}
+    layers = tuple(k for k, c in zip(LAYERS, sums[n : n + len(LAYERS)], strict=True) if c)
+    settled, reversed_ = sums[n + len(LAYERS)], sums[n + len(LAYERS) + 1]
+    return DayTotals(day, int(settled), int(reversed_), figures, layers)
 
 
-def csv_rows(rows: Sequence[Row]) -> list[list[object]]:
+def layers_of(rows: Sequence[Row]) -> tuple[str, ...]:
+    """The layers beyond the three that any of these settlements had (the CSV's columns)."""
+    return tuple(x for x in LAYERS if any(x in r.figures for r in rows))
+
+
+def csv_rows(rows: Sequence[Row], layers: Sequence[str] = ()) -> list[list[object]]:
     """The CSV's rows (docs/formats.md: amounts in yuan with two decimals, ID numbers
-    masked); written by :func:`minsheng.core.export.csv_bytes`."""
+    masked), with the columns of :func:`csv_header` for ``layers`` (empty where a row's region
+    had no such layer); written by :func:`minsheng.core.export.csv_bytes`."""
+    at = FUNDS.index("assistance") + 2  # in the CSV, after the total and the three funds
+    order = FUNDS[-1:] + FUNDS[:-1]
+    funds = (*order[:at], *(x for x in LAYERS if x in layers), *order[at:])
     return [
         [
             r.receipt_no,
@@ -277,7 +308,7 @@ def csv_rows(rows: Sequence[Row]) -> list[list[object]]:
             r.patient_name,
             r.id_masked,
             r.visit,
-            *[money.to_str(r.figures[k]) for k in FUNDS[-1:] + FUNDS[:-1]],
+            *[money.to_str(r.figures[k]) if k in r.figures else "" for k in funds],
             r.cashier,
             r.reverses_id,
             r.reason or "",

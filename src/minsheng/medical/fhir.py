@@ -2,8 +2,10 @@
 
 Built and validated with ``fhir.resources`` (its R4B models: FHIR 4.3, the R4 line's current
 release; an R4 reader accepts every element used here). Amounts are decimal yuan in CNY; each
-fund is a ``total`` with its own category code, and every fund's explanation — base,
-deductible, ratio, cap, the parameters and their sources — is a ``processNote``.
+fund is a ``total`` with its own category code (倾斜救助 and the commercial layer only where the
+region's layer order has them), the ``benefit`` total and the payment their sum; every fund's
+explanation — base, deductible, ratio, cap, the parameters and their sources — is a
+``processNote``.
 """
 
 from __future__ import annotations
@@ -23,10 +25,15 @@ FUND_NAMES = {
     "basic": "基本医疗保险 basic medical insurance",
     "ci": "大病保险／大额医疗补助 critical-illness / supplementary insurance",
     "assistance": "医疗救助 medical assistance",
+    "tilted": "倾斜救助 tilted assistance",
+    "commercial": "商业补充医疗保险（惠民保） commercial supplementary insurance",
     "patient": "个人负担 the patient's share",
     "account": "个人账户 personal account",
     "cash": "现金 cash",
 }
+
+# the funds in the order they settle; 倾斜救助 and the commercial layer only where a region has them
+FUNDS = ("basic", "ci", "assistance", "tilted", "commercial", "patient", "account", "cash")
 
 
 def _money(fen: int) -> dict[str, Any]:
@@ -70,10 +77,11 @@ def explanation_of_benefit(
         )
     totals = [
         _total("submitted", "submitted amount", s.total, ADJUDICATION),
-        _total("benefit", "benefit amount", s.basic + s.ci + s.assistance, ADJUDICATION),
+        _total("benefit", "benefit amount", s.funds_paid, ADJUDICATION),
         *[
             _total(k, FUND_NAMES[k], getattr(s, k))
-            for k in ("basic", "ci", "assistance", "patient", "account", "cash")
+            for k in FUNDS
+            if getattr(s, k) is not None  # a layer the region's order lacks: no entry
         ],
     ]
     resource = {
@@ -102,7 +110,7 @@ def explanation_of_benefit(
             {"focal": True, "coverage": {"display": vocab.label(vocab.SCHEMES, s.scheme, "en")}}
         ],
         "total": totals,
-        "payment": {"amount": _money(s.basic + s.ci + s.assistance)},
+        "payment": {"amount": _money(s.funds_paid)},
         "processNote": notes,
     }
     return ExplanationOfBenefit.model_validate(resource)

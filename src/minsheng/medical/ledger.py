@@ -30,6 +30,9 @@ TOTAL_FIELDS = (
     "as_paid",
     "op_cost",  # the year's cost above the deductible (bands, ceilings)
     "ip_cost",
+    "ta_paid",  # 倾斜救助 paid (its yearly limit)
+    "cm_deductible",  # the commercial layer's yearly deductible used, and what it paid (its cap)
+    "cm_paid",
 )
 
 
@@ -81,6 +84,9 @@ def _post(ledger: LedgerYear, s: Settlement, sign: int) -> None:
     ledger.as_paid += sign * abs(s.assistance)
     ledger.op_cost += sign * (0 if inpatient else abs(s.basic_above))
     ledger.ip_cost += sign * (abs(s.basic_above) if inpatient else 0)
+    ledger.ta_paid += sign * abs(s.tilted or 0)
+    ledger.cm_deductible += sign * abs(s.cm_deductible)
+    ledger.cm_paid += sign * abs(s.commercial or 0)
     ledger.admissions += sign * (1 if inpatient else 0)
     ledger.settlements += sign
 
@@ -136,6 +142,8 @@ def replay_year(
             Settlement.basic,
             Settlement.ci,
             Settlement.assistance,
+            Settlement.tilted,
+            Settlement.commercial,
         )
         .where(
             Settlement.year == year,
@@ -149,8 +157,8 @@ def replay_year(
         inputs = json.loads(r.inputs)
         by_region.setdefault(inputs["pooling_region"], []).append((r, inputs))
     funds = ("basic", "ci", "assistance", "patient")
-    # 倾斜救助 and the commercial layer are never paid at the window (``layers_not_live``): a
-    # what-if under them reports what they would pay, and a bill they pay on counts as changed
+    # 倾斜救助 and the commercial layer, paid at the window where a region's order has them
+    # (NULL, i.e. 0, where it had not): what each would pay under ``tree`` against what it paid
     beyond = ("tilted", "commercial")
     report: dict[str, Any] = {
         "year": year,
@@ -159,24 +167,23 @@ def replay_year(
         "regions": {},
     }
     replayed = (*funds[:3], *beyond, funds[3])
-    sums = dict.fromkeys([f"{f}_paid" for f in funds[:3]] + [f"{f}_replayed" for f in replayed], 0)
+    paid_funds = (*funds[:3], *beyond)
+    sums = dict.fromkeys([f"{f}_paid" for f in paid_funds] + [f"{f}_replayed" for f in replayed], 0)
     changed = 0
     for i, (region, items) in enumerate(sorted(by_region.items())):
         params = rules.MedicalParams.from_snapshot((tree or load()).at(as_of, region))
         bills = rules.Bills.of([inp for _, inp in items])
         keys = np.array([r.person_id for r, _ in items], dtype=np.int64)
         result = rules.replay(keys, bills, params)
-        paid = {f: np.array([getattr(r, f) for r, _ in items], dtype=np.int64) for f in funds[:3]}
-        diff = (
-            (paid["basic"] != result.basic)
-            | (paid["ci"] != result.ci)
-            | (paid["assistance"] != result.assistance)
-            | (result.tilted != 0)
-            | (result.commercial != 0)
-        )
+        paid = {
+            f: np.array([getattr(r, f) or 0 for r, _ in items], dtype=np.int64) for f in paid_funds
+        }
+        diff = np.zeros(len(items), dtype=np.bool_)
+        for f in paid_funds:
+            diff |= paid[f] != getattr(result, f)
         changed += int(diff.sum())
         region_report = {f"{f}_replayed": int(getattr(result, f).sum()) for f in replayed}
-        region_report |= {f"{f}_paid": int(paid[f].sum()) for f in funds[:3]}
+        region_report |= {f"{f}_paid": int(paid[f].sum()) for f in paid_funds}
         region_report["bills"] = len(items)
         report["regions"][region] = region_report
         for k, v in region_report.items():

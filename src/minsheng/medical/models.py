@@ -56,6 +56,10 @@ class Settlement(Base):
     basic: Mapped[int] = mapped_column(FEN)
     ci: Mapped[int] = mapped_column(FEN)
     assistance: Mapped[int] = mapped_column(FEN)
+    # 倾斜救助 and the commercial layer (migration 0039): None where the region's layer order
+    # (``medical.layers.order``) has no such layer — every settlement made before it, Tibet's
+    tilted: Mapped[int | None] = mapped_column(FEN)
+    commercial: Mapped[int | None] = mapped_column(FEN)
     patient: Mapped[int] = mapped_column(FEN)
     account: Mapped[int] = mapped_column(FEN)
     cash: Mapped[int] = mapped_column(FEN)
@@ -64,6 +68,7 @@ class Settlement(Base):
     ci_base: Mapped[int] = mapped_column(FEN)
     as_deductible: Mapped[int] = mapped_column(FEN)
     basic_above: Mapped[int] = mapped_column(FEN, default=0, server_default="0")  # year's cost
+    cm_deductible: Mapped[int] = mapped_column(FEN, default=0, server_default="0")  # commercial
     explanation: Mapped[str] = mapped_column(Text)  # JSON
     # JSON of the bill as received, the patient referenced by person_id (never an ID number)
     bill: Mapped[str] = mapped_column(Text)
@@ -95,6 +100,11 @@ class LedgerYear(Base):
     # the year's cost above the deductible counted so far (cost bands, eligible-cost ceilings)
     op_cost: Mapped[int] = mapped_column(FEN, default=0, server_default="0")
     ip_cost: Mapped[int] = mapped_column(FEN, default=0, server_default="0")
+    # the layers beyond the three (migration 0039): 倾斜救助 paid, the commercial layer's
+    # deductible used and what it paid
+    ta_paid: Mapped[int] = mapped_column(FEN, default=0, server_default="0")
+    cm_deductible: Mapped[int] = mapped_column(FEN, default=0, server_default="0")
+    cm_paid: Mapped[int] = mapped_column(FEN, default=0, server_default="0")
     admissions: Mapped[int] = mapped_column(Integer, default=0)  # inpatient settlements this year
     settlements: Mapped[int] = mapped_column(Integer, default=0)
 

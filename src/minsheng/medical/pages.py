@@ -42,6 +42,7 @@ from minsheng.medical.bill_form import (
     renamer,
     row_count,
 )
+from minsheng.medical.codes import COMMERCIAL, TILTED
 from minsheng.medical.models import Settlement
 from minsheng.medical.reads import _no_settlement
 from minsheng.medical.schemas import BillIn, Line, SettlementOut
@@ -72,6 +73,8 @@ CAP_LABELS = {  # a yearly cap's fund → its label on the citizen's page
     "inpatient": N_("Inpatient (basic insurance)"),
     "critical_illness": N_("Critical-illness / supplementary insurance"),
     "assistance": N_("Medical assistance"),
+    "tilted": N_("Tilted assistance"),  # only where the region's order has the layer
+    "commercial": N_("Commercial supplementary insurance"),
 }
 COLUMN_LABELS = {  # the form's column → its label (msgid), to name a field in a message
     "code": N_("Code"),
@@ -457,6 +460,10 @@ def my_medical(request: Request, by: Principal = Depends(permit("self:read"))) -
         ]
         if statuses & set(p.medical_statuses()):
             caps.append(("assistance", totals["as_paid"], cap["assistance"]))
+            if TILTED in p.t.order:  # 倾斜救助: for assistance groups, its yearly limit
+                caps.append(("tilted", totals["ta_paid"], p.t.ta_cap))
+        if COMMERCIAL in p.t.order:
+            caps.append(("commercial", totals["cm_paid"], p.t.cm_cap))
     return render(
         request,
         "medical/mine.html",

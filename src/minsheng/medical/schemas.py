@@ -118,6 +118,10 @@ class SettlementOut(BaseModel):
     basic: int
     ci: int
     assistance: int
+    # 倾斜救助 and the commercial supplementary layer (惠民保-style); null where the region's
+    # layer order (``medical.layers.order``) has no such layer (Tibet's has neither)
+    tilted: int | None = None
+    commercial: int | None = None
     patient: int
     account: int
     cash: int
@@ -130,6 +134,12 @@ class SettlementOut(BaseModel):
     preview_id: int | None = None
     expires_at: dt.datetime | None = None
     person: PatientOut | None = Field(default=None, description="who the patient is (previews)")
+
+    @property
+    def funds_paid(self) -> int:
+        """What the funds paid: basic, 大病, 医疗救助 and the layers beyond (where the region
+        has them); with the patient's share, the whole bill."""
+        return self.basic + self.ci + self.assistance + (self.tilted or 0) + (self.commercial or 0)
 
 
 class PatientOut(BaseModel):

@@ -80,8 +80,17 @@ from minsheng.registry.models import Facility, Person
 
 PREVIEW_TTL = dt.timedelta(minutes=15)  # a pre-settlement may be confirmed this long
 PREVIEW_KEEP = dt.timedelta(days=1)  # expired pre-settlements are purged after this
-NOT_IN_LEDGER = (TILTED, COMMERCIAL)  # layers whose totals med_ledger lacks
-FIGURES = ("total", "basic", "ci", "assistance", "patient", "account", "cash")
+FIGURES = (
+    "total",
+    "basic",
+    "ci",
+    "assistance",
+    "tilted",
+    "commercial",
+    "patient",
+    "account",
+    "cash",
+)
 T = TypeVar("T")
 
 
@@ -106,20 +115,11 @@ def _compute(
     inputs = bill_row(session, bill, person, facility, ledger, tree)
     row = inputs.row
     bills = rules.Bills.of([row])
-    beyond = [x for x in inputs.params.t.order if x in NOT_IN_LEDGER]
-    if beyond:  # the ledger keeps no running totals for them (ta_paid, cm_deductible, cm_paid)
-        raise invalid(
-            "region",
-            "layers_not_live",
-            f"本统筹区的结算层{'、'.join(beyond)}（倾斜救助、商业补充医疗保险）尚不能在窗口结算"
-            "（账本未记其年度累计）",
-            f"this region's layers {', '.join(beyond)} (tilted assistance, commercial "
-            "supplementary insurance) cannot yet be settled at the window (the ledger does not "
-            "keep their yearly totals)",
-            f"ས་ཁུལ་འདིའི་རིམ་པ་ {' '.join(beyond)} སྒོ་ཁའི་ཐོག་ད་དུང་རྩིས་འཁྱོངས་བྱེད་མི་ཐུབ།",
-        )
     r = rules.settle(bills, _before(ledger), inputs.params)
     steps = render(rules.explain(bills, r, inputs.params))
+    order = inputs.params.t.order  # a layer the region's order lacks pays nothing: NULL
+    tilted = int(r.tilted[0]) if TILTED in order else None
+    commercial = int(r.commercial[0]) if COMMERCIAL in order else None
     s = Settlement(
         kind="settle",
         person_id=person.id,
@@ -133,7 +133,8 @@ def _compute(
         area=row.area,
         admission_no=bill.admission_no,
         diagnosis=bill.diagnosis,
-        total=int(r.basic[0] + r.ci[0] + r.assistance[0] + r.patient[0]),
+        total=int(r.basic[0] + r.ci[0] + r.assistance[0] + r.tilted[0] + r.commercial[0])
+        + int(r.patient[0]),
         full_self=row.full_self,
         over_limit=row.over_limit,
         self_first=row.self_first,
@@ -141,6 +142,8 @@ def _compute(
         basic=int(r.basic[0]),
         ci=int(r.ci[0]),
         assistance=int(r.assistance[0]),
+        tilted=tilted,
+        commercial=commercial,
         patient=int(r.patient[0]),
         account=int(r.account[0]),
         cash=int(r.cash[0]),
@@ -148,6 +151,7 @@ def _compute(
         ci_base=int(r.ci_base[0]),
         as_deductible=int(r.as_deductible[0]),
         basic_above=int(r.basic_above[0]),
+        cm_deductible=int(r.cm_deductible[0]),
         explanation=json.dumps([x.model_dump() for x in steps], ensure_ascii=False),
         bill=referenced_bill(bill, person),
         inputs=json.dumps(inputs.stored(), ensure_ascii=False),
@@ -434,8 +438,12 @@ def reverse(session: Session, settlement_id: int, by: Principal) -> SettlementOu
             "ci_base",
             "as_deductible",
             "basic_above",
+            "cm_deductible",
         )
     }
+    for f in ("tilted", "commercial"):  # NULL (no such layer in the region's order) stays NULL
+        v = getattr(original, f)
+        neg[f] = None if v is None else -v
     rev = Settlement(
         kind="reverse",
         person_id=original.person_id,

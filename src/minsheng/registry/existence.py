@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from minsheng.core.errors import ConflictError, MinshengError
@@ -57,5 +57,8 @@ def registration_checks_exceeded(limit: int = MAX_REGISTRATION_CONFLICTS_PER_DAY
     )
 
 
+_BY_HASH = select(Person).where(Person.id_hash == bindparam("id_hash"))  # built once
+
+
 def find_by_id_number(session: Session, id_number: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.id_hash == lookup_hash(id_number)))
+    return session.scalar(_BY_HASH, {"id_hash": lookup_hash(id_number)})

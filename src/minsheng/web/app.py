@@ -16,7 +16,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from minsheng import __version__, logs
+from minsheng import __version__, logs, policy
 from minsheng.auth import web as auth_web
 from minsheng.auth.otp import make_sender
 from minsheng.config import Settings
@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         crypto.configure(settings.keys)
     logs.configure(json_logs=settings.environment == "production")
     engine = engine or make_engine(settings.database_url)
+    policy.load()  # the parameter tree read now, not by the first caller of a fresh worker
 
     app = FastAPI(
         title="Minsheng 民生 API",
