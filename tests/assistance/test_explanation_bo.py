@@ -8,15 +8,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
-from minsheng.assistance import assessment, decision, rules
+from minsheng.assistance import assessment, decision, rules, service
 from minsheng.assistance.decision import Applicant
 from minsheng.assistance.desk_pages import step_title
 from minsheng.assistance.figures import ADDON_CATEGORIES
+from minsheng.db import make_sessionmaker
 from minsheng.webkit import i18n
+from tests.assistance.conftest import BY
 from tests.assistance.test_explanation_reads import INCOMES, PARAMS, SHAPED, _shaped
+from tests.conftest import staff_client
 
 TIBETAN = re.compile(r"[\u0F00-\u0FFF]")
 WORD = re.compile(r"[A-Za-z]{2,}")  # an English word (the figures are ¥ amounts and months)
@@ -97,3 +102,28 @@ def test_the_tibetan_page_shows_the_sentence_and_an_old_case_its_name() -> None:
     assert step_title("members", *members, "bo") == "མཉམ་དུ་སྡོད་པའི་ཁྱིམ་མི་གྲངས།"
     assert step_title("dibao_minimum", zh, en, "zh", figures) == zh
     assert step_title("dibao_minimum", zh, en, "en", figures) == en
+
+
+def test_the_household_page_and_the_letter_say_it_in_tibetan(
+    app: object, engine: Engine, world: dict[str, int]
+) -> None:
+    """A checked 低保 case on the caseworker's Tibetan page and its letter: each step's Tibetan
+    sentence (the household's figures filled in), the Chinese one beside it."""
+    from tests.assistance.test_desk import open_case
+
+    case_id = open_case(engine, world["household"])
+    with make_sessionmaker(engine)() as s:
+        service.act(s, case_id, "check", BY)
+        s.commit()
+    c: Any = staff_client(app, engine, "caseworker", "540100", "bo.cw")
+    c.headers["Accept-Language"] = "bo"
+    page = c.get(f"/assistance/households/{world['household']}").text
+    section = page.split(f'id="case-{case_id}"')[1].split("</section>")[0]
+    for what in ("members", "per_capita", "dibao"):
+        zh, en = assessment.TEXTS[what]
+        assert i18n.gettext_for("bo").gettext(en) in section, what
+        assert zh in section  # the Chinese sentence stays beside it
+    # the income sentence with the case's own window and sum
+    assert re.search(r"\d{4}-\d{2} ནས་ \d{4}-\d{2} བར་གྱི་ཁྱིམ་ཚང་གི་ཡོང་འབབ་ ¥", section)
+    letter = c.get(f"/assistance/cases/{case_id}/letter").text
+    assert i18n.gettext_for("bo").gettext(assessment.TEXTS["dibao"][1]) in letter
