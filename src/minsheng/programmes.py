@@ -89,6 +89,9 @@ class Programme:
     parameters: tuple[str, ...] = ()  # parameter prefixes its rules read ("medical.")
     microsim: Ref | None = None  # f(partition, tree, as_of) -> {output: fen per household}
     outputs: tuple[str, ...] = ()  # the microsimulation's outputs, in report order
+    # of those, the ones reported only where they pay something (a layer a region may not
+    # settle: 倾斜救助, the commercial layer); the others are always reported
+    outputs_where_paid: tuple[str, ...] = ()
 
     def reads(self, path: str) -> bool:
         """Whether a parameter path lies under (or above) one of this programme's prefixes."""

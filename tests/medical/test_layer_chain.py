@@ -25,6 +25,7 @@ from tests.medical.test_properties import SHAPES, person_year
 
 DAY = dt.date(2024, 6, 1)
 ORDER = "medical.layers.order"
+TA_GROUP = "medical.tilted_assistance.group_threshold"
 
 
 def _on(value: Any) -> dict[str, Any]:
@@ -33,7 +34,13 @@ def _on(value: Any) -> dict[str, Any]:
 
 # the new layers' figures (illustrative), small caps so that they bind
 NEW = {
-    "medical.tilted_assistance.threshold": _on(1000),
+    # a threshold per group, like the ratio (issue 16 item 5): 500 for every group, plus the
+    # group's own — 特困 500, 低保 1,000, 边缘 2,000, 返贫 1,500, 重病 3,000 in all
+    "medical.tilted_assistance.threshold": _on(500),
+    "medical.tilted_assistance.group_threshold.dibao": _on(500),
+    "medical.tilted_assistance.group_threshold.dibao_edge": _on(1500),
+    "medical.tilted_assistance.group_threshold.poverty_return": _on(1000),
+    "medical.tilted_assistance.group_threshold.serious_illness": _on(2500),
     "medical.tilted_assistance.annual_cap": _on(3000),
     "medical.tilted_assistance.ratio.tekun": _on("0.7"),
     "medical.tilted_assistance.ratio.dibao": _on("0.5"),
@@ -83,6 +90,10 @@ def test_no_layer_pays_more_than_the_self_pay_it_works_on(
     left = r.compliant - r.ci - r.assistance
     assert np.all(np.where(r.ta_eligible, r.ta_base, 0) == np.where(r.ta_eligible, left, 0))
     assert np.all(r.tilted <= r.ta_base - r.ta_threshold)
+    # … its own group's threshold: the part of it a stay bears, nothing paid at or below it
+    own = p.t.ta_threshold[bills.group]
+    assert np.all(r.ta_threshold == np.where(r.ta_eligible, np.minimum(r.ta_base, own), 0))
+    assert np.all(r.tilted[r.ta_base <= own] == 0)
     assert np.all(r.tilted[bills.visit == rules.Visit.OUTPATIENT] == 0)
     # the commercial layer: on everything still self-paid, out of the catalogue too
     still = bills.total - r.basic - r.ci - r.assistance - r.tilted
@@ -142,6 +153,21 @@ def test_tibets_chain_is_the_three_layers_in_order_and_named_nowhere() -> None:
     assert not r.tilted.any() and not r.commercial.any()
 
 
+def test_each_group_stays_above_its_own_threshold() -> None:
+    """倾斜救助's threshold is a figure per group, like its ratio — every group's (500) plus the
+    group's own: the same stay of a 特困 person bears 500, of a 低保边缘 member 2,000, each step
+    naming both figures; Tibet's are all 0 (the layer is not in its order)."""
+    p = CHAINS["three_then_new"]
+    for group, threshold in (("tekun", 50_000), ("dibao_edge", 200_000)):
+        bills = Bills.of([BillRow(policy=30_000_000, group=group, level=3)])
+        r = rules.settle(bills, Totals.zeros(1), p)
+        tilted = next(s for s in rules.explain(bills, r, p) if s.fund == "tilted_assistance")
+        assert int(r.ta_base[0]) > threshold and tilted.deductible == threshold
+        named = {x.path for x in tilted.parameters}
+        assert {"medical.tilted_assistance.threshold", f"{TA_GROUP}.{group}"} <= named
+    assert not TIBET.t.ta_threshold.any() and "tilted_assistance" not in TIBET.t.order
+
+
 @pytest.mark.parametrize(
     ("order", "rule"),
     [
@@ -183,6 +209,7 @@ def test_the_explanation_names_the_new_layers_and_their_figures() -> None:
     assert cm.ratio == "0.7" and cm.deductible == 2_000_000  # the 20,000 deductible
     assert {x.path for x in tilted.parameters} == {
         "medical.tilted_assistance.threshold",
+        "medical.tilted_assistance.group_threshold.dibao",
         "medical.tilted_assistance.ratio.dibao",
         "medical.tilted_assistance.annual_cap",
         ORDER,

@@ -28,97 +28,122 @@ from minsheng.pensions import queries as pensions
 from minsheng.policy import ParameterTree
 from minsheng.registry.models import Household
 
-ADDON_LABELS = (  # 分类施保 categories (``figures.ADDON_CATEGORIES``): zh, en
-    ("elderly", "老年人", "elderly"),
-    ("minor", "未成年人", "minor"),
-    ("student", "在校学生", "student"),
-    ("single_parent", "单亲家庭成员", "single parent"),
-    ("severely_disabled", "重度残疾人", "severely disabled"),
-    ("seriously_ill", "重病患者", "seriously ill"),
-    ("sanwu", "“三无”人员", "三无 person"),
-)
 
-# what each step says, in Chinese and English: {name} is a figure of the step's base (money),
-# {start} / {end} the first and last month of the income window
+def N_(msgid: str) -> str:  # marks a message for the catalogues (pybabel -k N_)
+    return msgid
+
+
+# What each step says, in Chinese and English (the English is the msgid whose Tibetan the
+# ``bo`` catalogue holds: a Tibetan page renders it with the figures kept with the step,
+# ``desk_pages.step_title``): {name} is a figure of the step's base (money), {start} / {end}
+# the first and last month of the income window.
 TEXTS: dict[str, tuple[str, str]] = {
-    "members": ("共同生活的家庭成员人数", "members living together"),
+    "members": ("共同生活的家庭成员人数", N_("members living together")),
     "income": (
         "{start}至{end}家庭收入{gross}，计入部分的月平均",
-        "household income {start}..{end} {gross}, counted monthly average",
+        N_("household income {start}..{end} {gross}, counted monthly average"),
     ),
     "temporary": (
         "临时救助：申请金额，不超过单次上限和低保标准×月数×人数",
-        "temporary assistance: as asked, up to the cap and N months of the standard",
+        N_("temporary assistance: as asked, up to the cap and N months of the standard"),
     ),
     "tekun_person": (
         "特困认定：无法定赡养抚养扶养能力人；老年、未成年或重度残疾；本人收入低于特困标准",
-        "特困: no one able to support them; aged, minor or severely disabled; "
-        "own income below the standard",
+        N_(
+            "特困: no one able to support them; aged, minor or severely disabled; "
+            "own income below the standard"
+        ),
     ),
     "tekun_standard": (
         "基本生活标准 = max(⌈倍数×低保标准⌉, 地方下限)",
-        "basic standard = max(⌈factor × 低保 standard⌉, local minimum)",
+        N_("basic standard = max(⌈factor × 低保 standard⌉, local minimum)"),
     ),
-    "care_allowance": ("照料护理补贴（按护理等级）", "care allowance (by care level)"),
-    "per_capita": ("人均收入（向下取整到分）", "per-capita income (rounded down to the fen)"),
-    "standard": ("低保标准（元/人/月）", "低保 standard (per person per month)"),
-    "assets": ("金融资产{assets}，上限{limit}", "financial assets {assets}, limit {limit}"),
+    "care_allowance": ("照料护理补贴（按护理等级）", N_("care allowance (by care level)")),
+    "per_capita": ("人均收入（向下取整到分）", N_("per-capita income (rounded down to the fen)")),
+    "standard": ("低保标准（元/人/月）", N_("低保 standard (per person per month)")),
+    "assets": ("金融资产{assets}，上限{limit}", N_("financial assets {assets}, limit {limit}")),
     "single_household": (
         "单人户：家庭人均收入低于低保边缘线，本人重度残疾，按本人收入单独计算",
-        "单人户: family below the edge line, member severely disabled, assessed alone",
+        N_("单人户: family below the edge line, member severely disabled, assessed alone"),
     ),
     "dibao": (
         "低保金 = (低保标准 − 人均收入) × 人数",
-        "低保 benefit = (standard − per-capita income) × members",
+        N_("低保 benefit = (standard − per-capita income) × members"),
     ),
     # the shapes of a region's 低保 (issue 16 item 8), each named when used
     "dibao_band": (
         "分档发放：人均收入所在档次，每人{each}",
-        "banded benefit: the band of the per-capita income, {each} per member",
+        N_("banded benefit: the band of the per-capita income, {each} per member"),
     ),
     "dibao_minimum": (
         "保底：低保金不低于{minimum}（保底比例×低保标准×人数）",
-        "minimum payment: the benefit is at least {minimum} (share × standard × members)",
+        N_("minimum payment: the benefit is at least {minimum} (share × standard × members)"),
     ),
     "dibao_sanwu": (
         "“三无”人员：按低保标准全额发放",
-        "三无 household (no ability to work, livelihood or supporter): the full standard",
+        N_("三无 household (no ability to work, livelihood or supporter): the full standard"),
     ),
-    "rounding_yuan_half_up": ("低保金四舍五入到元", "benefit rounded half up to the yuan"),
-    "rounding_yuan_up": ("低保金进位到元", "benefit rounded up to the yuan"),
-    "rounding_yuan_down": ("低保金舍去角分到元", "benefit truncated to the yuan"),
-    **{
-        f"addon_{c}": (
-            f"分类施保（{zh}）：每人增发{{each}}，共{{paid}}",
-            f"分类施保 add-on ({en}): {{each}} per member, {{paid}} in all",
-        )
-        for c, zh, en in ADDON_LABELS
-    },
+    "rounding_yuan_half_up": ("低保金四舍五入到元", N_("benefit rounded half up to the yuan")),
+    "rounding_yuan_up": ("低保金进位到元", N_("benefit rounded up to the yuan")),
+    "rounding_yuan_down": ("低保金舍去角分到元", N_("benefit truncated to the yuan")),
+    # 分类施保, per category (``figures.ADDON_CATEGORIES``)
+    "addon_elderly": (
+        "分类施保（老年人）：每人增发{each}，共{paid}",
+        N_("分类施保 add-on (elderly): {each} per member, {paid} in all"),
+    ),
+    "addon_minor": (
+        "分类施保（未成年人）：每人增发{each}，共{paid}",
+        N_("分类施保 add-on (minor): {each} per member, {paid} in all"),
+    ),
+    "addon_student": (
+        "分类施保（在校学生）：每人增发{each}，共{paid}",
+        N_("分类施保 add-on (student): {each} per member, {paid} in all"),
+    ),
+    "addon_single_parent": (
+        "分类施保（单亲家庭成员）：每人增发{each}，共{paid}",
+        N_("分类施保 add-on (single parent): {each} per member, {paid} in all"),
+    ),
+    "addon_severely_disabled": (
+        "分类施保（重度残疾人）：每人增发{each}，共{paid}",
+        N_("分类施保 add-on (severely disabled): {each} per member, {paid} in all"),
+    ),
+    "addon_seriously_ill": (
+        "分类施保（重病患者）：每人增发{each}，共{paid}",
+        N_("分类施保 add-on (seriously ill): {each} per member, {paid} in all"),
+    ),
+    "addon_sanwu": (
+        "分类施保（“三无”人员）：每人增发{each}，共{paid}",
+        N_("分类施保 add-on (三无 person): {each} per member, {paid} in all"),
+    ),
     "edge": (
         "低保边缘线 {line}/人/月：人均收入不低于低保标准且低于此线",
-        "edge line {line} per person per month",
+        N_("edge line {line} per person per month"),
     ),
     "rigid": (
         "近12个月刚性支出{rigid}，需超过{line}；年人均收入低于上年居民人均可支配收入",
-        "rigid expenses of 12 months {rigid} must exceed {line}; yearly per-capita income "
-        "below last year's per-capita disposable income",
+        N_(
+            "rigid expenses of 12 months {rigid} must exceed {line}; yearly per-capita income "
+            "below last year's per-capita disposable income"
+        ),
     ),
 }
 
 
 def render(steps: tuple[decision.Step, ...], start: dt.date, end: dt.date) -> list[Step]:
     """The rules' steps as the case stores and shows them: each step's sentence with its
-    figures, its value, and the parameters the rules named for it."""
+    figures (Chinese, English; the figures kept for the Tibetan), its value, and the parameters
+    the rules named for it."""
     window = {"start": f"{start:%Y-%m}", "end": f"{add_months(end, -1):%Y-%m}"}
     out = []
     for s in steps:
         figures = {k: money.fmt(v) for k, v in s.base.items()}
-        zh, en = (text.format(**figures, **window) for text in TEXTS[s.what])
+        zh, en = TEXTS[s.what]
         out.append(
             Step(
                 step=s.what,
-                zh=zh,
-                en=en,
+                zh=zh.format(**figures, **window),
+                en=en.format(**figures, **window),
+                figures={**figures, **window},
                 value=s.value,
                 unit=s.unit,
                 parameters=[i.to_dict() for i in s.parameters],

@@ -10,6 +10,7 @@ application is opened."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from minsheng.assistance import service, vocab
+from minsheng.assistance import assessment, service, vocab
 from minsheng.core import divisions, money
 from minsheng.core.errors import MinshengError
 from minsheng.fields import to_minsheng_error
@@ -28,7 +29,7 @@ from minsheng.registry import service as registry
 from minsheng.registry import vocab as registry_vocab
 from minsheng.registry.models import Person
 from minsheng.registry.schemas import HouseholdIn, PersonIn
-from minsheng.webkit import flash
+from minsheng.webkit import flash, i18n
 from minsheng.webkit.deps import PathId, lang, uow
 from minsheng.webkit.forms import FormState, form_values
 from minsheng.webkit.guards import permit
@@ -55,8 +56,10 @@ REGISTER_FIELDS = (
 HOUSEHOLD_MODES = ("new", "join")  # a new household (the person its head) or an existing one
 
 
-# A case's explanation in a Tibetan page: each step of the rules (``assessment.TEXTS``) named in
-# Tibetan, its figure beside it; the full Chinese sentence stays below it (lang="zh-CN").
+# A case's explanation in a Tibetan page: each step's sentence in Tibetan (the ``bo`` catalogue's
+# for its English, ``assessment.TEXTS``) with the figures kept with the step, its value beside
+# it; the Chinese sentence stays below it (lang="zh-CN"). Where a case explained before the
+# figures were kept lacks those its sentence needs, the step's Tibetan name instead.
 STEP_TITLES_BO: dict[str, str] = {
     "members": "མཉམ་དུ་སྡོད་པའི་ཁྱིམ་མི་གྲངས།",
     "income": "ཁྱིམ་ཚང་གི་ཡོང་འབབ། (ཟླ་རེའི་ཆ་སྙོམས།)",
@@ -88,12 +91,21 @@ STEP_TITLES_BO: dict[str, str] = {
 }
 
 
-def step_title(step: str, zh: str, en: str, code: str) -> str:
-    """A rule step's words in the page's language (Tibetan: the step's name)."""
+def step_title(step: str, zh: str, en: str, code: str, figures: object = None) -> str:
+    """A rule step's words in the page's language (Tibetan: its sentence with the step's
+    figures, else its name)."""
     if code == "en":
         return en
     if code == "bo":
-        return STEP_TITLES_BO.get(step, zh)
+        title = STEP_TITLES_BO.get(step, zh)
+        text = assessment.TEXTS.get(step)
+        if text is None:
+            return title
+        shown = dict(figures) if isinstance(figures, Mapping) else {}
+        try:
+            return i18n.gettext_for("bo").gettext(text[1]).format_map(shown)
+        except (KeyError, IndexError, ValueError):
+            return title
     return zh
 
 

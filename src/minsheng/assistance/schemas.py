@@ -86,6 +86,9 @@ class Step(BaseModel):
     step: str
     zh: str
     en: str
+    # the sentence's figures as shown (money, months): a Tibetan page fills them into the
+    # sentence's Tibetan (``desk_pages.step_title``); a case explained before they were kept: {}
+    figures: dict[str, str] = {}
     value: Any
     unit: str = ""  # "fen" for amounts
     parameters: list[dict[str, Any]] = []

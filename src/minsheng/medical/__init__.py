@@ -40,5 +40,12 @@ PROGRAMME = Programme(
     ),
     parameters=("medical.",),
     microsim="minsheng.medical.microsim:simulate",
-    outputs=("medical_basic", "medical_critical", "medical_assistance"),
+    outputs=(
+        "medical_basic",
+        "medical_critical",
+        "medical_assistance",
+        "medical_tilted",
+        "medical_commercial",
+    ),
+    outputs_where_paid=("medical_tilted", "medical_commercial"),  # medical/microsim.py
 )

@@ -297,6 +297,7 @@ class Result:
     ci_cap: I64  # −1 where there is no cap
     ci_cap_left: I64  # −1 where there is no cap
     ci: I64
+    ci_before: I64  # the year's compliant self-pay in 大病 / 大额 before the bill (its segments)
     as_eligible: Bools
     as_base: I64
     as_deductible_total: I64

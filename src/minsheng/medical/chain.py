@@ -32,6 +32,7 @@ from minsheng.medical.paths import (
     TA_CAP,
     TA_THRESHOLD,
     tilted_ratio_path,
+    tilted_threshold_path,
 )
 
 if TYPE_CHECKING:
@@ -97,9 +98,16 @@ def chain_tables(p: MedicalParams, src: dict[str, Any]) -> dict[str, Any]:
     ratios = [Decimal(0)] + [p.ratio(tilted_ratio_path(g)) for g in GROUPS[1:]]
     ta_nums, ta_den = ratio_table([*ratios, p.ratio(CM_RATIO)])
     src["ta_ratio"] = np.empty(len(Group), dtype=object)
+    src["ta_threshold"] = np.empty(len(Group), dtype=object)
+    # per group, like the ratio: every group's threshold plus the group's own (no group: none)
+    threshold = np.zeros(len(Group), dtype=np.int64)
     for g in Group:
-        src["ta_ratio"][g] = () if g is Group.NONE else (tilted_ratio_path(GROUPS[g]),)
-    src["ta_threshold"], src["ta_cap"] = (TA_THRESHOLD,), (TA_CAP,)
+        own = g is not Group.NONE
+        src["ta_ratio"][g] = (tilted_ratio_path(GROUPS[g]),) if own else ()
+        src["ta_threshold"][g] = (TA_THRESHOLD, tilted_threshold_path(GROUPS[g])) if own else ()
+        if own:
+            threshold[g] = p.fen(TA_THRESHOLD) + p.fen(tilted_threshold_path(GROUPS[g]))
+    src["ta_cap"] = (TA_CAP,)
     src["cm_ratio"], src["cm_deductible"], src["cm_cap"] = (CM_RATIO,), (CM_DEDUCTIBLE,), (CM_CAP,)
     outpatient = p.flag(CM_OUTPATIENT)
     src["cm_outpatient"] = (CM_OUTPATIENT,) if outpatient else ()
@@ -107,7 +115,7 @@ def chain_tables(p: MedicalParams, src: dict[str, Any]) -> dict[str, Any]:
         "order": order,
         "ta_ratio": np.array(ta_nums[: len(Group)], dtype=np.int64),
         "ta_den": ta_den,
-        "ta_threshold": p.fen(TA_THRESHOLD),
+        "ta_threshold": threshold,
         "ta_cap": p.fen(TA_CAP),
         "cm_ratio": int(ta_nums[len(Group)]),
         "cm_den": ta_den,

@@ -13,6 +13,7 @@ from minsheng.medical.bills import Bills, Result
 from minsheng.medical.codes import ASSISTANCE, CRITICAL, TILTED
 from minsheng.medical.layers import _special
 from minsheng.medical.person_terms import Term, terms
+from minsheng.medical.segments import BASES, segments_used
 from minsheng.medical.tables import MedicalParams, Scheme, Visit
 from minsheng.policy import ValueInfo
 
@@ -33,6 +34,10 @@ class Step:
     bands: tuple[int, int] | None = None  # cost bands (分段, from 1) the bill's cost fell in
     counted: int | None = None  # the cost above the deductible counted under bands / ceiling
     terms: tuple[Term, ...] = ()  # person-dependent terms (age, enrolment, zero-claim years)
+    # 大病 / 大额: the segments (brackets of the scale, from 1) the bill's self-pay fell in, and
+    # how the scale's thresholds are measured (``threshold_basis``: segments.BASES)
+    segments: tuple[int, int] | None = None
+    threshold_basis: str | None = None
 
 
 def _ratio_text(num: int, den: int) -> str:
@@ -151,6 +156,9 @@ def _critical(
     ratio = " / ".join(str(x) for x in scale.rates)
     ci_terms = ci_terms if not employee else []
     cap_left, amount = int(r.ci_cap_left[i]), int(r.ci[i])
+    absolute = bool(t.ci_absolute[Scheme.EMPLOYEE_ACTIVE if employee else Scheme.RESIDENT])
+    deductible = int(r.ci_deductible[i])
+    used = segments_used(scale, int(r.ci_before[i]), int(r.ci_base[i]), deductible, absolute)
     paths = _paths(
         s["ci_deductible"][scheme, sp],
         rule_paths,
@@ -162,13 +170,15 @@ def _critical(
         Step(
             "supplementary" if employee else "critical_illness",
             int(r.ci_base[i]),
-            int(r.ci_deductible[i]),
+            deductible,
             ratio,
             None if cap_left < 0 else cap_left,
             cap_left >= 0 and amount == cap_left and cap_left > 0,
             amount,
             _infos(p, [*_ci_order(paths), *order]),
             terms=tuple(ci_terms),
+            segments=used,
+            threshold_basis=BASES[int(absolute)],
         )
     ]
 
@@ -201,13 +211,14 @@ def _assistance(bills: Bills, r: Result, p: MedicalParams, i: int, order: Any) -
 
 
 def _tilted(bills: Bills, r: Result, p: MedicalParams, i: int, order: Any) -> list[Step]:
-    """倾斜救助: the stay's policy-range self-pay left above the threshold (``deductible``), at
-    the group's ratio, within the yearly limit left."""
+    """倾斜救助: the stay's policy-range self-pay left above the group's threshold
+    (``deductible``), at the group's ratio, within the yearly limit left."""
     if not bool(r.ta_eligible[i]):
         return []
     s = p.t.sources
     amount, left = int(r.tilted[i]), int(r.ta_cap_left[i])
-    paths = _paths(s["ta_threshold"], s["ta_ratio"][int(bills.group[i])], s["ta_cap"], order)
+    group = int(bills.group[i])
+    paths = _paths(s["ta_threshold"][group], s["ta_ratio"][group], s["ta_cap"], order)
     return [
         Step(
             "tilted_assistance",

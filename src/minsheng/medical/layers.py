@@ -184,12 +184,12 @@ def medical_assistance(bills: Bills, before: Totals, t: Tables, self_paid: I64) 
 def tilted_assistance(bills: Bills, before: Totals, t: Tables, self_paid: I64) -> Tilted:
     """倾斜救助, for one stay (inpatient bills) of a person in an assistance group: the
     policy-range self-pay left after the layers before it (basic, 大病, 医疗救助) above the
-    threshold, at the group's ratio, up to what is left of the yearly limit."""
+    group's threshold, at the group's ratio, up to what is left of the yearly limit."""
     eligible = (bills.group != _NO_GROUP) & (bills.visit == _INPATIENT)
     if not eligible.any():
         return Tilted.off(len(bills), t.ta_den)
     ratio = t.ta_ratio[bills.group]
-    threshold = np.where(eligible, np.minimum(self_paid, t.ta_threshold), 0)
+    threshold = np.where(eligible, np.minimum(self_paid, t.ta_threshold[bills.group]), 0)
     cap_left = np.maximum(t.ta_cap - before.ta_paid, 0)
     pay = np.minimum(apply_ratios(self_paid - threshold, ratio, t.ta_den), cap_left)
     amount = np.where(eligible, pay, 0)
@@ -286,6 +286,7 @@ def settle(bills: Bills, before: Totals, p: MedicalParams) -> Result:
         ci_cap=ci.cap,
         ci_cap_left=ci.cap_left,
         ci=ci.amount,
+        ci_before=before.ci_base,
         as_eligible=aid.eligible,
         as_base=aid.base,
         as_deductible_total=aid.deductible_total,

@@ -146,7 +146,7 @@ PERSON_PATHS = (
 LAYER_ORDER = "medical.layers.order"  # the settlement layers in order (a codes leaf)
 TA = "medical.tilted_assistance"  # 倾斜救助
 CM = "medical.commercial"  # 商业补充医疗保险 (惠民保-style)
-TA_THRESHOLD = f"{TA}.threshold"
+TA_THRESHOLD = f"{TA}.threshold"  # every group's; each group adds its own (group_threshold)
 TA_CAP = f"{TA}.annual_cap"
 CM_DEDUCTIBLE = f"{CM}.deductible"
 CM_RATIO = f"{CM}.ratio"
@@ -156,6 +156,11 @@ CM_OUTPATIENT = f"{CM}.includes_outpatient"
 
 def tilted_ratio_path(group: str) -> str:
     return f"{TA}.ratio.{group}"
+
+
+def tilted_threshold_path(group: str) -> str:
+    """The group's own part of the 倾斜救助 threshold, added to ``TA_THRESHOLD``."""
+    return f"{TA}.group_threshold.{group}"
 
 
 def assistance_cap_path(major_disease: bool) -> str:
@@ -178,5 +183,6 @@ def _all_paths() -> list[str]:
             for lv in LEVELS:
                 paths |= {basic_ratio_path(v, s, lv), basic_deductible_path(v, s, lv)}
     for g in GROUPS[1:]:
-        paths |= {f"{AS}.deductible.{g}", f"{AS}.ratio.{g}", tilted_ratio_path(g)}
+        paths |= {f"{AS}.deductible.{g}", f"{AS}.ratio.{g}"}
+        paths |= {tilted_ratio_path(g), tilted_threshold_path(g)}
     return sorted(paths)

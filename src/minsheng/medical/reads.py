@@ -36,6 +36,8 @@ def render(steps: list[rules.Step]) -> list[FundStep]:
             admission=s.admission,
             bands=list(s.bands) if s.bands else None,
             counted=s.counted,
+            segments=list(s.segments) if s.segments else None,
+            threshold_basis=s.threshold_basis,
         )
         for s in steps
     ]

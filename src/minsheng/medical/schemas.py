@@ -93,6 +93,10 @@ class FundStep(BaseModel):
     admission: int | None = None
     bands: list[int] | None = None
     counted: int | None = None
+    # 大病 / 大额: the segments of the scale (brackets, from 1) the bill's self-pay fell in, and
+    # how its thresholds are measured (above_deductible | absolute); None where none was used
+    segments: list[int] | None = None
+    threshold_basis: str | None = None
 
 
 class SettlementOut(BaseModel):

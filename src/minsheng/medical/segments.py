@@ -59,3 +59,22 @@ def ci_pay(bills: Bills, t: Tables, special: I64, deductible: I64, before: I64, 
             f = payout(scale, before + base, deductible, absolute)
             pay = np.where(mask, f - payout(scale, before, deductible, absolute), pay)
     return pay
+
+
+def segments_used(
+    scale: ScaleAt, before: int, base: int, deductible: int, absolute: bool
+) -> tuple[int, int] | None:
+    """The brackets (segments, from 1) of the scale that the bill's compliant self-pay ``base``
+    fell in, the year's running total going from ``before`` to ``before + base``, each measured
+    as the parameter names (absolute amounts, or above the deductible); None where the year's
+    total stays at or below the deductible (the scale pays nothing)."""
+    if absolute:
+        lo, hi = max(before, deductible), max(before + base, deductible)
+    else:
+        lo, hi = max(before - deductible, 0), max(before + base - deductible, 0)
+    if hi <= lo:
+        return None
+    thresholds = scale.thresholds
+    first = max(sum(1 for x in thresholds if x <= lo) - 1, 0)
+    last = max(sum(1 for x in thresholds if x < hi) - 1, first)
+    return first + 1, last + 1

@@ -256,7 +256,7 @@ class Tables:
     order: tuple[str, ...]
     ta_ratio: I64  # [group] numerators over ``ta_den`` (no group: 0)
     ta_den: int
-    ta_threshold: int  # per stay: the policy-range self-pay left above it is assisted
+    ta_threshold: I64  # [group], per stay: the policy-range self-pay left above it is assisted
     ta_cap: int  # yearly
     cm_ratio: int  # over ``cm_den``
     cm_den: int

@@ -25,6 +25,8 @@ LABELS = {
     "medical_basic": "基本医保 basic medical insurance",
     "medical_critical": "大病保险/大额补助 critical illness",
     "medical_assistance": "医疗救助 medical assistance",
+    "medical_tilted": "倾斜救助 tilted medical assistance",
+    "medical_commercial": "商业补充医疗保险 commercial supplementary insurance",
     "dibao": "低保 minimum living allowance",
     "tekun": "特困 extreme-poverty support",
     "person_benefits": "残疾/高龄补贴 person benefits",

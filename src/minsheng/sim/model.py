@@ -29,6 +29,11 @@ def outputs() -> tuple[str, ...]:
     return tuple(o for p in programmes.microsimulated() for o in p.outputs)
 
 
+def outputs_where_paid() -> frozenset[str]:
+    """The outputs reported only where they pay something (in the baseline or the reform)."""
+    return frozenset(o for p in programmes.microsimulated() for o in p.outputs_where_paid)
+
+
 def simulate(
     part: Columns, tree: ParameterTree, as_of: dt.date, names: Iterable[str] | None = None
 ) -> dict[str, I64]:

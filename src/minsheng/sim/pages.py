@@ -50,6 +50,8 @@ PROGRAMME_NAMES = {
     "medical_basic": N_("Basic medical insurance"),
     "medical_critical": N_("Critical-illness / supplementary insurance"),
     "medical_assistance": N_("Medical assistance"),
+    "medical_tilted": N_("Tilted medical assistance"),
+    "medical_commercial": N_("Commercial supplementary insurance"),
     "dibao": N_("Minimum living allowance (低保)"),
     "tekun": N_("Extreme-poverty support (特困)"),
     "person_benefits": N_("Disability and old-age subsidies"),

@@ -11,7 +11,9 @@ to the 2020 census, the enrolment rates and POLICY.md §2's 低保 shares; every
   it), one drawn on the edge an income between the standard and the edge line; the others are
   lifted above the edge line if their draws fell under it. So the rules find the published
   shares (≈4% urban, ≈7% rural) eligible.
-- ``medical`` — one year of medical bills per insured person (``bills`` table).
+- ``medical`` — one year of medical bills per insured person (``bills`` table), each with the
+  person's facts the person-dependent ratios and caps read, as the window supplies them: age,
+  years of continuous enrolment, zero-claim years (``medical/person_facts.py``).
 
 Deterministic: partition ``k`` of seed ``S`` is drawn from ``default_rng([S, k])`` and each
 extension from its own stream. Layout of a population directory: ``population/parquet.py``.
@@ -166,7 +168,26 @@ def medical_bills(part: Partition, rng: np.random.Generator) -> None:
         "account_balance": np.where(sch < 2, sim["employee_account_yuan"] * 100, 0).astype(
             np.int64
         ),
+        **person_facts(rng, age, person),
     }
+
+
+def person_facts(
+    rng: np.random.Generator, age: I64, person: I64
+) -> dict[str, npt.NDArray[np.int16]]:
+    """Each bill's person facts (drawn per person, after every other draw of the stream, so the
+    bills themselves are those of before): the age, the years of continuous enrolment before
+    this one and the zero-claim years up to last year among them (``assumptions.yaml``)."""
+    sim = assumptions()["simulation"]
+    top = np.minimum(age, sim["enrolment_years_max"])
+    enrolled = rng.integers(0, top + 1).astype(np.int64)
+    run = rng.geometric(1 - sim["zero_claim_year_share"], len(age)).astype(np.int64) - 1
+    facts = {  # small numbers: int16 on disk (read back as int64 where a term reads them)
+        "age": age[person],
+        "enrolled_years": enrolled[person],
+        "zero_claim_years": np.minimum(run, enrolled)[person],
+    }
+    return {k: v.astype(np.int16) for k, v in facts.items()}
 
 
 register(Extension("assistance", assistance_columns))

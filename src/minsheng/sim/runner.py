@@ -200,8 +200,11 @@ def report(
 ) -> dict[str, Any]:
     progs = []
     names = model.outputs()
+    quiet = model.outputs_where_paid()
     for p in names:
         b, r = agg.cost[f"baseline:{p}"], agg.cost[f"reform:{p}"]
+        if p in quiet and not (b.any() or r.any()):
+            continue  # a layer no region settles (Tibet: 倾斜救助, the commercial layer)
         progs.append(
             {
                 "programme": p,

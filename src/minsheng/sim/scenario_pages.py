@@ -233,7 +233,11 @@ def compare(
             picked=[],
             rows=[],
         )
-    programmes = [p["programme"] for p in picked[0].result["programmes"]]
+    # every programme any of them reports (an output reported only where it pays may be in one
+    # scenario and not another), in report order
+    listed = {p["programme"] for sc in picked for p in sc.result["programmes"]}
+    programmes = [name for name in bench.PROGRAMME_NAMES if name in listed]
+    programmes += sorted(listed - set(programmes))
     rows: list[dict[str, Any]] = []
     for name in programmes:
         cells = []
