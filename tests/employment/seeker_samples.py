@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from minsheng.employment import seekers
+from minsheng.employment import seeker_filing, seekers
 from minsheng.employment.seeker_schemas import ProfileIn
 from tests.route_kit import BY, P1_ID, Samples, World
 
@@ -30,7 +30,7 @@ REGION_FREE: set[tuple[str, str]] = {  # the citizen acts on their own record, w
 
 def populate(s: Session, w: World) -> None:
     """Records this area's routes act on, inside and outside the sample region."""
-    seeker = seekers.register_by_id(s, P1_ID, BY)
+    seeker = seeker_filing.register_by_id(s, P1_ID, BY)
     seekers.update_profile(
         s,
         seeker.id,

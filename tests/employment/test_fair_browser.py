@@ -22,7 +22,7 @@ def fair_site(server: str) -> dict[str, Any]:
     """An allocated Lhasa fair with three exhibitors, an organiser, and a seeker with a phone."""
     from minsheng.auth.users import create_user
     from minsheng.db import make_engine, make_sessionmaker
-    from minsheng.employment import fair_booths, fairs, seekers
+    from minsheng.employment import fair_booths, fairs, seeker_filing
     from minsheng.registry import service as registry
     from minsheng.registry.models import Person
     from minsheng.registry.schemas import PersonPatch
@@ -37,7 +37,7 @@ def fair_site(server: str) -> dict[str, Any]:
         create_user(s, k.BY, "fair.browser.organiser", PASSWORD, "caseworker", "540100")
         pid, number = k.person(s)
         registry.update_person(s, pid, PersonPatch(phone=f"1390891{pid:04d}"), k.BY)
-        seeker = seekers.register_by_id(s, number, k.BY, k.TODAY)
+        seeker = seeker_filing.register_by_id(s, number, k.BY, k.TODAY)
         seeker.occupations = '["4-03"]'
         s.commit()
         p = s.get(Person, pid)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.core.errors import MinshengError, NotFoundError, ValidationError
-from minsheng.employment import seekers
+from minsheng.employment import seeker_filing, seekers
 from minsheng.employment.seeker_models import EmSeeker, EmSeekerStatus
 from minsheng.employment.seeker_schemas import ProfileIn
 from minsheng.foundation.models import AuditEntry
@@ -28,12 +28,12 @@ from tests.employment.seeker_kit import (
 
 def test_registration_opens_a_prefilled_record_once(session: Session) -> None:
     p, number = person(session, "540102")
-    seeker, opened = seekers.register(session, number, caseworker(), TODAY)
+    seeker, opened = seeker_filing.register(session, number, caseworker(), TODAY)
     assert opened and seeker.person_id == p.id
     assert seeker.division_code == "540102" and seeker.state == "active"
     assert seeker.status == "unemployed" and seeker.confirmed_on == TODAY
     assert json.loads(seeker.counties) == ["540102"]
-    again, opened = seekers.register(session, number.lower(), caseworker(), TODAY)
+    again, opened = seeker_filing.register(session, number.lower(), caseworker(), TODAY)
     assert again.id == seeker.id and not opened
     assert session.scalar(select(func.count()).select_from(EmSeeker)) == 1
     rows = seekers.history(session, seeker.id)
@@ -46,24 +46,26 @@ def test_registration_opens_a_prefilled_record_once(session: Session) -> None:
 
 def test_unknown_and_bad_id_numbers_are_refused_in_three_languages(session: Session) -> None:
     with pytest.raises(NotFoundError) as err:
-        seekers.register_by_id(session, new_id(), BY, TODAY)
+        seeker_filing.register_by_id(session, new_id(), BY, TODAY)
     body = err.value.to_dict()
     assert err.value.status == 404
     text = json.dumps(body, ensure_ascii=False)
     assert "人员库" in text and "registry" in text and "ཐོ་ཁོངས" in text
     with pytest.raises(ValidationError):
-        seekers.register_by_id(session, "540102199503041234", BY, TODAY)  # bad check character
+        seeker_filing.register_by_id(
+            session, "540102199503041234", BY, TODAY
+        )  # bad check character
     assert session.scalar(select(func.count()).select_from(EmSeeker)) == 0
 
 
 def test_another_region_answers_like_a_missing_person(session: Session) -> None:
     _, number = person(session, "540202")
     with pytest.raises(NotFoundError) as outside:
-        seekers.register_by_id(session, number, caseworker("540100"), TODAY)
+        seeker_filing.register_by_id(session, number, caseworker("540100"), TODAY)
     with pytest.raises(NotFoundError) as missing:
-        seekers.register_by_id(session, new_id(), caseworker("540100"), TODAY)
+        seeker_filing.register_by_id(session, new_id(), caseworker("540100"), TODAY)
     assert outside.value.to_dict() == missing.value.to_dict()
-    seeker = seekers.register_by_id(session, number, caseworker("540200"), TODAY)
+    seeker = seeker_filing.register_by_id(session, number, caseworker("540200"), TODAY)
     with pytest.raises(NotFoundError) as hidden:
         seekers.get_seeker(session, seeker.id, caseworker("540100"))
     with pytest.raises(NotFoundError) as absent:
@@ -74,24 +76,24 @@ def test_another_region_answers_like_a_missing_person(session: Session) -> None:
 def test_too_young_and_dead_people_are_refused(session: Session) -> None:
     _, child = person(session, birth=dt.date(2011, 1, 1))
     with pytest.raises(ValidationError) as err:
-        seekers.register_by_id(session, child, BY, TODAY)
+        seeker_filing.register_by_id(session, child, BY, TODAY)
     assert err.value.problems[0].rule == "too_young"
     old, number = person(session, birth=dt.date(2010, 6, 1))
-    assert seekers.register_by_id(session, number, BY, TODAY).person_id == old.id  # 16 today
+    assert seeker_filing.register_by_id(session, number, BY, TODAY).person_id == old.id  # 16 today
     dead, number = person(session)
     dead.death_date = dt.date(2026, 1, 1)
     with pytest.raises(ValidationError):
-        seekers.register_by_id(session, number, BY, TODAY)
+        seeker_filing.register_by_id(session, number, BY, TODAY)
 
 
 def test_citizen_registers_only_themselves_and_sees_only_their_own(session: Session) -> None:
     me, _ = person(session)
     _, other_number = person(session)
-    mine = seekers.register_self(session, citizen(me), TODAY)
+    mine = seeker_filing.register_self(session, citizen(me), TODAY)
     assert mine.person_id == me.id
     with pytest.raises(NotFoundError):
-        seekers.register_by_id(session, other_number, citizen(me), TODAY)
-    theirs = seekers.register_by_id(session, other_number, BY, TODAY)
+        seeker_filing.register_by_id(session, other_number, citizen(me), TODAY)
+    theirs = seeker_filing.register_by_id(session, other_number, BY, TODAY)
     assert seekers.get_seeker(session, mine.id, citizen(me)).id == mine.id
     with pytest.raises(NotFoundError):
         seekers.get_seeker(session, theirs.id, citizen(me))
@@ -99,7 +101,7 @@ def test_citizen_registers_only_themselves_and_sees_only_their_own(session: Sess
 
 def test_profile_is_validated_whole_before_anything_changes(session: Session) -> None:
     _, number = person(session)
-    seeker = seekers.register_by_id(session, number, BY, TODAY)
+    seeker = seeker_filing.register_by_id(session, number, BY, TODAY)
     good = ProfileIn(
         education="bachelor",
         major="电气工程",
@@ -135,7 +137,7 @@ def test_profile_is_validated_whole_before_anything_changes(session: Session) ->
 
 def test_withdrawing_consent_hides_the_seeker_from_employers_at_once(session: Session) -> None:
     _, number = person(session)
-    seeker = seekers.register_by_id(session, number, BY, TODAY)
+    seeker = seeker_filing.register_by_id(session, number, BY, TODAY)
     shown = seekers.visible_to_employers(select(EmSeeker.id))
     assert session.scalars(shown).all() == []
     seekers.update_profile(session, seeker.id, ProfileIn(consent=True), BY)
@@ -154,7 +156,7 @@ def test_withdrawing_consent_hides_the_seeker_from_employers_at_once(session: Se
 
 def test_status_history_and_its_rules(session: Session) -> None:
     _, number = person(session)
-    seeker = seekers.register_by_id(session, number, BY, TODAY)
+    seeker = seeker_filing.register_by_id(session, number, BY, TODAY)
     with pytest.raises(ValidationError) as err:
         seekers.set_status(session, seeker.id, "graduate", None, TODAY, BY, TODAY)
     assert err.value.problems[0].field == "graduate_year"
@@ -182,8 +184,8 @@ def test_status_history_and_its_rules(session: Session) -> None:
 def test_reconfirmation_lapses_and_reactivates(session: Session) -> None:
     _, a = person(session)
     _, b = person(session)
-    stale = seekers.register_by_id(session, a, BY, TODAY)
-    fresh = seekers.register_by_id(session, b, BY, TODAY + dt.timedelta(days=30))
+    stale = seeker_filing.register_by_id(session, a, BY, TODAY)
+    fresh = seeker_filing.register_by_id(session, b, BY, TODAY + dt.timedelta(days=30))
     seekers.update_profile(session, stale.id, ProfileIn(consent=True), BY)
     assert seekers.reconfirm_by(stale) == TODAY + dt.timedelta(days=90)
     assert seekers.lapse_stale(session, TODAY + dt.timedelta(days=90), BY) == 0
@@ -199,8 +201,8 @@ def test_reconfirmation_lapses_and_reactivates(session: Session) -> None:
 def test_the_sweep_touches_only_the_callers_region(session: Session) -> None:
     _, a = person(session, "540102")
     _, b = person(session, "540202")
-    lhasa = seekers.register_by_id(session, a, BY, TODAY)
-    shigatse = seekers.register_by_id(session, b, BY, TODAY)
+    lhasa = seeker_filing.register_by_id(session, a, BY, TODAY)
+    shigatse = seeker_filing.register_by_id(session, b, BY, TODAY)
     assert seekers.lapse_stale(session, TODAY + dt.timedelta(days=200), caseworker("540100")) == 1
     assert lhasa.state == "lapsed" and shigatse.state == "active"
 
@@ -211,9 +213,9 @@ def test_the_search_pages_in_the_database_and_clamps_the_page(session: Session) 
     made = []
     for i in range(5):
         _, number = person(session, "540102", name=f"旺堆{i}")
-        made.append(seekers.register_by_id(session, number, BY, TODAY).id)
+        made.append(seeker_filing.register_by_id(session, number, BY, TODAY).id)
     _, other = person(session, "540202", name="旺堆日喀则")
-    seekers.register_by_id(session, other, BY, TODAY)
+    seeker_filing.register_by_id(session, other, BY, TODAY)
     rows, number, pages, total = page_of(session, caseworker(), "旺堆", None, "2", per_page=2)
     assert (number, pages, total) == (2, 3, 5)
     assert [e.id for e, _ in rows] == made[::-1][2:4]
@@ -246,5 +248,5 @@ def test_the_status_is_prefilled_from_an_open_employee_enrolment(session: Sessio
         ]
     )
     session.flush()
-    assert seekers.register_by_id(session, a, BY, TODAY).status == "employed"
-    assert seekers.register_by_id(session, b, BY, TODAY).status == "unemployed"
+    assert seeker_filing.register_by_id(session, a, BY, TODAY).status == "employed"
+    assert seeker_filing.register_by_id(session, b, BY, TODAY).status == "unemployed"

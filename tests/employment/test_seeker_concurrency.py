@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from minsheng.db import make_sessionmaker, unit_of_work
-from minsheng.employment import seekers
+from minsheng.employment import seeker_filing
 from minsheng.employment.seeker_models import EmSeeker, EmSeekerStatus
 from minsheng.foundation.models import AuditEntry
 from tests.employment.seeker_kit import BY, TODAY, caseworker, stored_person
@@ -28,7 +28,7 @@ def test_concurrent_registration_yields_one_record(engine: Engine) -> None:
         try:
             with unit_of_work(factory) as s:
                 barrier.wait(timeout=10)
-                got.append(seekers.register_by_id(s, number, by, TODAY).id)  # type: ignore[arg-type]
+                got.append(seeker_filing.register_by_id(s, number, by, TODAY).id)  # type: ignore[arg-type]
         except BaseException as exc:
             errors.append(exc)
 

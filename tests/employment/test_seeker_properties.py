@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.core.errors import MinshengError
-from minsheng.employment import seekers
+from minsheng.employment import seeker_filing, seekers
 from minsheng.employment.seeker_models import STATUSES, EmSeeker
 from minsheng.employment.seeker_schemas import ProfileIn
 from tests.employment.seeker_kit import BY, TODAY, caseworker, citizen, person
@@ -87,7 +87,7 @@ def test_one_record_per_person_and_the_history_ends_at_the_status(
                 today += dt.timedelta(days=int(step[1]))  # type: ignore[call-overload]
             elif kind == "register":
                 i = int(step[1])  # type: ignore[call-overload]
-                seekers.register_by_id(s, numbers[i], principal(step[2], i), today)  # type: ignore[arg-type]
+                seeker_filing.register_by_id(s, numbers[i], principal(step[2], i), today)  # type: ignore[arg-type]
             elif kind == "lapse":
                 seekers.lapse_stale(s, today, principal(step[1], 0))  # type: ignore[arg-type]
             else:

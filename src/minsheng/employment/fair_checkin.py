@@ -2,8 +2,8 @@
 
 At the entrance a caseworker swipes or types a visitor's ID number — the person is found
 through the registry's keyed hash (the number is neither stored nor logged here) and filed as a
-job seeker on the spot (:func:`minsheng.employment.seekers.register_by_id`) — or scans the QR on
-the seeker's phone: a token ``<fair>.<person>.<expiry>.<HMAC>`` signed with the platform's key
+job seeker on the spot (:mod:`minsheng.employment.seeker_filing`) — or scans the QR on the
+seeker's phone: a token ``<fair>.<person>.<expiry>.<HMAC>`` signed with the platform's key
 (:func:`minsheng.foundation.crypto.keys`), valid ``employment.fair.qr_minutes``.
 
 A check-in is refused, and nothing stored, unless the fair is running now (inside its hours on
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from minsheng.core import ids
 from minsheng.core.errors import ConflictError, MinshengError, NotFoundError, invalid
 from minsheng.db import insert_new
-from minsheng.employment import match_rules, matching, seekers
+from minsheng.employment import match_rules, matching, seeker_filing, seekers
 from minsheng.employment.fair_models import (
     EmFair,
     EmFairApplication,
@@ -186,7 +186,7 @@ class Arrival:
     via: str  # id | qr
     number: str | None  # the ID number typed, if any
     existing: EmFairCheckin | None  # their check-in, if they are in already
-    filing: seekers.Filing  # their seeker record, or the one to open (from the ID number)
+    filing: seeker_filing.Filing  # their seeker record, or the one to open (from the ID number)
 
 
 def arrive(
@@ -199,11 +199,11 @@ def arrive(
     require_running(fair, moment)
     existing = _existing(session, fair.id, person.id)
     if existing is not None:  # a repeat: answered from the check-in
-        filing = seekers.Filing(None, None)
+        filing = seeker_filing.Filing(None, None)
     elif number is not None:  # filed now from the ID number if need be
-        filing = seekers.plan_filing(session, person, by, local(moment).date())
+        filing = seeker_filing.plan_filing(session, person, by, local(moment).date())
     else:  # a QR pass files no one: the record they have, if any
-        filing = seekers.Filing(seekers.seeker_of_person(session, person.id), None)
+        filing = seeker_filing.Filing(seekers.seeker_of_person(session, person.id), None)
     return Arrival(fair, person, via, number, existing, filing)
 
 
@@ -229,7 +229,7 @@ def checkin(
             recommended_for_seeker(session, fair, a.existing.seeker_id, moment) if recommend else []
         )
         return CheckinResult(a.existing, False, person, booths)
-    seeker = seekers.file_planned(session, person, a.filing, by, local(moment).date())
+    seeker = seeker_filing.file_planned(session, person, a.filing, by, local(moment).date())
     facts = matching.seeker_facts(seeker) if seeker is not None else None
     row = insert_new(
         session,

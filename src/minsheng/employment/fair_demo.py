@@ -16,7 +16,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minsheng.employment import fair_booths, fair_checkin, fairs, seekers
+from minsheng.employment import fair_booths, fair_checkin, fairs, seeker_filing
 from minsheng.employment.fair_models import (
     EmFair,
     EmFairApplication,
@@ -197,7 +197,7 @@ def _visits(session: Session, fair: EmFair, by: Principal) -> dict[str, int]:
     )
     checkins = interviews = hires = 0
     for i, p in enumerate(people):
-        seekers.open_for(session, p, by, fair.starts_on)
+        seeker_filing.open_for(session, p, by, fair.starts_on)
         moment = noon + dt.timedelta(minutes=3 * i)
         token, _ = fair_checkin.issue_pass(fair, p.id, moment)
         r = fair_checkin.checkin(session, fair.id, CheckinIn(token=token), by, moment)

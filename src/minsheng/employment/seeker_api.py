@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from minsheng.employment import seekers
+from minsheng.employment import seeker_filing, seekers
 from minsheng.employment.seeker_schemas import ProfileIn, RegisterIn, StatusIn
 from minsheng.employment.seeker_views import page_of, seeker_out
 from minsheng.fields import Code, SearchText
@@ -56,7 +56,7 @@ def register(
 ) -> dict[str, Any]:
     """Register a walk-in by ID number: 201 with the new record, or 200 with the existing one."""
     with uow(request) as s:
-        seeker, opened = seekers.register(s, data.id_number, by, dt.date.today())
+        seeker, opened = seeker_filing.register(s, data.id_number, by, dt.date.today())
         response.status_code = 201 if opened else 200
         return seeker_out(s, seeker, full=True, lang=lang(request))
 
@@ -142,7 +142,7 @@ def put_my_record(
     """Register (from the signed-in identity) if not yet, and set the profile's given fields."""
     with uow(request) as s:
         opened = _mine(s, by) is None
-        seeker = seekers.register_self(s, by, dt.date.today())
+        seeker = seeker_filing.register_self(s, by, dt.date.today())
         seeker = seekers.update_profile(s, seeker.id, data, by)
         response.status_code = 201 if opened else 200
         return {"seeker": seeker_out(s, seeker, full=True, lang=lang(request))}

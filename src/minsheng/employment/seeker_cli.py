@@ -49,13 +49,13 @@ def register(
 ) -> None:
     """Register a person as a job seeker by ID number (prints the record, the number masked)."""
     from minsheng.clikit import session
-    from minsheng.employment import seekers
+    from minsheng.employment import seeker_filing
     from minsheng.employment.seeker_views import seeker_out
 
     number = sys.stdin.readline().strip() if id_number == "-" else id_number
     day = _day(today)
     with session() as s:
-        seeker, opened = seekers.register(s, number, system(operator), day)
+        seeker, opened = seeker_filing.register(s, number, system(operator), day)
         print_json({"opened": opened, **seeker_out(s, seeker, full=True, today=day)})
 
 

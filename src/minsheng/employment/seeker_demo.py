@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.core import divisions
-from minsheng.employment import seekers
+from minsheng.employment import seeker_filing, seekers
 from minsheng.employment.seeker_models import EmSeeker
 from minsheng.employment.seeker_schemas import ProfileIn
 from minsheng.foundation.principals import Principal
@@ -87,7 +87,7 @@ def seed_seeker(session: Session, by: Principal, today: dt.date) -> dict[str, in
     counts = {"seekers": 0, "consenting": 0, "graduates": 0, "lapsed": 0}
     stale: list[EmSeeker] = []
     for person in people:
-        seeker, opened = seekers.open_for(session, person, by, today)
+        seeker, opened = seeker_filing.open_for(session, person, by, today)
         if not opened:
             continue
         occupation, skills, certificates, (low, high) = rng.choice(TRADES)

@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from minsheng.core.errors import MinshengError
-from minsheng.employment import seekers
+from minsheng.employment import seeker_filing, seekers
 from minsheng.employment.seeker_forms import (
     MAX_CHARS,
     PROFILE_FIELDS,
@@ -172,7 +172,9 @@ async def register(
 
     def work() -> tuple[int, bool]:
         with uow(request) as s:
-            seeker, opened = seekers.register(s, values.get("id_number", ""), by, dt.date.today())
+            seeker, opened = seeker_filing.register(
+                s, values.get("id_number", ""), by, dt.date.today()
+            )
             return seeker.id, opened
 
     try:
@@ -236,7 +238,7 @@ async def _save_profile(
         with uow(request) as s:
             sid = seeker_id
             if sid is None:
-                sid = seekers.register_self(s, by, dt.date.today()).id
+                sid = seeker_filing.register_self(s, by, dt.date.today()).id
             seekers.update_profile(s, sid, data, by)
 
     try:
