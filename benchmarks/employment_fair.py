@@ -334,7 +334,7 @@ def fair_wrk(args: argparse.Namespace) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--visitors", type=int, default=3000)
+    ap.add_argument("--visitors", type=int, default=8000)  # wrk must not run out at 300/s
     ap.add_argument("--exhibitors", type=int, default=20)
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--single", type=int, default=300)
