@@ -22,10 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,31 +31,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-def _environment(data_dir: Path, pg_url: str | None = None) -> str:
-    """The server's environment: its data directory and database (a SQLite file there, or a
-    scratch database of its own on the PostgreSQL server of ``pg_url``)."""
-    os.environ["MINSHENG_DATA_DIR"] = str(data_dir)
-    db_url = f"sqlite:///{data_dir / 'bench.db'}"
-    if pg_url:
-        from sqlalchemy import create_engine
-
-        from minsheng.config import normalise_url
-
-        scratch = f"minsheng_bench_fair_{int(time.time())}"
-        admin = create_engine(normalise_url(pg_url), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{scratch}"')
-        admin.dispose()
-        db_url = normalise_url(pg_url).rsplit("/", 1)[0] + "/" + scratch
-    os.environ["MINSHENG_DATABASE_URL"] = db_url
-    from minsheng.config import Settings
-    from minsheng.foundation import crypto
-
-    keys = Settings.from_env().keys
-    assert keys is not None
-    crypto.configure(keys)
-    return db_url
+from benchmarks.serving import WRK, environment, start_server, wrk_rate
 
 
 def build(db_url: str, visitors: int, exhibitors: int) -> dict[str, Any]:
@@ -163,34 +138,6 @@ def build(db_url: str, visitors: int, exhibitors: int) -> dict[str, Any]:
     return {"fair": fair_id, "numbers": numbers, "token": raw}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    """uvicorn serving the platform (the environment's database) on a free port, once it
-    answers /healthz: (the process, its base URL)."""
-    import httpx
-
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "minsheng.web.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log", "--workers", str(workers)],
-        env=dict(os.environ),
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    return server, base
-
-
 def desks(count: int, work: Callable[[int], None]) -> float:
     """Run ``work(i)`` for desks 0 … count-1 at once, each in its thread; the seconds taken
     (any desk's error is raised)."""
@@ -214,7 +161,7 @@ def desks(count: int, work: Callable[[int], None]) -> float:
 
 def fair_bench(args: argparse.Namespace) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-fair-"))
-    db_url = _environment(data_dir)
+    db_url = environment(data_dir)
     import httpx
 
     t = time.perf_counter()
@@ -283,28 +230,12 @@ def fair_bench(args: argparse.Namespace) -> None:
         server.wait(10)
 
 
-WRK = Path(__file__).resolve().parent / "wrk"
-
-
-def wrk_rate(args: list[str]) -> tuple[float, str, int]:
-    """(requests/s, the latency line "p50 … p99 …", the script's not-first count) of a wrk run."""
-    out = subprocess.run(["wrk", *args], capture_output=True, text=True, check=True).stdout
-    rate = float(next(ln.split()[1] for ln in out.splitlines() if ln.startswith("Requests/sec")))
-    pct = {}
-    for ln in out.splitlines():
-        parts = ln.split()
-        if len(parts) == 2 and parts[0] in ("50%", "99%"):
-            pct[parts[0]] = parts[1]
-    others = next((int(ln.split()[1]) for ln in out.splitlines() if ln.startswith("not-first")), 0)
-    return rate, f"p50 {pct.get('50%', '?')}, p99 {pct.get('99%', '?')}", others
-
-
 def fair_wrk(args: argparse.Namespace) -> None:
     """The same bar with wrk (C, one thread) as the client: the Python client's own CPU is
     left out of the two cores the server has."""
 
     data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-fair-"))
-    db_url = _environment(data_dir, args.url)
+    db_url = environment(data_dir, args.url)
     world = build(db_url, args.visitors, args.exhibitors)
     name = "PostgreSQL" if args.url else "SQLite"
     numbers_file = data_dir / "numbers.txt"
