@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -306,9 +306,12 @@ def referenced_bill(bill: BillIn, person: Person) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+_FACILITY = select(Facility).where(Facility.code == bindparam("code"))  # built once
+
+
 def _facility(session: Session, code: str, by: Principal) -> Facility:
     code = ids.parse_facility_code(code).code
-    facility = session.scalar(select(Facility).where(Facility.code == code))
+    facility = session.scalar(_FACILITY, {"code": code})
     if facility is None:
         raise NotFoundError("facility_code", f"定点医疗机构{code}未登记", f"no facility {code}")
     by.require_covers(facility.division_code, "facility")  # cashiers settle at their own hospitals

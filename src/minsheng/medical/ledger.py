@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -39,29 +39,29 @@ TOTAL_FIELDS = (
 # ----------------------------------------------------------------------------- ledger
 
 
+def _new_row(pg: bool) -> Any:
+    ins = postgresql.insert if pg else sqlite.insert
+    zeros = {f: 0 for f in (*TOTAL_FIELDS, "admissions", "settlements")}
+    values = {"person_id": bindparam("person_id"), "year": bindparam("year"), **zeros}
+    return ins(LedgerYear).values(values).on_conflict_do_nothing()
+
+
+# The statements of a settlement's lock, built once (every settlement runs them).
+_NEW_ROW = {False: _new_row(False), True: _new_row(True)}
+_LOCK = (
+    select(LedgerYear)
+    .where(LedgerYear.person_id == bindparam("person_id"), LedgerYear.year == bindparam("year"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 def _lock(session: Session, person_id: int, year: int) -> LedgerYear:
     """The person's totals for the year, locked until commit (row lock on PostgreSQL; on SQLite
     the unit of work already holds the write lock from ``BEGIN IMMEDIATE``)."""
-    dialect = session.get_bind().dialect.name
-    ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        ins(LedgerYear)
-        .values(
-            person_id=person_id,
-            year=year,
-            **dict.fromkeys(TOTAL_FIELDS, 0),
-            admissions=0,
-            settlements=0,
-        )
-        .on_conflict_do_nothing()
-    )
-    session.execute(stmt)
-    ledger = session.scalar(
-        select(LedgerYear)
-        .where(LedgerYear.person_id == person_id, LedgerYear.year == year)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    key = {"person_id": person_id, "year": year}
+    session.execute(_NEW_ROW[session.get_bind().dialect.name == "postgresql"], key)
+    ledger = session.scalar(_LOCK, key)
     assert ledger is not None
     return ledger
 

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from typing import TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -92,6 +92,9 @@ FIGURES = (
     "cash",
 )
 T = TypeVar("T")
+
+
+_BY_KEY = select(Settlement).where(Settlement.idempotency_key == bindparam("key"))  # built once
 
 
 def _not_future(bill: BillIn) -> None:
@@ -212,7 +215,7 @@ def _settle(
     fp = fingerprint(bill, person, facility)
     ledger = _lock(session, person.id, bill.service_date.year)
     if key is not None:
-        first = session.scalar(select(Settlement).where(Settlement.idempotency_key == key))
+        first = session.scalar(_BY_KEY, {"key": key})
         if first is not None:
             if _first_fingerprint(session, first) != fp:
                 shown = shown_key or key
