@@ -217,6 +217,15 @@ def test_confirm_refuses_when_the_figures_moved_or_the_preview_expired(
     assert settlements(engine) == 1
 
 
+def receipt_says(client: Any, settlement_id: int, said: dict[str, tuple[str, ...]]) -> None:
+    """The receipt of ``settlement_id`` holds each of the texts, in each language."""
+    for lang, texts in said.items():
+        client.cookies.set("lang", lang)
+        page = client.get(f"/medical/receipt/{settlement_id}").text
+        for shown in texts:
+            assert shown in page, (lang, shown)
+
+
 def _signed_in_cashier(app: Any, engine: Engine, username: str, region: str = "540102") -> Any:
     from fastapi.testclient import TestClient
 
