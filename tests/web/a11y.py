@@ -37,3 +37,23 @@ def violations(page: Any, tags: tuple[str, ...] = TAGS) -> list[dict[str, Any]]:
 
 
 __all__ = ["AXE", "TAGS", "violations"]
+
+
+def in_view(page: Any, selector: str, whole: bool = True, timeout: float = 10_000) -> bool:
+    """Whether the element comes into the window without the user scrolling — the whole of it,
+    or (``whole=False``) its start (its first 40 px) — within ``timeout`` ms. Awaited: the
+    browser scrolls to a fragment (an error's area) after the load, so read at once the check
+    races the scroll (it did, in full runs, on several pages)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "([s, whole]) => { const e = document.querySelector(s); if (!e) return false;"
+            " const r = e.getBoundingClientRect(); const h = window.innerHeight;"
+            " return r.top >= 0 && (whole ? r.bottom <= h : r.top + Math.min(r.height, 40) <= h); }",
+            arg=[selector, whole],
+            timeout=timeout,
+        )
+    except PlaywrightTimeout:
+        return False
+    return True

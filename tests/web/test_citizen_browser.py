@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.a11y import violations
+from tests.web.a11y import in_view, violations
 from tests.web.test_browser import ARTIFACTS, BROWSER_APP, BROWSER_DB, browser, server
 
 pytestmark = pytest.mark.browser
@@ -91,11 +91,6 @@ def _wrong(code: str) -> str:
     return "".join(str((int(c) + 1) % 10) for c in code)
 
 
-def _in_view(page: Any, selector: str) -> bool:
-    box = page.locator(selector).first.bounding_box()
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
-
-
 def _no_sideways_scroll(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -133,7 +128,7 @@ def test_citizens_day_in_tibetan_on_a_phone(server: str, browser: Any) -> None:
     error = page.locator("#id_number-error")
     assert "ཞིབ་དཔྱད་ཡིག་འབྲུ་མི་མཐུན" in error.locator("[lang=bo]").inner_text()
     assert page.locator("#id_number").get_attribute("aria-invalid") == "true"
-    assert _in_view(page, "#id_number-error")
+    assert in_view(page, "#id_number-error")
     page.screenshot(path=str(ARTIFACTS / "citizen-bad-id-bo-phone.png"), full_page=True)
     _no_sideways_scroll(page)
 
@@ -150,7 +145,7 @@ def test_citizens_day_in_tibetan_on_a_phone(server: str, browser: Any) -> None:
     page.click("#code-form button")
     said = page.locator("#code-error [lang=bo]").inner_text()
     assert "ར་སྤྲོད་ཨང་གྲངས་ནོར་འདུག" in said and "སྐར་མ་ 5" in said
-    assert _in_view(page, "#code-error")
+    assert in_view(page, "#code-error")
     page.screenshot(path=str(ARTIFACTS / "citizen-wrong-code-bo-phone.png"), full_page=True)
 
     # send the code again: a new code, the first one no longer works
@@ -207,7 +202,7 @@ def test_citizens_day_in_chinese_on_a_phone(server: str, browser: Any) -> None:
     page.click("button[type=submit]")
     error = page.locator("#id_number-error").inner_text()
     assert "身份证号应为18位" in error and "14" in error
-    assert _in_view(page, "#id_number-error")
+    assert in_view(page, "#id_number-error")
     page.fill("#id_number", who["id"])
     page.click("button[type=submit]")
     page.fill("#code", _wrong(_code(who["pk"])))

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.a11y import violations
+from tests.web.a11y import in_view, violations
 from tests.web.test_browser import ARTIFACTS, BROWSER_APP, BROWSER_DB, browser, server
 
 pytestmark = pytest.mark.browser
@@ -41,17 +41,6 @@ def sign_in(browser: Any, server: str, username: str, locale: str, **kw: Any) ->
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     return page
-
-
-def in_view(page: Any, selector: str) -> bool:
-    """Whether the element is inside the window as the page stands (no scrolling by hand)."""
-    return bool(
-        page.evaluate(
-            "(s) => { const r = document.querySelector(s).getBoundingClientRect();"
-            " return r.top >= 0 && r.bottom <= window.innerHeight; }",
-            selector,
-        )
-    )
 
 
 def axe_in_three(page: Any, server: str, path: str) -> None:

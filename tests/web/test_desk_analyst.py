@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.a11y import violations
+from tests.web.a11y import in_view, violations
 from tests.web.test_browser import ARTIFACTS, BROWSER_APP, BROWSER_DB, browser, server
 
 __all__ = ["browser", "server"]
@@ -63,15 +63,6 @@ def _sign_in(browser: Any, server: str, user: str, locale: str, lang: str) -> tu
     return context, page
 
 
-def _in_view(page: Any, selector: str) -> bool:
-    page.wait_for_load_state("load")  # the fragment's scroll and the deferred scripts are done
-    box = page.locator(selector).first.bounding_box()
-    height = page.viewport_size["height"]
-    return (
-        box is not None and 0 <= box["y"] < height and box["y"] + min(box["height"], 40) <= height
-    )
-
-
 def _clean(page: Any, what: str) -> None:
     found = violations(page)
     assert found == [], f"{what}: {found}"
@@ -112,7 +103,7 @@ def test_analysts_day_in_chinese(analysts: str, browser: Any) -> None:
     page.click("#reform-form button[type=submit]")
     error = page.locator(f"{cell(LHASA)}-error")
     assert "不能为负数" in error.inner_text() and "拉萨市" in error.inner_text()
-    assert _in_view(page, f"{cell(LHASA)}-error"), "the error is out of view"
+    assert in_view(page, f"{cell(LHASA)}-error", whole=False), "the error is out of view"
     assert page.locator("#result").count() == 0
     assert page.locator(cell(LHASA)).input_value() == "-100"
     _clean(page, "bench with an error zh")
@@ -124,7 +115,7 @@ def test_analysts_day_in_chinese(analysts: str, browser: Any) -> None:
     page.click("#reform-form button[type=submit]")
     page.wait_for_selector("#result")
     assert page.url.endswith("#result")
-    assert _in_view(page, "#result h2"), "the result is out of view"
+    assert in_view(page, "#result h2", whole=False), "the result is out of view"
     assert _change_of(page, LHASA) != "¥0.00" and _change_of(page, SHIGATSE) == "¥0.00"
     changes = page.locator("#changes").inner_text()
     assert "拉萨市" in changes and "600" in changes
@@ -200,14 +191,14 @@ def test_analysts_day_in_tibetan(analysts: str, browser: Any) -> None:
     page.click("#reform-form button[type=submit]")
     error = page.locator(f"{cell(LHASA)}-error [lang=bo]")
     assert "ཀླད་ཀོར་ལས་ཆུང་བ" in error.inner_text()
-    assert _in_view(page, f"{cell(LHASA)}-error")
+    assert in_view(page, f"{cell(LHASA)}-error", whole=False)
     _clean(page, "bench with an error bo")
     page.screenshot(path=str(ARTIFACTS / "analysis-error-bo.png"), full_page=False)
     page.fill(cell(LHASA), "600")
     page.fill("#start", "2026-01-01")
     page.click("#reform-form button[type=submit]")
     page.wait_for_selector("#result")
-    assert _in_view(page, "#result h2")
+    assert in_view(page, "#result h2", whole=False)
     svg = _charts_drawn(page)
     assert "ཁྲི་སྒོར" in svg and "མི" in svg  # the axes' units in Tibetan
     _clean(page, "result bo")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.a11y import violations
+from tests.web.a11y import in_view, violations
 from tests.web.test_browser import ARTIFACTS, BROWSER_APP, BROWSER_DB, browser, server
 
 __all__ = ["browser", "server"]  # the shared module-scoped fixtures
@@ -49,13 +49,6 @@ def _sign_in(browser: Any, server: str, user: str, lang: str, nxt: str) -> Any:
     page.click("button[type=submit]")
     assert page.url.endswith(nxt), page.url
     return page
-
-
-def _in_view(page: Any, selector: str) -> bool:
-    """Whether the element is inside the visible part of the window (no scrolling needed)."""
-    box = page.locator(selector).first.bounding_box()
-    height = page.viewport_size["height"]
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
 
 
 def _clean(page: Any) -> None:
@@ -147,7 +140,7 @@ def test_the_caseworkers_day_in_chinese(server: str, browser: Any, tmp_path: Pat
     page.click("#register-form button[type=submit]")
     error = page.locator("#reg-id_number-error")
     assert "校验位不正确" in error.inner_text()
-    assert _in_view(page, "#reg-id_number-error")
+    assert in_view(page, "#reg-id_number-error")
     assert page.locator("#reg-household_code").input_value() == "DESK-ZH-1"
     assert page.locator("#reg-name_zh").input_value() == "走访测试"
     _clean(page)
@@ -172,7 +165,7 @@ def test_the_caseworkers_day_in_chinese(server: str, browser: Any, tmp_path: Pat
     page.fill("#income-form input[name=amount]", "9999999999")
     page.click("#income-form button")
     assert page.locator("#income-amount-error").is_visible()
-    assert _in_view(page, "#income-amount-error")
+    assert in_view(page, "#income-amount-error")
     assert page.locator("#income-amount").input_value() == "9999999999"
     _shot(page, "income-refused-zh")
 
@@ -233,7 +226,7 @@ def test_the_caseworkers_day_in_chinese(server: str, browser: Any, tmp_path: Pat
     row.locator("button").click()
     reason_error = page.locator(f"#{row_id}-reason-error")
     assert "办结预警请填写处理情况" in reason_error.inner_text()
-    assert _in_view(page, f"#{row_id}-reason-error")
+    assert in_view(page, f"#{row_id}-reason-error")
     assert "wpage" in page.content()  # the form remembers its page
     _shot(page, "warning-refused-zh")
     row = page.locator(f"#{row_id}")
@@ -279,7 +272,7 @@ def test_the_caseworkers_day_in_tibetan(server: str, browser: Any) -> None:
     page.click("#register-form button[type=submit]")
     error = page.locator("#reg-area-error")
     assert error.locator("[lang=bo]").count() == 1  # the message in the page's language
-    assert _in_view(page, "#reg-area-error")
+    assert in_view(page, "#reg-area-error")
     assert page.locator("#reg-name_bo").input_value() == "བོད་ཡིག་ཚོད་ལྟ།"
     _clean(page)
     _shot(page, "register-error-bo")
@@ -305,7 +298,7 @@ def test_the_caseworkers_day_in_tibetan(server: str, browser: Any) -> None:
     page.select_option("section.case select[name=action]", "reject")
     page.click("section.case form button")  # a rejection without a reason: refused
     assert page.locator("section.case .field-error").count() >= 1
-    assert _in_view(page, "section.case .field-error")
+    assert in_view(page, "section.case .field-error")
     _clean(page)
     _shot(page, "household-bo")
 

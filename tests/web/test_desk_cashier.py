@@ -15,7 +15,7 @@ import pytest
 
 from minsheng.registry import vocab
 from minsheng.webkit import i18n
-from tests.web.a11y import violations
+from tests.web.a11y import in_view, violations
 from tests.web.test_browser import ARTIFACTS, BROWSER_APP, BROWSER_DB, browser, server
 
 __all__ = ["browser", "server"]
@@ -75,13 +75,6 @@ def people(server: str) -> dict[str, Any]:
         return {"number": number, "card": card.number, "neighbour": neighbour, "pid": p.id}
 
 
-def _in_view(page: Any, selector: str) -> bool:
-    """Whether the element is inside the viewport as the page stands (no scrolling by us)."""
-    box = page.locator(selector).first.bounding_box()
-    height = page.viewport_size["height"]
-    return box is not None and box["y"] >= 0 and box["y"] < height
-
-
 OVERFLOWING = """() => Array.from(document.querySelectorAll('body *'))
   .filter(e => !e.closest('.table-wrap, .default-submit, .skip'))
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
@@ -133,7 +126,7 @@ def _walk(page: Any, server: str, people: dict[str, Any], lang: str, texts: dict
     wrong = number[:17] + ("0" if number[17] != "0" else "1")
     _enter_bill(page, wrong, "80.00")
     page.click("button[value=preview]:not(.default-submit)")
-    assert _in_view(page, ".error-summary")
+    assert in_view(page, ".error-summary", whole=False)
     error = page.locator("#id_number-error").inner_text()
     assert texts["bad_id"] in error, error
     assert page.evaluate("document.activeElement.id") == "id_number"  # autofocus on it
@@ -151,8 +144,8 @@ def _walk(page: Any, server: str, people: dict[str, Any], lang: str, texts: dict
     page.fill("#price_3", "20.00")
     page.click("button[value=preview]:not(.default-submit)")
     # the patient to check and the split land at the top, the confirm button focused
-    assert _in_view(page, "section.result")
-    assert _in_view(page, "section.result button[value=confirm]")
+    assert in_view(page, "section.result", whole=False)
+    assert in_view(page, "section.result button[value=confirm]", whole=False)
     assert page.evaluate("document.activeElement.value") == "confirm"
     result = page.locator("section.result").inner_text()
     assert "窗口测试" in result and number not in result and texts["dibao"] in result
@@ -196,7 +189,7 @@ def _day(page: Any, server: str, sid: int, lang: str, texts: dict[str, str]) -> 
     page.locator(f"#s{sid} a[href^='/medical/cashier/reverse/']").click()
     _axe(page, f"reverse {lang}")
     page.click("button.danger")  # no reason: refused, in view, next to the field
-    assert _in_view(page, ".error-summary")
+    assert in_view(page, ".error-summary", whole=False)
     assert texts["reason"] in page.locator("#rv-reason-error").inner_text()
     assert page.evaluate("document.activeElement.id") == "rv-reason"
     page.screenshot(path=str(ARTIFACTS / f"cashier-reverse-refused-{lang}.png"))
