@@ -5,6 +5,7 @@ so prints what is wrong when it is not."""
 
 from __future__ import annotations
 
+import contextlib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -57,3 +58,19 @@ def in_view(page: Any, selector: str, whole: bool = True, timeout: float = 10_00
     except PlaywrightTimeout:
         return False
     return True
+
+
+def focused(page: Any, element_id: str, timeout: float = 10_000) -> str:
+    """The id of the element holding the focus once it is ``element_id`` or ``timeout`` ms have
+    passed. Awaited like ``in_view``: the page moves the focus (autofocus, or its script to the
+    first field in error) after the load, and a read at once raced it in a full CI run."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "(id) => document.activeElement && document.activeElement.id === id",
+            arg=element_id,
+            timeout=timeout,
+        )
+    found: str = page.evaluate("document.activeElement ? document.activeElement.id : ''")
+    return found

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web.a11y import violations
+from tests.web.a11y import focused, violations
 from tests.web.test_browser import ARTIFACTS, BROWSER_APP, BROWSER_DB, browser, server
 
 pytestmark = pytest.mark.browser
@@ -242,7 +242,7 @@ def _refused_step(page: Any, server: str, lang: str) -> dict[str, Any]:
     assert answer.value.status == 422
     reason = page.locator("#step-refuse-reason")
     assert reason.get_attribute("aria-invalid") == "true"
-    assert page.evaluate("document.activeElement.id") == "step-refuse-reason"  # focus, in view
+    assert focused(page, "step-refuse-reason") == "step-refuse-reason"  # focus, in view
     message = page.locator("#step-refuse-reason-error")
     for code in HTML_LANG.values():  # Chinese first, Tibetan and English beside it
         assert message.locator(f"span[lang='{code}']").count() == 1, code

@@ -15,7 +15,7 @@ import pytest
 
 from minsheng.registry import vocab
 from minsheng.webkit import i18n
-from tests.web.a11y import in_view, violations
+from tests.web.a11y import focused, in_view, violations
 from tests.web.test_browser import ARTIFACTS, BROWSER_APP, BROWSER_DB, browser, server
 
 __all__ = ["browser", "server"]
@@ -129,7 +129,7 @@ def _walk(page: Any, server: str, people: dict[str, Any], lang: str, texts: dict
     assert in_view(page, ".error-summary", whole=False)
     error = page.locator("#id_number-error").inner_text()
     assert texts["bad_id"] in error, error
-    assert page.evaluate("document.activeElement.id") == "id_number"  # autofocus on it
+    assert focused(page, "id_number") == "id_number"  # autofocus on it
     assert page.locator("#id_number").input_value() == wrong  # kept as typed
     assert page.locator("section.result").count() == 0
     page.screenshot(path=str(ARTIFACTS / f"cashier-bad-id-{lang}.png"))
@@ -191,7 +191,7 @@ def _day(page: Any, server: str, sid: int, lang: str, texts: dict[str, str]) -> 
     page.click("button.danger")  # no reason: refused, in view, next to the field
     assert in_view(page, ".error-summary", whole=False)
     assert texts["reason"] in page.locator("#rv-reason-error").inner_text()
-    assert page.evaluate("document.activeElement.id") == "rv-reason"
+    assert focused(page, "rv-reason") == "rv-reason"
     page.screenshot(path=str(ARTIFACTS / f"cashier-reverse-refused-{lang}.png"))
     _axe(page, f"reverse refused {lang}")
     page.fill("#rv-reason", "收费项目录错")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.web.a11y import focused
 from tests.web.test_browser import ARTIFACTS, BROWSER_APP, BROWSER_DB, browser, server
 
 pytestmark = pytest.mark.browser
@@ -151,10 +152,7 @@ def test_a_refused_form_scrolls_to_and_focuses_its_first_invalid_field(
     page.fill("#income-amount", "-5")
     with page.expect_navigation():
         page.click("#income-form button[type=submit]")
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'income-amount'"
-    )
-    assert page.evaluate("document.activeElement && document.activeElement.id") == "income-amount"
+    assert focused(page, "income-amount") == "income-amount"
     box = page.evaluate(
         "(() => { const r = document.getElementById('income-amount').getBoundingClientRect();"
         " return [r.top, r.bottom]; })()"
@@ -189,10 +187,8 @@ def test_a_refused_sign_in_focuses_the_password(
     page.fill("#password", "wrong-password-1")
     with page.expect_navigation():
         page.click("main button[type=submit]")
-    # Chromium applies `autofocus` at its next rendering step after load,
-    # so wait for it (up to the default timeout) rather than read it once.
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'password'")
-    assert page.evaluate("document.activeElement.id") == "password"
+    # Chromium applies `autofocus` at its next rendering step after load: awaited.
+    assert focused(page, "password") == "password"
     assert page.input_value("#username") == "kit.cw"
     assert page.input_value("#password") == ""
     context.close()
