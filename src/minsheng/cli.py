@@ -48,7 +48,9 @@ def _packs(directories: list[str]) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8000, help="port"),
-    workers: int = typer.Option(1, help="worker processes"),
+    workers: int = typer.Option(
+        1, min=1, help="worker processes (PostgreSQL; see docs/operations.md, Several workers)"
+    ),
     access_log: bool = typer.Option(True, help="log every request (redacted, like every log)"),
     region_pack: list[str] = PACK_OPTION,
 ) -> None:
@@ -65,7 +67,8 @@ def serve(
         fail(err)
 
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    current = current_revision(engine())
+    db = engine()
+    current = current_revision(db)
     if current != head:
         typer.echo(
             f"数据库结构不是最新（当前 {current}，应为 {head}）：请先运行 `minsheng db upgrade`\n"
@@ -73,6 +76,14 @@ def serve(
             err=True,
         )
         raise typer.Exit(1)
+    if workers > 1 and db.dialect.name == "sqlite":
+        typer.echo(
+            f"注意：SQLite 只有一个写入者，{workers} 个进程的写操作依次排队（读可并行）；"
+            "多进程请用 PostgreSQL\n"
+            f"note: SQLite has one writer — the writes of the {workers} processes queue one "
+            "after another (reads run side by side); for several workers use PostgreSQL",
+            err=True,
+        )
     typer.echo(f"Minsheng 民生 → http://{host}:{port}  (docs: /docs, health: /healthz)")
     uvicorn.run(
         "minsheng.web.app:create_app",

@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from minsheng.auth.credentials import forget_all, now
+from minsheng.auth.callers import forget_all
+from minsheng.auth.credentials import now
 from minsheng.auth.models import LoginSession, RoleGrant, User
 from minsheng.auth.users import (
     check_role,
@@ -41,7 +42,7 @@ def _close_sessions(session: Session, user: User) -> None:
         .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=now())
     )
-    forget_all()
+    forget_all(session)
 
 
 def disable_user(session: Session, by: Principal, user_id: int) -> User:
@@ -87,7 +88,7 @@ def enable_user(session: Session, by: Principal, user_id: int) -> RoleGrant | No
     if by.kind != "system" and needs_second_admin(user.role):
         return request_grant(session, by, user.id, user.role, user.region_code)
     user.active = True
-    forget_all()
+    forget_all(session)
     audit.record(session, by, "enable", "user", user.id, user.region_code)
     return None
 

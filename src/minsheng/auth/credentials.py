@@ -1,25 +1,22 @@
 """What every credential shares: the clock (UTC), the one-way hash a secret is kept under, the
 sign-in error that never says which part was wrong, the counted tries that lock a guesser out
-(per username and address, 锁定), and the few seconds a resolved caller is remembered."""
+(per username and address, 锁定) — the request limits count the same way."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
-import time
-from dataclasses import replace
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from minsheng.auth.models import AuthThrottle
 from minsheng.core.errors import MinshengError
-from minsheng.foundation.principals import Principal
 
 # Security settings (not policy figures): how many tries, how long things live.
 LOGIN_MAX_FAILURES = 5  # per (username, address) in LOGIN_WINDOW; then 429 until it ends
@@ -55,38 +52,45 @@ def insert_for(session: Session) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+# No window is longer: a count this old is forgotten (now and then, by any try). One horizon for
+# every key, whatever its own window, so a short request limit never forgets a sign-in's count.
+KEEP_TRIES = dt.timedelta(days=1)
+
+
 def reserve_try(
     session: Session, key: str, limit: int, window: dt.timedelta
 ) -> dt.timedelta | None:
     """Count one try against ``key`` before it is evaluated; None if allowed, else how long
-    until the window ends. One atomic ``UPDATE … WHERE failures < limit`` per try, committed at
-    once, so concurrent tries never see the same count (PostgreSQL's row lock, SQLite's write
-    lock). A successful try clears the key (``clear_tries``)."""
+    until the window ends. One atomic statement per try — ``INSERT … ON CONFLICT DO UPDATE …
+    WHERE failures < limit`` (a window over starts again at one) — committed at once, so
+    concurrent tries, from any thread or worker process, never see the same count
+    (PostgreSQL's row lock, SQLite's write lock). A successful sign-in clears its key
+    (``clear_tries``); the request limits (:mod:`minsheng.auth.limits`) count the same way."""
+    if window > KEEP_TRIES:
+        raise ValueError(f"a window of {window} is longer than KEEP_TRIES")
     t = now()
-    session.execute(
+    over = AuthThrottle.window_start <= t - window  # on conflict: the stored row's window
+    stmt = (
         insert_for(session)(AuthThrottle)
-        .values(key=key, failures=0, window_start=t)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    session.execute(
-        update(AuthThrottle)
-        .where(AuthThrottle.key == key, AuthThrottle.window_start <= t - window)
-        .values(failures=0, window_start=t)
-    )
-    row = session.execute(
-        update(AuthThrottle)
-        .where(AuthThrottle.key == key, AuthThrottle.failures < limit)
-        .values(failures=AuthThrottle.failures + 1)
+        .values(key=key, failures=1, window_start=t)
+        .on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "failures": case((over, 1), else_=AuthThrottle.failures + 1),
+                "window_start": case((over, t), else_=AuthThrottle.window_start),
+            },
+            where=or_(over, AuthThrottle.failures < limit),
+        )
         .returning(AuthThrottle.failures)
-    ).first()
+    )
     wait = None
-    if row is None:
+    if session.execute(stmt).first() is None:  # the window is full: nothing was counted
         start = aware(
             session.scalar(select(AuthThrottle.window_start).where(AuthThrottle.key == key))
         )
         wait = (start or t) + window - t
     if secrets.randbelow(200) == 0:  # now and then, forget windows long over
-        session.execute(delete(AuthThrottle).where(AuthThrottle.window_start < t - 4 * window))
+        session.execute(delete(AuthThrottle).where(AuthThrottle.window_start < t - KEEP_TRIES))
     session.commit()
     return wait
 
@@ -101,29 +105,3 @@ def login_key(username: str, ip: str | None) -> str:
 
 def minutes(wait: dt.timedelta) -> int:
     return max(1, -(-int(wait.total_seconds()) // 60))
-
-
-# ----------------------------------------------------------------------------- caller cache
-
-# Who a credential belongs to, remembered for a few seconds so that most requests resolve their
-# caller without a database round trip. Revoking a token or closing a session forgets it at once
-# in this process; other processes forget it within CALLER_TTL.
-CALLER_TTL = 10.0
-_callers: dict[str, tuple[float, Principal]] = {}
-
-
-def remembered(kind: str, raw: str, ip: str | None) -> Principal | None:
-    hit = _callers.get(f"{kind}:{sha256(raw)}")
-    if hit is None or hit[0] < time.monotonic():
-        return None
-    return replace(hit[1], ip=ip)
-
-
-def remember(kind: str, raw: str, principal: Principal) -> None:
-    if len(_callers) > 50_000:
-        _callers.clear()
-    _callers[f"{kind}:{sha256(raw)}"] = (time.monotonic() + CALLER_TTL, principal)
-
-
-def forget_all() -> None:
-    _callers.clear()

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from minsheng.db import Base
@@ -94,15 +104,28 @@ class OtpChallenge(Base):
 
 
 class AuthThrottle(Base):
-    """Failed sign-in tries per (account name, address) in the current window. The key is a
-    SHA-256 of both, so the table holds neither a username nor an address in clear. Known and
-    unknown usernames are counted alike."""
+    """Counted tries per key in the current window, shared by every worker process: failed
+    sign-ins per (account name, address) — known and unknown usernames alike — and the request
+    limits (``rate:`` keys, :mod:`minsheng.auth.limits`). The key is a SHA-256, so the table
+    holds neither a username nor an address in clear."""
 
     __tablename__ = "auth_throttle"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuthGeneration(Base):
+    """One row (``id`` 1) counting the changes that end a credential or change what its caller
+    may do — a token revoked, a session closed, an account disabled, a role granted. Each worker
+    process remembers callers for a few seconds under the count it read and forgets them when
+    the count moves (:mod:`minsheng.auth.callers`)."""
+
+    __tablename__ = "auth_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(BigInteger)
 
 
 GRANT_STATES = "state IN ('pending', 'approved', 'rejected')"

@@ -22,13 +22,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from minsheng.auth.callers import forget_all
 from minsheng.auth.credentials import (
     LOGIN_MAX_FAILURES,
     LOGIN_WINDOW,
     SignInError,
     aware,
     clear_tries,
-    forget_all,
     hasher,
     login_key,
     minutes,
@@ -144,9 +144,9 @@ def open_session(
 
 def close_session(session: Session, token: str, by: Principal) -> None:
     rec = session.scalar(select(LoginSession).where(LoginSession.token_hash == sha256(token)))
-    forget_all()
     if rec is not None and rec.revoked_at is None:
         rec.revoked_at = now()
+        forget_all(session)
         audit.record(session, by, "logout", "session", rec.id, by.region)
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from minsheng.auth.credentials import aware, forget_all, now, sha256
+from minsheng.auth.callers import forget_all
+from minsheng.auth.credentials import aware, now, sha256
 from minsheng.auth.models import ApiToken, User
 from minsheng.auth.users import PERSON_DATA
 from minsheng.config import MAX_TOKEN_DAYS
@@ -180,7 +181,7 @@ def revoke_token(session: Session, by: Principal, token_id: int) -> ApiToken:
     owner = session.get(User, token.user_id)
     by.require_covers(owner.region_code if owner else None, "user")
     token.revoked_at = now()
-    forget_all()
+    forget_all(session)
     audit.record(session, by, "revoke", "api_token", token.id, owner.region_code if owner else None)
     return token
 

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minsheng.auth.credentials import forget_all, hasher, now
+from minsheng.auth.callers import forget_all
+from minsheng.auth.credentials import hasher, now
 from minsheng.auth.models import RoleGrant, User
 from minsheng.core import divisions
 from minsheng.core.errors import ConflictError, ForbiddenError, NotFoundError, invalid
@@ -196,5 +197,5 @@ def decide_grant(session: Session, by: Principal, grant_id: int, approve: bool) 
         grant.region_code,
         {"role": grant.role, "user": user.id, "requested_by": grant.requested_by},
     )
-    forget_all()
+    forget_all(session)
     return grant

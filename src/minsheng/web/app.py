@@ -18,6 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from minsheng import __version__, logs, policy
 from minsheng.auth import web as auth_web
+from minsheng.auth.callers import Callers
+from minsheng.auth.limits import RateLimits
 from minsheng.auth.otp import make_sender
 from minsheng.config import Settings
 from minsheng.db import current_revision, make_engine, make_sessionmaker
@@ -136,7 +138,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.limiter = guards.RateLimiter()
+    # what is shared between worker processes lives in the database: the request counts, and
+    # the count of revoked credentials that each process's short memory of callers follows
+    app.state.limiter = RateLimits(app.state.sessionmaker)
+    app.state.callers = Callers()
+    app.state.callers.attach(app.state.sessionmaker)
     app.state.resolve_principal = auth_web.resolve_principal  # who calls: sessions, tokens
     app.state.trusted_proxies = guards.proxy_networks(settings.trusted_proxies)
     app.state.allowed_origins = tuple(o.rstrip("/") for o in settings.origins)

@@ -13,10 +13,8 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
@@ -25,7 +23,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from minsheng.core.errors import ForbiddenError, MinshengError, UnauthenticatedError, invalid
+from minsheng.core.errors import ForbiddenError, UnauthenticatedError, invalid
 from minsheng.foundation import crypto
 from minsheng.foundation.principals import ANONYMOUS, Principal
 from minsheng.webkit import i18n
@@ -277,31 +275,13 @@ def unguarded_routes(app: FastAPI) -> list[str]:
 # ----------------------------------------------------------------------------- rate limits
 
 
-class RateLimiter:
-    """Sliding-window counts per key, in memory (one process; see docs/security.md)."""
+class Limiter(Protocol):
+    """What the app installs as ``app.state.limiter`` (auth's :class:`~minsheng.auth.limits.
+    RateLimits`, counted in the database so that a limit holds across worker processes)."""
 
-    def __init__(self) -> None:
-        self.hits: dict[str, deque[float]] = defaultdict(deque)
+    def hit(self, key: str, limit: int, window: float) -> None: ...  # 429 past the limit
 
-    def hit(self, key: str, limit: int, window: float) -> None:
-        t = time.monotonic()
-        q = self.hits[key]
-        while q and q[0] <= t - window:
-            q.popleft()
-        if len(q) >= limit:
-            retry = int(q[0] + window - t) + 1
-            err = MinshengError(
-                field="request",
-                rule="rate_limited",
-                zh=f"请求过于频繁，请{retry}秒后再试",
-                en=f"too many requests; try again in {retry} s",
-                status=429,
-            )
-            raise err
-        q.append(t)
-
-    def reset(self) -> None:
-        self.hits.clear()
+    def reset(self) -> None: ...
 
 
 # (limit, window in seconds) — security settings, not policy figures
@@ -316,8 +296,10 @@ LIMITS = {
 
 
 def limit(request: Request, bucket: str, key: str) -> None:
+    """Count one request of ``bucket`` for ``key`` (an address, an ID's hash); 429 past it."""
     n, window = LIMITS[bucket]
-    request.app.state.limiter.hit(f"{bucket}:{key}", n, window)
+    limiter: Limiter = request.app.state.limiter
+    limiter.hit(f"{bucket}:{key}", n, window)
 
 
 # ----------------------------------------------------------------------------- middleware
