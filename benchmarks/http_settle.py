@@ -71,7 +71,11 @@ def main() -> None:
     ap.add_argument("--people", type=int, default=4000)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", default="8,32,128")
-    ap.add_argument("--server-workers", type=int, default=2, help="uvicorn worker processes")
+    ap.add_argument(
+        "--server-workers",
+        default="2",
+        help="uvicorn worker processes; a list (1,2,1,2) serves the same database in turn",
+    )
     ap.add_argument("--url", default=None, help="PostgreSQL: a server URL")
     args = ap.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-http-"))
@@ -81,28 +85,41 @@ def main() -> None:
     numbers_file.write_text("\n".join(world["numbers"]) + "\n")
     name = "PostgreSQL" if args.url else "SQLite"
     print(f"[http/{name}] {len(world['numbers']):,} insured patients of Lhasa")
-    server, base = start_server(args.server_workers)
-    try:
-        for conns in args.connections.split(","):
-            common = ["-t", "1", "-c", conns, "-d", f"{args.seconds}s", "--latency"]
-            me, me_lat, _ = wrk_rate(
-                [*common, "-s", str(WRK / "get.lua"), f"{base}/api/auth/me", "--", world["token"]]
-            )
-            tag = f"b{int(time.time())}c{conns}"
-            rate, lat, others = wrk_rate(
-                [*common, "-s", str(WRK / "settle.lua"), f"{base}/api/medical/settlements", "--",
-                 str(numbers_file), world["token"], "1", dt.date.today().isoformat(), FACILITY,
-                 tag]
-            )  # fmt: skip
-            print(
-                f"[http/{name}] {args.server_workers} server processes, {conns} connections, "
-                f"{args.seconds}s: {rate:,.0f} settlements/s ({lat}; {others} answers not 201); "
-                f"GET /api/auth/me {me:,.0f}/s ({me_lat}) — settlements at {rate / me:.0%} of it "
-                f"(bar at 8 connections: ≥ 80 %, p99 < 50 ms)"
-            )
-    finally:
-        server.terminate()
-        server.wait(10)
+    for workers in [int(w) for w in args.server_workers.split(",")]:
+        server, base = start_server(workers)
+        try:
+            for conns in args.connections.split(","):
+                run(base, world, numbers_file, name, workers, int(conns), args.seconds)
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
+def run(
+    base: str,
+    world: dict[str, Any],
+    numbers: Path,
+    name: str,
+    workers: int,
+    conns: int,
+    seconds: int,
+) -> None:
+    common = ["-t", "1", "-c", str(conns), "-d", f"{seconds}s", "--latency"]
+    me, me_lat, _ = wrk_rate(
+        [*common, "-s", str(WRK / "get.lua"), f"{base}/api/auth/me", "--", world["token"]]
+    )
+    tag = f"b{int(time.time())}w{workers}c{conns}"
+    rate, lat, others = wrk_rate(
+        [*common, "-s", str(WRK / "settle.lua"), f"{base}/api/medical/settlements", "--",
+         str(numbers), world["token"], "1", dt.date.today().isoformat(), FACILITY, tag]
+    )  # fmt: skip
+    print(
+        f"[http/{name}] {workers} server processes, {conns} connections, "
+        f"{seconds}s: {rate:,.0f} settlements/s ({lat}; {others} answers not 201); "
+        f"GET /api/auth/me {me:,.0f}/s ({me_lat}) — settlements at {rate / me:.0%} of it "
+        f"(bar at 8 connections: ≥ 80 %, p99 < 50 ms)",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
