@@ -63,7 +63,30 @@ def build(db_url: str, people: int) -> dict[str, Any]:
             .distinct()
         ).all()
     engine.dispose()
-    return {"token": raw, "numbers": list(numbers)}
+    database = engine.url.database if engine.dialect.name == "postgresql" else ""
+    return {"token": raw, "numbers": list(numbers), "database": database or ""}
+
+
+def cpu_seconds(server: Any, database: str) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by the server's processes and by the PostgreSQL
+    backends of ``database`` (0 on SQLite): what a step cost the machine, whatever else it ran."""
+    import psutil
+
+    def used(p: Any) -> float:
+        try:
+            t = p.cpu_times()
+            return float(t.user + t.system)
+        except psutil.Error:
+            return 0.0
+
+    root = psutil.Process(server.pid)
+    python = used(root) + sum(used(c) for c in root.children(recursive=True))
+    backends = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if database and any(f" {database} " in f" {part} " for part in p.info["cmdline"] or [])
+    ]
+    return python, sum(used(p) for p in backends)
 
 
 def main() -> None:
@@ -89,13 +112,14 @@ def main() -> None:
         server, base = start_server(workers)
         try:
             for conns in args.connections.split(","):
-                run(base, world, numbers_file, name, workers, int(conns), args.seconds)
+                run(server, base, world, numbers_file, name, workers, int(conns), args.seconds)
         finally:
             server.terminate()
             server.wait(10)
 
 
 def run(
+    server: Any,
     base: str,
     world: dict[str, Any],
     numbers: Path,
@@ -105,19 +129,28 @@ def run(
     seconds: int,
 ) -> None:
     common = ["-t", "1", "-c", str(conns), "-d", f"{seconds}s", "--latency"]
+    database = world["database"]
+    py0, pg0 = cpu_seconds(server, database)
     me, me_lat, _ = wrk_rate(
         [*common, "-s", str(WRK / "get.lua"), f"{base}/api/auth/me", "--", world["token"]]
     )
+    py1, pg1 = cpu_seconds(server, database)
     tag = f"b{int(time.time())}w{workers}c{conns}"
     rate, lat, others = wrk_rate(
         [*common, "-s", str(WRK / "settle.lua"), f"{base}/api/medical/settlements", "--",
          str(numbers), world["token"], "1", dt.date.today().isoformat(), FACILITY, tag]
     )  # fmt: skip
+    py2, pg2 = cpu_seconds(server, database)
+    per_me = 1000 * (py1 - py0) / max(1.0, me * seconds)
+    per_me_pg = 1000 * (pg1 - pg0) / max(1.0, me * seconds)
+    per_settle = 1000 * (py2 - py1) / max(1.0, rate * seconds)
+    per_pg = 1000 * (pg2 - pg1) / max(1.0, rate * seconds)
     print(
         f"[http/{name}] {workers} server processes, {conns} connections, "
         f"{seconds}s: {rate:,.0f} settlements/s ({lat}; {others} answers not 201); "
         f"GET /api/auth/me {me:,.0f}/s ({me_lat}) — settlements at {rate / me:.0%} of it "
-        f"(bar at 8 connections: ≥ 80 %, p99 < 50 ms)",
+        f"(bar at 8 connections: ≥ 80 %, p99 < 50 ms); server CPU {per_settle:.2f} ms a "
+        f"settlement (+ {per_pg:.2f} ms PostgreSQL), {per_me:.3f} ms a /me (+ {per_me_pg:.3f} ms)",
         flush=True,
     )
 
