@@ -69,11 +69,24 @@ def _directory(request: Request) -> Path:
 
 
 def ensure_population(directory: Path, people: int = DEFAULT_PEOPLE) -> dict[str, Any]:
-    """The page's population, generated once (seed 1) if there is none yet."""
-    with _generating:
+    """The page's population, generated once (seed 1) if there is none yet: one generator at a
+    time in this process (a thread lock) and across the server's worker processes (an exclusive
+    ``flock`` on ``population.lock`` beside the folder — the writer removes the old partitions
+    first, so two at once would read each other's half-written files)."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with _generating, open(directory.parent / "population.lock", "a") as held:
+        _flock(held.fileno())
         if not (directory / "meta.json").exists():
             population.write(directory, people, seed=1, year=dt.date.today().year)
-        return population.meta(directory)
+        return population.meta(directory)  # the lock is given back when the file closes
+
+
+def _flock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: the thread lock alone
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def _shown(value: Any, unit: str) -> str:
