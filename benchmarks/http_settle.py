@@ -145,12 +145,14 @@ def run(
     per_me_pg = 1000 * (pg1 - pg0) / max(1.0, me * seconds)
     per_settle = 1000 * (py2 - py1) / max(1.0, rate * seconds)
     per_pg = 1000 * (pg2 - pg1) / max(1.0, rate * seconds)
+    pg = f" (+ {per_pg:.2f} ms PostgreSQL)" if database else ""
+    pg_me = f" (+ {per_me_pg:.3f} ms)" if database else ""
     print(
         f"[http/{name}] {workers} server processes, {conns} connections, "
         f"{seconds}s: {rate:,.0f} settlements/s ({lat}; {others} answers not 201); "
         f"GET /api/auth/me {me:,.0f}/s ({me_lat}) — settlements at {rate / me:.0%} of it "
         f"(bar at 8 connections: ≥ 80 %, p99 < 50 ms); server CPU {per_settle:.2f} ms a "
-        f"settlement (+ {per_pg:.2f} ms PostgreSQL), {per_me:.3f} ms a /me (+ {per_me_pg:.3f} ms)",
+        f"settlement{pg}, {per_me:.3f} ms a /me{pg_me}",
         flush=True,
     )
 
