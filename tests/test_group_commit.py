@@ -176,3 +176,31 @@ def test_a_batch_bound_below_one_is_refused(engine: Engine) -> None:
     handle, _ = _toy()
     with pytest.raises(ValueError):
         GroupCommit(make_sessionmaker(engine), handle, "x", max_batch=0)
+
+
+@pytest.mark.parametrize("text", ["0", "1001", "-3", "many", ""])
+def test_the_bound_of_a_group_commit_is_checked_when_read(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    from minsheng.config import ConfigError, Settings
+
+    monkeypatch.setenv("MINSHENG_GROUP_COMMIT_MAX", text)
+    with pytest.raises(ConfigError, match="MINSHENG_GROUP_COMMIT_MAX"):
+        Settings.from_env()
+
+
+def test_a_bound_of_one_is_a_transaction_per_request(engine: Engine) -> None:
+    gate, entered = threading.Event(), threading.Event()
+    handle, sizes = _toy(gate, entered)
+    gc = GroupCommit(make_sessionmaker(engine), handle, "gc-test", max_batch=1)
+
+    async def day() -> list[str]:
+        first = asyncio.ensure_future(gc.submit("f0"))
+        await asyncio.to_thread(entered.wait, 10)
+        rest = [asyncio.ensure_future(gc.submit(f"f{i}")) for i in range(1, 4)]
+        await asyncio.sleep(0.05)
+        gate.set()
+        return list(await asyncio.gather(first, *rest))
+
+    assert asyncio.run(day()) == [f"ok:f{i}" for i in range(4)]
+    assert sizes == [1, 1, 1, 1] and gc.batches == 4
