@@ -2,30 +2,36 @@
 
 One PostgreSQL stands in for one node of the national plan (``docs/operations.md``, "Past one
 machine"): a scratch database holds the same ledger and settlement tables three times — plain
-(unpartitioned), ``PARTITION BY HASH (person_id)`` with 16 and with 64 partitions — loaded with
-the same persons' rows (server-side ``generate_series``, default 2 million ledger rows and
-500,000 earlier settlements each), and several connections run what ``medical/service.py:
-_settle`` does to the database, with psycopg directly (no app):
+(unpartitioned), ``PARTITION BY HASH (person_id)`` with 16 and with 64 partitions; the 64 are
+run twice, routed by the server and addressed by name (``h64-direct``: the client holds the
+person → partition map, as a Citus router does) — loaded with the same persons' rows
+(server-side ``generate_series``, default 2 million ledger rows and 500,000 earlier settlements
+each), and several connections run what ``medical/service.py: _settle`` does to the database,
+with psycopg directly (no app):
 
     INSERT ledger row ON CONFLICT DO NOTHING; SELECT … FOR UPDATE (the lock, ledger.py: _lock);
     the idempotency look-up; INSERT the settlement; UPDATE the totals; COMMIT
 
 for a uniformly drawn person (at 1.3 billion insured two settlements of one person almost never
-meet; ``benchmarks/contention.py`` simulates when they do). The three schemas alternate in
+meet; ``benchmarks/contention.py`` simulates when they do). The schemas alternate in
 each round, at each number of connections, so the machine's load falls on all alike; printed:
 throughput and its ratio to the plain schema, latency p50/p99, the lock hold time (the lock
 statement's return to the commit's), and the database CPU per settlement (the backends' own
 ``/proc`` CPU time, so other sessions' load does not count). Then the audit chain's head: the
 same transaction with the audit append of ``foundation/audit.py`` (bump the head, HMAC, insert
 the entry, set the head) against one global head row, and against a head per chain (64
-chains, the person's chain ``person_id % 64``). EXPLAIN shows the pruning to one partition.
+chains, the person's chain ``person_id % 64``). Where the server allows prepared
+transactions (``max_prepared_transactions`` > 0; the dev server does not), also each
+settlement prepared then committed (``PREPARE TRANSACTION``/``COMMIT PREPARED``: one node's
+share of a two-phase commit). EXPLAIN shows the pruning to one partition.
 
-The dev server runs with ``fsync=off``: commit latency here is not a durable commit's (the plan
-says what a durable one adds). No timed assertions; the figures go in ``docs/benchmarks.md``
-by hand, and ``--out`` (JSON, default in /tmp, not committed) feeds ``contention.py``.
+The dev server runs with ``fsync=off``: commit latency there is not a durable commit's; run
+with ``--url`` against a server with ``fsync=on`` for that (``docs/benchmarks.md`` has both).
+No timed assertions; the figures go in ``docs/benchmarks.md`` by hand, and ``--out`` (JSON,
+default in /tmp, not committed) feeds ``contention.py``.
 
 Run: ``uv run python benchmarks/partitioned.py [--persons 2000000] [--history 500000]
-[--seconds 8] [--rounds 2] [--connections 8,32] [--url postgresql://…]``.
+[--seconds 6] [--rounds 2] [--connections 1,8,32] [--url postgresql://…]``.
 """
 
 from __future__ import annotations
@@ -223,6 +229,7 @@ def run_step(
     persons: int,
     audit: str | None,
     shard_of: np.ndarray | None = None,
+    two_phase: bool = False,
 ) -> dict[str, Any]:
     """``conns`` threads, one connection each, settling for ``seconds`` after 1 s of warm-up.
     With ``shard_of`` (person → partition), each statement names the person's partition."""
@@ -259,8 +266,14 @@ def run_step(
             sql = whole if shard_of is None else parts[shard_of[p]]
             i += 1
             key = f"token:1:{schema}-{audit}-{conns}-{n}-{i}-{t0}"
+            if two_phase:  # prepared, then committed: one node's share of a two-phase commit
+                conn.tpc_begin(f"b{n}-{i}-{t0:.6f}")
             t1, th = settle_once(conn, sql, p, key, rng.randint(0, 900), audit)
-            conn.commit()
+            if two_phase:
+                conn.tpc_prepare()
+                conn.tpc_commit()
+            else:
+                conn.commit()
             t2 = time.perf_counter()
             if t0 >= clock["warm"]:
                 out.append((t0, t1, th, t2))
@@ -292,7 +305,7 @@ def run_step(
     return {
         "schema": schema,
         "connections": conns,
-        "audit": audit,
+        "audit": audit if not two_phase else "2pc",
         "settlements": n,
         "per_s": n / seconds,
         "p50_ms": float(np.percentile(lat, 50)),
@@ -373,8 +386,8 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=2_000_000)
     ap.add_argument("--history", type=int, default=500_000)
     ap.add_argument("--partitions", default="16,64")
-    ap.add_argument("--connections", default="8,32")
-    ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--connections", default="1,8,32")
+    ap.add_argument("--seconds", type=float, default=6.0)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--out", default="/tmp/minsheng-partitioned.json")
     ap.add_argument("--keep", action="store_true", help="keep the scratch database")
@@ -390,9 +403,16 @@ def main() -> None:
         with psycopg.connect(url, autocommit=True) as conn:
             settings = {
                 k: conn.execute(f"SHOW {k}").fetchone()[0]  # type: ignore[index]
-                for k in ("server_version", "fsync", "synchronous_commit", "shared_buffers")
+                for k in (
+                    "server_version",
+                    "fsync",
+                    "synchronous_commit",
+                    "shared_buffers",
+                    "max_prepared_transactions",
+                )
             }
             print("server:", settings, "| load average:", os.getloadavg())
+            two_phase = int(settings["max_prepared_transactions"]) > 0
             for schema, n in schemas.items():
                 t = time.perf_counter()
                 for stmt in ddl(schema, n):
@@ -417,16 +437,24 @@ def main() -> None:
             direct = f"h{top_parts}-direct"
             steps = [(s, c, None) for c in conn_list for s in [*schemas, direct]]
             steps += [(direct, top, "global"), (direct, top, "chains")]
+            if two_phase:
+                steps += [(direct, c, "2pc") for c in conn_list]
             for schema, c, audit in steps:
                 by = shard_of if schema == direct else None
-                res = run_step(url, schema, c, args.seconds, args.persons, audit, by)
+                tpc = audit == "2pc"
+                a = None if tpc else audit
+                res = run_step(url, schema, c, args.seconds, args.persons, a, by, tpc)
                 res["round"] = r + 1
                 results.append(res)
                 print(
                     f"round {r + 1} {schema:>10} {c:>3} conns audit={audit or '-':<6}"
                     f" {res['per_s']:7.0f}/s p50 {res['p50_ms']:6.2f} p99 {res['p99_ms']:6.2f} ms"
                     f" | hold p50 {res['hold_p50_ms']:.2f} p99 {res['hold_p99_ms']:.2f} ms"
-                    + (f" | head p50 {res['head_p50_ms']:.2f} ms" if audit else "")
+                    + (
+                        f" | head p50 {res['head_p50_ms']:.2f} ms"
+                        if res["head_p50_ms"] is not None
+                        else ""
+                    )
                     + (f" | db CPU {res['db_cpu_ms']:.3f} ms" if res["db_cpu_ms"] else "")
                     + f" | client CPU {res['client_cpu_ms']:.3f} ms"
                     + f" | load {os.getloadavg()[0]:.1f}"
@@ -519,6 +547,24 @@ def summarise(
             f" (×{fig['ratio_to_no_audit']:.2f} of no audit) p50 {fig['p50_ms']:.2f}"
             f" p99 {fig['p99_ms']:.2f} ms; head held p50 {fig['head_p50_ms']:.2f}"
             f" mean {fig['head_mean_ms']:.2f} p99 {fig['head_p99_ms']:.2f} ms"
+        )
+    for c in conns:
+        rows = [r for r in results if r["audit"] == "2pc" and r["connections"] == c]
+        if not rows:
+            continue
+        base = [
+            r for r in results if r["schema"] == direct and r["connections"] == c and not r["audit"]
+        ]
+        fig = {k: med(rows, k) for k in ("per_s", "p50_ms", "p99_ms", "db_cpu_ms")}
+        fig["ratio"] = fig["per_s"] / med(base, "per_s")
+        fig["cpu_ratio"] = fig["db_cpu_ms"] / med(base, "db_cpu_ms")
+        fig["p50_base_ms"] = med(base, "p50_ms")
+        summary[f"2pc/{direct}/{c}"] = fig
+        print(
+            f"  prepared + committed (2PC's share on one node) {c} conns {fig['per_s']:7.0f}/s"
+            f" ×{fig['ratio']:.2f} of a plain commit; p50 {fig['p50_ms']:.2f} ms (plain commit"
+            f" {fig['p50_base_ms']:.2f}) p99 {fig['p99_ms']:.2f} ms; db CPU {fig['db_cpu_ms']:.3f}"
+            f" ms ×{fig['cpu_ratio']:.2f}"
         )
     return summary
 
