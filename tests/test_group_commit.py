@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from minsheng.core.errors import MinshengError, invalid
 from minsheng.db import make_sessionmaker
@@ -58,21 +58,38 @@ def _toy(gate: threading.Event | None = None, entered: threading.Event | None = 
     return handle, sizes
 
 
-def test_requests_queued_during_a_batch_share_the_next_transaction(engine: Engine) -> None:
+def _held(
+    engine: Engine,
+    first: str,
+    rest: Sequence[str],
+    max_batch: int = 64,
+    factory: sessionmaker[Session] | None = None,
+    answer: Callable[[GroupCommit[str, str], str], Awaitable[object]] | None = None,
+) -> tuple[list[object], list[int], GroupCommit[str, str]]:
+    """``first`` submitted and held inside its batch while ``rest`` queue behind it; nobody is
+    answered before the gate opens; then every answer (errors in their slots), the sizes of
+    the batches the handler saw, and the writer."""
     gate, entered = threading.Event(), threading.Event()
     handle, sizes = _toy(gate, entered)
-    gc = GroupCommit(make_sessionmaker(engine), handle, "gc-test")
+    gc: GroupCommit[str, str] = GroupCommit(
+        factory or make_sessionmaker(engine), handle, "gc-test", max_batch=max_batch
+    )
+    send = answer or (lambda g, x: g.submit(x))
 
-    async def day() -> list[str]:
-        first = asyncio.ensure_future(gc.submit("a0"))
+    async def day() -> list[object]:
+        head = asyncio.ensure_future(send(gc, first))
         await asyncio.to_thread(entered.wait, 10)  # the writer is inside the first batch
-        rest = [asyncio.ensure_future(gc.submit(f"a{i}")) for i in range(1, 10)]
+        tail = [asyncio.ensure_future(send(gc, x)) for x in rest]
         await asyncio.sleep(0.05)
-        assert not any(f.done() for f in [first, *rest])  # nobody answered before a commit
+        assert not any(f.done() for f in [head, *tail])  # nobody answered before a commit
         gate.set()
-        return list(await asyncio.gather(first, *rest))
+        return list(await asyncio.gather(head, *tail, return_exceptions=True))
 
-    answers = asyncio.run(day())
+    return asyncio.run(day()), sizes, gc
+
+
+def test_requests_queued_during_a_batch_share_the_next_transaction(engine: Engine) -> None:
+    answers, sizes, gc = _held(engine, "a0", [f"a{i}" for i in range(1, 10)])
     assert answers == [f"ok:a{i}" for i in range(10)]  # each its own answer, in order
     assert sizes == [1, 9]  # the nine that waited went in one transaction
     assert gc.batches == 2 and gc.items == 10
@@ -80,19 +97,7 @@ def test_requests_queued_during_a_batch_share_the_next_transaction(engine: Engin
 
 
 def test_an_items_error_is_its_own_and_leaves_nothing(engine: Engine) -> None:
-    gate, entered = threading.Event(), threading.Event()
-    handle, sizes = _toy(gate, entered)
-    gc = GroupCommit(make_sessionmaker(engine), handle, "gc-test")
-
-    async def day() -> list[object]:
-        first = asyncio.ensure_future(gc.submit("b0"))
-        await asyncio.to_thread(entered.wait, 10)
-        rest = [asyncio.ensure_future(gc.submit(x)) for x in ("b1", "bad2", "b3")]
-        await asyncio.sleep(0.05)
-        gate.set()
-        return list(await asyncio.gather(first, *rest, return_exceptions=True))
-
-    answers = asyncio.run(day())
+    answers, sizes, _ = _held(engine, "b0", ["b1", "bad2", "b3"])
     assert answers[:2] == ["ok:b0", "ok:b1"] and answers[3] == "ok:b3"
     assert isinstance(answers[2], MinshengError) and answers[2].field == "item"
     assert sizes == [1, 3]
@@ -100,19 +105,7 @@ def test_an_items_error_is_its_own_and_leaves_nothing(engine: Engine) -> None:
 
 
 def test_a_failed_transaction_is_rerun_one_item_at_a_time(engine: Engine) -> None:
-    gate, entered = threading.Event(), threading.Event()
-    handle, sizes = _toy(gate, entered)
-    gc = GroupCommit(make_sessionmaker(engine), handle, "gc-test")
-
-    async def day() -> list[object]:
-        first = asyncio.ensure_future(gc.submit("c0"))
-        await asyncio.to_thread(entered.wait, 10)
-        rest = [asyncio.ensure_future(gc.submit(x)) for x in ("c1", "boom", "c3")]
-        await asyncio.sleep(0.05)
-        gate.set()
-        return list(await asyncio.gather(first, *rest, return_exceptions=True))
-
-    answers = asyncio.run(day())
+    answers, sizes, _ = _held(engine, "c0", ["c1", "boom", "c3"])
     assert answers[0] == "ok:c0" and answers[1] == "ok:c1" and answers[3] == "ok:c3"
     assert isinstance(answers[2], RuntimeError)  # the bug answers its own request only
     assert sizes == [1, 3, 1, 1, 1]  # the failed batch of three, then each alone
@@ -122,8 +115,6 @@ def test_a_failed_transaction_is_rerun_one_item_at_a_time(engine: Engine) -> Non
 def test_a_commit_that_fails_answers_no_success(engine: Engine) -> None:
     """The answer comes after the commit: when a batch's commit fails, nobody hears "done"
     from that transaction; rerun alone, each item commits and only then is answered."""
-    gate, entered = threading.Event(), threading.Event()
-    handle, sizes = _toy(gate, entered)
     factory = make_sessionmaker(engine)
     failures = {"left": 1}
 
@@ -133,22 +124,14 @@ def test_a_commit_that_fails_answers_no_success(engine: Engine) -> None:
             failures["left"] -= 1
             raise RuntimeError("the disk is full")
 
-    gc = GroupCommit(factory, handle, "gc-test")
-
-    async def one(x: str) -> object:
+    async def answered_after_commit(gc: GroupCommit[str, str], x: str) -> object:
         got = await gc.submit(x)
         assert x in _written(engine)  # committed before this request was answered
         return got
 
-    async def day() -> list[object]:
-        first = asyncio.ensure_future(one("d0"))
-        await asyncio.to_thread(entered.wait, 10)
-        rest = [asyncio.ensure_future(one(f"d{i}")) for i in range(1, 4)]
-        await asyncio.sleep(0.05)
-        gate.set()
-        return list(await asyncio.gather(first, *rest))
-
-    answers = asyncio.run(day())
+    answers, sizes, _ = _held(
+        engine, "d0", ["d1", "d2", "d3"], factory=factory, answer=answered_after_commit
+    )
     assert answers == [f"ok:d{i}" for i in range(4)]
     assert failures["left"] == 0 and sizes == [1, 3, 1, 1, 1]
     assert _written(engine) == [f"d{i}" for i in range(4)]
@@ -190,17 +173,6 @@ def test_the_bound_of_a_group_commit_is_checked_when_read(
 
 
 def test_a_bound_of_one_is_a_transaction_per_request(engine: Engine) -> None:
-    gate, entered = threading.Event(), threading.Event()
-    handle, sizes = _toy(gate, entered)
-    gc = GroupCommit(make_sessionmaker(engine), handle, "gc-test", max_batch=1)
-
-    async def day() -> list[str]:
-        first = asyncio.ensure_future(gc.submit("f0"))
-        await asyncio.to_thread(entered.wait, 10)
-        rest = [asyncio.ensure_future(gc.submit(f"f{i}")) for i in range(1, 4)]
-        await asyncio.sleep(0.05)
-        gate.set()
-        return list(await asyncio.gather(first, *rest))
-
-    assert asyncio.run(day()) == [f"ok:f{i}" for i in range(4)]
+    answers, sizes, gc = _held(engine, "f0", ["f1", "f2", "f3"], max_batch=1)
+    assert answers == [f"ok:f{i}" for i in range(4)]
     assert sizes == [1, 1, 1, 1] and gc.batches == 4
