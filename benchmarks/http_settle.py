@@ -4,7 +4,9 @@ connections; wrk as the client (:mod:`benchmarks.serving`), on SQLite or — ``-
 scratch database of a PostgreSQL server. Each request settles one outpatient bill of another
 insured person of Lhasa (round-robin over the demo population's insured), with its own
 ``Idempotency-Key``, as a hospital's HIS would send it. Bar (issue 17): settlements/s at 8
-connections ≥ 80 % of ``/me``, p99 < 50 ms. No timed assertions; the figures go in
+connections ≥ 80 % of ``/me``, p99 < 50 ms. Each figure twice in the same run: with group commit
+(the default, ``MINSHENG_GROUP_COMMIT_MAX=64``) and with a transaction per request (``=1``), the
+baseline. No timed assertions; the figures go in
 ``docs/benchmarks.md`` by hand.
 
 (Not ``http.py``: a script of that name beside the others shadows the standard library.)
@@ -16,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +104,7 @@ def main() -> None:
         help="uvicorn worker processes; a list (1,2,1,2) serves the same database in turn",
     )
     ap.add_argument("--url", default=None, help="PostgreSQL: a server URL")
+    ap.add_argument("--group-commit", default="64,1", help="MINSHENG_GROUP_COMMIT_MAX values")
     args = ap.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-http-"))
     db_url = environment(data_dir, args.url)
@@ -108,34 +113,42 @@ def main() -> None:
     numbers_file.write_text("\n".join(world["numbers"]) + "\n")
     name = "PostgreSQL" if args.url else "SQLite"
     print(f"[http/{name}] {len(world['numbers']):,} insured patients of Lhasa")
-    for workers in [int(w) for w in args.server_workers.split(",")]:
-        server, base = start_server(workers)
-        try:
-            for conns in args.connections.split(","):
-                run(server, base, world, numbers_file, name, workers, int(conns), args.seconds)
-        finally:
-            server.terminate()
-            server.wait(10)
+    for most in args.group_commit.split(","):
+        # the same database and patients; group commit (up to 64 bills a transaction) against
+        # a transaction per request (1), alternately, each its own server
+        os.environ["MINSHENG_GROUP_COMMIT_MAX"] = most
+        mode = "a transaction per request" if most == "1" else f"group commit ≤ {most}"
+        for workers in [int(w) for w in args.server_workers.split(",")]:
+            server, base = start_server(workers)
+            try:
+                for conns in args.connections.split(","):
+                    step = Step(name, mode, f"m{most}w{workers}", workers, int(conns))
+                    run(server, base, world, numbers_file, step, args.seconds)
+            finally:
+                server.terminate()
+                server.wait(10)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the database
+    mode: str  # group commit or a transaction per request
+    tag: str  # part of the idempotency keys: this step's bills are its own
+    workers: int
+    conns: int
 
 
 def run(
-    server: Any,
-    base: str,
-    world: dict[str, Any],
-    numbers: Path,
-    name: str,
-    workers: int,
-    conns: int,
-    seconds: int,
+    server: Any, base: str, world: dict[str, Any], numbers: Path, step: Step, seconds: int
 ) -> None:
-    common = ["-t", "1", "-c", str(conns), "-d", f"{seconds}s", "--latency"]
+    common = ["-t", "1", "-c", str(step.conns), "-d", f"{seconds}s", "--latency"]
     database = world["database"]
     py0, pg0 = cpu_seconds(server, database)
     me, me_lat, _ = wrk_rate(
         [*common, "-s", str(WRK / "get.lua"), f"{base}/api/auth/me", "--", world["token"]]
     )
     py1, pg1 = cpu_seconds(server, database)
-    tag = f"b{int(time.time())}w{workers}c{conns}"
+    tag = f"b{int(time.time())}{step.tag}c{step.conns}"
     rate, lat, others = wrk_rate(
         [*common, "-s", str(WRK / "settle.lua"), f"{base}/api/medical/settlements", "--",
          str(numbers), world["token"], "1", dt.date.today().isoformat(), FACILITY, tag]
@@ -148,9 +161,9 @@ def run(
     pg = f" (+ {per_pg:.2f} ms PostgreSQL)" if database else ""
     pg_me = f" (+ {per_me_pg:.3f} ms)" if database else ""
     print(
-        f"[http/{name}] {workers} server processes, {conns} connections, "
-        f"{seconds}s: {rate:,.0f} settlements/s ({lat}; {others} answers not 201); "
-        f"GET /api/auth/me {me:,.0f}/s ({me_lat}) — settlements at {rate / me:.0%} of it "
+        f"[http/{step.name}] {step.mode}, {step.workers} server processes, {step.conns} "
+        f"connections, {seconds}s: {rate:,.0f} settlements/s ({lat}; {others} answers not "
+        f"201); GET /api/auth/me {me:,.0f}/s ({me_lat}) — settlements at {rate / me:.0%} of it "
         f"(bar at 8 connections: ≥ 80 %, p99 < 50 ms); server CPU {per_settle:.2f} ms a "
         f"settlement{pg}, {per_me:.3f} ms a /me{pg_me}",
         flush=True,

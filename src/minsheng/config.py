@@ -63,6 +63,8 @@ class Settings:
     token_days: int = 90  # API tokens' default lifetime
     trusted_proxies: tuple[str, ...] = ()  # addresses / networks whose X-Forwarded-For counts
     origins: tuple[str, ...] = ()  # extra allowed origins (the server's own always is)
+    # settlements one group commit may hold (1: a transaction per request); docs/medical.md
+    group_commit_max: int = 64
     keys: Keys | None = field(default=None, repr=False)
 
     @classmethod
@@ -81,6 +83,9 @@ class Settings:
             token_days=_days(os.environ.get("MINSHENG_TOKEN_DAYS", "90")),
             trusted_proxies=_list(os.environ.get("MINSHENG_TRUSTED_PROXIES", "")),
             origins=_list(os.environ.get("MINSHENG_ORIGINS", "")),
+            group_commit_max=_bounded(
+                "MINSHENG_GROUP_COMMIT_MAX", os.environ.get("MINSHENG_GROUP_COMMIT_MAX", "64"), 1000
+            ),
             keys=load_keys(data_dir, env),
         )
 
@@ -100,6 +105,16 @@ def _days(text: str) -> int:
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise ConfigError(f"MINSHENG_TOKEN_DAYS is between 1 and {MAX_TOKEN_DAYS}")
     return days
+
+
+def _bounded(name: str, text: str, most: int) -> int:
+    try:
+        n = int(text)
+    except ValueError as exc:
+        raise ConfigError(f"{name} is a whole number") from exc
+    if not 1 <= n <= most:
+        raise ConfigError(f"{name} is between 1 and {most}")
+    return n
 
 
 def private_dir(path: Path) -> None:

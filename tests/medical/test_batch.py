@@ -1,0 +1,232 @@
+"""``batch.settle_many``: many bills in one unit of work, each settled exactly as a single
+settlement would be, one bad bill spoiling nothing (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from minsheng.core import ids
+from minsheng.core.errors import ConflictError, ForbiddenError, MinshengError
+from minsheng.foundation.models import AuditEntry
+from minsheng.foundation.principals import PERMISSIONS, Principal, system
+from minsheng.medical import batch, service
+from minsheng.medical.batch import Item
+from minsheng.medical.ledger import totals
+from minsheng.medical.models import Settlement
+from minsheng.medical.schemas import BillIn, SettlementOut
+from minsheng.registry import service as registry
+from minsheng.registry.enrolment import add_enrolment
+from minsheng.registry.organisations import create_facility
+from minsheng.registry.schemas import EnrolmentIn, FacilityIn, PersonIn, StatusIn
+from minsheng.registry.statuses import add_status
+
+BY = system("test")
+YEAR = dt.date.today().year
+DAY = dt.date(YEAR, 1, 2) if dt.date.today() >= dt.date(YEAR, 1, 2) else dt.date(YEAR, 1, 1)
+A = ids.make_resident_id("540102", dt.date(1970, 7, 7), 31)
+B = ids.make_resident_id("540102", dt.date(1970, 7, 7), 45)  # A's twin in every fact
+C = ids.make_resident_id("540102", dt.date(1981, 3, 9), 17)
+LHASA = "H54010200001"
+SHIGATSE = "H54020200001"
+CASHIER = Principal(
+    kind="staff",
+    name="cashier",
+    role="cashier",
+    region="540102",
+    permissions=PERMISSIONS["cashier"],
+    user_id=7,
+)
+
+
+@pytest.fixture
+def world(session: Session) -> dict[str, int]:
+    create_facility(session, FacilityIn(code=LHASA, name="城关区人民医院", level=2), BY)
+    create_facility(session, FacilityIn(code=SHIGATSE, name="桑珠孜区人民医院", level=2), BY)
+    people = {}
+    for name, number in (("a", A), ("b", B), ("c", C)):
+        p = registry.create_person(
+            session, PersonIn(id_number=number, name_zh=name, hukou="urban"), BY
+        )
+        add_enrolment(
+            session, p.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
+        )
+        add_status(session, p.id, StatusIn(kind="dibao", start_date=dt.date(2020, 1, 1)), BY)
+        people[name] = p.id
+    session.commit()
+    return people
+
+
+def bill(number: str, amount: str, visit: str = "inpatient", **kw: Any) -> BillIn:
+    return BillIn.model_validate(
+        {
+            "patient": {"id_number": number},
+            "facility_code": kw.pop("facility_code", LHASA),
+            "visit": visit,
+            "service_date": DAY.isoformat(),
+            "diagnosis": "J18.900",
+            "lines": [{"code": "A1", "category": "甲", "quantity": "1", "unit_price": amount}],
+            **kw,
+        }
+    )
+
+
+FUNDS = ("total", "basic", "ci", "assistance", "patient", "account", "cash")
+
+
+def figures(r: SettlementOut) -> dict[str, Any]:
+    return {f: getattr(r, f) for f in FUNDS} | {"explanation": r.explanation}
+
+
+def count(session: Session, model: Any) -> int:
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_one_bad_bill_spoils_nothing(session: Session, world: dict[str, int]) -> None:
+    future = dt.date.today() + dt.timedelta(days=3)
+    items = [
+        Item(bill(A, "3000.00"), BY, "k1"),
+        Item(bill(A, "1.00", service_date=future.isoformat()), BY, "k2"),  # refused: future
+        Item(bill(C, "500.00", facility_code="H54010200099"), BY, "k3"),  # no such hospital
+        Item(bill(C, "800.00"), BY, "k4"),
+    ]
+    audit_before = count(session, AuditEntry)
+    results = batch.settle_many(session, items)
+    session.commit()
+    ok = [r for r in results if isinstance(r, SettlementOut)]
+    assert isinstance(results[0], SettlementOut) and len(ok) == 2
+    assert isinstance(results[1], MinshengError) and results[1].field == "service_date"
+    assert isinstance(results[2], MinshengError) and results[2].status == 404
+    assert results[2].field == "facility_code"
+    assert isinstance(results[3], SettlementOut) and results[3].person_id == world["c"]
+    # only the two good ones are stored, counted and audited
+    assert count(session, Settlement) == 2
+    assert totals(session, world["a"], YEAR)["settlements"] == 1
+    assert totals(session, world["c"], YEAR)["settlements"] == 1
+    settles = session.scalars(
+        select(AuditEntry.record_id).where(
+            AuditEntry.id > audit_before, AuditEntry.action == "settle"
+        )
+    ).all()
+    assert sorted(settles) == sorted(str(r.id) for r in ok)
+
+
+def test_a_patients_bills_accumulate_as_one_by_one(session: Session, world: dict[str, int]) -> None:
+    amounts = ["150000.00", "180000.00", "90000.00"]  # the caps bind within the batch
+    together = batch.settle_many(
+        session, [Item(bill(A, a), BY, f"a{i}") for i, a in enumerate(amounts)]
+    )
+    session.commit()
+    alone = []
+    for i, a in enumerate(amounts):  # B, A's twin: the same bills, each in its own transaction
+        alone.append(service.settle(session, bill(B, a), BY, idempotency_key=f"b{i}"))
+        session.commit()
+    assert all(isinstance(r, SettlementOut) for r in together)
+    assert [figures(r) for r in together] == [figures(r) for r in alone]  # type: ignore[arg-type]
+    assert totals(session, world["a"], YEAR) == totals(session, world["b"], YEAR)
+    assert totals(session, world["a"], YEAR)["admissions"] == 3
+    assert together[2].basic < alone[0].basic  # type: ignore[union-attr]  # the cap did bind
+
+
+def test_a_key_repeated_in_one_batch(session: Session, world: dict[str, int]) -> None:
+    results = batch.settle_many(
+        session,
+        [
+            Item(bill(A, "3000.00"), BY, "same"),
+            Item(bill(A, "3000.00"), BY, "same"),  # a retry: the first answer
+            Item(bill(A, "4000.00"), BY, "same"),  # another bill with that key: 409
+            Item(bill(A, "4000.00"), CASHIER, "same"),  # another caller's own key "same"
+        ],
+    )
+    session.commit()
+    first, retry, clash, other = results
+    assert isinstance(first, SettlementOut) and isinstance(retry, SettlementOut)
+    assert retry == first
+    assert isinstance(clash, ConflictError) and clash.rule == "key_reused"
+    assert clash.field == "idempotency_key"
+    assert isinstance(other, SettlementOut) and other.id != first.id
+    assert count(session, Settlement) == 2
+    assert totals(session, world["a"], YEAR)["settlements"] == 2
+
+
+def test_an_item_of_another_region_is_refused(session: Session, world: dict[str, int]) -> None:
+    results = batch.settle_many(
+        session,
+        [
+            Item(bill(A, "3000.00", facility_code=SHIGATSE), CASHIER, "x1"),  # not her hospital
+            Item(bill(A, "3000.00"), CASHIER, "x2"),
+        ],
+    )
+    session.commit()
+    refused, settled = results
+    assert isinstance(refused, ForbiddenError) and refused.rule == "out_of_region"
+    assert isinstance(settled, SettlementOut)
+    assert count(session, Settlement) == 1
+
+
+def test_a_bad_key_is_refused_in_its_slot(session: Session, world: dict[str, int]) -> None:
+    results = batch.settle_many(
+        session, [Item(bill(A, "3000.00"), BY, "no spaces"), Item(bill(A, "3000.00"), BY, None)]
+    )
+    assert isinstance(results[0], MinshengError) and results[0].field == "idempotency_key"
+    assert isinstance(results[1], SettlementOut)
+
+
+def test_a_patient_miss_is_still_counted_and_audited(
+    session: Session, world: dict[str, int]
+) -> None:
+    nobody = ids.make_resident_id("540102", dt.date(1990, 1, 1), 99)
+    results = batch.settle_many(
+        session, [Item(bill(nobody, "10.00"), CASHIER, "m1"), Item(bill(A, "10.00"), CASHIER, "m2")]
+    )
+    session.commit()
+    assert isinstance(results[0], MinshengError) and results[0].status == 404
+    assert isinstance(results[1], SettlementOut)
+    misses = session.scalars(select(AuditEntry).where(AuditEntry.action == "patient_miss")).all()
+    assert len(misses) == 1 and misses[0].actor == CASHIER.actor
+
+
+def test_a_concurrent_duplicate_key_poisons_nothing(
+    engine: Any, session: Session, world: dict[str, int]
+) -> None:
+    """PostgreSQL: another transaction holds the key uncommitted; this batch's insert waits on
+    the unique index, fails when the other commits, and that item alone is retried (a 409:
+    the key was used for another patient's bill) while the rest settle."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("one writer at a time on SQLite: the race cannot happen")
+    import threading
+
+    from sqlalchemy import text
+
+    from minsheng.db import make_sessionmaker
+
+    first = batch.settle_many(session, [Item(bill(A, "100.00"), BY, "raced")])
+    assert isinstance(first[0], SettlementOut)  # held, uncommitted
+    got: list[Any] = []
+
+    def other() -> None:
+        with make_sessionmaker(engine)() as s2:
+            got.extend(
+                batch.settle_many(
+                    s2,
+                    [Item(bill(C, "200.00"), BY, "raced"), Item(bill(C, "300.00"), BY, "free")],
+                )
+            )
+            s2.commit()
+
+    t = threading.Thread(target=other)
+    t.start()
+    with engine.connect() as watch:  # until the other's insert waits on this one's key
+        while not watch.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")):
+            t.join(0.05)
+            assert t.is_alive(), got
+    session.commit()
+    t.join(60)
+    raced, free = got
+    assert isinstance(raced, ConflictError) and raced.rule == "key_reused"
+    assert isinstance(free, SettlementOut) and free.person_id == world["c"]
+    assert totals(session, world["c"], YEAR)["settlements"] == 1
