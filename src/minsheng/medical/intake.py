@@ -9,8 +9,6 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -30,8 +28,9 @@ from minsheng.core.errors import (
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.medical import person_facts, rules
+from minsheng.medical.amounts import parse_lines as parse_lines
 from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
-from minsheng.medical.schemas import BillIn, Line
+from minsheng.medical.schemas import BillIn
 from minsheng.policy import ParameterTree, load
 from minsheng.registry import service as registry
 from minsheng.registry.existence import find_by_id_number
@@ -39,105 +38,6 @@ from minsheng.registry.models import Facility, Person
 
 # Engineering bounds (not policy; docs/medical.md):
 KEY_MAX = text.KEY_MAX  # an Idempotency-Key: 1–64 of A–Z a–z 0–9 . _ : - (core.text)
-
-
-# ----------------------------------------------------------------------------- input
-
-
-def _decimal(
-    text: str, field: str, lo: Decimal, hi: Decimal | None = None, places: int | None = None
-) -> Decimal:
-    """A decimal within [lo, hi] with at most ``places`` decimals, or a clear error."""
-    raw = str(text).strip()
-    if len(raw) > 32:
-        raise invalid(
-            field, "decimal", f"{field}不是数字：{raw[:32]!r}…", f"not a number: {raw[:32]!r}…"
-        )
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise invalid(
-            field, "decimal", f"{field}不是数字：{text!r}", f"not a number: {text!r}"
-        ) from None
-    if not value.is_finite() or value < lo or (hi is not None and value > hi):
-        raise invalid(
-            field,
-            "range",
-            f"{field}超出范围：{text}（{lo}–{hi}）",
-            f"{field} is out of range: {text} ({lo}–{hi})",
-            bo=f"«{field}» ཡི་གྲངས་ཐང་ཚད་ལས་བརྒལ་འདུག ({lo}–{hi})",
-        )
-    exponent = value.normalize().as_tuple().exponent
-    if places is not None and isinstance(exponent, int) and exponent < -places:
-        raise invalid(
-            field,
-            "decimals",
-            f"{field}最多{places}位小数：{text}",
-            f"{field} has at most {places} decimals: {text}",
-            bo=f"«{field}» ཡི་ཚག་རྗེས་གྲངས་ཀ་{places}ལས་མང་བ་མི་ཆོག",
-        )
-    return value
-
-
-def parse_lines(lines: list[Line]) -> rules.Lines:
-    """The bill's lines as the rules' int64 vectors, every value bounded first.
-
-    Bounds (docs/parameters.md, "Engineering maxima"): unit price and price limit at most
-    ``MAX_PRICE_FEN``, quantity at most ``MAX_QUANTITY`` with ``MAX_QUANTITY_DECIMALS``
-    decimals, each line's price × quantity at most ``MAX_LINE_FEN`` and the bill's total at
-    most ``MAX_BILL_FEN`` — computed exactly in Python integers before anything reaches int64,
-    so the vectorised rules (price × quantity numerator, × self-pay share) cannot wrap.
-    """
-    cat, price, qn, qd, limit, sn, sd = [], [], [], [], [], [], []
-    total = 0
-    for i, line in enumerate(lines):
-        where = f"lines[{i}]"
-        q = Fraction(
-            _decimal(
-                line.quantity,
-                f"{where}.quantity",
-                Decimal(0),
-                Decimal(money.MAX_QUANTITY),
-                money.MAX_QUANTITY_DECIMALS,
-            )
-        )
-        share = Fraction(
-            _decimal(line.self_pay_first, f"{where}.self_pay_first", Decimal(0), Decimal(1), 6)
-        )
-        unit = _price(line.unit_price, f"{where}.unit_price")
-        lim = -1 if line.price_limit is None else _price(line.price_limit, f"{where}.price_limit")
-        if unit < 0 or (line.price_limit is not None and lim < 0):
-            raise invalid(
-                f"{where}.unit_price", "negative", "单价不能为负", "prices cannot be negative"
-            )
-        if line.category != "乙" and share:
-            raise invalid(
-                f"{where}.self_pay_first",
-                "only_yi",
-                "只有乙类项目有先行自付比例",
-                "only 乙类 items have a self-pay-first share",
-            )
-        amount = unit * q  # exact (a Fraction of fen), before anything reaches int64
-        if amount > money.MAX_LINE_FEN:
-            raise money.too_large(where, money.MAX_LINE_FEN)  # price × quantity of this line
-        total = money.checked_sum((total, round(amount)), "lines", money.MAX_BILL_FEN)
-        cat.append(rules.CATEGORIES.index(line.category))
-        price.append(unit)
-        qn.append(q.numerator)
-        qd.append(q.denominator)
-        limit.append(lim)
-        sn.append(share.numerator)
-        sd.append(share.denominator)
-    return rules.Lines(*[np.array(v, dtype=np.int64) for v in (cat, price, qn, qd, limit, sn, sd)])
-
-
-def _price(text: str, field: str) -> int:
-    try:
-        return money.bounded(money.parse(text, field), field, money.MAX_PRICE_FEN)
-    except MinshengError as err:
-        if err.rule == "too_large":
-            raise money.too_large(field, money.MAX_PRICE_FEN) from None
-        raise
 
 
 def _patient(
@@ -299,10 +199,10 @@ def fingerprint(bill: BillIn, person: Person, facility: Facility) -> str:
     return hashlib.sha256(_canonical(canon).encode()).hexdigest()
 
 
-def referenced_bill(bill: BillIn, person: Person) -> str:
+def referenced_bill(bill: BillIn, person_id: int) -> str:
     """The bill as stored: as received, but the patient referenced by person id."""
     data = bill.model_dump(mode="json")
-    data["patient"] = {"person_id": person.id}
+    data["patient"] = {"person_id": person_id}
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -350,6 +250,17 @@ def bill_row(
 ) -> Inputs:
     """The rules' view of one bill: who the patient is on the day of service, and where."""
     day = bill.service_date
+    scheme, home = enrolled(person, day)
+    params = params_on(day, home, tree)
+    waived = _registration_waiver(session, bill, person, home)
+    balance, accounts = _accounts(session, bill, person, scheme, day)
+    years = _years(session, person, day, params)
+    return make_inputs(bill, person, facility, ledger, (scheme, home), params, waived,
+                       (balance, accounts), years)  # fmt: skip
+
+
+def enrolled(person: Person, day: dt.date) -> tuple[str, str]:
+    """The patient's (scheme, pooling region) on ``day``, or a clear 422."""
     enrolment = registry.enrolment_on(person, day)
     if enrolment is None:
         raise invalid(
@@ -358,21 +269,54 @@ def bill_row(
             f"参保人在{day}未参加基本医疗保险",
             f"the patient is not enrolled in basic medical insurance on {day}",
         )
-    home = enrolment.pooling_region
-    params = rules.MedicalParams.from_snapshot((tree or load()).at(day, home))
+    return enrolment.scheme, enrolment.pooling_region
+
+
+def params_on(
+    day: dt.date,
+    region: str,
+    tree: ParameterTree | None = None,
+    cache: dict[tuple[dt.date, str], rules.MedicalParams] | None = None,
+) -> rules.MedicalParams:
+    """The figures in force in ``region`` on ``day`` (a batch keeps them in ``cache``: building
+    them takes milliseconds)."""
+    if cache is not None and (day, region) in cache:
+        return cache[(day, region)]
+    params = rules.MedicalParams.from_snapshot((tree or load()).at(day, region))
+    if cache is not None:
+        cache[(day, region)] = params
+    return params
+
+
+def make_inputs(
+    bill: BillIn,
+    person: Person,
+    facility: Facility,
+    ledger: Any,
+    enrolment: tuple[str, str],
+    params: rules.MedicalParams,
+    waived: bool,
+    accounts: tuple[int, list[int]],
+    years: dict[str, int],
+) -> Inputs:
+    """The rules' view of one bill from the facts read about it (no reads here: the single
+    settlement reads them one by one, a batch for all its bills at once). ``ledger``: the
+    year's totals before the bill (its ``admissions``), or None."""
+    day = bill.service_date
+    scheme, home = enrolment
     statuses = set(registry.statuses_on(person, day))
     there = divisions.pooling_region(facility.division_code)
     area = "local" if home == there else ("filed" if bill.out_of_area_filed else "unfiled")
     lines = list(bill.lines)
-    waived = _registration_waiver(session, bill, person, home)
     if waived:
         lines = [
             ln.model_copy(update={"unit_price": "0"}) if ln.registration else ln for ln in lines
         ]
     split = rules.split_lines(parse_lines(lines))
-    balance, accounts = _accounts(session, bill, person, enrolment.scheme, day)
+    balance, order = accounts
+    admissions = ledger.admissions if ledger is not None else 0
     row = rules.BillRow(
-        scheme=enrolment.scheme,
+        scheme=scheme,
         visit=bill.visit,
         level=facility.level,
         area=area,
@@ -380,18 +324,18 @@ def bill_row(
         over_limit=int(split.over_limit.sum()),
         self_first=int(split.self_first.sum()),
         policy=int(split.policy.sum()),
-        later_admission=bill.visit == "inpatient" and bool(ledger and ledger.admissions > 0),
-        admission=(ledger.admissions if ledger else 0) + 1 if bill.visit == "inpatient" else 0,
+        later_admission=bill.visit == "inpatient" and admissions > 0,
+        admission=admissions + 1 if bill.visit == "inpatient" else 0,
         referred_from=bill.referred_from_level if bill.visit == "inpatient" else 0,
-        special=params.special(statuses, enrolment.scheme),
+        special=params.special(statuses, scheme),
         group=params.group_of(statuses),
         border=rules.BORDER in statuses,
         major_disease=bill.major_disease,
         account_balance=balance,
         age=person_facts.age_on(person.birth_date, day),  # the registry's birth date
-        **_years(session, person, day, params),
+        **years,
     )
-    return Inputs(row, accounts, home, waived, params)
+    return Inputs(row, order, home, waived, params)
 
 
 def _years(
@@ -414,6 +358,35 @@ def _accounts(
     """What personal accounts may pay (balance, accounts in order): the patient's own
     (employees), then relatives' in the same household who share theirs (家庭共济). A balance
     stated on the bill by the hospital's system is used when the patient has no account."""
+    own = session.get(PersonalAccount, person.id)
+    relatives: list[tuple[int, int]] = []
+    if person.household_id is not None:
+        relatives = [
+            (a.person_id, a.balance)
+            for a in session.execute(
+                select(PersonalAccount)
+                .join(Person, Person.id == PersonalAccount.person_id)
+                .where(
+                    Person.household_id == person.household_id,
+                    Person.id != person.id,
+                    PersonalAccount.family_sharing.is_(True),
+                    PersonalAccount.balance > 0,
+                )
+                .order_by(PersonalAccount.person_id)
+            ).scalars()
+        ]
+    return accounts_of(bill, person.id, scheme, None if own is None else own.balance, relatives)
+
+
+def accounts_of(
+    bill: BillIn,
+    person_id: int,
+    scheme: str,
+    own: int | None,
+    relatives: list[tuple[int, int]],
+) -> tuple[int, list[int]]:
+    """(balance, accounts in order) from the patient's own balance (None: no account) and the
+    sharing relatives' (person id, balance) with a balance, in person-id order."""
     stated = money.parse(bill.account_balance, "account_balance")
     if stated < 0:
         raise invalid(
@@ -421,25 +394,12 @@ def _accounts(
         )
     order: list[int] = []
     balance = 0
-    own = session.get(PersonalAccount, person.id)
     if own is not None and scheme != "resident":
-        order.append(person.id)
-        balance += own.balance
-    if person.household_id is not None:
-        relatives = session.execute(
-            select(PersonalAccount)
-            .join(Person, Person.id == PersonalAccount.person_id)
-            .where(
-                Person.household_id == person.household_id,
-                Person.id != person.id,
-                PersonalAccount.family_sharing.is_(True),
-                PersonalAccount.balance > 0,
-            )
-            .order_by(PersonalAccount.person_id)
-        ).scalars()
-        for acct in relatives:
-            order.append(acct.person_id)
-            balance += acct.balance
+        order.append(person_id)
+        balance += own
+    for relative, fen in relatives:
+        order.append(relative)
+        balance += fen
     if not order:
         return (stated if scheme != "resident" else 0), []
     return balance, order

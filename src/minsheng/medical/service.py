@@ -26,8 +26,7 @@ from minsheng.core.errors import (
 )
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
-from minsheng.medical import rules
-from minsheng.medical.codes import COMMERCIAL, TILTED
+from minsheng.medical import posting, rules
 from minsheng.medical.intake import (  # noqa: F401  (the service's public names, re-exported)
     KEY_MAX,
     Inputs,
@@ -59,7 +58,6 @@ from minsheng.medical.models import LedgerYear, PersonalAccount, Preview, Settle
 from minsheng.medical.reads import (
     _no_settlement,
     _visible,
-    render,
 )
 from minsheng.medical.reads import (
     get as get,
@@ -72,6 +70,9 @@ from minsheng.medical.reads import (
 )
 from minsheng.medical.reads import (
     person_in_region as person_in_region,
+)
+from minsheng.medical.reads import (
+    render as render,
 )
 from minsheng.medical.schemas import BillIn, PatientOut, SettlementOut
 from minsheng.policy import ParameterTree
@@ -116,51 +117,11 @@ def _compute(
 ) -> tuple[Settlement, Inputs]:
     """The settlement this bill makes against ``ledger`` (not added to the session)."""
     inputs = bill_row(session, bill, person, facility, ledger, tree)
-    row = inputs.row
-    bills = rules.Bills.of([row])
+    bills = rules.Bills.of([inputs.row])
     r = rules.settle(bills, _before(ledger), inputs.params)
-    steps = render(rules.explain(bills, r, inputs.params))
-    order = inputs.params.t.order  # a layer the region's order lacks pays nothing: NULL
-    tilted = int(r.tilted[0]) if TILTED in order else None
-    commercial = int(r.commercial[0]) if COMMERCIAL in order else None
-    s = Settlement(
-        kind="settle",
-        person_id=person.id,
-        year=bill.service_date.year,
-        facility_id=facility.id,
-        fingerprint=fp,
-        service_date=bill.service_date,
-        visit=bill.visit,
-        scheme=row.scheme,
-        level=row.level,
-        area=row.area,
-        admission_no=bill.admission_no,
-        diagnosis=bill.diagnosis,
-        total=int(r.basic[0] + r.ci[0] + r.assistance[0] + r.tilted[0] + r.commercial[0])
-        + int(r.patient[0]),
-        full_self=row.full_self,
-        over_limit=row.over_limit,
-        self_first=row.self_first,
-        policy=row.policy,
-        basic=int(r.basic[0]),
-        ci=int(r.ci[0]),
-        assistance=int(r.assistance[0]),
-        tilted=tilted,
-        commercial=commercial,
-        patient=int(r.patient[0]),
-        account=int(r.account[0]),
-        cash=int(r.cash[0]),
-        op_deductible=int(r.op_deductible[0]),
-        ci_base=int(r.ci_base[0]),
-        as_deductible=int(r.as_deductible[0]),
-        basic_above=int(r.basic_above[0]),
-        cm_deductible=int(r.cm_deductible[0]),
-        explanation=json.dumps([x.model_dump() for x in steps], ensure_ascii=False),
-        bill=referenced_bill(bill, person),
-        inputs=json.dumps(inputs.stored(), ensure_ascii=False),
-        created_by=by.actor,
-    )
-    return s, inputs
+    _, explained = posting.explanation(bills, r, inputs.params, 0)
+    values = posting.values(bill, person.id, facility.id, fp, inputs, r, 0, explained, by.actor)
+    return Settlement(**values), inputs
 
 
 def settle(

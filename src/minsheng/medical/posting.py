@@ -1,0 +1,76 @@
+"""A settlement's stored values from the rules' result: the one place that turns bill ``i`` of a
+(vectorised) :func:`rules.settle` into the columns of ``med_settlements`` and its explanation —
+for the single settlement, the pre-settlement and every bill of a batch alike."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from minsheng.medical import rules
+from minsheng.medical.codes import COMMERCIAL, TILTED
+from minsheng.medical.intake import Inputs, referenced_bill
+from minsheng.medical.reads import render
+from minsheng.medical.schemas import BillIn, FundStep
+
+
+def explanation(
+    bills: rules.Bills, r: rules.Result, params: rules.MedicalParams, i: int
+) -> tuple[list[FundStep], str]:
+    """Bill ``i``'s steps as the API shows them, and as stored (JSON)."""
+    steps = render(rules.explain(bills, r, params, i))
+    return steps, json.dumps([x.model_dump() for x in steps], ensure_ascii=False)
+
+
+def values(
+    bill: BillIn,
+    person_id: int,
+    facility_id: int,
+    fp: str,
+    inputs: Inputs,
+    r: rules.Result,
+    i: int,
+    explained: str,
+    actor: str,
+) -> dict[str, Any]:
+    """The columns of the settlement bill ``i`` of ``r`` makes (no key, no debits, no id)."""
+    row = inputs.row
+    order = inputs.params.t.order  # a layer the region's order lacks pays nothing: NULL
+    basic, ci, assistance = int(r.basic[i]), int(r.ci[i]), int(r.assistance[i])
+    tilted, commercial, patient = int(r.tilted[i]), int(r.commercial[i]), int(r.patient[i])
+    return {
+        "kind": "settle",
+        "person_id": person_id,
+        "year": bill.service_date.year,
+        "facility_id": facility_id,
+        "fingerprint": fp,
+        "service_date": bill.service_date,
+        "visit": bill.visit,
+        "scheme": row.scheme,
+        "level": row.level,
+        "area": row.area,
+        "admission_no": bill.admission_no,
+        "diagnosis": bill.diagnosis,
+        "total": basic + ci + assistance + tilted + commercial + patient,
+        "full_self": row.full_self,
+        "over_limit": row.over_limit,
+        "self_first": row.self_first,
+        "policy": row.policy,
+        "basic": basic,
+        "ci": ci,
+        "assistance": assistance,
+        "tilted": tilted if TILTED in order else None,
+        "commercial": commercial if COMMERCIAL in order else None,
+        "patient": patient,
+        "account": int(r.account[i]),
+        "cash": int(r.cash[i]),
+        "op_deductible": int(r.op_deductible[i]),
+        "ci_base": int(r.ci_base[i]),
+        "as_deductible": int(r.as_deductible[i]),
+        "basic_above": int(r.basic_above[i]),
+        "cm_deductible": int(r.cm_deductible[i]),
+        "explanation": explained,
+        "bill": referenced_bill(bill, person_id),
+        "inputs": json.dumps(inputs.stored(), ensure_ascii=False),
+        "created_by": actor,
+    }
