@@ -48,27 +48,35 @@ def _patient(
     An internal ``person_id`` is accepted only from a stored, already-checked bill (``trusted``)
     or from the platform itself (the CLI): ids are enumerable, and a pre-settlement shows the
     person's scheme, special groups and caps."""
-    patient = bill.patient
-    if patient.id_number:
-        number = ids.parse_resident_id(patient.id_number, "patient.id_number").number
+    via, presented = presented_as(bill, by, trusted)
+    person: Person | None
+    if via == "id_number":
         key = _miss_key(by)
         if by.kind != "system" and _misses_spent(session, key):
             raise _too_many_misses()  # whatever the number: the refusal tells nothing
-        person, via = find_by_id_number(session, number), "id_number"
+        person = find_by_id_number(session, str(presented))
         if person is None and by.kind != "system":
-            missing = _no_such_patient()
-
-            def record(s: Session) -> None:  # kept although the request is refused
-                _count_miss(s, key)
-                audit.record(s, by, "patient_miss", "person", None, by.region)
-
-            missing.after_rollback.append(record)
-            raise missing
-    elif patient.ecard:
+            raise _missing(by, key)
+    elif via == "ecard":
         # the patient shows the electronic card: it proves presence, names no ID number, and
         # is not counted as a look-up (a wrong code is refused by the card service alike)
-        person, via = cards.scan(session, patient.ecard, by, dt.datetime.now(dt.UTC)), "ecard"
-    elif patient.person_id is not None:
+        person = cards.scan(session, str(presented), by, dt.datetime.now(dt.UTC))
+    else:
+        person = session.get(Person, presented)
+    if person is None:
+        raise _no_such_patient()
+    return person, via
+
+
+def presented_as(bill: BillIn, by: Principal, trusted: bool = False) -> tuple[str, str | int]:
+    """How the patient is named ("id_number", "ecard" or "person_id") and by what (the ID
+    number checked, the card's code, the internal id) — or a clear 422."""
+    patient = bill.patient
+    if patient.id_number:
+        return "id_number", ids.parse_resident_id(patient.id_number, "patient.id_number").number
+    if patient.ecard:
+        return "ecard", patient.ecard
+    if patient.person_id is not None:
         if not (trusted or by.kind == "system"):
             raise invalid(
                 "patient.person_id",
@@ -77,18 +85,27 @@ def _patient(
                 "give the ID number the patient presents; an internal person_id is not accepted",
                 bo="ནད་པས་སྟོན་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
             )
-        person, via = session.get(Person, patient.person_id), "person_id"
-    else:
-        raise invalid(
-            "patient",
-            "patient_required",
-            "请填写患者的身份证号或扫描电子社保卡",
-            "give the patient's ID number or scan the electronic card",
-            bo="ནད་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
-        )
-    if person is None:
-        raise _no_such_patient()
-    return person, via
+        return "person_id", patient.person_id
+    raise invalid(
+        "patient",
+        "patient_required",
+        "请填写患者的身份证号或扫描电子社保卡",
+        "give the patient's ID number or scan the electronic card",
+        bo="ནད་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
+    )
+
+
+def _missing(by: Principal, key: str) -> NotFoundError:
+    """No one holds the ID number looked up: refused, and the miss counted and audited (kept
+    although the request is refused)."""
+    missing = _no_such_patient()
+
+    def record(s: Session) -> None:
+        _count_miss(s, key)
+        audit.record(s, by, "patient_miss", "person", None, by.region)
+
+    missing.after_rollback.append(record)
+    return missing
 
 
 # Look-ups of ID numbers nobody holds, per caller per hour. A cashier's typos are a few an hour;
@@ -112,11 +129,16 @@ def _miss_key(by: Principal) -> str:
 
 def _misses_spent(session: Session, key: str) -> bool:
     """One primary-key read on the settlement path (the counts live in ``auth_throttle``)."""
+    return misses_in_window(session, key) >= PATIENT_MISSES_PER_HOUR
+
+
+def misses_in_window(session: Session, key: str) -> int:
+    """The caller's misses counted in the current window (0 once it has passed)."""
     row = session.get(AuthThrottle, key)
-    if row is None or row.failures < PATIENT_MISSES_PER_HOUR:
-        return False
+    if row is None:
+        return 0
     start = row.window_start if row.window_start.tzinfo else row.window_start.replace(tzinfo=dt.UTC)
-    return start + MISS_WINDOW > dt.datetime.now(dt.UTC)
+    return row.failures if start + MISS_WINDOW > dt.datetime.now(dt.UTC) else 0
 
 
 def _count_miss(session: Session, key: str) -> None:
@@ -291,7 +313,7 @@ def params_on(
 def make_inputs(
     bill: BillIn,
     person: Person,
-    facility: Facility,
+    facility: Any,
     ledger: Any,
     enrolment: tuple[str, str],
     params: rules.MedicalParams,
@@ -387,11 +409,7 @@ def accounts_of(
 ) -> tuple[int, list[int]]:
     """(balance, accounts in order) from the patient's own balance (None: no account) and the
     sharing relatives' (person id, balance) with a balance, in person-id order."""
-    stated = money.parse(bill.account_balance, "account_balance")
-    if stated < 0:
-        raise invalid(
-            "account_balance", "negative", "个人账户余额不能为负", "a balance cannot be negative"
-        )
+    stated = stated_balance(bill)
     order: list[int] = []
     balance = 0
     if own is not None and scheme != "resident":
@@ -403,6 +421,16 @@ def accounts_of(
     if not order:
         return (stated if scheme != "resident" else 0), []
     return balance, order
+
+
+def stated_balance(bill: BillIn) -> int:
+    """The balance the hospital's system states on the bill (fen), or a clear 422."""
+    stated = money.parse(bill.account_balance, "account_balance")
+    if stated < 0:
+        raise invalid(
+            "account_balance", "negative", "个人账户余额不能为负", "a balance cannot be negative"
+        )
+    return stated
 
 
 def _registration_waiver(session: Session, bill: BillIn, person: Person, region: str) -> bool:

@@ -5,6 +5,7 @@ region's hospital or patient, a person's settlements of a year. Elsewhere answer
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,7 +44,9 @@ def render(steps: list[rules.Step]) -> list[FundStep]:
     ]
 
 
-def out(s: Settlement, preview: bool = False) -> SettlementOut:
+def out(s: Any, preview: bool = False, steps: list[FundStep] | None = None) -> SettlementOut:
+    """A settlement as the API shows it (``s``: a ``Settlement``, a row of its table, or a
+    batch's values); ``steps``: its explanation already rendered (else read from its JSON)."""
     return SettlementOut(
         id=s.id,
         kind=s.kind,
@@ -70,7 +73,9 @@ def out(s: Settlement, preview: bool = False) -> SettlementOut:
         cash=s.cash,
         reverses_id=s.reverses_id,
         reversed_by_id=s.reversed_by_id,
-        explanation=[FundStep(**x) for x in json.loads(s.explanation)],
+        explanation=steps
+        if steps is not None
+        else [FundStep(**x) for x in json.loads(s.explanation)],
         preview=preview,
         fingerprint=s.fingerprint,
     )

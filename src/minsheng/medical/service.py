@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import bindparam, delete, select
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from minsheng.core.errors import (
     ConflictError,
+    MinshengError,
     NotFoundError,
     invalid,
 )
@@ -132,13 +133,28 @@ def settle(
     preview: bool = False,
     tree: ParameterTree | None = None,
 ) -> SettlementOut:
-    """Settle (or, with ``preview``, pre-settle without posting) one bill.
+    """Settle (or, with ``preview``, pre-settle without posting) one bill: a batch of one
+    (:func:`batch.settle_many`: one settlement path for the window, the HIS and group commit).
 
     With an ``idempotency_key``, a retry of the same bill returns the first answer and posts
     nothing; the same key with another bill is refused (409 naming the key)."""
-    key = check_key(idempotency_key)
+    check_key(idempotency_key)
     if preview:
         return presettle(session, bill, by, tree)
+    from minsheng.medical import batch  # it builds on this module
+
+    (result,) = batch.settle_all(session, [batch.Item(bill, by, idempotency_key)], tree)
+    if isinstance(result, MinshengError):
+        raise result  # its after_rollback (a patient miss counted) left to the unit of work
+    return result
+
+
+def _settle_single(
+    session: Session, bill: BillIn, by: Principal, key: str | None, tree: ParameterTree | None
+) -> SettlementOut:
+    """One bill on its own, read by read (a batch's bill of a patient who shows the electronic
+    card: scanning it is a write of its own)."""
+    key = check_key(key)
     facility = _facility(session, bill.facility_code, by)
     person, _ = _patient(session, bill, by)
     return _settle(
@@ -146,11 +162,22 @@ def settle(
     )
 
 
-def _first_fingerprint(session: Session, first: Settlement) -> str | None:
+def _key_reused(shown: str) -> ConflictError:
+    return ConflictError(
+        "idempotency_key",
+        "key_reused",
+        f"幂等键“{shown}”已用于另一张账单；新账单请用新的键",
+        f"the Idempotency-Key {shown!r} was already used for a different bill; "
+        "send a new bill with a new key",
+        bo=f"Idempotency-Key “{shown}” ནི་ཐོ་ཁྲ་གཞན་ཞིག་ལ་བེད་སྤྱོད་བྱས་ཟིན།",
+    )
+
+
+def _first_fingerprint(session: Session, first: Any) -> str | None:
     """The fingerprint stored with a key; for rows from before it was stored, the stored
     bill's (None if that bill no longer reads: then nothing can match it)."""
     if first.fingerprint:
-        return first.fingerprint
+        return str(first.fingerprint)
     person = session.get(Person, first.person_id)
     facility = session.get(Facility, first.facility_id)
     try:
@@ -179,15 +206,7 @@ def _settle(
         first = session.scalar(_BY_KEY, {"key": key})
         if first is not None:
             if _first_fingerprint(session, first) != fp:
-                shown = shown_key or key
-                raise ConflictError(
-                    "idempotency_key",
-                    "key_reused",
-                    f"幂等键“{shown}”已用于另一张账单；新账单请用新的键",
-                    f"the Idempotency-Key {shown!r} was already used for a different bill; "
-                    "send a new bill with a new key",
-                    bo=f"Idempotency-Key “{shown}” ནི་ཐོ་ཁྲ་གཞན་ཞིག་ལ་བེད་སྤྱོད་བྱས་ཟིན།",
-                )
+                raise _key_reused(shown_key or key)
             return out(first)  # a retry: the first answer, nothing posted
     s, inputs = _compute(session, bill, by, person, facility, ledger, fp, tree)
     s.idempotency_key = key
