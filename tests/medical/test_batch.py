@@ -230,3 +230,23 @@ def test_a_concurrent_duplicate_key_poisons_nothing(
     assert isinstance(raced, ConflictError) and raced.rule == "key_reused"
     assert isinstance(free, SettlementOut) and free.person_id == world["c"]
     assert totals(session, world["c"], YEAR)["settlements"] == 1
+
+
+def test_the_stored_explanation_is_the_steps_as_dumped(
+    session: Session, world: dict[str, int]
+) -> None:
+    """The explanation is encoded from cached figures; it must read exactly as the steps'
+    ``model_dump`` would, byte for byte, on every kind of bill (caps reached included)."""
+    import json
+
+    amounts = [("150000.00", "inpatient"), ("80.00", "outpatient"), ("900000.00", "inpatient")]
+    results = batch.settle_many(
+        session, [Item(bill(A, a, visit), BY, f"e{i}") for i, (a, visit) in enumerate(amounts)]
+    )
+    session.commit()
+    for r in results:
+        assert isinstance(r, SettlementOut)
+        stored = session.get(Settlement, r.id)
+        assert stored is not None
+        dumped = json.dumps([x.model_dump() for x in r.explanation], ensure_ascii=False)
+        assert stored.explanation == dumped

@@ -62,6 +62,7 @@ from minsheng.medical.intake import (
     make_inputs,
     misses_in_window,
     params_on,
+    parse_lines,
     presented_as,
     stated_balance,
 )
@@ -172,6 +173,7 @@ class _Bill:
     hospital: load.Hospital | None = None
     patient: load.Patient | None = None
     fp: str = ""
+    parsed: rules.Lines | None = None  # the bill's lines, parsed once
     enrolment: tuple[str, str] = ("", "")
     same_as: int | None = None  # an earlier bill of the batch with this key and fingerprint
     wave: int = 0
@@ -302,7 +304,8 @@ class _Batch:
             raise _no_such_patient()
         b.hospital, b.patient = hospital, people[person_id]
         service._not_future(bill)
-        b.fp = fingerprint(bill, b.patient, hospital)  # type: ignore[arg-type]
+        b.parsed = parse_lines(list(bill.lines))
+        b.fp = fingerprint(bill, b.patient, hospital, b.parsed)  # type: ignore[arg-type]
 
     def _keys(self, alive: list[int]) -> list[_Bill]:
         """Each key's first use — stored (a retry answers it, another bill is a 409) or earlier
@@ -393,7 +396,8 @@ class _Batch:
                 b.values = v
                 rows.append(v)
                 done.append(b)
-        ids_ = self.session.execute(_ADD, rows).scalars().all()
+        # Core on the connection: no ORM bookkeeping for rows the session never holds
+        ids_ = self.session.connection().execute(_ADD, rows).scalars().all()
         for b, sid in zip(done, ids_, strict=True):
             b.values["id"] = sid
 
@@ -429,15 +433,17 @@ class _Batch:
             waived,
             accounts,
             years,
+            b.parsed,
         )
 
     # ------------------------------------------------------------------------ the writes
 
     def _write(self, settling: list[_Bill]) -> None:
         session = self.session
+        conn = session.connection()
         touched = [lg for lg in self.ledgers.values() if lg.touched]
         if touched:
-            session.execute(
+            conn.execute(
                 _SET_LEDGER,
                 [
                     {"k_person": lg.person_id, "k_year": lg.year}
@@ -447,7 +453,7 @@ class _Batch:
             )
         balances = self.accounts.balance
         if self.accounts.touched:
-            session.execute(
+            conn.execute(
                 _SET_BALANCE,
                 [{"k_person": p, "v_balance": balances[p]} for p in sorted(self.accounts.touched)],
             )

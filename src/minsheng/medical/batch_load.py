@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from minsheng.foundation.crypto import lookup_hash
@@ -141,7 +141,10 @@ def keyed(session: Session, keys: set[str]) -> dict[str, Any]:
 _L = LedgerYear.__table__
 _LOCK_LEDGERS = (
     select(_L)
-    .where(tuple_(_L.c.person_id, _L.c.year).in_(bindparam("pairs", expanding=True)))
+    .where(
+        _L.c.person_id.in_(bindparam("persons", expanding=True)),
+        _L.c.year.in_(bindparam("years", expanding=True)),
+    )
     .order_by(_L.c.person_id, _L.c.year)
     .with_for_update()
 )
@@ -154,10 +157,14 @@ def lock_ledgers(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[in
     pg = session.get_bind().dialect.name == "postgresql"
     ordered = sorted(pairs)
     found: dict[tuple[int, int], Ledger] = {}
+    conn = session.connection()
     for part in _chunks(ordered):
-        session.execute(_NEW_ROW[pg], [{"person_id": p, "year": y} for p, y in part])
-        for r in session.execute(_LOCK_LEDGERS, {"pairs": list(part)}):
-            found[(r.person_id, r.year)] = Ledger(**r._mapping)
+        conn.execute(_NEW_ROW[pg], [{"person_id": p, "year": y} for p, y in part])
+        persons = sorted({p for p, _ in part})
+        years = sorted({y for _, y in part})
+        for r in conn.execute(_LOCK_LEDGERS, {"persons": persons, "years": years}):
+            if (r.person_id, r.year) in pairs:  # (another year of a person: locked, unused)
+                found[(r.person_id, r.year)] = Ledger(**r._mapping)
     return found
 
 

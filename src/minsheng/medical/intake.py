@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -193,11 +195,14 @@ def _canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def fingerprint(bill: BillIn, person: Person, facility: Facility) -> str:
+def fingerprint(
+    bill: BillIn, person: Person, facility: Facility, parsed: rules.Lines | None = None
+) -> str:
     """SHA-256 over a canonical JSON of the bill as parsed: the same bill written differently
     ("100" or "100.00", a default spelt out) has the same fingerprint. The patient enters as the
-    internal person id — never the ID number, which a plain hash would not hide."""
-    parsed = parse_lines(list(bill.lines))
+    internal person id — never the ID number, which a plain hash would not hide. (``parsed``:
+    the bill's lines already parsed.)"""
+    parsed = parsed if parsed is not None else parse_lines(list(bill.lines))
     columns = [getattr(parsed, f) for f in parsed.__dataclass_fields__]
     lines = [
         [ln.code, ln.name, ln.category, ln.registration, *(int(c[i]) for c in columns)]
@@ -223,9 +228,8 @@ def fingerprint(bill: BillIn, person: Person, facility: Facility) -> str:
 
 def referenced_bill(bill: BillIn, person_id: int) -> str:
     """The bill as stored: as received, but the patient referenced by person id."""
-    data = bill.model_dump(mode="json")
-    data["patient"] = {"person_id": person_id}
-    return json.dumps(data, ensure_ascii=False)
+    rest = bill.model_dump_json(exclude={"patient"})  # pydantic's encoder: no dict on the way
+    return f'{{"patient": {{"person_id": {int(person_id)}}}, {rest[1:]}'  # (a bill has fields)
 
 
 _FACILITY = select(Facility).where(Facility.code == bindparam("code"))  # built once
@@ -254,12 +258,16 @@ class Inputs:
 
     def stored(self) -> dict[str, Any]:
         """What a settlement stores as its ``inputs`` (and :func:`ledger.replay_year` reads)."""
-        data = {k: v for k, v in asdict(self.row).items() if k != "total"}
+        row = self.row  # its fields are plain values (no deep copy needed)
+        data = {name: getattr(row, name) for name in _STORED}
         return data | {
             "accounts": self.accounts,
             "pooling_region": self.pooling_region,
             "registration_waived": self.registration_waived,
         }
+
+
+_STORED = tuple(f.name for f in fields(rules.BillRow) if f.name != "total")
 
 
 def bill_row(
@@ -300,14 +308,35 @@ def params_on(
     tree: ParameterTree | None = None,
     cache: dict[tuple[dt.date, str], rules.MedicalParams] | None = None,
 ) -> rules.MedicalParams:
-    """The figures in force in ``region`` on ``day`` (a batch keeps them in ``cache``: building
-    them takes milliseconds)."""
+    """The figures in force in ``region`` on ``day`` under ``tree`` (default: the rules in
+    force). Building them takes milliseconds, so they are kept: per (tree, day, region), the
+    last :data:`PARAMS_KEPT` (a tree is immutable once loaded; ``cache``: a batch's own)."""
     if cache is not None and (day, region) in cache:
         return cache[(day, region)]
-    params = rules.MedicalParams.from_snapshot((tree or load()).at(day, region))
+    source = tree or load()
+    key = (id(source), day, region)
+    with _PARAMS_LOCK:
+        kept = _PARAMS.get(key)
+        if kept is not None and kept[0] is source:
+            _PARAMS.move_to_end(key)
+    if kept is not None and kept[0] is source:
+        params = kept[1]
+    else:
+        params = rules.MedicalParams.from_snapshot(source.at(day, region))
+        with _PARAMS_LOCK:
+            _PARAMS[key] = (source, params)  # the tree held: its id is not reused while kept
+            while len(_PARAMS) > PARAMS_KEPT:
+                _PARAMS.popitem(last=False)
     if cache is not None:
         cache[(day, region)] = params
     return params
+
+
+PARAMS_KEPT = 256  # (tree, day, region) figures kept in memory: an engineering bound
+_PARAMS: OrderedDict[tuple[int, dt.date, str], tuple[ParameterTree, rules.MedicalParams]] = (
+    OrderedDict()
+)
+_PARAMS_LOCK = threading.Lock()
 
 
 def make_inputs(
@@ -320,21 +349,26 @@ def make_inputs(
     waived: bool,
     accounts: tuple[int, list[int]],
     years: dict[str, int],
+    parsed: rules.Lines | None = None,
 ) -> Inputs:
     """The rules' view of one bill from the facts read about it (no reads here: the single
     settlement reads them one by one, a batch for all its bills at once). ``ledger``: the
-    year's totals before the bill (its ``admissions``), or None."""
+    year's totals before the bill (its ``admissions``), or None; ``parsed``: the bill's lines
+    already parsed."""
     day = bill.service_date
     scheme, home = enrolment
     statuses = set(registry.statuses_on(person, day))
     there = divisions.pooling_region(facility.division_code)
     area = "local" if home == there else ("filed" if bill.out_of_area_filed else "unfiled")
-    lines = list(bill.lines)
     if waived:
         lines = [
-            ln.model_copy(update={"unit_price": "0"}) if ln.registration else ln for ln in lines
+            ln.model_copy(update={"unit_price": "0"}) if ln.registration else ln
+            for ln in bill.lines
         ]
-    split = rules.split_lines(parse_lines(lines))
+        parsed = parse_lines(lines)
+    elif parsed is None:
+        parsed = parse_lines(list(bill.lines))
+    split = rules.split_lines(parsed)
     balance, order = accounts
     admissions = ledger.admissions if ledger is not None else 0
     row = rules.BillRow(

@@ -10,16 +10,62 @@ from typing import Any
 from minsheng.medical import rules
 from minsheng.medical.codes import COMMERCIAL, TILTED
 from minsheng.medical.intake import Inputs, referenced_bill
-from minsheng.medical.reads import render
+from minsheng.medical.reads import info_dict, render
 from minsheng.medical.schemas import BillIn, FundStep
+from minsheng.policy import ValueInfo
 
 
 def explanation(
     bills: rules.Bills, r: rules.Result, params: rules.MedicalParams, i: int
 ) -> tuple[list[FundStep], str]:
-    """Bill ``i``'s steps as the API shows them, and as stored (JSON)."""
-    steps = render(rules.explain(bills, r, params, i))
-    return steps, json.dumps([x.model_dump() for x in steps], ensure_ascii=False)
+    """Bill ``i``'s steps as the API shows them, and as stored: the JSON of
+    ``[step.model_dump() for step in steps]``, each step's figures encoded once per list of
+    figures (they are most of it, and the same for every bill of a table cell)."""
+    raw = rules.explain(bills, r, params, i)
+    return render(raw), "[" + ", ".join(_step_json(s) for s in raw) + "]"
+
+
+def _step_json(s: rules.Step) -> str:
+    head = {
+        "fund": s.fund,
+        "base": s.base,
+        "deductible": s.deductible,
+        "ratio": s.ratio,
+        "cap_left": s.cap_left,
+        "cap_reached": s.cap_reached,
+        "amount": s.amount,
+    }
+    tail = {
+        "terms": [{"name": x.name, "fact": x.fact, "added": x.added} for x in s.terms],
+        "admission": s.admission,
+        "bands": list(s.bands) if s.bands else None,
+        "counted": s.counted,
+        "segments": list(s.segments) if s.segments else None,
+        "threshold_basis": s.threshold_basis,
+    }
+    return (
+        json.dumps(head, ensure_ascii=False)[:-1]
+        + ', "parameters": '
+        + _figures_json(s.parameters)
+        + ", "
+        + json.dumps(tail, ensure_ascii=False)[1:]
+    )
+
+
+def _figures_json(infos: tuple[ValueInfo, ...]) -> str:
+    key = tuple(id(x) for x in infos)
+    kept = _FIGURES.get(key)
+    if kept is not None:  # the same figures: theirs are held, so their ids are not reused
+        return kept[1]
+    made = json.dumps([info_dict(x) for x in infos], ensure_ascii=False)
+    if len(_FIGURES) >= FIGURES_KEPT:
+        _FIGURES.clear()
+    _FIGURES[key] = (infos, made)  # the figures held: their ids are not reused while kept
+    return made
+
+
+FIGURES_KEPT = 20_000  # lists of figures kept encoded: an engineering bound
+_FIGURES: dict[tuple[int, ...], tuple[tuple[ValueInfo, ...], str]] = {}
 
 
 def values(

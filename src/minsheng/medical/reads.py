@@ -16,6 +16,7 @@ from minsheng.foundation.principals import Principal
 from minsheng.medical import rules
 from minsheng.medical.models import Settlement
 from minsheng.medical.schemas import FundStep, SettlementOut
+from minsheng.policy import ValueInfo
 from minsheng.registry.models import Facility, Person
 
 # ----------------------------------------------------------------------------- explanation
@@ -32,7 +33,7 @@ def render(steps: list[rules.Step]) -> list[FundStep]:
             cap_left=s.cap_left,
             cap_reached=s.cap_reached,
             amount=s.amount,
-            parameters=[i.to_dict() for i in s.parameters],
+            parameters=[info_dict(i) for i in s.parameters],
             terms=[{"name": x.name, "fact": x.fact, "added": x.added} for x in s.terms],
             admission=s.admission,
             bands=list(s.bands) if s.bands else None,
@@ -42,6 +43,24 @@ def render(steps: list[rules.Step]) -> list[FundStep]:
         )
         for s in steps
     ]
+
+
+def info_dict(info: ValueInfo) -> dict[str, Any]:
+    """A figure's dict as the explanation shows it, built once per figure: the figures of the
+    rules in force are kept (``intake.params_on``), and so are theirs (by identity, the figure
+    held, so an id is not reused while kept; at most :data:`INFOS_KEPT`)."""
+    kept = _INFOS.get(id(info))
+    if kept is not None and kept[0] is info:
+        return kept[1]
+    made = info.to_dict()
+    if len(_INFOS) >= INFOS_KEPT:
+        _INFOS.clear()
+    _INFOS[id(info)] = (info, made)
+    return made
+
+
+INFOS_KEPT = 20_000  # explanation figures kept in memory: an engineering bound
+_INFOS: dict[int, tuple[ValueInfo, dict[str, Any]]] = {}
 
 
 def out(s: Any, preview: bool = False, steps: list[FundStep] | None = None) -> SettlementOut:
