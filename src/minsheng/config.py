@@ -63,6 +63,9 @@ class Settings:
     token_days: int = 90  # API tokens' default lifetime
     trusted_proxies: tuple[str, ...] = ()  # addresses / networks whose X-Forwarded-For counts
     origins: tuple[str, ...] = ()  # extra allowed origins (the server's own always is)
+    # the most bills a settlement batch holds (an operational limit, not a policy figure:
+    # one unit of work and one request body; docs/medical.md, "Batches")
+    batch_max: int = 1000
     keys: Keys | None = field(default=None, repr=False)
 
     @classmethod
@@ -81,6 +84,7 @@ class Settings:
             token_days=_days(os.environ.get("MINSHENG_TOKEN_DAYS", "90")),
             trusted_proxies=_list(os.environ.get("MINSHENG_TRUSTED_PROXIES", "")),
             origins=_list(os.environ.get("MINSHENG_ORIGINS", "")),
+            batch_max=_batch_max(os.environ.get("MINSHENG_BATCH_MAX", "1000")),
             keys=load_keys(data_dir, env),
         )
 
@@ -90,6 +94,19 @@ def _list(text: str) -> tuple[str, ...]:
 
 
 MAX_TOKEN_DAYS = 366  # an engineering bound: a token lives at most a year (docs/security.md)
+
+
+MAX_BATCH = 10_000  # an engineering bound on MINSHENG_BATCH_MAX (the request body's cap)
+
+
+def _batch_max(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError as exc:
+        raise ConfigError("MINSHENG_BATCH_MAX is a whole number of bills") from exc
+    if not 1 <= n <= MAX_BATCH:
+        raise ConfigError(f"MINSHENG_BATCH_MAX is between 1 and {MAX_BATCH}")
+    return n
 
 
 def _days(text: str) -> int:
