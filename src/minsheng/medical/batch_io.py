@@ -9,14 +9,19 @@ whole batch; only an empty batch or one over the limit is refused whole (the fie
 from __future__ import annotations
 
 import json
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from minsheng.core.errors import MinshengError, Problem, invalid
 from minsheng.fields import to_minsheng_error
 from minsheng.foundation.principals import Principal
-from minsheng.medical.batch import Item, Outcome
+from minsheng.medical.batch import Item, Outcome, settle_many
 from minsheng.medical.schemas import BillIn, SettlementOut
 
 # The largest batch a request or a chunk of a file settles in one unit of work (an operational
@@ -85,9 +90,80 @@ def error_dict(err: MinshengError) -> dict[str, Any]:
     return first | {"problems": [p.to_dict() for p in err.problems]}
 
 
-def result_json(index: int, outcome: Outcome) -> str:
+def result_json(index: int, outcome: Outcome, key: str = "index") -> str:
     """One result as JSON: 201 and the settlement, or the error's status and the error."""
     if isinstance(outcome, SettlementOut):
-        return f'{{"index": {index}, "status": 201, "settlement": {outcome.model_dump_json()}}}'
-    body = {"index": index, "status": outcome.status, "error": error_dict(outcome)}
+        return f'{{"{key}": {index}, "status": 201, "settlement": {outcome.model_dump_json()}}}'
+    body = {key: index, "status": outcome.status, "error": error_dict(outcome)}
     return json.dumps(body, ensure_ascii=False)
+
+
+FAULT_ENV = "MINSHENG_FAULT"  # test-only: settle-batch:<before_commit|after_commit>:<chunk>
+
+
+def _fault(where: str, chunk: int) -> None:
+    """Test-only crash hook (ignored when ``MINSHENG_ENV=production``): SIGKILL this process."""
+    if os.environ.get(FAULT_ENV) == f"settle-batch:{where}:{chunk}" and (
+        os.environ.get("MINSHENG_ENV") != "production"
+    ):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def settle_lines(
+    lines: Iterable[str],
+    by: Principal,
+    size: int,
+    open_uow: Callable[[], AbstractContextManager[Session]],
+    write: Callable[[str], None],
+) -> int:
+    """Settle a file of JSON lines (one ``{"idempotency_key", "bill"}`` a line) in chunks of
+    ``size`` bills, each chunk in its own unit of work, and ``write`` each line's result (JSON,
+    ``"line"``: its number from 1) once its chunk has committed; the number of lines refused.
+
+    Killed in the middle, a rerun of the same file settles nothing twice: a chunk committed
+    answers its keys' first results, a chunk not committed left nothing."""
+    failed = 0
+    chunk: list[tuple[int, Item | MinshengError]] = []
+    chunks = 0
+
+    def flush() -> None:
+        nonlocal failed, chunks
+        if not chunk:
+            return
+        chunks += 1
+        items = [p for _, p in chunk if isinstance(p, Item)]
+        settled: Iterator[Outcome] = iter(())
+        if items:
+            with open_uow() as s:
+                settled = iter(settle_many(s, items))
+                _fault("before_commit", chunks)
+        _fault("after_commit", chunks)
+        for number, p in chunk:
+            outcome = p if isinstance(p, MinshengError) else next(settled)
+            failed += isinstance(outcome, MinshengError)
+            write(result_json(number, outcome, key="line"))
+        chunk.clear()
+
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            raw = json.loads(text)
+        except ValueError as err:
+            chunk.append((number, _not_json(err)))
+        else:
+            chunk.append((number, element(raw, by)))
+        if len(chunk) >= size:
+            flush()
+    flush()
+    return failed
+
+
+def _not_json(err: ValueError) -> MinshengError:
+    return invalid(
+        "line",
+        "json",
+        f"该行不是JSON：{err}",
+        f"the line is not JSON: {err}",
+        bo="ཕྲེང་འདི་ JSON མིན།",
+    )
