@@ -46,27 +46,30 @@ from minsheng.foundation.principals import Principal
 from minsheng.medical import batch_load as load
 from minsheng.medical import posting, rules, service
 from minsheng.medical.intake import (
-    PATIENT_MISSES_PER_HOUR,
     Inputs,
-    _miss_key,
-    _missing,
-    _no_such_patient,
     _registration_waiver,
     _scoped,
-    _too_many_misses,
     _years,
     accounts_of,
     check_key,
     enrolled,
     fingerprint,
     make_inputs,
-    misses_in_window,
     params_on,
     parse_lines,
     presented_as,
+    split_sums,
     stated_balance,
 )
 from minsheng.medical.ledger import TOTAL_FIELDS, _post, debit
+from minsheng.medical.misses import (
+    PATIENT_MISSES_PER_HOUR,
+    _miss_key,
+    _missing,
+    _no_such_patient,
+    _too_many_misses,
+    misses_in_window,
+)
 from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
 from minsheng.medical.schemas import BillIn, FundStep, SettlementOut
 from minsheng.policy import ParameterTree
@@ -174,6 +177,7 @@ class _Bill:
     patient: load.Patient | None = None
     fp: str = ""
     parsed: rules.Lines | None = None  # the bill's lines, parsed once
+    parts: tuple[int, int, int, int] | None = None  # and split, for the whole batch at once
     enrolment: tuple[str, str] = ("", "")
     same_as: int | None = None  # an earlier bill of the batch with this key and fingerprint
     wave: int = 0
@@ -220,6 +224,9 @@ class _Batch:
                 {(b.patient.id, b.item.bill.service_date.year) for b in settling},  # type: ignore[union-attr]
             )
             self.accounts = load.lock_accounts(self.session, [b.patient for b in settling])  # type: ignore[misc]
+            parts = split_sums([b.parsed for b in settling])  # type: ignore[misc]
+            for b, p in zip(settling, parts, strict=True):
+                b.parts = p
             self._waves(settling)
             self._write(settling)
         for i, b in enumerate(self.bills):
@@ -434,6 +441,7 @@ class _Batch:
             accounts,
             years,
             b.parsed,
+            b.parts,
         )
 
     # ------------------------------------------------------------------------ the writes

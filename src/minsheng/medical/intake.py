@@ -14,23 +14,45 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from minsheng.auth.models import AuthThrottle
 from minsheng.cards import service as cards
 from minsheng.core import divisions, ids, money, text
 from minsheng.core.errors import (
-    MinshengError,
     NotFoundError,
     invalid,
 )
-from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.medical import person_facts, rules
 from minsheng.medical.amounts import parse_lines as parse_lines
+from minsheng.medical.misses import (  # re-exported: desk.py and tests read them here
+    MISS_WINDOW as MISS_WINDOW,
+)
+from minsheng.medical.misses import (
+    PATIENT_MISSES_PER_HOUR as PATIENT_MISSES_PER_HOUR,
+)
+from minsheng.medical.misses import (
+    _count_miss as _count_miss,
+)
+from minsheng.medical.misses import (
+    _miss_key as _miss_key,
+)
+from minsheng.medical.misses import (
+    _misses_spent as _misses_spent,
+)
+from minsheng.medical.misses import (
+    _missing as _missing,
+)
+from minsheng.medical.misses import (
+    _no_such_patient as _no_such_patient,
+)
+from minsheng.medical.misses import (
+    _too_many_misses as _too_many_misses,
+)
+from minsheng.medical.misses import (
+    misses_in_window as misses_in_window,
+)
 from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
 from minsheng.medical.schemas import BillIn
 from minsheng.policy import ParameterTree, load
@@ -94,85 +116,6 @@ def presented_as(bill: BillIn, by: Principal, trusted: bool = False) -> tuple[st
         "请填写患者的身份证号或扫描电子社保卡",
         "give the patient's ID number or scan the electronic card",
         bo="ནད་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
-    )
-
-
-def _missing(by: Principal, key: str) -> NotFoundError:
-    """No one holds the ID number looked up: refused, and the miss counted and audited (kept
-    although the request is refused)."""
-    missing = _no_such_patient()
-
-    def record(s: Session) -> None:
-        _count_miss(s, key)
-        audit.record(s, by, "patient_miss", "person", None, by.region)
-
-    missing.after_rollback.append(record)
-    return missing
-
-
-# Look-ups of ID numbers nobody holds, per caller per hour. A cashier's typos are a few an hour;
-# rebuilding an ID from a list's birth date and county takes ~500 guesses (probing did it in
-# 876 previews, 3.7 s) — bounded here, and every miss is audited.
-PATIENT_MISSES_PER_HOUR = 20
-
-
-def _no_such_patient() -> NotFoundError:
-    return NotFoundError(
-        "patient", "未找到该参保人", "no such insured person", bo="ཉེན་འགོག་ཞུགས་མི་མ་རྙེད།"
-    )
-
-
-MISS_WINDOW = dt.timedelta(hours=1)
-
-
-def _miss_key(by: Principal) -> str:
-    return hashlib.sha256(f"patient_miss\0{by.actor}".encode()).hexdigest()
-
-
-def _misses_spent(session: Session, key: str) -> bool:
-    """One primary-key read on the settlement path (the counts live in ``auth_throttle``)."""
-    return misses_in_window(session, key) >= PATIENT_MISSES_PER_HOUR
-
-
-def misses_in_window(session: Session, key: str) -> int:
-    """The caller's misses counted in the current window (0 once it has passed)."""
-    row = session.get(AuthThrottle, key)
-    if row is None:
-        return 0
-    start = row.window_start if row.window_start.tzinfo else row.window_start.replace(tzinfo=dt.UTC)
-    return row.failures if start + MISS_WINDOW > dt.datetime.now(dt.UTC) else 0
-
-
-def _count_miss(session: Session, key: str) -> None:
-    """One more miss in the window (an upsert: concurrent misses never clash)."""
-    t = dt.datetime.now(dt.UTC)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(AuthThrottle)
-        .values(key=key, failures=0, window_start=t)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    session.execute(
-        update(AuthThrottle)
-        .where(AuthThrottle.key == key, AuthThrottle.window_start <= t - MISS_WINDOW)
-        .values(failures=0, window_start=t)
-    )
-    session.execute(
-        update(AuthThrottle)
-        .where(AuthThrottle.key == key)
-        .values(failures=AuthThrottle.failures + 1)
-    )
-
-
-def _too_many_misses() -> MinshengError:
-    return MinshengError(
-        field="patient.id_number",
-        rule="too_many_unknown_patients",
-        zh=f"一小时内查询未登记身份证号已超过{PATIENT_MISSES_PER_HOUR}次，请稍后再试或联系医保经办机构",
-        en=f"more than {PATIENT_MISSES_PER_HOUR} ID numbers nobody holds were looked up in an "
-        "hour: try again later, or ask the medical-insurance office",
-        bo=f"ཆུ་ཚོད་གཅིག་གི་ནང་ཐོ་མེད་པའི་ཨང་རྟགས་{PATIENT_MISSES_PER_HOUR}ལས་བརྒལ་བས། རྗེས་སུ་ཚོད་ལྟ་གནང་།",
-        status=429,
     )
 
 
@@ -350,11 +293,13 @@ def make_inputs(
     accounts: tuple[int, list[int]],
     years: dict[str, int],
     parsed: rules.Lines | None = None,
+    parts: tuple[int, int, int, int] | None = None,
 ) -> Inputs:
     """The rules' view of one bill from the facts read about it (no reads here: the single
     settlement reads them one by one, a batch for all its bills at once). ``ledger``: the
     year's totals before the bill (its ``admissions``), or None; ``parsed``: the bill's lines
-    already parsed."""
+    already parsed, ``parts``: their split already summed (全自费, 超限价, 先行自付, 政策范围内:
+    :func:`split_sums`, for a batch's bills at once)."""
     day = bill.service_date
     scheme, home = enrolment
     statuses = set(registry.statuses_on(person, day))
@@ -365,10 +310,10 @@ def make_inputs(
             ln.model_copy(update={"unit_price": "0"}) if ln.registration else ln
             for ln in bill.lines
         ]
-        parsed = parse_lines(lines)
-    elif parsed is None:
-        parsed = parse_lines(list(bill.lines))
-    split = rules.split_lines(parsed)
+        parts = split_sums([parse_lines(lines)])[0]
+    elif parts is None:
+        parts = split_sums([parsed if parsed is not None else parse_lines(list(bill.lines))])[0]
+    full_self, over_limit, self_first, policy = parts
     balance, order = accounts
     admissions = ledger.admissions if ledger is not None else 0
     row = rules.BillRow(
@@ -376,10 +321,10 @@ def make_inputs(
         visit=bill.visit,
         level=facility.level,
         area=area,
-        full_self=int(split.full_self.sum()),
-        over_limit=int(split.over_limit.sum()),
-        self_first=int(split.self_first.sum()),
-        policy=int(split.policy.sum()),
+        full_self=full_self,
+        over_limit=over_limit,
+        self_first=self_first,
+        policy=policy,
         later_admission=bill.visit == "inpatient" and admissions > 0,
         admission=admissions + 1 if bill.visit == "inpatient" else 0,
         referred_from=bill.referred_from_level if bill.visit == "inpatient" else 0,
@@ -392,6 +337,20 @@ def make_inputs(
         **years,
     )
     return Inputs(row, order, home, waived, params)
+
+
+def split_sums(bills: list[rules.Lines]) -> list[tuple[int, int, int, int]]:
+    """Each bill's lines split (``rules.split_lines``, line by line) and summed: (全自费,
+    超限价自费, 先行自付, 政策范围内) — the lines of all the bills in one vectorised pass."""
+    names = rules.Lines.__dataclass_fields__
+    joined = rules.Lines(*[np.concatenate([getattr(b, f) for b in bills]) for f in names])
+    split = rules.split_lines(joined)
+    starts = np.cumsum([0] + [len(b.category) for b in bills[:-1]])
+    sums = [
+        np.add.reduceat(getattr(split, f), starts)
+        for f in ("full_self", "over_limit", "self_first", "policy")
+    ]
+    return [(int(a), int(b), int(c), int(d)) for a, b, c, d in zip(*sums, strict=True)]
 
 
 def _years(
