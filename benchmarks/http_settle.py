@@ -4,7 +4,9 @@ connections; wrk as the client (:mod:`benchmarks.serving`), on SQLite or — ``-
 scratch database of a PostgreSQL server. Each request settles one outpatient bill of another
 insured person of Lhasa (round-robin over the demo population's insured), with its own
 ``Idempotency-Key``, as a hospital's HIS would send it. Bar (issue 17): settlements/s at 8
-connections ≥ 80 % of ``/me``, p99 < 50 ms. No timed assertions; the figures go in
+connections ≥ 80 % of ``/me``, p99 < 50 ms. Each figure twice in the same run: with group commit
+(the default, ``MINSHENG_GROUP_COMMIT_MAX=64``) and with a transaction per request (``=1``), the
+baseline. No timed assertions; the figures go in
 ``docs/benchmarks.md`` by hand.
 
 (Not ``http.py``: a script of that name beside the others shadows the standard library.)
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import tempfile
 import time
@@ -73,6 +76,7 @@ def main() -> None:
     ap.add_argument("--connections", default="8,32,128")
     ap.add_argument("--server-workers", type=int, default=2, help="uvicorn worker processes")
     ap.add_argument("--url", default=None, help="PostgreSQL: a server URL")
+    ap.add_argument("--group-commit", default="64,1", help="MINSHENG_GROUP_COMMIT_MAX values")
     args = ap.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-http-"))
     db_url = environment(data_dir, args.url)
@@ -81,28 +85,34 @@ def main() -> None:
     numbers_file.write_text("\n".join(world["numbers"]) + "\n")
     name = "PostgreSQL" if args.url else "SQLite"
     print(f"[http/{name}] {len(world['numbers']):,} insured patients of Lhasa")
-    server, base = start_server(args.server_workers)
-    try:
-        for conns in args.connections.split(","):
-            common = ["-t", "1", "-c", conns, "-d", f"{args.seconds}s", "--latency"]
-            me, me_lat, _ = wrk_rate(
-                [*common, "-s", str(WRK / "get.lua"), f"{base}/api/auth/me", "--", world["token"]]
-            )
-            tag = f"b{int(time.time())}c{conns}"
-            rate, lat, others = wrk_rate(
-                [*common, "-s", str(WRK / "settle.lua"), f"{base}/api/medical/settlements", "--",
-                 str(numbers_file), world["token"], "1", dt.date.today().isoformat(), FACILITY,
-                 tag]
-            )  # fmt: skip
-            print(
-                f"[http/{name}] {args.server_workers} server processes, {conns} connections, "
-                f"{args.seconds}s: {rate:,.0f} settlements/s ({lat}; {others} answers not 201); "
-                f"GET /api/auth/me {me:,.0f}/s ({me_lat}) — settlements at {rate / me:.0%} of it "
-                f"(bar at 8 connections: ≥ 80 %, p99 < 50 ms)"
-            )
-    finally:
-        server.terminate()
-        server.wait(10)
+    for most in args.group_commit.split(","):
+        # the same database and patients; group commit (up to 64 bills a transaction) against
+        # a transaction per request (1), alternately, each its own server
+        os.environ["MINSHENG_GROUP_COMMIT_MAX"] = most
+        mode = "a transaction per request" if most == "1" else f"group commit ≤ {most}"
+        server, base = start_server(args.server_workers)
+        try:
+            for conns in args.connections.split(","):
+                common = ["-t", "1", "-c", conns, "-d", f"{args.seconds}s", "--latency"]
+                me, me_lat, _ = wrk_rate(
+                    [*common, "-s", str(WRK / "get.lua"), f"{base}/api/auth/me", "--",
+                     world["token"]]
+                )  # fmt: skip
+                tag = f"b{int(time.time())}m{most}c{conns}"
+                rate, lat, others = wrk_rate(
+                    [*common, "-s", str(WRK / "settle.lua"), f"{base}/api/medical/settlements",
+                     "--", str(numbers_file), world["token"], "1", dt.date.today().isoformat(),
+                     FACILITY, tag]
+                )  # fmt: skip
+                print(
+                    f"[http/{name}] {mode}, {args.server_workers} server processes, {conns} "
+                    f"connections, {args.seconds}s: {rate:,.0f} settlements/s ({lat}; {others} "
+                    f"answers not 201); GET /api/auth/me {me:,.0f}/s ({me_lat}) — settlements "
+                    f"at {rate / me:.0%} of it (bar at 8 connections: ≥ 80 %, p99 < 50 ms)"
+                )
+        finally:
+            server.terminate()
+            server.wait(10)
 
 
 if __name__ == "__main__":

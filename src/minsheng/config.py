@@ -66,6 +66,8 @@ class Settings:
     # the most bills a settlement batch holds (an operational limit, not a policy figure:
     # one unit of work and one request body; docs/medical.md, "Batches")
     batch_max: int = 1000
+    # settlements one group commit may hold (1: a transaction per request); docs/medical.md
+    group_commit_max: int = 64
     keys: Keys | None = field(default=None, repr=False)
 
     @classmethod
@@ -84,7 +86,12 @@ class Settings:
             token_days=_days(os.environ.get("MINSHENG_TOKEN_DAYS", "90")),
             trusted_proxies=_list(os.environ.get("MINSHENG_TRUSTED_PROXIES", "")),
             origins=_list(os.environ.get("MINSHENG_ORIGINS", "")),
-            batch_max=_batch_max(os.environ.get("MINSHENG_BATCH_MAX", "1000")),
+            batch_max=_bounded(
+                "MINSHENG_BATCH_MAX", os.environ.get("MINSHENG_BATCH_MAX", "1000"), MAX_BATCH
+            ),
+            group_commit_max=_bounded(
+                "MINSHENG_GROUP_COMMIT_MAX", os.environ.get("MINSHENG_GROUP_COMMIT_MAX", "64"), 1000
+            ),
             keys=load_keys(data_dir, env),
         )
 
@@ -99,16 +106,6 @@ MAX_TOKEN_DAYS = 366  # an engineering bound: a token lives at most a year (docs
 MAX_BATCH = 10_000  # an engineering bound on MINSHENG_BATCH_MAX (the request body's cap)
 
 
-def _batch_max(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError as exc:
-        raise ConfigError("MINSHENG_BATCH_MAX is a whole number of bills") from exc
-    if not 1 <= n <= MAX_BATCH:
-        raise ConfigError(f"MINSHENG_BATCH_MAX is between 1 and {MAX_BATCH}")
-    return n
-
-
 def _days(text: str) -> int:
     try:
         days = int(text)
@@ -117,6 +114,16 @@ def _days(text: str) -> int:
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise ConfigError(f"MINSHENG_TOKEN_DAYS is between 1 and {MAX_TOKEN_DAYS}")
     return days
+
+
+def _bounded(name: str, text: str, most: int) -> int:
+    try:
+        n = int(text)
+    except ValueError as exc:
+        raise ConfigError(f"{name} is a whole number") from exc
+    if not 1 <= n <= most:
+        raise ConfigError(f"{name} is between 1 and {most}")
+    return n
 
 
 def private_dir(path: Path) -> None:

@@ -37,7 +37,7 @@ DAY = dt.date.today()
 
 
 @pytest.fixture
-def served(engine: Engine) -> Iterator[tuple[str, str, int]]:
+def served(engine: Engine) -> Iterator[tuple[str, str, int, Any]]:
     import uvicorn
 
     with make_sessionmaker(engine)() as s:
@@ -59,7 +59,7 @@ def served(engine: Engine) -> Iterator[tuple[str, str, int]]:
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", token, person_id
+    yield f"http://127.0.0.1:{port}", token, person_id, app
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -74,8 +74,8 @@ def bill(amount: str) -> dict[str, Any]:
     }
 
 
-def test_two_hundred_at_once(served: tuple[str, str, int], engine: Engine) -> None:
-    url, token, person_id = served
+def test_two_hundred_at_once(served: tuple[str, str, int, Any], engine: Engine) -> None:
+    url, token, person_id, app = served
     headers = {"Authorization": f"Bearer {token}"}
     jobs: list[tuple[dict[str, Any], dict[str, str]]] = []
     for i in range(200):
@@ -99,6 +99,8 @@ def test_two_hundred_at_once(served: tuple[str, str, int], engine: Engine) -> No
         if extra:
             retried.setdefault(extra["Idempotency-Key"], set()).add(r.json()["id"])
     assert all(len(v) == 1 for v in retried.values())  # each key: one settlement
+    writer = app.state.settle_writer  # group commit: sixteen at once shared transactions
+    assert writer.items == 230 and writer.batches < writer.items
 
     with make_sessionmaker(engine)() as s:
         rows = s.scalars(select(Settlement).where(Settlement.person_id == person_id)).all()

@@ -4,6 +4,7 @@ get, list by person/year."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -14,6 +15,7 @@ from minsheng.core import money
 from minsheng.core.errors import MinshengError, invalid
 from minsheng.fields import BalanceText
 from minsheng.foundation import audit
+from minsheng.foundation.group_commit import GroupCommit
 from minsheng.foundation.principals import Principal
 from minsheng.medical import batch, batch_io, service
 from minsheng.medical.fhir import explanation_of_benefit
@@ -57,10 +59,29 @@ def confirm(
     )
 
 
+_WRITER_LOCK = threading.Lock()
+
+
+def settle_writer(request: Request) -> GroupCommit[batch.Item, batch.Outcome]:
+    """The app's group-commit writer of settlements (made by the first settlement)."""
+    state = request.app.state
+    writer: GroupCommit[batch.Item, batch.Outcome] | None = getattr(state, "settle_writer", None)
+    if writer is None:
+        with _WRITER_LOCK:
+            writer = getattr(state, "settle_writer", None)
+            if writer is None:
+                most = state.settings.group_commit_max
+                writer = GroupCommit(
+                    state.sessionmaker, batch.settle_many, "minsheng-settle", max_batch=most
+                )
+                state.settle_writer = writer
+    return writer
+
+
 @router.post(
     "/medical/settlements", response_model=SettlementOut, status_code=status.HTTP_201_CREATED
 )
-def settle(
+async def settle(
     bill: BillIn,
     request: Request,
     idempotency_key: str | None = Header(
@@ -69,11 +90,15 @@ def settle(
     by: Principal = Depends(permit("medical:settle")),
 ) -> SettlementOut:
     """Settle a bill in one step. A retry of the same bill with the same ``Idempotency-Key``
-    returns the first answer and posts nothing; another bill with that key answers 409."""
-    return service.retrying(
-        lambda: uow(request),
-        lambda s: service.settle(s, bill, by, idempotency_key=idempotency_key),
-    )
+    returns the first answer and posts nothing; another bill with that key answers 409.
+
+    Group commit (docs/medical.md): the bills that arrive together, from any connections, are
+    settled in arrival order in one transaction by one writer; each is answered after that
+    commit, a refused bill with its own error (it leaves nothing behind)."""
+    outcome = await settle_writer(request).submit(batch.Item(bill, by, idempotency_key))
+    if isinstance(outcome, MinshengError):
+        raise outcome
+    return outcome
 
 
 class BatchIn(BaseModel):

@@ -357,7 +357,12 @@ class Protect:
         cookies = cookie_parser(raw.get(b"cookie", b"").decode("latin-1"))
         state = scope.setdefault("state", {})
         token = cookies.get(CSRF_COOKIE)
-        state["csrf"] = expected_csrf(cookies) or new_anonymous_csrf()
+        if b"cookie" not in raw and raw.get(b"authorization", b"")[:7].lower() == b"bearer ":
+            # an API client: a bearer token carries no ambient authority, so no CSRF token is
+            # minted or sent (a fresh random nonce and Set-Cookie on every HIS request)
+            state["csrf"] = None
+        else:
+            state["csrf"] = expected_csrf(cookies) or new_anonymous_csrf()
         state["lang"] = i18n.negotiate(
             cookies.get(i18n.COOKIE), raw.get(b"accept-language", b"").decode("latin-1") or None
         )
