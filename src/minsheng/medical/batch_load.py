@@ -71,19 +71,51 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 _F = Facility.__table__.c
+_P = Person.__table__.c
+_E = Enrolment.__table__.c
+_S = SpecialStatus.__table__.c
+_M = Settlement.__table__
+_A = PersonalAccount.__table__
+
+
+def _in(name: str) -> Any:
+    return bindparam(name, expanding=True)
+
+
+# Every statement built once (a batch of one — the window's settlement — runs them all).
+_HOSPITALS = select(_F.id, _F.code, _F.level, _F.division_code).where(_F.code.in_(_in("codes")))
+_BY_HASH = select(_P.id, _P.id_hash).where(_P.id_hash.in_(_in("hashes")))
+_PEOPLE = select(_P.id, _P.birth_date, _P.household_id, _P.division_code).where(
+    _P.id.in_(_in("ids"))
+)
+_ENROLMENTS = (
+    select(_E.person_id, _E.start_date, _E.end_date, _E.scheme, _E.pooling_region)
+    .where(_E.person_id.in_(_in("ids")))
+    .order_by(_E.person_id, _E.start_date, _E.id)
+)
+_STATUSES = (
+    select(_S.person_id, _S.start_date, _S.end_date, _S.kind)
+    .where(_S.person_id.in_(_in("ids")))
+    .order_by(_S.person_id, _S.start_date, _S.id)
+)
+_KEYED = select(_M).where(_M.c.idempotency_key.in_(_in("keys")))
+_MEMBERS = (
+    select(_P.id, _P.household_id).where(_P.household_id.in_(_in("households"))).order_by(_P.id)
+)
+_LOCK_ACCOUNTS = (
+    select(_A.c.person_id, _A.c.balance, _A.c.family_sharing)
+    .where(_A.c.person_id.in_(_in("ids")))
+    .order_by(_A.c.person_id)
+    .with_for_update()
+)
 
 
 def hospitals(session: Session, codes: set[str]) -> dict[str, Hospital]:
     found: dict[str, Hospital] = {}
     for part in _chunks(sorted(codes)):
-        for r in session.execute(
-            select(_F.id, _F.code, _F.level, _F.division_code).where(_F.code.in_(part))
-        ):
+        for r in session.execute(_HOSPITALS, {"codes": list(part)}):
             found[r.code] = Hospital(r.id, r.code, r.level, r.division_code)
     return found
-
-
-_P = Person.__table__.c
 
 
 def by_id_number(session: Session, numbers: set[str]) -> dict[str, int]:
@@ -91,13 +123,9 @@ def by_id_number(session: Session, numbers: set[str]) -> dict[str, int]:
     hashes = {lookup_hash(n): n for n in numbers}
     found: dict[str, int] = {}
     for part in _chunks(sorted(hashes)):
-        for pid, h in session.execute(select(_P.id, _P.id_hash).where(_P.id_hash.in_(part))):
+        for pid, h in session.execute(_BY_HASH, {"hashes": list(part)}):
             found[hashes[h]] = pid
     return found
-
-
-_E = Enrolment.__table__.c
-_S = SpecialStatus.__table__.c
 
 
 def patients(session: Session, person_ids: set[int]) -> dict[int, Patient]:
@@ -105,35 +133,22 @@ def patients(session: Session, person_ids: set[int]) -> dict[int, Patient]:
     found: dict[int, Patient] = {}
     ordered = sorted(person_ids)
     for part in _chunks(ordered):
-        for r in session.execute(
-            select(_P.id, _P.birth_date, _P.household_id, _P.division_code).where(_P.id.in_(part))
-        ):
+        for r in session.execute(_PEOPLE, {"ids": list(part)}):
             found[r.id] = Patient(r.id, r.birth_date, r.household_id, r.division_code)
-        for e in session.execute(
-            select(_E.person_id, _E.start_date, _E.end_date, _E.scheme, _E.pooling_region)
-            .where(_E.person_id.in_(part))
-            .order_by(_E.person_id, _E.start_date, _E.id)
-        ):
+        for e in session.execute(_ENROLMENTS, {"ids": list(part)}):
             found[e.person_id].enrolments.append(
                 Period(e.start_date, e.end_date, scheme=e.scheme, pooling_region=e.pooling_region)
             )
-        for st in session.execute(
-            select(_S.person_id, _S.start_date, _S.end_date, _S.kind)
-            .where(_S.person_id.in_(part))
-            .order_by(_S.person_id, _S.start_date, _S.id)
-        ):
+        for st in session.execute(_STATUSES, {"ids": list(part)}):
             found[st.person_id].statuses.append(Period(st.start_date, st.end_date, kind=st.kind))
     return found
-
-
-_M = Settlement.__table__
 
 
 def keyed(session: Session, keys: set[str]) -> dict[str, Any]:
     """The settlements already stored under these (scoped) idempotency keys."""
     found: dict[str, Any] = {}
     for part in _chunks(sorted(keys)):
-        for r in session.execute(select(_M).where(_M.c.idempotency_key.in_(part))):
+        for r in session.execute(_KEYED, {"keys": list(part)}):
             found[r.idempotency_key] = r
     return found
 
@@ -169,7 +184,6 @@ def lock_ledgers(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[in
 
 
 _NEW_ROW = {False: _new_row(False), True: _new_row(True)}
-_A = PersonalAccount.__table__
 
 
 @dataclass
@@ -204,19 +218,12 @@ def lock_accounts(session: Session, people: Iterable[Patient]) -> Accounts:
     households = sorted({p.household_id for p in people if p.household_id is not None})
     members: dict[int, list[int]] = {}
     for part in _chunks(households):
-        for pid, hh in session.execute(
-            select(_P.id, _P.household_id).where(_P.household_id.in_(part)).order_by(_P.id)
-        ):
+        for pid, hh in session.execute(_MEMBERS, {"households": list(part)}):
             members.setdefault(hh, []).append(pid)
     ids = sorted({p.id for p in people} | {m for ms in members.values() for m in ms})
     balance: dict[int, int] = {}
     sharing: dict[int, bool] = {}
     for part in _chunks(ids):
-        for r in session.execute(
-            select(_A.c.person_id, _A.c.balance, _A.c.family_sharing)
-            .where(_A.c.person_id.in_(part))
-            .order_by(_A.c.person_id)
-            .with_for_update()
-        ):
+        for r in session.execute(_LOCK_ACCOUNTS, {"ids": list(part)}):
             balance[r.person_id], sharing[r.person_id] = r.balance, bool(r.family_sharing)
     return Accounts(balance, sharing, members)
