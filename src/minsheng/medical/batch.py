@@ -71,6 +71,7 @@ from minsheng.medical.misses import (
     misses_in_window,
 )
 from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
+from minsheng.medical.reads import out_of
 from minsheng.medical.schemas import BillIn, FundStep, SettlementOut
 from minsheng.policy import ParameterTree
 
@@ -484,5 +485,4 @@ class _Batch:
                 b.hospital.division_code,
                 {"person_id": v["person_id"], "total": v["total"]},
             )
-            view = SimpleNamespace(**v, reverses_id=None, reversed_by_id=None)
-            self.out[index[id(b)]] = service.out(view, steps=b.steps)
+            self.out[index[id(b)]] = out_of(v, b.steps)

@@ -25,7 +25,7 @@ from minsheng.registry.models import Facility, Person
 def render(steps: list[rules.Step]) -> list[FundStep]:
     """The rules' steps as the API shows them (each parameter with value, date and source)."""
     return [
-        FundStep(
+        FundStep.model_construct(  # the rules' own values: ints, strings, None — no coercion
             fund=s.fund,
             base=s.base,
             deductible=s.deductible,
@@ -33,7 +33,7 @@ def render(steps: list[rules.Step]) -> list[FundStep]:
             cap_left=s.cap_left,
             cap_reached=s.cap_reached,
             amount=s.amount,
-            parameters=[info_dict(i) for i in s.parameters],
+            parameters=[dict(info_dict(i)) for i in s.parameters],  # a copy: the cache's own
             terms=[{"name": x.name, "fact": x.fact, "added": x.added} for x in s.terms],
             admission=s.admission,
             bands=list(s.bands) if s.bands else None,
@@ -63,40 +63,28 @@ INFOS_KEPT = 20_000  # explanation figures kept in memory: an engineering bound
 _INFOS: dict[int, tuple[ValueInfo, dict[str, Any]]] = {}
 
 
-def out(s: Any, preview: bool = False, steps: list[FundStep] | None = None) -> SettlementOut:
-    """A settlement as the API shows it (``s``: a ``Settlement``, a row of its table, or a
-    batch's values); ``steps``: its explanation already rendered (else read from its JSON)."""
+OUT_FIELDS = (
+    "id", "kind", "person_id", "year", "facility_id", "service_date", "visit", "scheme",
+    "level", "area", "total", "full_self", "over_limit", "self_first", "policy", "basic", "ci",
+    "assistance", "tilted", "commercial", "patient", "account", "cash", "reverses_id",
+    "reversed_by_id", "fingerprint",
+)  # fmt: skip
+
+
+def out(s: Any, preview: bool = False) -> SettlementOut:
+    """A settlement as the API shows it (``s``: a ``Settlement`` or a row of its table)."""
     return SettlementOut(
-        id=s.id,
-        kind=s.kind,
-        person_id=s.person_id,
-        year=s.year,
-        facility_id=s.facility_id,
-        service_date=s.service_date,
-        visit=s.visit,
-        scheme=s.scheme,
-        level=s.level,
-        area=s.area,
-        total=s.total,
-        full_self=s.full_self,
-        over_limit=s.over_limit,
-        self_first=s.self_first,
-        policy=s.policy,
-        basic=s.basic,
-        ci=s.ci,
-        assistance=s.assistance,
-        tilted=s.tilted,
-        commercial=s.commercial,
-        patient=s.patient,
-        account=s.account,
-        cash=s.cash,
-        reverses_id=s.reverses_id,
-        reversed_by_id=s.reversed_by_id,
-        explanation=steps
-        if steps is not None
-        else [FundStep(**x) for x in json.loads(s.explanation)],
+        **{f: getattr(s, f) for f in OUT_FIELDS},
+        explanation=[FundStep(**x) for x in json.loads(s.explanation)],
         preview=preview,
-        fingerprint=s.fingerprint,
+    )
+
+
+def out_of(values: dict[str, Any], steps: list[FundStep]) -> SettlementOut:
+    """A settlement just made, from the columns written (``posting.values`` and its id) and its
+    rendered steps: every value is already of its field's type, so nothing is validated again."""
+    return SettlementOut.model_construct(
+        **{f: values.get(f) for f in OUT_FIELDS}, explanation=steps, preview=False
     )
 
 
