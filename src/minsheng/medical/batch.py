@@ -34,7 +34,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -190,6 +190,11 @@ _SETTLEMENTS = cast(Table, Settlement.__table__)
 _LEDGERS = cast(Table, LedgerYear.__table__)
 _ACCOUNTS = cast(Table, PersonalAccount.__table__)
 _ADD = insert(_SETTLEMENTS).returning(_SETTLEMENTS.c.id, sort_by_parameter_order=True)
+_ADD_WITH_IDS = insert(_SETTLEMENTS)
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('med_settlements', 'id')) "
+    "FROM generate_series(1, :n) ORDER BY 1"
+)
 _LEDGER_FIELDS = load.LEDGER_FIELDS
 _SET_LEDGER = (
     update(_LEDGERS)
@@ -405,9 +410,18 @@ class _Batch:
                 rows.append(v)
                 done.append(b)
         # Core on the connection: no ORM bookkeeping for rows the session never holds
-        ids_ = self.session.connection().execute(_ADD, rows).scalars().all()
-        for b, sid in zip(done, ids_, strict=True):
-            b.values["id"] = sid
+        conn = self.session.connection()
+        if conn.dialect.name == "postgresql":
+            # the ids drawn first, then one pipelined executemany: psycopg re-parses a many-row
+            # INSERT … RETURNING's text on every call (a third of the batch's time)
+            ids_ = conn.execute(_NEXT_IDS, {"n": len(rows)}).scalars().all()
+            for v, sid in zip(rows, ids_, strict=True):
+                v["id"] = sid
+            conn.execute(_ADD_WITH_IDS, rows)
+        else:
+            ids_ = conn.execute(_ADD, rows).scalars().all()
+            for b, sid in zip(done, ids_, strict=True):
+                b.values["id"] = sid
 
     def _ledger(self, b: _Bill) -> load.Ledger:
         assert b.patient is not None
