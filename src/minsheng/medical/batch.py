@@ -31,10 +31,9 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Table, bindparam, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -70,7 +69,7 @@ from minsheng.medical.misses import (
     _too_many_misses,
     misses_in_window,
 )
-from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
+from minsheng.medical.models import LedgerYear, PersonalAccount
 from minsheng.medical.reads import out_of
 from minsheng.medical.schemas import BillIn, FundStep, SettlementOut
 from minsheng.policy import ParameterTree
@@ -184,28 +183,6 @@ class _Bill:
     wave: int = 0
     values: dict[str, Any] = field(default_factory=dict)
     steps: list[FundStep] = field(default_factory=list)
-
-
-_SETTLEMENTS = cast(Table, Settlement.__table__)
-_LEDGERS = cast(Table, LedgerYear.__table__)
-_ACCOUNTS = cast(Table, PersonalAccount.__table__)
-_ADD = insert(_SETTLEMENTS).returning(_SETTLEMENTS.c.id, sort_by_parameter_order=True)
-_ADD_WITH_IDS = insert(_SETTLEMENTS)
-_NEXT_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence('med_settlements', 'id')) "
-    "FROM generate_series(1, :n) ORDER BY 1"
-)
-_LEDGER_FIELDS = load.LEDGER_FIELDS
-_SET_LEDGER = (
-    update(_LEDGERS)
-    .where(_LEDGERS.c.person_id == bindparam("k_person"), _LEDGERS.c.year == bindparam("k_year"))
-    .values({f: bindparam(f"v_{f}") for f in _LEDGER_FIELDS})
-)
-_SET_BALANCE = (
-    update(_ACCOUNTS)
-    .where(_ACCOUNTS.c.person_id == bindparam("k_person"))
-    .values(balance=bindparam("v_balance"))
-)
 
 
 def _try(fn: Callable[..., Any], *args: Any) -> tuple[Any, MinshengError | None]:
@@ -414,12 +391,12 @@ class _Batch:
         if conn.dialect.name == "postgresql":
             # the ids drawn first, then one pipelined executemany: psycopg re-parses a many-row
             # INSERT … RETURNING's text on every call (a third of the batch's time)
-            ids_ = conn.execute(_NEXT_IDS, {"n": len(rows)}).scalars().all()
+            ids_ = conn.execute(load.NEXT_IDS, {"n": len(rows)}).scalars().all()
             for v, sid in zip(rows, ids_, strict=True):
                 v["id"] = sid
-            conn.execute(_ADD_WITH_IDS, rows)
+            conn.execute(load.ADD_WITH_IDS, rows)
         else:
-            ids_ = conn.execute(_ADD, rows).scalars().all()
+            ids_ = conn.execute(load.ADD, rows).scalars().all()
             for b, sid in zip(done, ids_, strict=True):
                 b.values["id"] = sid
 
@@ -467,17 +444,17 @@ class _Batch:
         touched = [lg for lg in self.ledgers.values() if lg.touched]
         if touched:
             conn.execute(
-                _SET_LEDGER,
+                load.SET_LEDGER,
                 [
                     {"k_person": lg.person_id, "k_year": lg.year}
-                    | {f"v_{f}": getattr(lg, f) for f in _LEDGER_FIELDS}
+                    | {f"v_{f}": getattr(lg, f) for f in load.LEDGER_FIELDS}
                     for lg in touched
                 ],
             )
         balances = self.accounts.balance
         if self.accounts.touched:
             conn.execute(
-                _SET_BALANCE,
+                load.SET_BALANCE,
                 [{"k_person": p, "v_balance": balances[p]} for p in sorted(self.accounts.touched)],
             )
         stale: list[Any] = [identity_key(LedgerYear, (lg.person_id, lg.year)) for lg in touched]

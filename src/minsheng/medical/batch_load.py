@@ -13,9 +13,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from minsheng.foundation.crypto import lookup_hash
@@ -227,3 +227,25 @@ def lock_accounts(session: Session, people: Iterable[Patient]) -> Accounts:
         for r in session.execute(_LOCK_ACCOUNTS, {"ids": list(part)}):
             balance[r.person_id], sharing[r.person_id] = r.balance, bool(r.family_sharing)
     return Accounts(balance, sharing, members)
+
+
+# The statements that write a batch (built once).
+_SETTLEMENTS = cast(Table, Settlement.__table__)
+_LEDGERS = cast(Table, LedgerYear.__table__)
+_ACCOUNTS = cast(Table, PersonalAccount.__table__)
+ADD = insert(_SETTLEMENTS).returning(_SETTLEMENTS.c.id, sort_by_parameter_order=True)
+ADD_WITH_IDS = insert(_SETTLEMENTS)
+NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('med_settlements', 'id')) "
+    "FROM generate_series(1, :n) ORDER BY 1"
+)
+SET_LEDGER = (
+    update(_LEDGERS)
+    .where(_LEDGERS.c.person_id == bindparam("k_person"), _LEDGERS.c.year == bindparam("k_year"))
+    .values({f: bindparam(f"v_{f}") for f in LEDGER_FIELDS})
+)
+SET_BALANCE = (
+    update(_ACCOUNTS)
+    .where(_ACCOUNTS.c.person_id == bindparam("k_person"))
+    .values(balance=bindparam("v_balance"))
+)

@@ -26,30 +26,40 @@ def explanation(
 
 
 def _step_json(s: rules.Step) -> str:
-    head = {
-        "fund": s.fund,
-        "base": s.base,
-        "deductible": s.deductible,
-        "ratio": s.ratio,
-        "cap_left": s.cap_left,
-        "cap_reached": s.cap_reached,
-        "amount": s.amount,
-    }
-    tail = {
-        "terms": [{"name": x.name, "fact": x.fact, "added": x.added} for x in s.terms],
-        "admission": s.admission,
-        "bands": list(s.bands) if s.bands else None,
-        "counted": s.counted,
-        "segments": list(s.segments) if s.segments else None,
-        "threshold_basis": s.threshold_basis,
-    }
+    """One step as ``FundStep.model_dump`` would be encoded (``json.dumps`` with its default
+    separators), written out field by field: ints and flags as they are, strings and lists
+    through ``json.dumps``, the figures from :func:`_figures_json`."""
+    terms = (
+        json.dumps([{"name": x.name, "fact": x.fact, "added": x.added} for x in s.terms],
+                   ensure_ascii=False)
+        if s.terms
+        else "[]"
+    )  # fmt: skip
     return (
-        json.dumps(head, ensure_ascii=False)[:-1]
-        + ', "parameters": '
-        + _figures_json(s.parameters)
-        + ", "
-        + json.dumps(tail, ensure_ascii=False)[1:]
+        f'{{"fund": {_text(s.fund)}, "base": {_int(s.base)}, '
+        f'"deductible": {_int(s.deductible)}, "ratio": {_text(s.ratio)}, '
+        f'"cap_left": {_int(s.cap_left)}, "cap_reached": {_flag(s.cap_reached)}, '
+        f'"amount": {_int(s.amount)}, "parameters": {_figures_json(s.parameters)}, '
+        f'"terms": {terms}, "admission": {_int(s.admission)}, '
+        f'"bands": {_ints(s.bands)}, "counted": {_int(s.counted)}, '
+        f'"segments": {_ints(s.segments)}, "threshold_basis": {_text(s.threshold_basis)}}}'
     )
+
+
+def _int(v: int | None) -> str:
+    return "null" if v is None else str(int(v))
+
+
+def _flag(v: bool) -> str:
+    return "true" if v else "false"
+
+
+def _text(v: str | None) -> str:
+    return "null" if v is None else json.dumps(v, ensure_ascii=False)
+
+
+def _ints(v: tuple[int, ...] | None) -> str:
+    return json.dumps([int(x) for x in v]) if v else "null"
 
 
 def _figures_json(infos: tuple[ValueInfo, ...]) -> str:
