@@ -63,6 +63,9 @@ class Settings:
     token_days: int = 90  # API tokens' default lifetime
     trusted_proxies: tuple[str, ...] = ()  # addresses / networks whose X-Forwarded-For counts
     origins: tuple[str, ...] = ()  # extra allowed origins (the server's own always is)
+    # the most bills a settlement batch holds (an operational limit, not a policy figure:
+    # one unit of work and one request body; docs/medical.md, "Batches")
+    batch_max: int = 1000
     # settlements one group commit may hold (1: a transaction per request); docs/medical.md
     group_commit_max: int = 64
     keys: Keys | None = field(default=None, repr=False)
@@ -83,6 +86,9 @@ class Settings:
             token_days=_days(os.environ.get("MINSHENG_TOKEN_DAYS", "90")),
             trusted_proxies=_list(os.environ.get("MINSHENG_TRUSTED_PROXIES", "")),
             origins=_list(os.environ.get("MINSHENG_ORIGINS", "")),
+            batch_max=_bounded(
+                "MINSHENG_BATCH_MAX", os.environ.get("MINSHENG_BATCH_MAX", "1000"), MAX_BATCH
+            ),
             group_commit_max=_bounded(
                 "MINSHENG_GROUP_COMMIT_MAX", os.environ.get("MINSHENG_GROUP_COMMIT_MAX", "64"), 1000
             ),
@@ -95,6 +101,9 @@ def _list(text: str) -> tuple[str, ...]:
 
 
 MAX_TOKEN_DAYS = 366  # an engineering bound: a token lives at most a year (docs/security.md)
+
+
+MAX_BATCH = 10_000  # an engineering bound on MINSHENG_BATCH_MAX (the request body's cap)
 
 
 def _days(text: str) -> int:

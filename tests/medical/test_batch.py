@@ -30,6 +30,7 @@ YEAR = dt.date.today().year
 DAY = dt.date(YEAR, 1, 2) if dt.date.today() >= dt.date(YEAR, 1, 2) else dt.date(YEAR, 1, 1)
 A = ids.make_resident_id("540102", dt.date(1970, 7, 7), 31)
 B = ids.make_resident_id("540102", dt.date(1970, 7, 7), 45)  # A's twin in every fact
+D = ids.make_resident_id("540102", dt.date(1970, 7, 7), 53)  # and another
 C = ids.make_resident_id("540102", dt.date(1981, 3, 9), 17)
 LHASA = "H54010200001"
 SHIGATSE = "H54020200001"
@@ -48,7 +49,7 @@ def world(session: Session) -> dict[str, int]:
     create_facility(session, FacilityIn(code=LHASA, name="城关区人民医院", level=2), BY)
     create_facility(session, FacilityIn(code=SHIGATSE, name="桑珠孜区人民医院", level=2), BY)
     people = {}
-    for name, number in (("a", A), ("b", B), ("c", C)):
+    for name, number in (("a", A), ("b", B), ("c", C), ("d", D)):
         p = registry.create_person(
             session, PersonIn(id_number=number, name_zh=name, hukou="urban"), BY
         )
@@ -125,9 +126,15 @@ def test_a_patients_bills_accumulate_as_one_by_one(session: Session, world: dict
     for i, a in enumerate(amounts):  # B, A's twin: the same bills, each in its own transaction
         alone.append(service.settle(session, bill(B, a), BY, idempotency_key=f"b{i}"))
         session.commit()
+    read_by_read = []
+    for i, a in enumerate(amounts):  # D: the path that reads the ORM objects one by one
+        read_by_read.append(service._settle_single(session, bill(D, a), BY, f"d{i}", None))
+        session.commit()
     assert all(isinstance(r, SettlementOut) for r in together)
     assert [figures(r) for r in together] == [figures(r) for r in alone]  # type: ignore[arg-type]
+    assert [figures(r) for r in together] == [figures(r) for r in read_by_read]  # type: ignore[arg-type]
     assert totals(session, world["a"], YEAR) == totals(session, world["b"], YEAR)
+    assert totals(session, world["a"], YEAR) == totals(session, world["d"], YEAR)
     assert totals(session, world["a"], YEAR)["admissions"] == 3
     assert together[2].basic < alone[0].basic  # type: ignore[union-attr]  # the cap did bind
 
@@ -230,3 +237,30 @@ def test_a_concurrent_duplicate_key_poisons_nothing(
     assert isinstance(raced, ConflictError) and raced.rule == "key_reused"
     assert isinstance(free, SettlementOut) and free.person_id == world["c"]
     assert totals(session, world["c"], YEAR)["settlements"] == 1
+
+
+def test_the_stored_explanation_is_the_steps_as_dumped(
+    session: Session, world: dict[str, int]
+) -> None:
+    """The explanation is encoded from cached figures; it must read exactly as the steps'
+    ``model_dump`` would, byte for byte, on every kind of bill (caps reached included)."""
+    import json
+
+    amounts = [
+        ("150000.00", "inpatient"),
+        ("80.00", "outpatient"),
+        ("900000.00", "inpatient"),
+        ("0.01", "outpatient"),
+        ("4000.00", "outpatient"),
+        ("2500000.00", "inpatient"),
+    ]
+    results = batch.settle_many(
+        session, [Item(bill(A, a, visit), BY, f"e{i}") for i, (a, visit) in enumerate(amounts)]
+    )
+    session.commit()
+    for r in results:
+        assert isinstance(r, SettlementOut)
+        stored = session.get(Settlement, r.id)
+        assert stored is not None
+        dumped = json.dumps([x.model_dump() for x in r.explanation], ensure_ascii=False)
+        assert stored.explanation == dumped

@@ -17,7 +17,7 @@ from minsheng.fields import BalanceText
 from minsheng.foundation import audit
 from minsheng.foundation.group_commit import GroupCommit
 from minsheng.foundation.principals import Principal
-from minsheng.medical import batch, service
+from minsheng.medical import batch, batch_io, service
 from minsheng.medical.fhir import explanation_of_benefit
 from minsheng.medical.models import PersonalAccount, Settlement
 from minsheng.medical.schemas import BillIn, ConfirmIn, SettlementOut
@@ -99,6 +99,46 @@ async def settle(
     if isinstance(outcome, MinshengError):
         raise outcome
     return outcome
+
+
+class BatchIn(BaseModel):
+    bills: list[Any] = Field(
+        description='[{"idempotency_key": "…", "bill": {…BillIn…}}, …]: 1 to the server\'s '
+        "batch limit (MINSHENG_BATCH_MAX, 1,000 by default); each element is checked on its "
+        "own (a bad one is a 422 in its slot)"
+    )
+
+
+class BatchResult(BaseModel):
+    index: int
+    status: int
+    settlement: SettlementOut | None = None
+    error: dict[str, Any] | None = None
+
+
+class BatchOut(BaseModel):
+    results: list[BatchResult]
+
+
+@router.post(
+    "/medical/settlements/batch",
+    response_model=BatchOut,
+    responses={200: {"model": BatchOut}},
+)
+def settle_batch(
+    data: BatchIn, request: Request, by: Principal = Depends(permit("medical:settle"))
+) -> Response:
+    """Settle a hospital system's batch in one unit of work: each bill with its own
+    idempotency key, in order per patient; every bill's result in its slot (201 and the
+    settlement, or its error), one bad bill spoiling nothing (docs/medical.md, "Batches")."""
+    batch_io.check_size(len(data.bills), request.app.state.settings.batch_max)
+    parsed = [batch_io.element(raw, by) for raw in data.bills]
+    items = [p for p in parsed if isinstance(p, batch.Item)]
+    with uow(request) as s:
+        settled = iter(batch.settle_many(s, items))
+    outcomes = [p if isinstance(p, MinshengError) else next(settled) for p in parsed]
+    body = ", ".join(batch_io.result_json(i, o) for i, o in enumerate(outcomes))
+    return Response('{"results": [' + body + "]}", media_type="application/json")
 
 
 @router.post("/medical/settlements/{settlement_id}/reverse", response_model=SettlementOut)

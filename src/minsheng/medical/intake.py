@@ -8,30 +8,53 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from minsheng.auth.models import AuthThrottle
 from minsheng.cards import service as cards
 from minsheng.core import divisions, ids, money, text
 from minsheng.core.errors import (
-    MinshengError,
     NotFoundError,
     invalid,
 )
-from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
 from minsheng.medical import person_facts, rules
+from minsheng.medical.amounts import parse_lines as parse_lines
+from minsheng.medical.misses import (  # re-exported: desk.py and tests read them here
+    MISS_WINDOW as MISS_WINDOW,
+)
+from minsheng.medical.misses import (
+    PATIENT_MISSES_PER_HOUR as PATIENT_MISSES_PER_HOUR,
+)
+from minsheng.medical.misses import (
+    _count_miss as _count_miss,
+)
+from minsheng.medical.misses import (
+    _miss_key as _miss_key,
+)
+from minsheng.medical.misses import (
+    _misses_spent as _misses_spent,
+)
+from minsheng.medical.misses import (
+    _missing as _missing,
+)
+from minsheng.medical.misses import (
+    _no_such_patient as _no_such_patient,
+)
+from minsheng.medical.misses import (
+    _too_many_misses as _too_many_misses,
+)
+from minsheng.medical.misses import (
+    misses_in_window as misses_in_window,
+)
 from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
-from minsheng.medical.schemas import BillIn, Line
+from minsheng.medical.schemas import BillIn
 from minsheng.policy import ParameterTree, load
 from minsheng.registry import service as registry
 from minsheng.registry.existence import find_by_id_number
@@ -39,105 +62,6 @@ from minsheng.registry.models import Facility, Person
 
 # Engineering bounds (not policy; docs/medical.md):
 KEY_MAX = text.KEY_MAX  # an Idempotency-Key: 1–64 of A–Z a–z 0–9 . _ : - (core.text)
-
-
-# ----------------------------------------------------------------------------- input
-
-
-def _decimal(
-    text: str, field: str, lo: Decimal, hi: Decimal | None = None, places: int | None = None
-) -> Decimal:
-    """A decimal within [lo, hi] with at most ``places`` decimals, or a clear error."""
-    raw = str(text).strip()
-    if len(raw) > 32:
-        raise invalid(
-            field, "decimal", f"{field}不是数字：{raw[:32]!r}…", f"not a number: {raw[:32]!r}…"
-        )
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise invalid(
-            field, "decimal", f"{field}不是数字：{text!r}", f"not a number: {text!r}"
-        ) from None
-    if not value.is_finite() or value < lo or (hi is not None and value > hi):
-        raise invalid(
-            field,
-            "range",
-            f"{field}超出范围：{text}（{lo}–{hi}）",
-            f"{field} is out of range: {text} ({lo}–{hi})",
-            bo=f"«{field}» ཡི་གྲངས་ཐང་ཚད་ལས་བརྒལ་འདུག ({lo}–{hi})",
-        )
-    exponent = value.normalize().as_tuple().exponent
-    if places is not None and isinstance(exponent, int) and exponent < -places:
-        raise invalid(
-            field,
-            "decimals",
-            f"{field}最多{places}位小数：{text}",
-            f"{field} has at most {places} decimals: {text}",
-            bo=f"«{field}» ཡི་ཚག་རྗེས་གྲངས་ཀ་{places}ལས་མང་བ་མི་ཆོག",
-        )
-    return value
-
-
-def parse_lines(lines: list[Line]) -> rules.Lines:
-    """The bill's lines as the rules' int64 vectors, every value bounded first.
-
-    Bounds (docs/parameters.md, "Engineering maxima"): unit price and price limit at most
-    ``MAX_PRICE_FEN``, quantity at most ``MAX_QUANTITY`` with ``MAX_QUANTITY_DECIMALS``
-    decimals, each line's price × quantity at most ``MAX_LINE_FEN`` and the bill's total at
-    most ``MAX_BILL_FEN`` — computed exactly in Python integers before anything reaches int64,
-    so the vectorised rules (price × quantity numerator, × self-pay share) cannot wrap.
-    """
-    cat, price, qn, qd, limit, sn, sd = [], [], [], [], [], [], []
-    total = 0
-    for i, line in enumerate(lines):
-        where = f"lines[{i}]"
-        q = Fraction(
-            _decimal(
-                line.quantity,
-                f"{where}.quantity",
-                Decimal(0),
-                Decimal(money.MAX_QUANTITY),
-                money.MAX_QUANTITY_DECIMALS,
-            )
-        )
-        share = Fraction(
-            _decimal(line.self_pay_first, f"{where}.self_pay_first", Decimal(0), Decimal(1), 6)
-        )
-        unit = _price(line.unit_price, f"{where}.unit_price")
-        lim = -1 if line.price_limit is None else _price(line.price_limit, f"{where}.price_limit")
-        if unit < 0 or (line.price_limit is not None and lim < 0):
-            raise invalid(
-                f"{where}.unit_price", "negative", "单价不能为负", "prices cannot be negative"
-            )
-        if line.category != "乙" and share:
-            raise invalid(
-                f"{where}.self_pay_first",
-                "only_yi",
-                "只有乙类项目有先行自付比例",
-                "only 乙类 items have a self-pay-first share",
-            )
-        amount = unit * q  # exact (a Fraction of fen), before anything reaches int64
-        if amount > money.MAX_LINE_FEN:
-            raise money.too_large(where, money.MAX_LINE_FEN)  # price × quantity of this line
-        total = money.checked_sum((total, round(amount)), "lines", money.MAX_BILL_FEN)
-        cat.append(rules.CATEGORIES.index(line.category))
-        price.append(unit)
-        qn.append(q.numerator)
-        qd.append(q.denominator)
-        limit.append(lim)
-        sn.append(share.numerator)
-        sd.append(share.denominator)
-    return rules.Lines(*[np.array(v, dtype=np.int64) for v in (cat, price, qn, qd, limit, sn, sd)])
-
-
-def _price(text: str, field: str) -> int:
-    try:
-        return money.bounded(money.parse(text, field), field, money.MAX_PRICE_FEN)
-    except MinshengError as err:
-        if err.rule == "too_large":
-            raise money.too_large(field, money.MAX_PRICE_FEN) from None
-        raise
 
 
 def _patient(
@@ -148,27 +72,35 @@ def _patient(
     An internal ``person_id`` is accepted only from a stored, already-checked bill (``trusted``)
     or from the platform itself (the CLI): ids are enumerable, and a pre-settlement shows the
     person's scheme, special groups and caps."""
-    patient = bill.patient
-    if patient.id_number:
-        number = ids.parse_resident_id(patient.id_number, "patient.id_number").number
+    via, presented = presented_as(bill, by, trusted)
+    person: Person | None
+    if via == "id_number":
         key = _miss_key(by)
         if by.kind != "system" and _misses_spent(session, key):
             raise _too_many_misses()  # whatever the number: the refusal tells nothing
-        person, via = find_by_id_number(session, number), "id_number"
+        person = find_by_id_number(session, str(presented))
         if person is None and by.kind != "system":
-            missing = _no_such_patient()
-
-            def record(s: Session) -> None:  # kept although the request is refused
-                _count_miss(s, key)
-                audit.record(s, by, "patient_miss", "person", None, by.region)
-
-            missing.after_rollback.append(record)
-            raise missing
-    elif patient.ecard:
+            raise _missing(by, key)
+    elif via == "ecard":
         # the patient shows the electronic card: it proves presence, names no ID number, and
         # is not counted as a look-up (a wrong code is refused by the card service alike)
-        person, via = cards.scan(session, patient.ecard, by, dt.datetime.now(dt.UTC)), "ecard"
-    elif patient.person_id is not None:
+        person = cards.scan(session, str(presented), by, dt.datetime.now(dt.UTC))
+    else:
+        person = session.get(Person, presented)
+    if person is None:
+        raise _no_such_patient()
+    return person, via
+
+
+def presented_as(bill: BillIn, by: Principal, trusted: bool = False) -> tuple[str, str | int]:
+    """How the patient is named ("id_number", "ecard" or "person_id") and by what (the ID
+    number checked, the card's code, the internal id) — or a clear 422."""
+    patient = bill.patient
+    if patient.id_number:
+        return "id_number", ids.parse_resident_id(patient.id_number, "patient.id_number").number
+    if patient.ecard:
+        return "ecard", patient.ecard
+    if patient.person_id is not None:
         if not (trusted or by.kind == "system"):
             raise invalid(
                 "patient.person_id",
@@ -177,78 +109,13 @@ def _patient(
                 "give the ID number the patient presents; an internal person_id is not accepted",
                 bo="ནད་པས་སྟོན་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
             )
-        person, via = session.get(Person, patient.person_id), "person_id"
-    else:
-        raise invalid(
-            "patient",
-            "patient_required",
-            "请填写患者的身份证号或扫描电子社保卡",
-            "give the patient's ID number or scan the electronic card",
-            bo="ནད་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
-        )
-    if person is None:
-        raise _no_such_patient()
-    return person, via
-
-
-# Look-ups of ID numbers nobody holds, per caller per hour. A cashier's typos are a few an hour;
-# rebuilding an ID from a list's birth date and county takes ~500 guesses (probing did it in
-# 876 previews, 3.7 s) — bounded here, and every miss is audited.
-PATIENT_MISSES_PER_HOUR = 20
-
-
-def _no_such_patient() -> NotFoundError:
-    return NotFoundError(
-        "patient", "未找到该参保人", "no such insured person", bo="ཉེན་འགོག་ཞུགས་མི་མ་རྙེད།"
-    )
-
-
-MISS_WINDOW = dt.timedelta(hours=1)
-
-
-def _miss_key(by: Principal) -> str:
-    return hashlib.sha256(f"patient_miss\0{by.actor}".encode()).hexdigest()
-
-
-def _misses_spent(session: Session, key: str) -> bool:
-    """One primary-key read on the settlement path (the counts live in ``auth_throttle``)."""
-    row = session.get(AuthThrottle, key)
-    if row is None or row.failures < PATIENT_MISSES_PER_HOUR:
-        return False
-    start = row.window_start if row.window_start.tzinfo else row.window_start.replace(tzinfo=dt.UTC)
-    return start + MISS_WINDOW > dt.datetime.now(dt.UTC)
-
-
-def _count_miss(session: Session, key: str) -> None:
-    """One more miss in the window (an upsert: concurrent misses never clash)."""
-    t = dt.datetime.now(dt.UTC)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(AuthThrottle)
-        .values(key=key, failures=0, window_start=t)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    session.execute(
-        update(AuthThrottle)
-        .where(AuthThrottle.key == key, AuthThrottle.window_start <= t - MISS_WINDOW)
-        .values(failures=0, window_start=t)
-    )
-    session.execute(
-        update(AuthThrottle)
-        .where(AuthThrottle.key == key)
-        .values(failures=AuthThrottle.failures + 1)
-    )
-
-
-def _too_many_misses() -> MinshengError:
-    return MinshengError(
-        field="patient.id_number",
-        rule="too_many_unknown_patients",
-        zh=f"一小时内查询未登记身份证号已超过{PATIENT_MISSES_PER_HOUR}次，请稍后再试或联系医保经办机构",
-        en=f"more than {PATIENT_MISSES_PER_HOUR} ID numbers nobody holds were looked up in an "
-        "hour: try again later, or ask the medical-insurance office",
-        bo=f"ཆུ་ཚོད་གཅིག་གི་ནང་ཐོ་མེད་པའི་ཨང་རྟགས་{PATIENT_MISSES_PER_HOUR}ལས་བརྒལ་བས། རྗེས་སུ་ཚོད་ལྟ་གནང་།",
-        status=429,
+        return "person_id", patient.person_id
+    raise invalid(
+        "patient",
+        "patient_required",
+        "请填写患者的身份证号或扫描电子社保卡",
+        "give the patient's ID number or scan the electronic card",
+        bo="ནད་པའི་ཐོབ་ཐང་ལག་ཁྱེར་གྱི་ཨང་རྟགས་འབྲི་དགོས།",
     )
 
 
@@ -271,11 +138,14 @@ def _canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def fingerprint(bill: BillIn, person: Person, facility: Facility) -> str:
+def fingerprint(
+    bill: BillIn, person: Person, facility: Facility, parsed: rules.Lines | None = None
+) -> str:
     """SHA-256 over a canonical JSON of the bill as parsed: the same bill written differently
     ("100" or "100.00", a default spelt out) has the same fingerprint. The patient enters as the
-    internal person id — never the ID number, which a plain hash would not hide."""
-    parsed = parse_lines(list(bill.lines))
+    internal person id — never the ID number, which a plain hash would not hide. (``parsed``:
+    the bill's lines already parsed.)"""
+    parsed = parsed if parsed is not None else parse_lines(list(bill.lines))
     columns = [getattr(parsed, f) for f in parsed.__dataclass_fields__]
     lines = [
         [ln.code, ln.name, ln.category, ln.registration, *(int(c[i]) for c in columns)]
@@ -299,11 +169,10 @@ def fingerprint(bill: BillIn, person: Person, facility: Facility) -> str:
     return hashlib.sha256(_canonical(canon).encode()).hexdigest()
 
 
-def referenced_bill(bill: BillIn, person: Person) -> str:
+def referenced_bill(bill: BillIn, person_id: int) -> str:
     """The bill as stored: as received, but the patient referenced by person id."""
-    data = bill.model_dump(mode="json")
-    data["patient"] = {"person_id": person.id}
-    return json.dumps(data, ensure_ascii=False)
+    rest = bill.model_dump_json(exclude={"patient"})  # pydantic's encoder: no dict on the way
+    return f'{{"patient": {{"person_id": {int(person_id)}}}, {rest[1:]}'  # (a bill has fields)
 
 
 _FACILITY = select(Facility).where(Facility.code == bindparam("code"))  # built once
@@ -332,12 +201,16 @@ class Inputs:
 
     def stored(self) -> dict[str, Any]:
         """What a settlement stores as its ``inputs`` (and :func:`ledger.replay_year` reads)."""
-        data = {k: v for k, v in asdict(self.row).items() if k != "total"}
+        row = self.row  # its fields are plain values (no deep copy needed)
+        data = {name: getattr(row, name) for name in _STORED}
         return data | {
             "accounts": self.accounts,
             "pooling_region": self.pooling_region,
             "registration_waived": self.registration_waived,
         }
+
+
+_STORED = tuple(f.name for f in fields(rules.BillRow) if f.name != "total")
 
 
 def bill_row(
@@ -350,6 +223,17 @@ def bill_row(
 ) -> Inputs:
     """The rules' view of one bill: who the patient is on the day of service, and where."""
     day = bill.service_date
+    scheme, home = enrolled(person, day)
+    params = params_on(day, home, tree)
+    waived = _registration_waiver(session, bill, person, home)
+    balance, accounts = _accounts(session, bill, person, scheme, day)
+    years = _years(session, person, day, params)
+    return make_inputs(bill, person, facility, ledger, (scheme, home), params, waived,
+                       (balance, accounts), years)  # fmt: skip
+
+
+def enrolled(person: Person, day: dt.date) -> tuple[str, str]:
+    """The patient's (scheme, pooling region) on ``day``, or a clear 422."""
     enrolment = registry.enrolment_on(person, day)
     if enrolment is None:
         raise invalid(
@@ -358,40 +242,115 @@ def bill_row(
             f"参保人在{day}未参加基本医疗保险",
             f"the patient is not enrolled in basic medical insurance on {day}",
         )
-    home = enrolment.pooling_region
-    params = rules.MedicalParams.from_snapshot((tree or load()).at(day, home))
+    return enrolment.scheme, enrolment.pooling_region
+
+
+def params_on(
+    day: dt.date,
+    region: str,
+    tree: ParameterTree | None = None,
+    cache: dict[tuple[dt.date, str], rules.MedicalParams] | None = None,
+) -> rules.MedicalParams:
+    """The figures in force in ``region`` on ``day`` under ``tree`` (default: the rules in
+    force). Building them takes milliseconds, so they are kept: per (tree, day, region), the
+    last :data:`PARAMS_KEPT` (a tree is immutable once loaded; ``cache``: a batch's own)."""
+    if cache is not None and (day, region) in cache:
+        return cache[(day, region)]
+    source = tree or load()
+    key = (id(source), day, region)
+    with _PARAMS_LOCK:
+        kept = _PARAMS.get(key)
+        if kept is not None and kept[0] is source:
+            _PARAMS.move_to_end(key)
+    if kept is not None and kept[0] is source:
+        params = kept[1]
+    else:
+        params = rules.MedicalParams.from_snapshot(source.at(day, region))
+        with _PARAMS_LOCK:
+            _PARAMS[key] = (source, params)  # the tree held: its id is not reused while kept
+            while len(_PARAMS) > PARAMS_KEPT:
+                _PARAMS.popitem(last=False)
+    if cache is not None:
+        cache[(day, region)] = params
+    return params
+
+
+PARAMS_KEPT = 256  # (tree, day, region) figures kept in memory: an engineering bound
+_PARAMS: OrderedDict[tuple[int, dt.date, str], tuple[ParameterTree, rules.MedicalParams]] = (
+    OrderedDict()
+)
+_PARAMS_LOCK = threading.Lock()
+
+
+def make_inputs(
+    bill: BillIn,
+    person: Person,
+    facility: Any,
+    ledger: Any,
+    enrolment: tuple[str, str],
+    params: rules.MedicalParams,
+    waived: bool,
+    accounts: tuple[int, list[int]],
+    years: dict[str, int],
+    parsed: rules.Lines | None = None,
+    parts: tuple[int, int, int, int] | None = None,
+) -> Inputs:
+    """The rules' view of one bill from the facts read about it (no reads here: the single
+    settlement reads them one by one, a batch for all its bills at once). ``ledger``: the
+    year's totals before the bill (its ``admissions``), or None; ``parsed``: the bill's lines
+    already parsed, ``parts``: their split already summed (全自费, 超限价, 先行自付, 政策范围内:
+    :func:`split_sums`, for a batch's bills at once)."""
+    day = bill.service_date
+    scheme, home = enrolment
     statuses = set(registry.statuses_on(person, day))
     there = divisions.pooling_region(facility.division_code)
     area = "local" if home == there else ("filed" if bill.out_of_area_filed else "unfiled")
-    lines = list(bill.lines)
-    waived = _registration_waiver(session, bill, person, home)
     if waived:
         lines = [
-            ln.model_copy(update={"unit_price": "0"}) if ln.registration else ln for ln in lines
+            ln.model_copy(update={"unit_price": "0"}) if ln.registration else ln
+            for ln in bill.lines
         ]
-    split = rules.split_lines(parse_lines(lines))
-    balance, accounts = _accounts(session, bill, person, enrolment.scheme, day)
+        parts = split_sums([parse_lines(lines)])[0]
+    elif parts is None:
+        parts = split_sums([parsed if parsed is not None else parse_lines(list(bill.lines))])[0]
+    full_self, over_limit, self_first, policy = parts
+    balance, order = accounts
+    admissions = ledger.admissions if ledger is not None else 0
     row = rules.BillRow(
-        scheme=enrolment.scheme,
+        scheme=scheme,
         visit=bill.visit,
         level=facility.level,
         area=area,
-        full_self=int(split.full_self.sum()),
-        over_limit=int(split.over_limit.sum()),
-        self_first=int(split.self_first.sum()),
-        policy=int(split.policy.sum()),
-        later_admission=bill.visit == "inpatient" and bool(ledger and ledger.admissions > 0),
-        admission=(ledger.admissions if ledger else 0) + 1 if bill.visit == "inpatient" else 0,
+        full_self=full_self,
+        over_limit=over_limit,
+        self_first=self_first,
+        policy=policy,
+        later_admission=bill.visit == "inpatient" and admissions > 0,
+        admission=admissions + 1 if bill.visit == "inpatient" else 0,
         referred_from=bill.referred_from_level if bill.visit == "inpatient" else 0,
-        special=params.special(statuses, enrolment.scheme),
+        special=params.special(statuses, scheme),
         group=params.group_of(statuses),
         border=rules.BORDER in statuses,
         major_disease=bill.major_disease,
         account_balance=balance,
         age=person_facts.age_on(person.birth_date, day),  # the registry's birth date
-        **_years(session, person, day, params),
+        **years,
     )
-    return Inputs(row, accounts, home, waived, params)
+    return Inputs(row, order, home, waived, params)
+
+
+def split_sums(bills: list[rules.Lines]) -> list[tuple[int, int, int, int]]:
+    """Each bill's lines split (``rules.split_lines``, line by line) and summed: (全自费,
+    超限价自费, 先行自付, 政策范围内) — the lines of all the bills in one vectorised pass."""
+    names = rules.Lines.__dataclass_fields__
+    joined = rules.Lines(*[np.concatenate([getattr(b, f) for b in bills]) for f in names])
+    split = rules.split_lines(joined)
+    starts = np.cumsum([0] + [len(b.category) for b in bills[:-1]])
+    sums = [
+        np.add.reduceat(getattr(split, f), starts)
+        for f in ("full_self", "over_limit", "self_first", "policy")
+    ]
+    return [(int(a), int(b), int(c), int(d)) for a, b, c, d in zip(*sums, strict=True)]
 
 
 def _years(
@@ -414,35 +373,57 @@ def _accounts(
     """What personal accounts may pay (balance, accounts in order): the patient's own
     (employees), then relatives' in the same household who share theirs (家庭共济). A balance
     stated on the bill by the hospital's system is used when the patient has no account."""
+    own = session.get(PersonalAccount, person.id)
+    relatives: list[tuple[int, int]] = []
+    if person.household_id is not None:
+        relatives = [
+            (a.person_id, a.balance)
+            for a in session.execute(
+                select(PersonalAccount)
+                .join(Person, Person.id == PersonalAccount.person_id)
+                .where(
+                    Person.household_id == person.household_id,
+                    Person.id != person.id,
+                    PersonalAccount.family_sharing.is_(True),
+                    PersonalAccount.balance > 0,
+                )
+                .order_by(PersonalAccount.person_id)
+            ).scalars()
+        ]
+    return accounts_of(bill, person.id, scheme, None if own is None else own.balance, relatives)
+
+
+def accounts_of(
+    bill: BillIn,
+    person_id: int,
+    scheme: str,
+    own: int | None,
+    relatives: list[tuple[int, int]],
+) -> tuple[int, list[int]]:
+    """(balance, accounts in order) from the patient's own balance (None: no account) and the
+    sharing relatives' (person id, balance) with a balance, in person-id order."""
+    stated = stated_balance(bill)
+    order: list[int] = []
+    balance = 0
+    if own is not None and scheme != "resident":
+        order.append(person_id)
+        balance += own
+    for relative, fen in relatives:
+        order.append(relative)
+        balance += fen
+    if not order:
+        return (stated if scheme != "resident" else 0), []
+    return balance, order
+
+
+def stated_balance(bill: BillIn) -> int:
+    """The balance the hospital's system states on the bill (fen), or a clear 422."""
     stated = money.parse(bill.account_balance, "account_balance")
     if stated < 0:
         raise invalid(
             "account_balance", "negative", "个人账户余额不能为负", "a balance cannot be negative"
         )
-    order: list[int] = []
-    balance = 0
-    own = session.get(PersonalAccount, person.id)
-    if own is not None and scheme != "resident":
-        order.append(person.id)
-        balance += own.balance
-    if person.household_id is not None:
-        relatives = session.execute(
-            select(PersonalAccount)
-            .join(Person, Person.id == PersonalAccount.person_id)
-            .where(
-                Person.household_id == person.household_id,
-                Person.id != person.id,
-                PersonalAccount.family_sharing.is_(True),
-                PersonalAccount.balance > 0,
-            )
-            .order_by(PersonalAccount.person_id)
-        ).scalars()
-        for acct in relatives:
-            order.append(acct.person_id)
-            balance += acct.balance
-    if not order:
-        return (stated if scheme != "resident" else 0), []
-    return balance, order
+    return stated
 
 
 def _registration_waiver(session: Session, bill: BillIn, person: Person, region: str) -> bool:

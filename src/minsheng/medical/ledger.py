@@ -72,8 +72,9 @@ def _before(ledger: LedgerYear | None) -> rules.Totals:
     )
 
 
-def _post(ledger: LedgerYear, s: Settlement, sign: int) -> None:
-    """Add (or take out) one settlement's amounts to the running totals."""
+def _post(ledger: Any, s: Any, sign: int) -> None:
+    """Add (or take out) one settlement's amounts to the running totals (``ledger``: a
+    ``LedgerYear``, or a batch's copy of one; ``s``: a ``Settlement`` or its values)."""
     inpatient = s.visit == "inpatient"
     ledger.op_deductible += sign * abs(s.op_deductible)
     ledger.op_paid += sign * (0 if inpatient else abs(s.basic))
@@ -93,18 +94,32 @@ def _post(ledger: LedgerYear, s: Settlement, sign: int) -> None:
 
 def _debit(session: Session, order: list[int], amount: int) -> list[list[int]]:
     """Take ``amount`` from the accounts in order (locked: row locks on PostgreSQL)."""
+    balances: dict[int, int] = {}
+    accounts: dict[int, PersonalAccount] = {}
+    for person_id in order:
+        acct = session.scalar(
+            select(PersonalAccount).where(PersonalAccount.person_id == person_id).with_for_update()
+        )
+        if acct is not None:
+            accounts[person_id], balances[person_id] = acct, acct.balance
+    debits = debit(balances, order, amount)
+    for person_id, take in debits:
+        accounts[person_id].balance -= take
+    return debits
+
+
+def debit(balances: dict[int, int], order: list[int], amount: int) -> list[list[int]]:
+    """Take ``amount`` from the ``balances`` (locked) of the accounts in ``order``, in order
+    (changed in place): the debits [[person_id, fen], …], or a 409 if they no longer cover it."""
     debits: list[list[int]] = []
     left = amount
     for person_id in order:
         if left <= 0:
             break
-        acct = session.scalar(
-            select(PersonalAccount).where(PersonalAccount.person_id == person_id).with_for_update()
-        )
-        if acct is None:
+        if person_id not in balances:
             continue
-        take = min(acct.balance, left)
-        acct.balance -= take
+        take = min(balances[person_id], left)
+        balances[person_id] -= take
         left -= take
         debits.append([person_id, take])
     if left > 0:

@@ -5,6 +5,7 @@ region's hospital or patient, a person's settlements of a year. Elsewhere answer
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from minsheng.foundation.principals import Principal
 from minsheng.medical import rules
 from minsheng.medical.models import Settlement
 from minsheng.medical.schemas import FundStep, SettlementOut
+from minsheng.policy import ValueInfo
 from minsheng.registry.models import Facility, Person
 
 # ----------------------------------------------------------------------------- explanation
@@ -23,7 +25,7 @@ from minsheng.registry.models import Facility, Person
 def render(steps: list[rules.Step]) -> list[FundStep]:
     """The rules' steps as the API shows them (each parameter with value, date and source)."""
     return [
-        FundStep(
+        FundStep.model_construct(  # the rules' own values: ints, strings, None — no coercion
             fund=s.fund,
             base=s.base,
             deductible=s.deductible,
@@ -31,7 +33,7 @@ def render(steps: list[rules.Step]) -> list[FundStep]:
             cap_left=s.cap_left,
             cap_reached=s.cap_reached,
             amount=s.amount,
-            parameters=[i.to_dict() for i in s.parameters],
+            parameters=[dict(info_dict(i)) for i in s.parameters],  # a copy: the cache's own
             terms=[{"name": x.name, "fact": x.fact, "added": x.added} for x in s.terms],
             admission=s.admission,
             bands=list(s.bands) if s.bands else None,
@@ -43,36 +45,46 @@ def render(steps: list[rules.Step]) -> list[FundStep]:
     ]
 
 
-def out(s: Settlement, preview: bool = False) -> SettlementOut:
+def info_dict(info: ValueInfo) -> dict[str, Any]:
+    """A figure's dict as the explanation shows it, built once per figure: the figures of the
+    rules in force are kept (``intake.params_on``), and so are theirs (by identity, the figure
+    held, so an id is not reused while kept; at most :data:`INFOS_KEPT`)."""
+    kept = _INFOS.get(id(info))
+    if kept is not None and kept[0] is info:
+        return kept[1]
+    made = info.to_dict()
+    if len(_INFOS) >= INFOS_KEPT:
+        _INFOS.clear()
+    _INFOS[id(info)] = (info, made)
+    return made
+
+
+INFOS_KEPT = 20_000  # explanation figures kept in memory: an engineering bound
+_INFOS: dict[int, tuple[ValueInfo, dict[str, Any]]] = {}
+
+
+OUT_FIELDS = (
+    "id", "kind", "person_id", "year", "facility_id", "service_date", "visit", "scheme",
+    "level", "area", "total", "full_self", "over_limit", "self_first", "policy", "basic", "ci",
+    "assistance", "tilted", "commercial", "patient", "account", "cash", "reverses_id",
+    "reversed_by_id", "fingerprint",
+)  # fmt: skip
+
+
+def out(s: Any, preview: bool = False) -> SettlementOut:
+    """A settlement as the API shows it (``s``: a ``Settlement`` or a row of its table)."""
     return SettlementOut(
-        id=s.id,
-        kind=s.kind,
-        person_id=s.person_id,
-        year=s.year,
-        facility_id=s.facility_id,
-        service_date=s.service_date,
-        visit=s.visit,
-        scheme=s.scheme,
-        level=s.level,
-        area=s.area,
-        total=s.total,
-        full_self=s.full_self,
-        over_limit=s.over_limit,
-        self_first=s.self_first,
-        policy=s.policy,
-        basic=s.basic,
-        ci=s.ci,
-        assistance=s.assistance,
-        tilted=s.tilted,
-        commercial=s.commercial,
-        patient=s.patient,
-        account=s.account,
-        cash=s.cash,
-        reverses_id=s.reverses_id,
-        reversed_by_id=s.reversed_by_id,
+        **{f: getattr(s, f) for f in OUT_FIELDS},
         explanation=[FundStep(**x) for x in json.loads(s.explanation)],
         preview=preview,
-        fingerprint=s.fingerprint,
+    )
+
+
+def out_of(values: dict[str, Any], steps: list[FundStep]) -> SettlementOut:
+    """A settlement just made, from the columns written (``posting.values`` and its id) and its
+    rendered steps: every value is already of its field's type, so nothing is validated again."""
+    return SettlementOut.model_construct(
+        **{f: values.get(f) for f in OUT_FIELDS}, explanation=steps, preview=False
     )
 
 

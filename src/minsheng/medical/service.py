@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import bindparam, delete, select
@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 
 from minsheng.core.errors import (
     ConflictError,
+    MinshengError,
     NotFoundError,
     invalid,
 )
 from minsheng.foundation import audit
 from minsheng.foundation.principals import Principal
-from minsheng.medical import rules
-from minsheng.medical.codes import COMMERCIAL, TILTED
+from minsheng.medical import posting, rules
 from minsheng.medical.intake import (  # noqa: F401  (the service's public names, re-exported)
     KEY_MAX,
     Inputs,
@@ -59,7 +59,6 @@ from minsheng.medical.models import LedgerYear, PersonalAccount, Preview, Settle
 from minsheng.medical.reads import (
     _no_settlement,
     _visible,
-    render,
 )
 from minsheng.medical.reads import (
     get as get,
@@ -72,6 +71,9 @@ from minsheng.medical.reads import (
 )
 from minsheng.medical.reads import (
     person_in_region as person_in_region,
+)
+from minsheng.medical.reads import (
+    render as render,
 )
 from minsheng.medical.schemas import BillIn, PatientOut, SettlementOut
 from minsheng.policy import ParameterTree
@@ -116,51 +118,11 @@ def _compute(
 ) -> tuple[Settlement, Inputs]:
     """The settlement this bill makes against ``ledger`` (not added to the session)."""
     inputs = bill_row(session, bill, person, facility, ledger, tree)
-    row = inputs.row
-    bills = rules.Bills.of([row])
+    bills = rules.Bills.of([inputs.row])
     r = rules.settle(bills, _before(ledger), inputs.params)
-    steps = render(rules.explain(bills, r, inputs.params))
-    order = inputs.params.t.order  # a layer the region's order lacks pays nothing: NULL
-    tilted = int(r.tilted[0]) if TILTED in order else None
-    commercial = int(r.commercial[0]) if COMMERCIAL in order else None
-    s = Settlement(
-        kind="settle",
-        person_id=person.id,
-        year=bill.service_date.year,
-        facility_id=facility.id,
-        fingerprint=fp,
-        service_date=bill.service_date,
-        visit=bill.visit,
-        scheme=row.scheme,
-        level=row.level,
-        area=row.area,
-        admission_no=bill.admission_no,
-        diagnosis=bill.diagnosis,
-        total=int(r.basic[0] + r.ci[0] + r.assistance[0] + r.tilted[0] + r.commercial[0])
-        + int(r.patient[0]),
-        full_self=row.full_self,
-        over_limit=row.over_limit,
-        self_first=row.self_first,
-        policy=row.policy,
-        basic=int(r.basic[0]),
-        ci=int(r.ci[0]),
-        assistance=int(r.assistance[0]),
-        tilted=tilted,
-        commercial=commercial,
-        patient=int(r.patient[0]),
-        account=int(r.account[0]),
-        cash=int(r.cash[0]),
-        op_deductible=int(r.op_deductible[0]),
-        ci_base=int(r.ci_base[0]),
-        as_deductible=int(r.as_deductible[0]),
-        basic_above=int(r.basic_above[0]),
-        cm_deductible=int(r.cm_deductible[0]),
-        explanation=json.dumps([x.model_dump() for x in steps], ensure_ascii=False),
-        bill=referenced_bill(bill, person),
-        inputs=json.dumps(inputs.stored(), ensure_ascii=False),
-        created_by=by.actor,
-    )
-    return s, inputs
+    _, explained = posting.explanation(bills, r, inputs.params, 0)
+    values = posting.values(bill, person.id, facility.id, fp, inputs, r, 0, explained, by.actor)
+    return Settlement(**values), inputs
 
 
 def settle(
@@ -171,13 +133,28 @@ def settle(
     preview: bool = False,
     tree: ParameterTree | None = None,
 ) -> SettlementOut:
-    """Settle (or, with ``preview``, pre-settle without posting) one bill.
+    """Settle (or, with ``preview``, pre-settle without posting) one bill: a batch of one
+    (:func:`batch.settle_many`: one settlement path for the window, the HIS and group commit).
 
     With an ``idempotency_key``, a retry of the same bill returns the first answer and posts
     nothing; the same key with another bill is refused (409 naming the key)."""
-    key = check_key(idempotency_key)
+    check_key(idempotency_key)
     if preview:
         return presettle(session, bill, by, tree)
+    from minsheng.medical import batch  # it builds on this module
+
+    (result,) = batch.settle_all(session, [batch.Item(bill, by, idempotency_key)], tree)
+    if isinstance(result, MinshengError):
+        raise result  # its after_rollback (a patient miss counted) left to the unit of work
+    return result
+
+
+def _settle_single(
+    session: Session, bill: BillIn, by: Principal, key: str | None, tree: ParameterTree | None
+) -> SettlementOut:
+    """One bill on its own, read by read (a batch's bill of a patient who shows the electronic
+    card: scanning it is a write of its own)."""
+    key = check_key(key)
     facility = _facility(session, bill.facility_code, by)
     person, _ = _patient(session, bill, by)
     return _settle(
@@ -185,11 +162,22 @@ def settle(
     )
 
 
-def _first_fingerprint(session: Session, first: Settlement) -> str | None:
+def _key_reused(shown: str) -> ConflictError:
+    return ConflictError(
+        "idempotency_key",
+        "key_reused",
+        f"幂等键“{shown}”已用于另一张账单；新账单请用新的键",
+        f"the Idempotency-Key {shown!r} was already used for a different bill; "
+        "send a new bill with a new key",
+        bo=f"Idempotency-Key “{shown}” ནི་ཐོ་ཁྲ་གཞན་ཞིག་ལ་བེད་སྤྱོད་བྱས་ཟིན།",
+    )
+
+
+def _first_fingerprint(session: Session, first: Any) -> str | None:
     """The fingerprint stored with a key; for rows from before it was stored, the stored
     bill's (None if that bill no longer reads: then nothing can match it)."""
     if first.fingerprint:
-        return first.fingerprint
+        return str(first.fingerprint)
     person = session.get(Person, first.person_id)
     facility = session.get(Facility, first.facility_id)
     try:
@@ -218,15 +206,7 @@ def _settle(
         first = session.scalar(_BY_KEY, {"key": key})
         if first is not None:
             if _first_fingerprint(session, first) != fp:
-                shown = shown_key or key
-                raise ConflictError(
-                    "idempotency_key",
-                    "key_reused",
-                    f"幂等键“{shown}”已用于另一张账单；新账单请用新的键",
-                    f"the Idempotency-Key {shown!r} was already used for a different bill; "
-                    "send a new bill with a new key",
-                    bo=f"Idempotency-Key “{shown}” ནི་ཐོ་ཁྲ་གཞན་ཞིག་ལ་བེད་སྤྱོད་བྱས་ཟིན།",
-                )
+                raise _key_reused(shown_key or key)
             return out(first)  # a retry: the first answer, nothing posted
     s, inputs = _compute(session, bill, by, person, facility, ledger, fp, tree)
     s.idempotency_key = key

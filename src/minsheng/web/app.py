@@ -32,6 +32,9 @@ from minsheng.webkit.render import static_version
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 1024 * 1024  # 1 MiB for ordinary requests
 MAX_UPLOAD = 20 * 1024 * 1024  # CSV imports
+# A settlement batch: up to Settings.batch_max bills (1,000 by default; a bill as hospitals send
+# it is 1–3 KB, so 32 MiB leaves room for long inpatient bills). Operational, not policy.
+MAX_BATCH_BODY = 32 * 1024 * 1024
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Minsheng 民生 API</title>
 <link rel="stylesheet" href="/static/docs/swagger-ui.css">
@@ -183,7 +186,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     include_routers(app)
     errors.install(app)
     app.add_middleware(guards.Protect, secure_cookies=settings.secure_cookies)
-    app.add_middleware(BodyLimit, default=MAX_BODY, larger={"/api/persons/import": MAX_UPLOAD})
+    larger = {"/api/persons/import": MAX_UPLOAD, "/api/medical/settlements/batch": MAX_BATCH_BODY}
+    app.add_middleware(BodyLimit, default=MAX_BODY, larger=larger)
     app.add_middleware(StaticCache)
     app.add_middleware(Compress)  # outermost: compresses what every other layer answered
     declare_error_answers(app)
