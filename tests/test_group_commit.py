@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
@@ -139,20 +140,25 @@ def test_a_commit_that_fails_answers_no_success(engine: Engine) -> None:
 
 def test_the_writer_ends_when_idle_and_comes_back(engine: Engine) -> None:
     handle, _ = _toy()
-    gc = GroupCommit(make_sessionmaker(engine), handle, "gc-idle-test", idle_seconds=0.05)
+    name = f"gc-idle-{uuid.uuid4().hex}"  # this test's writer alone
+    gc = GroupCommit(make_sessionmaker(engine), handle, name, idle_seconds=0.05)
 
     def writers() -> int:
-        return sum(t.name == "gc-idle-test" for t in threading.enumerate())
+        return sum(t.name == name for t in threading.enumerate())
+
+    def gone() -> bool:
+        for _ in range(500):
+            if writers() == 0:
+                return True
+            threading.Event().wait(0.01)
+        return False
 
     assert writers() == 0  # nothing submitted: no thread
     assert asyncio.run(gc.submit("e0")) == "ok:e0"
-    for _ in range(200):
-        if writers() == 0:
-            break
-        threading.Event().wait(0.01)
-    assert writers() == 0
+    assert gone()
     assert asyncio.run(gc.submit("e1")) == "ok:e1"  # started again
     assert _written(engine) == ["e0", "e1"]
+    assert gone()
 
 
 def test_a_batch_bound_below_one_is_refused(engine: Engine) -> None:

@@ -116,11 +116,12 @@ def test_an_access_log_turned_off_stays_off(capsys: pytest.CaptureFixture[str]) 
 
 def test_an_api_client_with_a_bearer_token_is_given_no_csrf_cookie(client: Any, anon: Any) -> None:
     """A bearer token carries no ambient authority: no CSRF nonce is minted for it, and no
-    cookie is set on an HIS's every request; a browser without cookies still gets its token."""
+    cookie is set on an HIS's every request — unless it asks for one (``/api/auth/csrf``, a
+    page with a form); a browser without cookies still gets its token."""
     assert client.headers["authorization"].lower().startswith("bearer ")
-    r = client.get("/api/auth/me")
-    assert r.status_code == 200 and r.json()["kind"] == "token"
-    assert "set-cookie" not in r.headers and r.json()["csrf_token"] is None
-    assert "set-cookie" not in client.get("/api/divisions/540100").headers
+    r = client.get("/api/divisions/540100")
+    assert r.status_code == 200 and "set-cookie" not in r.headers
+    asked = client.get("/api/auth/csrf")
+    assert asked.json()["csrf_token"] and "ms_csrf=" in asked.headers["set-cookie"]
     browser = anon.get("/api/auth/me")
     assert "ms_csrf=" in browser.headers["set-cookie"] and browser.json()["csrf_token"]

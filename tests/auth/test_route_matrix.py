@@ -272,6 +272,10 @@ def check_every_route(
                     failures.append(
                         f"{name} {method} {path}: outside its region, imported {r.text}"
                     )
+            elif path == "/api/medical/settlements/batch":  # each bill answers in its slot
+                slots = {x["status"] for x in r.json()["results"]} if code == 200 else set()
+                if code != 200 or not slots or not slots <= {403, 404}:
+                    failures.append(f"{name} {method} {path}: outside its region, got {r.text}")
             elif code not in (403, 404):
                 failures.append(f"{name} {method} {path}: outside its region, got {code}")
 

@@ -37,6 +37,9 @@ def samples(w: World) -> Samples:
     return {
         ("POST", "/api/medical/settlements/preview"): {"json": lhasa_bill()},
         ("POST", "/api/medical/settlements"): {"json": lhasa_bill()},
+        ("POST", "/api/medical/settlements/batch"): {  # each bill's refusal is in its slot
+            "json": {"bills": [{"idempotency_key": "matrix-batch-1", "bill": lhasa_bill()}]}
+        },
         ("POST", "/api/medical/previews/{preview_id}/confirm"): {  # another's preview: 404
             "path": {"preview_id": w.ids["preview"]},
             "json": {"fingerprint": "0" * 64},

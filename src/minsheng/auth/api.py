@@ -42,6 +42,7 @@ from minsheng.webkit.guards import (
     SESSION_COOKIE,
     client_ip,
     csrf_for_session,
+    csrf_of,
     limit,
     permit,
     public,
@@ -92,12 +93,12 @@ def start_session(request: Request, response: Response, new: service.NewSession)
 @router.get("/auth/csrf", response_model=WhoAmI)
 def csrf_token(request: Request, by: Principal = Depends(public())) -> WhoAmI:
     """The CSRF token to echo in ``X-CSRF-Token`` on unsafe requests made with cookies."""
-    return whoami(by, request.state.csrf)
+    return whoami(by, csrf_of(request))
 
 
 @router.get("/auth/me", response_model=WhoAmI)
 def me(request: Request, by: Principal = Depends(public())) -> WhoAmI:
-    return whoami(by, request.state.csrf)
+    return whoami(by, csrf_of(request))
 
 
 @router.post("/auth/login", response_model=WhoAmI, responses=_answers(401, 429))

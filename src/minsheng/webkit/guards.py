@@ -116,6 +116,15 @@ def new_anonymous_csrf() -> str:
     return f"{nonce}.{_csrf_mac('anonymous:' + nonce)[:22]}"
 
 
+def csrf_of(request: Request) -> str:
+    """This request's CSRF token. An API client's (bearer, no cookies) is minted only when
+    something asks for it — a page's form, ``/api/auth/csrf`` — and then sent as a cookie."""
+    token: str | None = getattr(request.state, "csrf", None)
+    if token is None:
+        token = request.state.csrf = new_anonymous_csrf()
+    return token
+
+
 def _valid_anonymous_csrf(value: str | None) -> bool:
     if not value or "." not in value:
         return False
@@ -341,7 +350,8 @@ class Protect:
         token = cookies.get(CSRF_COOKIE)
         if b"cookie" not in raw and raw.get(b"authorization", b"")[:7].lower() == b"bearer ":
             # an API client: a bearer token carries no ambient authority, so no CSRF token is
-            # minted or sent (a fresh random nonce and Set-Cookie on every HIS request)
+            # minted or sent unless asked for (csrf_of) — not a random nonce, an HMAC and a
+            # Set-Cookie on every HIS request
             state["csrf"] = None
         else:
             state["csrf"] = expected_csrf(cookies) or new_anonymous_csrf()

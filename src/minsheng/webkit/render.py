@@ -26,7 +26,7 @@ from minsheng.core import money
 from minsheng.foundation.principals import PERMISSIONS, STAFF_ROLES, Principal, role_label
 from minsheng.webkit import flash, forms, i18n, scripts
 from minsheng.webkit.deps import lang
-from minsheng.webkit.guards import CSP, principal_of
+from minsheng.webkit.guards import CSP, csrf_of, principal_of
 
 KIT = Path(__file__).parent / "templates"
 SRC = Path(__file__).parent.parent
@@ -132,7 +132,7 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
         # where the language switch comes back to: this page with its query (a GET), else the
         # page a POST's answer stands for (``/citizen/verify`` answers with the code step)
         "here": _here(request),
-        "csrf": getattr(request.state, "csrf", ""),
+        "csrf": csrf_of(request),
         "principal": by,
         "inline_css": inlined[0] if inlined else None,
         "csp": inlined[1] if inlined else None,
