@@ -74,6 +74,9 @@ def main() -> None:
     ap.add_argument("--baseline", type=int, default=2000, help="bills settled one by one")
     ap.add_argument("--url", default=None, help="PostgreSQL: a server URL")
     ap.add_argument("--no-http", action="store_true")
+    ap.add_argument(
+        "--sizes", default="500,1000", help="batch sizes (1,4,16,64: what group commit sees)"
+    )
     args = ap.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-batch-"))
     db_url = environment(data_dir, args.url)
@@ -111,7 +114,7 @@ def main() -> None:
         f"[batch/{name}] (a) one by one, a unit of work each: {n:,} bills in {wall:.2f} s = "
         f"{base_rate:,.0f} bills/s; CPU {cpu:.2f} s ({cpu / n * 1e6:,.0f} µs a bill)"
     )
-    for size in (500, 1000):
+    for size in (int(x) for x in args.sizes.split(",")):
         items = parsed(f"b{size}", args.bills)
 
         def in_batches(items: list[batch.Item] = items, size: int = size) -> int:
