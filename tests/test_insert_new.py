@@ -37,3 +37,11 @@ def test_a_new_row_comes_back_and_a_duplicate_changes_nothing(engine: Engine) ->
         names = {u: d for u, d in s.execute(select(User.username, User.display_name))}
         assert names == {"desk.one": "第一", "desk.two": "第三"}
         assert s.scalar(select(func.count()).select_from(User)) == 2
+
+
+def test_a_lost_race_is_a_409_naming_the_field_in_three_languages() -> None:
+    from minsheng.db import lost_race
+
+    err = lost_race("id_number")
+    assert (err.field, err.rule, err.status) == ("id_number", "retry", 409)
+    assert err.zh == "请重试" and err.en == "please try again" and err.bo

@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from minsheng.core.errors import ConflictError
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -49,6 +51,13 @@ def insert_new(
 
 
 @functools.cache
+def lost_race(field: str) -> ConflictError:
+    """The refusal when :func:`insert_new` found a row taken by a concurrent request that this
+    transaction cannot see yet (PostgreSQL, READ COMMITTED): 409 ``retry`` naming ``field`` —
+    the client's retry finds it."""
+    return ConflictError(field, "retry", "请重试", "please try again", "ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།")
+
+
 def _insert_new(model: type[Base], unique: tuple[str, ...], pg: bool) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
@@ -56,9 +65,10 @@ def _insert_new(model: type[Base], unique: tuple[str, ...], pg: bool) -> Any:
     return stmt.on_conflict_do_nothing(index_elements=list(unique)).returning(model)
 
 
-def is_sqlite(url_or_engine: str | Engine) -> bool:
-    url = str(url_or_engine.url) if isinstance(url_or_engine, Engine) else url_or_engine
-    return url.startswith("sqlite")
+def is_sqlite(url_or_engine: str | Engine | Connection) -> bool:
+    if isinstance(url_or_engine, str):
+        return url_or_engine.startswith("sqlite")
+    return url_or_engine.dialect.name == "sqlite"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

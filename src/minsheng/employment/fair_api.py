@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
+from minsheng.db import is_sqlite
 from minsheng.employment import fair_booths, fair_checkin, fair_report, fairs
 from minsheng.employment.fair_models import FAIR_STATES, EmFair
 from minsheng.employment.fair_schemas import (
@@ -179,7 +180,7 @@ def checkin(
     moment = fairs.now()
     with uow(request, immediate=False) as s:
         arrival = fair_checkin.arrive(s, fair_id, data, by, moment)
-        one = s.get_bind().dialect.name != "sqlite" and arrival.existing is None
+        one = not is_sqlite(s.get_bind()) and arrival.existing is None
         if one:
             result = fair_checkin.checkin(s, fair_id, data, by, moment, arrival=arrival)
             body = fair_checkin.checkin_out(result)

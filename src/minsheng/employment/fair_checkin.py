@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from minsheng.core import ids
 from minsheng.core.errors import ConflictError, MinshengError, NotFoundError, invalid
-from minsheng.db import insert_new
+from minsheng.db import insert_new, lost_race
 from minsheng.employment import match_rules, matching, seeker_filing, seekers
 from minsheng.employment.fair_models import (
     EmFair,
@@ -247,9 +247,7 @@ def checkin(
     if row is None:  # a concurrent check-in of the same person won: theirs is the one
         again = _existing(session, fair.id, person.id)
         if again is None:
-            raise ConflictError(
-                "id_number", "retry", "请重试", "please try again", "ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།"
-            )
+            raise lost_race("id_number")
         booths = recommended_for_seeker(session, fair, again.seeker_id, moment) if recommend else []
         return CheckinResult(again, False, person, booths)
     audit.record(

@@ -19,8 +19,8 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from minsheng.core import divisions, ids
-from minsheng.core.errors import ConflictError, MinshengError, invalid
-from minsheng.db import insert_new
+from minsheng.core.errors import MinshengError, invalid
+from minsheng.db import insert_new, lost_race
 from minsheng.employment import search_sync
 from minsheng.employment.seeker_models import EmSeeker, EmSeekerStatus
 from minsheng.employment.seekers import _param, age_on, not_in_registry, seeker_of_person
@@ -143,9 +143,7 @@ def _open(
     if seeker is None:  # a concurrent registration of the same person won
         found = seeker_of_person(session, person.id)
         if found is None:
-            raise ConflictError(
-                "id_number", "retry", "请重试", "please try again", "ཡང་བསྐྱར་ཚོད་ལྟ་གནང་།"
-            )
+            raise lost_race("id_number")
         return found, False
     search_sync.opened(session, seeker)
     session.execute(
