@@ -9,39 +9,22 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from minsheng.core import ids
 from minsheng.db import make_sessionmaker
 from minsheng.foundation.principals import system
 from minsheng.medical.models import LedgerYear, Settlement
-from minsheng.registry import service as registry
-from minsheng.registry.enrolment import add_enrolment
-from minsheng.registry.organisations import create_facility
-from minsheng.registry.schemas import EnrolmentIn, FacilityIn, PersonIn
 from tests.conftest import make_app, staff_client
+from tests.medical.test_batch_cli import P, Q
+from tests.medical.test_batch_cli import world as cli_world
 
 BY = system("test")
 YEAR = dt.date.today().year
 DAY = dt.date(YEAR, 1, 2) if dt.date.today() >= dt.date(YEAR, 1, 2) else dt.date(YEAR, 1, 1)
-P = ids.make_resident_id("540102", dt.date(1970, 7, 7), 31)
-Q = ids.make_resident_id("540102", dt.date(1985, 2, 3), 12)
 URL = "/api/medical/settlements/batch"
 
 
 @pytest.fixture
 def world(engine: Engine) -> dict[str, int]:
-    with make_sessionmaker(engine)() as s:
-        create_facility(s, FacilityIn(code="H54010200001", name="城关区人民医院", level=2), BY)
-        people = {}
-        for name, number in (("p", P), ("q", Q)):
-            person = registry.create_person(
-                s, PersonIn(id_number=number, name_zh=name, hukou="urban"), BY
-            )
-            add_enrolment(
-                s, person.id, EnrolmentIn(scheme="resident", start_date=dt.date(2020, 1, 1)), BY
-            )
-            people[name] = person.id
-        s.commit()
-        return people
+    return cli_world(engine)  # the same two patients as the CLI's batches
 
 
 @pytest.fixture
