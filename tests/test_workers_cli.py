@@ -28,5 +28,7 @@ def test_serve_passes_its_workers_to_uvicorn(
     assert seen["workers"] == 2 and seen["factory"] is True
     sqlite_note = "SQLite has one writer" in r.output
     assert sqlite_note == (engine.dialect.name == "sqlite")
+    if sqlite_note:  # in the three languages
+        assert "SQLite 只有一个写入者" in r.output and "SQLite ལ་འབྲི་མཁན་གཅིག" in r.output
     refused = runner.invoke(cli, ["serve", "--workers", "0"])
     assert refused.exit_code != 0 and "workers" in refused.output

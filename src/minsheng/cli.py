@@ -72,7 +72,8 @@ def serve(
     if current != head:
         typer.echo(
             f"数据库结构不是最新（当前 {current}，应为 {head}）：请先运行 `minsheng db upgrade`\n"
-            f"the database schema is at {current}, not {head}: run `minsheng db upgrade` first",
+            f"the database schema is at {current}, not {head}: run `minsheng db upgrade` first\n"
+            "གཞི་གྲངས་མཛོད་ཀྱི་སྒྲིག་གཞི་གསར་ཤོས་མིན། སྔོན་ལ་ `minsheng db upgrade` བཀོལ་རོགས།",
             err=True,
         )
         raise typer.Exit(1)
@@ -81,7 +82,8 @@ def serve(
             f"注意：SQLite 只有一个写入者，{workers} 个进程的写操作依次排队（读可并行）；"
             "多进程请用 PostgreSQL\n"
             f"note: SQLite has one writer — the writes of the {workers} processes queue one "
-            "after another (reads run side by side); for several workers use PostgreSQL",
+            "after another (reads run side by side); for several workers use PostgreSQL\n"
+            "དྲན་བརྡ། SQLite ལ་འབྲི་མཁན་གཅིག་ལས་མེད། ལས་རིམ་མང་པོར་ PostgreSQL བེད་སྤྱོད་གནང་།",
             err=True,
         )
     typer.echo(f"Minsheng 民生 → http://{host}:{port}  (docs: /docs, health: /healthz)")
