@@ -133,10 +133,8 @@ def settle_batch(
     settlement, or its error), one bad bill spoiling nothing (docs/medical.md, "Batches")."""
     batch_io.check_size(len(data.bills), request.app.state.settings.batch_max)
     parsed = [batch_io.element(raw, by) for raw in data.bills]
-    items = [p for p in parsed if isinstance(p, batch.Item)]
     with uow(request) as s:
-        settled = iter(batch.settle_many(s, items))
-    outcomes = [p if isinstance(p, MinshengError) else next(settled) for p in parsed]
+        outcomes = batch_io.settle_parsed(s, parsed)
     body = ", ".join(batch_io.result_json(i, o) for i, o in enumerate(outcomes))
     return Response('{"results": [' + body + "]}", media_type="application/json")
 

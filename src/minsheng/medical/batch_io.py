@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -23,10 +23,6 @@ from minsheng.fields import to_minsheng_error
 from minsheng.foundation.principals import Principal
 from minsheng.medical.batch import Item, Outcome, settle_many
 from minsheng.medical.schemas import BillIn, SettlementOut
-
-# The largest batch a request or a chunk of a file settles in one unit of work (an operational
-# limit, not a policy figure: MINSHENG_BATCH_MAX, Settings.batch_max; docs/medical.md).
-BATCH_MAX_DEFAULT = 1000
 
 
 def check_size(n: int, limit: int) -> None:
@@ -83,6 +79,13 @@ def element(raw: Any, by: Principal) -> Item | MinshengError:
     return Item(bill, by, key)
 
 
+def settle_parsed(session: Session, parsed: list[Item | MinshengError]) -> list[Outcome]:
+    """Settle the elements that parsed (in order, in the caller's unit of work); each outcome
+    in its element's slot, an element refused on parsing keeping its error."""
+    settled = iter(settle_many(session, [p for p in parsed if isinstance(p, Item)]))
+    return [p if isinstance(p, MinshengError) else next(settled) for p in parsed]
+
+
 def error_dict(err: MinshengError) -> dict[str, Any]:
     """A refused bill's error: field, rule and the message in zh, bo and en (and every
     problem, for a bill with several)."""
@@ -131,15 +134,14 @@ def settle_lines(
         if not chunk:
             return
         chunks += 1
-        items = [p for _, p in chunk if isinstance(p, Item)]
-        settled: Iterator[Outcome] = iter(())
-        if items:
+        parsed = [p for _, p in chunk]
+        outcomes: list[Outcome] = [p for p in parsed if isinstance(p, MinshengError)]
+        if any(isinstance(p, Item) for p in parsed):
             with open_uow() as s:
-                settled = iter(settle_many(s, items))
+                outcomes = settle_parsed(s, parsed)
                 _fault("before_commit", chunks)
         _fault("after_commit", chunks)
-        for number, p in chunk:
-            outcome = p if isinstance(p, MinshengError) else next(settled)
+        for (number, _), outcome in zip(chunk, outcomes, strict=True):
             failed += isinstance(outcome, MinshengError)
             write(result_json(number, outcome, key="line"))
         chunk.clear()
