@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
-
 from minsheng.medical.bills import Bills, Result
 from minsheng.medical.codes import ASSISTANCE, CRITICAL, TILTED
-from minsheng.medical.layers import _special
+from minsheng.medical.layers import special_at
 from minsheng.medical.person_terms import Term, terms
 from minsheng.medical.segments import BASES, segments_used
 from minsheng.medical.tables import MedicalParams, Scheme, Visit
@@ -65,9 +63,10 @@ def explain(bills: Bills, r: Result, p: MedicalParams, i: int = 0) -> list[Step]
     and amount, and the parameters of exactly the table cells the layers read for it."""
     t, s = p.t, p.t.sources
     visit, scheme = int(bills.visit[i]), int(bills.scheme[i])
-    lv = int(np.clip(bills.level[i], 1, 3)) - 1
+    lv = min(max(int(bills.level[i]), 1), 3) - 1  # (scalars: numpy's clip is for arrays)
     inpatient = visit == Visit.INPATIENT
-    admission = int(bills.admission_number()[i])
+    stated = int(bills.admission[i])  # Bills.admission_number, for bill i alone
+    admission = stated if stated > 0 else int(bills.later_admission[i]) + 1
     slot = min(admission, t.slots) - 1 if inpatient else 0
 
     def infos(paths: list[str]) -> tuple[ValueInfo, ...]:
@@ -150,7 +149,7 @@ def _critical(
     if not (inpatient or op_ci):
         return []
     employee = scheme != Scheme.RESIDENT
-    sp = int(_special(bills.row(i))[0])
+    sp = special_at(bills, i)
     which = "sup_scale" if employee else "special_scale" if sp else "normal_scale"
     scale, rule_paths = getattr(t, which), s[which]
     ratio = " / ".join(str(x) for x in scale.rates)

@@ -49,6 +49,11 @@ def _special(bills: Bills) -> I64:
     return special
 
 
+def special_at(bills: Bills, i: int) -> int:
+    """:func:`_special` of bill ``i`` alone, without building a one-row Bills."""
+    return int(int(bills.scheme[i]) == _RESIDENT and bool(bills.special[i]))
+
+
 def _deductible(bills: Bills, t: Tables, lv: I64, inpatient: Bools) -> I64:
     """The whole deductible (起付线) of each bill: per admission in hospital, by the admission
     number of the year (the last table column holds for every later one), less the referring
