@@ -148,12 +148,22 @@ class MedicalParams:
         hit = self.infos.get(path)
         if hit is not None:
             return hit
+        return self._bracket_infos[path]
+
+    @cached_property
+    def _bracket_infos(self) -> dict[str, ValueInfo]:
+        """The scales' bracket figures by path (the first scale naming a path wins), built once:
+        an explanation reads a dozen per bill."""
         scales = (
             self.ci_scale,
             *self.bands.values(),
             *([self.sup_scale] if self.sup_scale else []),
         )
-        return next(i for sc in scales for i in sc.infos if i.path == path)
+        found: dict[str, ValueInfo] = {}
+        for sc in scales:
+            for i in sc.infos:
+                found.setdefault(i.path, i)
+        return found
 
     def fen(self, path: str) -> int:
         value = self.infos[path].value
