@@ -21,7 +21,7 @@ from pydantic import AfterValidator, Field, ValidationInfo
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from minsheng.core import money, text
+from minsheng.core import money, schema_errors, text
 from minsheng.core.errors import MinshengError, Problem
 
 MAX_ID = 2**31 - 1  # primary keys are 32-bit on PostgreSQL
@@ -138,10 +138,8 @@ def problems_of(err: PydanticValidationError) -> list[Problem]:
         if isinstance(zh, str) and isinstance(en, str):
             out.append(Problem(field, str(e["type"]), zh, en, bo if isinstance(bo, str) else ""))
         else:
-            msg = str(e.get("msg", ""))
-            out.append(
-                Problem(field, str(e["type"]), f"字段“{field}”的值无效：{msg}", f"{field}: {msg}")
-            )
+            zh, en, bo = schema_errors.describe(e, field)
+            out.append(Problem(field, str(e["type"]), zh, en, bo))
     return out
 
 

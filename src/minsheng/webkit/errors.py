@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from minsheng.core import schema_errors
 from minsheng.core.errors import MinshengError, UnauthenticatedError
 
 log = logging.getLogger("minsheng.web")
@@ -67,13 +68,9 @@ def _validation_problems(exc: RequestValidationError) -> list[dict[str, str]]:
                 }
             )
             continue
+        zh, en, bo = schema_errors.describe(e, field)
         out.append(
-            {
-                "field": field,
-                "rule": str(e.get("type", "invalid")),
-                "zh": f"字段“{field}”的值无效：{e.get('msg', '')}",
-                "en": f"invalid value for '{field}': {e.get('msg', '')}",
-            }
+            {"field": field, "rule": str(e.get("type", "invalid")), "zh": zh, "bo": bo, "en": en}
         )
     return out
 
@@ -112,23 +109,23 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        zh, en = {
-            404: ("找不到这个页面", N_("Page not found")),
-            405: ("不支持此请求方法", N_("Method not allowed")),
-        }.get(exc.status_code, ("请求无法处理", str(exc.detail)))
+        zh, en, bo = {
+            404: ("找不到这个页面", N_("Page not found"), "ཤོག་ངོས་འདི་རྙེད་མ་སོང་།"),
+            405: ("不支持此请求方法", N_("Method not allowed"), "རེ་ཞུའི་ཐབས་ལམ་འདི་མི་ཆོག"),
+        }.get(exc.status_code, ("请求无法处理", str(exc.detail), "རེ་ཞུ་འདི་ལག་བསྟར་བྱེད་མ་ཐུབ།"))
         if wants_json(request):
             return JSONResponse(
                 {
                     "error": {
                         "field": "path" if exc.status_code == 404 else "request",
                         "rule": f"http_{exc.status_code}",
-                        "message": {"zh": zh, "en": en},
+                        "message": {"zh": zh, "bo": bo, "en": en},
                     }
                 },
                 status_code=exc.status_code,
                 headers=getattr(exc, "headers", None),
             )
-        return render_error(request, exc.status_code, zh, en)
+        return render_error(request, exc.status_code, zh, en, bo)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
