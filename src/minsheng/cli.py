@@ -266,6 +266,13 @@ _register_packages()
 
 
 def main() -> None:
+    from minsheng.config import ConfigError, tune_gc
+
+    try:
+        tune_gc()
+    except ConfigError as err:
+        typer.echo(f"配置错误 configuration error ནོར་འཁྲུལ།: {err}", err=True)
+        sys.exit(1)
     try:
         app()
     except MinshengError as err:  # pragma: no cover - commands catch their own

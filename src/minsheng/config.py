@@ -14,6 +14,9 @@ Other security settings: ``MINSHENG_TOKEN_DAYS`` (API tokens' default lifetime, 
 none by default), ``MINSHENG_ORIGINS`` (extra origins allowed to send cookie-borne unsafe
 requests, besides the server's own).
 
+Operational: ``MINSHENG_BATCH_MAX`` and ``MINSHENG_GROUP_COMMIT_MAX`` (settlement batches, see
+docs/medical.md), ``MINSHENG_GC_THRESHOLD`` (Python's cycle collector, :func:`tune_gc`).
+
 When neither is set and ``MINSHENG_ENV`` is not ``production``, a development key file is made
 at ``$MINSHENG_DATA_DIR/keys.json`` (mode 0600) on first use. In production, missing keys stop
 the program.
@@ -115,6 +118,26 @@ def _bounded(name: str, text: str, most: int) -> int:
         raise ConfigError(f"{name} is a whole number") from exc
     if not 1 <= n <= most:
         raise ConfigError(f"{name} is between 1 and {most}")
+    return n
+
+
+# Python's cycle collector: a settlement allocates thousands of short-lived objects (and frees
+# nearly all by reference counting), so at CPython's 700 the collector runs every few bills and
+# costs a batch about an eighth of its time (docs/benchmarks.md, issue 17, "The collector").
+GC_THRESHOLD = 10_000  # young-generation threshold the server and the CLI run with
+GC_OLDER = 50  # each older generation collected once per this many younger collections
+MAX_GC_THRESHOLD = 1_000_000  # an engineering bound: garbage cycles held before a collection
+
+
+def tune_gc() -> int:
+    """Run Python's cycle collector less often — every ``MINSHENG_GC_THRESHOLD`` allocations
+    (default :data:`GC_THRESHOLD`) — in the server's processes and the command line (tests keep
+    CPython's defaults); the threshold set."""
+    import gc
+
+    name = "MINSHENG_GC_THRESHOLD"
+    n = _bounded(name, os.environ.get(name, str(GC_THRESHOLD)), MAX_GC_THRESHOLD)
+    gc.set_threshold(n, GC_OLDER, GC_OLDER)
     return n
 
 

@@ -21,7 +21,7 @@ from minsheng.auth import web as auth_web
 from minsheng.auth.callers import Callers
 from minsheng.auth.limits import RateLimits
 from minsheng.auth.otp import make_sender
-from minsheng.config import Settings
+from minsheng.config import Settings, tune_gc
 from minsheng.db import current_revision, make_engine, make_sessionmaker
 from minsheng.foundation import crypto
 from minsheng.foundation.principals import Principal
@@ -122,7 +122,9 @@ class Compress:
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    settings = settings or Settings.from_env()
+    if settings is None:  # the server's own processes (uvicorn's factory): tests pass theirs
+        settings = Settings.from_env()
+        tune_gc()
     if settings.keys is not None:
         crypto.configure(settings.keys)
     logs.configure(json_logs=settings.environment == "production")
