@@ -97,3 +97,24 @@ def test_apply_ratio_vector_equals_scalar(values: list[int], ratio: Decimal) -> 
 @given(fen=st.integers(min_value=-money.MAX_AMOUNT_FEN, max_value=money.MAX_AMOUNT_FEN))
 def test_parse_inverts_to_str(fen: int) -> None:
     assert money.parse(money.to_str(fen)) == fen
+
+
+def _by_decimal(text: str) -> int | str:
+    """What the general path (Decimal, every check) makes of ``text``: fen, or the rule."""
+    try:
+        return money.parse(Decimal(text), "amount")
+    except ValidationError as err:
+        return err.rule
+
+
+@given(
+    st.from_regex(r"\A[0-9]{1,22}(\.[0-9]{1,3})?\Z")
+    | st.integers(0, 10**12).map(lambda n: f"{n // 100}.{n % 100:02d}")
+)
+def test_the_plain_form_reads_as_the_general_path_does(text: str) -> None:
+    # "1234.56" is read without Decimal: the same fen, the same refusal past the maximum
+    try:
+        got: int | str = money.parse(text, "amount")
+    except ValidationError as err:
+        got = err.rule
+    assert got == _by_decimal(text)

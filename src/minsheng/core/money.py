@@ -52,6 +52,9 @@ assert MAX_AMOUNT_FEN * 1000 < JS_SAFE_FEN
 
 # An amount as people write it: an optional sign, ASCII digits (commas only between whole
 # groups of three), an optional point and decimals; how many digits is for the maximum to say.
+# The plain form — ASCII digits, at most two decimals, nothing around them — read without
+# Decimal (the same value and the same bound as the general path below, which reads the rest)
+_PLAIN = re.compile(r"(\d{1,20})(?:\.(\d{1,2}))?", re.ASCII)
 AMOUNT_TEXT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", re.ASCII)
 
 
@@ -71,6 +74,13 @@ def parse(value: str | Decimal | int, field: str = "amount") -> Fen:
     if isinstance(value, int):
         return bounded(value * FEN_PER_YUAN, field)
     if isinstance(value, str):
+        plain = _PLAIN.fullmatch(value)  # "1234" or "1234.5" or "1234.56": most amounts sent
+        if plain is not None:
+            yuan, cents = plain.groups()
+            fen = int(yuan) * FEN_PER_YUAN + (int(cents.ljust(2, "0")) if cents else 0)
+            if fen > MAX_AMOUNT_FEN:
+                raise too_large(field, MAX_AMOUNT_FEN)
+            return fen
         text = value.strip().removeprefix("¥").removeprefix("￥").strip()
         if not AMOUNT_TEXT.fullmatch(text):
             # ASCII digits only, one point, commas only as whole thousands groups: "1,5" is a

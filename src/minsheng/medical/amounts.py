@@ -62,18 +62,26 @@ def parse_lines(lines: list[Line]) -> rules.Lines:
     total = 0
     for i, line in enumerate(lines):
         where = f"lines[{i}]"
-        q = Fraction(
-            _decimal(
+        q = _QUANTITIES.get(line.quantity)
+        if q is None:
+            q = _kept(
+                _QUANTITIES,
                 line.quantity,
-                f"{where}.quantity",
-                Decimal(0),
-                Decimal(money.MAX_QUANTITY),
-                money.MAX_QUANTITY_DECIMALS,
+                _decimal(
+                    line.quantity,
+                    f"{where}.quantity",
+                    Decimal(0),
+                    Decimal(money.MAX_QUANTITY),
+                    money.MAX_QUANTITY_DECIMALS,
+                ),
             )
-        )
-        share = Fraction(
-            _decimal(line.self_pay_first, f"{where}.self_pay_first", Decimal(0), Decimal(1), 6)
-        )
+        share = _SHARES.get(line.self_pay_first)
+        if share is None:
+            share = _kept(
+                _SHARES,
+                line.self_pay_first,
+                _decimal(line.self_pay_first, f"{where}.self_pay_first", Decimal(0), Decimal(1), 6),
+            )
         unit = _price(line.unit_price, f"{where}.unit_price")
         lim = -1 if line.price_limit is None else _price(line.price_limit, f"{where}.price_limit")
         if unit < 0 or (line.price_limit is not None and lim < 0):
@@ -87,7 +95,8 @@ def parse_lines(lines: list[Line]) -> rules.Lines:
                 "只有乙类项目有先行自付比例",
                 "only 乙类 items have a self-pay-first share",
             )
-        amount = unit * q  # exact (a Fraction of fen), before anything reaches int64
+        # exact (fen, or a Fraction of fen), before anything reaches int64
+        amount = unit * q.numerator if q.denominator == 1 else unit * q
         if amount > money.MAX_LINE_FEN:
             raise money.too_large(where, money.MAX_LINE_FEN)  # price × quantity of this line
         total = money.checked_sum((total, round(amount)), "lines", money.MAX_BILL_FEN)
@@ -99,6 +108,21 @@ def parse_lines(lines: list[Line]) -> rules.Lines:
         sn.append(share.numerator)
         sd.append(share.denominator)
     return rules.Lines(*[np.array(v, dtype=np.int64) for v in (cat, price, qn, qd, limit, sn, sd)])
+
+
+# The quantities and self-pay shares already read ("1", "2", "0", "0.1" …: a few values
+# recur on nearly every line), each as the exact Fraction its checks let through — only values
+# that passed are kept, so a refusal is made (and names its line) every time.
+KEPT_VALUES = 4096  # per table: an engineering bound
+_QUANTITIES: dict[str, Fraction] = {}
+_SHARES: dict[str, Fraction] = {}
+
+
+def _kept(table: dict[str, Fraction], text: str, value: Decimal) -> Fraction:
+    if len(table) >= KEPT_VALUES:
+        table.clear()
+    made = table[text] = Fraction(value)
+    return made
 
 
 def _price(text: str, field: str) -> int:
