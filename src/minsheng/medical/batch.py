@@ -386,19 +386,20 @@ class _Batch:
                 b.values = v
                 rows.append(v)
                 done.append(b)
-        # Core on the connection: no ORM bookkeeping for rows the session never holds
+        # Core on the connection, no ORM bookkeeping for rows the session never holds: the ids
+        # drawn first (PostgreSQL's sequence; on SQLite above the largest — the unit of work
+        # holds the write lock, BEGIN IMMEDIATE, and a settlement is never deleted), then one
+        # executemany of the driver (a many-row INSERT … RETURNING is re-parsed by psycopg on
+        # every call and costs SQLite a third more than the plain rows)
         conn = self.session.connection()
         if conn.dialect.name == "postgresql":
-            # the ids drawn first, then one pipelined executemany: psycopg re-parses a many-row
-            # INSERT … RETURNING's text on every call (a third of the batch's time)
             ids_ = conn.execute(load.NEXT_IDS, {"n": len(rows)}).scalars().all()
-            for v, sid in zip(rows, ids_, strict=True):
-                v["id"] = sid
-            conn.execute(load.ADD_WITH_IDS, rows)
         else:
-            ids_ = conn.execute(load.ADD, rows).scalars().all()
-            for b, sid in zip(done, ids_, strict=True):
-                b.values["id"] = sid
+            last = int(conn.execute(load.LAST_ID).scalar_one())
+            ids_ = list(range(last + 1, last + 1 + len(rows)))
+        for v, sid in zip(rows, ids_, strict=True):
+            v["id"] = sid
+        load.add_settlements(conn, rows)
 
     def _ledger(self, b: _Bill) -> load.Ledger:
         assert b.patient is not None

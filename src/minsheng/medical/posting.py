@@ -55,7 +55,17 @@ def _flag(v: bool) -> str:
 
 
 def _text(v: str | None) -> str:
-    return "null" if v is None else json.dumps(v, ensure_ascii=False)
+    if v is None:
+        return "null"
+    made = _TEXTS.get(v)  # a fund's name, a ratio ("0.5"), a basis: a few dozen recur
+    if made is None:
+        if len(_TEXTS) >= FIGURES_KEPT:
+            _TEXTS.clear()
+        made = _TEXTS[v] = json.dumps(v, ensure_ascii=False)
+    return made
+
+
+_TEXTS: dict[str, str] = {}
 
 
 def _ints(v: tuple[int, ...] | None) -> str:
