@@ -5,8 +5,9 @@ region's hospital or patient, a person's settlements of a year. Elsewhere answer
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,24 +23,45 @@ from minsheng.registry.models import Facility, Person
 # ----------------------------------------------------------------------------- explanation
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def trusted(cls: type[M], values: dict[str, Any]) -> M:
+    """``cls.model_construct(**values)`` for ``values`` that name every field of ``cls`` (no
+    aliases, no defaults to fill, no extras, no private state): the same instance, without
+    pydantic's per-field loop (a settlement's answer and its steps are built a few thousand
+    times a second). ``tests/medical/test_trusted_models.py`` holds it equal to
+    ``model_construct``."""
+    m = cls.__new__(cls)
+    fields = cls.__pydantic_fields__  # in their declared order, as model_construct sets them
+    object.__setattr__(m, "__dict__", {name: values[name] for name in fields})
+    object.__setattr__(m, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
+
+
 def render(steps: list[rules.Step]) -> list[FundStep]:
     """The rules' steps as the API shows them (each parameter with value, date and source)."""
     return [
-        FundStep.model_construct(  # the rules' own values: ints, strings, None — no coercion
-            fund=s.fund,
-            base=s.base,
-            deductible=s.deductible,
-            ratio=s.ratio,
-            cap_left=s.cap_left,
-            cap_reached=s.cap_reached,
-            amount=s.amount,
-            parameters=[dict(info_dict(i)) for i in s.parameters],  # a copy: the cache's own
-            terms=[{"name": x.name, "fact": x.fact, "added": x.added} for x in s.terms],
-            admission=s.admission,
-            bands=list(s.bands) if s.bands else None,
-            counted=s.counted,
-            segments=list(s.segments) if s.segments else None,
-            threshold_basis=s.threshold_basis,
+        trusted(  # the rules' own values: ints, strings, None — no coercion
+            FundStep,
+            {
+                "fund": s.fund,
+                "base": s.base,
+                "deductible": s.deductible,
+                "ratio": s.ratio,
+                "cap_left": s.cap_left,
+                "cap_reached": s.cap_reached,
+                "amount": s.amount,
+                "parameters": [dict(info_dict(i)) for i in s.parameters],  # a copy: the cache's
+                "terms": [{"name": x.name, "fact": x.fact, "added": x.added} for x in s.terms],
+                "admission": s.admission,
+                "bands": list(s.bands) if s.bands else None,
+                "counted": s.counted,
+                "segments": list(s.segments) if s.segments else None,
+                "threshold_basis": s.threshold_basis,
+            },
         )
         for s in steps
     ]
@@ -83,9 +105,9 @@ def out(s: Any, preview: bool = False) -> SettlementOut:
 def out_of(values: dict[str, Any], steps: list[FundStep]) -> SettlementOut:
     """A settlement just made, from the columns written (``posting.values`` and its id) and its
     rendered steps: every value is already of its field's type, so nothing is validated again."""
-    return SettlementOut.model_construct(
-        **{f: values.get(f) for f in OUT_FIELDS}, explanation=steps, preview=False
-    )
+    answer = {f: values.get(f) for f in OUT_FIELDS}
+    answer.update(explanation=steps, preview=False, preview_id=None, expires_at=None, person=None)
+    return trusted(SettlementOut, answer)
 
 
 def _no_settlement(settlement_id: int) -> NotFoundError:
