@@ -260,6 +260,8 @@ def add_settlements(conn: Connection, rows: list[dict[str, Any]]) -> None:
         _ADD_SQL.format(mark),
         [tuple(cell(v.get(c)) for c in ADD_COLUMNS) for v in rows],
     )
+
+
 SET_LEDGER = (
     update(_LEDGERS)
     .where(_LEDGERS.c.person_id == bindparam("k_person"), _LEDGERS.c.year == bindparam("k_year"))
