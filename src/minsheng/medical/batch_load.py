@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, select, text, update
+from sqlalchemy import Connection, Date, DateTime, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from minsheng.foundation.crypto import lookup_hash
@@ -251,16 +251,21 @@ def add_settlements(conn: Connection, rows: list[dict[str, Any]]) -> None:
     of the driver: a column a row lacks is NULL; a date goes as ISO text to SQLite (as
     SQLAlchemy's ``Date`` stores it) and as a date to PostgreSQL."""
     sqlite = conn.dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
+    cells = [list(map(v.get, ADD_COLUMNS)) for v in rows]
+    if sqlite:
+        for row in cells:
+            for i in _DATES:
+                day = row[i]
+                if day is not None:
+                    row[i] = day.isoformat()
+    conn.exec_driver_sql(_ADD_SQL.format("?" if sqlite else "%s"), [tuple(r) for r in cells])
 
-    def cell(value: Any) -> Any:
-        return value.isoformat() if sqlite and isinstance(value, dt.date) else value
 
-    conn.exec_driver_sql(
-        _ADD_SQL.format(mark),
-        [tuple(cell(v.get(c)) for c in ADD_COLUMNS) for v in rows],
-    )
-
+_DATES = tuple(
+    i
+    for i, name in enumerate(ADD_COLUMNS)
+    if isinstance(_SETTLEMENTS.c[name].type, Date | DateTime)
+)
 
 SET_LEDGER = (
     update(_LEDGERS)
