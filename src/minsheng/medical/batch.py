@@ -239,11 +239,8 @@ class _Batch:
             if early[i][2][1] is None and early[i][2][0][0] == "id_number":
                 numbers.add(str(early[i][2][0][1]))
         hospitals = load.hospitals(session, codes)
-        found = load.by_id_number(session, numbers)
-        wanted = set(found.values()) | {
-            int(e[2][0][1]) for e in early if e[2][1] is None and e[2][0][0] == "person_id"
-        }
-        people = load.patients(session, wanted)
+        named = {int(e[2][0][1]) for e in early if e[2][1] is None and e[2][0][0] == "person_id"}
+        found, people = load.people(session, numbers, named)
         misses: dict[str, int] = {}
         alive: list[int] = []
         for i, b in enumerate(self.bills):
