@@ -151,6 +151,14 @@ def _batch(
 ) -> None:
     if not span:
         return
+    if session.get_bind().dialect.name == "sqlite":
+        # no savepoint: it serves the retry after a concurrent duplicate key, which SQLite's one
+        # writer (BEGIN IMMEDIATE) cannot meet; any error fails the whole unit of work (group
+        # commit then settles each bill alone)
+        done = _Batch(session, [items[i] for i in span], tree).run()
+        for i, r in zip(span, done, strict=True):
+            results[i] = r
+        return
     for attempt in (1, 2):
         nested = session.begin_nested()
         try:
