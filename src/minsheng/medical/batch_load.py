@@ -106,22 +106,26 @@ def _none(kind: Any) -> Any:
     return type_coerce(null(), kind)
 
 
-# The persons named by the hash of their ID number or by id, with their enrolments and
-# statuses: one statement, three branches of one shape (``what``: 0 the person, 1 an
-# enrolment, 2 a status), in person and start-date order.
-_NAMED = or_(_P.id_hash.in_(_in("hashes")), _P.id.in_(_in("ids")))
-_WHO = select(_P.id).where(_NAMED).scalar_subquery()
+# The persons named by the hash of their ID number or by id (found once: a materialised CTE),
+# with their enrolments and statuses: one statement, three branches of one shape (``what``: 0
+# the person, 1 an enrolment, 2 a status), in person and start-date order.
+_WHO = (
+    select(_P.id, _P.birth_date, _P.id_hash, _P.division_code, _P.household_id)
+    .where(or_(_P.id_hash.in_(_in("hashes")), _P.id.in_(_in("ids"))))
+    .cte("who")
+    .prefix_with("MATERIALIZED")
+)
 _PEOPLE = union_all(
     select(
         literal_column("0", Integer).label("what"),
-        _P.id.label("person_id"),
-        _P.birth_date.label("d1"),  # birth date, or the period's start and end
+        _WHO.c.id.label("person_id"),
+        _WHO.c.birth_date.label("d1"),  # birth date, or the period's start and end
         _none(Date).label("d2"),
-        _P.id_hash.label("s1"),  # the ID hash, or the scheme, or the status's kind
-        _P.division_code.label("s2"),  # the division, or the pooling region
-        _P.household_id.label("n"),
+        _WHO.c.id_hash.label("s1"),  # the ID hash, or the scheme, or the status's kind
+        _WHO.c.division_code.label("s2"),  # the division, or the pooling region
+        _WHO.c.household_id.label("n"),
         _none(Integer).label("row"),
-    ).where(_NAMED),
+    ),
     select(
         literal_column("1", Integer),
         _E.person_id,
@@ -131,7 +135,7 @@ _PEOPLE = union_all(
         _E.pooling_region,
         _none(Integer),
         _E.id,
-    ).where(_E.person_id.in_(_WHO)),
+    ).join_from(_WHO, Enrolment.__table__, _E.person_id == _WHO.c.id),
     select(
         literal_column("2", Integer),
         _S.person_id,
@@ -141,7 +145,7 @@ _PEOPLE = union_all(
         _none(String),
         _none(Integer),
         _S.id,
-    ).where(_S.person_id.in_(_WHO)),
+    ).join_from(_WHO, SpecialStatus.__table__, _S.person_id == _WHO.c.id),
 ).order_by(text("what"), text("person_id"), text("d1"), text("row"))
 
 _KEYED = select(_M).where(_M.c.idempotency_key.in_(_in("keys")))
@@ -225,7 +229,7 @@ def _upsert(pg: bool) -> Any:
     return stmt.on_conflict_do_update(
         index_elements=[_L.c.person_id, _L.c.year],
         set_={"person_id": stmt.excluded.person_id},
-    ).returning(*_L.c, sort_by_parameter_order=True)
+    ).returning(*_L.c)
 
 
 _UPSERT = {False: _upsert(False), True: _upsert(True)}
