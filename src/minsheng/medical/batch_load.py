@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    func,
     insert,
     literal_column,
     null,
@@ -219,13 +220,29 @@ def keyed(session: Session, keys: set[str]) -> dict[str, Any]:
 _L = cast(Table, LedgerYear.__table__)
 
 
+_ZEROS = [literal_column("0", Integer).label(f) for f in LEDGER_FIELDS]  # new totals: inline
+
+
 def _upsert(pg: bool) -> Any:
-    """A (person, year)'s totals, created if new, returned — and on PostgreSQL locked: the
-    conflict's no-op update locks the row as ``FOR UPDATE`` does and returns its latest
-    version."""
-    ins = (postgresql.insert if pg else sqlite.insert)(_L)
-    zeros = {f: 0 for f in LEDGER_FIELDS}
-    stmt = ins.values({"person_id": bindparam("person_id"), "year": bindparam("year"), **zeros})
+    """The totals of the (person, year)s given, created if new, returned — and on PostgreSQL
+    locked, in the order given: the conflict's no-op update locks each row as ``FOR UPDATE``
+    does and returns its latest version. On PostgreSQL one statement of one text whatever the
+    count (the pairs as two arrays, unnested in (person, year) order: psycopg parses a
+    many-row ``VALUES``'s text anew on every call); on SQLite an executemany."""
+    if pg:
+        pairs = (
+            func.unnest(
+                bindparam("persons", type_=postgresql.ARRAY(Integer)),
+                bindparam("years", type_=postgresql.ARRAY(Integer)),
+            )
+            .table_valued("p", "y")
+            .render_derived(name="pairs")
+        )
+        rows = select(pairs.c.p, pairs.c.y, *_ZEROS).order_by(pairs.c.p, pairs.c.y)
+        stmt: Any = postgresql.insert(_L).from_select(["person_id", "year", *LEDGER_FIELDS], rows)
+    else:
+        values: dict[str, Any] = {"person_id": bindparam("person_id"), "year": bindparam("year")}
+        stmt = sqlite.insert(_L).values(values | dict(zip(LEDGER_FIELDS, _ZEROS, strict=True)))
     return stmt.on_conflict_do_update(
         index_elements=[_L.c.person_id, _L.c.year],
         set_={"person_id": stmt.excluded.person_id},
@@ -240,12 +257,15 @@ def lock_ledgers(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[in
     (person, year) order, one upsert a chunk, so two batches never wait on each other crosswise
     (row locks on PostgreSQL, only the rows settled; on SQLite the unit of work holds the write
     lock)."""
-    upsert = _UPSERT[session.get_bind().dialect.name == "postgresql"]
+    pg = session.get_bind().dialect.name == "postgresql"
     conn = session.connection()
     found: dict[tuple[int, int], Ledger] = {}
     for part in _chunks(sorted(pairs)):
-        rows = conn.execute(upsert, [{"person_id": p, "year": y} for p, y in part])
-        for r in rows:
+        if pg:
+            params: Any = {"persons": [p for p, _ in part], "years": [y for _, y in part]}
+        else:
+            params = [{"person_id": p, "year": y} for p, y in part]
+        for r in conn.execute(_UPSERT[pg], params):
             found[(r.person_id, r.year)] = Ledger(**r._mapping)
     return found
 
