@@ -348,3 +348,21 @@ def test_a_batch_of_one_reads_in_folded_statements(engine: Any, session: Session
     assert len([s for s in reads if "FROM persons" in s]) == 1  # person, enrolments, statuses
     assert len([s for s in seen if "med_ledger" in s and "UPDATE med_ledger" not in s]) == 1
     assert len([s for s in reads if "med_accounts" in s]) == 1  # the household's, locked
+
+
+def test_a_person_named_in_two_chunks_is_read_once(
+    session: Session, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The persons are read a chunk of hashes and a chunk of ids at a time: a person named by
+    number in one chunk and by id in another keeps one copy of each enrolment and status."""
+    from minsheng.foundation.crypto import lookup_hash
+    from minsheng.medical import batch_load
+
+    monkeypatch.setattr(batch_load, "CHUNK", 1)
+    first, last = sorted([A, C], key=lookup_hash)  # by hash: first in chunk 0, last in chunk 1
+    pid = {A: world["a"], C: world["c"]}
+    found, people = batch_load.people(session, {A, C}, {pid[last]})  # last by id: chunk 0 too
+    assert found == {A: world["a"], C: world["c"]}
+    assert sorted(people) == sorted(pid.values()) and first != last
+    for p in people.values():
+        assert (len(p.enrolments), len(p.statuses)) == (1, 1)

@@ -195,7 +195,7 @@ def people(
     for i in range(0, max(len(by_hash), len(by_id)), CHUNK):
         part = {"hashes": by_hash[i : i + CHUNK], "ids": by_id[i : i + CHUNK]}
         for r in session.execute(_PEOPLE, part):
-            if r.what == 0:
+            if r.what == 0:  # (first: a person read in an earlier chunk too starts afresh)
                 if r.s1 in hashes:
                     found[hashes[r.s1]] = r.person_id
                 persons[r.person_id] = Patient(r.person_id, r.d1, r.n, r.s2)
