@@ -303,13 +303,9 @@ def test_the_ledger_lock_takes_only_the_years_settled(
     session.commit()
 
 
-def test_a_batch_of_one_reads_in_folded_statements(engine: Any, session: Session) -> None:
-    """A batch of one (the window's settlement) reads the person with their enrolments and
-    statuses in one statement, creates-and-locks the ledger row in one, the household's
-    accounts in one — and on SQLite opens no savepoint (one writer: no concurrent duplicate
-    key to retry). The relative's shared account still pays."""
-    from sqlalchemy import event
-
+@pytest.fixture
+def family(session: Session) -> dict[str, int]:
+    """A household of two: the head (an employee, 150 yuan in a shared account) and a child."""
     from minsheng.medical.models import PersonalAccount
     from minsheng.registry.schemas import HouseholdIn
 
@@ -331,6 +327,18 @@ def test_a_batch_of_one_reads_in_folded_statements(engine: Any, session: Session
         pids[rel] = p.id
     session.add(PersonalAccount(person_id=pids["head"], balance=15_000, family_sharing=True))
     session.commit()
+    return pids
+
+
+def test_a_batch_of_one_reads_in_folded_statements(
+    engine: Any, session: Session, family: dict[str, int]
+) -> None:
+    """A batch of one (the window's settlement) reads the person with their enrolments and
+    statuses in one statement, creates-and-locks the ledger row in one, the household's
+    accounts in one — and on SQLite opens no savepoint (one writer: no concurrent duplicate
+    key to retry). The relative's shared account still pays."""
+    from sqlalchemy import event
+
     seen: list[str] = []
 
     def hook(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -366,3 +374,19 @@ def test_a_person_named_in_two_chunks_is_read_once(
     assert sorted(people) == sorted(pid.values()) and first != last
     for p in people.values():
         assert (len(p.enrolments), len(p.statuses)) == (1, 1)
+
+
+def test_the_households_accounts_alike_past_a_chunk(
+    session: Session, family: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More patients or households than a chunk: the members and the accounts are read in two
+    statements a chunk (still in person-id order) — and found alike."""
+    from minsheng.medical import batch_load
+
+    _, people = batch_load.people(session, {A, C}, set())
+    one = batch_load.lock_accounts(session, people.values())
+    monkeypatch.setattr(batch_load, "CHUNK", 1)
+    two = batch_load.lock_accounts(session, people.values())
+    child = people[family["child"]]
+    assert one.relatives(child) == two.relatives(child) == [(family["head"], 15_000)]
+    assert (one.balance, one.sharing) == (two.balance, two.sharing)
