@@ -264,3 +264,129 @@ def test_the_stored_explanation_is_the_steps_as_dumped(
         assert stored is not None
         dumped = json.dumps([x.model_dump() for x in r.explanation], ensure_ascii=False)
         assert stored.explanation == dumped
+
+
+def test_the_ledger_lock_takes_only_the_years_settled(
+    engine: Any, session: Session, world: dict[str, int]
+) -> None:
+    """PostgreSQL: a batch settling A this year and C last year locks (A, this year) and (C,
+    last year) — not A's row of last year (a select over the persons × the years took it too,
+    so another window settling A's last-year bill waited for this batch)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite locks the whole database for the writer")
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from minsheng.medical.models import LedgerYear
+
+    for name in ("a", "c"):  # the rows exist (a row inserted uncommitted is no one's to lock)
+        session.add_all([LedgerYear(person_id=world[name], year=y) for y in (YEAR - 1, YEAR)])
+    session.commit()
+    last_year = dt.date(YEAR - 1, 12, 30).isoformat()
+    results = batch.settle_many(
+        session,
+        [
+            Item(bill(A, "300.00", visit="outpatient"), BY, "this"),
+            Item(bill(C, "300.00", visit="outpatient", service_date=last_year), BY, "last"),
+        ],
+    )
+    assert all(isinstance(r, SettlementOut) for r in results), results
+    grab = text("SELECT year FROM med_ledger WHERE person_id = :p AND year = :y FOR UPDATE NOWAIT")
+    with engine.connect() as other:
+        for p, y in ((world["a"], YEAR - 1), (world["c"], YEAR)):  # free
+            assert other.scalar(grab, {"p": p, "y": y}) == y
+            other.rollback()
+        for p, y in ((world["a"], YEAR), (world["c"], YEAR - 1)):  # held until the commit
+            with pytest.raises(OperationalError, match="could not obtain lock"):
+                other.scalar(grab, {"p": p, "y": y})
+            other.rollback()
+    session.commit()
+
+
+@pytest.fixture
+def family(session: Session) -> dict[str, int]:
+    """A household of two: the head (an employee, 150 yuan in a shared account) and a child."""
+    from minsheng.medical.models import PersonalAccount
+    from minsheng.registry.schemas import HouseholdIn
+
+    create_facility(session, FacilityIn(code=LHASA, name="城关区人民医院", level=2), BY)
+    registry.create_household(
+        session, HouseholdIn(code="FAM-9", division_code="540102", area="urban"), BY
+    )
+    pids = {}
+    for rel, number, scheme in (("head", A, "employee_active"), ("child", C, "resident")):
+        p = registry.create_person(
+            session,
+            PersonIn(
+                id_number=number, name_zh=rel, hukou="urban", household_code="FAM-9",
+                relationship=rel,
+            ),
+            BY,
+        )  # fmt: skip
+        add_enrolment(session, p.id, EnrolmentIn(scheme=scheme, start_date=dt.date(2020, 1, 1)), BY)
+        pids[rel] = p.id
+    session.add(PersonalAccount(person_id=pids["head"], balance=15_000, family_sharing=True))
+    session.commit()
+    return pids
+
+
+def test_a_batch_of_one_reads_in_folded_statements(
+    engine: Any, session: Session, family: dict[str, int]
+) -> None:
+    """A batch of one (the window's settlement) reads the person with their enrolments and
+    statuses in one statement, creates-and-locks the ledger row in one, the household's
+    accounts in one — and on SQLite opens no savepoint (one writer: no concurrent duplicate
+    key to retry). The relative's shared account still pays."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def hook(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", hook)
+    try:
+        (r,) = batch.settle_many(session, [Item(bill(C, "100.00", visit="outpatient"), BY, "k")])
+        session.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", hook)
+    assert isinstance(r, SettlementOut) and r.account > 0  # the parent's account paid
+    assert (engine.dialect.name == "sqlite") == (not any("SAVEPOINT" in s for s in seen))
+    reads = [s for s in seen if s.startswith("SELECT")]
+    assert len([s for s in reads if "FROM persons" in s]) == 1  # person, enrolments, statuses
+    assert len([s for s in seen if "med_ledger" in s and "UPDATE med_ledger" not in s]) == 1
+    assert len([s for s in reads if "med_accounts" in s]) == 1  # the household's, locked
+
+
+def test_a_person_named_in_two_chunks_is_read_once(
+    session: Session, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The persons are read a chunk of hashes and a chunk of ids at a time: a person named by
+    number in one chunk and by id in another keeps one copy of each enrolment and status."""
+    from minsheng.foundation.crypto import lookup_hash
+    from minsheng.medical import batch_load
+
+    monkeypatch.setattr(batch_load, "CHUNK", 1)
+    first, last = sorted([A, C], key=lookup_hash)  # by hash: first in chunk 0, last in chunk 1
+    pid = {A: world["a"], C: world["c"]}
+    found, people = batch_load.people(session, {A, C}, {pid[last]})  # last by id: chunk 0 too
+    assert found == {A: world["a"], C: world["c"]}
+    assert sorted(people) == sorted(pid.values()) and first != last
+    for p in people.values():
+        assert (len(p.enrolments), len(p.statuses)) == (1, 1)
+
+
+def test_the_households_accounts_alike_past_a_chunk(
+    session: Session, family: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More patients or households than a chunk: the members and the accounts are read in two
+    statements a chunk (still in person-id order) — and found alike."""
+    from minsheng.medical import batch_load
+
+    _, people = batch_load.people(session, {A, C}, set())
+    one = batch_load.lock_accounts(session, people.values())
+    monkeypatch.setattr(batch_load, "CHUNK", 1)
+    two = batch_load.lock_accounts(session, people.values())
+    child = people[family["child"]]
+    assert one.relatives(child) == two.relatives(child) == [(family["head"], 15_000)]
+    assert (one.balance, one.sharing) == (two.balance, two.sharing)

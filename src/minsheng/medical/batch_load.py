@@ -15,11 +15,29 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Connection, Date, DateTime, Table, bindparam, select, text, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    text,
+    type_coerce,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from minsheng.foundation.crypto import lookup_hash
-from minsheng.medical.ledger import TOTAL_FIELDS, _new_row
+from minsheng.medical.ledger import TOTAL_FIELDS
 from minsheng.medical.models import LedgerYear, PersonalAccount, Settlement
 from minsheng.registry.models import Enrolment, Facility, Person, SpecialStatus
 
@@ -84,20 +102,54 @@ def _in(name: str) -> Any:
 
 # Every statement built once (a batch of one — the window's settlement — runs them all).
 _HOSPITALS = select(_F.id, _F.code, _F.level, _F.division_code).where(_F.code.in_(_in("codes")))
-_BY_HASH = select(_P.id, _P.id_hash).where(_P.id_hash.in_(_in("hashes")))
-_PEOPLE = select(_P.id, _P.birth_date, _P.household_id, _P.division_code).where(
-    _P.id.in_(_in("ids"))
+
+
+def _none(kind: Any) -> Any:
+    return type_coerce(null(), kind)
+
+
+# The persons named by the hash of their ID number or by id (found once: a materialised CTE),
+# with their enrolments and statuses: one statement, three branches of one shape (``what``: 0
+# the person, 1 an enrolment, 2 a status), in person and start-date order.
+_WHO = (
+    select(_P.id, _P.birth_date, _P.id_hash, _P.division_code, _P.household_id)
+    .where(or_(_P.id_hash.in_(_in("hashes")), _P.id.in_(_in("ids"))))
+    .cte("who")
+    .prefix_with("MATERIALIZED")
 )
-_ENROLMENTS = (
-    select(_E.person_id, _E.start_date, _E.end_date, _E.scheme, _E.pooling_region)
-    .where(_E.person_id.in_(_in("ids")))
-    .order_by(_E.person_id, _E.start_date, _E.id)
-)
-_STATUSES = (
-    select(_S.person_id, _S.start_date, _S.end_date, _S.kind)
-    .where(_S.person_id.in_(_in("ids")))
-    .order_by(_S.person_id, _S.start_date, _S.id)
-)
+_PEOPLE = union_all(
+    select(
+        literal_column("0", Integer).label("what"),
+        _WHO.c.id.label("person_id"),
+        _WHO.c.birth_date.label("d1"),  # birth date, or the period's start and end
+        _none(Date).label("d2"),
+        _WHO.c.id_hash.label("s1"),  # the ID hash, or the scheme, or the status's kind
+        _WHO.c.division_code.label("s2"),  # the division, or the pooling region
+        _WHO.c.household_id.label("n"),
+        _none(Integer).label("row"),
+    ),
+    select(
+        literal_column("1", Integer),
+        _E.person_id,
+        _E.start_date,
+        _E.end_date,
+        _E.scheme,
+        _E.pooling_region,
+        _none(Integer),
+        _E.id,
+    ).join_from(_WHO, Enrolment.__table__, _E.person_id == _WHO.c.id),
+    select(
+        literal_column("2", Integer),
+        _S.person_id,
+        _S.start_date,
+        _S.end_date,
+        _S.kind,
+        _none(String),
+        _none(Integer),
+        _S.id,
+    ).join_from(_WHO, SpecialStatus.__table__, _S.person_id == _WHO.c.id),
+).order_by(text("what"), text("person_id"), text("d1"), text("row"))
+
 _KEYED = select(_M).where(_M.c.idempotency_key.in_(_in("keys")))
 _MEMBERS = (
     select(_P.id, _P.household_id).where(_P.household_id.in_(_in("households"))).order_by(_P.id)
@@ -107,6 +159,19 @@ _LOCK_ACCOUNTS = (
     .where(_A.c.person_id.in_(_in("ids")))
     .order_by(_A.c.person_id)
     .with_for_update()
+)
+# The accounts of the patients and of their households' members, with the member's household,
+# locked in person-id order (the accounts' rows only): one statement for both.
+_LOCK_HOUSEHOLDS = (
+    select(_A.c.person_id, _A.c.balance, _A.c.family_sharing, _P.household_id)
+    .select_from(_A.join(Person.__table__, _P.id == _A.c.person_id))
+    .where(
+        _A.c.person_id.in_(
+            select(_P.id).where(or_(_P.id.in_(_in("ids")), _P.household_id.in_(_in("households"))))
+        )
+    )
+    .order_by(_A.c.person_id)
+    .with_for_update(of=_A)
 )
 
 
@@ -118,30 +183,30 @@ def hospitals(session: Session, codes: set[str]) -> dict[str, Hospital]:
     return found
 
 
-def by_id_number(session: Session, numbers: set[str]) -> dict[str, int]:
-    """Person ids by ID number (through the lookup hash: the number is never stored plain)."""
+def people(
+    session: Session, numbers: set[str], person_ids: set[int]
+) -> tuple[dict[str, int], dict[int, Patient]]:
+    """The persons named by ID number (through the lookup hash: the number is never stored
+    plain) or by id, with their enrolments and statuses in start-date order (as ``Person``'s):
+    the person id of each number found, and each person found."""
     hashes = {lookup_hash(n): n for n in numbers}
+    by_hash, by_id = sorted(hashes), sorted(person_ids)
     found: dict[str, int] = {}
-    for part in _chunks(sorted(hashes)):
-        for pid, h in session.execute(_BY_HASH, {"hashes": list(part)}):
-            found[hashes[h]] = pid
-    return found
-
-
-def patients(session: Session, person_ids: set[int]) -> dict[int, Patient]:
-    """The persons, with their enrolments and statuses in start-date order (as ``Person``'s)."""
-    found: dict[int, Patient] = {}
-    ordered = sorted(person_ids)
-    for part in _chunks(ordered):
-        for r in session.execute(_PEOPLE, {"ids": list(part)}):
-            found[r.id] = Patient(r.id, r.birth_date, r.household_id, r.division_code)
-        for e in session.execute(_ENROLMENTS, {"ids": list(part)}):
-            found[e.person_id].enrolments.append(
-                Period(e.start_date, e.end_date, scheme=e.scheme, pooling_region=e.pooling_region)
-            )
-        for st in session.execute(_STATUSES, {"ids": list(part)}):
-            found[st.person_id].statuses.append(Period(st.start_date, st.end_date, kind=st.kind))
-    return found
+    persons: dict[int, Patient] = {}
+    for i in range(0, max(len(by_hash), len(by_id)), CHUNK):
+        part = {"hashes": by_hash[i : i + CHUNK], "ids": by_id[i : i + CHUNK]}
+        for r in session.execute(_PEOPLE, part):
+            if r.what == 0:  # (first: a person read in an earlier chunk too starts afresh)
+                if r.s1 in hashes:
+                    found[hashes[r.s1]] = r.person_id
+                persons[r.person_id] = Patient(r.person_id, r.d1, r.n, r.s2)
+            elif r.what == 1:
+                persons[r.person_id].enrolments.append(
+                    Period(r.d1, r.d2, scheme=r.s1, pooling_region=r.s2)
+                )
+            else:
+                persons[r.person_id].statuses.append(Period(r.d1, r.d2, kind=r.s1))
+    return found, persons
 
 
 def keyed(session: Session, keys: set[str]) -> dict[str, Any]:
@@ -153,37 +218,57 @@ def keyed(session: Session, keys: set[str]) -> dict[str, Any]:
     return found
 
 
-_L = LedgerYear.__table__
-_LOCK_LEDGERS = (
-    select(_L)
-    .where(
-        _L.c.person_id.in_(bindparam("persons", expanding=True)),
-        _L.c.year.in_(bindparam("years", expanding=True)),
-    )
-    .order_by(_L.c.person_id, _L.c.year)
-    .with_for_update()
-)
+_L = cast(Table, LedgerYear.__table__)
+
+
+_ZEROS = [literal_column("0", Integer).label(f) for f in LEDGER_FIELDS]  # new totals: inline
+
+
+def _upsert(pg: bool) -> Any:
+    """The totals of the (person, year)s given, created if new, returned — and on PostgreSQL
+    locked, in the order given: the conflict's no-op update locks each row as ``FOR UPDATE``
+    does and returns its latest version. On PostgreSQL one statement of one text whatever the
+    count (the pairs as two arrays, unnested in (person, year) order: psycopg parses a
+    many-row ``VALUES``'s text anew on every call); on SQLite an executemany."""
+    if pg:
+        pairs = (
+            func.unnest(
+                bindparam("persons", type_=postgresql.ARRAY(Integer)),
+                bindparam("years", type_=postgresql.ARRAY(Integer)),
+            )
+            .table_valued("p", "y")
+            .render_derived(name="pairs")
+        )
+        rows = select(pairs.c.p, pairs.c.y, *_ZEROS).order_by(pairs.c.p, pairs.c.y)
+        stmt: Any = postgresql.insert(_L).from_select(["person_id", "year", *LEDGER_FIELDS], rows)
+    else:
+        values: dict[str, Any] = {"person_id": bindparam("person_id"), "year": bindparam("year")}
+        stmt = sqlite.insert(_L).values(values | dict(zip(LEDGER_FIELDS, _ZEROS, strict=True)))
+    return stmt.on_conflict_do_update(
+        index_elements=[_L.c.person_id, _L.c.year],
+        set_={"person_id": stmt.excluded.person_id},
+    ).returning(*_L.c)
+
+
+_UPSERT = {False: _upsert(False), True: _upsert(True)}
 
 
 def lock_ledgers(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Ledger]:
     """The yearly totals of every (person, year), created if new and locked until commit — in
-    (person, year) order, in one insert and one select a chunk (row locks on PostgreSQL; on
-    SQLite the unit of work holds the write lock)."""
+    (person, year) order, one upsert a chunk, so two batches never wait on each other crosswise
+    (row locks on PostgreSQL, only the rows settled; on SQLite the unit of work holds the write
+    lock)."""
     pg = session.get_bind().dialect.name == "postgresql"
-    ordered = sorted(pairs)
-    found: dict[tuple[int, int], Ledger] = {}
     conn = session.connection()
-    for part in _chunks(ordered):
-        conn.execute(_NEW_ROW[pg], [{"person_id": p, "year": y} for p, y in part])
-        persons = sorted({p for p, _ in part})
-        years = sorted({y for _, y in part})
-        for r in conn.execute(_LOCK_LEDGERS, {"persons": persons, "years": years}):
-            if (r.person_id, r.year) in pairs:  # (another year of a person: locked, unused)
-                found[(r.person_id, r.year)] = Ledger(**r._mapping)
+    found: dict[tuple[int, int], Ledger] = {}
+    for part in _chunks(sorted(pairs)):
+        if pg:
+            params: Any = {"persons": [p for p, _ in part], "years": [y for _, y in part]}
+        else:
+            params = [{"person_id": p, "year": y} for p, y in part]
+        for r in conn.execute(_UPSERT[pg], params):
+            found[(r.person_id, r.year)] = Ledger(**r._mapping)
     return found
-
-
-_NEW_ROW = {False: _new_row(False), True: _new_row(True)}
 
 
 @dataclass
@@ -213,19 +298,27 @@ class Accounts:
 
 def lock_accounts(session: Session, people: Iterable[Patient]) -> Accounts:
     """The accounts of the patients and of their households' members, locked in person-id
-    order (one statement a chunk)."""
+    order: one statement (two a chunk when the batch is larger than a chunk, so the locks are
+    still taken in one order)."""
     people = list(people)
     households = sorted({p.household_id for p in people if p.household_id is not None})
+    ids = sorted({p.id for p in people})
     members: dict[int, list[int]] = {}
+    balance: dict[int, int] = {}
+    sharing: dict[int, bool] = {}
+    if len(ids) <= CHUNK and len(households) <= CHUNK:
+        for r in session.execute(_LOCK_HOUSEHOLDS, {"ids": ids, "households": households}):
+            balance[r.person_id], sharing[r.person_id] = r.balance, bool(r.family_sharing)
+            if r.household_id is not None:  # (a member without an account never shares)
+                members.setdefault(r.household_id, []).append(r.person_id)
+        return Accounts(balance, sharing, members)
     for part in _chunks(households):
         for pid, hh in session.execute(_MEMBERS, {"households": list(part)}):
             members.setdefault(hh, []).append(pid)
-    ids = sorted({p.id for p in people} | {m for ms in members.values() for m in ms})
-    balance: dict[int, int] = {}
-    sharing: dict[int, bool] = {}
+    ids = sorted(set(ids) | {m for ms in members.values() for m in ms})
     for part in _chunks(ids):
-        for r in session.execute(_LOCK_ACCOUNTS, {"ids": list(part)}):
-            balance[r.person_id], sharing[r.person_id] = r.balance, bool(r.family_sharing)
+        for a in session.execute(_LOCK_ACCOUNTS, {"ids": list(part)}):
+            balance[a.person_id], sharing[a.person_id] = a.balance, bool(a.family_sharing)
     return Accounts(balance, sharing, members)
 
 
