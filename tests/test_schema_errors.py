@@ -89,3 +89,4 @@ def test_the_api_answers_a_schema_refusal_with_its_tibetan_line() -> None:
         assert all(p["bo"] for p in err["problems"])
         r = client.get("/api/nowhere")
         assert r.status_code == 404 and TIBETAN.search(r.json()["error"]["message"]["bo"])
+        assert r.json()["error"]["message"]["bo"] == "ཤོག་ངོས་རྙེད་མ་བྱུང་།"  # the catalogue's line

@@ -76,7 +76,7 @@ def _validation_problems(exc: RequestValidationError) -> list[dict[str, str]]:
 
 
 def install(app: FastAPI) -> None:
-    from minsheng.webkit.render import N_, render_error
+    from minsheng.webkit.render import N_, render_error, tibetan_line
 
     @app.exception_handler(MinshengError)
     async def _minsheng(request: Request, exc: MinshengError) -> Response:
@@ -109,10 +109,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        zh, en, bo = {
-            404: ("找不到这个页面", N_("Page not found"), "ཤོག་ངོས་འདི་རྙེད་མ་སོང་།"),
-            405: ("不支持此请求方法", N_("Method not allowed"), "རེ་ཞུའི་ཐབས་ལམ་འདི་མི་ཆོག"),
-        }.get(exc.status_code, ("请求无法处理", str(exc.detail), "རེ་ཞུ་འདི་ལག་བསྟར་བྱེད་མ་ཐུབ།"))
+        zh, en = {
+            404: ("找不到这个页面", N_("Page not found")),
+            405: ("不支持此请求方法", N_("Method not allowed")),
+        }.get(exc.status_code, ("请求无法处理", str(exc.detail)))
+        bo = tibetan_line(exc.status_code, en)
         if wants_json(request):
             return JSONResponse(
                 {

@@ -219,9 +219,14 @@ GENERIC_BO: dict[int, str] = {
 }
 
 
+def tibetan_line(status: int, en: str) -> str:
+    """A refusal's Tibetan line when its author wrote none: the catalogue's translation of its
+    English, else the generic line of its status."""
+    translated = i18n.gettext_for("bo").gettext(en)
+    return translated if translated != en else GENERIC_BO.get(status, GENERIC_BO[400])
+
+
 def render_error(request: Request, status: int, zh: str, en: str, bo: str = "") -> HTMLResponse:
     """The error page: the message in the page's language first, the other two beside it."""
-    if not bo:
-        translated = i18n.gettext_for("bo").gettext(en)
-        bo = translated if translated != en else GENERIC_BO.get(status, GENERIC_BO[400])
+    bo = bo or tibetan_line(status, en)
     return render(request, "error.html", status=status, status_code=status, zh=zh, en=en, bo=bo)
