@@ -390,3 +390,49 @@ def test_the_households_accounts_alike_past_a_chunk(
     child = people[family["child"]]
     assert one.relatives(child) == two.relatives(child) == [(family["head"], 15_000)]
     assert (one.balance, one.sharing) == (two.balance, two.sharing)
+
+
+def _settlement_inserts(engine: Any, work: Any) -> int:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def hook(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", hook)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", hook)
+    return sum(1 for s in seen if s.startswith("INSERT INTO med_settlements"))
+
+
+@pytest.mark.parametrize("sharing", [True, False])
+def test_household_members_wait_for_each_other_only_over_a_shared_account(
+    engine: Any, session: Session, family: dict[str, int], sharing: bool
+) -> None:
+    """The head's bill and the child's in one batch: with the head's account shared (and
+    holding money) the child's bill may draw on it, so it settles in the wave after the head's
+    (two inserts) on what the head's left; without sharing they are independent — one wave, one
+    insert — and each settles as it would alone."""
+    from minsheng.medical.models import PersonalAccount
+
+    account = session.get(PersonalAccount, family["head"])
+    assert account is not None
+    account.family_sharing = sharing
+    session.commit()
+    items = [
+        Item(bill(A, "120.00", visit="outpatient"), BY, "head"),
+        Item(bill(C, "100.00", visit="outpatient"), BY, "child"),
+    ]
+    out: list[Any] = []
+    inserts = _settlement_inserts(engine, lambda: out.extend(batch.settle_many(session, items)))
+    session.commit()
+    head, child = out
+    assert isinstance(head, SettlementOut) and isinstance(child, SettlementOut)
+    assert inserts == (2 if sharing else 1)
+    left = session.get(PersonalAccount, family["head"])
+    assert left is not None
+    assert left.balance == 15_000 - head.account - child.account >= 0  # never overdrawn
+    assert (child.account > 0) == (sharing and head.account < 15_000)

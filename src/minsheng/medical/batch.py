@@ -342,8 +342,9 @@ class _Batch:
         for b in settling:
             assert b.patient is not None
             uses: list[tuple[str, int | str]] = [("person", b.patient.id)]
-            if b.patient.household_id is not None:
-                uses.append(("household", b.patient.household_id))
+            household = b.patient.household_id
+            if household is not None and self.accounts.shared(household):
+                uses.append(("household", household))  # family accounts: one after the other
             if b.key is not None:
                 uses.append(("key", b.key))
             b.wave = 1 + max((last.get(u, -1) for u in uses), default=-1)

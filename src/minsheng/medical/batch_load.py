@@ -284,6 +284,15 @@ class Accounts:
     def own(self, person_id: int) -> int | None:
         return self.balance.get(person_id)
 
+    def shared(self, household_id: int) -> bool:
+        """Whether a member's bill may debit another member's account: some account of the
+        household shares and holds money. (Balances only fall during a batch, so a household
+        without one at the start never has one.)"""
+        return any(
+            self.sharing.get(m, False) and self.balance.get(m, 0) > 0
+            for m in self.members.get(household_id, ())
+        )
+
     def relatives(self, person: Patient) -> list[tuple[int, int]]:
         """The household's other accounts that share and hold money, in person-id order (as
         ``intake._accounts`` reads them)."""
